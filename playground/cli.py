@@ -1,0 +1,145 @@
+"""Headless commands: check, summary, export. No Qt is imported here.
+
+Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from playground import __version__
+from playground.core.project import Project, ProjectError, load
+from playground.core.registry import format_shape, get_spec
+from playground.core.shapes import analyse
+
+EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE = 0, 1, 2
+COMMANDS = ("check", "summary", "export")
+
+
+class _Failure(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _open(path: str) -> Project:
+    try:
+        return load(path)
+    except ProjectError as exc:
+        raise _Failure(EXIT_BAD_PROJECT, str(exc)) from None
+    except IsADirectoryError:
+        raise _Failure(EXIT_UNREADABLE, f"{path}: is a folder, not a project file") from None
+    except OSError as exc:
+        raise _Failure(EXIT_UNREADABLE, f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    code = EXIT_OK
+    for path in args.files:
+        try:
+            project = _open(path)
+        except _Failure as exc:
+            print(exc.message, file=err)
+            code = max(code, exc.code)
+            continue
+        problems = analyse(project.graph).problems
+        for problem in problems:
+            print(f"{path}: {problem.message}", file=err)
+        if problems:
+            code = max(code, EXIT_BAD_PROJECT)
+        else:
+            print(f"{path}: ok", file=out)
+    return code
+
+
+def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _open(args.file)
+    graph = project.graph
+    analysis = analyse(graph)
+    rows = [("block", "type", "output shape", "parameters")]
+    for block_id in graph.blocks:
+        block = graph.blocks[block_id]
+        spec = get_spec(block.type)
+        shapes = analysis.shapes.get(block_id)
+        if block.type == "output":
+            into = graph.link_into(block_id, 0)
+            shape_text = format_shape(analysis.wire_shape(into)) if into else "?"
+        else:
+            shape_text = ", ".join(format_shape(s) for s in shapes) if shapes else "?"
+        count = analysis.param_counts.get(block_id)
+        rows.append(
+            (block_id, spec.title if spec else block.type, shape_text, f"{count:,}" if count is not None else "?")
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    print(f"{project.title} ({args.file})", file=out)
+    for i, row in enumerate(rows):
+        print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}", file=out)
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths), file=out)
+    print(f"  total parameters: {analysis.total_params:,}", file=out)
+    for problem in analysis.problems:
+        print(f"{args.file}: {problem.message}", file=err)
+    return EXIT_BAD_PROJECT if analysis.problems else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _open(args.file)
+    from playground.nn.compile import CompileError, compile_graph
+    from playground.nn.export import ExportError, export_onnx, export_python, export_torchscript
+
+    try:
+        compiled = compile_graph(project.graph)
+    except CompileError as exc:
+        for problem in exc.problems:
+            print(f"{args.file}: {problem.message}", file=err)
+        return EXIT_BAD_PROJECT
+    target = Path(args.output)
+    try:
+        if args.format == "python":
+            export_python(compiled, target, origin=Path(args.file).name)
+        elif args.format == "torchscript":
+            export_torchscript(compiled, target)
+        else:
+            export_onnx(compiled, target)
+    except ExportError as exc:
+        print(f"{args.file}: {exc}", file=err)
+        return EXIT_BAD_PROJECT
+    except OSError as exc:
+        print(f"{target}: cannot be written ({exc.strerror or exc})", file=err)
+        return EXIT_UNREADABLE
+    print(f"wrote {target} ({args.format})", file=out)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playground", description="Build neural networks from blocks and train them.")
+    parser.add_argument("--version", action="version", version=f"playground {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = sub.add_parser("check", help="validate project files (exit 0 valid, 1 problems, 2 unreadable)")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(run=cmd_check)
+    summary = sub.add_parser("summary", help="table of blocks, output shapes and parameter counts")
+    summary.add_argument("file", metavar="FILE")
+    summary.set_defaults(run=cmd_summary)
+    export = sub.add_parser("export", help="write the network as Python source, TorchScript or ONNX")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--format", choices=("python", "torchscript", "onnx"), default="python")
+    export.add_argument("-o", "--output", required=True, metavar="OUT")
+    export.set_defaults(run=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args, out, err)
+    except _Failure as exc:
+        print(exc.message, file=err)
+        return exc.code

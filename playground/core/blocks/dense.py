@@ -1,0 +1,92 @@
+"""Fully connected layers and the helpers that go with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.core.blocks.rules import BIAS, bias_count, expect_rank, expect_size, fixed, int_param
+from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, format_shape, register
+
+
+def _linear(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    if len(x) < 2:
+        raise ShapeError(f"expects at least (batch, features) but receives {format_shape(x)}", 0)
+    hint = "or add a Flatten before it" if len(x) > 2 else ""
+    expect_size(fixed(x, -1), params["in_features"], "input features", "in_features", hint)
+    return [(*x[:-1], params["out_features"])]
+
+
+def _linear_count(params: dict[str, Any], ins: list[Shape]) -> int:
+    return params["in_features"] * params["out_features"] + bias_count(params, params["out_features"])
+
+
+register(
+    BlockSpec(
+        type="linear",
+        title="Linear",
+        category="Dense",
+        description="Multiplies the features by a learned weight matrix and adds a bias: y = Wx + b.",
+        infer=_linear,
+        count=_linear_count,
+        params=(
+            int_param("in_features", 2, "Number of input features (last dimension)"),
+            int_param("out_features", 8, "Number of output features (neurons)"),
+            BIAS,
+        ),
+        inputs=(PortSpec("in"),),
+        aliases=("dense", "fully_connected"),
+        key_params=("in_features", "out_features"),
+    )
+)
+
+
+def _identity(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    return [ins[0]]
+
+
+register(
+    BlockSpec(
+        type="identity",
+        title="Identity",
+        category="Dense",
+        description="Passes its input through unchanged; handy as a named tap or a residual branch.",
+        infer=_identity,
+        inputs=(PortSpec("in", dtype="any"),),
+        outputs=(PortSpec("out", dtype="any"),),
+    )
+)
+
+
+def _gcn(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    x, adj = ins
+    expect_rank(x, (2,), "one row of features per node")
+    expect_rank(adj, (2,), "an adjacency matrix, nodes x nodes", port=1)
+    if adj[0] != adj[1]:
+        raise ShapeError(f"needs a square adjacency matrix but receives {format_shape(adj)}", 1)
+    if adj[0] != x[0]:
+        raise ShapeError(
+            f"has {x[0]} nodes in its features but an adjacency matrix for {adj[0]}: use the same graph", 1
+        )
+    expect_size(fixed(x, 1), params["in_features"], "node features", "in_features")
+    return [(x[0], params["out_features"])]
+
+
+register(
+    BlockSpec(
+        type="gcn_conv",
+        title="Graph convolution",
+        category="Graph",
+        description="Each node mixes its neighbours' features through a learned matrix (GCN): A_hat X W + b.",
+        infer=_gcn,
+        count=_linear_count,
+        params=(
+            int_param("in_features", 34, "Features per node coming in"),
+            int_param("out_features", 16, "Features per node going out"),
+            BIAS,
+        ),
+        inputs=(PortSpec("x", "node features"), PortSpec("adjacency", "normalised adjacency matrix")),
+        aliases=("gcn", "graph_conv"),
+        key_params=("in_features", "out_features"),
+    )
+)

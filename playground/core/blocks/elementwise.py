@@ -1,0 +1,182 @@
+"""Activations, merges and the primitive maths of the autodiff lecture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.core.blocks.rules import float_param, int_param, normalise_dim, same_shapes
+from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, format_shape, register
+
+IN = (PortSpec("in"),)
+
+
+def _same(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    return [ins[0]]
+
+
+def _softmax_like(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    normalise_dim(params["dim"], len(ins[0]))
+    return [ins[0]]
+
+
+SIMPLE = (
+    ("relu", "ReLU", "Activation", "Keeps positive values and sets negative ones to zero: max(0, x).", ()),
+    ("tanh", "Tanh", "Activation", "Squashes each value into (-1, 1) along an S-curve.", ()),
+    ("sigmoid", "Sigmoid", "Activation", "Squashes each value into (0, 1); reads as a probability.", ()),
+    ("gelu", "GELU", "Activation", "A smooth ReLU used in transformers: x times the chance x is above noise.", ()),
+    ("silu", "SiLU", "Activation", "A smooth ReLU: x times sigmoid(x), also called Swish.", ("swish",)),
+    ("sin", "Sin", "Math", "Applies sin(x) to every value.", ()),
+    ("cos", "Cos", "Math", "Applies cos(x) to every value.", ()),
+    ("exp", "Exp", "Math", "Applies e to the power x to every value.", ()),
+    ("log", "Log", "Math", "Applies the natural logarithm to every value (undefined at zero and below).", ()),
+)
+for _type, _title, _category, _text, _aliases in SIMPLE:
+    register(
+        BlockSpec(
+            type=_type, title=_title, category=_category, description=_text, infer=_same, inputs=IN, aliases=_aliases
+        )
+    )
+
+register(
+    BlockSpec(
+        type="leaky_relu",
+        title="LeakyReLU",
+        category="Activation",
+        description="Like ReLU, but negative values keep a small slope so their neurons never go silent.",
+        infer=_same,
+        params=(float_param("negative_slope", 0.01, "Slope for negative inputs", 0.0, 1.0),),
+        inputs=IN,
+        key_params=("negative_slope",),
+    )
+)
+register(
+    BlockSpec(
+        type="elu",
+        title="ELU",
+        category="Activation",
+        description="Like ReLU for positive values, a smooth curve down to -alpha for negative ones.",
+        infer=_same,
+        params=(float_param("alpha", 1.0, "Value approached for very negative inputs", 0.0, 10.0),),
+        inputs=IN,
+        key_params=("alpha",),
+    )
+)
+for _type, _title, _text in (
+    ("softmax", "Softmax", "Turns scores into probabilities that are positive and sum to one."),
+    (
+        "log_softmax",
+        "LogSoftmax",
+        "The logarithm of Softmax, numerically safe; pairs with a negative log-likelihood loss.",
+    ),
+):
+    register(
+        BlockSpec(
+            type=_type,
+            title=_title,
+            category="Activation",
+            description=_text,
+            infer=_softmax_like,
+            params=(int_param("dim", -1, "Dimension that sums to one (-1: the last)", low=-8, high=8),),
+            inputs=IN,
+        )
+    )
+
+register(
+    BlockSpec(
+        type="pow",
+        title="Pow",
+        category="Math",
+        description="Raises every value to a fixed power, e.g. 3 for x cubed.",
+        infer=_same,
+        params=(float_param("exponent", 2.0, "The power", -16.0, 16.0),),
+        inputs=IN,
+        aliases=("power",),
+        key_params=("exponent",),
+    )
+)
+register(
+    BlockSpec(
+        type="scale",
+        title="Scale",
+        category="Math",
+        description="Multiplies every value by one learnable number.",
+        infer=_same,
+        count=lambda p, ins: 1,
+        params=(float_param("init", 1.0, "Starting value of the learnable factor", -1e6, 1e6),),
+        inputs=IN,
+        key_params=("init",),
+    )
+)
+
+INPUTS = int_param("inputs", 2, "How many inputs", low=2, high=16)
+MERGES = (
+    (
+        "add",
+        "Add",
+        "Adds its inputs value by value, e.g. the two branches of a residual connection.",
+        ("residual", "sum"),
+    ),
+    ("multiply", "Multiply", "Multiplies its inputs value by value, e.g. a gate times a signal.", ("mul",)),
+)
+for _type, _title, _text, _aliases in MERGES:
+    register(
+        BlockSpec(
+            type=_type,
+            title=_title,
+            category="Merge",
+            description=_text,
+            infer=lambda p, ins: [same_shapes(ins)],
+            params=(INPUTS,),
+            inputs=(PortSpec("in"),),
+            variadic="inputs",
+            aliases=_aliases,
+        )
+    )
+
+register(
+    BlockSpec(
+        type="subtract",
+        title="Subtract",
+        category="Merge",
+        description="Subtracts the second input from the first, value by value.",
+        infer=lambda p, ins: [same_shapes(ins)],
+        inputs=(PortSpec("a"), PortSpec("b")),
+        aliases=("sub",),
+    )
+)
+
+
+def _concat(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    first = ins[0]
+    dim = normalise_dim(params["dim"], len(first))
+    total = 0
+    for i, shape in enumerate(ins):
+        rest = shape[:dim] + shape[dim + 1 :]
+        if len(shape) != len(first) or rest != first[:dim] + first[dim + 1 :]:
+            raise ShapeError(
+                f"can only join along dimension {dim} inputs that agree elsewhere, but input 1 is "
+                f"{format_shape(first)} and input {i + 1} is {format_shape(shape)}",
+                i,
+            )
+        if not isinstance(shape[dim], int):
+            raise ShapeError(f"cannot join along dimension {dim}, which has no fixed size", i)
+        total += shape[dim]
+    out = list(first)
+    out[dim] = total
+    return [tuple(out)]
+
+
+register(
+    BlockSpec(
+        type="concat",
+        title="Concat",
+        category="Merge",
+        description="Joins its inputs side by side along one dimension, in port order (e.g. a U-Net skip).",
+        infer=_concat,
+        params=(INPUTS, int_param("dim", 1, "Dimension to join along (1: features or channels)", low=-8, high=8)),
+        inputs=(PortSpec("in"),),
+        variadic="inputs",
+        aliases=("cat", "concatenate"),
+        key_params=("dim",),
+    )
+)

@@ -1,0 +1,84 @@
+"""Small helpers the shape rules share: checks that raise ShapeError in plain words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.core.registry import ParamSpec, Shape, ShapeError, format_shape
+
+AXIS_NAMES = {2: "(batch, features)", 3: "(batch, steps, features)", 4: "(batch, channels, height, width)"}
+
+
+def expect_rank(shape: Shape, ranks: tuple[int, ...], what: str = "", port: int = 0) -> None:
+    if len(shape) not in ranks:
+        wanted = " or ".join(f"{r}-D {AXIS_NAMES.get(r, '')}".strip() for r in ranks)
+        hint = f": {what}" if what else ""
+        raise ShapeError(f"expects a {wanted} tensor but receives {format_shape(shape)}{hint}", port)
+
+
+def fixed(shape: Shape, axis: int, port: int = 0) -> int:
+    dim = shape[axis]
+    if not isinstance(dim, int):
+        raise ShapeError(f"needs a fixed size in dimension {axis} of {format_shape(shape)}, not {dim}", port)
+    return dim
+
+
+def expect_size(found: int, expected: int, what: str, param: str, hint: str = "", port: int = 0) -> None:
+    if found != expected:
+        extra = f" {hint}" if hint else ""
+        raise ShapeError(f"expects {expected} {what} but receives {found}: set {param} to {found}{extra}", port)
+
+
+def positive(value: int, label: str) -> None:
+    if value <= 0:
+        raise ShapeError(
+            f"would produce an empty {label} ({value}): use a smaller kernel or stride, or more padding", 0
+        )
+
+
+def bad_param(message: str) -> ShapeError:
+    return ShapeError(message, None, kind="param")
+
+
+def normalise_dim(dim: int, rank: int, name: str = "dim", allow_batch: bool = False) -> int:
+    """A possibly negative dim index -> a positive one, refusing the batch dimension."""
+    real = dim + rank if dim < 0 else dim
+    low = 0 if allow_batch else 1
+    if not low <= real < rank:
+        raise bad_param(f"{name} {dim} does not exist for a {rank}-D input (valid: {low} to {rank - 1}, or negative)")
+    return real
+
+
+def same_shapes(ins: list[Shape]) -> Shape:
+    first = ins[0]
+    for i, shape in enumerate(ins[1:], start=1):
+        if shape != first:
+            raise ShapeError(
+                f"needs inputs of the same shape but input 1 is {format_shape(first)} "
+                f"and input {i + 1} is {format_shape(shape)}",
+                i,
+            )
+    return first
+
+
+def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def int_param(name: str, default: int, doc: str, low: int = 1, high: int = 1 << 20) -> ParamSpec:
+    return ParamSpec(name, "int", default, doc, min=low, max=high)
+
+
+def float_param(name: str, default: float, doc: str, low: float, high: float) -> ParamSpec:
+    return ParamSpec(name, "float", default, doc, min=low, max=high)
+
+
+def bool_param(name: str, default: bool, doc: str) -> ParamSpec:
+    return ParamSpec(name, "bool", default, doc)
+
+
+BIAS = bool_param("bias", True, "Learn an additive bias")
+
+
+def bias_count(params: dict[str, Any], size: int) -> int:
+    return size if params.get("bias", True) else 0

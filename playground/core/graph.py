@@ -1,0 +1,185 @@
+"""The network as data: blocks with stable ids, links between ordered ports, change events."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from playground.core.registry import get_spec, is_valid_id
+
+
+class GraphError(ValueError):
+    """An edit that would break the graph's invariants (unknown id, occupied id, bad port)."""
+
+
+@dataclass
+class Block:
+    """One block on the canvas. ``id`` is stable: it names the module, its weights and file keys."""
+
+    id: str
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+    x: float = 0.0
+    y: float = 0.0
+
+    def copy(self) -> Block:
+        return Block(self.id, self.type, copy.deepcopy(self.params), self.x, self.y)
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """A wire from output port ``src_port`` of ``src`` to input port ``dst_port`` of ``dst``."""
+
+    src: str
+    src_port: int
+    dst: str
+    dst_port: int
+
+
+Listener = Callable[[str, dict[str, Any]], None]
+
+
+class Graph:
+    """Blocks and links. Every change notifies listeners with a past-tense event name:
+    ``block_added``, ``block_removed``, ``link_added``, ``link_removed``,
+    ``param_changed``, ``block_moved``.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, Block] = {}
+        self.links: list[Link] = []
+        self._listeners: list[Listener] = []
+
+    # --- events -------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _emit(self, event: str, **payload: Any) -> None:
+        for listener in list(self._listeners):
+            listener(event, payload)
+
+    # --- queries ------------------------------------------------------------
+    def block(self, block_id: str) -> Block:
+        try:
+            return self.blocks[block_id]
+        except KeyError:
+            raise GraphError(f"there is no block '{block_id}'") from None
+
+    def new_id(self, type_name: str, taken: Iterable[str] = ()) -> str:
+        """The first free id ``<type>_<n>`` (``linear_1``, ``linear_2``, ...)."""
+        used = set(self.blocks) | set(taken)
+        n = 1
+        while f"{type_name}_{n}" in used:
+            n += 1
+        return f"{type_name}_{n}"
+
+    def link_into(self, block_id: str, port: int) -> Link | None:
+        for link in self.links:
+            if link.dst == block_id and link.dst_port == port:
+                return link
+        return None
+
+    def links_of(self, block_ids: Iterable[str]) -> list[Link]:
+        ids = set(block_ids)
+        return [link for link in self.links if link.src in ids or link.dst in ids]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        g.add_nodes_from(self.blocks)
+        for link in self.links:
+            g.add_edge(link.src, link.dst, src_port=link.src_port, dst_port=link.dst_port)
+        return g
+
+    def find_cycle(self) -> list[str]:
+        """Block ids on one cycle, or an empty list if the graph is acyclic."""
+        try:
+            return [edge[0] for edge in nx.find_cycle(self.to_networkx())]
+        except nx.NetworkXNoCycle:
+            return []
+
+    def topological_order(self) -> list[str]:
+        """Blocks in an order where every block comes after its inputs; ties keep insertion order."""
+        order = {block_id: i for i, block_id in enumerate(self.blocks)}
+        return list(nx.lexicographical_topological_sort(self.to_networkx(), key=order.__getitem__))
+
+    def would_cycle(self, link: Link) -> bool:
+        return link.src == link.dst or nx.has_path(self.to_networkx(), link.dst, link.src)
+
+    # --- edits --------------------------------------------------------------
+    def add_block(self, block: Block) -> None:
+        if not is_valid_id(block.id):
+            raise GraphError(
+                f"'{block.id}' is not a valid block id: use lower-case letters, digits and _, starting with a letter"
+            )
+        if block.id in self.blocks:
+            raise GraphError(f"there is already a block '{block.id}'")
+        self.blocks[block.id] = block
+        self._emit("block_added", block=block)
+
+    def remove_block(self, block_id: str) -> Block:
+        block = self.block(block_id)
+        if self.links_of([block_id]):
+            raise GraphError(f"block '{block_id}' still has wires: remove them first")
+        del self.blocks[block_id]
+        self._emit("block_removed", block=block)
+        return block
+
+    def connect(self, link: Link) -> None:
+        for end, port, kind in ((link.src, link.src_port, "outputs"), (link.dst, link.dst_port, "inputs")):
+            block = self.block(end)
+            spec = get_spec(block.type)
+            if spec is not None:
+                count = len(spec.outputs) if kind == "outputs" else len(spec.input_ports(block.params))
+                if not 0 <= port < count:
+                    raise GraphError(f"block '{end}' has no port {port} among its {count} {kind}")
+        if self.link_into(link.dst, link.dst_port) is not None:
+            raise GraphError(f"input {link.dst_port} of block '{link.dst}' already has a wire")
+        self.links.append(link)
+        self._emit("link_added", link=link)
+
+    def disconnect(self, link: Link) -> None:
+        try:
+            self.links.remove(link)
+        except ValueError:
+            raise GraphError(f"there is no wire {link.src} -> {link.dst}") from None
+        self._emit("link_removed", link=link)
+
+    def set_param(self, block_id: str, name: str, value: Any) -> None:
+        block = self.block(block_id)
+        block.params[name] = value
+        self._emit("param_changed", block=block, name=name, value=value)
+
+    def clear_param(self, block_id: str, name: str) -> None:
+        """Forget a parameter so the block falls back to its default."""
+        block = self.block(block_id)
+        del block.params[name]
+        self._emit("param_changed", block=block, name=name, value=None)
+
+    def move(self, block_id: str, x: float, y: float) -> None:
+        block = self.block(block_id)
+        block.x, block.y = float(x), float(y)
+        self._emit("block_moved", block=block)
+
+    # --- comparison ---------------------------------------------------------
+    def copy(self) -> Graph:
+        other = Graph()
+        other.blocks = {k: b.copy() for k, b in self.blocks.items()}
+        other.links = list(self.links)
+        return other
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Graph):
+            return NotImplemented
+        return self.blocks == other.blocks and sorted(self.links) == sorted(other.links)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Graph({len(self.blocks)} blocks, {len(self.links)} links)"

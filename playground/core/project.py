@@ -1,0 +1,435 @@
+"""Project files: graph + layout + training configuration + dataset + notes, as strict JSON.
+
+Loading is parse -> migrate -> build. Every defect in a file becomes one
+ProjectError naming the place (``graph.blocks[2].params.out_features``, or a
+line and column for broken JSON); nothing in a file is ever executed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
+from playground.core.graph import Block, Graph, Link
+from playground.core.layout import auto_layout
+from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
+from playground.core.shapes import resolve_params
+
+FORMAT_NAME = "playground-project"
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_BLOCKS = 5000
+MAX_TEXT = 100_000
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+"""``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
+
+_DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ProjectError(Exception):
+    """A project file that cannot be used, with the place at fault."""
+
+    def __init__(self, message: str, where: str = "", source: str = "") -> None:
+        self.message = message
+        self.where = where
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        prefix = ": ".join(part for part in (self.source, self.where) if part)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+def _setting(kind: str, default: Any, doc: str, **limits: Any) -> Any:
+    return field(default=default, metadata={"kind": kind, "doc": doc, **limits})
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train: the recipe (task), the loss, the optimiser and its knobs, the seed."""
+
+    task: str = _setting("name", "classification", "Training recipe")
+    loss: str = _setting(
+        "choice", "auto", "Loss function", choices=("auto", "cross_entropy", "bce", "mse", "huber", "nll")
+    )
+    optimizer: str = _setting("choice", "adam", "Optimiser", choices=("sgd", "adam", "adamw", "rmsprop"))
+    lr: float = _setting("float", 0.01, "Learning rate", min=1e-8, max=10.0)
+    momentum: float = _setting("float", 0.0, "SGD/RMSprop momentum", min=0.0, max=0.999)
+    nesterov: bool = _setting("bool", False, "Nesterov momentum (SGD)")
+    weight_decay: float = _setting("float", 0.0, "L2 weight decay", min=0.0, max=1.0)
+    batch_size: int = _setting("int", 32, "Examples per step", min=1, max=1 << 20)
+    epochs: int = _setting("int", 100, "Epochs for a full run", min=1, max=1_000_000)
+    grad_clip: float = _setting("float", 0.0, "Clip the gradient norm to this (0: off)", min=0.0, max=1e6)
+    schedule: str = _setting("choice", "constant", "Learning-rate schedule", choices=("constant", "step", "cosine"))
+    step_size: int = _setting("int", 1000, "Steps between decays (step schedule)", min=1, max=1 << 30)
+    gamma: float = _setting("float", 0.5, "Decay factor (step schedule)", min=0.0, max=1.0)
+    seed: int = _setting("int", 0, "Random seed", min=0, max=(1 << 31) - 1)
+
+    @classmethod
+    def specs(cls) -> dict[str, ParamSpec]:
+        out = {}
+        for f in dataclasses.fields(cls):
+            meta = dict(f.metadata)
+            out[f.name] = ParamSpec(f.name, meta.pop("kind"), f.default, meta.pop("doc"), **meta)
+        return out
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """Which dataset feeds the network (by id) and its parameters (noise, points, ...)."""
+
+    id: str = "spiral"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A quality target the project is known to reach: ``metric`` above/below ``threshold`` within ``steps``."""
+
+    metric: str
+    threshold: float
+    steps: int
+    goal: str = "above"
+
+
+@dataclass
+class Project:
+    graph: Graph = field(default_factory=Graph)
+    title: str = "Untitled"
+    description: str = ""
+    lecture: int = 0
+    notes: str = ""
+    dataset: DatasetRef = field(default_factory=DatasetRef)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    expected: Expected | None = None
+
+
+# --- reading ------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to a JSON document that raises ProjectError naming the path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> ProjectError:
+        return ProjectError(message, where, self.source)
+
+    def obj(self, data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(where, f"must be an object {{...}}, not {_kind(data)}")
+        for key in required:
+            if key not in data:
+                raise self.fail(where, f"is missing the field '{key}'")
+        for key in data:
+            if key not in required and key not in optional:
+                raise self.fail(where, f"has an unknown field '{key}' (allowed: {', '.join(required + optional)})")
+        return data
+
+    def mapping(self, data: Any, where: str, limit: int) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(where, f"must be an object {{...}}, not {_kind(data)}")
+        if len(data) > limit:
+            raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
+        return data
+
+    def str(self, data: Any, where: str, limit: int = 200) -> str:
+        if not isinstance(data, str):
+            raise self.fail(where, f"must be text, not {_kind(data)}")
+        if len(data) > limit:
+            raise self.fail(where, f"is too long ({len(data)} characters, at most {limit})")
+        return data
+
+    def int(self, data: Any, where: str, low: int, high: int) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise self.fail(where, f"must be a whole number, not {_kind(data)}")
+        if not low <= data <= high:
+            raise self.fail(where, f"must be between {low} and {high}, not {data}")
+        return data
+
+    def number(self, data: Any, where: str) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
+            raise self.fail(where, f"must be a number, not {_kind(data)}")
+        if abs(data) > MAX_FLOAT:
+            raise self.fail(where, f"is too large ({data:g})")
+        return float(data)
+
+    def list(self, data: Any, where: str, limit: int) -> list:
+        if not isinstance(data, list):
+            raise self.fail(where, f"must be a list [...], not {_kind(data)}")
+        if len(data) > limit:
+            raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
+        return data
+
+    def setting(self, spec: ParamSpec, value: Any, where: str) -> Any:
+        try:
+            return spec.validate(value)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
+
+
+def _kind(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        type(None): "null",
+        int: "a whole number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key '{key}' appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid number in a project file")
+
+
+def parse(text: str, source: str = "") -> dict[str, Any]:
+    """JSON text -> a plain document, refusing NaN/Infinity and duplicate keys."""
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"is not valid JSON: {exc.msg}", f"line {exc.lineno}, column {exc.colno}", source) from None
+    except ValueError as exc:
+        raise ProjectError(f"is not a valid project file: {exc}", "", source) from None
+    except RecursionError:
+        raise ProjectError("is nested too deeply to be a project file", "", source) from None
+    return data
+
+
+def migrate(data: Any, source: str = "") -> dict[str, Any]:
+    reader = _Reader(source)
+    if not isinstance(data, dict):
+        raise reader.fail("", f"must hold a JSON object at the top, not {_kind(data)}")
+    if data.get("format") != FORMAT_NAME:
+        raise reader.fail("format", f'is not a Playground project (expected "format": "{FORMAT_NAME}")')
+    version = data.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise reader.fail("format_version", f"must be a whole number, not {_kind(version)}")
+    if version > FORMAT_VERSION:
+        raise reader.fail(
+            "format_version",
+            f"is {version}, made by a newer Playground (this one reads up to {FORMAT_VERSION}): please update",
+        )
+    if version < 1:
+        raise reader.fail("format_version", f"{version} is not a version Playground ever wrote")
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["format_version"] = version
+    return data
+
+
+def build(data: dict[str, Any], source: str = "") -> Project:
+    r = _Reader(source)
+    r.obj(
+        data,
+        "",
+        ("format", "format_version", "graph", "training", "dataset"),
+        ("title", "description", "lecture", "notes", "layout", "expected"),
+    )
+    graph = _build_graph(r, data["graph"])
+    layout = r.obj(data.get("layout", {"positions": {}}), "layout", ("positions",))
+    positions = r.obj(layout["positions"], "layout.positions", (), tuple(graph.blocks))
+    placed = auto_layout(graph)
+    for block_id, block in graph.blocks.items():
+        where = f"layout.positions.{block_id}"
+        if block_id in positions:
+            pair = r.list(positions[block_id], where, 2)
+            if len(pair) != 2:
+                raise r.fail(where, "must be [x, y]")
+            block.x, block.y = (r.number(v, where) for v in pair)
+        else:
+            block.x, block.y = placed[block_id]
+    return Project(
+        graph=graph,
+        title=r.str(data.get("title", "Untitled"), "title"),
+        description=r.str(data.get("description", ""), "description", 500),
+        lecture=r.int(data.get("lecture", 0), "lecture", 0, 99),
+        notes=r.str(data.get("notes", ""), "notes", MAX_TEXT),
+        dataset=_build_dataset(r, data["dataset"]),
+        training=_build_training(r, data["training"]),
+        expected=_build_expected(r, data["expected"]) if "expected" in data else None,
+    )
+
+
+def _build_graph(r: _Reader, data: Any) -> Graph:
+    r.obj(data, "graph", ("blocks", "links"))
+    graph = Graph()
+    for i, item in enumerate(r.list(data["blocks"], "graph.blocks", MAX_BLOCKS)):
+        where = f"graph.blocks[{i}]"
+        r.obj(item, where, ("id", "type"), ("params",))
+        block_id = r.str(item["id"], f"{where}.id", 64)
+        if not is_valid_id(block_id):
+            raise r.fail(f"{where}.id", f"'{block_id}' is not a valid block id (lower-case letters, digits, _)")
+        if block_id in graph.blocks:
+            raise r.fail(f"{where}.id", f"'{block_id}' is used by two blocks")
+        type_name = canonical_type(r.str(item["type"], f"{where}.type", 64))
+        spec = get_spec(type_name) if type_name else None
+        if spec is None:
+            raise r.fail(f"{where}.type", f"'{item['type']}' is not a block type this Playground knows")
+        raw = r.obj(item.get("params", {}), f"{where}.params", (), tuple(p.name for p in spec.params))
+        block = Block(block_id, spec.type, dict(raw))
+        params, errors = resolve_params(spec, block)
+        if errors:
+            raise r.fail(f"{where}.params", f"{spec.title} '{block_id}' {errors[0]}")
+        block.params = {name: params[name] for name in raw}
+        graph.add_block(block)
+    seen: set[tuple[str, int]] = set()
+    for i, item in enumerate(r.list(data["links"], "graph.links", MAX_BLOCKS * 16)):
+        where = f"graph.links[{i}]"
+        r.obj(item, where, ("src", "src_port", "dst", "dst_port"))
+        link = Link(
+            r.str(item["src"], f"{where}.src", 64),
+            r.int(item["src_port"], f"{where}.src_port", 0, 255),
+            r.str(item["dst"], f"{where}.dst", 64),
+            r.int(item["dst_port"], f"{where}.dst_port", 0, 255),
+        )
+        for end, port, kind in ((link.src, link.src_port, "src"), (link.dst, link.dst_port, "dst")):
+            if end not in graph.blocks:
+                raise r.fail(f"{where}.{kind}", f"names a block '{end}' that does not exist")
+            block = graph.blocks[end]
+            spec = get_spec(block.type)
+            assert spec is not None
+            ports = spec.outputs if kind == "src" else spec.input_ports(resolve_params(spec, block)[0])
+            if port >= len(ports):
+                raise r.fail(
+                    f"{where}.{kind}_port",
+                    f"block '{end}' has {len(ports)} {'output' if kind == 'src' else 'input'} port(s), not port {port}",
+                )
+        if (link.dst, link.dst_port) in seen:
+            raise r.fail(where, f"a second wire into input {link.dst_port} of '{link.dst}'")
+        seen.add((link.dst, link.dst_port))
+        graph.connect(link)
+    return graph
+
+
+def _build_dataset(r: _Reader, data: Any) -> DatasetRef:
+    r.obj(data, "dataset", ("id",), ("params",))
+    dataset_id = r.str(data["id"], "dataset.id", 64)
+    if not _DATASET_RE.match(dataset_id):
+        raise r.fail("dataset.id", f"'{dataset_id}' is not a dataset id (lower-case letters, digits, - and _)")
+    params = r.mapping(data.get("params", {}), "dataset.params", 64)
+    clean: dict[str, Any] = {}
+    for key, value in params.items():
+        where = f"dataset.params.{key}"
+        if len(key) > 64:
+            raise r.fail("dataset.params", "has a parameter name longer than 64 characters")
+        if isinstance(value, str):
+            clean[key] = r.str(value, where, 4096)
+        elif isinstance(value, bool):
+            clean[key] = value
+        elif isinstance(value, int):
+            clean[key] = r.int(value, where, -(1 << 31), 1 << 31)
+        elif isinstance(value, float):
+            clean[key] = r.number(value, where)
+        else:
+            raise r.fail(where, f"must be text, a number or true/false, not {_kind(value)}")
+    return DatasetRef(dataset_id, clean)
+
+
+def _build_training(r: _Reader, data: Any) -> TrainingConfig:
+    specs = TrainingConfig.specs()
+    r.obj(data, "training", (), tuple(specs))
+    values = {name: r.setting(specs[name], value, f"training.{name}") for name, value in data.items()}
+    return TrainingConfig(**values)
+
+
+def _build_expected(r: _Reader, data: Any) -> Expected:
+    r.obj(data, "expected", ("metric", "threshold", "steps"), ("goal",))
+    goal = data.get("goal", "above")
+    if goal not in ("above", "below"):
+        raise r.fail("expected.goal", "must be 'above' or 'below'")
+    return Expected(
+        metric=r.str(data["metric"], "expected.metric", 64),
+        threshold=r.number(data["threshold"], "expected.threshold"),
+        steps=r.int(data["steps"], "expected.steps", 1, 10_000_000),
+        goal=goal,
+    )
+
+
+def loads(text: str, source: str = "") -> Project:
+    return build(migrate(parse(text, source), source), source)
+
+
+def load(path: str | os.PathLike[str]) -> Project:
+    """Read a project file; every problem becomes a ProjectError (OSError for unreadable files)."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProjectError(f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a project file", "", str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"is not UTF-8 text (byte {exc.start})", "", str(path)) from None
+    return loads(text, str(path))
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def to_document(project: Project) -> dict[str, Any]:
+    graph = project.graph
+    doc: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "title": project.title,
+        "description": project.description,
+        "lecture": project.lecture,
+        "notes": project.notes,
+        "graph": {
+            "blocks": [{"id": b.id, "type": b.type, "params": b.params} for b in graph.blocks.values()],
+            "links": [
+                {"src": link.src, "src_port": link.src_port, "dst": link.dst, "dst_port": link.dst_port}
+                for link in graph.links
+            ],
+        },
+        "layout": {"positions": {b.id: [b.x, b.y] for b in graph.blocks.values()}},
+        "dataset": {"id": project.dataset.id, "params": project.dataset.params},
+        "training": dataclasses.asdict(project.training),
+    }
+    if project.expected is not None:
+        doc["expected"] = dataclasses.asdict(project.expected)
+    return doc
+
+
+def dumps(project: Project) -> str:
+    return json.dumps(to_document(project), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def save(project: Project, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a temporary file beside the target, then a rename over it."""
+    path = Path(path)
+    text = dumps(project)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

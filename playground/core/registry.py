@@ -1,0 +1,222 @@
+"""The block catalogue: what each block type declares (ports, parameters, shape rule).
+
+A block type is added with one ``register(BlockSpec(...))`` call in a family module
+under ``playground.core.blocks``; its torch side lives beside it under
+``playground.nn.blocks``. Nothing else (files, inspector, compiler, CLI) lists
+block types by name.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Dim = int | str
+"""One tensor dimension: a size, or a symbol such as ``"N"`` (the batch)."""
+Shape = tuple[Dim, ...]
+
+BATCH = "N"
+MAX_INT = 1 << 31
+MAX_FLOAT = 1e12
+_ID_RE = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,31}$")
+
+
+class ShapeError(Exception):
+    """Raised by a shape rule: a message a student understands, and the port at fault."""
+
+    def __init__(self, message: str, port: int | None = None, kind: str = "shape") -> None:
+        super().__init__(message)
+        self.message = message
+        self.port = port
+        self.kind = kind
+
+
+def is_valid_id(block_id: object) -> bool:
+    """Block ids become Python names in compiled code and keys in weight files."""
+    return (
+        isinstance(block_id, str)
+        and bool(_ID_RE.match(block_id))
+        and not keyword.iskeyword(block_id)
+        and block_id not in {"self", "torch", "input", "output"}
+    )
+
+
+def format_shape(shape: Shape | None) -> str:
+    if shape is None:
+        return "?"
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a block: type, default, allowed range or choices, help text."""
+
+    name: str
+    kind: str  # "int", "float", "bool", "choice", "ints", "name"
+    default: Any
+    doc: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    symbols: tuple[str, ...] = ()  # for "ints": strings allowed as list items
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` normalised, or raise ValueError saying what is allowed."""
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"must be true or false, not {_show(value)}")
+            return value
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise ValueError(f"must be one of {', '.join(self.choices)}, not {_show(value)}")
+            return value
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                if isinstance(value, float) and value.is_integer() and abs(value) < MAX_INT:
+                    value = int(value)
+                else:
+                    raise ValueError(f"must be a whole number, not {_show(value)}")
+            self._check_range(value)
+            return value
+        if self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"must be a number, not {_show(value)}")
+            value = float(value)
+            if not math.isfinite(value):
+                raise ValueError("must be a finite number")
+            self._check_range(value)
+            return value
+        if self.kind == "name":
+            if not isinstance(value, str) or not _NAME_RE.match(value):
+                raise ValueError(f"must be a short lower-case name such as 'x', not {_show(value)}")
+            return value
+        if self.kind == "ints":
+            if not isinstance(value, list | tuple) or len(value) > 8:
+                raise ValueError(f"must be a list of at most 8 whole numbers, not {_show(value)}")
+            items: list[Dim] = []
+            for item in value:
+                if isinstance(item, str) and item in self.symbols:
+                    items.append(item)
+                elif isinstance(item, int) and not isinstance(item, bool):
+                    self._check_range(item)
+                    items.append(item)
+                else:
+                    allowed = "whole numbers" + (f" or {', '.join(self.symbols)}" if self.symbols else "")
+                    raise ValueError(f"may hold only {allowed}, not {_show(item)}")
+            return items
+        raise AssertionError(f"unknown parameter kind {self.kind}")
+
+    def _check_range(self, value: float) -> None:
+        low = self.min if self.min is not None else -(MAX_INT if self.kind != "float" else MAX_FLOAT)
+        high = self.max if self.max is not None else (MAX_INT if self.kind != "float" else MAX_FLOAT)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {_num(low)} and {_num(high)}, not {_num(value)}")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    name: str
+    doc: str = ""
+    dtype: str = "float"  # "float", "long" (integer tokens) or "any"
+
+
+InferFn = Callable[[dict[str, Any], list[Shape]], list[Shape]]
+CountFn = Callable[[dict[str, Any], list[Shape]], int]
+
+
+def _no_params(params: dict[str, Any], ins: list[Shape]) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """Everything Playground knows about one block type, Qt-free and torch-free.
+
+    ``infer`` maps parameters and input shapes to output shapes, raising
+    ShapeError with a plain explanation when they do not fit. ``count`` gives
+    the number of learnable parameters. ``variadic`` names an int parameter
+    that sets how many inputs the block has (for merges such as Concat).
+    """
+
+    type: str
+    title: str
+    category: str
+    description: str
+    infer: InferFn
+    params: tuple[ParamSpec, ...] = ()
+    inputs: tuple[PortSpec, ...] = ()
+    outputs: tuple[PortSpec, ...] = (PortSpec("out"),)
+    count: CountFn = _no_params
+    variadic: str | None = None
+    aliases: tuple[str, ...] = ()
+    key_params: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: (list(p.default) if isinstance(p.default, list) else p.default) for p in self.params}
+
+    def input_ports(self, params: dict[str, Any]) -> list[PortSpec]:
+        if self.variadic is None:
+            return list(self.inputs)
+        n = params.get(self.variadic, self.param(self.variadic).default)
+        if not isinstance(n, int):
+            n = self.param(self.variadic).default
+        return [PortSpec(f"in_{i + 1}", f"input {i + 1}", self.inputs[0].dtype) for i in range(n)]
+
+
+_REGISTRY: dict[str, BlockSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(spec: BlockSpec) -> BlockSpec:
+    if spec.type in _REGISTRY or spec.type in _ALIASES:
+        raise ValueError(f"block type {spec.type!r} is registered twice")
+    if not is_valid_id(spec.type + "_1"):
+        raise ValueError(f"block type {spec.type!r} must be a lower-case identifier")
+    _REGISTRY[spec.type] = spec
+    for alias in spec.aliases:
+        _ALIASES[alias] = spec.type
+    return spec
+
+
+def canonical_type(type_name: str) -> str | None:
+    """The registered type for a name or alias (case-insensitive), or None."""
+    name = type_name.lower() if isinstance(type_name, str) else ""
+    if name in _REGISTRY:
+        return name
+    return _ALIASES.get(name)
+
+
+def get_spec(type_name: str) -> BlockSpec | None:
+    canon = canonical_type(type_name)
+    return _REGISTRY[canon] if canon else None
+
+
+def all_specs() -> Sequence[BlockSpec]:
+    return list(_REGISTRY.values())
+
+
+def categories() -> dict[str, list[BlockSpec]]:
+    out: dict[str, list[BlockSpec]] = {}
+    for spec in _REGISTRY.values():
+        out.setdefault(spec.category, []).append(spec)
+    return out

@@ -1,0 +1,195 @@
+"""Shape inference: every block's output shape, every wire's shape, and every problem, as data.
+
+Runs on any graph state, however broken: problems are collected, never raised, and a
+block downstream of a problem is left without a shape rather than blamed for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.core.graph import Block, Graph, Link
+from playground.core.registry import BlockSpec, Shape, ShapeError, all_specs, get_spec
+
+DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, named by block and port, said in plain words."""
+
+    block: str | None
+    port: str | None
+    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph"
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Analysis:
+    """The result of ``analyse``: shapes per block output port, parameter counts, problems."""
+
+    shapes: dict[str, list[Shape]] = field(default_factory=dict)
+    dtypes: dict[str, list[str]] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    param_counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def total_params(self) -> int:
+        return sum(self.param_counts.values())
+
+    def wire_shape(self, link: Link) -> Shape | None:
+        outs = self.shapes.get(link.src)
+        return outs[link.src_port] if outs and link.src_port < len(outs) else None
+
+    def problems_of(self, block_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.block == block_id]
+
+
+def label(spec: BlockSpec | None, block: Block) -> str:
+    return f"{spec.title if spec else block.type} '{block.id}'"
+
+
+def resolve_params(spec: BlockSpec, block: Block) -> tuple[dict[str, Any], list[str]]:
+    """The block's parameters with defaults filled in, and what is wrong with them."""
+    params = spec.defaults()
+    errors = []
+    known = {p.name for p in spec.params}
+    for name, value in block.params.items():
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, 1)
+            errors.append(f"has no parameter '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+            continue
+        try:
+            params[name] = spec.param(name).validate(value)
+        except ValueError as exc:
+            errors.append(f"{name} {exc}")
+    return params, errors
+
+
+def _order(graph: Graph) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm in insertion order: blocks that can be ordered, and those caught in loops."""
+    indegree = {b: 0 for b in graph.blocks}
+    for link in graph.links:
+        indegree[link.dst] += 1
+    ready = [b for b in graph.blocks if indegree[b] == 0]
+    order: list[str] = []
+    while ready:
+        current = ready.pop(0)
+        order.append(current)
+        for link in graph.links:
+            if link.src == current:
+                indegree[link.dst] -= 1
+                if indegree[link.dst] == 0:
+                    ready.append(link.dst)
+    return order, set(graph.blocks) - set(order)
+
+
+def analyse(graph: Graph) -> Analysis:
+    result = Analysis()
+    problems = result.problems
+    specs: dict[str, BlockSpec] = {}
+    for block in graph.blocks.values():
+        spec = get_spec(block.type)
+        if spec is None:
+            names = [s.type for s in all_specs()]
+            hint = difflib.get_close_matches(block.type.lower(), names, 1)
+            problems.append(
+                Problem(
+                    block.id,
+                    None,
+                    "unknown_type",
+                    f"Block '{block.id}' has an unknown type '{block.type}'"
+                    + (f" (did you mean '{hint[0]}'?)" if hint else ""),
+                )
+            )
+            continue
+        specs[block.id] = spec
+        params, errors = resolve_params(spec, block)
+        result.params[block.id] = params
+        problems.extend(Problem(block.id, None, "param", f"{label(spec, block)} {e}") for e in errors)
+
+    order, looped = _order(graph)
+    if looped:
+        cycle = graph.find_cycle() or sorted(looped)
+        problems.append(
+            Problem(
+                cycle[0],
+                None,
+                "cycle",
+                "These blocks form a loop, which a feed-forward network cannot "
+                f"compute: {' -> '.join(cycle + cycle[:1])}. Remove one of the wires.",
+            )
+        )
+
+    broken = {p.block for p in problems}
+    for block_id in order:
+        spec = specs.get(block_id)
+        if spec is None or block_id in broken:
+            continue
+        block = graph.blocks[block_id]
+        _infer_block(graph, block, spec, result)
+
+    if graph.blocks and not any(b.type == "output" for b in graph.blocks.values()):
+        problems.append(
+            Problem(None, None, "graph", "The network has no Output block: add one and wire the result into it.")
+        )
+    return result
+
+
+def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) -> None:
+    params = result.params[block.id]
+    ports = spec.input_ports(params)
+    ins: list[Shape] = []
+    in_dtypes: list[str] = []
+    for index, port in enumerate(ports):
+        link = graph.link_into(block.id, index)
+        if link is None:
+            result.problems.append(
+                Problem(
+                    block.id,
+                    port.name,
+                    "unconnected",
+                    f"{label(spec, block)} has nothing connected to its input '{port.name}': drag a wire into it",
+                )
+            )
+            return
+        shape = result.wire_shape(link)
+        if shape is None:
+            return  # upstream problem, reported there
+        dtype = result.dtypes[link.src][link.src_port]
+        if port.dtype != "any" and dtype != port.dtype:
+            hint = ": add an Embedding first" if dtype == "long" else ""
+            result.problems.append(
+                Problem(
+                    block.id,
+                    port.name,
+                    "dtype",
+                    f"{label(spec, block)} expects {DTYPE_WORDS[port.dtype]} on input '{port.name}' "
+                    f"but receives {DTYPE_WORDS[dtype]}{hint}",
+                )
+            )
+            return
+        ins.append(shape)
+        in_dtypes.append(dtype)
+    try:
+        outs = spec.infer(params, ins)
+    except ShapeError as exc:
+        port_name = ports[exc.port].name if exc.port is not None and exc.port < len(ports) else None
+        result.problems.append(Problem(block.id, port_name, exc.kind, f"{label(spec, block)} {exc.message}"))
+        return
+    result.shapes[block.id] = outs
+    result.dtypes[block.id] = [
+        (params.get("dtype", "float") if not in_dtypes else in_dtypes[0]) if port.dtype == "any" else port.dtype
+        for port in spec.outputs
+    ]
+    result.param_counts[block.id] = spec.count(params, ins)

@@ -1,0 +1,57 @@
+"""Builders and the Emitter they write into (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from torch import fx, nn
+
+from playground.core.graph import Block
+from playground.core.registry import Shape
+
+Builder = Callable[["Emitter", Block, dict[str, Any], list[fx.Node], list[Shape]], list[fx.Node]]
+BUILDERS: dict[str, Builder] = {}
+
+
+def builds(*types: str) -> Callable[[Builder], Builder]:
+    def register(fn: Builder) -> Builder:
+        for type_name in types:
+            if type_name in BUILDERS:
+                raise ValueError(f"two torch builders for block type {type_name!r}")
+            BUILDERS[type_name] = fn
+        return fn
+
+    return register
+
+
+class Emitter:
+    """Adds nodes to an fx graph and modules (named after block ids) to the root module.
+
+    It records how each module was constructed so that ``export`` can write it as source.
+    """
+
+    def __init__(self) -> None:
+        self.graph = fx.Graph()
+        self.root = nn.Module()
+        self.constructors: dict[str, tuple[type, dict[str, Any]]] = {}
+        self.inputs: list[str] = []
+        self.outputs: dict[str, fx.Node] = {}
+
+    def placeholder(self, block_id: str) -> fx.Node:
+        self.inputs.append(block_id)
+        return self.graph.placeholder(block_id)
+
+    def output(self, block_id: str, node: fx.Node) -> None:
+        self.outputs[block_id] = node
+
+    def module(self, block_id: str, cls: type, kwargs: dict[str, Any], args: tuple) -> fx.Node:
+        self.root.add_module(block_id, cls(**kwargs))
+        self.constructors[block_id] = (cls, kwargs)
+        return self.graph.create_node("call_module", block_id, args, {}, name=block_id)
+
+    def function(self, block_id: str, fn: Callable, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
+        return self.graph.create_node("call_function", fn, args, kwargs or {}, name=block_id)
+
+    def method(self, block_id: str, name: str, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
+        return self.graph.create_node("call_method", name, args, kwargs or {}, name=block_id)

@@ -1,0 +1,24 @@
+"""Linear and graph convolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import fx, nn
+
+from playground.core.graph import Block
+from playground.core.registry import Shape
+from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.modules import GraphConv
+
+
+@builds("linear")
+def _linear(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    kwargs = {"in_features": p["in_features"], "out_features": p["out_features"], "bias": p["bias"]}
+    return [e.module(block.id, nn.Linear, kwargs, tuple(ins))]
+
+
+@builds("gcn_conv")
+def _gcn(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    kwargs = {"in_features": p["in_features"], "out_features": p["out_features"], "bias": p["bias"]}
+    return [e.module(block.id, GraphConv, kwargs, tuple(ins))]

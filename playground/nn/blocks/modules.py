@@ -1,0 +1,106 @@
+"""The torch modules Playground adds to torch.nn.
+
+Each class here uses only ``torch`` and ``math``: the Python export copies their
+source verbatim into a standalone file.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    """Multiplies the input by one learnable number."""
+
+    def __init__(self, init: float = 1.0) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.tensor(float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight
+
+
+class PositionalEncoding(nn.Module):
+    """Adds a position vector to every step: fixed sinusoids or learned vectors."""
+
+    def __init__(self, dim: int, max_len: int, learned: bool = False) -> None:
+        super().__init__()
+        if learned:
+            self.weight = nn.Parameter(torch.randn(max_len, dim) * 0.02)
+        else:
+            position = torch.arange(max_len, dtype=torch.float32).unsqueeze(1)  # (max_len, 1)
+            rate = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
+            table = torch.zeros(max_len, dim)  # (max_len, dim)
+            table[:, 0::2] = torch.sin(position * rate)
+            table[:, 1::2] = torch.cos(position * rate[: dim // 2])
+            self.register_buffer("weight", table, persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.weight[: x.shape[1]]  # (N, T, D) + (T, D)
+
+
+class Recurrent(nn.Module):
+    """An RNN, LSTM or GRU over (batch, steps, features); returns every step or only the last."""
+
+    def __init__(
+        self, kind: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool, last: bool
+    ) -> None:
+        super().__init__()
+        cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
+        self.cell = cls(input_size, hidden_size, num_layers, batch_first=True, bidirectional=bidirectional)
+        self.last = last
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.cell(x)[0]  # (N, T, H * directions)
+        return out[:, -1] if self.last else out
+
+
+def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
+    """True above the diagonal: step t may not look at steps after t."""
+    return torch.ones(steps, steps, dtype=torch.bool, device=device).triu(1)
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention over (batch, steps, features), optionally causal."""
+
+    def __init__(self, embed_dim: int, num_heads: int, causal: bool = False, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(embed_dim, num_heads, dropout=dropout, batch_first=True)
+        self.causal = causal
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = causal_mask(x.shape[1], x.device) if self.causal else None
+        return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]  # (N, T, D)
+
+
+class TransformerBlock(nn.Module):
+    """A transformer encoder layer (attention + MLP, residuals, LayerNorm), optionally causal."""
+
+    def __init__(
+        self, d_model: int, num_heads: int, dim_feedforward: int, causal: bool, dropout: float, norm_first: bool
+    ) -> None:
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(
+            d_model, num_heads, dim_feedforward, dropout, batch_first=True, norm_first=norm_first
+        )
+        self.causal = causal
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mask = causal_mask(x.shape[1], x.device) if self.causal else None
+        return self.layer(x, src_mask=mask, is_causal=self.causal)  # (N, T, D)
+
+
+class GraphConv(nn.Module):
+    """A graph convolution (Kipf & Welling): adjacency @ (features @ W) + b."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_features, bias=False)
+        self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
+
+    def forward(self, x: torch.Tensor, adjacency: torch.Tensor) -> torch.Tensor:
+        out = adjacency @ self.linear(x)  # (nodes, out_features)
+        return out + self.bias if self.bias is not None else out

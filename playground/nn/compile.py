@@ -1,0 +1,72 @@
+"""Graph -> torch.fx.GraphModule whose ``.code`` reads like hand-written PyTorch.
+
+Submodules and fx nodes are named after block ids, so parameters appear in the
+state dict as ``linear_1.weight``. One Output block gives a module that returns a
+tensor; several give a dict keyed by Output block id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from torch import fx
+
+from playground.core.graph import Graph
+from playground.core.registry import Shape
+from playground.core.shapes import Analysis, Problem, analyse
+from playground.nn.blocks import BUILDERS, Emitter
+
+
+class CompileError(Exception):
+    """The graph has problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    block: str
+    shape: Shape
+    dtype: str
+    data: str
+
+
+@dataclass
+class CompiledModel:
+    module: fx.GraphModule
+    inputs: list[InputInfo]
+    outputs: list[str]
+    analysis: Analysis
+    constructors: dict[str, tuple[type, dict[str, Any]]]
+
+    @property
+    def code(self) -> str:
+        return self.module.code
+
+
+def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> CompiledModel:
+    analysis = analyse(graph)
+    if analysis.problems:
+        raise CompileError(analysis.problems)
+    emitter = Emitter()
+    nodes: dict[str, list[fx.Node]] = {}
+    inputs: list[InputInfo] = []
+    for block_id in graph.topological_order():
+        block = graph.blocks[block_id]
+        params = analysis.params[block_id]
+        links = sorted((link for link in graph.links if link.dst == block_id), key=lambda link: link.dst_port)
+        args = [nodes[link.src][link.src_port] for link in links]
+        shapes = [analysis.wire_shape(link) for link in links]
+        nodes[block_id] = BUILDERS[block.type](emitter, block, params, args, shapes)
+        if block.type == "input":
+            inputs.append(InputInfo(block_id, analysis.shapes[block_id][0], params["dtype"], params["data"]))
+    outputs = emitter.outputs
+    if len(outputs) == 1:
+        emitter.graph.output(next(iter(outputs.values())))
+    else:
+        emitter.graph.output(dict(outputs))
+    module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
+    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors)
