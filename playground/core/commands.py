@@ -56,6 +56,8 @@ class RemoveBlocks(Command):
         return f"Delete {', '.join(self.block_ids)}"
 
     def do(self, graph: Graph) -> None:
+        if len(set(self.block_ids)) != len(self.block_ids):
+            raise GraphError("a block is listed twice for removal")
         self._blocks = [graph.block(b).copy() for b in self.block_ids]
         self._links = graph.links_of(self.block_ids)
         for link in self._links:
@@ -207,6 +209,11 @@ class PasteGroup(Command):
     text = "Paste"
 
     def do(self, graph: Graph) -> None:
+        if len({b.id for b in self.blocks}) != len(self.blocks):
+            raise GraphError("the pasted group holds a block twice")
+        inputs = [(link.dst, link.dst_port) for link in self.links]
+        if len(set(inputs)) != len(inputs):
+            raise GraphError("the pasted group has two wires into one input")
         if not self.new_ids:
             taken: list[str] = []
             for block in self.blocks:

@@ -121,11 +121,11 @@ for _type, _title, _text in (
 
 def _attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
-    expect_rank(x, (3,), "add an Embedding first")
     dim_param = "embed_dim" if "embed_dim" in params else "d_model"
     dim, heads = params[dim_param], params["num_heads"]
     if dim % heads:
         raise bad_param(f"{dim_param} ({dim}) must be divisible by num_heads ({heads})")
+    expect_rank(x, (3,), "add an Embedding first")
     expect_size(fixed(x, 2), dim, "features per step", dim_param)
     return [x]
 
