@@ -139,6 +139,8 @@ def analyse(graph: Graph) -> Analysis:
         block = graph.blocks[block_id]
         _infer_block(graph, block, spec, result)
 
+    position = {block_id: i for i, block_id in enumerate(graph.blocks)}
+    problems.sort(key=lambda p: position.get(p.block, len(position)) if p.block else len(position))
     if graph.blocks and not any(b.type == "output" for b in graph.blocks.values()):
         problems.append(
             Problem(None, None, "graph", "The network has no Output block: add one and wire the result into it.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from pathlib import Path
 
 import torch
@@ -79,7 +80,9 @@ def export_python(compiled: CompiledModel, path: Path, origin: str = "") -> None
 def export_torchscript(compiled: CompiledModel, path: Path) -> None:
     module = compiled.module.eval()
     try:
-        scripted = torch.jit.script(module)
+        with warnings.catch_warnings():  # TorchScript is deprecated upstream but still the format asked for
+            warnings.simplefilter("ignore")
+            scripted = torch.jit.script(module)
     except Exception as exc:
         raise ExportError(f"TorchScript could not compile this network: {str(exc).splitlines()[0]}") from exc
     scripted.save(str(path))

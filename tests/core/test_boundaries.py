@@ -18,6 +18,8 @@ FORBIDDEN = {
 @pytest.mark.parametrize("module", sorted(FORBIDDEN))
 def test_importing_a_package_leaves_forbidden_ones_unloaded(module: str) -> None:
     code = f"import json, sys, {module}; print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))"
-    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout))
+    loaded = set(
+        json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+    )
     assert module.split(".")[0] in loaded
     assert not loaded & FORBIDDEN[module]

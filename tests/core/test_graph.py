@@ -15,7 +15,15 @@ def test_events_are_reported_in_the_past_tense() -> None:
     graph.move("relu_1", 10, 20)
     graph.disconnect(Link("input_1", 0, "relu_1", 0))
     graph.remove_block("relu_1")
-    assert events == ["block_added", "block_added", "link_added", "param_changed", "block_moved", "link_removed", "block_removed"]
+    assert events == [
+        "block_added",
+        "block_added",
+        "link_added",
+        "param_changed",
+        "block_moved",
+        "link_removed",
+        "block_removed",
+    ]
 
 
 @pytest.mark.parametrize("bad", ["Linear_1", "1abc", "a-b", "class", "self", "", "x" * 65])

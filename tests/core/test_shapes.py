@@ -79,7 +79,9 @@ def test_tokens_into_a_linear_ask_for_an_embedding() -> None:
     )
     (problem,) = analyse(graph).problems
     assert problem.kind == "dtype"
-    assert problem.message.endswith("expects real numbers on input 'in' but receives integer token ids: add an Embedding first")
+    assert problem.message.endswith(
+        "expects real numbers on input 'in' but receives integer token ids: add an Embedding first"
+    )
 
 
 def test_a_graph_without_output_is_a_problem() -> None:
@@ -90,7 +92,10 @@ def test_a_graph_without_output_is_a_problem() -> None:
 @pytest.mark.parametrize(
     ("blocks", "expected"),
     [
-        ([("conv2d", {"in_channels": 3, "out_channels": 4, "kernel_size": 3})], "expects 3 input channels but receives 1"),
+        (
+            [("conv2d", {"in_channels": 3, "out_channels": 4, "kernel_size": 3})],
+            "expects 3 input channels but receives 1",
+        ),
         ([("conv2d", {"in_channels": 1, "kernel_size": 9})], "would produce an empty output"),
         ([("reshape", {"shape": [7, -1]})], "cannot split 64 values per example into (7, -1)"),
         ([("self_attention", {"embed_dim": 10, "num_heads": 4})], "embed_dim (10) must be divisible by num_heads (4)"),
