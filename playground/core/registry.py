@@ -115,10 +115,12 @@ class ParamSpec:
         low = self.min if self.min is not None else -(MAX_INT if self.kind != "float" else MAX_FLOAT)
         high = self.max if self.max is not None else (MAX_INT if self.kind != "float" else MAX_FLOAT)
         if not low <= value <= high:
-            raise ValueError(f"must be between {_num(low)} and {_num(high)}, not {_num(value)}")
+            raise ValueError(
+                f"must be between {format_number(low)} and {format_number(high)}, not {format_number(value)}"
+            )
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
@@ -215,8 +217,25 @@ def all_specs() -> Sequence[BlockSpec]:
     return list(_REGISTRY.values())
 
 
+CATEGORY_ORDER = (
+    "Input / Output",
+    "Dense",
+    "Activation",
+    "Convolution",
+    "Normalisation",
+    "Reshape",
+    "Sequence",
+    "Attention",
+    "Graph",
+    "Merge",
+    "Math",
+)
+
+
 def categories() -> dict[str, list[BlockSpec]]:
+    """Block specs grouped by category, in teaching order (the palette's order)."""
     out: dict[str, list[BlockSpec]] = {}
     for spec in _REGISTRY.values():
         out.setdefault(spec.category, []).append(spec)
-    return out
+    rank = {name: i for i, name in enumerate(CATEGORY_ORDER)}
+    return dict(sorted(out.items(), key=lambda item: rank.get(item[0], len(rank))))

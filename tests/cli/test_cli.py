@@ -83,3 +83,16 @@ def test_installed_console_script_and_module_entry_point() -> None:
     assert result.stdout.strip() == f"playground {__version__}"
     result = subprocess.run([sys.executable, "-m", "playground", "check", SPIRAL], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok")
+
+
+def test_the_block_reference_in_docs_is_up_to_date() -> None:
+    code, out, _ = run("blocks", "--markdown")
+    assert code == 0
+    assert (PRESETS.parent / "docs" / "blocks.md").read_text() == out, "regenerate: playground blocks --markdown > docs/blocks.md"
+
+
+def test_blocks_lists_every_type_by_category() -> None:
+    code, out, _ = run("blocks")
+    assert code == 0
+    assert out.splitlines()[0] == "Input / Output"
+    assert any(line.split()[0] == "transformer_block" for line in out.splitlines() if line.startswith("  "))
