@@ -166,3 +166,10 @@ def test_autodiff_composition_gives_gradients_to_the_learnable_scale() -> None:
     expected.sum().backward()
     assert torch.allclose(compiled.module.scale_1.weight.grad, w.grad)
     assert "pow_1 = torch.pow(sin_1, 3)" in compiled.code
+
+
+def test_every_block_type_has_exactly_one_torch_builder() -> None:
+    from playground.core.registry import all_specs
+    from playground.nn.blocks import BUILDERS
+
+    assert set(BUILDERS) == {spec.type for spec in all_specs()}
