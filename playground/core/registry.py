@@ -57,7 +57,7 @@ class ParamSpec:
     """One parameter of a block: type, default, allowed range or choices, help text."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "ints", "name"
+    kind: str  # "int", "float", "bool", "choice", "ints", "name", "text"
     default: Any
     doc: str = ""
     min: float | None = None
@@ -90,6 +90,10 @@ class ParamSpec:
             if not math.isfinite(value):
                 raise ValueError("must be a finite number")
             self._check_range(value)
+            return value
+        if self.kind == "text":
+            if not isinstance(value, str) or len(value) > 4096 or "\x00" in value:
+                raise ValueError(f"must be text of at most 4096 characters, not {_show(value)}")
             return value
         if self.kind == "name":
             if not isinstance(value, str) or not _NAME_RE.match(value):

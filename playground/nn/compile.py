@@ -41,6 +41,7 @@ class CompiledModel:
     outputs: list[str]
     analysis: Analysis
     constructors: dict[str, tuple[type, dict[str, Any]]]
+    output_shapes: dict[str, Shape]
 
     @property
     def code(self) -> str:
@@ -69,4 +70,5 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     else:
         emitter.graph.output(dict(outputs))
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
-    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors)
+    shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
+    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes)

@@ -88,7 +88,9 @@ def test_installed_console_script_and_module_entry_point() -> None:
 def test_the_block_reference_in_docs_is_up_to_date() -> None:
     code, out, _ = run("blocks", "--markdown")
     assert code == 0
-    assert (PRESETS.parent / "docs" / "blocks.md").read_text() == out, "regenerate: playground blocks --markdown > docs/blocks.md"
+    assert (PRESETS.parent / "docs" / "blocks.md").read_text() == out, (
+        "regenerate: playground blocks --markdown > docs/blocks.md"
+    )
 
 
 def test_blocks_lists_every_type_by_category() -> None:

@@ -39,7 +39,7 @@ def test_a_project_keeps_everything_it_was_given() -> None:
     project = load(SPIRAL)
     assert project.title == "MLP on the spiral" and project.lecture == 2
     assert project.dataset.id == "spiral" and project.dataset.params["points"] == 500
-    assert project.training.optimizer == "adam" and project.training.lr == 0.03
+    assert project.training.optimizer == "adam" and project.training.lr == 0.05
     assert list(project.graph.blocks) == ["input_1", "linear_1", "tanh_1", "linear_2", "tanh_2", "linear_3", "output_1"]
     assert "spiral" in project.notes
 
@@ -118,7 +118,7 @@ def test_newer_files_are_migrated_step_by_step(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(project_module, "FORMAT_VERSION", FORMAT_VERSION + 1)
     monkeypatch.setitem(project_module.MIGRATIONS, FORMAT_VERSION, rename)
     project = loads(json.dumps(old))
-    assert project.training.lr == 0.03
+    assert project.training.lr == 0.05
     assert json.loads(dumps(project))["format_version"] == FORMAT_VERSION + 1
 
 

@@ -1,0 +1,58 @@
+"""One-dimensional regression: a curve plus noise, optionally with a gap in the middle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from playground.core.registry import ParamSpec
+from playground.nn.data.base import (
+    SEED,
+    VAL_FRACTION,
+    Data,
+    DatasetSpec,
+    generator,
+    noise_param,
+    points_param,
+    register_dataset,
+    split,
+)
+
+GAP = ParamSpec("gap", "bool", False, "Leave out the middle third of the inputs (for the uncertainty lecture)")
+CURVES = {
+    "sine": lambda x: torch.sin(3 * x),
+    "polynomial": lambda x: 1.5 * x**3 - x + 0.3,
+}
+
+
+def _builder(dataset_id: str):
+    def build(params: dict[str, Any], base_dir: Path | None) -> Data:
+        g = generator(params["seed"])
+        n = params["points"]
+        x = torch.rand(n * 3, generator=g) * 2 - 1
+        if params["gap"]:
+            x = x[(x < -1 / 3) | (x > 1 / 3)]
+        x = x[:n].unsqueeze(1)  # (n, 1)
+        y = CURVES[dataset_id](x) + params["noise"] * torch.randn(x.shape, generator=g)
+        train, val = split({"x": x, "y": y}, params["val_fraction"], params["seed"])
+        return Data(dataset_id, "regression", train, val, info={"line": (-1.2, 1.2)})
+
+    return build
+
+
+for _id, _text in (
+    ("sine", "A noisy sine wave over [-1, 1]."),
+    ("polynomial", "A noisy cubic curve over [-1, 1]."),
+):
+    register_dataset(
+        DatasetSpec(
+            id=_id,
+            title=_id.capitalize(),
+            description=_text,
+            kind="regression",
+            build=_builder(_id),
+            params=(points_param(200), noise_param(0.1), GAP, VAL_FRACTION, SEED),
+        )
+    )

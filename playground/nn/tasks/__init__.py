@@ -1,0 +1,28 @@
+"""Training recipes. A task is chosen by ``training.task`` in the project file."""
+
+from __future__ import annotations
+
+import torch
+
+from playground.core.project import TrainingConfig
+from playground.nn.compile import CompiledModel
+from playground.nn.data.base import Data
+from playground.nn.tasks.base import Diverged, StepContext, StepResult, Task, TaskError, TrainingStopped
+from playground.nn.tasks.language_model import LanguageModelTask
+from playground.nn.tasks.node_classification import NodeClassificationTask
+from playground.nn.tasks.supervised import ClassificationTask, RegressionTask
+
+TASKS: dict[str, type[Task]] = {
+    cls.id: cls for cls in (ClassificationTask, RegressionTask, LanguageModelTask, NodeClassificationTask)
+}
+
+
+def make_task(compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> Task:
+    try:
+        cls = TASKS[config.task]
+    except KeyError:
+        raise TaskError(f"there is no task '{config.task}' (known: {', '.join(TASKS)})") from None
+    return cls(compiled, data, config, device)
+
+
+__all__ = ["TASKS", "Diverged", "StepContext", "StepResult", "Task", "TaskError", "TrainingStopped", "make_task"]

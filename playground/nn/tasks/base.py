@@ -1,0 +1,157 @@
+"""The task interface: a training recipe owns its loss, metrics, batching and evaluation.
+
+The trainer knows nothing about what is learned. It gives a task a StepContext
+whose ``update(group, loss)`` backpropagates and steps that group's optimiser, so
+a recipe with several optimisers (a GAN) alternates updates itself, and the
+trainer stays the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from playground.core.project import TrainingConfig
+from playground.core.registry import format_shape
+from playground.nn.compile import CompiledModel, InputInfo
+from playground.nn.data.base import Data
+
+
+class TaskError(Exception):
+    """The project's network, dataset and task do not fit together; the message says how to fix it."""
+
+
+class TrainingStopped(Exception):
+    """Training cannot go on (the run stops; the process stays usable)."""
+
+
+class Diverged(TrainingStopped):
+    """The loss or the gradients stopped being finite numbers."""
+
+
+@dataclass
+class StepResult:
+    loss: float
+    examples: int
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+class StepContext:
+    """Handed to ``Task.train_step``: backpropagates a loss and steps one optimiser."""
+
+    def __init__(self, optimizers: dict[str, torch.optim.Optimizer], grad_clip: float, step: int) -> None:
+        self.optimizers = optimizers
+        self.grad_clip = grad_clip
+        self.step = step
+
+    def update(self, group: str, loss: torch.Tensor) -> float:
+        value = loss.item()
+        if not math.isfinite(value):
+            raise Diverged(
+                f"loss became {'NaN' if math.isnan(value) else 'infinite'} at step {self.step}: "
+                "try a lower learning rate"
+            )
+        optimizer = self.optimizers[group]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.grad_clip > 0:
+            params = [p for g in optimizer.param_groups for p in g["params"]]
+            norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip).item()
+            if not math.isfinite(norm):
+                raise Diverged(f"gradients became {norm} at step {self.step}: try a lower learning rate")
+        optimizer.step()
+        return value
+
+
+class Task:
+    """Base class of training recipes. Subclasses set ``kinds`` (dataset kinds they accept)."""
+
+    id: ClassVar[str] = ""
+    kinds: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
+        if data.kind not in self.kinds:
+            raise TaskError(
+                f"dataset '{data.id}' holds {data.kind} data, which the '{self.id}' task cannot train on"
+                f" (it takes {', '.join(self.kinds)})"
+            )
+        self.compiled = compiled
+        self.model: nn.Module = compiled.module
+        self.data = data
+        self.config = config
+        self.device = device
+
+    # --- what the trainer calls ------------------------------------------------
+    def groups(self) -> dict[str, list[nn.Parameter]]:
+        """Parameter groups, one optimiser each."""
+        return {"model": list(self.model.parameters())}
+
+    @property
+    def examples(self) -> int:
+        """Training examples in one epoch."""
+        raise NotImplementedError
+
+    def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
+        raise NotImplementedError
+
+    def evaluate(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """Tensors that make batching resumable (for checkpoints)."""
+        return {}
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        del state
+
+    # --- helpers for subclasses --------------------------------------------------
+    def bind_inputs(self, split: dict[str, torch.Tensor]) -> list[str]:
+        """The dataset field that feeds each Input block, checked against the declared shape and type."""
+        fields = []
+        for info in self.compiled.inputs:
+            if info.data not in split:
+                raise TaskError(
+                    f"Input '{info.block}' reads the field '{info.data}', but dataset '{self.data.id}' has "
+                    f"{', '.join(sorted(k for k in split if k != 'mask'))}: set its data parameter to one of them"
+                )
+            self._check_input(info, split[info.data])
+            fields.append(info.data)
+        return fields
+
+    def _check_input(self, info: InputInfo, tensor: torch.Tensor) -> None:
+        declared = tuple(tensor.shape[0] if isinstance(d, str) else d for d in info.shape[1:])
+        found = tuple(tensor.shape[1:])
+        if declared != found:
+            example = format_shape(("N", *found))
+            raise TaskError(
+                f"Input '{info.block}' is declared as {format_shape(info.shape)} but dataset '{self.data.id}' gives "
+                f"its '{info.data}' field as {example}: set the Input's shape to {list(found)}"
+            )
+        integer = not tensor.is_floating_point()
+        if integer != (info.dtype == "long"):
+            wanted = "long (integer token ids)" if integer else "float (real numbers)"
+            raise TaskError(f"Input '{info.block}' must have dtype {wanted} for the field '{info.data}'")
+
+    def single_output(self) -> str:
+        if len(self.compiled.outputs) != 1:
+            raise TaskError(
+                f"the '{self.id}' task trains a network with exactly one Output block, "
+                f"but this one has {len(self.compiled.outputs)}"
+            )
+        return self.compiled.outputs[0]
+
+    def output_shape(self) -> tuple[Any, ...]:
+        return self.compiled.output_shapes[self.single_output()]
+
+
+def batched(tensors: Iterable[torch.Tensor], size: int) -> Iterable[tuple[torch.Tensor, ...]]:
+    """Slices of at most ``size`` examples, for evaluating large splits without running out of memory."""
+    tensors = list(tensors)
+    n = tensors[0].shape[0]
+    for start in range(0, n, size):
+        yield tuple(t[start : start + size] for t in tensors)

@@ -1,0 +1,186 @@
+"""Supervised learning: classification (cross-entropy, binary cross-entropy, NLL) and regression (MSE, Huber)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from playground.core.project import TrainingConfig
+from playground.core.registry import format_shape
+from playground.nn.compile import CompiledModel
+from playground.nn.data.base import Data
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched
+
+EVAL_CHUNK = 4096
+TRAIN_EVAL_LIMIT = 4096
+
+
+class EpochSampler:
+    """Shuffled indices, a fresh permutation each epoch; the last batch of an epoch may be short."""
+
+    def __init__(self, n: int, seed: int, device: torch.device) -> None:
+        self.n = n
+        self.device = device
+        self.generator = torch.Generator().manual_seed(seed)
+        self.perm = torch.empty(0, dtype=torch.long, device=device)
+        self.cursor = 0
+
+    def next(self, size: int) -> torch.Tensor:
+        if self.cursor >= len(self.perm):
+            self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)  # once per epoch
+            self.cursor = 0
+        index = self.perm[self.cursor : self.cursor + size]
+        self.cursor += len(index)
+        return index
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return {
+            "sampler.generator": self.generator.get_state(),
+            "sampler.perm": self.perm.cpu(),
+            "sampler.cursor": torch.tensor([self.cursor]),
+        }
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.generator.set_state(state["sampler.generator"])
+        self.perm = state["sampler.perm"].to(self.device)
+        self.cursor = int(state["sampler.cursor"][0])
+
+
+class SupervisedTask(Task):
+    """Inputs from dataset fields, one Output compared with the field ``y``."""
+
+    losses: tuple[str, ...] = ()
+
+    def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
+        super().__init__(compiled, data, config, device)
+        self.fields = self.bind_inputs(data.train)
+        self.out_block = self.single_output()
+        self.loss_name = self.resolve_loss(config.loss)
+        self.check_output(tuple(self.output_shape()[1:]), tuple(data.train["y"].shape[1:]))
+        self.sampler = EpochSampler(len(data.train["y"]), config.seed, device)
+
+    def resolve_loss(self, name: str) -> str:
+        if name == "auto":
+            return self.losses[0]
+        if name not in self.losses:
+            raise TaskError(f"loss '{name}' does not fit the '{self.id}' task: use one of {', '.join(self.losses)}")
+        return name
+
+    @property
+    def examples(self) -> int:
+        return self.sampler.n
+
+    def forward(self, split: dict[str, torch.Tensor], index: torch.Tensor | None = None) -> torch.Tensor:
+        args = [split[f] if index is None else split[f][index] for f in self.fields]
+        return self.model(*args)
+
+    def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
+        index = self.sampler.next(batch_size)
+        prediction = self.forward(self.data.train, index)
+        loss = self.loss(prediction, self.data.train["y"][index])
+        return StepResult(ctx.update("model", loss), len(index))
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            results = {}
+            train = {k: v[:TRAIN_EVAL_LIMIT] for k, v in self.data.train.items()}
+            for prefix, split in (("train", train), ("val", self.data.val)):
+                if len(split["y"]) == 0:
+                    continue
+                totals: dict[str, float] = {}
+                count = 0
+                for chunk in batched([split[f] for f in (*self.fields, "y")], EVAL_CHUNK):
+                    *inputs, y = chunk
+                    prediction = self.model(*inputs)
+                    for name, value in self.measure(prediction, y).items():
+                        totals[name] = totals.get(name, 0.0) + value * len(y)
+                    count += len(y)
+                results.update({f"{prefix}_{name}": value / count for name, value in totals.items()})
+            return results
+        finally:
+            self.model.train(was_training)
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return self.sampler.state()
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.sampler.load_state(state)
+
+    # --- per-recipe -----------------------------------------------------------------
+    def check_output(self, out: tuple, target: tuple) -> None:
+        raise NotImplementedError
+
+    def loss(self, prediction: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        raise NotImplementedError
+
+
+class ClassificationTask(SupervisedTask):
+    id = "classification"
+    kinds = ("classification",)
+    losses = ("cross_entropy", "bce", "nll")
+
+    def resolve_loss(self, name: str) -> str:
+        if name == "auto":
+            single = self.output_shape()[-1] == 1
+            return "bce" if single and self.data.num_classes == 2 else "cross_entropy"
+        return super().resolve_loss(name)
+
+    def check_output(self, out: tuple, target: tuple) -> None:
+        classes = self.data.num_classes
+        if self.loss_name == "bce":
+            if classes != 2:
+                raise TaskError(f"binary cross-entropy needs two classes, but dataset '{self.data.id}' has {classes}")
+            expected = (*target, 1)
+            fix = "set the last layer to 1 output (a single logit)"
+        else:
+            expected = (*target, classes)
+            fix = f"set the last layer to {classes} outputs, one score per class"
+        if out != expected:
+            raise TaskError(
+                f"Output '{self.out_block}' receives {format_shape(('N', *out))} but {self.loss_name} on dataset "
+                f"'{self.data.id}' needs {format_shape(('N', *expected))}: {fix}"
+            )
+
+    def loss(self, prediction: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.loss_name == "bce":
+            return F.binary_cross_entropy_with_logits(prediction.squeeze(-1), y.float())
+        flat = prediction.reshape(-1, prediction.shape[-1])  # (examples * steps, classes)
+        if self.loss_name == "nll":
+            return F.nll_loss(flat, y.reshape(-1))
+        return F.cross_entropy(flat, y.reshape(-1))
+
+    def predict(self, prediction: torch.Tensor) -> torch.Tensor:
+        if self.loss_name == "bce":
+            return (prediction.squeeze(-1) > 0).long()
+        return prediction.argmax(-1)
+
+    def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        accuracy = (self.predict(prediction) == y).float().mean()
+        return {"loss": self.loss(prediction, y).item(), "accuracy": accuracy.item()}
+
+
+class RegressionTask(SupervisedTask):
+    id = "regression"
+    kinds = ("regression",)
+    losses = ("mse", "huber")
+
+    def check_output(self, out: tuple, target: tuple) -> None:
+        if out != target:
+            raise TaskError(
+                f"Output '{self.out_block}' receives {format_shape(('N', *out))} but the targets of dataset "
+                f"'{self.data.id}' are {format_shape(('N', *target))}: make the last layer produce that shape"
+            )
+
+    def loss(self, prediction: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.loss_name == "huber":
+            return F.huber_loss(prediction, y)
+        return F.mse_loss(prediction, y)
+
+    def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+        return {"loss": self.loss(prediction, y).item(), "mse": F.mse_loss(prediction, y).item()}

@@ -1,0 +1,222 @@
+"""The training loop: one step at a time, driven from outside (CLI, GUI worker, tests).
+
+``run()`` is a generator: pulling from it trains, not pulling pauses, closing it
+stops. ``step()`` trains exactly one batch. ``reset()`` returns to the very same
+initial weights, data order and random state, so the same seed gives the same
+loss sequence. Learning rate and batch size may change between any two steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from playground.core.project import Project, TrainingConfig
+from playground.nn.compile import CompiledModel, compile_graph
+from playground.nn.data import Data, load_data
+from playground.nn.tasks import StepContext, Task, TaskError, TrainingStopped, make_task
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+def available_devices() -> list[str]:
+    """Every device this machine can train on: cpu, then cuda:0, cuda:1, ..., then mps."""
+    names = ["cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if torch.backends.mps.is_available():
+        names.append("mps")
+    return names
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` takes the first GPU there is; an unavailable device is refused with a plain reason."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if torch.backends.mps.is_available() else torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise TaskError(f"'{name}' is not a device (use one of {', '.join(DEVICES)})") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise TaskError("CUDA is not available on this machine (no NVIDIA GPU or a CPU-only PyTorch): use --device cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise TaskError(f"there is no GPU {device.index}; this machine has {torch.cuda.device_count()}")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise TaskError("Apple MPS is not available on this machine: use --device cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise TaskError(f"Playground trains on cpu, cuda or mps, not {device.type}")
+    return device
+
+
+def make_optimizer(config: TrainingConfig, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
+    lr, wd = config.lr, config.weight_decay
+    if config.optimizer == "sgd":
+        if config.nesterov and config.momentum == 0:
+            raise TaskError("Nesterov momentum needs a momentum above 0 (for example 0.9)")
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, nesterov=config.nesterov, weight_decay=wd)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    return torch.optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What one training step did. ``seconds`` is training time so far, pauses excluded."""
+
+    step: int
+    epoch: float
+    loss: float
+    lr: float
+    batch_size: int
+    seconds: float
+
+
+class Trainer:
+    def __init__(
+        self,
+        project: Project,
+        device: str = "auto",
+        base_dir: Path | None = None,
+        seed: int | None = None,
+        data: Data | None = None,
+    ) -> None:
+        self.project = project
+        self.config = project.training if seed is None else dataclasses.replace(project.training, seed=seed)
+        self.device = pick_device(device)
+        self.data = (data or load_data(project.dataset, base_dir)).to(self.device)
+        self.lr = self.config.lr
+        self.batch_size = self.config.batch_size
+        self.horizon: int | None = None
+        self._build()
+
+    # --- set-up ------------------------------------------------------------------
+    def _build(self) -> None:
+        torch.manual_seed(self.config.seed)  # initial weights, then dropout masks
+        self.compiled: CompiledModel = compile_graph(self.project.graph)
+        self.model = self.compiled.module.to(self.device).train()
+        self.task: Task = make_task(self.compiled, self.data, self.config, self.device)
+        self._initial_weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self._initial_rng = self._rng_state()
+        self._initial_task = {k: v.clone() for k, v in self.task.state().items()}
+        self._start()
+
+    def _start(self) -> None:
+        self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in self.task.groups().items()}
+        self.step_count = 0
+        self.examples_seen = 0
+        self.elapsed = 0.0
+        self.history: list[dict[str, Any]] = []
+
+    def _rng_state(self) -> dict[str, torch.Tensor]:
+        state = {"rng.torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            state["rng.cuda"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def _set_rng_state(self, state: dict[str, torch.Tensor]) -> None:
+        torch.set_rng_state(state["rng.torch"])
+        if "rng.cuda" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng.cuda"], self.device)
+
+    # --- knobs -------------------------------------------------------------------------
+    def set_lr(self, lr: float) -> None:
+        """The base learning rate from the next step on (schedules scale it)."""
+        if not (isinstance(lr, int | float) and math.isfinite(lr) and 0 < lr <= 10):
+            raise ValueError(f"the learning rate must be a number above 0 and at most 10, not {lr!r}")
+        self.lr = float(lr)
+
+    def set_batch_size(self, batch_size: int) -> None:
+        if not isinstance(batch_size, int) or not 1 <= batch_size <= 1 << 20:
+            raise ValueError(f"the batch size must be a whole number from 1 to 1048576, not {batch_size!r}")
+        self.batch_size = batch_size
+
+    def steps_per_epoch(self) -> int:
+        return max(1, math.ceil(self.task.examples / self.batch_size))
+
+    def lr_at(self, step: int) -> float:
+        schedule = self.config.schedule
+        if schedule == "step":
+            return self.lr * self.config.gamma ** (step // self.config.step_size)
+        if schedule == "cosine":
+            horizon = self.horizon or self.config.epochs * self.steps_per_epoch()
+            return self.lr * 0.5 * (1 + math.cos(math.pi * min(step, horizon) / horizon))
+        return self.lr
+
+    @property
+    def epoch(self) -> float:
+        return self.examples_seen / self.task.examples
+
+    # --- training ------------------------------------------------------------------------
+    def step(self) -> StepReport:
+        """Train on one batch. Raises TrainingStopped (Diverged for NaN/Inf) when it cannot go on."""
+        lr = self.lr_at(self.step_count)
+        for optimizer in self.optimizers.values():
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+        ctx = StepContext(self.optimizers, self.config.grad_clip, self.step_count + 1)
+        start = time.perf_counter()
+        try:
+            result = self.task.train_step(ctx, self.batch_size)
+        except torch.cuda.OutOfMemoryError:
+            self._release_memory()
+            raise TrainingStopped(
+                f"the {self.device.type.upper()} device ran out of memory at step {self.step_count + 1}: "
+                "try a smaller batch size or a smaller network"
+            ) from None
+        except RuntimeError as exc:
+            if "out of memory" not in str(exc):
+                raise
+            self._release_memory()
+            raise TrainingStopped(f"the device ran out of memory at step {self.step_count + 1}: {exc}") from None
+        self.elapsed += time.perf_counter() - start
+        self.step_count += 1
+        self.examples_seen += result.examples
+        return StepReport(self.step_count, self.epoch, result.loss, lr, self.batch_size, self.elapsed)
+
+    def _release_memory(self) -> None:
+        for optimizer in self.optimizers.values():
+            optimizer.zero_grad(set_to_none=True)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    def run(self, steps: int | None = None, epochs: int | None = None) -> Iterator[StepReport]:
+        """Train step by step, yielding after each, for ``steps`` more steps or up to ``epochs`` more epoch
+        boundaries (both None: until the generator is closed)."""
+        step_target = None if steps is None else self.step_count + steps
+        per_epoch = self.task.examples
+        example_target = None if epochs is None else (self.examples_seen // per_epoch + epochs) * per_epoch
+        while (step_target is None or self.step_count < step_target) and (
+            example_target is None or self.examples_seen < example_target
+        ):
+            yield self.step()
+
+    def run_epoch(self) -> list[StepReport]:
+        return list(self.run(epochs=1))
+
+    def evaluate(self) -> dict[str, float]:
+        """Metrics on the validation (and a fixed slice of the training) split; also kept in ``history``."""
+        metrics = self.task.evaluate()
+        self.history.append({"step": self.step_count, "epoch": self.epoch, "seconds": self.elapsed, **metrics})
+        return metrics
+
+    def reset(self, reseed: bool = False) -> None:
+        """Back to step 0: the same initial weights and data order, or (reseed) new ones from the next seed."""
+        if reseed:
+            self.config = dataclasses.replace(self.config, seed=(self.config.seed + 1) % (1 << 31))
+            self._build()
+            return
+        self.model.load_state_dict(self._initial_weights)
+        self._set_rng_state(self._initial_rng)
+        self.task.load_state(self._initial_task)
+        self._start()
