@@ -1,6 +1,8 @@
-"""Headless commands: check, summary, export. No Qt is imported here.
+"""Headless commands: check, summary, train, export, blocks. No Qt is imported here, and torch
+only inside the commands that need it.
 
-Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable file.
+Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable file,
+3 training diverged, 4 training stopped by the device (out of memory).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from playground.core.project import Project, ProjectError, load
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
 from playground.core.shapes import analyse
 
-EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE = 0, 1, 2
-COMMANDS = ("check", "summary", "export", "blocks")
+EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
+COMMANDS = ("check", "summary", "train", "export", "blocks")
 
 
 class _Failure(Exception):
@@ -47,14 +49,29 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(exc.message, file=err)
             code = max(code, exc.code)
             continue
-        problems = analyse(project.graph).problems
+        problems = [p.message for p in analyse(project.graph).problems] + _setup_problems(project)
         for problem in problems:
-            print(f"{path}: {problem.message}", file=err)
+            print(f"{path}: {problem}", file=err)
         if problems:
             code = max(code, EXIT_BAD_PROJECT)
         else:
             print(f"{path}: ok", file=out)
     return code
+
+
+def _setup_problems(project: Project) -> list[str]:
+    """What the training side would refuse: an unknown dataset or task, bad dataset parameters."""
+    from playground.nn.data import DataError, resolve
+    from playground.nn.tasks import TASKS
+
+    problems = []
+    try:
+        resolve(project.dataset)
+    except DataError as exc:
+        problems.append(f"dataset: {exc}")
+    if project.training.task not in TASKS:
+        problems.append(f"training.task: there is no task '{project.training.task}' (known: {', '.join(TASKS)})")
+    return problems
 
 
 def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -85,6 +102,13 @@ def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for problem in analysis.problems:
         print(f"{args.file}: {problem.message}", file=err)
     return EXIT_BAD_PROJECT if analysis.problems else EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    project = _open(args.file)
+    from playground.nn.train_run import run_training
+
+    return run_training(project, Path(args.file), args, out, err)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -153,6 +177,16 @@ def cmd_blocks(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="playground", description="Build neural networks from blocks and train them.")
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
@@ -163,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="table of blocks, output shapes and parameter counts")
     summary.add_argument("file", metavar="FILE")
     summary.set_defaults(run=cmd_summary)
+    train = sub.add_parser("train", help="train the project headless and report progress (exit 3: diverged)")
+    train.add_argument("file", metavar="FILE")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=_positive, metavar="N", help="train N epochs (default: the project's)")
+    length.add_argument("--steps", type=_positive, metavar="N", help="train N steps (batches)")
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    train.add_argument("--seed", type=int, metavar="S", help="override the project's seed")
+    train.add_argument("--json", action="store_true", help="one JSON object per line instead of a progress bar")
+    train.add_argument(
+        "--eval-every", type=_positive, metavar="N", help="evaluate every N steps (default: 20 times a run)"
+    )
+    train.add_argument(
+        "--save-weights", action="store_true", help="save weights and trainer state as safetensors beside the project"
+    )
+    train.add_argument("--resume", action="store_true", help="continue from the state --save-weights saved")
+    train.set_defaults(run=cmd_train)
     export = sub.add_parser("export", help="write the network as Python source, TorchScript or ONNX")
     export.add_argument("file", metavar="FILE")
     export.add_argument("--format", choices=("python", "torchscript", "onnx"), default="python")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.core.graph import Block, Graph, Link
+from playground.core.project import DatasetRef, Project, TrainingConfig
 
 
 def chain(*blocks: tuple[str, str, dict[str, Any]]) -> Graph:
@@ -27,3 +28,21 @@ def mlp(hidden: int = 8) -> Graph:
         ("linear_2", "linear", {"in_features": hidden, "out_features": 1}),
         ("output_1", "output", {}),
     )
+
+
+def project(graph: Graph, dataset: str, dataset_params: dict | None = None, **training: Any) -> Project:
+    """A project around ``graph`` with the given dataset and training settings."""
+    return Project(graph=graph, dataset=DatasetRef(dataset, dataset_params or {}), training=TrainingConfig(**training))
+
+
+def classifier(inputs: int = 2, hidden: int = 8, classes: int = 2, dropout: float = 0.0) -> Graph:
+    """Input -> Linear -> Tanh -> [Dropout] -> Linear -> Output."""
+    blocks = [
+        ("input_1", "input", {"shape": [inputs]}),
+        ("linear_1", "linear", {"in_features": inputs, "out_features": hidden}),
+        ("tanh_1", "tanh", {}),
+    ]
+    if dropout:
+        blocks.append(("dropout_1", "dropout", {"p": dropout}))
+    blocks += [("linear_2", "linear", {"in_features": hidden, "out_features": classes}), ("output_1", "output", {})]
+    return chain(*blocks)

@@ -88,7 +88,8 @@ def load_weights(trainer: Trainer, path: Path) -> None:
     if missing or extra:
         detail = f"missing {', '.join(missing[:4])}" if missing else f"unexpected {', '.join(extra[:4])}"
         raise CheckpointError(f"{path}: does not fit this network ({detail})")
-    for key, tensor in weights.items():
+    for key in expected:
+        tensor = weights[key]
         if tensor.shape != expected[key].shape:
             raise CheckpointError(
                 f"{path}: {key} has shape {tuple(tensor.shape)} but the network expects {tuple(expected[key].shape)}"

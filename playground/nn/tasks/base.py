@@ -102,6 +102,10 @@ class Task:
     def evaluate(self) -> dict[str, float]:
         raise NotImplementedError
 
+    def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
+        """A fixed batch of validation inputs for looking at activations."""
+        raise NotImplementedError
+
     def state(self) -> dict[str, torch.Tensor]:
         """Tensors that make batching resumable (for checkpoints)."""
         return {}

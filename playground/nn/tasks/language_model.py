@@ -112,6 +112,10 @@ class LanguageModelTask(Task):
         finally:
             self.model.train(was_training)
 
+    def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
+        windows = self.eval_windows["val"] if self.eval_windows["val"] is not None else self.eval_windows["train"]
+        return (windows[:count, :-1],)
+
     def state(self) -> dict[str, torch.Tensor]:
         return {"sampler.generator": self.generator.get_state()}
 

@@ -53,3 +53,6 @@ class NodeClassificationTask(Task):
             return results
         finally:
             self.model.train(was_training)
+
+    def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
+        return tuple(self.data.val[f] for f in self.fields)  # a graph is probed whole

@@ -103,6 +103,9 @@ class SupervisedTask(Task):
         finally:
             self.model.train(was_training)
 
+    def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
+        return tuple(self.data.val[f][:count] for f in self.fields)
+
     def state(self) -> dict[str, torch.Tensor]:
         return self.sampler.state()
 

@@ -1,0 +1,135 @@
+"""Look inside a network: per-block activations, weight and gradient statistics, and for
+networks with a 2-D input, every block's output over a grid of the input plane (what
+TensorFlow Playground draws on each neuron). Everything comes back as numpy copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import fx, nn
+
+from playground.nn.compile import CompiledModel
+
+HIST_BINS = 30
+
+
+@dataclass(frozen=True)
+class TensorStats:
+    norm: float
+    mean: float
+    std: float
+    counts: np.ndarray  # histogram counts, HIST_BINS long
+    edges: np.ndarray  # HIST_BINS + 1 bin edges
+
+
+@dataclass(frozen=True)
+class PlaneProbe:
+    """A ``resolution`` x ``resolution`` grid over the input plane: ``xs`` and ``ys`` are the grid
+    coordinates; ``blocks`` maps block ids to their output at every grid point, shaped
+    (units, resolution, resolution) (the last one is the network's prediction)."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    blocks: dict[str, np.ndarray]
+    output: str
+
+
+def _output_sources(graph: fx.Graph, single: str) -> dict[str, str]:
+    """Output blocks have no node of their own: each shows the block that flows into it."""
+    value = next(node for node in graph.nodes if node.op == "output").args[0]
+    pairs = value.items() if isinstance(value, dict) else [(single, value)]
+    return {block: source.name for block, source in pairs}
+
+
+def tapped(compiled: CompiledModel) -> fx.GraphModule:
+    """A module sharing the compiled one's weights that returns every block's output, keyed by block id."""
+    graph = fx.Graph()
+    env: dict[fx.Node, fx.Node] = {}
+    graph.graph_copy(compiled.module.graph, env)
+    blocks = set(compiled.analysis.shapes) | set(compiled.outputs)
+    taps = {node.name: env[node] for node in compiled.module.graph.nodes if node.name in blocks and node.op != "output"}
+    graph.output(taps)
+    return fx.GraphModule(compiled.module, graph)
+
+
+class Probe:
+    """Probes for one compiled network. Build once per network; each call costs one forward pass."""
+
+    def __init__(self, compiled: CompiledModel) -> None:
+        self.compiled = compiled
+        self.model = compiled.module
+        self.tap = tapped(compiled)
+        self.output = compiled.outputs[0] if compiled.outputs else ""
+        self.sources = _output_sources(compiled.module.graph, self.output)
+
+    @torch.no_grad()
+    def activations(self, *inputs: torch.Tensor) -> dict[str, np.ndarray]:
+        """Every block's output for the given batch (evaluation mode: no dropout)."""
+        outputs = self._run(*inputs)
+        for block_id, source in self.sources.items():
+            outputs[block_id] = outputs[source]
+        return {k: v.detach().float().cpu().numpy() for k, v in outputs.items()}
+
+    def _run(self, *inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            return dict(self.tap(*inputs))
+        finally:
+            self.model.train(was_training)
+
+    def plane(self, bounds: tuple[float, float] = (-1.2, 1.2), resolution: int = 40) -> PlaneProbe:
+        """Every 1-D-per-example block's output over a grid of the 2-D input plane."""
+        inputs = self.compiled.inputs
+        if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (2,) or inputs[0].dtype != "float":
+            raise ValueError("the input-plane view needs a network with one Input of shape [2]")
+        device = next(self.model.parameters(), torch.empty(0)).device
+        axis = torch.linspace(bounds[0], bounds[1], resolution, device=device)
+        grid_y, grid_x = torch.meshgrid(axis, axis, indexing="ij")
+        points = torch.stack([grid_x.flatten(), grid_y.flatten()], 1)  # (R * R, 2)
+        with torch.no_grad():
+            outputs = self._run(points)
+        blocks = {}
+        for block_id, value in outputs.items():
+            if isinstance(value, torch.Tensor) and value.dim() == 2 and value.shape[0] == len(points):
+                blocks[block_id] = value.T.reshape(-1, resolution, resolution).float().cpu().numpy()
+        for block_id, source in self.sources.items():
+            if source in blocks:
+                blocks[block_id] = blocks[source]
+        grid = axis.cpu().numpy()
+        return PlaneProbe(grid, grid, blocks, self.output)
+
+
+def tensor_stats(tensor: torch.Tensor) -> TensorStats:
+    values = tensor.detach().float().flatten()
+    counts, edges = torch.histogram(values.cpu(), bins=HIST_BINS)
+    return TensorStats(
+        norm=float(values.norm()),
+        mean=float(values.mean()),
+        std=float(values.std()) if values.numel() > 1 else 0.0,
+        counts=counts.numpy(),
+        edges=edges.numpy(),
+    )
+
+
+def weight_stats(model: nn.Module) -> dict[str, TensorStats]:
+    """Norm, mean, spread and histogram of every parameter, keyed ``block.weight``."""
+    return {name: tensor_stats(p) for name, p in model.named_parameters()}
+
+
+def gradient_stats(model: nn.Module) -> dict[str, TensorStats]:
+    """The same for the gradients of the last backward pass (parameters without one are left out)."""
+    return {name: tensor_stats(p.grad) for name, p in model.named_parameters() if p.grad is not None}
+
+
+def block_gradient_norms(model: nn.Module) -> dict[str, float]:
+    """One gradient norm per block: the lesson of vanishing and exploding gradients, over time."""
+    squares: dict[str, float] = {}
+    for name, p in model.named_parameters():
+        if p.grad is not None:
+            block = name.split(".", 1)[0]
+            squares[block] = squares.get(block, 0.0) + float(p.grad.detach().float().pow(2).sum())
+    return {block: value**0.5 for block, value in squares.items()}

@@ -1,0 +1,155 @@
+"""``playground train``: a headless run with a progress bar, plain lines, or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+from typing import TextIO
+
+from playground.core.project import Project
+from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from playground.nn.compile import CompileError
+from playground.nn.data import DataError
+from playground.nn.tasks import Diverged, TaskError, TrainingStopped
+from playground.nn.trainer import StepReport, Trainer
+
+EXIT_OK, EXIT_BAD_PROJECT, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 3, 4
+BAR_WIDTH = 28
+BAR_INTERVAL = 0.1  # seconds between redraws of the progress bar
+
+
+class Reporter:
+    """Writes progress as JSON lines, as a one-line progress bar (terminal), or as plain lines."""
+
+    def __init__(self, out: TextIO, as_json: bool, total: int) -> None:
+        self.out = out
+        self.json = as_json
+        self.bar = not as_json and out.isatty()
+        self.total = total
+        self.start = time.perf_counter()
+        self.last_metrics: dict[str, float] = {}
+        self.last_draw = 0.0
+
+    def seconds(self) -> float:
+        return round(time.perf_counter() - self.start, 3)
+
+    def _emit(self, record: dict) -> None:
+        print(json.dumps(record, sort_keys=True), file=self.out, flush=True)
+
+    def tick(self, report: StepReport, done: int) -> None:
+        now = time.perf_counter()
+        if not self.bar or (now - self.last_draw < BAR_INTERVAL and done < self.total):
+            return
+        self.last_draw = now
+        filled = int(BAR_WIDTH * done / max(1, self.total))
+        metric = " ".join(f"{k} {v:.4g}" for k, v in self.last_metrics.items() if k.startswith("val_"))
+        line = (
+            f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total} "
+            f"epoch {report.epoch:.1f} loss {report.loss:.4g} {metric}"
+        )
+        print(line[:160], end="", file=self.out, flush=True)
+
+    def progress(self, report: StepReport, loss: float, metrics: dict[str, float], done: int) -> None:
+        self.last_metrics = metrics
+        if self.json:
+            self._emit(
+                {
+                    "event": "progress",
+                    "step": report.step,
+                    "epoch": round(report.epoch, 4),
+                    "loss": loss,
+                    "lr": report.lr,
+                    "metrics": metrics,
+                    "seconds": self.seconds(),
+                }
+            )
+        elif self.bar:
+            self.tick(report, done)
+        else:
+            shown = "  ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+            print(
+                f"step {report.step:>7}  epoch {report.epoch:8.2f}  loss {loss:.4f}  {shown}", file=self.out, flush=True
+            )
+
+    def finish(self, event: str, trainer: Trainer, message: str = "", metrics: dict[str, float] | None = None) -> None:
+        seconds = self.seconds()
+        if self.json:
+            record = {
+                "event": event,
+                "step": trainer.step_count,
+                "epoch": round(trainer.epoch, 4),
+                "seconds": seconds,
+                "metrics": metrics or {},
+                "device": str(trainer.device),
+            }
+            if message:
+                record["message"] = message
+            self._emit(record)
+            return
+        if self.bar:
+            print(file=self.out)
+        if event == "done":
+            rate = trainer.step_count / seconds if seconds > 0 else math.inf
+            shown = ", ".join(f"{k} {v:.4f}" for k, v in (metrics or {}).items())
+            print(
+                f"done: {trainer.step_count} steps ({trainer.epoch:.1f} epochs) in {seconds:.1f} s on "
+                f"{trainer.device} ({rate:.0f} steps/s); {shown}",
+                file=self.out,
+            )
+
+
+def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        trainer = Trainer(project, device=args.device, base_dir=path.parent, seed=args.seed)
+    except (DataError, TaskError) as exc:
+        print(f"{path}: {exc}", file=err)
+        return EXIT_BAD_PROJECT
+    except CompileError as exc:
+        for problem in exc.problems:
+            print(f"{path}: {problem.message}", file=err)
+        return EXIT_BAD_PROJECT
+    stem = path.with_suffix("")
+    if args.resume:
+        try:
+            load_checkpoint(trainer, stem)
+        except CheckpointError as exc:
+            print(str(exc), file=err)
+            return EXIT_BAD_PROJECT
+    per_epoch = trainer.steps_per_epoch()
+    total = args.steps or (args.epochs or project.training.epochs) * per_epoch
+    trainer.horizon = trainer.step_count + total
+    run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=args.epochs or project.training.epochs)
+    eval_every = args.eval_every or max(1, total // 20)
+    reporter = Reporter(out, args.json, total)
+    loss_sum, loss_count, done = 0.0, 0, 0
+    metrics: dict[str, float] = {}
+    try:
+        for report in run:
+            done += 1
+            loss_sum += report.loss
+            loss_count += 1
+            if done % eval_every == 0:
+                metrics = trainer.evaluate()
+                reporter.progress(report, loss_sum / loss_count, metrics, done)
+                loss_sum, loss_count = 0.0, 0
+            else:
+                reporter.tick(report, done)
+        if loss_count or not metrics:
+            metrics = trainer.evaluate()
+    except Diverged as exc:
+        reporter.finish("diverged", trainer, str(exc))
+        print(f"{path}: training stopped: {exc}", file=err)
+        return EXIT_DIVERGED
+    except TrainingStopped as exc:
+        reporter.finish("stopped", trainer, str(exc))
+        print(f"{path}: training stopped: {exc}", file=err)
+        return EXIT_DEVICE
+    reporter.finish("done", trainer, metrics=metrics)
+    if args.save_weights:
+        weights, state = save_checkpoint(trainer, stem)
+        if not args.json:
+            print(f"saved {weights} and {state}", file=out)
+    return EXIT_OK
