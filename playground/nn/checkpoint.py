@@ -61,7 +61,7 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
                 else:
                     plain.setdefault(str(index), {})[key] = value
         optimizers[name] = {"param_groups": state["param_groups"], "plain": plain}
-    tensors.update({k: v.cpu().contiguous() for k, v in trainer._rng_state().items()})
+    tensors.update({k: v.cpu().contiguous() for k, v in trainer.rng_state().items()})
     tensors.update({f"task.{k}": v.cpu().contiguous() for k, v in trainer.task.state().items()})
     meta = {
         "step": trainer.step_count,
@@ -123,7 +123,7 @@ def load_checkpoint(trainer: Trainer, stem: Path) -> None:
             optimizer.load_state_dict({"state": state, "param_groups": saved["param_groups"]})
         except (ValueError, KeyError) as exc:
             raise CheckpointError(f"{trainer_path}: does not fit this network's optimiser ({exc})") from None
-    trainer._set_rng_state({k: v for k, v in tensors.items() if k.startswith("rng.")})
+    trainer.set_rng_state({k: v for k, v in tensors.items() if k.startswith("rng.")})
     trainer.task.load_state({k[len("task.") :]: v for k, v in tensors.items() if k.startswith("task.")})
     trainer.step_count = meta["step"]
     trainer.examples_seen = meta["examples_seen"]

@@ -107,24 +107,25 @@ class Trainer:
         self.model = self.compiled.module.to(self.device).train()
         self.task: Task = make_task(self.compiled, self.data, self.config, self.device)
         self._initial_weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        self._initial_rng = self._rng_state()
+        self._initial_rng = self.rng_state()
         self._initial_task = {k: v.clone() for k, v in self.task.state().items()}
         self._start()
 
     def _start(self) -> None:
         self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in self.task.groups().items()}
+        self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0)
         self.step_count = 0
         self.examples_seen = 0
         self.elapsed = 0.0
         self.history: list[dict[str, Any]] = []
 
-    def _rng_state(self) -> dict[str, torch.Tensor]:
+    def rng_state(self) -> dict[str, torch.Tensor]:
         state = {"rng.torch": torch.get_rng_state()}
         if self.device.type == "cuda":
             state["rng.cuda"] = torch.cuda.get_rng_state(self.device)
         return state
 
-    def _set_rng_state(self, state: dict[str, torch.Tensor]) -> None:
+    def set_rng_state(self, state: dict[str, torch.Tensor]) -> None:
         torch.set_rng_state(state["rng.torch"])
         if "rng.cuda" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["rng.cuda"], self.device)
@@ -164,10 +165,10 @@ class Trainer:
         for optimizer in self.optimizers.values():
             for group in optimizer.param_groups:
                 group["lr"] = lr
-        ctx = StepContext(self.optimizers, self.config.grad_clip, self.step_count + 1)
+        self._ctx.step = self.step_count + 1
         start = time.perf_counter()
         try:
-            result = self.task.train_step(ctx, self.batch_size)
+            result = self.task.train_step(self._ctx, self.batch_size)
         except torch.cuda.OutOfMemoryError:
             self._release_memory()
             raise TrainingStopped(
@@ -217,6 +218,6 @@ class Trainer:
             self._build()
             return
         self.model.load_state_dict(self._initial_weights)
-        self._set_rng_state(self._initial_rng)
+        self.set_rng_state(self._initial_rng)
         self.task.load_state(self._initial_task)
         self._start()

@@ -33,7 +33,7 @@ def test_lenet_reaches_ninety_five_percent_within_ten_epochs() -> None:
 
 
 def test_plain_output_ends_with_a_summary() -> None:
-    code, out, _ = run("train", SPIRAL, "--steps", "40", "--eval-every", "20")
+    code, out, _ = run("train", SPIRAL, "--steps", "40", "--eval-every", "20", "--device", "cpu")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("step      20  epoch") and "val_accuracy" in lines[0]

@@ -50,15 +50,17 @@ class StepContext:
         self.step = step
 
     def update(self, group: str, loss: torch.Tensor) -> float:
-        value = loss.item()
+        """Backpropagate ``loss`` and step the group's optimiser, unless the loss is not a finite number."""
+        optimizer = self.optimizers[group]
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        value = loss.item()  # read once backward is queued, so a GPU is not left idle waiting
         if not math.isfinite(value):
+            optimizer.zero_grad(set_to_none=True)
             raise Diverged(
                 f"loss became {'NaN' if math.isnan(value) else 'infinite'} at step {self.step}: "
                 "try a lower learning rate"
             )
-        optimizer = self.optimizers[group]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
         if self.grad_clip > 0:
             params = [p for g in optimizer.param_groups for p in g["params"]]
             norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip).item()
