@@ -70,7 +70,7 @@ def make_optimizer(config: TrainingConfig, params: list[torch.nn.Parameter]) -> 
     return torch.optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StepReport:
     """What one training step did. ``seconds`` is training time so far, pauses excluded."""
 

@@ -98,3 +98,11 @@ def test_blocks_lists_every_type_by_category() -> None:
     assert code == 0
     assert out.splitlines()[0] == "Input / Output"
     assert any(line.split()[0] == "transformer_block" for line in out.splitlines() if line.startswith("  "))
+
+
+def test_the_dataset_reference_in_docs_is_up_to_date() -> None:
+    code, out, _ = run("datasets", "--markdown")
+    assert code == 0
+    assert (PRESETS.parent / "docs" / "datasets.md").read_text() == out, "regenerate: playground datasets --markdown"
+    code, out, _ = run("datasets")
+    assert code == 0 and any(line.split()[0] == "karate-club" for line in out.splitlines())

@@ -72,8 +72,13 @@ def register_dataset(spec: DatasetSpec) -> DatasetSpec:
     return spec
 
 
+KIND_ORDER = ("classification", "regression", "text", "graph", "table")
+
+
 def all_datasets() -> list[DatasetSpec]:
-    return list(_DATASETS.values())
+    """Every dataset, grouped by kind in teaching order (generated 2-D sets before files)."""
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return sorted(_DATASETS.values(), key=lambda spec: rank.get(spec.kind, len(rank)))
 
 
 def get_dataset(dataset_id: str) -> DatasetSpec:

@@ -17,7 +17,7 @@ def _digits(params: dict[str, Any], base_dir: Path | None) -> Data:
         images = torch.from_numpy(archive["images"].astype(np.float32) / 16.0).unsqueeze(1)  # (1797, 1, 8, 8)
         labels = torch.from_numpy(archive["labels"].astype(np.int64))
     train, val = split({"x": images, "y": labels}, params["val_fraction"], params["seed"])
-    return Data("digits", "classification", train, val, num_classes=10, info={"image": (8, 8)})
+    return Data("digits", "classification", train, val, num_classes=10)
 
 
 register_dataset(

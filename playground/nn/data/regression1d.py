@@ -37,7 +37,7 @@ def _builder(dataset_id: str):
         x = x[:n].unsqueeze(1)  # (n, 1)
         y = CURVES[dataset_id](x) + params["noise"] * torch.randn(x.shape, generator=g)
         train, val = split({"x": x, "y": y}, params["val_fraction"], params["seed"])
-        return Data(dataset_id, "regression", train, val, info={"line": (-1.2, 1.2)})
+        return Data(dataset_id, "regression", train, val)
 
     return build
 

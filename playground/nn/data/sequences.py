@@ -33,7 +33,7 @@ def _sine_forecast(params: dict[str, Any], base_dir: Path | None) -> Data:
     wave = wave + params["noise"] * torch.randn(wave.shape, generator=g)
     x, y = wave[:, :steps].unsqueeze(2), wave[:, steps:]  # (n, steps, 1), (n, 1)
     train, val = split({"x": x, "y": y}, params["val_fraction"], params["seed"])
-    return Data("sine-forecast", "regression", train, val, info={"forecast": steps})
+    return Data("sine-forecast", "regression", train, val)
 
 
 register_dataset(

@@ -34,7 +34,7 @@ class Diverged(TrainingStopped):
     """The loss or the gradients stopped being finite numbers."""
 
 
-@dataclass
+@dataclass(slots=True)
 class StepResult:
     loss: float
     examples: int
