@@ -1,8 +1,5 @@
-"""Composition root: ``playground`` with a command runs the headless CLI; without one it opens a project.
-
-The desktop window arrives with the canvas issue; until then opening a project
-prints its summary (the default is the ``mlp-spiral`` preset).
-"""
+"""Composition root: ``playground`` with a command runs the headless CLI; otherwise the desktop app
+opens the given project file, or the ``mlp-spiral`` preset."""
 
 from __future__ import annotations
 
@@ -20,6 +17,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and (args[0] in cli.COMMANDS or args[0].startswith("-")):
         return cli.main(args)
-    target = args[0] if args else str(DEFAULT_PRESET)
-    print("Playground's desktop window is not built yet; here is the project it would open.\n")
-    return cli.main(["summary", target])
+    return run_app(Path(args[0]) if args else None)
+
+
+def run_app(path: Path | None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from playground.ui.main_window import MainWindow
+    from playground.ui.theme import apply_palette
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Playground")
+    app.setOrganizationName("Playground")
+    window = MainWindow()
+    apply_palette(app, window.theme)
+    window.show()
+    if not window.offer_recovery():
+        target = path or (DEFAULT_PRESET if DEFAULT_PRESET.exists() else None)
+        if target is not None and not window.open_path(target):
+            return 1 if path is not None else 0
+    return app.exec()

@@ -174,9 +174,11 @@ class SetParam(Command):
 
 @dataclass
 class Move(Command):
-    """Moves blocks to new positions (one command per mouse drag)."""
+    """Moves blocks to new positions: one command per mouse drag. Consecutive keyboard
+    nudges (``nudge=True``) of the same blocks merge into one undo step."""
 
     positions: dict[str, tuple[float, float]]
+    nudge: bool = False
     _old: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     text = "Move"
@@ -191,7 +193,7 @@ class Move(Command):
             graph.move(block_id, x, y)
 
     def merge(self, other: Command) -> bool:
-        if isinstance(other, Move) and set(other.positions) == set(self.positions):
+        if isinstance(other, Move) and self.nudge and other.nudge and set(other.positions) == set(self.positions):
             self.positions = dict(other.positions)
             return True
         return False

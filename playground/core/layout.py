@@ -1,25 +1,33 @@
-"""Automatic placement: columns by topological depth, left to right."""
+"""Automatic placement: columns by topological depth, left to right, wrapping long chains into bands
+so that a deep network still reads at a comfortable zoom."""
 
 from __future__ import annotations
 
 from playground.core.graph import Graph
 
-COLUMN_WIDTH = 220.0
-ROW_HEIGHT = 120.0
+COLUMN_WIDTH = 290.0
+ROW_HEIGHT = 130.0
+BAND_GAP = 60.0
+MAX_COLUMNS = 4
 
 
-def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """A position for every block: depth (longest path from an input) picks the column."""
+def auto_layout(graph: Graph, max_columns: int = MAX_COLUMNS) -> dict[str, tuple[float, float]]:
+    """A position for every block: depth (longest path from an input) picks the column; depths past
+    ``max_columns`` continue in a new band below, like lines of text."""
     order = graph.topological_order() if not graph.find_cycle() else list(graph.blocks)
     depth: dict[str, int] = {}
     for block_id in order:
         parents = [link.src for link in graph.links if link.dst == block_id and link.src in depth]
         depth[block_id] = 1 + max((depth[p] for p in parents), default=-1)
-    rows: dict[int, int] = {}
-    positions = {}
+    slots: dict[tuple[int, int], list[str]] = {}
     for block_id in order:
-        column = depth[block_id]
-        row = rows.get(column, 0)
-        rows[column] = row + 1
-        positions[block_id] = (column * COLUMN_WIDTH, row * ROW_HEIGHT)
+        band, column = divmod(depth[block_id], max_columns)
+        slots.setdefault((band, column), []).append(block_id)
+    bands = 1 + max((band for band, _ in slots), default=0)
+    band_rows = [max((len(ids) for (b, _), ids in slots.items() if b == band), default=1) for band in range(bands)]
+    band_top = [sum(rows * ROW_HEIGHT + BAND_GAP for rows in band_rows[:band]) for band in range(bands)]
+    positions = {}
+    for (band, column), ids in slots.items():
+        for row, block_id in enumerate(ids):
+            positions[block_id] = (column * COLUMN_WIDTH, band_top[band] + row * ROW_HEIGHT)
     return positions

@@ -274,6 +274,11 @@ def build(data: dict[str, Any], source: str = "") -> Project:
     )
 
 
+def build_graph(data: Any, source: str = "") -> Graph:
+    """A graph from its JSON form (``{"blocks": [...], "links": [...]}``), checked like a project file's."""
+    return _build_graph(_Reader(source), data)
+
+
 def _build_graph(r: _Reader, data: Any) -> Graph:
     r.obj(data, "graph", ("blocks", "links"))
     graph = Graph()

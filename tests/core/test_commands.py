@@ -76,9 +76,10 @@ def test_fewer_merge_inputs_drop_their_wires_until_undo() -> None:
 def test_move_and_merge_of_a_drag() -> None:
     graph = mlp()
     roundtrip(graph, Move({"linear_1": (5.0, 6.0), "tanh_1": (7.0, 8.0)}))
-    drag = Move({"linear_1": (1.0, 1.0)})
-    assert drag.merge(Move({"linear_1": (2.0, 2.0)}))
-    assert drag.positions == {"linear_1": (2.0, 2.0)}
+    nudge = Move({"linear_1": (1.0, 1.0)}, nudge=True)
+    assert nudge.merge(Move({"linear_1": (2.0, 2.0)}, nudge=True))
+    assert nudge.positions == {"linear_1": (2.0, 2.0)}
+    assert not Move({"linear_1": (1.0, 1.0)}).merge(Move({"linear_1": (2.0, 2.0)}))  # two drags, two steps
 
 
 def test_paste_gives_fresh_ids_and_keeps_internal_wires() -> None:

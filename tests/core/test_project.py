@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.core import project as project_module
+from playground.core.layout import auto_layout
 from playground.core.project import FORMAT_VERSION, Project, ProjectError, dumps, load, loads, save, to_document
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
@@ -140,8 +141,9 @@ def test_missing_positions_are_laid_out_automatically() -> None:
     doc = spiral_doc()
     del doc["layout"]
     project = loads(json.dumps(doc))
-    xs = [block.x for block in project.graph.blocks.values()]
-    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    placed = {b.id: (b.x, b.y) for b in project.graph.blocks.values()}
+    assert placed == auto_layout(project.graph)
+    assert len(set(placed.values())) == len(placed)  # no two blocks on top of each other
 
 
 def test_huge_files_are_refused_before_parsing(tmp_path: Path) -> None:

@@ -1,0 +1,283 @@
+"""Blocks, ports and wires as graphics items. Items own no state: they show the Graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
+
+from playground.core.graph import Block, Link
+from playground.core.registry import BlockSpec, format_shape
+from playground.core.shapes import Analysis
+from playground.ui.theme import PROBLEM, Theme, category_colour, ui_font
+
+WIDTH = 184.0
+HEADER = 28.0
+LINE = 19.0
+PORT_GAP = 22.0
+PORT_RADIUS = 6.0
+
+
+class PortItem(QGraphicsItem):
+    """A connection point: inputs on the left edge, outputs on the right."""
+
+    def __init__(self, parent: BlockItem, index: int, output: bool, name: str) -> None:
+        super().__init__(parent)
+        self.block = parent
+        self.index = index
+        self.output = output
+        self.name = name
+        self.hovered = False
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"{'output' if output else 'input'} '{name}' — drag to {'an input' if output else 'an output'}")
+
+    def boundingRect(self) -> QRectF:
+        r = PORT_RADIUS + 3
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.block.theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(category_colour(self.block.spec_category), 2))
+        painter.setBrush(QBrush(theme.selection if self.hovered else theme.block))
+        radius = PORT_RADIUS + (1.5 if self.hovered else 0)
+        painter.drawEllipse(QPointF(0, 0), radius, radius)
+
+    def hoverEnterEvent(self, event: Any) -> None:
+        self.hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        self.hovered = False
+        self.update()
+
+    def link_end(self) -> tuple[str, int]:
+        return self.block.block_id, self.index
+
+
+class BlockItem(QGraphicsObject):
+    """One block: a coloured header with its title, its key parameters, shape and size."""
+
+    def __init__(self, block: Block, spec: BlockSpec | None, theme: Theme) -> None:
+        super().__init__()
+        self.block_id = block.id
+        self.setObjectName(block.id)
+        self.theme = theme
+        self.spec = spec
+        self.spec_category = spec.category if spec else ""
+        self.title = spec.title if spec else block.type
+        self.detail = ""
+        self.shape_text = ""
+        self.problems: list[str] = []
+        self.inputs: list[PortItem] = []
+        self.outputs: list[PortItem] = []
+        self.height = HEADER + 2 * LINE + 12
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.setPos(block.x, block.y)
+        self.refresh(block, None)
+
+    # --- content --------------------------------------------------------------------------
+    def refresh(self, block: Block, analysis: Analysis | None, received: list | None = None) -> None:
+        """Show the block's parameters and, after an analysis, its shape, size and problems
+        (``received``: for an Output, the shape flowing into it)."""
+        spec = self.spec
+        params = analysis.params.get(block.id, block.params) if analysis else block.params
+        if spec is not None:
+            shown = [f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params]
+            self.detail = " · ".join(shown)
+            self._rebuild_ports(
+                len(spec.input_ports(params)),
+                [p.name for p in spec.input_ports(params)],
+                [p.name for p in spec.outputs],
+            )
+        if analysis is not None:
+            shapes = analysis.shapes.get(block.id) or received
+            count = analysis.param_counts.get(block.id)
+            shape = ", ".join(format_shape(s) for s in shapes) if shapes else ""
+            size = f"{count:,} params" if count else ""
+            self.shape_text = "   ".join(t for t in (shape, size) if t)
+            self.problems = [p.message for p in analysis.problems_of(block.id)]
+        tip = f"<b>{self.title}</b> '{block.id}'<br>{spec.description if spec else 'unknown block type'}"
+        if self.problems:
+            tip += "<br><span style='color:#dc2626'>" + "<br>".join(_escape(p) for p in self.problems) + "</span>"
+        self.setToolTip(tip)
+        self.update()
+
+    def _rebuild_ports(self, count: int, in_names: list[str], out_names: list[str]) -> None:
+        if len(self.inputs) == count and len(self.outputs) == len(out_names):
+            return
+        for port in self.inputs + self.outputs:
+            port.setParentItem(None)
+            if port.scene():
+                port.scene().removeItem(port)
+        self.prepareGeometryChange()
+        rows = max(count, len(out_names), 1)
+        self.height = max(HEADER + 2 * LINE + 12, HEADER + 8 + rows * PORT_GAP)
+        self.inputs = [PortItem(self, i, False, name) for i, name in enumerate(in_names)]
+        self.outputs = [PortItem(self, i, True, name) for i, name in enumerate(out_names)]
+        for ports, x in ((self.inputs, 0.0), (self.outputs, WIDTH)):
+            top = HEADER + (self.height - HEADER - len(ports) * PORT_GAP) / 2 + PORT_GAP / 2
+            for i, port in enumerate(ports):
+                port.setPos(x, top + i * PORT_GAP)
+
+    def port_position(self, index: int, output: bool) -> QPointF:
+        ports = self.outputs if output else self.inputs
+        if index < len(ports):
+            return ports[index].scenePos()
+        return self.scenePos() + QPointF(WIDTH if output else 0, HEADER / 2)
+
+    # --- drawing -------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-PORT_RADIUS - 4, -12, WIDTH + 2 * PORT_RADIUS + 16, self.height + 16)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.theme
+        colour = category_colour(self.spec_category)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        body = QRectF(0, 0, WIDTH, self.height)
+        outline = QPainterPath()
+        outline.addRoundedRect(body, 8, 8)
+        selected = self.isSelected()
+        painter.setPen(QPen(theme.selection if selected else theme.block_border, 2.5 if selected else 1.2))
+        painter.setBrush(theme.block)
+        painter.drawPath(outline)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 8, 8)
+        header.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
+        header.setFillRule(Qt.FillRule.WindingFill)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPath(header.simplified())
+        painter.setPen(QColor("#ffffff"))
+        title_font = ui_font(10.5, bold=True)
+        painter.setFont(title_font)
+        painter.drawText(QRectF(12, 0, WIDTH - 24, HEADER), Qt.AlignmentFlag.AlignVCenter, self.title)
+        id_font = ui_font(8.5)
+        room = WIDTH - 30 - QFontMetricsF(title_font).horizontalAdvance(self.title)
+        painter.setFont(id_font)
+        painter.setPen(QColor(255, 255, 255, 200))
+        block_id = QFontMetricsF(id_font).elidedText(self.block_id, Qt.TextElideMode.ElideMiddle, max(room, 0))
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+        painter.drawText(QRectF(12, 0, WIDTH - 24 - (8 if self.problems else 0), HEADER), align, block_id)
+
+        text_font = ui_font(9.5)
+        metrics = QFontMetricsF(text_font)
+        painter.setFont(text_font)
+        lines = [self.detail, self.shape_text] if self.detail else [self.shape_text, ""]
+        painter.setPen(theme.text)
+        painter.drawText(
+            QRectF(14, HEADER + 6, WIDTH - 28, LINE),
+            Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(lines[0], Qt.TextElideMode.ElideRight, WIDTH - 28),
+        )
+        painter.setPen(theme.muted)
+        painter.drawText(
+            QRectF(14, HEADER + 6 + LINE, WIDTH - 28, LINE),
+            Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(lines[1], Qt.TextElideMode.ElideRight, WIDTH - 28),
+        )
+        if self.problems:
+            painter.setPen(QPen(QColor("#ffffff"), 1.5))
+            painter.setBrush(PROBLEM)
+            centre = QPointF(WIDTH - 4, -2)
+            painter.drawEllipse(centre, 10, 10)
+            painter.setFont(ui_font(10, bold=True))
+            painter.drawText(QRectF(centre.x() - 10, centre.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, "!")
+
+
+class WireItem(QGraphicsPathItem):
+    """A wire from an output port to an input port, labelled with the tensor shape it carries."""
+
+    def __init__(self, link: Link, theme: Theme) -> None:
+        super().__init__()
+        self.link = link
+        self.theme = theme
+        self.label = ""
+        self.start = QPointF()
+        self.end = QPointF()
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+
+    def set_ends(self, start: QPointF, end: QPointF) -> None:
+        self.start, self.end = start, end
+        self.setPath(wire_path(start, end))
+
+    def set_label(self, text: str) -> None:
+        self.label = text
+        self.setToolTip(f"{self.link.src} → {self.link.dst}: {text or 'shape unknown'}")
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().united(self._label_rect()).adjusted(-4, -4, 4, 4)
+
+    def shape(self) -> QPainterPath:
+        """A wide band around the curve, so a wire is easy to click."""
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12)
+        return stroker.createStroke(self.path())
+
+    def _label_rect(self) -> QRectF:
+        if not self.label:
+            return QRectF()
+        width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
+        mid = self.path().pointAtPercent(0.5)
+        return QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = self.isSelected()
+        painter.setPen(QPen(self.theme.selection if selected else self.theme.wire, 3 if selected else 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        if self.label:
+            rect = self._label_rect()
+            painter.setPen(QPen(self.theme.block_border, 1))
+            painter.setBrush(self.theme.label_background)
+            painter.drawRoundedRect(rect, 6, 6)
+            painter.setPen(self.theme.text)
+            painter.setFont(ui_font(9))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    path = QPainterPath(start)
+    bend = max(40.0, abs(end.x() - start.x()) * 0.5)
+    path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+    return path
+
+
+SHORT_NAMES = {
+    "in_features": "in",
+    "out_features": "out",
+    "in_channels": "in",
+    "out_channels": "out",
+    "kernel_size": "kernel",
+    "hidden_size": "hidden",
+    "num_heads": "heads",
+    "embedding_dim": "dim",
+    "num_embeddings": "vocab",
+    "num_features": "features",
+    "scale_factor": "×",
+    "negative_slope": "slope",
+}
+
+
+def _label(name: str) -> str:
+    return SHORT_NAMES.get(name, name)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ",".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

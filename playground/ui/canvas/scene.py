@@ -1,0 +1,193 @@
+"""The scene mirrors the document's Graph: graph events add, remove and move items.
+
+Mouse gestures become document edits: dragging between ports connects, releasing a
+moved selection pushes one Move. The scene never changes the Graph itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
+
+from playground.core.graph import Link
+from playground.core.registry import format_shape, get_spec
+from playground.ui.canvas.items import BlockItem, PortItem, WireItem, wire_path
+from playground.ui.document import Document
+from playground.ui.theme import LIGHT, Theme
+
+HINT = "Drag from an output port (right side of a block) to an input port (left side of another block)."
+
+
+class GraphScene(QGraphicsScene):
+    hint = Signal(str)
+
+    def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
+        super().__init__()
+        self.document = document
+        self.theme = theme
+        self.blocks: dict[str, BlockItem] = {}
+        self.wires: dict[Link, WireItem] = {}
+        self._drag_wire: QGraphicsPathItem | None = None
+        self._drag_port: PortItem | None = None
+        self._press_positions: dict[str, tuple[float, float]] = {}
+        self._graph = None
+        document.replaced.connect(self.rebuild)
+        document.analysed.connect(self.show_analysis)
+        self.setBackgroundBrush(theme.canvas)
+        self.rebuild()
+
+    # --- mirroring the graph ---------------------------------------------------------------
+    def rebuild(self) -> None:
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_graph_event)
+        self.clear()
+        self.blocks.clear()
+        self.wires.clear()
+        self._graph = self.document.graph
+        self._graph.subscribe(self._on_graph_event)
+        for block in self._graph.blocks.values():
+            self._add_block(block)
+        for link in self._graph.links:
+            self._add_wire(link)
+        self.show_analysis(self.document.analysis)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackgroundBrush(theme.canvas)
+        for item in [*self.blocks.values(), *self.wires.values()]:
+            item.theme = theme
+            item.update()
+
+    def _on_graph_event(self, event: str, payload: dict[str, Any]) -> None:
+        if event == "block_added":
+            self._add_block(payload["block"])
+        elif event == "block_removed":
+            item = self.blocks.pop(payload["block"].id)
+            self.removeItem(item)
+        elif event == "link_added":
+            self._add_wire(payload["link"])
+        elif event == "link_removed":
+            self.removeItem(self.wires.pop(payload["link"]))
+        elif event == "param_changed":
+            block = payload["block"]
+            self.blocks[block.id].refresh(block, None)
+            self._update_wires_of(block.id)
+        elif event == "block_moved":
+            block = payload["block"]
+            item = self.blocks[block.id]
+            if (item.x(), item.y()) != (block.x, block.y):
+                item.setPos(block.x, block.y)
+
+    def _add_block(self, block) -> None:
+        item = BlockItem(block, get_spec(block.type), self.theme)
+        self.blocks[block.id] = item
+        self.addItem(item)
+        item.xChanged.connect(self._item_moved)
+        item.yChanged.connect(self._item_moved)
+
+    def _item_moved(self) -> None:
+        item = self.sender()
+        if isinstance(item, BlockItem) and item.block_id in self.blocks:
+            self._update_wires_of(item.block_id)
+
+    def _add_wire(self, link: Link) -> None:
+        item = WireItem(link, self.theme)
+        self.wires[link] = item
+        self.addItem(item)
+        self._place_wire(item)
+
+    def _place_wire(self, item: WireItem) -> None:
+        link = item.link
+        start = self.blocks[link.src].port_position(link.src_port, True)
+        end = self.blocks[link.dst].port_position(link.dst_port, False)
+        item.set_ends(start, end)
+
+    def _update_wires_of(self, block_id: str) -> None:
+        for link, item in self.wires.items():
+            if block_id in (link.src, link.dst):
+                self._place_wire(item)
+
+    def show_analysis(self, analysis) -> None:
+        graph = self.document.graph
+        for block_id, item in self.blocks.items():
+            into = graph.link_into(block_id, 0) if not item.outputs else None
+            received = [analysis.wire_shape(into)] if into is not None and analysis.wire_shape(into) else None
+            item.refresh(graph.blocks[block_id], analysis, received)
+        for link, wire in self.wires.items():
+            shape = analysis.wire_shape(link)
+            wire.set_label(format_shape(shape) if shape is not None else "")
+            self._place_wire(wire)
+
+    # --- selection helpers ----------------------------------------------------------------
+    def selected_block_ids(self) -> list[str]:
+        return [item.block_id for item in self.selectedItems() if isinstance(item, BlockItem)]
+
+    def selected_links(self) -> list[Link]:
+        return [item.link for item in self.selectedItems() if isinstance(item, WireItem)]
+
+    def select_blocks(self, block_ids: list[str]) -> None:
+        self.clearSelection()
+        for block_id in block_ids:
+            if block_id in self.blocks:
+                self.blocks[block_id].setSelected(True)
+
+    # --- gestures ---------------------------------------------------------------------------
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            port = self._port_at(event.scenePos())
+            if port is not None:
+                self._drag_port = port
+                self._drag_wire = QGraphicsPathItem()
+                self._drag_wire.setPen(QPen(self.theme.selection, 2, Qt.PenStyle.DashLine))
+                self._drag_wire.setZValue(3)
+                self.addItem(self._drag_wire)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        self._press_positions = {b: (self.blocks[b].x(), self.blocks[b].y()) for b in self.selected_block_ids()}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag_wire is not None and self._drag_port is not None:
+            anchor = self._drag_port.scenePos()
+            start, end = (anchor, event.scenePos()) if self._drag_port.output else (event.scenePos(), anchor)
+            self._drag_wire.setPath(wire_path(start, end))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag_wire is not None and self._drag_port is not None:
+            self.removeItem(self._drag_wire)
+            source, self._drag_wire, self._drag_port = self._drag_port, None, None
+            self._finish_wire(source, self._port_at(event.scenePos()))
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moved = {b: (self.blocks[b].x(), self.blocks[b].y()) for b in self._press_positions if b in self.blocks}
+        if moved and moved != self._press_positions:
+            self.document.move(moved)
+        self._press_positions = {}
+
+    def _finish_wire(self, source: PortItem, target: PortItem | None) -> None:
+        if target is None:
+            return
+        if target.output == source.output or target.block is source.block:
+            self.hint.emit(HINT)
+            return
+        out, into = (source, target) if source.output else (target, source)
+        self.document.connect(Link(out.block.block_id, out.index, into.block.block_id, into.index))
+
+    def nudge(self, dx: float, dy: float) -> None:
+        """Move the selected blocks by a few pixels (arrow keys); consecutive nudges merge into one undo step."""
+        ids = self.selected_block_ids()
+        graph = self.document.graph
+        self.document.move({b: (graph.blocks[b].x + dx, graph.blocks[b].y + dy) for b in ids}, nudge=True)

@@ -1,0 +1,162 @@
+"""The canvas widget: zoom around the cursor, pan with the middle button or Space, drop blocks."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView
+
+from playground.ui.canvas.items import HEADER, WIDTH
+from playground.ui.canvas.scene import GraphScene
+
+BLOCK_MIME = "application/x-playground-block"
+MIN_ZOOM, MAX_ZOOM = 0.15, 4.0
+GRID = 24
+NUDGE = 10.0
+
+
+class CanvasView(QGraphicsView):
+    def __init__(self, scene: GraphScene) -> None:
+        super().__init__(scene)
+        self.setObjectName("canvas")
+        self.graph_scene = scene
+        self.setAcceptDrops(True)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._panning = False
+        self._space = False
+        self._pan_from = QPointF()
+
+    # --- zoom -------------------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        self.scale(target / self.zoom(), target / self.zoom())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(math.pow(1.15, steps))
+        event.accept()
+
+    def zoom_to_fit(self) -> None:
+        rect = self.graph_scene.itemsBoundingRect()
+        if rect.isEmpty():
+            self.resetTransform()
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.25:
+            self.scale(1.25 / self.zoom(), 1.25 / self.zoom())
+        self.centerOn(rect.center())
+
+    # --- pan ------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            self._space and event.button() == Qt.MouseButton.LeftButton
+        ):
+            self._panning = True
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._panning:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._panning:
+            self._panning = False
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else Qt.CursorShape.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        moves = {
+            Qt.Key.Key_Left: (-NUDGE, 0),
+            Qt.Key.Key_Right: (NUDGE, 0),
+            Qt.Key.Key_Up: (0, -NUDGE),
+            Qt.Key.Key_Down: (0, NUDGE),
+        }
+        if key in moves and self.graph_scene.selected_block_ids():
+            self.graph_scene.nudge(*moves[key])
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            return
+        super().keyReleaseEvent(event)
+
+    # --- drop blocks from the palette --------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(BLOCK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(BLOCK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not event.mimeData().hasFormat(BLOCK_MIME):
+            event.ignore()
+            return
+        type_name = bytes(event.mimeData().data(BLOCK_MIME)).decode("utf-8")
+        at = self.mapToScene(event.position().toPoint())
+        block_id = self.graph_scene.document.add_block(type_name, at.x() - WIDTH / 2, at.y() - HEADER / 2)
+        if block_id:
+            self.graph_scene.select_blocks([block_id])
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # --- background -------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawBackground(painter, rect)
+        if self.zoom() < 0.4:
+            return
+        painter.setPen(QPen(self.graph_scene.theme.grid, 1))
+        left = math.floor(rect.left() / GRID) * GRID
+        top = math.floor(rect.top() / GRID) * GRID
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += GRID

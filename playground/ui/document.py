@@ -1,0 +1,156 @@
+"""The open project: a Project, its undo stack, its file, and the shape analysis after each edit.
+
+Every edit is a core command wrapped in a QUndoCommand. The command edits the Graph
+only; the canvas mirrors the Graph's events. A refused edit changes nothing and is
+reported through ``refused`` in plain words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
+from playground.core.graph import Block, Graph, GraphError, Link
+from playground.core.layout import auto_layout
+from playground.core.project import Project, load, save
+from playground.core.registry import get_spec
+from playground.core.shapes import Analysis, analyse
+
+MERGE_IDS = {SetParam: 1, Move: 2}
+
+
+class UndoEdit(QUndoCommand):
+    """A core command on the undo stack. It has already been done when pushed."""
+
+    def __init__(self, document: Document, command: Command) -> None:
+        super().__init__(command.text)
+        self.document = document
+        self.command = command
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self.command.do(self.document.graph)
+
+    def undo(self) -> None:
+        self.command.undo(self.document.graph)
+
+    def id(self) -> int:
+        return MERGE_IDS.get(type(self.command), -1)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        return isinstance(other, UndoEdit) and self.command.merge(other.command)
+
+
+class Document(QObject):
+    analysed = Signal(object)  # Analysis
+    path_changed = Signal()
+    refused = Signal(str)
+    replaced = Signal()  # a different graph is now open
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.indexChanged.connect(self._reanalyse)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.path_changed.emit())
+        self.project = Project()
+        self.path: Path | None = None
+        self.analysis: Analysis = analyse(self.project.graph)
+
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    # --- files ----------------------------------------------------------------------
+    def open_project(self, project: Project, path: Path | None) -> None:
+        self.project = project
+        self.path = path
+        self.undo_stack.clear()
+        self.replaced.emit()
+        self.path_changed.emit()
+        self._reanalyse()
+
+    def load(self, path: Path) -> None:
+        """Open a project file; raises ProjectError/OSError and leaves the document alone if it fails."""
+        self.open_project(load(path), path)
+
+    def save(self, path: Path | None = None) -> None:
+        target = path or self.path
+        if target is None:
+            raise ValueError("no file to save to")
+        save(self.project, target)
+        self.path = target
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+
+    # --- edits ---------------------------------------------------------------------
+    def apply(self, command: Command) -> bool:
+        try:
+            command.do(self.graph)
+        except GraphError as exc:
+            self.refused.emit(str(exc))
+            return False
+        count = self.undo_stack.count()
+        self.undo_stack.push(UndoEdit(self, command))
+        if self.undo_stack.count() == count and not self.undo_stack.isClean():
+            self._reanalyse()  # merged into the previous edit: the stack's index did not move
+        return True
+
+    @contextlib.contextmanager
+    def macro(self, text: str) -> Iterator[None]:
+        self.undo_stack.beginMacro(text)
+        try:
+            yield
+        finally:
+            self.undo_stack.endMacro()
+
+    def add_block(self, type_name: str, x: float, y: float) -> str | None:
+        spec = get_spec(type_name)
+        if spec is None:
+            self.refused.emit(f"there is no block type '{type_name}'")
+            return None
+        block_id = self.graph.new_id(spec.type)
+        return block_id if self.apply(AddBlock(Block(block_id, spec.type, {}, x, y))) else None
+
+    def connect(self, link: Link) -> bool:
+        return self.apply(Connect(link))
+
+    def delete(self, block_ids: list[str], links: list[Link]) -> None:
+        if not block_ids and not links:
+            return
+        loose = [link for link in links if link.src not in block_ids and link.dst not in block_ids]
+        with self.macro(f"Delete {len(block_ids)} block(s), {len(loose)} wire(s)"):
+            for link in loose:
+                self.apply(Disconnect(link))
+            if block_ids:
+                self.apply(RemoveBlocks(block_ids))
+
+    def set_param(self, block_id: str, name: str, value: object) -> bool:
+        return self.apply(SetParam(block_id, name, value))
+
+    def move(self, positions: dict[str, tuple[float, float]], nudge: bool = False) -> None:
+        moved = {b: p for b, p in positions.items() if (self.graph.blocks[b].x, self.graph.blocks[b].y) != p}
+        if moved:
+            self.apply(Move(moved, nudge=nudge))
+
+    def paste(self, blocks: list[Block], links: list[Link], offset: tuple[float, float]) -> list[str]:
+        command = PasteGroup(blocks, links, offset)
+        return list(command.new_ids.values()) if self.apply(command) else []
+
+    def auto_layout(self) -> None:
+        self.move(auto_layout(self.graph))
+
+    def _reanalyse(self) -> None:
+        self.analysis = analyse(self.graph)
+        self.analysed.emit(self.analysis)

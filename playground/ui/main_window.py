@@ -1,0 +1,376 @@
+"""The main window: canvas in the centre, palette and inspector docks, menus, files, autosave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QToolBar,
+)
+
+from playground.core.clipboard import copy_group, paste_group
+from playground.core.project import Project, ProjectError, dumps, loads
+from playground.ui.canvas.scene import GraphScene
+from playground.ui.canvas.view import CanvasView
+from playground.ui.document import Document
+from playground.ui.inspector import Inspector
+from playground.ui.palette import Palette
+from playground.ui.storage import RecoveryStore, settings
+from playground.ui.theme import LIGHT, THEMES, apply_palette
+from playground.ui.training_dock import TrainingDock
+
+CLIPBOARD_MIME = "application/x-playground-blocks"
+AUTOSAVE_MS = 2000
+MAX_RECENT = 8
+PASTE_OFFSET = (40.0, 40.0)
+
+
+def recent_files() -> list[str]:
+    """Recently opened project files, newest first (QSettings may hand back one entry as plain text)."""
+    value = settings().value("recent", [])
+    entries = [value] if isinstance(value, str) else list(value or [])
+    return [str(entry) for entry in entries if entry]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.document = Document(self)
+        self.recovery = RecoveryStore()
+        self.theme = THEMES.get(str(settings().value("theme", "light")), LIGHT)
+        self.scene = GraphScene(self.document, self.theme)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.palette_widget = Palette()
+        self.inspector = Inspector(self.document)
+        self.training = TrainingDock(self.document)
+        self._docks()
+        self._actions()
+        self._menus_and_toolbar()
+        self.stats = QLabel()
+        self.statusBar().addPermanentWidget(self.stats)
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.write_recovery)
+        self.document.undo_stack.indexChanged.connect(self._changed)
+        self.document.path_changed.connect(self._update_title)
+        self.document.analysed.connect(self._update_stats)
+        self.document.refused.connect(lambda text: self.statusBar().showMessage(f"Not done: {text}", 8000))
+        self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.palette_widget.chosen.connect(self.add_block_at_centre)
+        self.resize(1400, 860)
+        self._restore_layout()
+        self._update_title()
+        self._update_stats(self.document.analysis)
+
+    # --- layout ------------------------------------------------------------------------
+    def _docks(self) -> None:
+        for widget, title, area, name in (
+            (self.palette_widget, "Blocks", Qt.DockWidgetArea.LeftDockWidgetArea, "paletteDock"),
+            (self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea, "inspectorDock"),
+            (self.training, "Training", Qt.DockWidgetArea.BottomDockWidgetArea, "trainingDock"),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(name)
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+        self.resizeDocks([self.findChild(QDockWidget, "paletteDock")], [230], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QDockWidget, "inspectorDock")], [320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [80], Qt.Orientation.Vertical)
+
+    def _action(self, text: str, slot, shortcut=None, icon=None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.setObjectName(name or text.lower().replace(" ", "_").replace("…", ""))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        key = QKeySequence.StandardKey
+        self.act_new = self._action("New", self.new_project, key.New, sp.SP_FileIcon)
+        self.act_open = self._action("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
+        self.act_save = self._action("Save", self.save, key.Save, sp.SP_DialogSaveButton)
+        self.act_save_as = self._action("Save As…", self.save_as, key.SaveAs, name="save_as")
+        self.act_quit = self._action("Quit", self.close, key.Quit)
+        self.act_undo = self.document.undo_stack.createUndoAction(self, "Undo")
+        self.act_undo.setShortcuts(QKeySequence.keyBindings(key.Undo))
+        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.act_redo = self.document.undo_stack.createRedoAction(self, "Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        for action in (self.act_undo, self.act_redo):
+            self.addAction(action)
+        self.act_cut = self._action("Cut", self.cut, key.Cut)
+        self.act_copy = self._action("Copy", self.copy, key.Copy)
+        self.act_paste = self._action("Paste", self.paste, key.Paste)
+        self.act_duplicate = self._action("Duplicate", self.duplicate, "Ctrl+D")
+        self.act_delete = self._action("Delete", self.delete_selection, ["Delete", "Backspace"], sp.SP_TrashIcon)
+        self.act_select_all = self._action("Select All", self.select_all, key.SelectAll)
+        self.act_zoom_in = self._action("Zoom In", lambda: self.view.zoom_by(1.25), ["Ctrl++", "Ctrl+="])
+        self.act_zoom_out = self._action("Zoom Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
+        self.act_fit = self._action("Zoom to Fit", self.view.zoom_to_fit, "Ctrl+0")
+        self.act_layout = self._action("Auto-layout", self.auto_layout, "Ctrl+L")
+        self.act_dark = self._action("Dark Theme", self.toggle_theme, "Ctrl+Shift+T", name="dark_theme")
+        self.act_dark.setCheckable(True)
+        self.act_dark.setChecked(self.theme.name == "dark")
+
+    def _menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
+        edit.addSeparator()
+        edit.addAction(self.act_select_all)
+        view = bar.addMenu("&View")
+        view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
+        view.addSeparator()
+        view.addActions([self.act_layout, self.act_dark])
+        tools = QToolBar("Main", self)
+        tools.setObjectName("mainToolbar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tools.addActions([self.act_new, self.act_open, self.act_save])
+        tools.addSeparator()
+        tools.addActions([self.act_undo, self.act_redo, self.act_delete])
+        tools.addSeparator()
+        tools.addActions([self.act_fit, self.act_layout])
+        self.addToolBar(tools)
+
+    # --- files -------------------------------------------------------------------------
+    def _confirm_discard(self) -> bool:
+        """True if the current project may be replaced (saved, discarded, or unchanged)."""
+        if not self.document.modified:
+            return True
+        name = self.document.path.name if self.document.path else "Untitled"
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {name} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if self._confirm_discard():
+            self.recovery.discard(self.document.path)
+            self.document.open_project(Project(), None)
+
+    def open_dialog(self) -> None:
+        start = str(self.document.path.parent) if self.document.path else str(Path.cwd())
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "Playground projects (*.json)")
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        if not self._confirm_discard():
+            return False
+        try:
+            previous = self.document.path
+            self.document.load(path)
+        except ProjectError as exc:
+            QMessageBox.warning(self, "Cannot open project", str(exc))
+            return False
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot open project", f"{path}: {exc.strerror or exc}")
+            return False
+        self.recovery.discard(previous)
+        self._remember(path)
+        QTimer.singleShot(0, self.view.zoom_to_fit)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path.cwd() / "untitled.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, "Playground projects (*.json)")
+        return self._save_to(Path(path)) if path else False
+
+    def _save_to(self, path: Path) -> bool:
+        previous = self.document.path
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save", f"{path}: {exc.strerror or exc}")
+            return False
+        self.recovery.discard(previous)
+        self.recovery.discard(path)
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _remember(self, path: Path) -> None:
+        store = settings()
+        recent = [p for p in recent_files() if p != str(path.resolve())]
+        store.setValue("recent", [str(path.resolve()), *recent][:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = recent_files()
+        for entry in recent:
+            action = self.recent_menu.addAction(entry)
+            action.triggered.connect(lambda checked=False, p=entry: self.open_path(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # --- autosave and recovery -------------------------------------------------------------
+    def _changed(self) -> None:
+        if self.document.modified:
+            self.autosave.start()
+
+    def write_recovery(self) -> None:
+        if self.document.modified:
+            self.recovery.write(self.document.path, dumps(self.document.project))
+
+    def offer_recovery(self) -> bool:
+        """After a crash, offer the last autosaved state; True if it was restored."""
+        found = self.recovery.latest()
+        if found is None:
+            return False
+        name = found.original.name if found.original else "an untitled project"
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Playground did not close cleanly. Restore the unsaved changes to {name}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            found.file.unlink(missing_ok=True)
+            return False
+        try:
+            project = loads(found.text, "autosave")
+        except ProjectError as exc:
+            QMessageBox.warning(self, "Cannot restore", str(exc))
+            return False
+        self.document.open_project(project, found.original)
+        self.document.undo_stack.resetClean()
+        self._update_title()
+        QTimer.singleShot(0, self.view.zoom_to_fit)
+        return True
+
+    # --- editing -----------------------------------------------------------------------
+    def add_block_at_centre(self, type_name: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        block_id = self.document.add_block(type_name, centre.x() - 100, centre.y() - 40)
+        if block_id:
+            self.scene.select_blocks([block_id])
+
+    def delete_selection(self) -> None:
+        self.document.delete(self.scene.selected_block_ids(), self.scene.selected_links())
+
+    def select_all(self) -> None:
+        for item in self.scene.blocks.values():
+            item.setSelected(True)
+
+    def copy(self) -> None:
+        ids = self.scene.selected_block_ids()
+        if not ids:
+            return
+        text = copy_group(self.document.graph, ids)
+        data = QMimeData()
+        data.setData(CLIPBOARD_MIME, QByteArray(text.encode("utf-8")))
+        data.setText(text)
+        QApplication.clipboard().setMimeData(data)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        data = QApplication.clipboard().mimeData()
+        if data is None:
+            return
+        text = bytes(data.data(CLIPBOARD_MIME)).decode("utf-8") if data.hasFormat(CLIPBOARD_MIME) else data.text()
+        self._paste_text(text)
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_block_ids()
+        if ids:
+            self._paste_text(copy_group(self.document.graph, ids))
+
+    def _paste_text(self, text: str) -> None:
+        try:
+            blocks, links = paste_group(text)
+        except ProjectError as exc:
+            self.statusBar().showMessage(f"Nothing to paste: the clipboard {exc.message}", 6000)
+            return
+        new_ids = self.document.paste(blocks, links, PASTE_OFFSET)
+        self.scene.select_blocks(new_ids)
+
+    def auto_layout(self) -> None:
+        self.document.auto_layout()
+        self.view.zoom_to_fit()
+
+    def toggle_theme(self) -> None:
+        self.theme = THEMES["dark" if self.act_dark.isChecked() else "light"]
+        settings().setValue("theme", self.theme.name)
+        apply_palette(QApplication.instance(), self.theme)
+        self.scene.set_theme(self.theme)
+        self.view.viewport().update()
+
+    # --- status -------------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        ids = self.scene.selected_block_ids()
+        self.inspector.show_block(ids[0] if len(ids) == 1 else None)
+
+    def _update_title(self) -> None:
+        name = self.document.path.name if self.document.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — Playground")
+        self.setWindowModified(self.document.modified)
+
+    def _update_stats(self, analysis) -> None:
+        problems = len(analysis.problems)
+        self.stats.setText(
+            f"{len(self.document.graph.blocks)} blocks · {analysis.total_params:,} parameters · "
+            + (f"{problems} problem{'s' if problems != 1 else ''}" if problems else "no problems")
+        )
+
+    def _restore_layout(self) -> None:
+        store = settings()
+        geometry, state = store.value("geometry"), store.value("windowState")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        self.autosave.stop()
+        self.recovery.discard(self.document.path)
+        store = settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("windowState", self.saveState())
+        event.accept()

@@ -1,0 +1,98 @@
+"""Colours and fonts: a light and a dark theme, category colours, sizes readable on a projector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+CATEGORY_COLOURS = {
+    "Input / Output": "#6b7280",
+    "Dense": "#2563eb",
+    "Activation": "#d97706",
+    "Convolution": "#059669",
+    "Normalisation": "#7c3aed",
+    "Reshape": "#64748b",
+    "Sequence": "#db2777",
+    "Attention": "#dc2626",
+    "Graph": "#0891b2",
+    "Merge": "#4d7c0f",
+    "Math": "#9333ea",
+}
+PROBLEM = QColor("#dc2626")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    canvas: QColor
+    grid: QColor
+    block: QColor
+    block_border: QColor
+    selection: QColor
+    text: QColor
+    muted: QColor
+    wire: QColor
+    label_background: QColor
+
+
+LIGHT = Theme(
+    "light",
+    QColor("#f5f6f8"),
+    QColor("#e3e6eb"),
+    QColor("#ffffff"),
+    QColor("#c4c9d2"),
+    QColor("#2563eb"),
+    QColor("#111827"),
+    QColor("#4b5563"),
+    QColor("#6b7280"),
+    QColor("#ffffffe6"),
+)
+DARK = Theme(
+    "dark",
+    QColor("#16181d"),
+    QColor("#23262d"),
+    QColor("#262a31"),
+    QColor("#3a3f48"),
+    QColor("#60a5fa"),
+    QColor("#f3f4f6"),
+    QColor("#a1a7b3"),
+    QColor("#8b93a1"),
+    QColor("#16181de6"),
+)
+THEMES = {theme.name: theme for theme in (LIGHT, DARK)}
+
+
+def category_colour(category: str) -> QColor:
+    return QColor(CATEGORY_COLOURS.get(category, "#6b7280"))
+
+
+def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    font = QFont(QApplication.font())
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+def apply_palette(app: QApplication, theme: Theme) -> None:
+    """Window colours to match the canvas theme (Fusion style draws them faithfully)."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    if theme.name == "dark":
+        base, window, text = QColor("#1e2127"), QColor("#23262d"), QColor("#e5e7eb")
+        palette.setColor(QPalette.ColorRole.Window, window)
+        palette.setColor(QPalette.ColorRole.WindowText, text)
+        palette.setColor(QPalette.ColorRole.Base, base)
+        palette.setColor(QPalette.ColorRole.AlternateBase, window)
+        palette.setColor(QPalette.ColorRole.Text, text)
+        palette.setColor(QPalette.ColorRole.Button, window)
+        palette.setColor(QPalette.ColorRole.ButtonText, text)
+        palette.setColor(QPalette.ColorRole.ToolTipBase, base)
+        palette.setColor(QPalette.ColorRole.ToolTipText, text)
+        palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8b93a1"))
+        palette.setColor(QPalette.ColorRole.Highlight, QColor("#2563eb"))
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    else:
+        palette = app.style().standardPalette()
+    app.setPalette(palette)
