@@ -59,10 +59,13 @@ class Document(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.indexChanged.connect(self._reanalyse)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.path_changed.emit())
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.project = Project()
         self.path: Path | None = None
         self.analysis: Analysis = analyse(self.project.graph)
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.path_changed.emit()
 
     @property
     def graph(self) -> Graph:

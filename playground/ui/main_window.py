@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer
@@ -34,6 +35,17 @@ MAX_RECENT = 8
 PASTE_OFFSET = (40.0, 40.0)
 
 
+@atexit.register
+def _release_clipboard() -> None:
+    """Hand our clipboard data back to Qt before Python shuts down: Qt would otherwise delete it
+    after the interpreter is gone, and crash on the way out."""
+    app = QApplication.instance()
+    if app is not None:
+        data = QApplication.clipboard().mimeData()
+        if data is not None and data.hasFormat(CLIPBOARD_MIME):
+            QApplication.clipboard().clear()
+
+
 def recent_files() -> list[str]:
     """Recently opened project files, newest first (QSettings may hand back one entry as plain text)."""
     value = settings().value("recent", [])
@@ -48,7 +60,7 @@ class MainWindow(QMainWindow):
         self.document = Document(self)
         self.recovery = RecoveryStore()
         self.theme = THEMES.get(str(settings().value("theme", "light")), LIGHT)
-        self.scene = GraphScene(self.document, self.theme)
+        self.scene = GraphScene(self.document, self.theme, self)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self.view)
         self.palette_widget = Palette()
@@ -369,6 +381,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosave.stop()
+        self.scene.detach()
         self.recovery.discard(self.document.path)
         store = settings()
         store.setValue("geometry", self.saveGeometry())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QMimeData, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QDrag, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from playground.core.registry import categories
@@ -57,6 +57,34 @@ class PaletteTree(QTreeWidget):
             data.setData(BLOCK_MIME, type_name.encode("utf-8"))
             data.setText(type_name)
         return data
+
+    def startDrag(self, supported: Qt.DropAction) -> None:
+        """Drag the chosen block type, shown as a small block under the cursor."""
+        item = self.currentItem()
+        type_name = item.data(0, TYPE_ROLE) if item else None
+        if not type_name:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        drag.setPixmap(self._preview(item.text(0), item.data(0, Qt.ItemDataRole.DecorationRole)))
+        drag.setHotSpot(QPoint(20, 14))
+        drag.exec(Qt.DropAction.CopyAction)
+
+    def _preview(self, title: str, colour: QColor) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(int(160 * ratio), int(30 * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(QRectF(0, 0, 160, 30), 7, 7)
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(ui_font(10.5, bold=True))
+        painter.drawText(QRectF(12, 0, 140, 30), Qt.AlignmentFlag.AlignVCenter, title)
+        painter.end()
+        return pixmap
 
     def filter(self, text: str) -> None:
         words = text.lower().split()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -24,8 +24,8 @@ HINT = "Drag from an output port (right side of a block) to an input port (left 
 class GraphScene(QGraphicsScene):
     hint = Signal(str)
 
-    def __init__(self, document: Document, theme: Theme = LIGHT) -> None:
-        super().__init__()
+    def __init__(self, document: Document, theme: Theme = LIGHT, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.document = document
         self.theme = theme
         self.blocks: dict[str, BlockItem] = {}
@@ -53,6 +53,12 @@ class GraphScene(QGraphicsScene):
         for link in self._graph.links:
             self._add_wire(link)
         self.show_analysis(self.document.analysis)
+
+    def detach(self) -> None:
+        """Stop mirroring the graph (the window is closing)."""
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_graph_event)
+            self._graph = None
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -24,6 +24,7 @@ BLOCK_MIME = "application/x-playground-block"
 MIN_ZOOM, MAX_ZOOM = 0.15, 4.0
 GRID = 24
 NUDGE = 10.0
+CANVAS_EXTENT = 20000.0  # room to pan around any graph
 
 
 class CanvasView(QGraphicsView):
@@ -34,9 +35,9 @@ class CanvasView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSceneRect(QRectF(-CANVAS_EXTENT, -CANVAS_EXTENT, 2 * CANVAS_EXTENT, 2 * CANVAS_EXTENT))
         self._panning = False
         self._space = False
         self._pan_from = QPointF()
@@ -45,14 +46,21 @@ class CanvasView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom by ``factor``, keeping the scene point under ``anchor`` (viewport pixels; default: the centre) still."""
+        anchor = anchor if anchor is not None else self.viewport().rect().center()
+        fixed = self.mapToScene(anchor)
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.scale(target / self.zoom(), target / self.zoom())
+        moved = self.mapFromScene(fixed) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
         if steps:
-            self.zoom_by(math.pow(1.15, steps))
+            self.zoom_by(math.pow(1.15, steps), event.position().toPoint())
         event.accept()
 
     def zoom_to_fit(self) -> None:

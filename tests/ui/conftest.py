@@ -1,0 +1,127 @@
+"""Fixtures for driving the real main window with pytest-qt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from playground.ui.main_window import MainWindow
+from playground.ui.theme import apply_palette
+
+PRESETS = Path(__file__).resolve().parents[2] / "presets"
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.KeyboardModifier.NoModifier
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "appdata"
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(folder))
+    return folder
+
+
+class Dialogs:
+    """Answers the app's questions (QMessageBox.question) the way a test asks, and records them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answer = QMessageBox.StandardButton.Discard
+        self.asked: list[str] = []
+        monkeypatch.setattr(QMessageBox, "question", self._question)
+        monkeypatch.setattr(QMessageBox, "warning", self._warning)
+
+    def _question(self, parent, title, text, *args):
+        self.asked.append(text)
+        return self.answer
+
+    def _warning(self, parent, title, text, *args):
+        self.asked.append(text)
+        return QMessageBox.StandardButton.Ok
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    return Dialogs(monkeypatch)
+
+
+@pytest.fixture
+def window(qtbot, data_dir: Path, dialogs: Dialogs) -> MainWindow:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    apply_palette(QApplication.instance(), win.theme)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    return win
+
+
+@pytest.fixture
+def spiral(tmp_path: Path) -> Path:
+    target = tmp_path / "spiral.json"
+    shutil.copy(PRESETS / "mlp-spiral.json", target)
+    return target
+
+
+def mouse(widget: QWidget, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton, buttons, modifiers=NONE) -> None:
+    """A mouse event with the button state a real mouse reports (QTest's moves carry no buttons)."""
+    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, modifiers)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget: QWidget, start: QPoint, end: QPoint, steps: int = 8, button=LEFT, modifiers=NONE) -> None:
+    """Press, move with the button held, release: a real mouse drag on ``widget``."""
+    mouse(widget, QEvent.Type.MouseButtonPress, start, button, button, modifiers)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * (i / steps)
+        mouse(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, button, modifiers)
+    mouse(widget, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton, modifiers)
+
+
+class DropAt:
+    """Stands in for the windowing system's drag loop (which offscreen Qt does not run): a QDrag the
+    app starts is carried to ``target`` on ``widget`` as drag-enter, drag-move and drop events."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.widget: QWidget | None = None
+        self.target = QPoint()
+        self.started = 0
+        monkeypatch.setattr(QDrag, "exec", lambda drag, *args: self._exec(drag, *args))
+
+    def _exec(self, drag: QDrag, *args) -> Qt.DropAction:
+        self.started += 1
+        data, pos = drag.mimeData(), QPointF(self.target)
+        action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+        for event in (
+            QDragEnterEvent(self.target, action, data, button, NONE),
+            QDragMoveEvent(self.target, action, data, button, NONE),
+            QDropEvent(pos, action, data, button, NONE),
+        ):
+            QApplication.sendEvent(self.widget, event)
+        return action
+
+
+@pytest.fixture
+def drop_at(monkeypatch: pytest.MonkeyPatch) -> DropAt:
+    return DropAt(monkeypatch)
+
+
+def view_point(window: MainWindow, scene_point: QPointF) -> QPoint:
+    return window.view.mapFromScene(scene_point)
+
+
+def port_point(window: MainWindow, block_id: str, index: int, output: bool) -> QPoint:
+    return view_point(window, window.scene.blocks[block_id].port_position(index, output))
+
+
+def block_point(window: MainWindow, block_id: str) -> QPoint:
+    item = window.scene.blocks[block_id]
+    return view_point(window, item.scenePos() + QPointF(90, 50))
+
+
+def click_block(qtbot, window: MainWindow, block_id: str, modifier=NONE) -> None:
+    qtbot.mouseClick(window.view.viewport(), LEFT, modifier, block_point(window, block_id))
