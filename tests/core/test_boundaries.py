@@ -12,6 +12,7 @@ FORBIDDEN = {
     "playground.nn.compile": {"PySide6", "pyqtgraph"},
     "playground.nn.export": {"PySide6", "pyqtgraph"},
     "playground.cli": {"torch", "PySide6", "pyqtgraph"},
+    "playground.ui.main_window": {"torch"},
 }
 
 
