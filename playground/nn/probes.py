@@ -12,6 +12,7 @@ import torch
 from torch import fx, nn
 
 from playground.nn.compile import CompiledModel
+from playground.nn.tasks.base import evaluating
 
 HIST_BINS = 30
 
@@ -74,12 +75,8 @@ class Probe:
         return {k: v.detach().float().cpu().numpy() for k, v in outputs.items()}
 
     def _run(self, *inputs: torch.Tensor) -> dict[str, torch.Tensor]:
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             return dict(self.tap(*inputs))
-        finally:
-            self.model.train(was_training)
 
     def plane(self, bounds: tuple[float, float] = (-1.2, 1.2), resolution: int = 40) -> PlaneProbe:
         """Every 1-D-per-example block's output over a grid of the 2-D input plane."""

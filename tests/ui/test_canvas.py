@@ -96,7 +96,6 @@ def test_a_second_wire_into_an_input_replaces_the_first_and_bad_targets_get_a_hi
     assert graph == before
     assert "Drag from an output port" in window.statusBar().currentMessage()
     drag(window.view.viewport(), port_point(window, "relu_1", 0, True), port_point(window, "input_1", 0, True))
-    wire(window, "output_1", "input_1") if window.scene.blocks["output_1"].outputs else None
     assert graph == before
 
 

@@ -8,8 +8,9 @@ trainer stays the same.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -153,6 +154,18 @@ class Task:
 
     def output_shape(self) -> tuple[Any, ...]:
         return self.compiled.output_shapes[self.single_output()]
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module) -> Iterator[None]:
+    """Evaluation mode (no dropout, running batch-norm statistics) and no gradients, then back as it was."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
 
 
 def batched(tensors: Iterable[torch.Tensor], size: int) -> Iterable[tuple[torch.Tensor, ...]]:

@@ -11,7 +11,7 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched, evaluating
 
 EVAL_WINDOWS = 256
 
@@ -69,11 +69,8 @@ class LanguageModelTask(Task):
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         return StepResult(ctx.update("model", self.loss(self.windows(batch_size))), batch_size)
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             results = {}
             for prefix, windows in self.eval_windows.items():
                 if windows is None:
@@ -83,10 +80,7 @@ class LanguageModelTask(Task):
                 results[f"{prefix}_loss"] = loss
                 results[f"{prefix}_bpc"] = loss / math.log(2)
             return results
-        finally:
-            self.model.train(was_training)
 
-    @torch.no_grad()
     def sample(self, prompt: str, n: int, temperature: float = 1.0, seed: int | None = None) -> str:
         """Continue ``prompt`` by ``n`` characters; unknown characters in the prompt are skipped."""
         index = {c: i for i, c in enumerate(self.vocab)}
@@ -94,9 +88,7 @@ class LanguageModelTask(Task):
         ids = [index[c] for c in prompt if c in index]
         generator = torch.Generator(device=self.device)
         generator.manual_seed(seed if seed is not None else int(torch.randint(0, 1 << 30, (1,)).item()))
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             out = []
             for _ in range(n):
                 context = ([pad] * self.context + ids)[-self.context :]
@@ -109,8 +101,6 @@ class LanguageModelTask(Task):
                 ids.append(choice)
                 out.append(self.vocab[choice])
             return "".join(out)
-        finally:
-            self.model.train(was_training)
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         windows = self.eval_windows["val"] if self.eval_windows["val"] is not None else self.eval_windows["train"]

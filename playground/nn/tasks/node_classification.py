@@ -9,7 +9,7 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, evaluating
 
 
 class NodeClassificationTask(Task):
@@ -39,11 +39,8 @@ class NodeClassificationTask(Task):
         loss = F.cross_entropy(self.scores(split)[mask], split["y"][mask])
         return StepResult(ctx.update("model", loss), 1)
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             results = {}
             for prefix, split in (("train", self.data.train), ("val", self.data.val)):
                 mask = split["mask"]
@@ -51,8 +48,6 @@ class NodeClassificationTask(Task):
                 results[f"{prefix}_loss"] = F.cross_entropy(scores, y).item()
                 results[f"{prefix}_accuracy"] = (scores.argmax(-1) == y).float().mean().item()
             return results
-        finally:
-            self.model.train(was_training)
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         return tuple(self.data.val[f] for f in self.fields)  # a graph is probed whole

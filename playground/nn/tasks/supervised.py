@@ -9,7 +9,7 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched, evaluating
 
 EVAL_CHUNK = 4096
 TRAIN_EVAL_LIMIT = 4096
@@ -80,11 +80,8 @@ class SupervisedTask(Task):
         loss = self.loss(prediction, self.data.train["y"][index])
         return StepResult(ctx.update("model", loss), len(index))
 
-    @torch.no_grad()
     def evaluate(self) -> dict[str, float]:
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with evaluating(self.model):
             results = {}
             train = {k: v[:TRAIN_EVAL_LIMIT] for k, v in self.data.train.items()}
             for prefix, split in (("train", train), ("val", self.data.val)):
@@ -100,8 +97,6 @@ class SupervisedTask(Task):
                     count += len(y)
                 results.update({f"{prefix}_{name}": value / count for name, value in totals.items()})
             return results
-        finally:
-            self.model.train(was_training)
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         return tuple(self.data.val[f][:count] for f in self.fields)
