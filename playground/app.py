@@ -6,8 +6,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground import cli
+
+if TYPE_CHECKING:
+    from playground.ui.main_window import MainWindow
 
 PRESETS = Path(__file__).resolve().parent.parent / "presets"
 DEFAULT_PRESET = PRESETS / "mlp-spiral.json"
@@ -23,17 +27,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_app(path: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.main_window import MainWindow
-    from playground.ui.theme import apply_palette
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Playground")
     app.setOrganizationName("Playground")
-    window = MainWindow()
-    apply_palette(app, window.theme)
-    window.show()
-    if not window.offer_recovery():
-        target = path or (DEFAULT_PRESET if DEFAULT_PRESET.exists() else None)
-        if target is not None and not window.open_path(target):
-            return 1 if path is not None else 0
+    window = start_window(path)
+    if window is None:
+        return 1
     return app.exec()
+
+
+def start_window(path: Path | None) -> MainWindow | None:
+    """Show the main window with, in order of preference: work recovered after a crash, ``path``,
+    or the default preset. None when ``path`` cannot be opened (the user has been told why)."""
+    from PySide6.QtWidgets import QApplication
+
+    from playground.ui.main_window import MainWindow
+    from playground.ui.theme import apply_palette
+
+    window = MainWindow()
+    apply_palette(QApplication.instance(), window.theme)
+    window.show()
+    if window.offer_recovery():
+        return window
+    target = path or (DEFAULT_PRESET if DEFAULT_PRESET.exists() else None)
+    if target is not None and not window.open_path(target) and path is not None:
+        window.close()
+        return None
+    return window

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -68,7 +69,9 @@ def category_colour(category: str) -> QColor:
     return QColor(CATEGORY_COLOURS.get(category, "#6b7280"))
 
 
+@functools.cache
 def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    """The UI font at a size (shared: do not modify the returned font)."""
     font = QFont(QApplication.font())
     font.setPointSizeF(point_size)
     font.setBold(bold)

@@ -18,6 +18,11 @@ HEADER = 28.0
 LINE = 19.0
 PORT_GAP = 22.0
 PORT_RADIUS = 6.0
+SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
+
+
+def level_of_detail(painter: QPainter) -> float:
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
 
 
 class PortItem(QGraphicsItem):
@@ -31,15 +36,18 @@ class PortItem(QGraphicsItem):
         self.name = name
         self.hovered = False
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setToolTip(f"{'output' if output else 'input'} '{name}' — drag to {'an input' if output else 'an output'}")
 
+    BOUNDS = QRectF(-PORT_RADIUS - 3, -PORT_RADIUS - 3, 2 * PORT_RADIUS + 6, 2 * PORT_RADIUS + 6)
+
     def boundingRect(self) -> QRectF:
-        r = PORT_RADIUS + 3
-        return QRectF(-r, -r, 2 * r, 2 * r)
+        return self.BOUNDS
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if level_of_detail(painter) < SKETCH_BELOW and not self.hovered:
+            return
         theme = self.block.theme
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(category_colour(self.block.spec_category), 2))
         painter.setBrush(QBrush(theme.selection if self.hovered else theme.block))
         radius = PORT_RADIUS + (1.5 if self.hovered else 0)
@@ -74,8 +82,10 @@ class BlockItem(QGraphicsObject):
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.height = HEADER + 2 * LINE + 12
+        self.outline, self.header, self.bounds = self._paths()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # panning blits, text is drawn once
         self.setZValue(1)
         self.setPos(block.x, block.y)
         self.refresh(block, None)
@@ -117,6 +127,7 @@ class BlockItem(QGraphicsObject):
         self.prepareGeometryChange()
         rows = max(count, len(out_names), 1)
         self.height = max(HEADER + 2 * LINE + 12, HEADER + 8 + rows * PORT_GAP)
+        self.outline, self.header, self.bounds = self._paths()
         self.inputs = [PortItem(self, i, False, name) for i, name in enumerate(in_names)]
         self.outputs = [PortItem(self, i, True, name) for i, name in enumerate(out_names)]
         for ports, x in ((self.inputs, 0.0), (self.outputs, WIDTH)):
@@ -132,26 +143,32 @@ class BlockItem(QGraphicsObject):
 
     # --- drawing -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_RADIUS - 4, -12, WIDTH + 2 * PORT_RADIUS + 16, self.height + 16)
+        return self.bounds
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        theme = self.theme
-        colour = category_colour(self.spec_category)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = QRectF(0, 0, WIDTH, self.height)
+    def _paths(self) -> tuple[QPainterPath, QPainterPath, QRectF]:
         outline = QPainterPath()
-        outline.addRoundedRect(body, 8, 8)
-        selected = self.isSelected()
-        painter.setPen(QPen(theme.selection if selected else theme.block_border, 2.5 if selected else 1.2))
-        painter.setBrush(theme.block)
-        painter.drawPath(outline)
+        outline.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 8, 8)
         header = QPainterPath()
         header.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 8, 8)
         header.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
         header.setFillRule(Qt.FillRule.WindingFill)
+        bounds = QRectF(-PORT_RADIUS - 4, -12, WIDTH + 2 * PORT_RADIUS + 16, self.height + 16)
+        return outline, header.simplified(), bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.theme
+        selected = self.isSelected()
+        painter.setPen(QPen(theme.selection if selected else theme.block_border, 2.5 if selected else 1.2))
+        painter.setBrush(theme.block)
+        painter.drawPath(self.outline)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawPath(header.simplified())
+        painter.setBrush(category_colour(self.spec_category))
+        painter.drawPath(self.header)
+        if level_of_detail(painter) < SKETCH_BELOW:
+            if self.problems:
+                painter.setBrush(PROBLEM)
+                painter.drawEllipse(QPointF(WIDTH - 4, -2), 14, 14)
+            return
         painter.setPen(QColor("#ffffff"))
         title_font = ui_font(10.5, bold=True)
         painter.setFont(title_font)
@@ -199,21 +216,37 @@ class WireItem(QGraphicsPathItem):
         self.label = ""
         self.start = QPointF()
         self.end = QPointF()
+        self.label_rect = QRectF()
+        self.bounds = QRectF()
         self.setZValue(0)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
         self.start, self.end = start, end
+        self.prepareGeometryChange()
         self.setPath(wire_path(start, end))
+        self._measure()
 
     def set_label(self, text: str) -> None:
         self.label = text
         self.setToolTip(f"{self.link.src} → {self.link.dst}: {text or 'shape unknown'}")
+        self.prepareGeometryChange()
+        self._measure()
         self.update()
 
+    def _measure(self) -> None:
+        """Place the label at the middle of the curve; computed once per change, not per paint."""
+        if self.label:
+            width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
+            mid = self.path().pointAtPercent(0.5)
+            self.label_rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
+        else:
+            self.label_rect = QRectF()
+        self.bounds = self.path().boundingRect().united(self.label_rect).adjusted(-4, -4, 4, 4)
+
     def boundingRect(self) -> QRectF:
-        return super().boundingRect().united(self._label_rect()).adjusted(-4, -4, 4, 4)
+        return self.bounds
 
     def shape(self) -> QPainterPath:
         """A wide band around the curve, so a wire is easy to click."""
@@ -221,21 +254,13 @@ class WireItem(QGraphicsPathItem):
         stroker.setWidth(12)
         return stroker.createStroke(self.path())
 
-    def _label_rect(self) -> QRectF:
-        if not self.label:
-            return QRectF()
-        width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
-        mid = self.path().pointAtPercent(0.5)
-        return QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
-
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         selected = self.isSelected()
         painter.setPen(QPen(self.theme.selection if selected else self.theme.wire, 3 if selected else 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.label:
-            rect = self._label_rect()
+        if self.label and level_of_detail(painter) >= SKETCH_BELOW:
+            rect = self.label_rect
             painter.setPen(QPen(self.theme.block_border, 1))
             painter.setBrush(self.theme.label_background)
             painter.drawRoundedRect(rect, 6, 6)
