@@ -4,4 +4,5 @@ import sys
 
 from playground.app import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the training process (spawned) imports this module too
+    sys.exit(main())

@@ -1,11 +1,13 @@
-"""Look inside a network: per-block activations, weight and gradient statistics, and for
-networks with a 2-D input, every block's output over a grid of the input plane (what
-TensorFlow Playground draws on each neuron). Everything comes back as numpy copies.
+"""Look inside a network: per-block activations, the gradient flowing along each wire, attention
+maps, weight and gradient statistics, and for networks with a 2-D input, every block's output
+over a grid of the input plane (what TensorFlow Playground draws on each neuron). Everything
+comes back as numpy copies; nothing here changes the weights or their ``.grad``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -36,6 +38,15 @@ class PlaneProbe:
     ys: np.ndarray
     blocks: dict[str, np.ndarray]
     output: str
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One look at the network on a fixed batch of validation inputs."""
+
+    activations: dict[str, np.ndarray]  # block id -> its output on the batch
+    wire_gradients: dict[str, float] = field(default_factory=dict)  # block id -> mean |dloss/d output|
+    attention: dict[str, np.ndarray] = field(default_factory=dict)  # block id -> (steps, steps), example 0
 
 
 def _output_sources(graph: fx.Graph, single: str) -> dict[str, str]:
@@ -74,6 +85,38 @@ class Probe:
             outputs[block_id] = outputs[source]
         return {k: v.detach().float().cpu().numpy() for k, v in outputs.items()}
 
+    def inspect(
+        self, inputs: tuple[torch.Tensor, ...], loss: Callable[[torch.Tensor], torch.Tensor | None] | None = None
+    ) -> Inspection:
+        """Activations, attention maps and (given the task's loss of the output) the mean absolute
+        gradient of the loss with respect to every block's output: one forward and one backward pass
+        with ``torch.autograd.grad``, so the parameters' gradients stay those of the last step."""
+        attention: dict[str, np.ndarray] = {}
+        hooks = _attention_hooks(self.model, attention)
+        try:
+            with evaluating(self.model, gradients=loss is not None):
+                outputs = dict(self.tap(*inputs))
+                gradients = self._gradients(outputs, loss) if loss is not None else {}
+        finally:
+            for hook in hooks:
+                hook.remove()
+        for block_id, source in self.sources.items():
+            outputs[block_id] = outputs[source]
+            if source in gradients:
+                gradients[block_id] = gradients[source]
+        arrays = {k: v.detach().float().cpu().numpy() for k, v in outputs.items()}
+        return Inspection(arrays, gradients, attention)
+
+    def _gradients(
+        self, outputs: dict[str, torch.Tensor], loss: Callable[[torch.Tensor], torch.Tensor | None]
+    ) -> dict[str, float]:
+        value = loss(outputs[self.sources.get(self.output, self.output)])
+        names = [k for k, v in outputs.items() if v.requires_grad and v.is_floating_point()]
+        if value is None or not names:
+            return {}
+        grads = torch.autograd.grad(value, [outputs[k] for k in names], allow_unused=True)
+        return {k: float(g.abs().mean()) for k, g in zip(names, grads, strict=True) if g is not None}
+
     def _run(self, *inputs: torch.Tensor) -> dict[str, torch.Tensor]:
         with evaluating(self.model):
             return dict(self.tap(*inputs))
@@ -98,6 +141,26 @@ class Probe:
                 blocks[block_id] = blocks[source]
         grid = axis.cpu().numpy()
         return PlaneProbe(grid, grid, blocks, self.output)
+
+
+def _attention_hooks(model: nn.Module, into: dict[str, np.ndarray]) -> list:
+    """Make every attention layer also return its weights (heads averaged) and keep example 0's."""
+    hooks = []
+    for name, module in model.named_modules():
+        if not isinstance(module, nn.MultiheadAttention):
+            continue
+        block = name.split(".", 1)[0]
+
+        def ask(module: nn.Module, args: tuple, kwargs: dict) -> tuple:
+            return args, {**kwargs, "need_weights": True, "average_attn_weights": True}
+
+        def keep(module: nn.Module, args: tuple, output: tuple, block: str = block) -> None:
+            if output[1] is not None:
+                into.setdefault(block, output[1][0].detach().float().cpu().numpy())
+
+        hooks.append(module.register_forward_pre_hook(ask, with_kwargs=True))
+        hooks.append(module.register_forward_hook(keep))
+    return hooks
 
 
 def tensor_stats(tensor: torch.Tensor) -> TensorStats:

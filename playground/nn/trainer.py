@@ -142,6 +142,31 @@ class Trainer:
             raise ValueError(f"the batch size must be a whole number from 1 to 1048576, not {batch_size!r}")
         self.batch_size = batch_size
 
+    def apply_config(self, config: TrainingConfig) -> list[str]:
+        """Take the knobs that can change mid-run (learning rate, batch size, optimiser and its settings,
+        clipping, schedule) from ``config`` at once; return the names of the changed settings that need a
+        fresh start instead (task, loss, seed, epochs), leaving those as they were."""
+        restart = [
+            name for name in ("task", "loss", "seed", "epochs") if getattr(config, name) != getattr(self.config, name)
+        ]
+        live = dataclasses.replace(config, **{name: getattr(self.config, name) for name in restart})
+        self.set_lr(live.lr)
+        self.set_batch_size(live.batch_size)
+        rebuild = (live.optimizer, live.nesterov) != (self.config.optimizer, self.config.nesterov)
+        self.config = live
+        self._ctx.grad_clip = live.grad_clip
+        for name, optimizer in self.optimizers.items():
+            if rebuild:
+                params = [p for group in optimizer.param_groups for p in group["params"]]
+                self.optimizers[name] = make_optimizer(live, params)
+                continue
+            for group in optimizer.param_groups:
+                group["weight_decay"] = live.weight_decay
+                if "momentum" in group:
+                    group["momentum"] = live.momentum
+        self._ctx.optimizers = self.optimizers
+        return restart
+
     def steps_per_epoch(self) -> int:
         return max(1, math.ceil(self.task.examples / self.batch_size))
 

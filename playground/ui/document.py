@@ -8,6 +8,7 @@ reported through ``refused`` in plain words.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
 from playground.core.graph import Block, Graph, GraphError, Link
 from playground.core.layout import auto_layout
-from playground.core.project import Project, load, save
+from playground.core.project import DatasetRef, Project, TrainingConfig, load, save
 from playground.core.registry import get_spec
 from playground.core.shapes import Analysis, analyse
 
@@ -49,11 +50,37 @@ class UndoEdit(QUndoCommand):
         return isinstance(other, UndoEdit) and self.command.merge(other.command)
 
 
+class SettingsEdit(QUndoCommand):
+    """A change to the project's dataset or training settings (``part``: "dataset" or "training").
+    Consecutive changes of one setting merge, so dragging a slider is one undo step."""
+
+    def __init__(self, document: Document, part: str, key: str, before: object, after: object) -> None:
+        super().__init__(f"Change {key}")
+        self.document, self.part, self.key = document, part, key
+        self.before, self.after = before, after
+
+    def redo(self) -> None:
+        self.document.replace_settings(self.part, self.after)
+
+    def undo(self) -> None:
+        self.document.replace_settings(self.part, self.before)
+
+    def id(self) -> int:
+        return 3
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SettingsEdit) or (other.part, other.key) != (self.part, self.key):
+            return False
+        self.after = other.after
+        return True
+
+
 class Document(QObject):
     analysed = Signal(object)  # Analysis
     path_changed = Signal()
     refused = Signal(str)
     replaced = Signal()  # a different graph is now open
+    settings_changed = Signal(str)  # the name of the training setting that changed, or "dataset"
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -150,6 +177,34 @@ class Document(QObject):
     def paste(self, blocks: list[Block], links: list[Link], offset: tuple[float, float]) -> list[str]:
         command = PasteGroup(blocks, links, offset)
         return list(command.new_ids.values()) if self.apply(command) else []
+
+    def set_training(self, name: str, value: object) -> bool:
+        """Change one training setting (validated like a file field); False and ``refused`` if invalid."""
+        spec = TrainingConfig.specs()[name]
+        try:
+            value = spec.validate(value)
+        except ValueError as exc:
+            self.refused.emit(f"{name} {exc}")
+            return False
+        before = self.project.training
+        if getattr(before, name) == value:
+            return True
+        self.undo_stack.push(SettingsEdit(self, "training", name, before, dataclasses.replace(before, **{name: value})))
+        return True
+
+    def set_dataset(self, ref: DatasetRef) -> None:
+        if ref != self.project.dataset:
+            self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref))
+
+    def replace_settings(self, part: str, value: object) -> None:
+        before = getattr(self.project, part)
+        setattr(self.project, part, value)
+        if part == "dataset":
+            self.settings_changed.emit("dataset")
+            return
+        for name in (f.name for f in dataclasses.fields(TrainingConfig)):
+            if getattr(before, name) != getattr(value, name):
+                self.settings_changed.emit(name)
 
     def auto_layout(self) -> None:
         self.move(auto_layout(self.graph))

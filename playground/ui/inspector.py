@@ -6,36 +6,19 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QLabel,
-    QLineEdit,
-    QSpinBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.core.registry import BlockSpec, ParamSpec, format_shape, get_spec
+from playground.core.registry import format_shape, get_spec
 from playground.core.shapes import Analysis
 from playground.ui.document import Document
+from playground.ui.forms import make_editor, show_value
 from playground.ui.theme import category_colour, ui_font
-
-INT_LIMIT = 2**31 - 1
-
-
-def _ints_text(value: list) -> str:
-    return ", ".join(str(v) for v in value)
-
-
-def _parse_ints(text: str) -> list[Any]:
-    items: list[Any] = []
-    for part in text.replace("[", "").replace("]", "").split(","):
-        part = part.strip()
-        if part:
-            items.append(int(part) if part.lstrip("-").isdigit() else part)
-    return items
 
 
 class Inspector(QWidget):
@@ -65,9 +48,18 @@ class Inspector(QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         for widget in (self.title, self.subtitle, self.form_host, self.shape, self.count, self.problems):
             layout.addWidget(widget)
+        self.layout_ = layout
         layout.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         document.analysed.connect(self.refresh)
         document.replaced.connect(lambda: self.show_block(None))
+
+    def add_live_view(self, view: QWidget) -> None:
+        """The selected block's live plots, under its parameters."""
+        self.layout_.insertWidget(self.layout_.count() - 1, view)
 
     def show_block(self, block_id: str | None) -> None:
         if block_id == self.block_id and block_id is not None:
@@ -95,50 +87,12 @@ class Inspector(QWidget):
         self.title.setStyleSheet(f"color: {category_colour(spec.category).name()};")
         self.subtitle.setText(spec.description)
         for param in spec.params:
-            editor = self._editor(spec, param)
-            editor.setToolTip(param.doc)
-            editor.setObjectName(f"param_{param.name}")
+            editor = make_editor(param, self._edit)
             self.editors[param.name] = editor
             label = QLabel(param.name)
             label.setToolTip(param.doc)
             self.form.addRow(label, editor)
         self.refresh(self.document.analysis)
-
-    def _editor(self, spec: BlockSpec, param: ParamSpec) -> QWidget:
-        name = param.name
-        if param.kind == "int":
-            box = QSpinBox()
-            box.setRange(
-                int(max(param.min if param.min is not None else -INT_LIMIT, -INT_LIMIT)),
-                int(min(param.max if param.max is not None else INT_LIMIT, INT_LIMIT)),
-            )
-            box.setKeyboardTracking(False)
-            box.valueChanged.connect(lambda v, n=name: self._edit(n, int(v)))
-            return box
-        if param.kind == "float":
-            box = QDoubleSpinBox()
-            box.setDecimals(4)
-            box.setRange(param.min if param.min is not None else -1e9, param.max if param.max is not None else 1e9)
-            box.setSingleStep(0.1 if (param.max or 1) <= 1 else 1.0)
-            box.setKeyboardTracking(False)
-            box.valueChanged.connect(lambda v, n=name: self._edit(n, float(v)))
-            return box
-        if param.kind == "bool":
-            check = QCheckBox()
-            check.toggled.connect(lambda v, n=name: self._edit(n, bool(v)))
-            return check
-        if param.kind == "choice":
-            combo = QComboBox()
-            combo.addItems(list(param.choices))
-            combo.currentTextChanged.connect(lambda v, n=name: self._edit(n, v))
-            return combo
-        line = QLineEdit()
-        if param.kind == "ints":
-            line.setPlaceholderText("e.g. 1, 8, 8")
-            line.editingFinished.connect(lambda n=name, w=line: self._edit(n, _parse_ints(w.text())))
-        else:
-            line.editingFinished.connect(lambda n=name, w=line: self._edit(n, w.text().strip()))
-        return line
 
     def _edit(self, name: str, value: Any) -> None:
         if self.block_id is None or self._updating:
@@ -160,16 +114,8 @@ class Inspector(QWidget):
         try:
             for name, editor in self.editors.items():
                 value = params.get(name)
-                if value is None:
-                    continue
-                if isinstance(editor, QSpinBox | QDoubleSpinBox):
-                    editor.setValue(value)
-                elif isinstance(editor, QCheckBox):
-                    editor.setChecked(value)
-                elif isinstance(editor, QComboBox):
-                    editor.setCurrentText(value)
-                elif isinstance(editor, QLineEdit) and not editor.hasFocus():
-                    editor.setText(_ints_text(value) if isinstance(value, list) else str(value))
+                if value is not None:
+                    show_value(editor, value)
         finally:
             self._updating = False
         shapes = analysis.shapes.get(block.id)

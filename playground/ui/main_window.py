@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
 
 from playground.core.clipboard import copy_group, paste_group
 from playground.core.project import Project, ProjectError, dumps, loads
+from playground.runtime.session import TrainingSession
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
 from playground.ui.inspector import Inspector
+from playground.ui.live import LiveViews
 from playground.ui.palette import Palette
+from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.storage import RecoveryStore, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
-from playground.ui.training_dock import TrainingDock
+from playground.ui.training_panel import TrainingPanel
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
 AUTOSAVE_MS = 2000
@@ -65,7 +68,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.palette_widget = Palette()
         self.inspector = Inspector(self.document)
-        self.training = TrainingDock(self.document)
+        self.session = TrainingSession(self)
+        self.training = TrainingPanel(self.document, self.session, self.theme)
+        self.block_view = BlockLiveView(self.theme)
+        self.inspector.add_live_view(self.block_view)
+        self.live = LiveViews(self.session, self.scene, self.block_view, self.training)
         self._docks()
         self._actions()
         self._menus_and_toolbar()
@@ -91,7 +98,7 @@ class MainWindow(QMainWindow):
     def _docks(self) -> None:
         for widget, title, area, name in (
             (self.palette_widget, "Blocks", Qt.DockWidgetArea.LeftDockWidgetArea, "paletteDock"),
-            (self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea, "inspectorDock"),
+            (self.inspector.scroller, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea, "inspectorDock"),
             (self.training, "Training", Qt.DockWidgetArea.BottomDockWidgetArea, "trainingDock"),
         ):
             dock = QDockWidget(title, self)
@@ -100,7 +107,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
         self.resizeDocks([self.findChild(QDockWidget, "paletteDock")], [230], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QDockWidget, "inspectorDock")], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [80], Qt.Orientation.Vertical)
+        self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [330], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, icon=None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -143,6 +150,11 @@ class MainWindow(QMainWindow):
         self.act_dark = self._action("Dark Theme", self.toggle_theme, "Ctrl+Shift+T", name="dark_theme")
         self.act_dark.setCheckable(True)
         self.act_dark.setChecked(self.theme.name == "dark")
+        self.act_play = self._action("Play/Pause", self.training.toggle_play, "Space", name="play_pause")
+        self.act_step = self._action("Step", self.training.step, "Ctrl+Right", name="step")
+        self.act_epoch = self._action("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
+        self.act_reset = self._action("Reset", self.training.reset, "Ctrl+R", name="reset")
+        self.view.space_tapped.connect(self.act_play.trigger)
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -164,6 +176,8 @@ class MainWindow(QMainWindow):
         view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         view.addSeparator()
         view.addActions([self.act_layout, self.act_dark])
+        train = bar.addMenu("&Training")
+        train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
         tools = QToolBar("Main", self)
         tools.setObjectName("mainToolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -355,6 +369,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self) -> None:
         ids = self.scene.selected_block_ids()
         self.inspector.show_block(ids[0] if len(ids) == 1 else None)
+        self.live.focus(ids[0] if len(ids) == 1 else None)
 
     def _update_title(self) -> None:
         name = self.document.path.name if self.document.path else "Untitled"
@@ -381,6 +396,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosave.stop()
+        self.session.shutdown()
         self.scene.detach()
         self.recovery.discard(self.document.path)
         store = settings()

@@ -21,6 +21,7 @@ CATEGORY_COLOURS = {
     "Merge": "#4d7c0f",
     "Math": "#9333ea",
 }
+FLOW = QColor("#ea580c")  # wires carrying a large gradient
 PROBLEM = QColor("#dc2626")
 
 

@@ -99,6 +99,7 @@ def test_a_killed_app_offers_the_edit_back_at_the_next_start(qtbot, data_dir, di
     assert len(window.document.graph.blocks) == 6 and window.document.analysis.problems
     assert window.document.modified and window.isWindowModified()
     assert "tanh_2" in load(spiral).graph.blocks, "the file itself is untouched until the user saves"
+    dialogs.answer = QMessageBox.StandardButton.Discard  # let the window close at the end of the test
 
 
 def test_declining_the_recovery_discards_it_and_opens_normally(qtbot, data_dir, dialogs, spiral) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -109,6 +110,16 @@ class Task:
         """A fixed batch of validation inputs for looking at activations."""
         raise NotImplementedError
 
+    def probe_loss(self, prediction: torch.Tensor, count: int) -> torch.Tensor | None:
+        """The training loss of ``prediction`` (the network's output on ``probe_inputs(count)``), for
+        looking at the gradient that flows along each wire; None where a task has no such loss."""
+        del prediction, count
+        return None
+
+    def confusion(self) -> np.ndarray | None:
+        """(true class, predicted class) counts on the validation split, for classification tasks."""
+        return None
+
     def state(self) -> dict[str, torch.Tensor]:
         """Tensors that make batching resumable (for checkpoints)."""
         return {}
@@ -157,12 +168,13 @@ class Task:
 
 
 @contextlib.contextmanager
-def evaluating(model: nn.Module) -> Iterator[None]:
-    """Evaluation mode (no dropout, running batch-norm statistics) and no gradients, then back as it was."""
+def evaluating(model: nn.Module, gradients: bool = False) -> Iterator[None]:
+    """Evaluation mode (no dropout, running batch-norm statistics), without gradients unless asked for,
+    then back as it was."""
     was_training = model.training
     model.eval()
     try:
-        with torch.no_grad():
+        with torch.set_grad_enabled(gradients):
             yield
     finally:
         model.train(was_training)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -101,6 +102,9 @@ class SupervisedTask(Task):
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         return tuple(self.data.val[f][:count] for f in self.fields)
 
+    def probe_loss(self, prediction: torch.Tensor, count: int) -> torch.Tensor:
+        return self.loss(prediction, self.data.val["y"][:count])
+
     def state(self) -> dict[str, torch.Tensor]:
         return self.sampler.state()
 
@@ -157,6 +161,18 @@ class ClassificationTask(SupervisedTask):
         if self.loss_name == "bce":
             return (prediction.squeeze(-1) > 0).long()
         return prediction.argmax(-1)
+
+    def confusion(self) -> np.ndarray | None:
+        classes = self.data.num_classes
+        if not classes or len(self.data.val["y"]) == 0:
+            return None
+        matrix = torch.zeros(classes * classes, dtype=torch.long, device=self.device)
+        with evaluating(self.model):
+            for chunk in batched([self.data.val[f] for f in (*self.fields, "y")], EVAL_CHUNK):
+                *inputs, y = chunk
+                pairs = y.reshape(-1) * classes + self.predict(self.model(*inputs)).reshape(-1)
+                matrix += torch.bincount(pairs, minlength=classes * classes)
+        return matrix.reshape(classes, classes).cpu().numpy()
 
     def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         accuracy = (self.predict(prediction) == y).float().mean()

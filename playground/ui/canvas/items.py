@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from playground.core.graph import Block, Link
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
-from playground.ui.theme import PROBLEM, Theme, category_colour, ui_font
+from playground.ui.theme import FLOW, PROBLEM, Theme, category_colour, ui_font
 
 WIDTH = 184.0
 HEADER = 28.0
 LINE = 19.0
 PORT_GAP = 22.0
 PORT_RADIUS = 6.0
+UNIT_SIZE = 18.0  # the per-unit heatmaps drawn inside a block during training
+UNIT_GAP = 2.0
+UNITS_PER_ROW = 8
 SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
 
 
@@ -81,7 +84,8 @@ class BlockItem(QGraphicsObject):
         self.problems: list[str] = []
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
-        self.height = HEADER + 2 * LINE + 12
+        self.height = self.base_height = HEADER + 2 * LINE + 12
+        self.units: list[QImage] = []
         self.outline, self.header, self.bounds = self._paths()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -126,14 +130,30 @@ class BlockItem(QGraphicsObject):
                 port.scene().removeItem(port)
         self.prepareGeometryChange()
         rows = max(count, len(out_names), 1)
-        self.height = max(HEADER + 2 * LINE + 12, HEADER + 8 + rows * PORT_GAP)
-        self.outline, self.header, self.bounds = self._paths()
+        self.base_height = max(HEADER + 2 * LINE + 12, HEADER + 8 + rows * PORT_GAP)
+        self._resize()
         self.inputs = [PortItem(self, i, False, name) for i, name in enumerate(in_names)]
         self.outputs = [PortItem(self, i, True, name) for i, name in enumerate(out_names)]
         for ports, x in ((self.inputs, 0.0), (self.outputs, WIDTH)):
-            top = HEADER + (self.height - HEADER - len(ports) * PORT_GAP) / 2 + PORT_GAP / 2
+            top = HEADER + (self.base_height - HEADER - len(ports) * PORT_GAP) / 2 + PORT_GAP / 2
             for i, port in enumerate(ports):
                 port.setPos(x, top + i * PORT_GAP)
+
+    def _resize(self) -> None:
+        rows = -(-len(self.units) // UNITS_PER_ROW)
+        height = self.base_height + (rows * (UNIT_SIZE + UNIT_GAP) + 6 if rows else 0)
+        if height != self.height:
+            self.prepareGeometryChange()
+            self.height = height
+            self.outline, self.header, self.bounds = self._paths()
+
+    def set_units(self, images: list[QImage]) -> None:
+        """Heatmaps of each unit's output over the input plane (empty: none), drawn under the text."""
+        if not images and not self.units:
+            return
+        self.units = images
+        self._resize()
+        self.update()
 
     def port_position(self, index: int, output: bool) -> QPointF:
         ports = self.outputs if output else self.inputs
@@ -197,6 +217,11 @@ class BlockItem(QGraphicsObject):
             Qt.AlignmentFlag.AlignVCenter,
             metrics.elidedText(lines[1], Qt.TextElideMode.ElideRight, WIDTH - 28),
         )
+        top = self.base_height
+        for i, image in enumerate(self.units):
+            row, column = divmod(i, UNITS_PER_ROW)
+            x, y = 13 + column * (UNIT_SIZE + UNIT_GAP), top + row * (UNIT_SIZE + UNIT_GAP)
+            painter.drawImage(QRectF(x, y, UNIT_SIZE, UNIT_SIZE), image)
         if self.problems:
             painter.setPen(QPen(QColor("#ffffff"), 1.5))
             painter.setBrush(PROBLEM)
@@ -218,6 +243,7 @@ class WireItem(QGraphicsPathItem):
         self.end = QPointF()
         self.label_rect = QRectF()
         self.bounds = QRectF()
+        self.flow: float | None = None  # 0..1: how much gradient flows back along this wire
         self.setZValue(0)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -235,6 +261,11 @@ class WireItem(QGraphicsPathItem):
         self._measure()
         self.update()
 
+    def set_flow(self, flow: float | None) -> None:
+        if flow != self.flow:
+            self.flow = flow
+            self.update()
+
     def _measure(self) -> None:
         """Place the label at the middle of the curve; computed once per change, not per paint."""
         if self.label:
@@ -243,7 +274,7 @@ class WireItem(QGraphicsPathItem):
             self.label_rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
         else:
             self.label_rect = QRectF()
-        self.bounds = self.path().boundingRect().united(self.label_rect).adjusted(-4, -4, 4, 4)
+        self.bounds = self.path().boundingRect().united(self.label_rect).adjusted(-8, -8, 8, 8)  # room for a thick wire
 
     def boundingRect(self) -> QRectF:
         return self.bounds
@@ -256,7 +287,16 @@ class WireItem(QGraphicsPathItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         selected = self.isSelected()
-        painter.setPen(QPen(self.theme.selection if selected else self.theme.wire, 3 if selected else 2))
+        if self.flow is not None and not selected:
+            colour = QColor(self.theme.wire)
+            hot = FLOW
+            t = self.flow
+            colour.setRgbF(*(a + (b - a) * t for a, b in zip(colour.getRgbF()[:3], hot.getRgbF()[:3], strict=True)))
+            pen = QPen(colour, 1.0 + 7.0 * t)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+        else:
+            painter.setPen(QPen(self.theme.selection if selected else self.theme.wire, 3 if selected else 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if self.label and level_of_detail(painter) >= SKETCH_BELOW:

@@ -6,10 +6,11 @@ moved selection pushes one Move. The scene never changes the Graph itself.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QImage, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from playground.core.graph import Link
@@ -18,6 +19,7 @@ from playground.ui.canvas.items import BlockItem, PortItem, WireItem, wire_path
 from playground.ui.document import Document
 from playground.ui.theme import LIGHT, Theme
 
+FLOW_DECADES = 4.0
 HINT = "Drag from an output port (right side of a block) to an input port (left side of another block)."
 
 
@@ -126,6 +128,23 @@ class GraphScene(QGraphicsScene):
             shape = analysis.wire_shape(link)
             wire.set_label(format_shape(shape) if shape is not None else "")
             self._place_wire(wire)
+
+    # --- live training --------------------------------------------------------------------
+    def show_units(self, images: dict[str, list[QImage]]) -> None:
+        """Per-unit heatmaps inside blocks (blocks left out show none)."""
+        for block_id, item in self.blocks.items():
+            item.set_units(images.get(block_id, []))
+
+    def show_flow(self, gradients: dict[str, float] | None) -> None:
+        """Wire thickness and colour by the mean absolute gradient of the tensor each wire carries, on a
+        log scale spanning four decades below the largest (None: plain wires)."""
+        peak = max((g for g in (gradients or {}).values() if g > 0), default=0.0)
+        for link, wire in self.wires.items():
+            value = (gradients or {}).get(link.src)
+            if gradients is None or value is None or peak <= 0:
+                wire.set_flow(None)
+            else:
+                wire.set_flow(min(1.0, max(0.0, 1 + math.log10(max(value, 1e-30) / peak) / FLOW_DECADES)))
 
     # --- selection helpers ----------------------------------------------------------------
     def selected_block_ids(self) -> list[str]:

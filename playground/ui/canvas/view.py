@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu
 
 from playground.ui.canvas.items import HEADER, WIDTH
 from playground.ui.canvas.scene import GraphScene
@@ -28,6 +32,8 @@ CANVAS_EXTENT = 20000.0  # room to pan around any graph
 
 
 class CanvasView(QGraphicsView):
+    space_tapped = Signal()  # Space pressed and released without panning: play/pause
+
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
         self.setObjectName("canvas")
@@ -41,6 +47,7 @@ class CanvasView(QGraphicsView):
         self.setSceneRect(QRectF(-CANVAS_EXTENT, -CANVAS_EXTENT, 2 * CANVAS_EXTENT, 2 * CANVAS_EXTENT))
         self._panning = False
         self._space = False
+        self._space_used = False
         self._pan_from = QPointF()
 
     # --- zoom -------------------------------------------------------------------------
@@ -75,11 +82,19 @@ class CanvasView(QGraphicsView):
         self.centerOn(rect.center())
 
     # --- pan ------------------------------------------------------------------------------
+    def event(self, event: QEvent) -> bool:
+        """Space belongs to the canvas (hold and drag: pan; tap: ``space_tapped``), not to shortcuts."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space:
+            event.accept()
+            return True
+        return super().event(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton or (
             self._space and event.button() == Qt.MouseButton.LeftButton
         ):
             self._panning = True
+            self._space_used = self._space
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
@@ -108,6 +123,7 @@ class CanvasView(QGraphicsView):
         key = event.key()
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
+            self._space_used = False
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             return
         moves = {
@@ -125,8 +141,49 @@ class CanvasView(QGraphicsView):
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.viewport().setCursor(Qt.CursorShape.ArrowCursor)
+            if not self._space_used:
+                self.space_tapped.emit()
             return
         super().keyReleaseEvent(event)
+
+    # --- pictures ------------------------------------------------------------------------------
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self.itemAt(event.pos()) is not None:
+            super().contextMenuEvent(event)
+            return
+        menu = QMenu(self)
+        menu.addAction("Save picture of the network…", self.save_picture_dialog)
+        menu.addAction("Zoom to fit", self.zoom_to_fit)
+        menu.exec(event.globalPos())
+
+    def save_picture_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save picture", "network.png", "PNG image (*.png);;SVG image (*.svg)"
+        )
+        if path:
+            self.save_picture(Path(path))
+
+    def save_picture(self, path: Path) -> None:
+        """The whole network as a PNG (twice the scene resolution) or an SVG file."""
+        scene = self.graph_scene
+        source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        if path.suffix.lower() == ".svg":
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(source.size().toSize())
+            generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+            generator.setTitle("Playground network")
+            painter = QPainter(generator)
+            scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+            painter.end()
+            return
+        image = QImage((source.size() * 2).toSize(), QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(scene.theme.canvas)
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        scene.render(painter, QRectF(image.rect()), source)
+        painter.end()
+        image.save(str(path))
 
     # --- drop blocks from the palette --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -1,0 +1,125 @@
+"""What the training worker sends to the GUI: plain data (floats, numpy arrays), tagged with a run id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from playground.core.registry import ParamSpec
+
+# Training settings a running trainer takes at once; changing any other one needs a fresh start.
+LIVE_SETTINGS = frozenset(
+    {
+        "lr",
+        "batch_size",
+        "optimizer",
+        "momentum",
+        "nesterov",
+        "weight_decay",
+        "grad_clip",
+        "schedule",
+        "step_size",
+        "gamma",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: str
+    title: str
+    description: str
+    kind: str
+    params: tuple[ParamSpec, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What this machine offers, known once the worker has imported torch."""
+
+    devices: list[str]
+    datasets: list[DatasetInfo]
+    tasks: list[str]
+
+
+@dataclass(frozen=True)
+class Points:
+    """A 2-D dataset's points for drawing under the input-plane view."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    val_x: np.ndarray
+    val_y: np.ndarray
+    bounds: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    run: int
+    device: str
+    steps_per_epoch: int
+    classes: int | None
+    points: Points | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Training steps since the last message (batched at most ~30 times a second) and any evaluations."""
+
+    run: int
+    steps: np.ndarray
+    losses: np.ndarray
+    step: int
+    epoch: float
+    elapsed: float
+    steps_per_second: float
+    lr: float
+    evaluations: list[dict[str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stats:
+    mean: float
+    std: float
+    norm: float
+    counts: np.ndarray
+    edges: np.ndarray
+
+
+@dataclass(frozen=True)
+class BlockDetail:
+    """The focused block, looked at closely."""
+
+    block: str
+    activation: Stats | None
+    weights: dict[str, Stats]
+    gradients: dict[str, Stats]
+    feature_maps: np.ndarray | None = None  # (channels, H, W) for one input example
+    filters: np.ndarray | None = None  # (filters, k, k): first input channel
+    attention: np.ndarray | None = None  # (steps, steps)
+    confusion: np.ndarray | None = None  # (true, predicted) counts
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the network looks like inside, a few times a second."""
+
+    run: int
+    step: int
+    grad_norms: dict[str, float]
+    wire_gradients: dict[str, float]
+    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R)
+    plane_output: str = ""
+    detail: BlockDetail | None = None
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The worker stopped training: ``kind`` is paused, finished, diverged, failed or error."""
+
+    run: int
+    kind: str
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,161 @@
+"""The GUI's handle on training. It starts the worker process (worker.py), sends it commands, and
+passes on, as Qt signals in the GUI thread, only the messages of the current run: a message from
+before a Reset or a restart is dropped."""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import multiprocessing
+import weakref
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from playground.core.project import Project, TrainingConfig
+from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
+from playground.runtime.worker import serve
+
+_LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_workers() -> None:
+    for session in list(_LIVE):
+        session.shutdown()
+
+
+class Receiver(QThread):
+    """Waits on the worker's queue (off the GUI thread) and hands each message on as a queued signal."""
+
+    received = Signal(object)
+
+    def __init__(self, queue: Any) -> None:
+        super().__init__()
+        self.queue = queue
+
+    def run(self) -> None:
+        while True:
+            message = self.queue.get()
+            if message is None:
+                return
+            self.received.emit(message)
+
+
+class TrainingSession(QObject):
+    catalogued = Signal(object)  # Catalogue
+    loaded = Signal(object)  # Loaded
+    progressed = Signal(object)  # Progress
+    snapshotted = Signal(object)  # Snapshot
+    stopped = Signal(object)  # Stopped
+    state_changed = Signal(str)  # idle, loading, ready, running, failed
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run = 0
+        self.state = "idle"
+        self.catalogue: Catalogue | None = None
+        self.project: Project | None = None  # the snapshot being trained
+        context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt
+        results = context.Queue()
+        receive_commands, self._commands = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=serve, args=(receive_commands, results.put), name="playground-trainer", daemon=True
+        )
+        self.process.start()
+        receive_commands.close()
+        self.receiver = Receiver(results)
+        self.receiver.received.connect(self._received)  # a bound method of this GUI-thread object: queued
+        self.receiver.start()
+        _LIVE.add(self)
+
+    def post(self, command: str, payload: object = None) -> None:
+        try:
+            self._commands.send((command, payload))
+        except (BrokenPipeError, OSError):
+            self._received(Stopped(self.run, "error", "the training process has ended unexpectedly"))
+
+    # --- commands --------------------------------------------------------------------------
+    def load(self, project: Project, base_dir: Path | None, device: str) -> int:
+        """Start a new run on a snapshot of ``project`` (later edits do not reach it). Returns its id."""
+        self.run += 1
+        self.project = dataclasses.replace(project, graph=project.graph.copy())
+        self.post("load", (self.run, self.project, base_dir, device))
+        self._set_state("loading")
+        return self.run
+
+    def unload(self) -> None:
+        self.run += 1
+        self.project = None
+        self.post("unload", self.run)
+        self._set_state("idle")
+
+    def reset(self, reseed: bool = False) -> None:
+        self.run += 1
+        self.post("reset", (self.run, reseed))
+        self._set_state("loading")
+
+    def play(self) -> None:
+        self.post("play")
+        self._set_state("running")
+
+    def pause(self) -> None:
+        self.post("pause")
+
+    def step(self, count: int = 1) -> None:
+        self.post("steps", count)
+        self._set_state("running")
+
+    def epoch(self) -> None:
+        self.post("epoch")
+        self._set_state("running")
+
+    def configure(self, config: TrainingConfig) -> None:
+        """Knobs that apply to a running trainer (see messages.LIVE_SETTINGS)."""
+        if self.project is not None:
+            self.project.training = config
+        self.post("config", config)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        self.post("speed", steps_per_second)
+
+    def set_focus(self, block_id: str | None, example: int = 0) -> None:
+        self.post("focus", (block_id, example))
+
+    def shutdown(self) -> None:
+        if self.process.is_alive():
+            self.post("quit")
+            self.process.join(10)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(5)
+        if self.receiver.isRunning():
+            self.receiver.queue.put(None)
+            self.receiver.wait(5000)
+        _LIVE.discard(self)
+
+    # --- from the worker ---------------------------------------------------------------------
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def _received(self, message: object) -> None:
+        if isinstance(message, Catalogue):
+            self.catalogue = message
+            self.catalogued.emit(message)
+            return
+        if getattr(message, "run", None) != self.run:
+            return  # from a run that has since been reset, restarted or stopped
+        if isinstance(message, Loaded):
+            if self.state == "loading":
+                self._set_state("ready")
+            self.loaded.emit(message)
+        elif isinstance(message, Progress):
+            self.progressed.emit(message)
+        elif isinstance(message, Snapshot):
+            self.snapshotted.emit(message)
+        elif isinstance(message, Stopped):
+            self._set_state("failed" if message.kind in ("failed", "error") else "ready")
+            self.stopped.emit(message)

@@ -1,0 +1,346 @@
+"""The training worker: a separate process that owns the Trainer. Commands arrive on a pipe; messages
+(plain dataclasses of floats and numpy arrays, see messages.py) leave on a queue. A process, not a
+thread: the GUI's painting and the training loop would otherwise take turns on one interpreter lock,
+and a small network trains three to five times slower while its views are open. This module imports
+neither Qt nor, until the process runs, torch."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from playground.core.project import Project, TrainingConfig
+from playground.runtime.messages import (
+    BlockDetail,
+    Catalogue,
+    DatasetInfo,
+    Loaded,
+    Points,
+    Progress,
+    Snapshot,
+    Stats,
+    Stopped,
+)
+
+PROGRESS_PERIOD = 1 / 20  # curves
+EVAL_PERIOD = 0.25  # validation metrics
+SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
+PROBE_EXAMPLES = 64
+PLANE_RESOLUTION = 40
+MAX_POINTS = 2000
+MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
+
+
+COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
+
+
+def serve(commands: Connection, send: Callable[[object], None]) -> None:
+    """The worker process's main function: run until told to quit, then send None."""
+    import torch
+
+    # Leave a core to the window: with every core computing, the GUI stalls for 100 ms at a time.
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+    try:
+        WorkerLoop(commands, send).run()
+    finally:
+        send(None)
+
+
+class WorkerLoop:
+    def __init__(self, commands: Connection, send: Callable[[object], None]) -> None:
+        self.commands = commands
+        self.send = send
+        self.trainer: Any = None
+        self.run_id = 0
+        self.playing = False
+        self.step_target: int | None = None
+        self.example_target: int | None = None
+        self.speed = 0.0  # steps per second cap, 0: as fast as it goes
+        self.focus: str | None = None
+        self.example = 0
+        self._points_bounds: tuple[float, float] | None = None
+        self._reset_buffers()
+
+    # --- the loop ------------------------------------------------------------------------
+    def run(self) -> None:
+        self.send(self._catalogue())
+        last_poll = 0.0
+        while True:
+            now = time.perf_counter()
+            wait = self._wait() if self.playing else None
+            if not self.playing or wait or now - last_poll >= COMMAND_POLL:
+                last_poll = now
+                if self.commands.poll(wait):
+                    try:
+                        command, payload = self.commands.recv()
+                    except EOFError:  # the GUI process is gone
+                        return
+                    if command == "quit":
+                        return
+                    self._handle(command, payload)
+                    continue
+            if self.playing:
+                self._train_one()
+
+    def _wait(self) -> float:
+        if self.speed <= 0:
+            return 0.0
+        return max(0.0, self.last_step_at + 1 / self.speed - time.perf_counter())
+
+    def _handle(self, command: str, payload: Any) -> None:
+        try:
+            getattr(self, f"_on_{command}")(payload)
+        except Exception as exc:  # a failing command must never kill the thread; the GUI shows why
+            self.playing = False
+            self.send(Stopped(self.run_id, "error", f"{type(exc).__name__}: {exc}"))
+
+    # --- commands --------------------------------------------------------------------------
+    def _on_load(self, payload: tuple[int, Project, Path | None, str]) -> None:
+        from playground.nn.data import DataError
+        from playground.nn.tasks import TaskError
+        from playground.nn.trainer import Trainer
+
+        self.run_id, project, base_dir, device = payload
+        self.playing = False
+        self.trainer = None
+        try:
+            self.trainer = Trainer(project, device, base_dir)
+        except (TaskError, DataError, ValueError, OSError) as exc:
+            self.send(Stopped(self.run_id, "failed", str(exc)))
+            return
+        self._started()
+
+    def _started(self) -> None:
+        from playground.nn.probes import Probe
+
+        trainer = self.trainer
+        self.probe = Probe(trainer.compiled)
+        self._reset_buffers()
+        data = trainer.data
+        self.send(Loaded(self.run_id, str(trainer.device), trainer.steps_per_epoch(), data.num_classes, self._points()))
+        self._evaluate()
+        self._flush()
+        self._snapshot()
+
+    def _on_reset(self, payload: tuple[int, bool]) -> None:
+        self.run_id, reseed = payload
+        self.playing = False
+        if self.trainer is not None:
+            self.trainer.reset(reseed=reseed)
+            self._started()
+
+    def _on_unload(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.playing = False
+        self.trainer = None
+
+    def _on_play(self, _: None) -> None:
+        self._go(None, None)
+
+    def _on_steps(self, count: int) -> None:
+        if self.trainer is not None:
+            self._go(self.trainer.step_count + count, None)
+
+    def _on_epoch(self, _: None) -> None:
+        if self.trainer is not None:
+            per_epoch = self.trainer.task.examples
+            self._go(None, (self.trainer.examples_seen // per_epoch + 1) * per_epoch)
+
+    def _go(self, step_target: int | None, example_target: int | None) -> None:
+        if self.trainer is None:
+            return
+        self.step_target, self.example_target = step_target, example_target
+        self.playing = True
+        self.window_start = (time.perf_counter(), self.trainer.step_count)
+
+    def _on_pause(self, _: None) -> None:
+        if self.playing:
+            self._pause("paused")
+
+    def _on_config(self, config: TrainingConfig) -> None:
+        if self.trainer is not None:
+            self.trainer.apply_config(config)
+
+    def _on_speed(self, steps_per_second: float) -> None:
+        self.speed = float(steps_per_second)
+
+    def _on_focus(self, payload: tuple[str | None, int]) -> None:
+        self.focus, self.example = payload
+        if self.trainer is not None and not self.playing:
+            self._snapshot()
+
+    # --- training --------------------------------------------------------------------------
+    def _train_one(self) -> None:
+        from playground.nn.tasks import TrainingStopped
+
+        trainer = self.trainer
+        try:
+            report = trainer.step()
+        except TrainingStopped as exc:
+            self._pause("diverged", str(exc))
+            return
+        self.last_step_at = now = time.perf_counter()
+        self.steps.append(report.step)
+        self.losses.append(report.loss)
+        done = (self.step_target is not None and trainer.step_count >= self.step_target) or (
+            self.example_target is not None and trainer.examples_seen >= self.example_target
+        )
+        if done:
+            self._pause("finished")
+            return
+        if now - self.last_eval >= EVAL_PERIOD:
+            self._evaluate()
+        if now - self.last_flush >= PROGRESS_PERIOD:
+            self._flush()
+        if now - self.last_snapshot >= SNAPSHOT_PERIOD:
+            self._snapshot()
+
+    def _pause(self, kind: str, message: str = "") -> None:
+        self.playing = False
+        self._evaluate()
+        self._flush()
+        self._snapshot()
+        self.send(Stopped(self.run_id, kind, message))
+
+    def _reset_buffers(self) -> None:
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.evaluations: list[dict[str, float]] = []
+        self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = 0.0
+        self.window_start = (time.perf_counter(), 0)
+        self.rate = 0.0
+
+    def _evaluate(self) -> None:
+        trainer = self.trainer
+        if trainer.history and trainer.history[-1]["step"] == trainer.step_count:
+            return
+        self.evaluations.append(dict(trainer.evaluate() | {"step": trainer.step_count, "epoch": trainer.epoch}))
+        self.last_eval = time.perf_counter()
+
+    def _flush(self) -> None:
+        trainer = self.trainer
+        now = time.perf_counter()
+        started, first_step = self.window_start
+        if self.playing and now - started >= 0.5:
+            self.rate = (trainer.step_count - first_step) / (now - started)
+            self.window_start = (now, trainer.step_count)
+        self.send(
+            Progress(
+                self.run_id,
+                np.asarray(self.steps, dtype=np.int64),
+                np.asarray(self.losses, dtype=np.float64),
+                trainer.step_count,
+                trainer.epoch,
+                trainer.elapsed,
+                self.rate if self.playing else 0.0,
+                trainer.lr_at(trainer.step_count),
+                self.evaluations,
+            )
+        )
+        self.steps, self.losses, self.evaluations = [], [], []
+        self.last_flush = now
+
+    # --- looking inside ----------------------------------------------------------------------
+    def _snapshot(self) -> None:
+        from playground.nn.probes import block_gradient_norms
+
+        trainer, probe = self.trainer, self.probe
+        count = PROBE_EXAMPLES
+        inputs = trainer.task.probe_inputs(count)
+        count = min(count, len(inputs[0])) if inputs else 0
+        inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count))
+        plane, plane_output = {}, ""
+        if self._points_bounds is not None:
+            view = probe.plane(self._points_bounds, PLANE_RESOLUTION)
+            plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
+            plane_output = view.output
+        self.send(
+            Snapshot(
+                self.run_id,
+                trainer.step_count,
+                block_gradient_norms(trainer.model),
+                inspection.wire_gradients,
+                plane,
+                plane_output,
+                self._detail(inspection),
+            )
+        )
+        self.last_snapshot = time.perf_counter()
+
+    def _detail(self, inspection: Any) -> BlockDetail | None:
+        from playground.nn.probes import tensor_stats
+
+        block = self.focus
+        if block is None or self.trainer is None:
+            return None
+        model = self.trainer.model
+        prefix = block + "."
+        params = {n[len(prefix) :]: p for n, p in model.named_parameters() if n.startswith(prefix)}
+        weights = {n: _stats(tensor_stats(p)) for n, p in params.items()}
+        gradients = {n: _stats(tensor_stats(p.grad)) for n, p in params.items() if p.grad is not None}
+        activation = inspection.activations.get(block)
+        maps = filters = None
+        if activation is not None and activation.ndim == 4 and len(activation):
+            maps = activation[min(self.example, len(activation) - 1)]
+        weight = params.get("weight")
+        if weight is not None and weight.dim() == 4:
+            filters = weight.detach()[:, 0].float().cpu().numpy()
+        confusion = None
+        if block in self.trainer.compiled.outputs:
+            confusion = self.trainer.task.confusion()
+        return BlockDetail(
+            block,
+            _stats_of(activation) if activation is not None and activation.size else None,
+            weights,
+            gradients,
+            maps,
+            filters,
+            inspection.attention.get(block),
+            confusion,
+        )
+
+    def _points(self) -> Points | None:
+        """The data points of a network with one 2-D float Input (what the input-plane view draws)."""
+        self._points_bounds = None
+        trainer = self.trainer
+        inputs = trainer.compiled.inputs
+        if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (2,) or inputs[0].dtype != "float":
+            return None
+        field = inputs[0].data
+        train, val = trainer.data.train, trainer.data.val
+        if field not in train or "y" not in train:
+            return None
+        xs = [split[field][:MAX_POINTS].float().cpu().numpy() for split in (train, val)]
+        ys = [
+            split["y"][:MAX_POINTS].float().cpu().numpy().reshape(len(x), -1)[:, 0]
+            for split, x in zip((train, val), xs, strict=True)
+        ]
+        both = np.concatenate(xs)
+        low, high = float(both.min()), float(both.max())
+        pad = 0.1 * (high - low or 1.0)
+        self._points_bounds = (low - pad, high + pad)
+        return Points(xs[0], ys[0], xs[1], ys[1], self._points_bounds)
+
+    def _catalogue(self) -> Catalogue:
+        from playground.nn.data import all_datasets
+        from playground.nn.tasks import TASKS
+        from playground.nn.trainer import available_devices
+
+        datasets = [DatasetInfo(d.id, d.title, d.description, d.kind, d.params) for d in all_datasets()]
+        return Catalogue(available_devices(), datasets, list(TASKS))
+
+
+def _stats(stats: Any) -> Stats:
+    return Stats(stats.mean, stats.std, stats.norm, stats.counts, stats.edges)
+
+
+def _stats_of(values: np.ndarray) -> Stats:
+    flat = values.astype(np.float64).ravel()
+    counts, edges = np.histogram(flat, bins=30)
+    return Stats(float(flat.mean()), float(flat.std()), float(np.linalg.norm(flat)), counts, edges)

@@ -1,0 +1,90 @@
+"""What the worker sees inside the network, drawn where the student looks: per-unit heatmaps inside
+the blocks, gradient flow on the wires, and the selected block's live plots in the inspector."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QImage
+
+from playground.runtime.messages import Snapshot
+from playground.runtime.session import TrainingSession
+from playground.ui.canvas.scene import GraphScene
+from playground.ui.plots.block_view import BlockLiveView
+from playground.ui.plots.colors import diverging, to_image
+from playground.ui.plots.curves import REDRAW_MS
+from playground.ui.training_panel import TrainingPanel
+
+
+def unit_images(plane: dict[str, np.ndarray]) -> dict[str, list[QImage]]:
+    """(units, R, R) per block -> one image per unit, colours scaled per block, y pointing up."""
+    images = {}
+    for block_id, units in plane.items():
+        scale = float(np.abs(units).max()) or 1.0
+        images[block_id] = [to_image(diverging(np.flipud(unit), scale)) for unit in units]
+    return images
+
+
+class LiveViews(QObject):
+    def __init__(
+        self, session: TrainingSession, scene: GraphScene, block_view: BlockLiveView, panel: TrainingPanel
+    ) -> None:
+        super().__init__(scene)
+        self.session, self.scene, self.block_view, self.panel = session, scene, block_view, panel
+        self.curves = panel.curves
+        self.last: Snapshot | None = None
+        self.pending: Snapshot | None = None
+        session.snapshotted.connect(self.receive)
+        session.loaded.connect(self.clear)
+        session.state_changed.connect(self._state_changed)
+        panel.show_units.toggled.connect(self._redraw)
+        panel.show_flow.toggled.connect(self._redraw)
+        block_view.example.valueChanged.connect(lambda _: self.focus(self.block_view.block))
+
+    def focus(self, block_id: str | None) -> None:
+        self.block_view.show_block(block_id)
+        self.session.set_focus(block_id, self.block_view.example.value())
+
+    def receive(self, snapshot: Snapshot) -> None:
+        """Show ``snapshot`` halfway between two redraws of the curves: Qt paints all changed widgets of
+        a window in one pass, and the curves and these views together would hold the GUI up too long."""
+        scheduled = self.pending is not None
+        self.pending = snapshot
+        if scheduled:
+            return
+        period = REDRAW_MS / 1000
+        phase = (time.perf_counter() - self.curves.redrawn_at) % period
+        QTimer.singleShot(round(((period / 3 - phase) % period) * 1000), self._show_pending)
+
+    def _show_pending(self) -> None:
+        snapshot, self.pending = self.pending, None
+        if snapshot is not None and snapshot.run == self.session.run:
+            self.show(snapshot)
+
+    def show(self, snapshot: Snapshot) -> None:
+        """The plots now and, a third of a frame later (in a paint pass of its own), the canvas."""
+        self.last = snapshot
+        self.panel.plane.show_snapshot(snapshot)
+        self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
+        if snapshot.detail is not None:
+            self.block_view.show_detail(snapshot.detail)
+        QTimer.singleShot(REDRAW_MS // 3, self._redraw)
+
+    def clear(self, *_: object) -> None:
+        self.last = None
+        self.block_view.clear()
+        self.scene.show_units({})
+        self.scene.show_flow(None)
+
+    def _state_changed(self, state: str) -> None:
+        if state == "idle":
+            self.clear()
+
+    def _redraw(self) -> None:
+        snapshot = self.last
+        units = self.panel.show_units.isChecked() and snapshot is not None
+        self.scene.show_units(unit_images(snapshot.plane) if units else {})
+        flow = self.panel.show_flow.isChecked() and snapshot is not None
+        self.scene.show_flow(snapshot.wire_gradients if flow else None)

@@ -1,0 +1,1 @@
+"""Live plots (pyqtgraph): training curves, the input plane, histograms and images."""

@@ -1,0 +1,185 @@
+"""The selected block while it trains: activation, weight and gradient histograms, its gradient norm
+over time, and, where they exist, feature maps and filters (conv), the attention map (attention) or
+the confusion matrix (the Output of a classifier)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from playground.runtime.messages import BlockDetail, Stats
+from playground.ui.plots.colors import diverging, sequential
+from playground.ui.plots.curves import TRAIN, VAL, fit_range, style_plot
+from playground.ui.theme import Theme
+
+GRAD_NORM_HISTORY = 2000
+
+
+def mosaic(images: np.ndarray, gap: int = 1) -> np.ndarray:
+    """(count, H, W) -> one (rows*H, cols*W) image, NaN in the gaps."""
+    count, height, width = images.shape
+    cols = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / cols)
+    out = np.full((rows * (height + gap) - gap, cols * (width + gap) - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, cols)
+        out[r * (height + gap) : r * (height + gap) + height, c * (width + gap) : c * (width + gap) + width] = image
+    return out
+
+
+class BlockLiveView(QWidget):
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("blockLive")
+        self.theme = theme
+        self.block: str | None = None
+        self.norms: dict[str, list[tuple[int, float]]] = {}
+        self.activation_plot = self._plot("Activations")
+        self.weight_plot = self._plot("Weights")
+        self.gradient_plot = self._plot("Weight gradients")
+        self.activation_item = self._hist_item(self.activation_plot, "#64748b")
+        self.weight_item = self._hist_item(self.weight_plot, TRAIN)
+        self.gradient_item = self._hist_item(self.gradient_plot, VAL)
+        self.norm_plot = self._plot("Gradient norm over steps")
+        self.norm_plot.setLogMode(y=True)
+        self.norm_item = self.norm_plot.plot(pen=pg.mkPen(VAL, width=2))
+        self.image_plot = self._plot("")
+        self.image_plot.setAspectLocked(True)
+        self.image_plot.invertY(True)
+        self.image_plot.hideAxis("left")
+        self.image_plot.hideAxis("bottom")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image_plot.addItem(self.image)
+        self.example = QSpinBox()
+        self.example.setObjectName("featureExample")
+        self.example.setRange(0, 63)
+        self.example.setToolTip("Which validation example the feature maps are for")
+        self.example_row = QWidget()
+        row = QHBoxLayout(self.example_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Example"))
+        row.addWidget(self.example)
+        row.addStretch(1)
+        self.summary = QLabel()
+        self.summary.setObjectName("blockLiveSummary")
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        for widget in (
+            self.summary,
+            self.activation_plot,
+            self.weight_plot,
+            self.gradient_plot,
+            self.norm_plot,
+            self.example_row,
+            self.image_plot,
+        ):
+            layout.addWidget(widget)
+        self.image_views: list[tuple[str, np.ndarray]] = []
+        self.clear()
+
+    def _plot(self, title: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget()
+        style_plot(plot, self.theme, title)
+        plot.setMinimumHeight(120)
+        plot.setMouseEnabled(False, False)
+        plot.getPlotItem().getViewBox().disableAutoRange()
+        return plot
+
+    @staticmethod
+    def _hist_item(plot: pg.PlotWidget, colour: str) -> pg.PlotDataItem:
+        plot.hideAxis("left")
+        brush = pg.mkColor(colour)
+        brush.setAlpha(90)
+        return plot.plot(stepMode="center", fillLevel=0, brush=brush, pen=pg.mkPen(colour, width=1.5))
+
+    def clear(self) -> None:
+        self.norms = {}
+        for item in (self.activation_item, self.weight_item, self.gradient_item, self.norm_item):
+            item.setData([], [])
+        self.image.clear()
+        self.image_plot.hide()
+        self.example_row.hide()
+        self.summary.setText("Press Play to see this block's activations and gradients live.")
+
+    def show_block(self, block_id: str | None) -> None:
+        self.block = block_id
+        for item in (self.activation_item, self.weight_item, self.gradient_item):
+            item.setData([], [])
+        self.image_plot.hide()
+        self._draw_norms()
+        self.setVisible(block_id is not None)
+
+    def add_norms(self, step: int, norms: dict[str, float]) -> None:
+        for block, value in norms.items():
+            history = self.norms.setdefault(block, [])
+            history.append((step, max(value, 1e-12)))
+            if len(history) > GRAD_NORM_HISTORY:
+                del history[: len(history) // 2 : 2]  # thin the older half
+        self._draw_norms()
+
+    def _draw_norms(self) -> None:
+        history = self.norms.get(self.block or "", [])
+        self.norm_plot.setVisible(bool(history))
+        if history:
+            steps, values = zip(*history, strict=True)
+            x, y = np.array(steps, dtype=float), np.array(values)
+            self.norm_item.setData(x, y)
+            fit_range(self.norm_plot, [x], [y], log_y=True)
+
+    def show_detail(self, detail: BlockDetail) -> None:
+        if detail.block != self.block:
+            return
+        self._set_hist(self.activation_item, detail.activation)
+        self._set_hist(self.weight_item, detail.weights.get("weight") or next(iter(detail.weights.values()), None))
+        gradient = detail.gradients.get("weight") or next(iter(detail.gradients.values()), None)
+        self._set_hist(self.gradient_item, gradient)
+        self.activation_plot.setVisible(detail.activation is not None)
+        self.weight_plot.setVisible(bool(detail.weights))
+        self.gradient_plot.setVisible(gradient is not None)
+        parts = []
+        if detail.activation is not None:
+            parts.append(f"activations mean {detail.activation.mean:.3g}, std {detail.activation.std:.3g}")
+        if gradient is not None:
+            parts.append(f"gradient norm {gradient.norm:.3g}")
+        self.summary.setText("; ".join(parts) or "This block has no activations to show.")
+        self._show_image(detail)
+
+    @staticmethod
+    def _set_hist(item: pg.PlotDataItem, stats: Stats | None) -> None:
+        if stats is None:
+            item.setData([], [])
+            return
+        peak = float(stats.counts.max()) or 1.0
+        item.setData(stats.edges, stats.counts / peak)
+        fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
+
+    def _show_image(self, detail: BlockDetail) -> None:
+        title, rgba = "", None
+        if detail.confusion is not None:
+            title, rgba = "Confusion (rows: true, columns: predicted)", sequential(np.log1p(detail.confusion))
+        elif detail.attention is not None:
+            title, rgba = "Attention (rows: query, columns: key)", sequential(detail.attention)
+        elif detail.feature_maps is not None:
+            title, rgba = f"Feature maps, example {self.example.value()}", _mosaic_rgba(detail.feature_maps)
+        elif detail.filters is not None:
+            title, rgba = "Filters (first input channel)", _mosaic_rgba(detail.filters)
+        self.example_row.setVisible(detail.feature_maps is not None)
+        self.image_plot.setVisible(rgba is not None)
+        if rgba is not None:
+            self.image_plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size="9pt")
+            self.image.setImage(rgba, autoLevels=False)
+            self.image.setRect(QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
+            self.image_plot.getPlotItem().getViewBox().autoRange(padding=0.02)
+
+
+def _mosaic_rgba(stack: np.ndarray) -> np.ndarray:
+    tiles = np.stack([tile / (np.abs(tile).max() or 1.0) for tile in stack])
+    image = mosaic(tiles)
+    rgba = diverging(np.nan_to_num(image), 1.0)
+    rgba[np.isnan(image)] = (0, 0, 0, 0)
+    return rgba

@@ -1,0 +1,449 @@
+"""The training panel (bottom dock): transport controls, dataset and training settings, live status,
+the curves and the input-plane view. Settings edit the project (undoable, saved with it); knobs that
+do not change shapes reach the running trainer at once, the others pause it and offer a restart."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.graph import Graph
+from playground.core.project import DatasetRef, TrainingConfig
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Stopped
+from playground.runtime.session import TrainingSession
+from playground.ui.document import Document
+from playground.ui.forms import make_editor, show_value
+from playground.ui.plots.curves import CurvesView
+from playground.ui.plots.plane import PlaneView
+from playground.ui.theme import Theme, ui_font
+
+LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
+TRAINING_FIELDS = (
+    "loss",
+    "optimizer",
+    "momentum",
+    "nesterov",
+    "batch_size",
+    "weight_decay",
+    "grad_clip",
+    "schedule",
+    "step_size",
+    "gamma",
+    "epochs",
+    "seed",
+)
+
+
+def structure(graph: Graph) -> tuple:
+    """What a trained network depends on: blocks, parameters and wires (not positions)."""
+    blocks = sorted((b.id, b.type, json.dumps(b.params, sort_keys=True)) for b in graph.blocks.values())
+    return tuple(blocks), tuple(sorted(graph.links))
+
+
+def format_time(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, document: Document, session: TrainingSession, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("trainingPanel")
+        self.document = document
+        self.session = session
+        self.catalogue: Catalogue | None = None
+        self.trained: tuple | None = None  # structure() of the network the current run trains
+        self.stale: list[str] = []  # why the current run no longer matches the project
+        self.loss_at_start: float | None = None
+        self._updating = False
+        self.dataset_editors: dict[str, QWidget] = {}
+        self.form_dataset: str | None = None
+
+        self.curves = CurvesView(theme)
+        self.plane = PlaneView(theme)
+        controls = self._controls()
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(330)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.curves)
+        splitter.addWidget(self.plane)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([340, 700, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(splitter)
+
+        session.catalogued.connect(self._catalogued)
+        session.loaded.connect(self._loaded)
+        session.progressed.connect(self._progressed)
+        session.stopped.connect(self._stopped)
+        session.state_changed.connect(self._state_changed)
+        document.replaced.connect(self._project_replaced)
+        document.settings_changed.connect(self._setting_changed)
+        document.analysed.connect(self._graph_edited)
+        if session.catalogue is not None:
+            self._catalogued(session.catalogue)
+        self._project_replaced()
+
+    # --- building -----------------------------------------------------------------------------
+    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _controls(self) -> QWidget:
+        host = QWidget()
+        self.play_button = self._button("▶  Play", "playButton", "Train continuously (Space)", self.toggle_play)
+        self.play_button.setFont(ui_font(11, bold=True))
+        self.play_button.setMinimumHeight(34)
+        self.step_button = self._button("Step", "stepButton", "Train on one batch", self.step)
+        self.epoch_button = self._button("Epoch", "epochButton", "Train to the end of this epoch", self.epoch)
+        self.stop_button = self._button("Stop", "stopButton", "End this run (the next Play starts afresh)", self.stop)
+        self.reset_button = self._button(
+            "Reset", "resetButton", "Back to step 0 with the same initial weights", self.reset
+        )
+        self.reseed_button = self._button(
+            "Reseed", "reseedButton", "Back to step 0 with new random weights", self.reseed
+        )
+        buttons = QGridLayout()
+        buttons.addWidget(self.play_button, 0, 0, 1, 3)
+        for i, button in enumerate((self.step_button, self.epoch_button, self.stop_button)):
+            buttons.addWidget(button, 1, i)
+        buttons.addWidget(self.reset_button, 2, 0)
+        buttons.addWidget(self.reseed_button, 2, 1)
+
+        self.status = QLabel("Not started")
+        self.status.setObjectName("trainingStatus")
+        self.status.setFont(ui_font(10.5, bold=True))
+        self.status.setWordWrap(True)
+        # Two lines, fixed: a status that changes 20 times a second must not re-lay out the panel.
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.message = QLabel()
+        self.message.setObjectName("trainingMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #dc2626;")
+        self.message.hide()
+        self.banner = QFrame()
+        self.banner.setObjectName("restartBanner")
+        self.banner.setStyleSheet(
+            "#restartBanner { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 6px; }"
+        )
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setStyleSheet("color: #78350f;")
+        self.restart_button = self._button("Restart with the changes", "restartButton", "", self.restart)
+        banner = QVBoxLayout(self.banner)
+        banner.addWidget(self.banner_text)
+        banner.addWidget(self.restart_button)
+        self.banner.hide()
+
+        self.device = QComboBox()
+        self.device.setObjectName("deviceCombo")
+        self.device.addItem("auto")
+        self.device.currentTextChanged.connect(lambda _: self._mark_stale("the device"))
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setObjectName("speedSlider")
+        self.speed.setRange(0, 100)
+        self.speed.setValue(100)
+        self.speed.setToolTip("Steps per second: slow a demo down (right end: as fast as it goes)")
+        self.speed_label = QLabel()
+        self.speed.valueChanged.connect(self._speed_changed)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        self._speed_changed(self.speed.value())
+
+        self.dataset = QComboBox()
+        self.dataset.setObjectName("datasetCombo")
+        self.dataset.currentIndexChanged.connect(self._dataset_chosen)
+        self.dataset_form = QFormLayout()
+        self.task = QComboBox()
+        self.task.setObjectName("param_task")
+        self.task.currentTextChanged.connect(lambda v: self._edit_training("task", v))
+
+        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
+        self.lr_slider.setObjectName("lrSlider")
+        self.lr_slider.setRange(0, 1000)
+        self.lr_slider.setToolTip("Learning rate, logarithmic")
+        self.lr_slider.valueChanged.connect(self._lr_slid)
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setObjectName("lrSpin")
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(1e-6, 10.0)
+        self.lr_spin.setSingleStep(0.001)
+        self.lr_spin.setKeyboardTracking(False)
+        self.lr_spin.valueChanged.connect(lambda v: self._edit_training("lr", float(v)))
+        lr_row = QHBoxLayout()
+        lr_row.addWidget(self.lr_slider, 1)
+        lr_row.addWidget(self.lr_spin)
+
+        self.training_form = QFormLayout()
+        self.training_form.addRow("Task", self.task)
+        self.training_form.addRow("Learning rate", lr_row)
+        specs = TrainingConfig.specs()
+        self.training_editors: dict[str, QWidget] = {}
+        for name in TRAINING_FIELDS:
+            editor = make_editor(specs[name], self._edit_training)
+            self.training_editors[name] = editor
+            label = QLabel(name.replace("_", " "))
+            label.setToolTip(specs[name].doc)
+            self.training_form.addRow(label, editor)
+
+        self.show_units = QCheckBox("Unit heatmaps on blocks")
+        self.show_units.setObjectName("unitsToggle")
+        self.show_units.setChecked(True)
+        self.show_flow = QCheckBox("Gradient flow on wires")
+        self.show_flow.setObjectName("flowToggle")
+
+        top = QFormLayout()
+        top.addRow("Device", self.device)
+        top.addRow("Speed", speed_row)
+        top.addRow("Dataset", self.dataset)
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.message)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.show_units)
+        layout.addWidget(self.show_flow)
+        layout.addLayout(top)
+        layout.addLayout(self.dataset_form)
+        layout.addLayout(self.training_form)
+        layout.addStretch(1)
+        return host
+
+    # --- transport ------------------------------------------------------------------------------
+    def _ensure_run(self) -> bool:
+        """A run on the project as it is now: load one if there is none or it is stale."""
+        if self.session.state in ("idle", "failed") or self.stale:
+            self.restart()
+        return self.session.project is not None
+
+    def toggle_play(self) -> None:
+        if self.session.state == "running":
+            self.session.pause()
+        elif self._ensure_run():
+            self.session.play()
+
+    def step(self) -> None:
+        if self._ensure_run():
+            self.session.step(1)
+
+    def epoch(self) -> None:
+        if self._ensure_run():
+            self.session.epoch()
+
+    def stop(self) -> None:
+        self.session.unload()
+        self.status.setText("Stopped")
+
+    def reset(self) -> None:
+        if self.session.project is not None:
+            self.curves.new_run()
+            self.session.reset(False)
+
+    def reseed(self) -> None:
+        if self.session.project is not None:
+            self.curves.new_run()
+            self.session.reset(True)
+
+    def restart(self) -> None:
+        project = self.document.project
+        self.curves.new_run()
+        self.message.hide()
+        self._set_stale([])
+        self.trained = structure(project.graph)
+        base = self.document.path.parent if self.document.path else None
+        self.session.load(project, base, self.device.currentText())
+
+    # --- from the session ------------------------------------------------------------------------
+    def _catalogued(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._updating = True
+        try:
+            for device in catalogue.devices:
+                self.device.addItem(device)
+            self.task.addItems(catalogue.tasks)
+            for info in catalogue.datasets:
+                self.dataset.addItem(f"{info.title} ({info.id})", info.id)
+                self.dataset.setItemData(self.dataset.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
+        finally:
+            self._updating = False
+        self._show_settings()
+
+    def _loaded(self, message: Loaded) -> None:
+        self.plane.set_points(message.points, message.classes)
+        self.loss_at_start = None
+        self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
+
+    def _progressed(self, progress: Progress) -> None:
+        self.curves.add(progress)
+        if self.loss_at_start is None and len(progress.losses):
+            self.loss_at_start = float(progress.losses[0])
+        latest = progress.evaluations[-1] if progress.evaluations else {}
+        metric = next(
+            (
+                f" · {k.split('_', 1)[1]} {v:.3f}"
+                for k, v in latest.items()
+                if k.startswith("val_") and not k.endswith("loss")
+            ),
+            "",
+        )
+        rate = f" · {progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else ""
+        self.last_progress = progress
+        self.status.setText(
+            f"step {progress.step:,} · epoch {progress.epoch:.2f} · {format_time(progress.elapsed)}{rate}"
+            f" · lr {progress.lr:.3g}{metric}"
+        )
+
+    def _stopped(self, message: Stopped) -> None:
+        if message.kind in ("diverged", "failed", "error"):
+            self.message.setText(message.message)
+            self.message.show()
+
+    def _state_changed(self, state: str) -> None:
+        running = state == "running"
+        self.play_button.setText("⏸  Pause" if running else "▶  Play")
+        self.play_button.setToolTip("Pause (Space)" if running else "Train continuously (Space)")
+
+    # --- settings -------------------------------------------------------------------------------
+    def _project_replaced(self) -> None:
+        self.session.unload()
+        self.curves.new_run()
+        self.curves.clear_old_runs()
+        self.plane.set_points(None, None)
+        self._set_stale([])
+        self.status.setText("Not started: press Play")
+        self.message.hide()
+        self._show_settings()
+
+    def _show_settings(self) -> None:
+        project = self.document.project
+        config = project.training
+        self._updating = True
+        try:
+            for name, editor in self.training_editors.items():
+                show_value(editor, getattr(config, name))
+            self.lr_spin.setValue(config.lr)
+            self.lr_slider.setValue(self._lr_position(config.lr))
+            self.task.setCurrentText(config.task)
+            index = self.dataset.findData(project.dataset.id)
+            if index >= 0:
+                self.dataset.setCurrentIndex(index)
+            if project.dataset.id != self.form_dataset:
+                self._build_dataset_form()
+            info = self._dataset_info()
+            for param in info.params if info else ():
+                show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
+        finally:
+            self._updating = False
+
+    def _dataset_info(self) -> DatasetInfo | None:
+        ref = self.document.project.dataset
+        return next((d for d in (self.catalogue.datasets if self.catalogue else []) if d.id == ref.id), None)
+
+    def _build_dataset_form(self) -> None:
+        while self.dataset_form.rowCount():
+            self.dataset_form.removeRow(0)
+        self.dataset_editors = {}
+        info = self._dataset_info()
+        self.form_dataset = info.id if info else None
+        for param in info.params if info else ():
+            editor = make_editor(param, self._edit_dataset)
+            self.dataset_editors[param.name] = editor
+            label = QLabel(param.name.replace("_", " "))
+            label.setToolTip(param.doc)
+            self.dataset_form.addRow(label, editor)
+
+    @staticmethod
+    def _lr_position(lr: float) -> int:
+        low, high = LR_RANGE
+        return round((min(max(math.log10(lr), low), high) - low) / (high - low) * 1000)
+
+    def _lr_slid(self, position: int) -> None:
+        low, high = LR_RANGE
+        value = float(f"{10 ** (low + (high - low) * position / 1000):.3g}")
+        self._edit_training("lr", value)
+
+    def _edit_training(self, name: str, value: Any) -> None:
+        if not self._updating:
+            self.document.set_training(name, value)
+
+    def _dataset_chosen(self, index: int) -> None:
+        if self._updating or index < 0:
+            return
+        self.document.set_dataset(DatasetRef(self.dataset.itemData(index), {}))
+
+    def _edit_dataset(self, name: str, value: Any) -> None:
+        if self._updating:
+            return
+        ref = self.document.project.dataset
+        self.document.set_dataset(DatasetRef(ref.id, {**ref.params, name: value}))
+
+    def _setting_changed(self, name: str) -> None:
+        """A setting changed (by the panel, or by undo/redo): show it, and tell the run."""
+        self._show_settings()
+        if self.session.project is None:
+            return
+        if name in LIVE_SETTINGS:
+            self.session.configure(self.document.project.training)
+        else:
+            self._mark_stale("the dataset" if name == "dataset" else f"the {name.replace('_', ' ')}")
+
+    def _graph_edited(self, _analysis: object) -> None:
+        if self.trained is not None and self.session.project is not None:
+            if structure(self.document.graph) != self.trained:
+                self._mark_stale("the network")
+            elif "the network" in self.stale:
+                self._set_stale([s for s in self.stale if s != "the network"])  # edited back
+
+    def _mark_stale(self, what: str) -> None:
+        if self._updating or self.session.project is None or what in self.stale:
+            return
+        if self.session.state == "running":
+            self.session.pause()
+        self._set_stale([*self.stale, what])
+
+    def _set_stale(self, reasons: list[str]) -> None:
+        self.stale = reasons
+        if reasons:
+            self.banner_text.setText(
+                f"Training is paused: {', '.join(reasons)} changed. The run goes on with what it started with "
+                "until you restart it."
+            )
+        self.banner.setVisible(bool(reasons))
+
+    def _speed_changed(self, value: int) -> None:
+        rate = 0.0 if value >= 100 else round(10 ** (value / 100 * 3), 1)
+        self.speed_label.setText("max" if rate == 0 else f"{rate:g}/s")
+        self.session.set_speed(rate)
