@@ -102,6 +102,7 @@ class WorkerLoop:
 
     # --- commands --------------------------------------------------------------------------
     def _on_load(self, payload: tuple[int, Project, Path | None, str]) -> None:
+        from playground.nn.compile import CompileError
         from playground.nn.data import DataError
         from playground.nn.tasks import TaskError
         from playground.nn.trainer import Trainer
@@ -111,6 +112,9 @@ class WorkerLoop:
         self.trainer = None
         try:
             self.trainer = Trainer(project, device, base_dir)
+        except CompileError as exc:
+            self.send(Stopped(self.run_id, "failed", "\n".join(p.message for p in exc.problems)))
+            return
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return

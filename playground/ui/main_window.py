@@ -363,6 +363,8 @@ class MainWindow(QMainWindow):
         settings().setValue("theme", self.theme.name)
         apply_palette(QApplication.instance(), self.theme)
         self.scene.set_theme(self.theme)
+        self.training.set_theme(self.theme)
+        self.block_view.set_theme(self.theme)
         self.view.viewport().update()
 
     # --- status -------------------------------------------------------------------------

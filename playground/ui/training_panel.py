@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -74,7 +75,8 @@ class TrainingPanel(QWidget):
         self.catalogue: Catalogue | None = None
         self.trained: tuple | None = None  # structure() of the network the current run trains
         self.stale: list[str] = []  # why the current run no longer matches the project
-        self.loss_at_start: float | None = None
+        self.loss_at_start: float | None = None  # the first training step's loss in this run
+        self.last_progress: Progress | None = None
         self._updating = False
         self.dataset_editors: dict[str, QWidget] = {}
         self.form_dataset: str | None = None
@@ -121,7 +123,8 @@ class TrainingPanel(QWidget):
 
     def _controls(self) -> QWidget:
         host = QWidget()
-        self.play_button = self._button("▶  Play", "playButton", "Train continuously (Space)", self.toggle_play)
+        self.play_button = self._button("Play", "playButton", "Train continuously (Space)", self.toggle_play)
+        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.play_button.setFont(ui_font(11, bold=True))
         self.play_button.setMinimumHeight(34)
         self.step_button = self._button("Step", "stepButton", "Train on one batch", self.step)
@@ -242,6 +245,10 @@ class TrainingPanel(QWidget):
         layout.addStretch(1)
         return host
 
+    def set_theme(self, theme: Theme) -> None:
+        self.curves.set_theme(theme)
+        self.plane.set_theme(theme)
+
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
         """A run on the project as it is now: load one if there is none or it is stale."""
@@ -268,19 +275,25 @@ class TrainingPanel(QWidget):
         self.status.setText("Stopped")
 
     def reset(self) -> None:
-        if self.session.project is not None:
-            self.curves.new_run()
-            self.session.reset(False)
+        self._reset(reseed=False)
 
     def reseed(self) -> None:
-        if self.session.project is not None:
-            self.curves.new_run()
-            self.session.reset(True)
+        self._reset(reseed=True)
+
+    def _reset(self, reseed: bool) -> None:
+        if self.session.project is None:
+            return
+        if self.session.state == "failed":
+            self.restart()  # nothing was built to go back to
+            return
+        self.curves.new_run()
+        self.session.reset(reseed)
 
     def restart(self) -> None:
         project = self.document.project
         self.curves.new_run()
         self.message.hide()
+        self.last_progress = self.loss_at_start = None
         self._set_stale([])
         self.trained = structure(project.graph)
         base = self.document.path.parent if self.document.path else None
@@ -304,6 +317,7 @@ class TrainingPanel(QWidget):
     def _loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
         self.loss_at_start = None
+        self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
 
     def _progressed(self, progress: Progress) -> None:
@@ -333,7 +347,9 @@ class TrainingPanel(QWidget):
 
     def _state_changed(self, state: str) -> None:
         running = state == "running"
-        self.play_button.setText("⏸  Pause" if running else "▶  Play")
+        self.play_button.setText("Pause" if running else "Play")
+        icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
         self.play_button.setToolTip("Pause (Space)" if running else "Train continuously (Space)")
 
     # --- settings -------------------------------------------------------------------------------

@@ -1,10 +1,14 @@
+import math
+
 import numpy as np
 import torch
 
-from playground.core.project import load
+from playground.core.project import DatasetRef, load
+from playground.nn.data import load_data
 from playground.nn.probes import Probe, block_gradient_norms, gradient_stats, tapped, weight_stats
 from playground.nn.trainer import Trainer
 from tests.core.test_project import PRESETS
+from tests.helpers import chain, project
 
 
 def trained(name: str, steps: int = 20) -> Trainer:
@@ -62,3 +66,51 @@ def test_weight_and_gradient_statistics() -> None:
     norms = block_gradient_norms(trainer.model)
     expected = float(torch.cat([trainer.model.linear_2.weight.grad.flatten(), trainer.model.linear_2.bias.grad]).norm())
     assert np.isclose(norms["linear_2"], expected)
+
+
+def test_wire_gradients_equal_autograd_and_leave_the_weight_gradients_alone() -> None:
+    trainer = trained("mlp-spiral")
+    before = {name: p.grad.clone() for name, p in trainer.model.named_parameters()}
+    inputs = trainer.task.probe_inputs(32)
+    seen = Probe(trainer.compiled).inspect(inputs, lambda out: trainer.task.probe_loss(out, 32))
+    assert all(torch.equal(before[name], p.grad) for name, p in trainer.model.named_parameters())
+    assert trainer.model.training
+
+    model = trainer.model.eval()
+    (x,) = inputs
+    hidden = model.linear_1(x)
+    hidden.retain_grad()
+    out = model.linear_3(torch.tanh(model.linear_2(torch.tanh(hidden))))
+    trainer.task.probe_loss(out, 32).backward()
+    model.zero_grad()
+    assert math.isclose(seen.wire_gradients["linear_1"], float(hidden.grad.abs().mean()), rel_tol=1e-5)
+    assert seen.wire_gradients["output_1"] == seen.wire_gradients["linear_3"]
+    assert "input_1" not in seen.wire_gradients  # data carries no gradient
+
+
+def test_attention_maps_are_rows_of_probabilities_and_causal_ones_look_back_only() -> None:
+    vocab = len(load_data(DatasetRef("text", {})).vocab)
+    graph = chain(
+        ("tokens", "input", {"shape": [12], "dtype": "long"}),
+        ("embed", "embedding", {"num_embeddings": vocab, "embedding_dim": 16}),
+        ("attend", "self_attention", {"embed_dim": 16, "num_heads": 2, "causal": True}),
+        ("block_1", "transformer_block", {"d_model": 16, "num_heads": 2, "dim_feedforward": 32, "causal": False}),
+        ("head", "linear", {"in_features": 16, "out_features": vocab}),
+        ("output_1", "output", {}),
+    )
+    trainer = Trainer(project(graph, "text", task="language_model", batch_size=8), device="cpu")
+    trainer.step()
+    seen = Probe(trainer.compiled).inspect(trainer.task.probe_inputs(4))
+    causal, full = seen.attention["attend"], seen.attention["block_1"]
+    assert causal.shape == full.shape == (12, 12)
+    assert np.allclose(causal.sum(axis=1), 1, atol=1e-5) and np.allclose(full.sum(axis=1), 1, atol=1e-5)
+    assert np.allclose(np.triu(causal, 1), 0) and not np.allclose(np.triu(full, 1), 0)
+    assert seen.wire_gradients == {}
+
+
+def test_the_confusion_matrix_counts_every_validation_example() -> None:
+    trainer = trained("lenet-digits", steps=60)
+    matrix = trainer.task.confusion()
+    assert matrix.shape == (10, 10) and matrix.sum() == len(trainer.data.val["y"])
+    accuracy = np.trace(matrix) / matrix.sum()
+    assert math.isclose(accuracy, trainer.evaluate()["val_accuracy"], abs_tol=1e-6)

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 from pathlib import Path
 
@@ -293,3 +294,21 @@ def test_devices() -> None:
             pick_device("cuda")
     with pytest.raises(TaskError, match="is not a device"):
         pick_device("gpu7")
+
+
+def test_live_settings_apply_at_once_and_the_others_wait_for_a_restart() -> None:
+    trainer = blobs(optimizer="sgd", momentum=0.5)
+    losses(trainer, 5)
+    changed = dataclasses.replace(
+        trainer.config, lr=0.01, batch_size=7, momentum=0.9, weight_decay=0.001, grad_clip=2.0, seed=9, loss="nll"
+    )
+    assert sorted(trainer.apply_config(changed)) == ["loss", "seed"]
+    (group,) = trainer.optimizers["model"].param_groups
+    assert (group["momentum"], group["weight_decay"]) == (0.9, 0.001)
+    assert trainer.config.seed == 1 and trainer.config.loss == "auto" and trainer._ctx.grad_clip == 2.0
+    report = trainer.step()
+    assert (report.lr, report.batch_size) == (0.01, 7)
+
+    trainer.apply_config(dataclasses.replace(trainer.config, optimizer="adam"))
+    assert isinstance(trainer.optimizers["model"], torch.optim.Adam)
+    assert math.isfinite(trainer.step().loss)

@@ -17,6 +17,8 @@ from playground.ui.plots.curves import TRAIN, VAL, fit_range, style_plot
 from playground.ui.theme import Theme
 
 GRAD_NORM_HISTORY = 2000
+PLOT_HEIGHT = 130
+IMAGE_HEIGHT = 240
 
 
 def mosaic(images: np.ndarray, gap: int = 1) -> np.ndarray:
@@ -49,6 +51,7 @@ class BlockLiveView(QWidget):
         self.norm_item = self.norm_plot.plot(pen=pg.mkPen(VAL, width=2))
         self.image_plot = self._plot("")
         self.image_plot.setAspectLocked(True)
+        self.image_plot.setFixedHeight(IMAGE_HEIGHT)
         self.image_plot.invertY(True)
         self.image_plot.hideAxis("left")
         self.image_plot.hideAxis("bottom")
@@ -82,10 +85,15 @@ class BlockLiveView(QWidget):
         self.image_views: list[tuple[str, np.ndarray]] = []
         self.clear()
 
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for plot in (self.activation_plot, self.weight_plot, self.gradient_plot, self.norm_plot, self.image_plot):
+            style_plot(plot, theme)
+
     def _plot(self, title: str) -> pg.PlotWidget:
         plot = pg.PlotWidget()
         style_plot(plot, self.theme, title)
-        plot.setMinimumHeight(120)
+        plot.setFixedHeight(PLOT_HEIGHT)
         plot.setMouseEnabled(False, False)
         plot.getPlotItem().getViewBox().disableAutoRange()
         return plot
@@ -172,8 +180,7 @@ class BlockLiveView(QWidget):
         self.image_plot.setVisible(rgba is not None)
         if rgba is not None:
             self.image_plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size="9pt")
-            self.image.setImage(rgba, autoLevels=False)
-            self.image.setRect(QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
+            self.image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
             self.image_plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 
 

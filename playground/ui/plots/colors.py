@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 NEGATIVE = np.array([245, 147, 34], dtype=np.float64)
 ZERO = np.array([232, 234, 235], dtype=np.float64)
 POSITIVE = np.array([8, 119, 189], dtype=np.float64)
+REGION_STRENGTH = 0.7  # class regions stay paler than the points drawn on them
 CLASS_COLOURS = np.array(
     [
         [245, 147, 34],
@@ -45,14 +46,14 @@ def class_regions(scores: np.ndarray, binary: bool) -> np.ndarray:
     """Class scores over the plane -> the winning class's colour, paler where the network is unsure.
     ``scores``: (1, H, W) logits of the positive class when ``binary``, else (C, H, W)."""
     if binary:
-        p = 1 / (1 + np.exp(-scores[0]))
-        return diverging(2 * p - 1, 1.0)
+        p = 1 / (1 + np.exp(-np.clip(scores[0], -60, 60)))
+        return diverging(REGION_STRENGTH * (2 * p - 1), 1.0)
     shifted = np.exp(scores - scores.max(axis=0, keepdims=True))
     probs = shifted / shifted.sum(axis=0, keepdims=True)
     winner = probs.argmax(axis=0)
     confidence = (probs.max(axis=0) - 1 / len(scores)) / (1 - 1 / len(scores))
     colour = CLASS_COLOURS[winner % len(CLASS_COLOURS)]
-    return _rgba(ZERO + (colour - ZERO) * np.clip(confidence, 0, 1)[..., None] * 0.85)
+    return _rgba(ZERO + (colour - ZERO) * np.clip(confidence, 0, 1)[..., None] * REGION_STRENGTH)
 
 
 def class_colour(index: int) -> tuple[int, int, int]:

@@ -55,10 +55,15 @@ def fit_range(
         view.setYRange(low_y - 0.08 * span_y, high_y + 0.08 * span_y, padding=0)
 
 
-def style_plot(plot: pg.PlotWidget, theme: Theme, title: str) -> None:
+def style_plot(plot: pg.PlotWidget, theme: Theme, title: str | None = None) -> None:
+    """Colours from ``theme``; ``title`` None keeps the plot's title."""
     plot.setBackground(theme.canvas)
     item = plot.getPlotItem()
-    item.setTitle(title, color=theme.text.name(), size="10pt")
+    item.setTitle(item.titleLabel.text if title is None else title, color=theme.text.name(), size="10pt")
+    if item.legend is not None:
+        item.legend.setLabelTextColor(theme.text.name())
+        for _, label in item.legend.items:
+            label.setText(label.text, color=theme.text.name())  # the colour applies on the next text
     for axis in ("left", "bottom"):
         item.getAxis(axis).setPen(theme.muted)
         item.getAxis(axis).setTextPen(theme.text)
@@ -89,8 +94,8 @@ class CurvesView(QWidget):
         self.metric_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.metric_plot):
             plot.getPlotItem().getViewBox().disableAutoRange()
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.addLegend(offset=(-8, 8), labelTextColor=theme.text.name())
+        self.loss_plot.addLegend(offset=(-8, 8), labelTextColor=theme.text.name())
+        self.metric_plot.addLegend(offset=(-8, -8), labelTextColor=theme.text.name())  # accuracy rises: legend low
         self.train_item = self._curve(self.loss_plot, TRAIN, "training")
         self.val_item = self._curve(self.loss_plot, VAL, "validation", symbol=True)
         self.train_metric_item = self._curve(self.metric_plot, TRAIN, "training", symbol=True)
@@ -136,6 +141,11 @@ class CurvesView(QWidget):
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._redraw)
         self.timer.start()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for plot in (self.loss_plot, self.metric_plot):
+            style_plot(plot, theme)
 
     def _curve(self, plot: pg.PlotWidget, colour: str, name: str, symbol: bool = False) -> pg.PlotDataItem:
         item = plot.plot(

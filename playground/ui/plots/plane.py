@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.runtime.messages import Points, Snapshot
 from playground.ui.plots.colors import class_colour, class_regions, diverging
@@ -25,25 +25,25 @@ class PlaneView(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(255, 255, 255, 160, width=0.6))
+        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(31, 41, 55, 200, width=0.8))
         self.val_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.6))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
-        self.note = QLabel("The input-plane view appears for networks with one Input of shape [2].")
-        self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.note)
         self.points: Points | None = None
         self.classes: int | None = None
         self.last_image: np.ndarray | None = None
+        self.rect = QRectF()
         self.set_points(None, None)
+
+    def set_theme(self, theme: Theme) -> None:
+        style_plot(self.plot, theme)
 
     def set_points(self, points: Points | None, classes: int | None) -> None:
         self.points, self.classes = points, classes
-        self.plot.setVisible(points is not None)
-        self.note.setVisible(points is None)
+        self.setVisible(points is not None)  # only networks with one 2-D input have a plane to show
         self.image.clear()
         self.last_image = None
         if points is None:
@@ -53,7 +53,7 @@ class PlaneView(QWidget):
         self.train_points.setData(pos=points.train_x, brush=self._brushes(points.train_y))
         self.val_points.setData(pos=points.val_x, brush=self._brushes(points.val_y))
         low, high = points.bounds
-        self.image.setRect(QRectF(low, low, high - low, high - low))
+        self.rect = QRectF(low, low, high - low, high - low)
         self.plot.setRange(xRange=(low, high), yRange=(low, high), padding=0)
 
     def _brushes(self, labels: np.ndarray) -> list:
@@ -69,4 +69,4 @@ class PlaneView(QWidget):
         scores = snapshot.plane[snapshot.plane_output]
         rgba = class_regions(scores, binary=len(scores) == 1) if self.classes else diverging(scores[0])
         self.last_image = rgba
-        self.image.setImage(rgba, autoLevels=False)
+        self.image.setImage(rgba, levels=(0, 255), rect=self.rect)  # the rect maps pixels once sizes are known

@@ -1,0 +1,142 @@
+"""The training worker's loop, driven through its command pipe in this process (no Qt, no GUI)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core.graph import Link
+from playground.core.project import load
+from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
+from playground.runtime.worker import WorkerLoop
+from tests.core.test_project import PRESETS
+
+
+class Worker:
+    """A WorkerLoop on a thread of this process, with every message it sends kept in order."""
+
+    def __init__(self) -> None:
+        receive, self.commands = multiprocessing.Pipe(duplex=False)
+        self.messages: list[object] = []
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=WorkerLoop(receive, self._keep).run, daemon=True)
+        self.thread.start()
+
+    def _keep(self, message: object) -> None:
+        with self.lock:
+            self.messages.append(message)
+
+    def send(self, command: str, payload: object = None) -> None:
+        self.commands.send((command, payload))
+
+    def of(self, kind: type, run: int | None = None) -> list:
+        with self.lock:
+            return [m for m in self.messages if isinstance(m, kind) and (run is None or m.run == run)]
+
+    def wait_for(self, kind: type, run: int, count: int = 1, timeout: float = 60.0) -> list:
+        end = time.monotonic() + timeout
+        while len(self.of(kind, run)) < count:
+            assert time.monotonic() < end, f"no {kind.__name__} for run {run} in {timeout} s"
+            time.sleep(0.01)
+        return self.of(kind, run)
+
+    def steps(self, run: int) -> np.ndarray:
+        return np.concatenate([p.steps for p in self.of(Progress, run)] or [np.empty(0)])
+
+    def losses(self, run: int) -> np.ndarray:
+        return np.concatenate([p.losses for p in self.of(Progress, run)] or [np.empty(0)])
+
+    def close(self) -> None:
+        self.send("quit")
+        self.thread.join(30)
+
+
+@pytest.fixture
+def worker():
+    w = Worker()
+    yield w
+    w.close()
+
+
+def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("focus", ("linear_1", 0))
+    worker.send("steps", 300)
+    (stopped,) = worker.wait_for(Stopped, 1)
+    assert stopped.kind == "finished"
+    assert isinstance(worker.messages[0], Catalogue) and "cpu" in worker.messages[0].devices
+    (loaded,) = worker.of(Loaded, 1)
+    assert loaded.points is not None and loaded.points.train_x.shape[1] == 2 and loaded.classes == 2
+    assert np.array_equal(worker.steps(1), np.arange(1, 301))
+    evaluations = [e for p in worker.of(Progress, 1) for e in p.evaluations]
+    assert evaluations[0]["step"] == 0 and evaluations[-1]["step"] == 300
+    assert evaluations[-1]["val_loss"] < evaluations[0]["val_loss"]
+    snapshot = worker.of(Snapshot, 1)[-1]
+    assert snapshot.step == 300 and snapshot.plane_output == "output_1"
+    assert snapshot.plane["linear_1"].shape == (8, 40, 40) and set(snapshot.wire_gradients) >= {"linear_1", "tanh_2"}
+    detail = snapshot.detail
+    assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}
+    assert detail.activation.counts.sum() == 64 * 8
+
+
+def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("steps", 25)
+    worker.wait_for(Stopped, 1)
+    worker.send("reset", (2, False))
+    worker.send("steps", 25)
+    worker.wait_for(Stopped, 2)
+    assert np.array_equal(worker.losses(1), worker.losses(2))
+    worker.send("reset", (3, True))
+    worker.send("steps", 25)
+    worker.wait_for(Stopped, 3)
+    assert not np.array_equal(worker.losses(1), worker.losses(3))
+    assert all(m.run == 3 for m in worker.messages[-3:] if hasattr(m, "run"))
+
+
+def test_live_settings_and_the_speed_cap_reach_the_running_trainer(worker: Worker) -> None:
+    project = load(PRESETS / "mlp-spiral.json")
+    worker.send("load", (1, project, None, "cpu"))
+    worker.send("speed", 50.0)
+    worker.send("play")
+    worker.wait_for(Progress, 1, count=5)
+    started = time.monotonic()
+    time.sleep(1.0)
+    worker.send("config", project.training.__class__(**{**project.training.__dict__, "lr": 0.002}))
+    time.sleep(0.5)
+    worker.send("pause")
+    worker.wait_for(Stopped, 1)
+    steps = worker.of(Progress, 1)[-1].step
+    assert steps <= 50 * (time.monotonic() - started + 1.0) + 5  # capped at 50 steps a second
+    assert worker.of(Progress, 1)[-1].lr == 0.002
+
+
+def test_a_project_that_cannot_train_is_reported_not_raised(worker: Worker) -> None:
+    project = load(PRESETS / "mlp-spiral.json")
+    project.graph.disconnect(Link("linear_3", 0, "output_1", 0))
+    project.graph.remove_block("output_1")
+    worker.send("load", (4, project, None, "cpu"))
+    (stopped,) = worker.wait_for(Stopped, 4)
+    assert stopped.kind == "failed" and "Output" in stopped.message
+    worker.send("play")  # nothing loaded: ignored
+    worker.send("load", (5, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("steps", 3)
+    assert worker.wait_for(Stopped, 5)[0].kind == "finished"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "lenet-digits.json"), None, "cuda"))
+    worker.send("focus", ("conv2d_1", 3))
+    worker.send("steps", 120)
+    assert worker.wait_for(Stopped, 1)[0].kind == "finished"
+    assert any(d.startswith("cuda") for d in worker.messages[0].devices)
+    assert worker.of(Loaded, 1)[0].device.startswith("cuda")
+    assert np.array_equal(worker.steps(1), np.arange(1, 121))
+    detail = worker.of(Snapshot, 1)[-1].detail
+    assert detail.feature_maps.shape == (6, 8, 8) and detail.filters.shape == (6, 3, 3)

@@ -1,0 +1,244 @@
+"""Live training driven from the training panel, the keyboard and the canvas, with the real worker."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox
+
+from playground.core.graph import Link
+from playground.runtime.messages import Progress
+from tests.ui.conftest import PRESETS, click_block
+
+LEFT = Qt.MouseButton.LeftButton
+FIRST = 60_000  # ms: the first run starts the worker process and imports torch
+LATER = 20_000
+
+
+@pytest.fixture
+def spiral_window(qtbot, window, spiral):
+    assert window.open_path(spiral)
+    return window
+
+
+def click(qtbot, button) -> None:
+    if isinstance(button, QCheckBox):
+        qtbot.mouseClick(button, LEFT, pos=QPoint(8, button.height() // 2))  # on the box itself
+    else:
+        qtbot.mouseClick(button, LEFT)
+
+
+def step_of(window) -> int:
+    progress = window.training.last_progress
+    return progress.step if progress is not None else -1
+
+
+def wait_ready(qtbot, window, timeout: int = LATER) -> None:
+    qtbot.waitUntil(lambda: window.session.state == "ready", timeout=timeout)
+
+
+def play_until(qtbot, window, steps: int) -> None:
+    panel = window.training
+    click(qtbot, panel.play_button)
+    qtbot.waitUntil(lambda: step_of(window) >= steps, timeout=FIRST)
+
+
+def pause(qtbot, window) -> int:
+    click(qtbot, window.training.play_button)
+    wait_ready(qtbot, window)
+    return step_of(window)
+
+
+def test_play_shows_a_falling_loss_then_pause_and_step_advance_exactly_one(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    play_until(qtbot, window, 2000)
+    assert window.session.state == "running" and "Pause" in panel.play_button.text()
+    x, y = panel.curves.points()
+    assert len(y) == len(x)
+    assert len(x) > 100 and x[0] == 1
+    raw = panel.curves.train.y
+    assert raw[:50].mean() > 1.5 * raw[-50:].mean(), "the training loss falls"
+    val = panel.curves.val["val_loss"].y
+    assert len(val) >= 2 and val[-1] < 0.8 * val[0] and panel.curves.val_item.getData()[0] is not None
+
+    stopped_at = pause(qtbot, window)
+    assert "Play" in panel.play_button.text()
+    qtbot.wait(300)
+    assert step_of(window) == stopped_at, "paused means no more steps"
+    click(qtbot, panel.step_button)
+    qtbot.waitUntil(lambda: step_of(window) == stopped_at + 1, timeout=LATER)
+    wait_ready(qtbot, window)
+    qtbot.wait(300)
+    assert step_of(window) == stopped_at + 1
+    assert f"step {stopped_at + 1:,}" in panel.status.text()
+
+
+def test_reset_restores_the_initial_loss_and_reseed_changes_it(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    click(qtbot, panel.step_button)
+    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=FIRST)
+    first_loss, first_val = panel.loss_at_start, panel.curves.val["val_loss"].y[0]
+    play_until(qtbot, window, 200)
+    pause(qtbot, window)
+    assert panel.curves.val["val_loss"].y[-1] < first_val
+
+    click(qtbot, panel.reset_button)
+    qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
+    assert panel.curves.val["val_loss"].y[0] == first_val and len(panel.curves.train) == 0
+    assert len(panel.curves.old_items) == 1, "the previous run stays as a faded curve"
+    click(qtbot, panel.step_button)
+    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=LATER)
+    assert panel.loss_at_start == first_loss
+
+    click(qtbot, panel.reseed_button)
+    qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
+    assert panel.curves.val["val_loss"].y[0] != first_val
+    click(qtbot, panel.curves.clear_button)
+    assert panel.curves.old_items == []
+
+
+def test_a_new_learning_rate_reaches_the_running_trainer_and_undo_takes_it_back(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    play_until(qtbot, window, 50)
+    spin = panel.findChild(QDoubleSpinBox, "lrSpin")
+    spin.selectAll()
+    qtbot.keyClicks(spin, "0.001")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.training.last_progress.lr == 0.001, timeout=LATER)
+    assert window.document.project.training.lr == 0.001 and window.isWindowModified()
+    assert "lr 0.001" in panel.status.text() and window.session.state == "running"
+    assert not panel.banner.isVisible(), "a learning rate does not need a restart"
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.training.last_progress.lr == 0.05, timeout=LATER)
+    assert spin.value() == 0.05 and panel.lr_slider.value() == panel._lr_position(0.05)
+    pause(qtbot, window)
+
+
+class Spy(QObject):
+    """Every message the worker sent, as the GUI thread received it (before the stale ones are dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[object] = []
+
+    def seen(self, message: object) -> None:
+        self.messages.append(message)
+
+
+def test_results_of_a_run_that_was_reset_are_ignored(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    spy = Spy()
+    window.session.receiver.received.connect(spy.seen)
+    play_until(qtbot, window, 100)
+    old_run = window.session.run
+    time.sleep(0.4)  # the GUI is busy: the worker's progress reports queue up
+    panel.reset_button.click()
+    seen_before = len(spy.messages)
+    qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
+    qtbot.wait(200)
+    stale = [m for m in spy.messages[seen_before:] if isinstance(m, Progress) and m.run == old_run]
+    assert stale, "reports of the old run were still on their way"
+    assert len(panel.curves.train) == 0 and panel.curves.val["val_loss"].x.tolist() == [0]
+    assert window.session.state in ("ready", "loading")
+
+
+def test_space_on_the_canvas_plays_and_pauses(qtbot, spiral_window) -> None:
+    window = spiral_window
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: step_of(window) > 10, timeout=FIRST)
+    assert window.session.state == "running"
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    wait_ready(qtbot, window)
+
+
+def test_editing_the_network_pauses_and_restart_trains_the_new_one(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    play_until(qtbot, window, 50)
+    click_block(qtbot, window, "linear_1")
+    click(qtbot, window.inspector.findChild(QCheckBox, "param_bias"))
+    assert window.document.graph.blocks["linear_1"].params["bias"] is False
+    wait_ready(qtbot, window)
+    assert panel.banner.isVisible() and "the network" in panel.banner_text.text()
+    assert "bias" not in window.session.project.graph.blocks["linear_1"].params, "the run keeps its network"
+
+    click(qtbot, panel.restart_button)
+    qtbot.waitUntil(lambda: panel.last_progress is not None, timeout=LATER)
+    assert not panel.banner.isVisible() and not panel.message.isVisible()
+    assert window.session.project.graph.blocks["linear_1"].params["bias"] is False
+    play_until(qtbot, window, 20)
+    pause(qtbot, window)
+
+    window.document.undo_stack.undo()  # back to the network being trained: nothing to restart for
+    window.document.undo_stack.redo()
+    assert not panel.banner.isVisible()
+
+
+def test_a_network_that_cannot_train_says_why_in_the_panel(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    click_block(qtbot, window, "output_1")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    click(qtbot, panel.play_button)
+    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=FIRST)
+    assert "Output" in panel.message.text() and window.session.state == "failed"
+    assert "Play" in panel.play_button.text()
+
+
+def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
+    window, panel = spiral_window, spiral_window.training
+    click(qtbot, panel.show_flow)
+    click_block(qtbot, window, "linear_2")
+    play_until(qtbot, window, 100)
+    block = window.scene.blocks["linear_2"]
+    qtbot.waitUntil(lambda: len(block.units) == 8, timeout=LATER)
+    assert len(window.scene.blocks["linear_3"].units) == 1
+    assert panel.show_flow.isChecked()
+    wires = [w for link, w in window.scene.wires.items() if link.src != "input_1"]
+    qtbot.waitUntil(lambda: all(w.flow is not None for w in wires), timeout=LATER)
+    assert max(w.flow for w in wires) == 1.0 and window.scene.wires[Link("input_1", 0, "linear_1", 0)].flow is None
+    live = window.block_view
+    qtbot.waitUntil(lambda: live.gradient_item.getData()[0] is not None, timeout=LATER)
+    assert live.isVisible() and live.gradient_plot.isVisible() and live.norm_plot.isVisible()
+    plane = panel.plane
+    assert plane.isVisible() and plane.last_image is not None and plane.last_image.shape == (40, 40, 4)
+    pause(qtbot, window)
+
+    click(qtbot, panel.show_flow)
+    assert all(w.flow is None for w in window.scene.wires.values())
+    window.view.save_picture(tmp_path / "net.png")
+    window.view.save_picture(tmp_path / "net.svg")
+    assert (tmp_path / "net.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "net.svg").read_bytes()
+
+
+def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "lenet-digits.json")
+    panel, live = window.training, window.block_view
+    click_block(qtbot, window, "conv2d_1")
+    click(qtbot, panel.step_button)
+    qtbot.waitUntil(lambda: live.image_plot.isVisible(), timeout=FIRST)
+    assert "Feature maps" in live.image_plot.getPlotItem().titleLabel.text
+    assert live.example_row.isVisible() and not panel.plane.isVisible()
+    click_block(qtbot, window, "output_1")
+    qtbot.waitUntil(lambda: "Confusion" in live.image_plot.getPlotItem().titleLabel.text, timeout=LATER)
+    assert np.asarray(live.image.image).shape[:2] == (10, 10)
+
+
+def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    qtbot.waitUntil(lambda: "noise" in panel.dataset_editors, timeout=FIRST)
+    noise = panel.dataset_editors["noise"]
+    noise.selectAll()
+    qtbot.keyClicks(noise, "0.2")
+    qtbot.keyClick(noise, Qt.Key.Key_Return)
+    assert window.document.project.dataset.params["noise"] == 0.2
+    combo = panel.dataset
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert window.document.project.dataset.id != "spiral"
+    window.document.undo_stack.undo()
+    assert window.document.project.dataset.id == "spiral" and panel.dataset.currentData() == "spiral"
