@@ -1,7 +1,7 @@
 """Live training cost: steps per second with every live view on (curves, input plane, unit heatmaps on
 the blocks, gradient flow on the wires, the selected block's plots) against headless training of the
-same project, alternating stretches of each (median of the rounds), and the longest stall of the
-GUI event loop meanwhile.
+same project with as many torch threads as the worker uses (all cores but one), alternating
+stretches of each (median of the rounds), and the longest stall of the GUI event loop meanwhile.
 
 Targets: ratio >= 0.8, longest stall <= 50 ms. Runs offscreen.
 
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="bench-live-"))
 
+import torch  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -114,6 +115,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured stretch")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # as many threads as the worker uses
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow()
     apply_palette(app, window.theme)

@@ -37,6 +37,7 @@ MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
+WORKER_NICENESS = 10
 COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
 
 
@@ -44,8 +45,11 @@ def serve(commands: Connection, send: Callable[[object], None]) -> None:
     """The worker process's main function: run until told to quit, then send None."""
     import torch
 
-    # Leave a core to the window: with every core computing, the GUI stalls for 100 ms at a time.
+    # Leave a core to the window, and let the window go first when both want the processor: with
+    # every core computing at equal priority, the GUI stalls for 50-100 ms at a time.
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     try:
         WorkerLoop(commands, send).run()
     finally:

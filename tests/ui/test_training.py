@@ -146,14 +146,20 @@ def test_results_of_a_run_that_was_reset_are_ignored(qtbot, spiral_window) -> No
     assert window.session.state in ("ready", "loading")
 
 
-def test_space_on_the_canvas_plays_and_pauses(qtbot, spiral_window) -> None:
-    window = spiral_window
+def test_space_on_the_canvas_plays_and_pauses_and_stop_ends_the_run(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: step_of(window) > 10, timeout=FIRST)
     assert window.session.state == "running"
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     wait_ready(qtbot, window)
+
+    click(qtbot, panel.stop_button)
+    assert window.session.state == "idle" and window.session.project is None
+    click(qtbot, panel.step_button)  # a fresh run from the project as it is now
+    qtbot.waitUntil(lambda: step_of(window) == 1, timeout=LATER)
+    assert len(panel.curves.old_items) == 1
 
 
 def test_editing_the_network_pauses_and_restart_trains_the_new_one(qtbot, spiral_window) -> None:
