@@ -229,6 +229,10 @@ def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, 
     qtbot.waitUntil(lambda: live.image_plot.isVisible(), timeout=FIRST)
     assert "Feature maps" in live.image_plot.getPlotItem().titleLabel.text
     assert live.example_row.isVisible() and not panel.plane.isVisible()
+    assert live.filter_plot.isVisible() and np.asarray(live.filter_image.image).shape[:2] == (
+        2 * 3 + 1,
+        3 * 3 + 2,
+    )  # 6 filters, 3 x 3, in 2 rows of 3
     click_block(qtbot, window, "output_1")
     qtbot.waitUntil(lambda: "Confusion" in live.image_plot.getPlotItem().titleLabel.text, timeout=LATER)
     assert np.asarray(live.image.image).shape[:2] == (10, 10)

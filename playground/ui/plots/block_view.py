@@ -49,14 +49,8 @@ class BlockLiveView(QWidget):
         self.norm_plot = self._plot("Gradient norm over steps")
         self.norm_plot.setLogMode(y=True)
         self.norm_item = self.norm_plot.plot(pen=pg.mkPen(VAL, width=2))
-        self.image_plot = self._plot("")
-        self.image_plot.setAspectLocked(True)
-        self.image_plot.setFixedHeight(IMAGE_HEIGHT)
-        self.image_plot.invertY(True)
-        self.image_plot.hideAxis("left")
-        self.image_plot.hideAxis("bottom")
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image_plot.addItem(self.image)
+        self.image_plot, self.image = self._image_plot()
+        self.filter_plot, self.filter_image = self._image_plot()
         self.example = QSpinBox()
         self.example.setObjectName("featureExample")
         self.example.setRange(0, 63)
@@ -80,6 +74,7 @@ class BlockLiveView(QWidget):
             self.norm_plot,
             self.example_row,
             self.image_plot,
+            self.filter_plot,
         ):
             layout.addWidget(widget)
         self.image_views: list[tuple[str, np.ndarray]] = []
@@ -87,8 +82,27 @@ class BlockLiveView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
-        for plot in (self.activation_plot, self.weight_plot, self.gradient_plot, self.norm_plot, self.image_plot):
+        for plot in (
+            self.activation_plot,
+            self.weight_plot,
+            self.gradient_plot,
+            self.norm_plot,
+            self.image_plot,
+            self.filter_plot,
+        ):
             style_plot(plot, theme)
+
+    def _image_plot(self) -> tuple[pg.PlotWidget, pg.ImageItem]:
+        plot = self._plot("")
+        plot.setAspectLocked(True)
+        plot.setFixedHeight(IMAGE_HEIGHT)
+        plot.invertY(True)
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
+        image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(image)
+        plot.hide()
+        return plot, image
 
     def _plot(self, title: str) -> pg.PlotWidget:
         plot = pg.PlotWidget()
@@ -111,6 +125,7 @@ class BlockLiveView(QWidget):
             item.setData([], [])
         self.image.clear()
         self.image_plot.hide()
+        self.filter_plot.hide()
         self.example_row.hide()
         self.summary.setText("Press Play to see this block's activations and gradients live.")
 
@@ -119,6 +134,7 @@ class BlockLiveView(QWidget):
         for item in (self.activation_item, self.weight_item, self.gradient_item):
             item.setData([], [])
         self.image_plot.hide()
+        self.filter_plot.hide()
         self._draw_norms()
         self.setVisible(block_id is not None)
 
@@ -174,14 +190,17 @@ class BlockLiveView(QWidget):
             title, rgba = "Attention (rows: query, columns: key)", sequential(detail.attention)
         elif detail.feature_maps is not None:
             title, rgba = f"Feature maps, example {self.example.value()}", _mosaic_rgba(detail.feature_maps)
-        elif detail.filters is not None:
-            title, rgba = "Filters (first input channel)", _mosaic_rgba(detail.filters)
         self.example_row.setVisible(detail.feature_maps is not None)
-        self.image_plot.setVisible(rgba is not None)
+        self._put(self.image_plot, self.image, title, rgba)
+        filters = _mosaic_rgba(detail.filters) if detail.filters is not None else None
+        self._put(self.filter_plot, self.filter_image, "Filters (first input channel)", filters)
+
+    def _put(self, plot: pg.PlotWidget, image: pg.ImageItem, title: str, rgba: np.ndarray | None) -> None:
+        plot.setVisible(rgba is not None)
         if rgba is not None:
-            self.image_plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size="9pt")
-            self.image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
-            self.image_plot.getPlotItem().getViewBox().autoRange(padding=0.02)
+            plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size="9pt")
+            image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
+            plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 
 
 def _mosaic_rgba(stack: np.ndarray) -> np.ndarray:
