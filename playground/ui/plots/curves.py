@@ -49,10 +49,10 @@ def fit_range(
     if high_x > x1 or low_x < x0 or (high_x - low_x) < 0.5 * (x1 - x0):
         span = max(high_x - low_x, 1e-9)
         margin = 0.0 if low_x in (0.0, 1.0) else 0.15 * span  # step axes start at the origin
-        view.setXRange(low_x - margin, high_x + 0.3 * span, padding=0)
+        view.setXRange(low_x - margin, high_x + 0.5 * span, padding=0)
     span_y = max(high_y - low_y, 1e-9)
-    if high_y > y1 or low_y < y0 or span_y < 0.5 * (y1 - y0):
-        view.setYRange(low_y - 0.08 * span_y, high_y + 0.08 * span_y, padding=0)
+    if high_y > y1 or low_y < y0 or span_y < 0.4 * (y1 - y0):
+        view.setYRange(low_y - 0.2 * span_y, high_y + 0.1 * span_y, padding=0)
 
 
 def style_plot(plot: pg.PlotWidget, theme: Theme, title: str | None = None) -> None:
