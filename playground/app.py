@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground import cli
+from playground import PRESETS, cli
 
 if TYPE_CHECKING:
     from playground.ui.main_window import MainWindow
 
-PRESETS = Path(__file__).resolve().parent.parent / "presets"
 DEFAULT_PRESET = PRESETS / "mlp-spiral.json"
 
 

@@ -12,6 +12,7 @@ COLUMN_WIDTH = 290.0
 ROW_HEIGHT = 130.0
 BAND_GAP = 60.0
 MIN_COLUMNS = 4
+UNWRAPPED = 6  # a network this deep or shallower stays on one row
 ASPECT = 1.6  # width : height a large graph is wrapped towards (a screen, a projector)
 
 
@@ -46,5 +47,7 @@ def auto_layout(graph: Graph, max_columns: int | None = None) -> dict[str, tuple
 def _columns_for(depth: dict[str, int]) -> int:
     per_level = Counter(depth.values())
     levels, rows = len(per_level) or 1, max(per_level.values(), default=1)
+    if levels <= UNWRAPPED:
+        return levels
     band_height = rows * ROW_HEIGHT + BAND_GAP
     return max(MIN_COLUMNS, round(math.sqrt(ASPECT * levels * band_height / COLUMN_WIDTH)))

@@ -49,6 +49,16 @@ class Inspection:
     attention: dict[str, np.ndarray] = field(default_factory=dict)  # block id -> (steps, steps), example 0
 
 
+@dataclass(frozen=True)
+class LineProbe:
+    """The prediction over ``resolution`` points of a 1-D input: ``mean`` is (units, resolution);
+    ``std`` is the spread over Monte-Carlo dropout samples (None for a network without dropout)."""
+
+    xs: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray | None
+
+
 def _output_sources(graph: fx.Graph, single: str) -> dict[str, str]:
     """Output blocks have no node of their own: each shows the block that flows into it."""
     value = next(node for node in graph.nodes if node.op == "output").args[0]
@@ -161,6 +171,37 @@ def _attention_hooks(model: nn.Module, into: dict[str, np.ndarray]) -> list:
         hooks.append(module.register_forward_pre_hook(ask, with_kwargs=True))
         hooks.append(module.register_forward_hook(keep))
     return hooks
+
+
+def line(compiled: CompiledModel, bounds: tuple[float, float], resolution: int = 200, samples: int = 30) -> LineProbe:
+    """The network's answer along a 1-D input. With Dropout blocks, ``samples`` passes each sample one
+    dropout mask (Monte-Carlo dropout) and their mean and standard deviation come back: the
+    uncertainty band."""
+    inputs = compiled.inputs
+    if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (1,) or inputs[0].dtype != "float":
+        raise ValueError("the function view needs a network with one Input of shape [1]")
+    model = compiled.module
+    device = next(model.parameters(), torch.empty(0)).device
+    xs = torch.linspace(bounds[0], bounds[1], resolution, device=device)[:, None]  # (R, 1)
+    dropouts = [m for m in model.modules() if isinstance(m, nn.Dropout)]
+    with evaluating(model):
+        if not dropouts:
+            return LineProbe(xs[:, 0].cpu().numpy(), model(xs).T.float().cpu().numpy(), None)
+        hooks = [m.register_forward_hook(_shared_dropout) for m in dropouts]
+        try:
+            runs = torch.stack([model(xs).T.float() for _ in range(samples)])  # (samples, units, R)
+        finally:
+            for hook in hooks:
+                hook.remove()
+    return LineProbe(xs[:, 0].cpu().numpy(), runs.mean(0).cpu().numpy(), runs.std(0).cpu().numpy())
+
+
+def _shared_dropout(module: nn.Dropout, args: tuple, output: torch.Tensor) -> torch.Tensor:
+    """Dropout with one mask for the whole batch: each pass is one whole sampled network, so each
+    sample is a smooth function of the input rather than independent noise at every point."""
+    x = args[0]
+    keep = (torch.rand((1, *x.shape[1:]), device=x.device) >= module.p).to(x.dtype)
+    return x * keep / (1 - module.p)
 
 
 def tensor_stats(tensor: torch.Tensor) -> TensorStats:

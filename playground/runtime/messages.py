@@ -46,7 +46,7 @@ class Catalogue:
 
 @dataclass(frozen=True)
 class Points:
-    """A 2-D dataset's points for drawing under the input-plane view."""
+    """A dataset's points for the input-plane view (``train_x`` (N, 2)) or the function view (N, 1)."""
 
     train_x: np.ndarray
     train_y: np.ndarray
@@ -113,6 +113,7 @@ class Snapshot:
     plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R)
     plane_output: str = ""
     detail: BlockDetail | None = None
+    curve: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None  # 1-D input: x, mean, MC-dropout std
 
 
 @dataclass(frozen=True)

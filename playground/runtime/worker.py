@@ -33,6 +33,7 @@ EVAL_PERIOD = 0.25  # validation metrics
 SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
+LINE_RESOLUTION = 200
 MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
@@ -256,18 +257,21 @@ class WorkerLoop:
 
     # --- looking inside ----------------------------------------------------------------------
     def _snapshot(self) -> None:
-        from playground.nn.probes import block_gradient_norms
+        from playground.nn.probes import block_gradient_norms, line
 
         trainer, probe = self.trainer, self.probe
         count = PROBE_EXAMPLES
         inputs = trainer.task.probe_inputs(count)
         count = min(count, len(inputs[0])) if inputs else 0
         inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count))
-        plane, plane_output = {}, ""
-        if self._points_bounds is not None:
+        plane, plane_output, curve = {}, "", None
+        if self._points_bounds is not None and tuple(trainer.compiled.inputs[0].shape[1:]) == (2,):
             view = probe.plane(self._points_bounds, PLANE_RESOLUTION)
             plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
             plane_output = view.output
+        elif self._points_bounds is not None:
+            along = line(trainer.compiled, self._points_bounds, LINE_RESOLUTION)
+            curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays
         self.send(
             Snapshot(
                 self.run_id,
@@ -277,6 +281,7 @@ class WorkerLoop:
                 plane,
                 plane_output,
                 self._detail(inspection),
+                curve,
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -314,11 +319,12 @@ class WorkerLoop:
         )
 
     def _points(self) -> Points | None:
-        """The data points of a network with one 2-D float Input (what the input-plane view draws)."""
+        """The data points of a network with one Input of shape [2] (the input-plane view) or [1] (the
+        function view)."""
         self._points_bounds = None
         trainer = self.trainer
         inputs = trainer.compiled.inputs
-        if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (2,) or inputs[0].dtype != "float":
+        if len(inputs) != 1 or tuple(inputs[0].shape[1:]) not in ((1,), (2,)) or inputs[0].dtype != "float":
             return None
         field = inputs[0].data
         train, val = trainer.data.train, trainer.data.val

@@ -51,7 +51,7 @@ class UndoEdit(QUndoCommand):
 
 
 class SettingsEdit(QUndoCommand):
-    """A change to the project's dataset or training settings (``part``: "dataset" or "training").
+    """A change to the project's dataset, training settings or notes (``part``: "dataset", "training", "notes").
     Consecutive changes of one setting merge, so dragging a slider is one undo step."""
 
     def __init__(self, document: Document, part: str, key: str, before: object, after: object) -> None:
@@ -80,7 +80,7 @@ class Document(QObject):
     path_changed = Signal()
     refused = Signal(str)
     replaced = Signal()  # a different graph is now open
-    settings_changed = Signal(str)  # the name of the training setting that changed, or "dataset"
+    settings_changed = Signal(str)  # the name of the training setting that changed, "dataset" or "notes"
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -192,6 +192,11 @@ class Document(QObject):
         self.undo_stack.push(SettingsEdit(self, "training", name, before, dataclasses.replace(before, **{name: value})))
         return True
 
+    def set_notes(self, text: str) -> None:
+        """The lecture notes; consecutive typing merges into one undo step."""
+        if text != self.project.notes:
+            self.undo_stack.push(SettingsEdit(self, "notes", "notes", self.project.notes, text))
+
     def set_dataset(self, ref: DatasetRef) -> None:
         if ref != self.project.dataset:
             self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref))
@@ -199,8 +204,8 @@ class Document(QObject):
     def replace_settings(self, part: str, value: object) -> None:
         before = getattr(self.project, part)
         setattr(self.project, part, value)
-        if part == "dataset":
-            self.settings_changed.emit("dataset")
+        if part in ("dataset", "notes"):
+            self.settings_changed.emit(part)
             return
         for name in (f.name for f in dataclasses.fields(TrainingConfig)):
             if getattr(before, name) != getattr(value, name):

@@ -18,14 +18,17 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from playground import PRESETS
 from playground.core.clipboard import copy_group, paste_group
 from playground.core.project import Project, ProjectError, dumps, loads
 from playground.runtime.session import TrainingSession
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
+from playground.ui.gallery import Gallery
 from playground.ui.inspector import Inspector
 from playground.ui.live import LiveViews
+from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.storage import RecoveryStore, settings
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
         self.block_view = BlockLiveView(self.theme)
         self.inspector.add_live_view(self.block_view)
         self.live = LiveViews(self.session, self.scene, self.block_view, self.training)
+        self.notes = NotesPanel(self.document)
         self._docks()
         self._actions()
         self._menus_and_toolbar()
@@ -100,6 +104,7 @@ class MainWindow(QMainWindow):
             (self.palette_widget, "Blocks", Qt.DockWidgetArea.LeftDockWidgetArea, "paletteDock"),
             (self.inspector.scroller, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea, "inspectorDock"),
             (self.training, "Training", Qt.DockWidgetArea.BottomDockWidgetArea, "trainingDock"),
+            (self.notes, "Lecture notes", Qt.DockWidgetArea.RightDockWidgetArea, "notesDock"),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(name)
@@ -107,6 +112,8 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
         self.resizeDocks([self.findChild(QDockWidget, "paletteDock")], [230], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findChild(QDockWidget, "inspectorDock")], [320], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.findChild(QDockWidget, "inspectorDock"), self.findChild(QDockWidget, "notesDock"))
+        self.findChild(QDockWidget, "inspectorDock").raise_()
         self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [330], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, icon=None, name: str = "") -> QAction:
@@ -126,6 +133,7 @@ class MainWindow(QMainWindow):
         key = QKeySequence.StandardKey
         self.act_new = self._action("New", self.new_project, key.New, sp.SP_FileIcon)
         self.act_open = self._action("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
+        self.act_preset = self._action("Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset")
         self.act_save = self._action("Save", self.save, key.Save, sp.SP_DialogSaveButton)
         self.act_save_as = self._action("Save As…", self.save_as, key.SaveAs, name="save_as")
         self.act_quit = self._action("Quit", self.close, key.Quit)
@@ -159,7 +167,7 @@ class MainWindow(QMainWindow):
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_new, self.act_open])
+        file_menu.addActions([self.act_new, self.act_open, self.act_preset])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
@@ -191,6 +199,7 @@ class MainWindow(QMainWindow):
     # --- files -------------------------------------------------------------------------
     def _confirm_discard(self) -> bool:
         """True if the current project may be replaced (saved, discarded, or unchanged)."""
+        self.notes.save_text()
         if not self.document.modified:
             return True
         name = self.document.path.name if self.document.path else "Untitled"
@@ -215,6 +224,13 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "Playground projects (*.json)")
         if path:
             self.open_path(Path(path))
+
+    def open_preset_dialog(self) -> None:
+        """The preset gallery (window-modal; the chosen preset opens when the dialog closes)."""
+        gallery = Gallery(PRESETS, self.theme, self)
+        gallery.accepted.connect(lambda: self.open_path(gallery.chosen) if gallery.chosen else None)
+        gallery.finished.connect(gallery.deleteLater)
+        gallery.open()
 
     def open_path(self, path: Path) -> bool:
         if not self._confirm_discard():
@@ -244,6 +260,7 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(path)) if path else False
 
     def _save_to(self, path: Path) -> bool:
+        self.notes.save_text()
         previous = self.document.path
         try:
             self.document.save(path)

@@ -5,7 +5,7 @@ import torch
 
 from playground.core.project import DatasetRef, load
 from playground.nn.data import load_data
-from playground.nn.probes import Probe, block_gradient_norms, gradient_stats, tapped, weight_stats
+from playground.nn.probes import Probe, block_gradient_norms, gradient_stats, line, tapped, weight_stats
 from playground.nn.trainer import Trainer
 from tests.core.test_project import PRESETS
 from tests.helpers import chain, project
@@ -114,3 +114,19 @@ def test_the_confusion_matrix_counts_every_validation_example() -> None:
     assert matrix.shape == (10, 10) and matrix.sum() == len(trainer.data.val["y"])
     accuracy = np.trace(matrix) / matrix.sum()
     assert math.isclose(accuracy, trainer.evaluate()["val_accuracy"], abs_tol=1e-6)
+
+
+def test_the_function_view_is_the_network_and_dropout_gives_a_band_that_widens_in_the_gap() -> None:
+    plain = trained("linear-regression", steps=200)
+    along = line(plain.compiled, (-1.0, 1.0), resolution=50)
+    with torch.no_grad():
+        expected = plain.model.eval()(torch.linspace(-1, 1, 50)[:, None]).T.numpy()
+    plain.model.train()
+    assert along.std is None and np.allclose(along.mean, expected, atol=1e-6)
+
+    noisy = trained("uncertainty-regression", steps=2000)
+    band = line(noisy.compiled, (-1.0, 1.0), resolution=61, samples=40)
+    assert noisy.model.training and band.mean.shape == band.std.shape == (1, 61)
+    in_gap = band.std[0, 25:36].mean()  # x in (-0.17, 0.17): no training data there
+    on_data = np.concatenate([band.std[0, 3:15], band.std[0, 46:58]]).mean()
+    assert in_gap > 1.4 * on_data

@@ -140,3 +140,14 @@ def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
     assert np.array_equal(worker.steps(1), np.arange(1, 121))
     detail = worker.of(Snapshot, 1)[-1].detail
     assert detail.feature_maps.shape == (6, 8, 8) and detail.filters.shape == (6, 3, 3)
+
+
+def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "uncertainty-regression.json"), None, "cpu"))
+    worker.send("steps", 30)
+    worker.wait_for(Stopped, 1)
+    points = worker.of(Loaded, 1)[0].points
+    assert points.train_x.shape[1] == 1 and points.bounds[0] < -1 < 1 < points.bounds[1]
+    xs, mean, std = worker.of(Snapshot, 1)[-1].curve
+    assert xs.shape == mean.shape == std.shape == (200,) and (std > 0).all()
+    assert worker.of(Snapshot, 1)[-1].plane == {}

@@ -252,3 +252,16 @@ def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
     assert window.document.project.dataset.id != "spiral"
     window.document.undo_stack.undo()
     assert window.document.project.dataset.id == "spiral" and panel.dataset.currentData() == "spiral"
+
+
+def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "uncertainty-regression.json")
+    panel = window.training
+    play_until(qtbot, window, 300)
+    qtbot.waitUntil(lambda: panel.plane.last_curve is not None, timeout=LATER)
+    pause(qtbot, window)
+    plane = panel.plane
+    assert plane.isVisible() and "Prediction" in plane.plot.getPlotItem().titleLabel.text
+    xs, mean, std = plane.last_curve
+    upper_x, upper_y = plane.upper.getData()
+    assert np.array_equal(upper_x, xs) and np.allclose(upper_y, mean + 2 * std) and len(plane.train_points.data) > 100

@@ -21,9 +21,12 @@ from playground.nn.data.base import (
 )
 
 GAP = ParamSpec("gap", "bool", False, "Leave out the middle third of the inputs (for the uncertainty lecture)")
+COMPOSITION_SCALE = 0.8
 CURVES = {
     "sine": lambda x: torch.sin(3 * x),
     "polynomial": lambda x: 1.5 * x**3 - x + 0.3,
+    # f(x) = log(cos(exp(sin^3(0.8 x)))): defined on all of [-1, 1] (the cosine stays positive there)
+    "composition": lambda x: torch.log(torch.cos(torch.exp(torch.sin(COMPOSITION_SCALE * x) ** 3))),
 }
 
 
@@ -42,9 +45,10 @@ def _builder(dataset_id: str):
     return build
 
 
-for _id, _text in (
-    ("sine", "A noisy sine wave over [-1, 1]."),
-    ("polynomial", "A noisy cubic curve over [-1, 1]."),
+for _id, _text, _noise in (
+    ("sine", "A noisy sine wave over [-1, 1].", 0.1),
+    ("polynomial", "A noisy cubic curve over [-1, 1].", 0.1),
+    ("composition", "f(x) = log(cos(exp(sin³(0.8 x)))) over [-1, 1]: a chain of simple functions.", 0.01),
 ):
     register_dataset(
         DatasetSpec(
@@ -53,6 +57,6 @@ for _id, _text in (
             description=_text,
             kind="regression",
             build=_builder(_id),
-            params=(points_param(200), noise_param(0.1), GAP, VAL_FRACTION, SEED),
+            params=(points_param(200), noise_param(_noise), GAP, VAL_FRACTION, SEED),
         )
     )

@@ -1,5 +1,7 @@
-"""The input plane: what the network answers at every point of a 2-D dataset's plane, under the
-training points (filled) and validation points (white rim). TensorFlow Playground's main view."""
+"""What the network answers over its input: for a 2-D input, a heatmap of the input plane under the
+training points (filled) and validation points (white rim), TensorFlow Playground's main view; for
+a 1-D input, the fitted function over the points, with a band of two standard deviations where the
+network has dropout (Monte-Carlo dropout: the uncertainty lecture)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class PlaneView(QWidget):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("planeView")
+        self.text_colour = theme.text.name()
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("planePlot")
         style_plot(self.plot, theme, "Output over the input plane")
@@ -29,6 +32,13 @@ class PlaneView(QWidget):
         self.val_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.6))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
+        self.mean_line = pg.PlotDataItem(pen=pg.mkPen("#2563eb", width=2.5))
+        self.upper = pg.PlotCurveItem(pen=pg.mkPen(37, 99, 235, 90))
+        self.lower = pg.PlotCurveItem(pen=pg.mkPen(37, 99, 235, 90))
+        self.band = pg.FillBetweenItem(self.upper, self.lower, brush=pg.mkBrush(37, 99, 235, 60))
+        for item in (self.band, self.upper, self.lower, self.mean_line):
+            self.plot.addItem(item)
+        self.last_curve: tuple | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -39,22 +49,53 @@ class PlaneView(QWidget):
         self.set_points(None, None)
 
     def set_theme(self, theme: Theme) -> None:
+        self.text_colour = theme.text.name()
         style_plot(self.plot, theme)
+
+    def _show_curve(self, xs: np.ndarray, mean: np.ndarray, std: np.ndarray | None) -> None:
+        self.last_curve = (xs, mean, std)
+        self.mean_line.setData(xs, mean)
+        if std is None:
+            self.upper.setData([], [])
+            self.lower.setData([], [])
+        else:
+            self.upper.setData(xs, mean + 2 * std)
+            self.lower.setData(xs, mean - 2 * std)
 
     def set_points(self, points: Points | None, classes: int | None) -> None:
         self.points, self.classes = points, classes
-        self.setVisible(points is not None)  # only networks with one 2-D input have a plane to show
+        self.setVisible(points is not None)  # only networks with one 1-D or 2-D input have a view here
+        for item in (self.mean_line, self.upper, self.lower):
+            item.setData([], [])
+        self.last_curve = None
         self.image.clear()
         self.last_image = None
         if points is None:
             self.train_points.clear()
             self.val_points.clear()
             return
+        low, high = points.bounds
+        if points.train_x.shape[1] == 1:
+            self._set_function_points(points)
+            return
+        title = "Output over the input plane"
+        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size="10pt")
+        self.plot.setAspectLocked(True)
         self.train_points.setData(pos=points.train_x, brush=self._brushes(points.train_y))
         self.val_points.setData(pos=points.val_x, brush=self._brushes(points.val_y))
-        low, high = points.bounds
         self.rect = QRectF(low, low, high - low, high - low)
         self.plot.setRange(xRange=(low, high), yRange=(low, high), padding=0)
+
+    def _set_function_points(self, points: Points) -> None:
+        self.plot.getPlotItem().setTitle("Prediction over the input", color=self.text_colour, size="10pt")
+        self.plot.setAspectLocked(False)
+        train = np.column_stack([points.train_x[:, 0], points.train_y])
+        val = np.column_stack([points.val_x[:, 0], points.val_y])
+        self.train_points.setData(pos=train, brush=pg.mkBrush("#64748b"))
+        self.val_points.setData(pos=val, brush=pg.mkBrush("#ea580c"))
+        ys = np.concatenate([points.train_y, points.val_y])
+        pad = 0.2 * (float(ys.max() - ys.min()) or 1.0)
+        self.plot.setRange(xRange=points.bounds, yRange=(float(ys.min()) - pad, float(ys.max()) + pad), padding=0)
 
     def _brushes(self, labels: np.ndarray) -> list:
         if self.classes:
@@ -64,6 +105,9 @@ class PlaneView(QWidget):
         return [pg.mkBrush(*c[:3].tolist()) for c in colours]
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if self.points is not None and snapshot.curve is not None:
+            self._show_curve(*snapshot.curve)
+            return
         if self.points is None or snapshot.plane_output not in snapshot.plane:
             return
         scores = snapshot.plane[snapshot.plane_output]

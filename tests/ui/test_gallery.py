@@ -1,0 +1,68 @@
+"""The preset gallery and the lecture-notes panel, driven with the mouse and keyboard."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from playground.ui.gallery import LECTURE_ROLE, Gallery
+from tests.ui.conftest import PRESETS
+
+LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def open_gallery(qtbot, window) -> Gallery:
+    qtbot.keyClick(window, Qt.Key.Key_O, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    gallery = window.findChild(Gallery)
+    qtbot.waitExposed(gallery)
+    return gallery
+
+
+def test_the_gallery_lists_every_preset_by_lecture_and_opens_one(qtbot, window) -> None:
+    gallery = open_gallery(qtbot, window)
+    cards = gallery.cards
+    lectures = [json.loads(p.read_text())["lecture"] for p in PRESETS.glob("*.json")]
+    assert cards.count() == len(lectures)
+    shown = [cards.item(i).data(LECTURE_ROLE) for i in range(cards.count())]
+    assert shown == sorted(lectures)
+    assert all(not cards.item(i).icon().isNull() for i in range(cards.count()))
+
+    target = next(i for i in range(cards.count()) if "XOR needs a hidden layer" in cards.item(i).text())
+    point = cards.visualItemRect(cards.item(target)).center()
+    qtbot.mouseClick(cards.viewport(), LEFT, pos=point)
+    assert "2-4-1 tanh" in gallery.description.text()
+    qtbot.mouseDClick(cards.viewport(), LEFT, pos=point)
+    qtbot.waitUntil(lambda: window.document.path is not None and window.document.path.name == "mlp-xor.json")
+    assert set(window.scene.blocks) == {"input_1", "linear_1", "tanh_1", "linear_2", "output_1"}
+    assert window.notes.heading.text() == "Lecture 2 · XOR needs a hidden layer"
+    assert "no straight line" in window.notes.editor.toPlainText()
+
+
+def test_notes_are_edited_undone_and_saved_with_the_project(qtbot, window, spiral) -> None:
+    assert window.open_path(spiral)
+    editor = window.notes.editor
+    editor.setFocus()
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor, "Ask: what happens with 2 hidden units?")
+    qtbot.waitUntil(lambda: window.document.project.notes.endswith("2 hidden units?"), timeout=3000)
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert not window.document.project.notes.endswith("units?") and not editor.toPlainText().endswith("units?")
+    window.document.undo_stack.redo()
+    assert editor.toPlainText().endswith("2 hidden units?")
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert json.loads(spiral.read_text())["notes"].endswith("2 hidden units?")
+
+
+def test_typing_then_saving_at_once_keeps_the_last_words(qtbot, window, spiral) -> None:
+    assert window.open_path(spiral)
+    editor = window.notes.editor
+    editor.setFocus()
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor, " Last words.")
+    assert window.save()  # before the typing pause has committed the text
+    assert json.loads(spiral.read_text())["notes"].endswith("Last words.")
