@@ -56,12 +56,24 @@ class Points:
 
 
 @dataclass(frozen=True)
+class GraphLayout:
+    """A graph dataset drawn as nodes and edges: where each node sits, its class, and which labels the
+    network was shown."""
+
+    positions: np.ndarray  # (nodes, 2)
+    edges: np.ndarray  # (edges, 2) node indices
+    labels: np.ndarray  # (nodes,)
+    labelled: np.ndarray  # (nodes,) bool
+
+
+@dataclass(frozen=True)
 class Loaded:
     run: int
     device: str
     steps_per_epoch: int
     classes: int | None
     points: Points | None
+    graph: GraphLayout | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,7 @@ class Snapshot:
     plane_output: str = ""
     detail: BlockDetail | None = None
     curve: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None  # 1-D input: x, mean, MC-dropout std
+    nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
 
 
 @dataclass(frozen=True)

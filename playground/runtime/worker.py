@@ -20,6 +20,7 @@ from playground.runtime.messages import (
     BlockDetail,
     Catalogue,
     DatasetInfo,
+    GraphLayout,
     Loaded,
     Points,
     Progress,
@@ -132,7 +133,16 @@ class WorkerLoop:
         self.probe = Probe(trainer.compiled)
         self._reset_buffers()
         data = trainer.data
-        self.send(Loaded(self.run_id, str(trainer.device), trainer.steps_per_epoch(), data.num_classes, self._points()))
+        self.send(
+            Loaded(
+                self.run_id,
+                str(trainer.device),
+                trainer.steps_per_epoch(),
+                data.num_classes,
+                self._points(),
+                self._graph_layout(),
+            )
+        )
         self._evaluate()
         self._flush()
         self._snapshot()
@@ -282,6 +292,7 @@ class WorkerLoop:
                 plane_output,
                 self._detail(inspection),
                 curve,
+                self._nodes(inspection) if trainer.data.kind == "graph" else None,
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -340,6 +351,39 @@ class WorkerLoop:
         pad = 0.1 * (high - low or 1.0)
         self._points_bounds = (low - pad, high + pad)
         return Points(xs[0], ys[0], xs[1], ys[1], self._points_bounds)
+
+    def _graph_layout(self) -> GraphLayout | None:
+        """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""
+        import networkx as nx
+
+        data = self.trainer.data
+        if data.kind != "graph" or "adjacency" not in data.train:
+            return None
+        adjacency = data.train["adjacency"].cpu().numpy()
+        graph = nx.from_numpy_array((adjacency > 0).astype(int) - np.eye(len(adjacency), dtype=int))
+        layout = nx.spring_layout(graph, seed=0)
+        positions = np.array([layout[i] for i in range(len(adjacency))])
+        edges = np.array([(a, b) for a, b in graph.edges() if a != b]).reshape(-1, 2)
+        labels = data.train["y"].cpu().numpy()
+        return GraphLayout(positions, edges, labels, data.train["mask"].cpu().numpy())
+
+    def _nodes(self, inspection: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each node's predicted class, and the last hidden layer's node features projected to 2-D (PCA)."""
+        compiled = self.trainer.compiled
+        output = compiled.outputs[0] if compiled.outputs else None
+        scores = inspection.activations.get(output) if output else None
+        if scores is None or scores.ndim != 2:
+            return None
+        source = self.probe.sources.get(output, output)
+        hidden = [
+            k
+            for k, v in inspection.activations.items()
+            if k not in (output, source) and v.ndim == 2 and len(v) == len(scores) and v.shape[1] >= 2
+        ]
+        features = inspection.activations[hidden[-1]] if hidden else scores
+        centred = features - features.mean(axis=0)
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        return scores.argmax(axis=1), centred @ axes[:2].T
 
     def _catalogue(self) -> Catalogue:
         from playground.nn.data import all_datasets

@@ -35,6 +35,7 @@ from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
+from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.theme import Theme, ui_font
 
@@ -77,12 +78,14 @@ class TrainingPanel(QWidget):
         self.stale: list[str] = []  # why the current run no longer matches the project
         self.loss_at_start: float | None = None  # the first training step's loss in this run
         self.last_progress: Progress | None = None
+        self.started_with: TrainingConfig | None = None  # the settings the current run started with
         self._updating = False
         self.dataset_editors: dict[str, QWidget] = {}
         self.form_dataset: str | None = None
 
         self.curves = CurvesView(theme)
         self.plane = PlaneView(theme)
+        self.graph_view = GraphView(theme)
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -92,11 +95,18 @@ class TrainingPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.curves)
-        splitter.addWidget(self.plane)
+        self.views = QWidget()  # what the network answers: the input plane, the function or the graph
+        self.views.setObjectName("dataViews")
+        views = QVBoxLayout(self.views)
+        views.setContentsMargins(0, 0, 0, 0)
+        views.addWidget(self.plane)
+        views.addWidget(self.graph_view)
+        self.views.hide()
+        splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([340, 700, 300])
+        splitter.setSizes([340, 700, 380])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(splitter)
@@ -248,6 +258,7 @@ class TrainingPanel(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self.curves.set_theme(theme)
         self.plane.set_theme(theme)
+        self.graph_view.set_theme(theme)
 
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
@@ -286,18 +297,27 @@ class TrainingPanel(QWidget):
         if self.session.state == "failed":
             self.restart()  # nothing was built to go back to
             return
-        self.curves.new_run()
+        self.curves.new_run(self._run_label())
         self.session.reset(reseed)
 
     def restart(self) -> None:
         project = self.document.project
-        self.curves.new_run()
+        self.curves.new_run(self._run_label())
         self.message.hide()
         self.last_progress = self.loss_at_start = None
         self._set_stale([])
         self.trained = structure(project.graph)
         base = self.document.path.parent if self.document.path else None
         self.session.load(project, base, self.device.currentText())
+
+    def _run_label(self) -> str:
+        """How the run that is ending is named in the curves' legend: the optimiser and rate it started
+        with (and it remembers the settings the next run starts with)."""
+        t, self.started_with = self.started_with, self.document.project.training
+        if t is None:
+            return ""
+        momentum = f" momentum {t.momentum:g}" if t.optimizer in ("sgd", "rmsprop") and t.momentum else ""
+        return f"{t.optimizer}{momentum} lr {t.lr:g}"
 
     # --- from the session ------------------------------------------------------------------------
     def _catalogued(self, catalogue: Catalogue) -> None:
@@ -316,6 +336,8 @@ class TrainingPanel(QWidget):
 
     def _loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
+        self.graph_view.set_graph(message.graph)
+        self.views.setVisible(message.points is not None or message.graph is not None)
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
@@ -357,7 +379,10 @@ class TrainingPanel(QWidget):
         self.session.unload()
         self.curves.new_run()
         self.curves.clear_old_runs()
+        self.started_with = None
         self.plane.set_points(None, None)
+        self.graph_view.set_graph(None)
+        self.views.hide()
         self._set_stale([])
         self.status.setText("Not started: press Play")
         self.message.hide()

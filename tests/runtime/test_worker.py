@@ -151,3 +151,15 @@ def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> Non
     xs, mean, std = worker.of(Snapshot, 1)[-1].curve
     assert xs.shape == mean.shape == std.shape == (200,) and (std > 0).all()
     assert worker.of(Snapshot, 1)[-1].plane == {}
+
+
+def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "gcn-karate.json"), None, "cpu"))
+    worker.send("steps", 150)
+    worker.wait_for(Stopped, 1)
+    graph = worker.of(Loaded, 1)[0].graph
+    assert graph.positions.shape == (34, 2) and graph.edges.shape == (78, 2) and graph.labelled.sum() == 8
+    predicted, embedding = worker.of(Snapshot, 1)[-1].nodes
+    assert predicted.shape == (34,) and embedding.shape == (34, 2)
+    accuracy = (predicted == graph.labels)[~graph.labelled].mean()
+    assert accuracy == pytest.approx(worker.of(Progress, 1)[-1].evaluations[-1]["val_accuracy"])

@@ -265,3 +265,35 @@ def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
     xs, mean, std = plane.last_curve
     upper_x, upper_y = plane.upper.getData()
     assert np.array_equal(upper_x, xs) and np.allclose(upper_y, mean + 2 * std) and len(plane.train_points.data) > 100
+
+
+def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "optimizers.json")
+    panel = window.training
+    play_until(qtbot, window, 100)
+    pause(qtbot, window)
+    optimizer = panel.training_editors["optimizer"]
+    optimizer.setFocus()
+    qtbot.keyClicks(optimizer, "adam")  # type-ahead in the combo box picks the optimiser
+    assert window.document.project.training.optimizer == "adam"
+    assert not panel.banner.isVisible(), "the optimiser changes the running trainer at once"
+    click(qtbot, panel.reset_button)
+    play_until(qtbot, window, 100)
+    pause(qtbot, window)
+    (old,) = panel.curves.old_items
+    assert old.name() == "sgd lr 0.05"
+    legend = panel.curves.loss_plot.getPlotItem().legend
+    assert "sgd lr 0.05" in [label.text for _, label in legend.items]
+
+
+def test_a_graph_network_shows_the_graph_coloured_by_its_predictions(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "gcn-karate.json")
+    panel = window.training
+    play_until(qtbot, window, 150)
+    pause(qtbot, window)
+    view = panel.graph_view
+    labels = view.layout_.labels
+    # the snapshot taken at the pause is drawn a moment after it arrives
+    qtbot.waitUntil(lambda: view.predicted is not None and (view.predicted == labels).mean() > 0.85, timeout=LATER)
+    assert panel.views.isVisible() and view.isVisible() and not panel.plane.isVisible()
+    assert len(view.nodes.data) == 34 and len(view.embedding.data) == 34

@@ -27,6 +27,7 @@ from playground.ui.theme import Theme
 REDRAW_MS = 50  # at most 20 redraws a second
 TRAIN, VAL = "#2563eb", "#ea580c"
 MAX_OLD_RUNS = 6
+OLD_RUN_COLOURS = ("#94a3b8", "#a855f7", "#14b8a6", "#f59e0b", "#ec4899", "#84cc16")
 MAX_SYMBOLS = 150  # evaluation points are marked while there are few of them
 
 
@@ -82,6 +83,7 @@ class CurvesView(QWidget):
         self.epoch_of_step = Series()  # step -> epoch, for the epoch axis
         self.metric_name = ""
         self.old_items: list[pg.PlotDataItem] = []
+        self._old_runs = 0
         self._dirty = False
         self._drawn: dict[int, tuple] = {}  # id(item) -> what it shows
 
@@ -179,14 +181,17 @@ class CurvesView(QWidget):
                 )
         self._dirty = True
 
-    def new_run(self) -> None:
-        """Keep the current curves as faded lines and start empty ones."""
+    def new_run(self, label: str = "") -> None:
+        """Keep the current training-loss curve as a thinner line in its own colour, named ``label`` in
+        the legend (e.g. its optimiser: runs compared side by side), and start empty curves."""
         if len(self.train):
             x = self._x(self.train.x)
-            faded = pg.mkPen(pg.mkColor(TRAIN).lighter(150), width=1)
-            faded.setStyle(Qt.PenStyle.DashLine)
-            old = self.loss_plot.plot(x, self.train.smoothed(self._weight()), pen=faded)
-            old.setOpacity(0.45)
+            colour = OLD_RUN_COLOURS[self._old_runs % len(OLD_RUN_COLOURS)]
+            self._old_runs += 1
+            old = self.loss_plot.plot(
+                x, self.train.smoothed(self._weight()), pen=pg.mkPen(colour, width=1.5), name=label or None
+            )
+            old.setOpacity(0.7)
             old.setDownsampling(auto=True, method="peak")
             self.old_items.append(old)
             while len(self.old_items) > MAX_OLD_RUNS:
@@ -199,6 +204,7 @@ class CurvesView(QWidget):
         for item in self.old_items:
             self.loss_plot.removeItem(item)
         self.old_items = []
+        self._old_runs = 0
 
     # --- drawing --------------------------------------------------------------------------
     def _weight(self) -> float:
