@@ -35,6 +35,7 @@ SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
+FORECAST_EXAMPLES = 4
 MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
@@ -293,6 +294,7 @@ class WorkerLoop:
                 self._detail(inspection),
                 curve,
                 self._nodes(inspection) if trainer.data.kind == "graph" else None,
+                self._forecast(inputs, inspection),
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -351,6 +353,25 @@ class WorkerLoop:
         pad = 0.1 * (high - low or 1.0)
         self._points_bounds = (low - pad, high + pad)
         return Points(xs[0], ys[0], xs[1], ys[1], self._points_bounds)
+
+    def _forecast(self, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For a network reading windows of one number per step and predicting the next number: a few
+        validation windows, what came next, and the network's forecast."""
+        trainer = self.trainer
+        compiled = trainer.compiled
+        if trainer.data.kind != "regression" or len(inputs) != 1 or not compiled.outputs:
+            return None
+        windows = inputs[0]
+        truth = trainer.data.val.get("y")
+        predicted = inspection.activations.get(compiled.outputs[0])
+        if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,):
+            return None
+        k = min(FORECAST_EXAMPLES, len(windows))
+        return (
+            windows[:k, :, 0].float().cpu().numpy(),
+            truth[:k, 0].float().cpu().numpy(),
+            predicted[:k].reshape(k, -1)[:, 0],
+        )
 
     def _graph_layout(self) -> GraphLayout | None:
         """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""

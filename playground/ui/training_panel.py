@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from playground.core.graph import Graph
 from playground.core.project import DatasetRef, TrainingConfig
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Stopped
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Snapshot, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
+from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.theme import Theme, ui_font
@@ -86,6 +87,7 @@ class TrainingPanel(QWidget):
         self.curves = CurvesView(theme)
         self.plane = PlaneView(theme)
         self.graph_view = GraphView(theme)
+        self.forecast_view = ForecastView(theme)
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -101,6 +103,7 @@ class TrainingPanel(QWidget):
         views.setContentsMargins(0, 0, 0, 0)
         views.addWidget(self.plane)
         views.addWidget(self.graph_view)
+        views.addWidget(self.forecast_view)
         self.views.hide()
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
@@ -259,6 +262,7 @@ class TrainingPanel(QWidget):
         self.curves.set_theme(theme)
         self.plane.set_theme(theme)
         self.graph_view.set_theme(theme)
+        self.forecast_view.set_theme(theme)
 
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
@@ -319,6 +323,15 @@ class TrainingPanel(QWidget):
         momentum = f" momentum {t.momentum:g}" if t.optimizer in ("sgd", "rmsprop") and t.momentum else ""
         return f"{t.optimizer}{momentum} lr {t.lr:g}"
 
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """The data views' part of a snapshot (the input plane, the function, the graph, forecasts)."""
+        self.plane.show_snapshot(snapshot)
+        self.graph_view.show_snapshot(snapshot)
+        if snapshot.forecast is not None:
+            self.forecast_view.show_snapshot(snapshot)
+            self.forecast_view.show()
+            self.views.show()
+
     # --- from the session ------------------------------------------------------------------------
     def _catalogued(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -337,6 +350,7 @@ class TrainingPanel(QWidget):
     def _loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
         self.graph_view.set_graph(message.graph)
+        self.forecast_view.hide()  # until a snapshot brings forecasts
         self.views.setVisible(message.points is not None or message.graph is not None)
         self.loss_at_start = None
         self.last_progress = None
@@ -382,6 +396,7 @@ class TrainingPanel(QWidget):
         self.started_with = None
         self.plane.set_points(None, None)
         self.graph_view.set_graph(None)
+        self.forecast_view.hide()
         self.views.hide()
         self._set_stale([])
         self.status.setText("Not started: press Play")

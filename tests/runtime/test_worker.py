@@ -163,3 +163,15 @@ def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker
     assert predicted.shape == (34,) and embedding.shape == (34, 2)
     accuracy = (predicted == graph.labels)[~graph.labelled].mean()
     assert accuracy == pytest.approx(worker.of(Progress, 1)[-1].evaluations[-1]["val_accuracy"])
+
+
+def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worker) -> None:
+    project = load(PRESETS / "rnn-sine.json")
+    worker.send("load", (1, project, None, "cpu"))
+    worker.send("steps", 400)
+    worker.wait_for(Stopped, 1)
+    windows, truth, predicted = worker.of(Snapshot, 1)[-1].forecast
+    assert windows.shape == (4, 20) and truth.shape == predicted.shape == (4,)
+    assert np.abs(predicted - truth).max() < 0.3, "after 400 steps the LSTM forecasts the next value"
+    naive = np.abs(windows[:, -1] - truth).mean()
+    assert np.abs(predicted - truth).mean() < naive

@@ -297,3 +297,16 @@ def test_a_graph_network_shows_the_graph_coloured_by_its_predictions(qtbot, wind
     qtbot.waitUntil(lambda: view.predicted is not None and (view.predicted == labels).mean() > 0.85, timeout=LATER)
     assert panel.views.isVisible() and view.isVisible() and not panel.plane.isVisible()
     assert len(view.nodes.data) == 34 and len(view.embedding.data) == 34
+
+
+def test_a_forecaster_shows_its_forecasts_next_to_the_truth(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "rnn-sine.json")
+    panel = window.training
+    play_until(qtbot, window, 200)
+    pause(qtbot, window)
+    view = panel.forecast_view
+    qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
+    windows, truth, predicted = view.last
+    assert np.array_equal(view.windows[0].getData()[1], windows[0])
+    assert view.truths[0].data["y"][0] == truth[0] and view.forecasts[0].data["y"][0] == predicted[0]
+    assert panel.curves.metric_plot.getPlotItem().titleLabel.text == "MSE"

@@ -177,7 +177,9 @@ class CurvesView(QWidget):
             self.metric_name = next((n.split("_", 1)[1] for n in self.val if not n.endswith("_loss")), "")
             if self.metric_name:
                 self.metric_plot.getPlotItem().setTitle(
-                    self.metric_name.replace("_", " ").capitalize(), color=self.theme.text.name(), size="10pt"
+                    self.metric_name.upper() if len(self.metric_name) <= 3 else self.metric_name.capitalize(),
+                    color=self.theme.text.name(),
+                    size="10pt",
                 )
         self._dirty = True
 
