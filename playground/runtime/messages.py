@@ -128,6 +128,7 @@ class Snapshot:
     curve: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None  # 1-D input: x, mean, MC-dropout std
     nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
     forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
 
 
 @dataclass(frozen=True)

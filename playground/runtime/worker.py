@@ -36,6 +36,7 @@ PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
 FORECAST_EXAMPLES = 4
+MASK_EXAMPLES = 4
 MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
@@ -295,6 +296,7 @@ class WorkerLoop:
                 curve,
                 self._nodes(inspection) if trainer.data.kind == "graph" else None,
                 self._forecast(inputs, inspection),
+                self._masks(inputs, inspection),
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -372,6 +374,22 @@ class WorkerLoop:
             truth[:k, 0].float().cpu().numpy(),
             predicted[:k].reshape(k, -1)[:, 0],
         )
+
+    def _masks(self, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """For a network marking the pixels of one-channel images (a mask per image, one logit per
+        pixel): a few validation images, their true masks and the predicted probability per pixel."""
+        trainer = self.trainer
+        compiled = trainer.compiled
+        truth = trainer.data.val.get("y")
+        if trainer.data.num_classes != 2 or len(inputs) != 1 or truth is None or truth.dim() != 3:
+            return None
+        images = inputs[0]
+        scores = inspection.activations.get(compiled.outputs[0]) if compiled.outputs else None
+        if images.dim() != 4 or images.shape[1] != 1 or scores is None or scores.shape[1:] != (*truth.shape[1:], 1):
+            return None
+        k = min(MASK_EXAMPLES, len(images))
+        probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
+        return images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities
 
     def _graph_layout(self) -> GraphLayout | None:
         """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""

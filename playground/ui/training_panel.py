@@ -37,6 +37,7 @@ from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
 from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
+from playground.ui.plots.masks_view import MasksView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.theme import Theme, ui_font
 
@@ -88,6 +89,7 @@ class TrainingPanel(QWidget):
         self.plane = PlaneView(theme)
         self.graph_view = GraphView(theme)
         self.forecast_view = ForecastView(theme)
+        self.masks_view = MasksView(theme)
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -104,6 +106,7 @@ class TrainingPanel(QWidget):
         views.addWidget(self.plane)
         views.addWidget(self.graph_view)
         views.addWidget(self.forecast_view)
+        views.addWidget(self.masks_view)
         self.views.hide()
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
@@ -263,6 +266,7 @@ class TrainingPanel(QWidget):
         self.plane.set_theme(theme)
         self.graph_view.set_theme(theme)
         self.forecast_view.set_theme(theme)
+        self.masks_view.set_theme(theme)
 
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
@@ -324,13 +328,14 @@ class TrainingPanel(QWidget):
         return f"{t.optimizer}{momentum} lr {t.lr:g}"
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """The data views' part of a snapshot (the input plane, the function, the graph, forecasts)."""
+        """The data views' part of a snapshot (input plane, function, graph, forecasts, masks)."""
         self.plane.show_snapshot(snapshot)
         self.graph_view.show_snapshot(snapshot)
-        if snapshot.forecast is not None:
-            self.forecast_view.show_snapshot(snapshot)
-            self.forecast_view.show()
-            self.views.show()
+        for view, part in ((self.forecast_view, snapshot.forecast), (self.masks_view, snapshot.masks)):
+            if part is not None:
+                view.show_snapshot(snapshot)
+                view.show()
+                self.views.show()
 
     # --- from the session ------------------------------------------------------------------------
     def _catalogued(self, catalogue: Catalogue) -> None:
@@ -350,7 +355,8 @@ class TrainingPanel(QWidget):
     def _loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
         self.graph_view.set_graph(message.graph)
-        self.forecast_view.hide()  # until a snapshot brings forecasts
+        self.forecast_view.hide()  # until a snapshot brings forecasts or masks
+        self.masks_view.hide()
         self.views.setVisible(message.points is not None or message.graph is not None)
         self.loss_at_start = None
         self.last_progress = None
@@ -397,6 +403,7 @@ class TrainingPanel(QWidget):
         self.plane.set_points(None, None)
         self.graph_view.set_graph(None)
         self.forecast_view.hide()
+        self.masks_view.hide()
         self.views.hide()
         self._set_stale([])
         self.status.setText("Not started: press Play")

@@ -174,3 +174,15 @@ def test_every_dataset_has_a_description_for_the_ui() -> None:
     for spec in all_datasets():
         assert spec.description.endswith(".") and spec.title
         json.dumps(spec.defaults())
+
+
+def test_shapes_come_with_masks_of_their_own_pixels() -> None:
+    from playground.nn.data.images import _masks
+
+    data = load_data(DatasetRef("shapes", {"points": 60, "noise": 0.0, "size": 20}))
+    x, y = data.train["x"], data.train["y"]
+    assert x.shape[1:] == (1, 20, 20) and y.shape[1:] == (20, 20) and data.num_classes == 2
+    assert torch.equal(x[:, 0] > 0.5, y.bool()), "without noise the image is its mask"
+    masks = _masks(300, 16, torch.Generator().manual_seed(0))
+    areas = masks.float().mean(dim=(1, 2))
+    assert areas.min() > 0.02 and areas.max() < 0.6

@@ -175,3 +175,14 @@ def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worke
     assert np.abs(predicted - truth).max() < 0.3, "after 400 steps the LSTM forecasts the next value"
     naive = np.abs(windows[:, -1] - truth).mean()
     assert np.abs(predicted - truth).mean() < naive
+
+
+def test_a_segmentation_network_reports_images_masks_and_predictions(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "unet-shapes.json"), None, "cpu"))
+    worker.send("steps", 150)
+    worker.wait_for(Stopped, 1)
+    images, truth, predicted = worker.of(Snapshot, 1)[-1].masks
+    assert images.shape == truth.shape == predicted.shape == (4, 16, 16)
+    assert set(np.unique(truth)) == {0.0, 1.0} and predicted.min() >= 0 and predicted.max() <= 1
+    assert ((predicted > 0.5) == (truth > 0.5)).mean() > 0.9
+    assert "val_iou" in worker.of(Progress, 1)[-1].evaluations[-1]

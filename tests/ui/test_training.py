@@ -310,3 +310,14 @@ def test_a_forecaster_shows_its_forecasts_next_to_the_truth(qtbot, window) -> No
     assert np.array_equal(view.windows[0].getData()[1], windows[0])
     assert view.truths[0].data["y"][0] == truth[0] and view.forecasts[0].data["y"][0] == predicted[0]
     assert panel.curves.metric_plot.getPlotItem().titleLabel.text == "MSE"
+
+
+def test_a_segmentation_network_shows_predicted_masks(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "unet-shapes.json")
+    panel = window.training
+    play_until(qtbot, window, 60)
+    pause(qtbot, window)
+    view = panel.masks_view
+    qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
+    assert np.asarray(view.image.image).shape[:2] == (3 * 16 + 4, 4 * 16 + 6)
+    assert not panel.plane.isVisible() and not panel.forecast_view.isVisible()

@@ -175,8 +175,13 @@ class ClassificationTask(SupervisedTask):
         return matrix.reshape(classes, classes).cpu().numpy()
 
     def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        accuracy = (self.predict(prediction) == y).float().mean()
-        return {"loss": self.loss(prediction, y).item(), "accuracy": accuracy.item()}
+        predicted = self.predict(prediction)
+        results = {"loss": self.loss(prediction, y).item(), "accuracy": (predicted == y).float().mean().item()}
+        if y.dim() >= 3 and self.data.num_classes == 2:  # a mask per example: overlap with the truth
+            overlap = (predicted.bool() & y.bool()).sum().item()
+            union = (predicted.bool() | y.bool()).sum().item()
+            results["iou"] = overlap / union if union else 1.0
+        return results
 
 
 class RegressionTask(SupervisedTask):
