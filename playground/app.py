@@ -37,12 +37,14 @@ def run_app(path: Path | None) -> int:
 
 def start_window(path: Path | None) -> MainWindow | None:
     """Show the main window with, in order of preference: work recovered after a crash, ``path``,
-    or the default preset. None when ``path`` cannot be opened (the user has been told why)."""
+    or the default preset. None when ``path`` cannot be opened (the user has been told why). The very
+    first start also shows the preset gallery over the default preset, as a start page."""
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.main_window import MainWindow
+    from playground.ui.main_window import MainWindow, recent_files
     from playground.ui.theme import apply_palette
 
+    first_start = not recent_files()
     window = MainWindow()
     apply_palette(QApplication.instance(), window.theme)
     window.show()
@@ -52,4 +54,6 @@ def start_window(path: Path | None) -> MainWindow | None:
     if target is not None and not window.open_path(target) and path is not None:
         window.close()
         return None
+    if first_start and path is None:
+        window.open_preset_dialog()
     return window

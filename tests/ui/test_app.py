@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox, QSpinBox
 
 from playground.app import DEFAULT_PRESET, start_window
 from playground.core.project import dumps, load
+from playground.ui.gallery import Gallery
 from playground.ui.main_window import recent_files
 from playground.ui.storage import RecoveryStore
 from tests.ui.conftest import click_block
@@ -40,6 +41,10 @@ def test_starting_without_a_file_opens_the_default_preset(qtbot, data_dir, dialo
     assert window.windowTitle().startswith("mlp-spiral.json") and not window.isWindowModified()
     assert recent_files() == [str(DEFAULT_PRESET.resolve())]
     assert dialogs.asked == []
+    gallery = window.findChild(Gallery)
+    assert gallery is not None and gallery.isVisible(), "the first start shows the gallery as a start page"
+    gallery.reject()
+    assert started(qtbot, None).findChild(Gallery) is None, "later starts go straight to the preset"
 
 
 def test_starting_with_a_missing_file_says_so_and_gives_up(qtbot, data_dir, dialogs, tmp_path) -> None:
