@@ -31,6 +31,7 @@ class Inspector(QWidget):
         self._updating = False
         self.title = QLabel("Nothing selected")
         self.title.setFont(ui_font(13, bold=True))
+        self.title.setWordWrap(True)  # long block ids must not widen the dock
         self.subtitle = QLabel("Select a block on the canvas to see and edit its parameters.")
         self.subtitle.setWordWrap(True)
         self.form_host = QWidget()
