@@ -228,9 +228,14 @@ class MainWindow(QMainWindow):
     def open_preset_dialog(self) -> None:
         """The preset gallery (window-modal; the chosen preset opens when the dialog closes)."""
         gallery = Gallery(PRESETS, self.theme, self)
-        gallery.accepted.connect(lambda: self.open_path(gallery.chosen) if gallery.chosen else None)
+        gallery.accepted.connect(lambda: self._open_preset(gallery.chosen))
         gallery.finished.connect(gallery.deleteLater)
         gallery.open()
+
+    def _open_preset(self, path: Path | None) -> None:
+        """Open a preset and turn to its lecture notes."""
+        if path is not None and self.open_path(path):
+            self.findChild(QDockWidget, "notesDock").raise_()
 
     def open_path(self, path: Path) -> bool:
         if not self._confirm_discard():

@@ -39,6 +39,7 @@ def test_the_gallery_lists_every_preset_by_lecture_and_opens_one(qtbot, window) 
     assert set(window.scene.blocks) == {"input_1", "linear_1", "tanh_1", "linear_2", "output_1"}
     assert window.notes.heading.text() == "Lecture 2 · XOR needs a hidden layer"
     assert "no straight line" in window.notes.editor.toPlainText()
+    assert not window.notes.visibleRegion().isEmpty(), "the lecture notes are turned to"
 
 
 def test_notes_are_edited_undone_and_saved_with_the_project(qtbot, window, spiral) -> None:
