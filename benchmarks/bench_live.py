@@ -5,7 +5,7 @@ stretches of each (median of the rounds), and the longest stall of the GUI event
 
 Targets: ratio >= 0.8, longest stall <= 50 ms. Runs offscreen.
 
-    python benchmarks/bench_live.py [--seconds 3] [--rounds 3] [presets/mlp-spiral.json ...]
+    python benchmarks/bench_live.py [--seconds 3] [--rounds 5] [presets/mlp-spiral.json ...]
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*", default=["presets/mlp-spiral.json", "presets/lenet-digits.json"])
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured stretch")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # as many threads as the worker uses
     app = QApplication.instance() or QApplication(sys.argv[:1])
