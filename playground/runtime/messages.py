@@ -74,6 +74,7 @@ class Loaded:
     classes: int | None
     points: Points | None
     graph: GraphLayout | None = None
+    samples: bool = False  # the task generates text: Sampled messages will follow
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,16 @@ class Snapshot:
     nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
     forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
     masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """Text the network wrote, continuing ``prompt`` (a language model while it trains)."""
+
+    run: int
+    step: int
+    prompt: str
+    text: str
 
 
 @dataclass(frozen=True)

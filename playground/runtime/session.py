@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal
 
 from playground.core.project import Project, TrainingConfig
-from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
+from playground.runtime.messages import Catalogue, Loaded, Progress, Sampled, Snapshot, Stopped
 from playground.runtime.worker import serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
@@ -49,6 +49,7 @@ class TrainingSession(QObject):
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
+    sampled = Signal(object)  # Sampled
     state_changed = Signal(str)  # idle, loading, ready, running, failed
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -120,6 +121,10 @@ class TrainingSession(QObject):
     def set_speed(self, steps_per_second: float) -> None:
         self.post("speed", steps_per_second)
 
+    def set_sampling(self, prompt: str, temperature: float) -> None:
+        """What a language model's live samples start from, and how adventurous they are."""
+        self.post("sampling", (prompt, temperature))
+
     def set_focus(self, block_id: str | None, example: int = 0) -> None:
         self.post("focus", (block_id, example))
 
@@ -156,6 +161,8 @@ class TrainingSession(QObject):
             self.progressed.emit(message)
         elif isinstance(message, Snapshot):
             self.snapshotted.emit(message)
+        elif isinstance(message, Sampled):
+            self.sampled.emit(message)
         elif isinstance(message, Stopped):
             self._set_state("failed" if message.kind in ("failed", "error") else "ready")
             self.stopped.emit(message)

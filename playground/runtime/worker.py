@@ -24,6 +24,7 @@ from playground.runtime.messages import (
     Loaded,
     Points,
     Progress,
+    Sampled,
     Snapshot,
     Stats,
     Stopped,
@@ -36,6 +37,8 @@ PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
 FORECAST_EXAMPLES = 4
+SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
+SAMPLE_LENGTH = 120
 MASK_EXAMPLES = 4
 MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
@@ -73,6 +76,7 @@ class WorkerLoop:
         self.focus: str | None = None
         self.example = 0
         self._points_bounds: tuple[float, float] | None = None
+        self.prompt, self.temperature = "", 0.8
         self._reset_buffers()
 
     # --- the loop ------------------------------------------------------------------------
@@ -143,6 +147,7 @@ class WorkerLoop:
                 data.num_classes,
                 self._points(),
                 self._graph_layout(),
+                hasattr(trainer.task, "sample"),
             )
         )
         self._evaluate()
@@ -188,6 +193,11 @@ class WorkerLoop:
         if self.trainer is not None:
             self.trainer.apply_config(config)
 
+    def _on_sampling(self, payload: tuple[str, float]) -> None:
+        self.prompt, self.temperature = payload
+        if self.trainer is not None and not self.playing:
+            self._sample()
+
     def _on_speed(self, steps_per_second: float) -> None:
         self.speed = float(steps_per_second)
 
@@ -221,19 +231,22 @@ class WorkerLoop:
             self._flush()
         if now - self.last_snapshot >= SNAPSHOT_PERIOD:
             self._snapshot()
+        if now - self.last_sample >= SAMPLE_PERIOD:
+            self._sample()
 
     def _pause(self, kind: str, message: str = "") -> None:
         self.playing = False
         self._evaluate()
         self._flush()
         self._snapshot()
+        self._sample()
         self.send(Stopped(self.run_id, kind, message))
 
     def _reset_buffers(self) -> None:
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.evaluations: list[dict[str, float]] = []
-        self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = 0.0
+        self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = self.last_sample = 0.0
         self.window_start = (time.perf_counter(), 0)
         self.rate = 0.0
 
@@ -266,6 +279,17 @@ class WorkerLoop:
         )
         self.steps, self.losses, self.evaluations = [], [], []
         self.last_flush = now
+
+    def _sample(self) -> None:
+        """Let a language model write a little, seeded by the step (the training's random state is not
+        touched, so Reset still replays the same run)."""
+        task = self.trainer.task if self.trainer is not None else None
+        self.last_sample = time.perf_counter()
+        if task is None or not hasattr(task, "sample"):
+            return
+        step = self.trainer.step_count
+        text = task.sample(self.prompt, SAMPLE_LENGTH, self.temperature, seed=step)
+        self.send(Sampled(self.run_id, step, self.prompt, text))
 
     # --- looking inside ----------------------------------------------------------------------
     def _snapshot(self) -> None:

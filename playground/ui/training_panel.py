@@ -39,6 +39,7 @@ from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.masks_view import MasksView
 from playground.ui.plots.plane import PlaneView
+from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme, ui_font
 
 LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
@@ -90,6 +91,7 @@ class TrainingPanel(QWidget):
         self.graph_view = GraphView(theme)
         self.forecast_view = ForecastView(theme)
         self.masks_view = MasksView(theme)
+        self.text_view = TextView()
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -107,6 +109,7 @@ class TrainingPanel(QWidget):
         views.addWidget(self.graph_view)
         views.addWidget(self.forecast_view)
         views.addWidget(self.masks_view)
+        views.addWidget(self.text_view)
         self.views.hide()
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
@@ -122,6 +125,8 @@ class TrainingPanel(QWidget):
         session.progressed.connect(self._progressed)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
+        session.sampled.connect(self.text_view.add)
+        self.text_view.changed.connect(session.set_sampling)
         document.replaced.connect(self._project_replaced)
         document.settings_changed.connect(self._setting_changed)
         document.analysed.connect(self._graph_edited)
@@ -357,7 +362,9 @@ class TrainingPanel(QWidget):
         self.graph_view.set_graph(message.graph)
         self.forecast_view.hide()  # until a snapshot brings forecasts or masks
         self.masks_view.hide()
-        self.views.setVisible(message.points is not None or message.graph is not None)
+        self.text_view.clear()
+        self.text_view.setVisible(message.samples)
+        self.views.setVisible(message.points is not None or message.graph is not None or message.samples)
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
@@ -404,6 +411,7 @@ class TrainingPanel(QWidget):
         self.graph_view.set_graph(None)
         self.forecast_view.hide()
         self.masks_view.hide()
+        self.text_view.hide()
         self.views.hide()
         self._set_stale([])
         self.status.setText("Not started: press Play")

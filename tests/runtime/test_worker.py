@@ -186,3 +186,22 @@ def test_a_segmentation_network_reports_images_masks_and_predictions(worker: Wor
     assert set(np.unique(truth)) == {0.0, 1.0} and predicted.min() >= 0 and predicted.max() <= 1
     assert ((predicted > 0.5) == (truth > 0.5)).mean() > 0.9
     assert "val_iou" in worker.of(Progress, 1)[-1].evaluations[-1]
+
+
+def test_a_language_model_writes_while_it_trains_without_changing_the_run(worker: Worker) -> None:
+    from playground.runtime.messages import Sampled
+
+    project = load(PRESETS / "char-gpt.json")
+    worker.send("load", (1, project, None, "cpu"))
+    worker.send("sampling", ("ROMEO:", 0.5))
+    worker.send("steps", 20)
+    worker.wait_for(Stopped, 1)
+    assert worker.of(Loaded, 1)[0].samples
+    (first, *_), last = worker.of(Sampled, 1), worker.of(Sampled, 1)[-1]
+    assert first.step == 0 and first.prompt == "ROMEO:" and len(first.text) == 120
+    assert last.step == 20
+    worker.send("reset", (2, False))
+    worker.send("steps", 20)
+    worker.wait_for(Stopped, 2)
+    assert np.array_equal(worker.losses(1), worker.losses(2)), "sampling does not disturb the training"
+    assert worker.of(Sampled, 2)[-1].text == last.text, "the same step writes the same text"

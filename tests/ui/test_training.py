@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit
 
 from playground.core.graph import Link
 from playground.runtime.messages import Progress
@@ -321,3 +321,17 @@ def test_a_segmentation_network_shows_predicted_masks(qtbot, window) -> None:
     qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
     assert np.asarray(view.image.image).shape[:2] == (3 * 16 + 4, 4 * 16 + 6)
     assert not panel.plane.isVisible() and not panel.forecast_view.isVisible()
+
+
+def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "char-gpt.json")
+    panel = window.training
+    click(qtbot, panel.step_button)
+    view = panel.text_view
+    qtbot.waitUntil(lambda: view.isVisible() and len(view.samples) >= 1, timeout=FIRST)
+    prompt = view.findChild(QLineEdit, "samplePrompt")
+    prompt.setFocus()
+    qtbot.keyClicks(prompt, "JULIET:")
+    qtbot.keyClick(prompt, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.samples[0].prompt == "JULIET:", timeout=LATER)
+    assert "JULIET:" in view.text.toPlainText() and len(view.samples[0].text) == 120
