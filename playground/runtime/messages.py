@@ -130,6 +130,8 @@ class Snapshot:
     nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
     forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
     masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
+    latent: tuple[str, np.ndarray, np.ndarray | None] | None = None  # code block, (n, 2) codes, labels (n,)
+    reconstructions: tuple[np.ndarray, np.ndarray] | None = None  # inputs and outputs, (k, H, W) each
 
 
 @dataclass(frozen=True)

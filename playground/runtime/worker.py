@@ -40,6 +40,7 @@ FORECAST_EXAMPLES = 4
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
 SAMPLE_LENGTH = 120
 MASK_EXAMPLES = 4
+LATENT_POINTS = 500
 MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
@@ -321,6 +322,7 @@ class WorkerLoop:
                 self._nodes(inspection) if trainer.data.kind == "graph" else None,
                 self._forecast(inputs, inspection),
                 self._masks(inputs, inspection),
+                *self._autoencoder(inputs, inspection),
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -414,6 +416,39 @@ class WorkerLoop:
         k = min(MASK_EXAMPLES, len(images))
         probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
         return images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities
+
+    def _autoencoder(self, inputs: tuple, inspection: Any) -> tuple[Any, Any]:
+        """For an autoencoder: the validation examples' codes in the narrowest block (PCA to 2-D if it
+        is wider), with their labels if the dataset has any; and a few inputs with their
+        reconstructions when the inputs are one-channel images."""
+        trainer = self.trainer
+        if trainer.task.id != "autoencoder" or len(inputs) != 1:
+            return None, None
+        val = trainer.data.val[trainer.task.fields[0]][:LATENT_POINTS]
+        activations = self.probe.activations(val)
+        inner = [k for k in self.probe.sources.values() if k in activations]
+        widths = {
+            k: v.shape[1]
+            for k, v in activations.items()
+            if v.ndim == 2 and v.shape[1] >= 2 and k not in inner and k not in self.probe.sources
+        }
+        latent = None
+        if widths:
+            block = min(widths, key=lambda k: (widths[k], list(activations).index(k)))
+            codes = activations[block]
+            if codes.shape[1] > 2:
+                centred = codes - codes.mean(axis=0)
+                codes = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+            labels = trainer.data.val.get("y")
+            labels = labels[: len(codes)].cpu().numpy() if labels is not None and labels.dim() == 1 else None
+            latent = (block, codes, labels)
+        images = inputs[0]
+        output = inspection.activations.get(trainer.compiled.outputs[0])
+        pictures = None
+        if images.dim() == 4 and images.shape[1] == 1 and output is not None and output.shape == tuple(images.shape):
+            k = min(MASK_EXAMPLES, len(images))
+            pictures = (images[:k, 0].float().cpu().numpy(), output[:k, 0])
+        return latent, pictures
 
     def _graph_layout(self) -> GraphLayout | None:
         """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""

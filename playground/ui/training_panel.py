@@ -37,7 +37,8 @@ from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
 from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
-from playground.ui.plots.masks_view import MasksView
+from playground.ui.plots.images_view import ImagesView
+from playground.ui.plots.latent_view import LatentView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme, ui_font
@@ -90,8 +91,13 @@ class TrainingPanel(QWidget):
         self.plane = PlaneView(theme)
         self.graph_view = GraphView(theme)
         self.forecast_view = ForecastView(theme)
-        self.masks_view = MasksView(theme)
+        self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
+        self.recon_view = ImagesView(
+            theme, "reconstructionsView", "Inputs (top), reconstructions (bottom)", "reconstructions"
+        )
+        self.latent_view = LatentView(theme)
         self.text_view = TextView()
+        self.snapshot_views = (self.forecast_view, self.masks_view, self.latent_view, self.recon_view)
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -109,6 +115,8 @@ class TrainingPanel(QWidget):
         views.addWidget(self.graph_view)
         views.addWidget(self.forecast_view)
         views.addWidget(self.masks_view)
+        views.addWidget(self.latent_view)
+        views.addWidget(self.recon_view)
         views.addWidget(self.text_view)
         self.views.hide()
         splitter.addWidget(self.views)
@@ -270,8 +278,8 @@ class TrainingPanel(QWidget):
         self.curves.set_theme(theme)
         self.plane.set_theme(theme)
         self.graph_view.set_theme(theme)
-        self.forecast_view.set_theme(theme)
-        self.masks_view.set_theme(theme)
+        for view in self.snapshot_views:
+            view.set_theme(theme)
 
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
@@ -336,7 +344,12 @@ class TrainingPanel(QWidget):
         """The data views' part of a snapshot (input plane, function, graph, forecasts, masks)."""
         self.plane.show_snapshot(snapshot)
         self.graph_view.show_snapshot(snapshot)
-        for view, part in ((self.forecast_view, snapshot.forecast), (self.masks_view, snapshot.masks)):
+        for view, part in (
+            (self.forecast_view, snapshot.forecast),
+            (self.masks_view, snapshot.masks),
+            (self.latent_view, snapshot.latent),
+            (self.recon_view, snapshot.reconstructions),
+        ):
             if part is not None:
                 view.show_snapshot(snapshot)
                 view.show()
@@ -360,8 +373,8 @@ class TrainingPanel(QWidget):
     def _loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
         self.graph_view.set_graph(message.graph)
-        self.forecast_view.hide()  # until a snapshot brings forecasts or masks
-        self.masks_view.hide()
+        for view in self.snapshot_views:
+            view.hide()  # until a snapshot brings what it shows
         self.text_view.clear()
         self.text_view.setVisible(message.samples)
         self.views.setVisible(message.points is not None or message.graph is not None or message.samples)
@@ -409,8 +422,8 @@ class TrainingPanel(QWidget):
         self.started_with = None
         self.plane.set_points(None, None)
         self.graph_view.set_graph(None)
-        self.forecast_view.hide()
-        self.masks_view.hide()
+        for view in self.snapshot_views:
+            view.hide()
         self.text_view.hide()
         self.views.hide()
         self._set_stale([])

@@ -205,3 +205,15 @@ def test_a_language_model_writes_while_it_trains_without_changing_the_run(worker
     worker.wait_for(Stopped, 2)
     assert np.array_equal(worker.losses(1), worker.losses(2)), "sampling does not disturb the training"
     assert worker.of(Sampled, 2)[-1].text == last.text, "the same step writes the same text"
+
+
+def test_an_autoencoder_reports_its_codes_and_reconstructions(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "autoencoder-digits.json"), None, "cpu"))
+    worker.send("steps", 300)
+    worker.wait_for(Stopped, 1)
+    snapshot = worker.of(Snapshot, 1)[-1]
+    block, codes, labels = snapshot.latent
+    assert block == "bottleneck_1" and codes.shape == (len(labels), 2) and set(labels) == set(range(10))
+    inputs, outputs = snapshot.reconstructions
+    assert inputs.shape == outputs.shape == (4, 8, 8)
+    assert np.abs(inputs - outputs).mean() < np.abs(inputs - inputs.mean()).mean(), "better than a flat guess"

@@ -335,3 +335,14 @@ def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot
     qtbot.keyClick(prompt, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.samples[0].prompt == "JULIET:", timeout=LATER)
     assert "JULIET:" in view.text.toPlainText() and len(view.samples[0].text) == 120
+
+
+def test_an_autoencoder_shows_its_code_space_and_reconstructions(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "autoencoder-digits.json")
+    panel = window.training
+    play_until(qtbot, window, 200)
+    pause(qtbot, window)
+    qtbot.waitUntil(lambda: panel.latent_view.last is not None and panel.recon_view.isVisible(), timeout=LATER)
+    assert len(panel.latent_view.points.data) == len(panel.latent_view.last[1])
+    assert np.asarray(panel.recon_view.image.image).shape[:2] == (2 * 8 + 2, 4 * 8 + 6)
+    assert not panel.masks_view.isVisible()

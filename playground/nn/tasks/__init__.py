@@ -10,10 +10,11 @@ from playground.nn.data.base import Data
 from playground.nn.tasks.base import Diverged, StepContext, StepResult, Task, TaskError, TrainingStopped
 from playground.nn.tasks.language_model import LanguageModelTask
 from playground.nn.tasks.node_classification import NodeClassificationTask
-from playground.nn.tasks.supervised import ClassificationTask, RegressionTask
+from playground.nn.tasks.supervised import AutoencoderTask, ClassificationTask, RegressionTask
 
 TASKS: dict[str, type[Task]] = {
-    cls.id: cls for cls in (ClassificationTask, RegressionTask, LanguageModelTask, NodeClassificationTask)
+    cls.id: cls
+    for cls in (ClassificationTask, RegressionTask, AutoencoderTask, LanguageModelTask, NodeClassificationTask)
 }
 
 

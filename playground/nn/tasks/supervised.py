@@ -48,17 +48,21 @@ class EpochSampler:
 
 
 class SupervisedTask(Task):
-    """Inputs from dataset fields, one Output compared with the field ``y``."""
+    """Inputs from dataset fields, one Output compared with the target field (``y``)."""
 
     losses: tuple[str, ...] = ()
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)
         self.fields = self.bind_inputs(data.train)
+        self.target = self.target_field()
         self.out_block = self.single_output()
         self.loss_name = self.resolve_loss(config.loss)
-        self.check_output(tuple(self.output_shape()[1:]), tuple(data.train["y"].shape[1:]))
-        self.sampler = EpochSampler(len(data.train["y"]), config.seed, device)
+        self.check_output(tuple(self.output_shape()[1:]), tuple(data.train[self.target].shape[1:]))
+        self.sampler = EpochSampler(len(data.train[self.target]), config.seed, device)
+
+    def target_field(self) -> str:
+        return "y"
 
     def resolve_loss(self, name: str) -> str:
         if name == "auto":
@@ -78,7 +82,7 @@ class SupervisedTask(Task):
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         index = self.sampler.next(batch_size)
         prediction = self.forward(self.data.train, index)
-        loss = self.loss(prediction, self.data.train["y"][index])
+        loss = self.loss(prediction, self.data.train[self.target][index])
         return StepResult(ctx.update("model", loss), len(index))
 
     def evaluate(self) -> dict[str, float]:
@@ -86,11 +90,11 @@ class SupervisedTask(Task):
             results = {}
             train = {k: v[:TRAIN_EVAL_LIMIT] for k, v in self.data.train.items()}
             for prefix, split in (("train", train), ("val", self.data.val)):
-                if len(split["y"]) == 0:
+                if len(split[self.target]) == 0:
                     continue
                 totals: dict[str, float] = {}
                 count = 0
-                for chunk in batched([split[f] for f in (*self.fields, "y")], EVAL_CHUNK):
+                for chunk in batched([split[f] for f in (*self.fields, self.target)], EVAL_CHUNK):
                     *inputs, y = chunk
                     prediction = self.model(*inputs)
                     for name, value in self.measure(prediction, y).items():
@@ -103,7 +107,7 @@ class SupervisedTask(Task):
         return tuple(self.data.val[f][:count] for f in self.fields)
 
     def probe_loss(self, prediction: torch.Tensor, count: int) -> torch.Tensor:
-        return self.loss(prediction, self.data.val["y"][:count])
+        return self.loss(prediction, self.data.val[self.target][:count])
 
     def state(self) -> dict[str, torch.Tensor]:
         return self.sampler.state()
@@ -203,3 +207,16 @@ class RegressionTask(SupervisedTask):
 
     def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         return {"loss": self.loss(prediction, y).item(), "mse": F.mse_loss(prediction, y).item()}
+
+
+class AutoencoderTask(RegressionTask):
+    """Reproduce the input at the Output, through a narrow middle (the code): the network has to find a
+    compact description of its data. Labels, where the dataset has them, only colour the views."""
+
+    id = "autoencoder"
+    kinds = ("classification", "regression", "table")
+
+    def target_field(self) -> str:
+        if len(self.fields) != 1:
+            raise TaskError(f"an autoencoder has one Input to reproduce, but this network has {len(self.fields)}")
+        return self.fields[0]

@@ -1,5 +1,6 @@
-"""Segmentation: a few validation images (top row), their true masks (middle) and the network's
-predicted masks (bottom: the probability of each pixel belonging to the shape)."""
+"""Rows of small images: for segmentation, a few validation images, their true masks and the
+predicted masks (the probability of each pixel belonging to the shape); for an autoencoder, inputs
+and their reconstructions."""
 
 from __future__ import annotations
 
@@ -16,26 +17,31 @@ from playground.ui.theme import Theme
 GAP = 2
 
 
-def rows(images: np.ndarray, truth: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """Three rows of k images each, NaN in the gaps: images scaled to 0..1 each, masks as they are."""
-    k, height, width = images.shape
+def scaled(images: np.ndarray) -> np.ndarray:
+    """Each image stretched to 0..1."""
     low = images.min(axis=(1, 2), keepdims=True)
     span = images.max(axis=(1, 2), keepdims=True) - low
-    scaled = (images - low) / np.where(span > 0, span, 1)
-    out = np.full((3 * height + 2 * GAP, k * width + (k - 1) * GAP), np.nan)
-    for r, stack in enumerate((scaled, truth, predicted)):
+    return (images - low) / np.where(span > 0, span, 1)
+
+
+def rows(*stacks: np.ndarray) -> np.ndarray:
+    """One row per stack of k images (k, H, W), NaN in the gaps."""
+    k, height, width = stacks[0].shape
+    out = np.full((len(stacks) * (height + GAP) - GAP, k * width + (k - 1) * GAP), np.nan)
+    for r, stack in enumerate(stacks):
         for c in range(k):
             top, left = r * (height + GAP), c * (width + GAP)
             out[top : top + height, left : left + width] = stack[c]
     return out
 
 
-class MasksView(QWidget):
-    def __init__(self, theme: Theme) -> None:
+class ImagesView(QWidget):
+    def __init__(self, theme: Theme, name: str, title: str, part: str) -> None:
         super().__init__()
-        self.setObjectName("masksView")
+        self.setObjectName(name)
+        self.part = part  # the Snapshot field drawn here
         self.plot = pg.PlotWidget()
-        style_plot(self.plot, theme, "Images, true masks, predicted masks")
+        style_plot(self.plot, theme, title)
         self.plot.setAspectLocked(True)
         self.plot.invertY(True)
         self.plot.hideAxis("left")
@@ -46,17 +52,18 @@ class MasksView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
-        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.last: tuple[np.ndarray, ...] | None = None
         self.hide()
 
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.masks is None:
+        stacks = getattr(snapshot, self.part)
+        if stacks is None:
             return
-        self.last = snapshot.masks
-        grid = rows(*snapshot.masks)
+        self.last = stacks
+        grid = rows(scaled(stacks[0]), *stacks[1:])
         rgba = sequential(np.nan_to_num(grid, nan=0.0))
         rgba[np.isnan(grid)] = (0, 0, 0, 0)
         self.image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, grid.shape[1], grid.shape[0]))

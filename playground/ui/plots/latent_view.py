@@ -1,0 +1,41 @@
+"""An autoencoder's code space: every validation example's code, coloured by its label (which the
+network never sees); a code wider than two numbers is shown along its two principal directions."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from playground.runtime.messages import Snapshot
+from playground.ui.plots.colors import class_colour
+from playground.ui.plots.curves import style_plot
+from playground.ui.theme import Theme
+
+
+class LatentView(QWidget):
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("latentView")
+        self.plot = pg.PlotWidget()
+        style_plot(self.plot, theme, "Codes")
+        self.plot.setMouseEnabled(False, False)
+        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(31, 41, 55, 150, width=0.6))
+        self.plot.addItem(self.points)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.last = None
+        self.hide()
+
+    def set_theme(self, theme: Theme) -> None:
+        style_plot(self.plot, theme)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.latent is None:
+            return
+        self.last = snapshot.latent
+        block, codes, labels = snapshot.latent
+        brushes = [pg.mkBrush(*class_colour(c)) for c in labels] if labels is not None else pg.mkBrush("#2563eb")
+        self.points.setData(pos=codes, brush=brushes)
+        self.plot.getPlotItem().setTitle(f"Codes in {block}", size="10pt")
+        self.plot.getPlotItem().getViewBox().autoRange(padding=0.08)
