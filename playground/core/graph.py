@@ -116,7 +116,8 @@ class Graph:
     def add_block(self, block: Block) -> None:
         if not is_valid_id(block.id):
             raise GraphError(
-                f"'{block.id}' is not a valid block id: use lower-case letters, digits and _, starting with a letter"
+                f"'{block.id}' is not a valid block id: use lower-case letters, digits and _, starting with a letter,"
+                " and not a name PyTorch modules use themselves (like 'code' or 'forward')"
             )
         if block.id in self.blocks:
             raise GraphError(f"there is already a block '{block.id}'")

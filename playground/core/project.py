@@ -287,7 +287,11 @@ def _build_graph(r: _Reader, data: Any) -> Graph:
         r.obj(item, where, ("id", "type"), ("params",))
         block_id = r.str(item["id"], f"{where}.id", 64)
         if not is_valid_id(block_id):
-            raise r.fail(f"{where}.id", f"'{block_id}' is not a valid block id (lower-case letters, digits, _)")
+            raise r.fail(
+                f"{where}.id",
+                f"'{block_id}' is not a valid block id (lower-case letters, digits, _; not a name PyTorch modules"
+                " use themselves, like 'code' or 'forward')",
+            )
         if block_id in graph.blocks:
             raise r.fail(f"{where}.id", f"'{block_id}' is used by two blocks")
         type_name = canonical_type(r.str(item["type"], f"{where}.type", 64))

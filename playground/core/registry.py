@@ -36,13 +36,85 @@ class ShapeError(Exception):
         self.kind = kind
 
 
+# Names every compiled network (a torch.fx.GraphModule) already uses for its own attributes: a block
+# registered under one would shadow it. tests/nn/test_compile.py checks this list against torch.
+RESERVED_IDS = frozenset(
+    [
+        "add_module",
+        "add_submodule",
+        "apply",
+        "bfloat16",
+        "buffers",
+        "call_super_init",
+        "children",
+        "code",
+        "compile",
+        "cpu",
+        "cuda",
+        "delete_all_unused_submodules",
+        "delete_submodule",
+        "double",
+        "dump_patches",
+        "eval",
+        "extra_repr",
+        "float",
+        "forward",
+        "get_buffer",
+        "get_extra_state",
+        "get_parameter",
+        "get_submodule",
+        "graph",
+        "half",
+        "ipu",
+        "load_state_dict",
+        "meta",
+        "modules",
+        "mtia",
+        "named_buffers",
+        "named_children",
+        "named_modules",
+        "named_parameters",
+        "parameters",
+        "print_readable",
+        "recompile",
+        "register_backward_hook",
+        "register_buffer",
+        "register_forward_hook",
+        "register_forward_pre_hook",
+        "register_full_backward_hook",
+        "register_full_backward_pre_hook",
+        "register_load_state_dict_post_hook",
+        "register_load_state_dict_pre_hook",
+        "register_module",
+        "register_parameter",
+        "register_state_dict_post_hook",
+        "register_state_dict_pre_hook",
+        "requires_grad_",
+        "set_extra_state",
+        "set_submodule",
+        "shape_env",
+        "share_memory",
+        "state_dict",
+        "to",
+        "to_empty",
+        "to_folder",
+        "train",
+        "training",
+        "type",
+        "xpu",
+        "zero_grad",
+    ]
+)
+
+
 def is_valid_id(block_id: object) -> bool:
-    """Block ids become Python names in compiled code and keys in weight files."""
+    """Block ids become Python names in compiled code, module attributes and keys in weight files."""
     return (
         isinstance(block_id, str)
         and bool(_ID_RE.match(block_id))
         and not keyword.iskeyword(block_id)
         and block_id not in {"self", "torch", "input", "output"}
+        and block_id not in RESERVED_IDS
     )
 
 

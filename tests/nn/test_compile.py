@@ -1,10 +1,14 @@
 """Compiled graphs against hand-written PyTorch: copy the weights, compare the outputs."""
 
-import torch
-from torch import nn
+import re
 
-from playground.core.graph import Block, Link
+import pytest
+import torch
+from torch import fx, nn
+
+from playground.core.graph import Block, GraphError, Link
 from playground.core.project import load
+from playground.core.registry import RESERVED_IDS
 from playground.nn.compile import CompileError, compile_graph
 from tests.core.test_project import PRESETS
 from tests.helpers import chain
@@ -173,3 +177,11 @@ def test_every_block_type_has_exactly_one_torch_builder() -> None:
     from playground.nn.blocks import BUILDERS
 
     assert set(BUILDERS) == {spec.type for spec in all_specs()}
+
+
+def test_block_ids_cannot_shadow_what_every_compiled_network_has() -> None:
+    module = compile_graph(chain(("input_1", "input", {"shape": [2]}), ("output_1", "output", {}))).module
+    own = {n for n in (*dir(fx.GraphModule), *vars(module)) if re.fullmatch(r"[a-z][a-z0-9_]*", n)}
+    assert own <= RESERVED_IDS, f"reserve these too: {sorted(own - RESERVED_IDS)}"
+    with pytest.raises(GraphError, match="not a valid block id.*'code'"):
+        chain(("code", "linear", {}))
