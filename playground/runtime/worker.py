@@ -16,17 +16,15 @@ from typing import Any
 import numpy as np
 
 from playground.core.project import Project, TrainingConfig
+from playground.runtime import views
 from playground.runtime.messages import (
-    BlockDetail,
     Catalogue,
     DatasetInfo,
-    GraphLayout,
     Loaded,
     Points,
     Progress,
     Sampled,
     Snapshot,
-    Stats,
     Stopped,
 )
 
@@ -36,12 +34,8 @@ SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
-FORECAST_EXAMPLES = 4
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
 SAMPLE_LENGTH = 120
-MASK_EXAMPLES = 4
-LATENT_POINTS = 500
-MAX_POINTS = 2000
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
@@ -76,7 +70,7 @@ class WorkerLoop:
         self.speed = 0.0  # steps per second cap, 0: as fast as it goes
         self.focus: str | None = None
         self.example = 0
-        self._points_bounds: tuple[float, float] | None = None
+        self.points: Points | None = None
         self.prompt, self.temperature = "", 0.8
         self._reset_buffers()
 
@@ -139,15 +133,15 @@ class WorkerLoop:
         trainer = self.trainer
         self.probe = Probe(trainer.compiled)
         self._reset_buffers()
-        data = trainer.data
+        self.points = views.points(trainer)
         self.send(
             Loaded(
                 self.run_id,
                 str(trainer.device),
                 trainer.steps_per_epoch(),
-                data.num_classes,
-                self._points(),
-                self._graph_layout(),
+                trainer.data.num_classes,
+                self.points,
+                views.graph_layout(trainer),
                 hasattr(trainer.task, "sample"),
             )
         )
@@ -302,12 +296,12 @@ class WorkerLoop:
         count = min(count, len(inputs[0])) if inputs else 0
         inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count))
         plane, plane_output, curve = {}, "", None
-        if self._points_bounds is not None and tuple(trainer.compiled.inputs[0].shape[1:]) == (2,):
-            view = probe.plane(self._points_bounds, PLANE_RESOLUTION)
+        if self.points is not None and self.points.train_x.shape[1] == 2:
+            view = probe.plane(self.points.bounds, PLANE_RESOLUTION)
             plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
             plane_output = view.output
-        elif self._points_bounds is not None:
-            along = line(trainer.compiled, self._points_bounds, LINE_RESOLUTION)
+        elif self.points is not None:
+            along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION)
             curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays
         self.send(
             Snapshot(
@@ -317,171 +311,15 @@ class WorkerLoop:
                 inspection.wire_gradients,
                 plane,
                 plane_output,
-                self._detail(inspection),
+                views.detail(trainer, inspection, self.focus, self.example),
                 curve,
-                self._nodes(inspection) if trainer.data.kind == "graph" else None,
-                self._forecast(inputs, inspection),
-                self._masks(inputs, inspection),
-                *self._autoencoder(inputs, inspection),
+                views.nodes(trainer, probe, inspection) if trainer.data.kind == "graph" else None,
+                views.forecast(trainer, inputs, inspection),
+                views.masks(trainer, inputs, inspection),
+                *views.autoencoder(trainer, probe, inputs, inspection),
             )
         )
         self.last_snapshot = time.perf_counter()
-
-    def _detail(self, inspection: Any) -> BlockDetail | None:
-        from playground.nn.probes import tensor_stats
-
-        block = self.focus
-        if block is None or self.trainer is None:
-            return None
-        model = self.trainer.model
-        prefix = block + "."
-        params = {n[len(prefix) :]: p for n, p in model.named_parameters() if n.startswith(prefix)}
-        weights = {n: _stats(tensor_stats(p)) for n, p in params.items()}
-        gradients = {n: _stats(tensor_stats(p.grad)) for n, p in params.items() if p.grad is not None}
-        activation = inspection.activations.get(block)
-        maps = filters = None
-        if activation is not None and activation.ndim == 4 and len(activation):
-            maps = activation[min(self.example, len(activation) - 1)]
-        weight = params.get("weight")
-        if weight is not None and weight.dim() == 4:
-            filters = weight.detach()[:, 0].float().cpu().numpy()
-        confusion = None
-        if block in self.trainer.compiled.outputs:
-            confusion = self.trainer.task.confusion()
-        return BlockDetail(
-            block,
-            _stats_of(activation) if activation is not None and activation.size else None,
-            weights,
-            gradients,
-            maps,
-            filters,
-            inspection.attention.get(block),
-            confusion,
-        )
-
-    def _points(self) -> Points | None:
-        """The data points of a network with one Input of shape [2] (the input-plane view) or [1] (the
-        function view)."""
-        self._points_bounds = None
-        trainer = self.trainer
-        inputs = trainer.compiled.inputs
-        if len(inputs) != 1 or tuple(inputs[0].shape[1:]) not in ((1,), (2,)) or inputs[0].dtype != "float":
-            return None
-        field = inputs[0].data
-        train, val = trainer.data.train, trainer.data.val
-        if field not in train or "y" not in train:
-            return None
-        xs = [split[field][:MAX_POINTS].float().cpu().numpy() for split in (train, val)]
-        ys = [
-            split["y"][:MAX_POINTS].float().cpu().numpy().reshape(len(x), -1)[:, 0]
-            for split, x in zip((train, val), xs, strict=True)
-        ]
-        both = np.concatenate(xs)
-        low, high = float(both.min()), float(both.max())
-        pad = 0.1 * (high - low or 1.0)
-        self._points_bounds = (low - pad, high + pad)
-        return Points(xs[0], ys[0], xs[1], ys[1], self._points_bounds)
-
-    def _forecast(self, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """For a network reading windows of one number per step and predicting the next number: a few
-        validation windows, what came next, and the network's forecast."""
-        trainer = self.trainer
-        compiled = trainer.compiled
-        if trainer.data.kind != "regression" or len(inputs) != 1 or not compiled.outputs:
-            return None
-        windows = inputs[0]
-        truth = trainer.data.val.get("y")
-        predicted = inspection.activations.get(compiled.outputs[0])
-        if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,):
-            return None
-        k = min(FORECAST_EXAMPLES, len(windows))
-        return (
-            windows[:k, :, 0].float().cpu().numpy(),
-            truth[:k, 0].float().cpu().numpy(),
-            predicted[:k].reshape(k, -1)[:, 0],
-        )
-
-    def _masks(self, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """For a network marking the pixels of one-channel images (a mask per image, one logit per
-        pixel): a few validation images, their true masks and the predicted probability per pixel."""
-        trainer = self.trainer
-        compiled = trainer.compiled
-        truth = trainer.data.val.get("y")
-        if trainer.data.num_classes != 2 or len(inputs) != 1 or truth is None or truth.dim() != 3:
-            return None
-        images = inputs[0]
-        scores = inspection.activations.get(compiled.outputs[0]) if compiled.outputs else None
-        if images.dim() != 4 or images.shape[1] != 1 or scores is None or scores.shape[1:] != (*truth.shape[1:], 1):
-            return None
-        k = min(MASK_EXAMPLES, len(images))
-        probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
-        return images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities
-
-    def _autoencoder(self, inputs: tuple, inspection: Any) -> tuple[Any, Any]:
-        """For an autoencoder: the validation examples' codes in the narrowest block (PCA to 2-D if it
-        is wider), with their labels if the dataset has any; and a few inputs with their
-        reconstructions when the inputs are one-channel images."""
-        trainer = self.trainer
-        if trainer.task.id != "autoencoder" or len(inputs) != 1:
-            return None, None
-        val = trainer.data.val[trainer.task.fields[0]][:LATENT_POINTS]
-        activations = self.probe.activations(val)
-        inner = [k for k in self.probe.sources.values() if k in activations]
-        widths = {
-            k: v.shape[1]
-            for k, v in activations.items()
-            if v.ndim == 2 and v.shape[1] >= 2 and k not in inner and k not in self.probe.sources
-        }
-        latent = None
-        if widths:
-            block = min(widths, key=lambda k: (widths[k], list(activations).index(k)))
-            codes = activations[block]
-            if codes.shape[1] > 2:
-                centred = codes - codes.mean(axis=0)
-                codes = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
-            labels = trainer.data.val.get("y")
-            labels = labels[: len(codes)].cpu().numpy() if labels is not None and labels.dim() == 1 else None
-            latent = (block, codes, labels)
-        images = inputs[0]
-        output = inspection.activations.get(trainer.compiled.outputs[0])
-        pictures = None
-        if images.dim() == 4 and images.shape[1] == 1 and output is not None and output.shape == tuple(images.shape):
-            k = min(MASK_EXAMPLES, len(images))
-            pictures = (images[:k, 0].float().cpu().numpy(), output[:k, 0])
-        return latent, pictures
-
-    def _graph_layout(self) -> GraphLayout | None:
-        """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""
-        import networkx as nx
-
-        data = self.trainer.data
-        if data.kind != "graph" or "adjacency" not in data.train:
-            return None
-        adjacency = data.train["adjacency"].cpu().numpy()
-        graph = nx.from_numpy_array((adjacency > 0).astype(int) - np.eye(len(adjacency), dtype=int))
-        layout = nx.spring_layout(graph, seed=0)
-        positions = np.array([layout[i] for i in range(len(adjacency))])
-        edges = np.array([(a, b) for a, b in graph.edges() if a != b]).reshape(-1, 2)
-        labels = data.train["y"].cpu().numpy()
-        return GraphLayout(positions, edges, labels, data.train["mask"].cpu().numpy())
-
-    def _nodes(self, inspection: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        """Each node's predicted class, and the last hidden layer's node features projected to 2-D (PCA)."""
-        compiled = self.trainer.compiled
-        output = compiled.outputs[0] if compiled.outputs else None
-        scores = inspection.activations.get(output) if output else None
-        if scores is None or scores.ndim != 2:
-            return None
-        source = self.probe.sources.get(output, output)
-        hidden = [
-            k
-            for k, v in inspection.activations.items()
-            if k not in (output, source) and v.ndim == 2 and len(v) == len(scores) and v.shape[1] >= 2
-        ]
-        features = inspection.activations[hidden[-1]] if hidden else scores
-        centred = features - features.mean(axis=0)
-        _, _, axes = np.linalg.svd(centred, full_matrices=False)
-        return scores.argmax(axis=1), centred @ axes[:2].T
 
     def _catalogue(self) -> Catalogue:
         from playground.nn.data import all_datasets
@@ -490,13 +328,3 @@ class WorkerLoop:
 
         datasets = [DatasetInfo(d.id, d.title, d.description, d.kind, d.params) for d in all_datasets()]
         return Catalogue(available_devices(), datasets, list(TASKS))
-
-
-def _stats(stats: Any) -> Stats:
-    return Stats(stats.mean, stats.std, stats.norm, stats.counts, stats.edges)
-
-
-def _stats_of(values: np.ndarray) -> Stats:
-    flat = values.astype(np.float64).ravel()
-    counts, edges = np.histogram(flat, bins=30)
-    return Stats(float(flat.mean()), float(flat.std()), float(np.linalg.norm(flat)), counts, edges)

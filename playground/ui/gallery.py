@@ -50,13 +50,13 @@ class Gallery(QDialog):
         self.cards.setWordWrap(True)
         self.cards.setSpacing(6)
         self.cards.itemActivated.connect(self._choose)
-        problems = []
+        self.problems: list[str] = []  # files that could not be read, each with why
         presets = []
         for path in sorted(folder.glob("*.json")):
             try:
                 presets.append((load(path), path))
             except ProjectError as exc:
-                problems.append(str(exc))
+                self.problems.append(str(exc))
         for project, path in sorted(presets, key=lambda pair: (pair[0].lecture, pair[0].title)):
             item = QListWidgetItem(
                 QIcon(thumbnail(project, theme, self)),
@@ -77,8 +77,8 @@ class Gallery(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.cards, 1)
         layout.addWidget(self.description)
-        if problems:
-            broken = QLabel("Not shown (unreadable): " + "; ".join(problems))
+        if self.problems:
+            broken = QLabel("Not shown (unreadable): " + "; ".join(self.problems))
             broken.setWordWrap(True)
             broken.setStyleSheet("color: #dc2626;")
             layout.addWidget(broken)

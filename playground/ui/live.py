@@ -66,7 +66,7 @@ class LiveViews(QObject):
     def show(self, snapshot: Snapshot) -> None:
         """The plots now and, a third of a frame later (in a paint pass of its own), the canvas."""
         self.last = snapshot
-        self.panel.show_snapshot(snapshot)
+        self.panel.views.show_snapshot(snapshot)
         self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
         if snapshot.detail is not None:
             self.block_view.show_detail(snapshot.detail)

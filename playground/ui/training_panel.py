@@ -30,17 +30,12 @@ from PySide6.QtWidgets import (
 
 from playground.core.graph import Graph
 from playground.core.project import DatasetRef, TrainingConfig
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Snapshot, Stopped
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
-from playground.ui.plots.forecast_view import ForecastView
-from playground.ui.plots.graph_view import GraphView
-from playground.ui.plots.images_view import ImagesView
-from playground.ui.plots.latent_view import LatentView
-from playground.ui.plots.plane import PlaneView
-from playground.ui.plots.text_view import TextView
+from playground.ui.plots.data_views import DataViews
 from playground.ui.theme import Theme, ui_font
 
 LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
@@ -88,16 +83,7 @@ class TrainingPanel(QWidget):
         self.form_dataset: str | None = None
 
         self.curves = CurvesView(theme)
-        self.plane = PlaneView(theme)
-        self.graph_view = GraphView(theme)
-        self.forecast_view = ForecastView(theme)
-        self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
-        self.recon_view = ImagesView(
-            theme, "reconstructionsView", "Inputs (top), reconstructions (bottom)", "reconstructions"
-        )
-        self.latent_view = LatentView(theme)
-        self.text_view = TextView()
-        self.snapshot_views = (self.forecast_view, self.masks_view, self.latent_view, self.recon_view)
+        self.views = DataViews(theme)
         controls = self._controls()
         scroll = QScrollArea()
         scroll.setWidget(controls)
@@ -107,18 +93,6 @@ class TrainingPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(self.curves)
-        self.views = QWidget()  # what the network answers: the input plane, the function or the graph
-        self.views.setObjectName("dataViews")
-        views = QVBoxLayout(self.views)
-        views.setContentsMargins(0, 0, 0, 0)
-        views.addWidget(self.plane)
-        views.addWidget(self.graph_view)
-        views.addWidget(self.forecast_view)
-        views.addWidget(self.masks_view)
-        views.addWidget(self.latent_view)
-        views.addWidget(self.recon_view)
-        views.addWidget(self.text_view)
-        self.views.hide()
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
@@ -133,8 +107,8 @@ class TrainingPanel(QWidget):
         session.progressed.connect(self._progressed)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
-        session.sampled.connect(self.text_view.add)
-        self.text_view.changed.connect(session.set_sampling)
+        session.sampled.connect(self.views.text_view.add)
+        self.views.text_view.changed.connect(session.set_sampling)
         document.replaced.connect(self._project_replaced)
         document.settings_changed.connect(self._setting_changed)
         document.analysed.connect(self._graph_edited)
@@ -276,10 +250,7 @@ class TrainingPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.curves.set_theme(theme)
-        self.plane.set_theme(theme)
-        self.graph_view.set_theme(theme)
-        for view in self.snapshot_views:
-            view.set_theme(theme)
+        self.views.set_theme(theme)
 
     # --- transport ------------------------------------------------------------------------------
     def _ensure_run(self) -> bool:
@@ -340,21 +311,6 @@ class TrainingPanel(QWidget):
         momentum = f" momentum {t.momentum:g}" if t.optimizer in ("sgd", "rmsprop") and t.momentum else ""
         return f"{t.optimizer}{momentum} lr {t.lr:g}"
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        """The data views' part of a snapshot (input plane, function, graph, forecasts, masks)."""
-        self.plane.show_snapshot(snapshot)
-        self.graph_view.show_snapshot(snapshot)
-        for view, part in (
-            (self.forecast_view, snapshot.forecast),
-            (self.masks_view, snapshot.masks),
-            (self.latent_view, snapshot.latent),
-            (self.recon_view, snapshot.reconstructions),
-        ):
-            if part is not None:
-                view.show_snapshot(snapshot)
-                view.show()
-                self.views.show()
-
     # --- from the session ------------------------------------------------------------------------
     def _catalogued(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -371,13 +327,7 @@ class TrainingPanel(QWidget):
         self._show_settings()
 
     def _loaded(self, message: Loaded) -> None:
-        self.plane.set_points(message.points, message.classes)
-        self.graph_view.set_graph(message.graph)
-        for view in self.snapshot_views:
-            view.hide()  # until a snapshot brings what it shows
-        self.text_view.clear()
-        self.text_view.setVisible(message.samples)
-        self.views.setVisible(message.points is not None or message.graph is not None or message.samples)
+        self.views.loaded(message)
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
@@ -420,12 +370,7 @@ class TrainingPanel(QWidget):
         self.curves.new_run()
         self.curves.clear_old_runs()
         self.started_with = None
-        self.plane.set_points(None, None)
-        self.graph_view.set_graph(None)
-        for view in self.snapshot_views:
-            view.hide()
-        self.text_view.hide()
-        self.views.hide()
+        self.views.clear()
         self._set_stale([])
         self.status.setText("Not started: press Play")
         self.message.hide()

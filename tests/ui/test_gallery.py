@@ -67,3 +67,13 @@ def test_typing_then_saving_at_once_keeps_the_last_words(qtbot, window, spiral) 
     qtbot.keyClicks(editor, " Last words.")
     assert window.save()  # before the typing pause has committed the text
     assert json.loads(spiral.read_text())["notes"].endswith("Last words.")
+
+
+def test_an_unreadable_preset_is_named_and_left_out(qtbot, window, tmp_path) -> None:
+    (tmp_path / "good.json").write_text((PRESETS / "mlp-xor.json").read_text())
+    (tmp_path / "broken.json").write_text('{"format": "playground-project", "format_version": 1, "graph": ')
+    gallery = Gallery(tmp_path, window.theme, window)
+    qtbot.addWidget(gallery)
+    assert gallery.cards.count() == 1
+    (problem,) = gallery.problems
+    assert "broken.json" in problem

@@ -52,6 +52,14 @@ def pause(qtbot, window) -> int:
     return step_of(window)
 
 
+def train_preset(qtbot, window, name: str, steps: int):
+    """Open a preset, train it for at least ``steps`` steps and pause; the training panel."""
+    assert window.open_path(PRESETS / f"{name}.json")
+    play_until(qtbot, window, steps)
+    pause(qtbot, window)
+    return window.training
+
+
 def test_play_shows_a_falling_loss_then_pause_and_step_advance_exactly_one(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
     play_until(qtbot, window, 2000)
@@ -209,7 +217,7 @@ def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
     live = window.block_view
     qtbot.waitUntil(lambda: live.gradient_item.getData()[0] is not None, timeout=LATER)
     assert live.isVisible() and live.gradient_plot.isVisible() and live.norm_plot.isVisible()
-    plane = panel.plane
+    plane = panel.views.plane
     assert plane.isVisible() and plane.last_image is not None and plane.last_image.shape == (40, 40, 4)
     pause(qtbot, window)
 
@@ -228,7 +236,7 @@ def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, 
     click(qtbot, panel.step_button)
     qtbot.waitUntil(lambda: live.image_plot.isVisible(), timeout=FIRST)
     assert "Feature maps" in live.image_plot.getPlotItem().titleLabel.text
-    assert live.example_row.isVisible() and not panel.plane.isVisible()
+    assert live.example_row.isVisible() and not panel.views.plane.isVisible()
     assert live.filter_plot.isVisible() and np.asarray(live.filter_image.image).shape[:2] == (
         2 * 3 + 1,
         3 * 3 + 2,
@@ -258,9 +266,9 @@ def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
     assert window.open_path(PRESETS / "uncertainty-regression.json")
     panel = window.training
     play_until(qtbot, window, 300)
-    qtbot.waitUntil(lambda: panel.plane.last_curve is not None, timeout=LATER)
+    qtbot.waitUntil(lambda: panel.views.plane.last_curve is not None, timeout=LATER)
     pause(qtbot, window)
-    plane = panel.plane
+    plane = panel.views.plane
     assert plane.isVisible() and "Prediction" in plane.plot.getPlotItem().titleLabel.text
     xs, mean, std = plane.last_curve
     upper_x, upper_y = plane.upper.getData()
@@ -268,10 +276,7 @@ def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
 
 
 def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "optimizers.json")
-    panel = window.training
-    play_until(qtbot, window, 100)
-    pause(qtbot, window)
+    panel = train_preset(qtbot, window, "optimizers", 100)
     optimizer = panel.training_editors["optimizer"]
     optimizer.setFocus()
     qtbot.keyClicks(optimizer, "adam")  # type-ahead in the combo box picks the optimiser
@@ -287,24 +292,18 @@ def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot,
 
 
 def test_a_graph_network_shows_the_graph_coloured_by_its_predictions(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "gcn-karate.json")
-    panel = window.training
-    play_until(qtbot, window, 150)
-    pause(qtbot, window)
-    view = panel.graph_view
+    panel = train_preset(qtbot, window, "gcn-karate", 150)
+    view = panel.views.graph_view
     labels = view.layout_.labels
     # the snapshot taken at the pause is drawn a moment after it arrives
     qtbot.waitUntil(lambda: view.predicted is not None and (view.predicted == labels).mean() > 0.85, timeout=LATER)
-    assert panel.views.isVisible() and view.isVisible() and not panel.plane.isVisible()
+    assert panel.views.isVisible() and view.isVisible() and not panel.views.plane.isVisible()
     assert len(view.nodes.data) == 34 and len(view.embedding.data) == 34
 
 
 def test_a_forecaster_shows_its_forecasts_next_to_the_truth(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "rnn-sine.json")
-    panel = window.training
-    play_until(qtbot, window, 200)
-    pause(qtbot, window)
-    view = panel.forecast_view
+    panel = train_preset(qtbot, window, "rnn-sine", 200)
+    view = panel.views.forecast_view
     qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
     windows, truth, predicted = view.last
     assert np.array_equal(view.windows[0].getData()[1], windows[0])
@@ -313,21 +312,18 @@ def test_a_forecaster_shows_its_forecasts_next_to_the_truth(qtbot, window) -> No
 
 
 def test_a_segmentation_network_shows_predicted_masks(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "unet-shapes.json")
-    panel = window.training
-    play_until(qtbot, window, 60)
-    pause(qtbot, window)
-    view = panel.masks_view
+    panel = train_preset(qtbot, window, "unet-shapes", 60)
+    view = panel.views.masks_view
     qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
     assert np.asarray(view.image.image).shape[:2] == (3 * 16 + 4, 4 * 16 + 6)
-    assert not panel.plane.isVisible() and not panel.forecast_view.isVisible()
+    assert not panel.views.plane.isVisible() and not panel.views.forecast_view.isVisible()
 
 
 def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot, window) -> None:
     assert window.open_path(PRESETS / "char-gpt.json")
     panel = window.training
     click(qtbot, panel.step_button)
-    view = panel.text_view
+    view = panel.views.text_view
     qtbot.waitUntil(lambda: view.isVisible() and len(view.samples) >= 1, timeout=FIRST)
     prompt = view.findChild(QLineEdit, "samplePrompt")
     prompt.setFocus()
@@ -338,11 +334,10 @@ def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot
 
 
 def test_an_autoencoder_shows_its_code_space_and_reconstructions(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "autoencoder-digits.json")
-    panel = window.training
-    play_until(qtbot, window, 200)
-    pause(qtbot, window)
-    qtbot.waitUntil(lambda: panel.latent_view.last is not None and panel.recon_view.isVisible(), timeout=LATER)
-    assert len(panel.latent_view.points.data) == len(panel.latent_view.last[1])
-    assert np.asarray(panel.recon_view.image.image).shape[:2] == (2 * 8 + 2, 4 * 8 + 6)
-    assert not panel.masks_view.isVisible()
+    panel = train_preset(qtbot, window, "autoencoder-digits", 200)
+    qtbot.waitUntil(
+        lambda: panel.views.latent_view.last is not None and panel.views.recon_view.isVisible(), timeout=LATER
+    )
+    assert len(panel.views.latent_view.points.data) == len(panel.views.latent_view.last[1])
+    assert np.asarray(panel.views.recon_view.image.image).shape[:2] == (2 * 8 + 2, 4 * 8 + 6)
+    assert not panel.views.masks_view.isVisible()

@@ -1,0 +1,180 @@
+"""What the worker shows of a training run besides its curves, each picked by the shape of the data
+and the network (never by preset): the data points, the focused block in detail, the graph of a graph
+dataset, forecasts, masks, an autoencoder's codes and reconstructions. Plain numpy out, no Qt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from playground.runtime.messages import BlockDetail, GraphLayout, Points, Stats
+
+FORECAST_EXAMPLES = 4
+MASK_EXAMPLES = 4
+LATENT_POINTS = 500
+MAX_POINTS = 2000
+
+
+def stats(tensor: Any) -> Stats:
+    """Mean, spread, norm and histogram of a tensor (probes.tensor_stats, as a message)."""
+    from playground.nn.probes import tensor_stats
+
+    found = tensor_stats(tensor)
+    return Stats(found.mean, found.std, found.norm, found.counts, found.edges)
+
+
+def detail(trainer: Any, inspection: Any, block: str | None, example: int) -> BlockDetail | None:
+    import torch
+
+    if block is None:
+        return None
+    model = trainer.model
+    prefix = block + "."
+    params = {n[len(prefix) :]: p for n, p in model.named_parameters() if n.startswith(prefix)}
+    weights = {n: stats(p) for n, p in params.items()}
+    gradients = {n: stats(p.grad) for n, p in params.items() if p.grad is not None}
+    activation = inspection.activations.get(block)
+    maps = filters = None
+    if activation is not None and activation.ndim == 4 and len(activation):
+        maps = activation[min(example, len(activation) - 1)]
+    weight = params.get("weight")
+    if weight is not None and weight.dim() == 4:
+        filters = weight.detach()[:, 0].float().cpu().numpy()
+    confusion = None
+    if block in trainer.compiled.outputs:
+        confusion = trainer.task.confusion()
+    return BlockDetail(
+        block,
+        stats(torch.from_numpy(activation)) if activation is not None and activation.size else None,
+        weights,
+        gradients,
+        maps,
+        filters,
+        inspection.attention.get(block),
+        confusion,
+    )
+
+
+def points(trainer: Any) -> Points | None:
+    """The data points of a network with one Input of shape [2] (the input-plane view) or [1] (the
+    function view)."""
+    inputs = trainer.compiled.inputs
+    if len(inputs) != 1 or tuple(inputs[0].shape[1:]) not in ((1,), (2,)) or inputs[0].dtype != "float":
+        return None
+    field = inputs[0].data
+    train, val = trainer.data.train, trainer.data.val
+    if field not in train or "y" not in train:
+        return None
+    xs = [split[field][:MAX_POINTS].float().cpu().numpy() for split in (train, val)]
+    ys = [
+        split["y"][:MAX_POINTS].float().cpu().numpy().reshape(len(x), -1)[:, 0]
+        for split, x in zip((train, val), xs, strict=True)
+    ]
+    both = np.concatenate(xs)
+    low, high = float(both.min()), float(both.max())
+    pad = 0.1 * (high - low or 1.0)
+    return Points(xs[0], ys[0], xs[1], ys[1], (low - pad, high + pad))
+
+
+def forecast(trainer: Any, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For a network reading windows of one number per step and predicting the next number: a few
+    validation windows, what came next, and the network's forecast."""
+    compiled = trainer.compiled
+    if trainer.data.kind != "regression" or len(inputs) != 1 or not compiled.outputs:
+        return None
+    windows = inputs[0]
+    truth = trainer.data.val.get("y")
+    predicted = inspection.activations.get(compiled.outputs[0])
+    if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,):
+        return None
+    k = min(FORECAST_EXAMPLES, len(windows))
+    return (
+        windows[:k, :, 0].float().cpu().numpy(),
+        truth[:k, 0].float().cpu().numpy(),
+        predicted[:k].reshape(k, -1)[:, 0],
+    )
+
+
+def masks(trainer: Any, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """For a network marking the pixels of one-channel images (a mask per image, one logit per
+    pixel): a few validation images, their true masks and the predicted probability per pixel."""
+    compiled = trainer.compiled
+    truth = trainer.data.val.get("y")
+    if trainer.data.num_classes != 2 or len(inputs) != 1 or truth is None or truth.dim() != 3:
+        return None
+    images = inputs[0]
+    scores = inspection.activations.get(compiled.outputs[0]) if compiled.outputs else None
+    if images.dim() != 4 or images.shape[1] != 1 or scores is None or scores.shape[1:] != (*truth.shape[1:], 1):
+        return None
+    k = min(MASK_EXAMPLES, len(images))
+    probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
+    return images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities
+
+
+def autoencoder(trainer: Any, probe: Any, inputs: tuple, inspection: Any) -> tuple[Any, Any]:
+    """For an autoencoder: the validation examples' codes in the narrowest block (PCA to 2-D if it
+    is wider), with their labels if the dataset has any; and a few inputs with their
+    reconstructions when the inputs are one-channel images."""
+    if trainer.task.id != "autoencoder" or len(inputs) != 1:
+        return None, None
+    val = trainer.data.val[trainer.task.fields[0]][:LATENT_POINTS]
+    activations = probe.activations(val)
+    inner = [k for k in probe.sources.values() if k in activations]
+    widths = {
+        k: v.shape[1]
+        for k, v in activations.items()
+        if v.ndim == 2 and v.shape[1] >= 2 and k not in inner and k not in probe.sources
+    }
+    latent = None
+    if widths:
+        block = min(widths, key=lambda k: (widths[k], list(activations).index(k)))
+        codes = activations[block]
+        if codes.shape[1] > 2:
+            centred = codes - codes.mean(axis=0)
+            codes = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+        labels = trainer.data.val.get("y")
+        labels = labels[: len(codes)].cpu().numpy() if labels is not None and labels.dim() == 1 else None
+        latent = (block, codes, labels)
+    images = inputs[0]
+    output = inspection.activations.get(trainer.compiled.outputs[0])
+    pictures = None
+    if images.dim() == 4 and images.shape[1] == 1 and output is not None and output.shape == tuple(images.shape):
+        k = min(MASK_EXAMPLES, len(images))
+        pictures = (images[:k, 0].float().cpu().numpy(), output[:k, 0])
+    return latent, pictures
+
+
+def graph_layout(trainer: Any) -> GraphLayout | None:
+    """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""
+    import networkx as nx
+
+    data = trainer.data
+    if data.kind != "graph" or "adjacency" not in data.train:
+        return None
+    adjacency = data.train["adjacency"].cpu().numpy()
+    graph = nx.from_numpy_array((adjacency > 0).astype(int) - np.eye(len(adjacency), dtype=int))
+    layout = nx.spring_layout(graph, seed=0)
+    positions = np.array([layout[i] for i in range(len(adjacency))])
+    edges = np.array([(a, b) for a, b in graph.edges() if a != b]).reshape(-1, 2)
+    labels = data.train["y"].cpu().numpy()
+    return GraphLayout(positions, edges, labels, data.train["mask"].cpu().numpy())
+
+
+def nodes(trainer: Any, probe: Any, inspection: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each node's predicted class, and the last hidden layer's node features projected to 2-D (PCA)."""
+    compiled = trainer.compiled
+    output = compiled.outputs[0] if compiled.outputs else None
+    scores = inspection.activations.get(output) if output else None
+    if scores is None or scores.ndim != 2:
+        return None
+    source = probe.sources.get(output, output)
+    hidden = [
+        k
+        for k, v in inspection.activations.items()
+        if k not in (output, source) and v.ndim == 2 and len(v) == len(scores) and v.shape[1] >= 2
+    ]
+    features = inspection.activations[hidden[-1]] if hidden else scores
+    centred = features - features.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    return scores.argmax(axis=1), centred @ axes[:2].T

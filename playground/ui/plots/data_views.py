@@ -1,0 +1,75 @@
+"""The pane beside the curves: what the network answers, shown the way its data calls for — the input
+plane (2-D), the function (1-D), the graph, forecasts, masks, an autoencoder's codes and
+reconstructions, or the text a language model writes. Only the views a run fills are shown."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from playground.runtime.messages import Loaded, Snapshot
+from playground.ui.plots.forecast_view import ForecastView
+from playground.ui.plots.graph_view import GraphView
+from playground.ui.plots.images_view import ImagesView
+from playground.ui.plots.latent_view import LatentView
+from playground.ui.plots.plane import PlaneView
+from playground.ui.plots.text_view import TextView
+from playground.ui.theme import Theme
+
+
+class DataViews(QWidget):
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("dataViews")
+        self.plane = PlaneView(theme)
+        self.graph_view = GraphView(theme)
+        self.forecast_view = ForecastView(theme)
+        self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
+        self.recon_view = ImagesView(
+            theme, "reconstructionsView", "Inputs (top), reconstructions (bottom)", "reconstructions"
+        )
+        self.latent_view = LatentView(theme)
+        self.text_view = TextView()
+        # Views that appear with the first snapshot carrying their part (Snapshot field name).
+        self.snapshot_views = {
+            "forecast": self.forecast_view,
+            "masks": self.masks_view,
+            "latent": self.latent_view,
+            "reconstructions": self.recon_view,
+        }
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for view in (self.plane, self.graph_view, *self.snapshot_views.values(), self.text_view):
+            layout.addWidget(view)
+        self.hide()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.plane.set_theme(theme)
+        self.graph_view.set_theme(theme)
+        for view in self.snapshot_views.values():
+            view.set_theme(theme)
+
+    def loaded(self, message: Loaded) -> None:
+        self.plane.set_points(message.points, message.classes)
+        self.graph_view.set_graph(message.graph)
+        for view in self.snapshot_views.values():
+            view.hide()  # until a snapshot brings what it shows
+        self.text_view.clear()
+        self.text_view.setVisible(message.samples)
+        self.setVisible(message.points is not None or message.graph is not None or message.samples)
+
+    def clear(self) -> None:
+        self.plane.set_points(None, None)
+        self.graph_view.set_graph(None)
+        for view in self.snapshot_views.values():
+            view.hide()
+        self.text_view.hide()
+        self.hide()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.plane.show_snapshot(snapshot)
+        self.graph_view.show_snapshot(snapshot)
+        for part, view in self.snapshot_views.items():
+            if getattr(snapshot, part) is not None:
+                view.show_snapshot(snapshot)
+                view.show()
+                self.show()
