@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from playground.core.project import Project, TrainingConfig
 from playground.runtime.messages import Catalogue, Loaded, Progress, Sampled, Snapshot, Stopped
-from playground.runtime.worker import serve
+from playground.runtime.worker import TRANSPORT, serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 
@@ -56,6 +56,9 @@ class TrainingSession(QObject):
         super().__init__(parent)
         self.run = 0
         self.state = "idle"
+        self._sent = 0  # commands posted, numbered
+        self._transport = 0  # the number of the latest play/steps/epoch/pause
+        self.pausing = False  # a pause was asked for and the worker has not answered yet
         self.catalogue: Catalogue | None = None
         self.project: Project | None = None  # the snapshot being trained
         context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt
@@ -72,8 +75,11 @@ class TrainingSession(QObject):
         _LIVE.add(self)
 
     def post(self, command: str, payload: object = None) -> None:
+        self._sent += 1
+        if command in TRANSPORT:
+            self._transport = self._sent
         try:
-            self._commands.send((command, payload))
+            self._commands.send((command, payload, self._sent))
         except (BrokenPipeError, OSError):
             self._received(Stopped(self.run, "error", "the training process has ended unexpectedly"))
 
@@ -98,17 +104,21 @@ class TrainingSession(QObject):
         self._set_state("loading")
 
     def play(self) -> None:
+        self.pausing = False
         self.post("play")
         self._set_state("running")
 
     def pause(self) -> None:
+        self.pausing = self.state == "running"
         self.post("pause")
 
     def step(self, count: int = 1) -> None:
+        self.pausing = False
         self.post("steps", count)
         self._set_state("running")
 
     def epoch(self) -> None:
+        self.pausing = False
         self.post("epoch")
         self._set_state("running")
 
@@ -164,5 +174,10 @@ class TrainingSession(QObject):
         elif isinstance(message, Sampled):
             self.sampled.emit(message)
         elif isinstance(message, Stopped):
-            self._set_state("failed" if message.kind in ("failed", "error") else "ready")
+            # A pause or finish that answers an older command than the latest Play/Step/Epoch/Pause
+            # (pressed again before the worker replied) must not undo what that latest one started.
+            superseded = message.kind in ("paused", "finished") and message.extra.get("command", 0) < self._transport
+            if not superseded:
+                self.pausing = False
+                self._set_state("failed" if message.kind in ("failed", "error") else "ready")
             self.stopped.emit(message)

@@ -40,6 +40,7 @@ MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
 WORKER_NICENESS = 10
+TRANSPORT = frozenset({"play", "steps", "epoch", "pause"})  # commands that start or stop training
 COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
 
 
@@ -69,6 +70,7 @@ class WorkerLoop:
         self.example_target: int | None = None
         self.speed = 0.0  # steps per second cap, 0: as fast as it goes
         self.focus: str | None = None
+        self.transport = 0  # number of the last play/steps/epoch/pause command: a stop answers it
         self.example = 0
         self.points: Points | None = None
         self.prompt, self.temperature = "", 0.8
@@ -85,11 +87,13 @@ class WorkerLoop:
                 last_poll = now
                 if self.commands.poll(wait):
                     try:
-                        command, payload = self.commands.recv()
+                        command, payload, number = self.commands.recv()
                     except EOFError:  # the GUI process is gone
                         return
                     if command == "quit":
                         return
+                    if command in TRANSPORT:
+                        self.transport = number
                     self._handle(command, payload)
                     continue
             if self.playing:
@@ -235,7 +239,7 @@ class WorkerLoop:
         self._flush()
         self._snapshot()
         self._sample()
-        self.send(Stopped(self.run_id, kind, message))
+        self.send(Stopped(self.run_id, kind, message, {"command": self.transport}))
 
     def _reset_buffers(self) -> None:
         self.steps: list[int] = []

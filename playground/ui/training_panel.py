@@ -260,7 +260,7 @@ class TrainingPanel(QWidget):
         return self.session.project is not None
 
     def toggle_play(self) -> None:
-        if self.session.state == "running":
+        if self.session.state == "running" and not self.session.pausing:
             self.session.pause()
         elif self._ensure_run():
             self.session.play()

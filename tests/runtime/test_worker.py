@@ -23,6 +23,7 @@ class Worker:
     def __init__(self) -> None:
         receive, self.commands = multiprocessing.Pipe(duplex=False)
         self.messages: list[object] = []
+        self.sent = 0
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=WorkerLoop(receive, self._keep).run, daemon=True)
         self.thread.start()
@@ -32,7 +33,8 @@ class Worker:
             self.messages.append(message)
 
     def send(self, command: str, payload: object = None) -> None:
-        self.commands.send((command, payload))
+        self.sent += 1
+        self.commands.send((command, payload, self.sent))
 
     def of(self, kind: type, run: int | None = None) -> list:
         with self.lock:

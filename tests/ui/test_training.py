@@ -341,3 +341,15 @@ def test_an_autoencoder_shows_its_code_space_and_reconstructions(qtbot, window) 
     assert len(panel.views.latent_view.points.data) == len(panel.views.latent_view.last[1])
     assert np.asarray(panel.views.recon_view.image.image).shape[:2] == (2 * 8 + 2, 4 * 8 + 6)
     assert not panel.views.masks_view.isVisible()
+
+
+def test_play_pressed_again_before_the_pause_is_answered_plays(qtbot, spiral_window) -> None:
+    window, panel = spiral_window, spiral_window.training
+    play_until(qtbot, window, 50)
+    panel.play_button.click()  # pause ...
+    panel.play_button.click()  # ... and play again at once, before the worker has replied
+    qtbot.wait(500)
+    assert window.session.state == "running"
+    before = step_of(window)
+    qtbot.waitUntil(lambda: step_of(window) > before + 50, timeout=LATER)
+    pause(qtbot, window)
