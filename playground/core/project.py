@@ -25,13 +25,21 @@ from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_s
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_TEXT = 100_000
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added the recipes' knobs (kl_weight, critic_steps, noise_steps, noise_schedule,
+    discount) to the training settings; a version-1 file takes their defaults."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -75,6 +83,14 @@ class TrainingConfig:
     step_size: int = _setting("int", 1000, "Steps between decays (step schedule)", min=1, max=1 << 30)
     gamma: float = _setting("float", 0.5, "Decay factor (step schedule)", min=0.0, max=1.0)
     seed: int = _setting("int", 0, "Random seed", min=0, max=(1 << 31) - 1)
+    # Knobs of particular recipes (each task names the ones it reads; the panel shows only those).
+    kl_weight: float = _setting(
+        "float", 1.0, "Weight of the KL term (VAE; 0 makes a plain autoencoder)", min=0.0, max=100.0
+    )
+    critic_steps: int = _setting("int", 1, "Discriminator updates per generator update (GAN)", min=1, max=50)
+    noise_steps: int = _setting("int", 100, "Noise levels between data and pure noise (diffusion)", min=2, max=1000)
+    noise_schedule: str = _setting("choice", "cosine", "How the noise grows (diffusion)", choices=("cosine", "linear"))
+    discount: float = _setting("float", 0.99, "Discount of later rewards (policy gradient)", min=0.0, max=1.0)
 
     @classmethod
     def specs(cls) -> dict[str, ParamSpec]:
@@ -83,6 +99,10 @@ class TrainingConfig:
             meta = dict(f.metadata)
             out[f.name] = ParamSpec(f.name, meta.pop("kind"), f.default, meta.pop("doc"), **meta)
         return out
+
+
+RECIPE_KNOBS = ("kl_weight", "critic_steps", "noise_steps", "noise_schedule", "discount")
+"""Training settings that only some tasks read (each task lists its own in ``Task.knobs``)."""
 
 
 @dataclass(frozen=True)

@@ -304,6 +304,7 @@ CATEGORY_ORDER = (
     "Attention",
     "Graph",
     "Merge",
+    "Generative",
     "Math",
 )
 

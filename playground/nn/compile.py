@@ -42,10 +42,36 @@ class CompiledModel:
     analysis: Analysis
     constructors: dict[str, tuple[type, dict[str, Any]]]
     output_shapes: dict[str, Shape]
+    nodes: dict[str, list[fx.Node]]  # block id -> the fx node of each output port
 
     @property
     def code(self) -> str:
         return self.module.code
+
+    def part(self, feeds: list[str], outputs: list[str]) -> fx.GraphModule:
+        """The piece of the network that runs from the blocks ``feeds`` (their first output becomes an
+        argument, in that order) to the blocks ``outputs`` (a dict of their first outputs), sharing the
+        same modules and weights: a GAN's generator alone, a VAE's decoder fed with chosen codes."""
+        starts = {self.nodes[block][0]: block for block in feeds}
+        targets = [self.nodes[block][0] for block in outputs]
+        needed: set[fx.Node] = set()
+        pending = list(targets)
+        while pending:
+            node = pending.pop()
+            if node in needed:
+                continue
+            needed.add(node)
+            if node not in starts:
+                if node.op == "placeholder":
+                    raise ValueError(f"the blocks {', '.join(outputs)} need '{node.name}', which is not fed")
+                pending.extend(node.all_input_nodes)
+        graph = fx.Graph()
+        env = {node: graph.placeholder(block) for node, block in starts.items()}
+        for node in self.module.graph.nodes:
+            if node in needed and node not in env:
+                env[node] = graph.node_copy(node, lambda n: env[n])
+        graph.output({block: env[node] for block, node in zip(outputs, targets, strict=True)})
+        return fx.GraphModule(self.module, graph, class_name="PlaygroundPart")
 
 
 def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> CompiledModel:
@@ -65,10 +91,11 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
         if block.type == "input":
             inputs.append(InputInfo(block_id, analysis.shapes[block_id][0], params["dtype"], params["data"]))
     outputs = emitter.outputs
+    nodes.update({block_id: [node] for block_id, node in outputs.items()})  # an Output gives what it receives
     if len(outputs) == 1:
         emitter.graph.output(next(iter(outputs.values())))
     else:
         emitter.graph.output(dict(outputs))
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
     shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
-    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes)
+    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes)

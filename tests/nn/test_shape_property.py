@@ -131,6 +131,7 @@ PRODUCERS = [
     Producer("add", (1, 2, 3), lambda s, d: {"inputs": d(2, 3)}, inputs=0),
     Producer("multiply", (1, 2, 3), lambda s, d: {"inputs": d(2, 3)}, inputs=0),
     Producer("subtract", (1, 2, 3), lambda s, d: {}, inputs=2),
+    Producer("reparameterize", (1, 2, 3), lambda s, d: {}, inputs=2),
     Producer("concat", (1, 2, 3), lambda s, d: {"inputs": d(2, 3), "dim": any_dim(s, d)}, inputs=0),
 ]
 SPECIAL = {"input", "output", "gcn_conv"}

@@ -145,6 +145,21 @@ register(
     )
 )
 
+register(
+    BlockSpec(
+        type="reparameterize",
+        title="Sample",
+        category="Generative",
+        description=(
+            "Draws a random code around a mean with a spread, z = mean + exp(log_var / 2) * noise, so gradients "
+            "still reach both (the VAE's reparameterisation); gives the mean when evaluating."
+        ),
+        infer=lambda p, ins: [same_shapes(ins)],
+        inputs=(PortSpec("mean"), PortSpec("log_var")),
+        aliases=("sample", "reparameterise", "gaussian_sample"),
+    )
+)
+
 
 def _concat(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     first = ins[0]

@@ -12,7 +12,7 @@ from torch import fx, nn
 from playground.core.graph import Block
 from playground.core.registry import Shape
 from playground.nn.blocks.base import Emitter, builds
-from playground.nn.blocks.modules import Scale
+from playground.nn.blocks.modules import Reparameterize, Scale
 
 FUNCTIONS = {
     "relu": torch.relu,
@@ -31,6 +31,7 @@ MODULES: dict[str, tuple[type, tuple[str, ...]]] = {
     "softmax": (nn.Softmax, ("dim",)),
     "log_softmax": (nn.LogSoftmax, ("dim",)),
     "scale": (Scale, ("init",)),
+    "reparameterize": (Reparameterize, ()),
 }
 MERGES = {"add": operator.add, "multiply": operator.mul, "subtract": operator.sub}
 

@@ -23,6 +23,16 @@ class Scale(nn.Module):
         return x * self.weight
 
 
+class Reparameterize(nn.Module):
+    """Draws z = mean + exp(log_var / 2) * noise while training (gradients reach mean and log_var);
+    gives the mean when evaluating."""
+
+    def forward(self, mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return mean
+        return mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+
+
 class PositionalEncoding(nn.Module):
     """Adds a position vector to every step: fixed sinusoids or learned vectors."""
 
