@@ -144,7 +144,7 @@ class Trainer:
 
     def apply_config(self, config: TrainingConfig) -> list[str]:
         """Take the knobs that can change mid-run (learning rate, batch size, optimiser and its settings,
-        clipping, schedule) from ``config`` at once; return the names of the changed settings that need a
+        clipping, schedule, the recipes' own knobs) from ``config`` at once; return the names of the changed settings that need a
         fresh start instead (task, loss, seed, epochs), leaving those as they were."""
         restart = [
             name for name in ("task", "loss", "seed", "epochs") if getattr(config, name) != getattr(self.config, name)
@@ -153,7 +153,7 @@ class Trainer:
         self.set_lr(live.lr)
         self.set_batch_size(live.batch_size)
         rebuild = (live.optimizer, live.nesterov) != (self.config.optimizer, self.config.nesterov)
-        self.config = live
+        self.config = self.task.config = live
         self._ctx.grad_clip = live.grad_clip
         for name, optimizer in self.optimizers.items():
             if rebuild:

@@ -193,8 +193,13 @@ def test_a_checkpoint_of_another_network_is_refused(tmp_path: Path) -> None:
         ),
         (classifier(classes=2), "sine", {"task": "classification"}, "dataset 'sine' holds regression data"),
         (classifier(classes=1), "spiral", {"loss": "mse"}, "loss 'mse' does not fit the 'classification' task"),
-        (classifier(), "spiral", {"task": "gan"}, "there is no task 'gan'"),
+        (classifier(), "spiral", {"task": "reinforce"}, "there is no task 'reinforce'"),
         (classifier(), "spiral", {"optimizer": "sgd", "nesterov": True}, "Nesterov momentum needs a momentum above 0"),
+        (classifier(), "spiral", {"task": "vae"}, "a VAE draws its code in one Sample block"),
+        (classifier(), "spiral", {"task": "gan"}, "a GAN is two networks side by side"),
+        (classifier(), "spiral", {"task": "diffusion"}, "a diffusion model takes two Inputs"),
+        (classifier(), "spiral", {"task": "policy_gradient"}, "dataset 'spiral' holds classification data"),
+        (classifier(), "cartpole", {"task": "policy_gradient"}, r"Input 'input_1' must take the 4 numbers"),
     ],
 )
 def test_mismatches_between_network_data_and_task_are_explained(graph, dataset, training, message) -> None:

@@ -1,7 +1,7 @@
 """Datasets, all offline: generated, bundled in assets/, from networkx, or the user's own files."""
 
 from playground.nn.data import toy2d  # noqa: I001  (registration order: the 2-D sets come first)
-from playground.nn.data import bundled, files, graphs, images, regression1d, sequences
+from playground.nn.data import bundled, control, files, graphs, images, ratings, regression1d, sequences
 from playground.nn.data.base import Data, DataError, DatasetSpec, all_datasets, get_dataset, load_data, resolve
 
 __all__ = [
@@ -10,11 +10,13 @@ __all__ = [
     "DatasetSpec",
     "all_datasets",
     "bundled",
+    "control",
     "files",
     "get_dataset",
     "graphs",
     "images",
     "load_data",
+    "ratings",
     "regression1d",
     "resolve",
     "sequences",

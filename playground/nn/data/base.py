@@ -29,7 +29,7 @@ class Data:
     """
 
     id: str
-    kind: str  # "classification", "regression", "text", "graph"
+    kind: str  # "classification", "regression", "text", "graph", "table", "control"
     train: dict[str, torch.Tensor]
     val: dict[str, torch.Tensor]
     num_classes: int | None = None
@@ -72,7 +72,7 @@ def register_dataset(spec: DatasetSpec) -> DatasetSpec:
     return spec
 
 
-KIND_ORDER = ("classification", "regression", "text", "graph", "table")
+KIND_ORDER = ("classification", "regression", "text", "graph", "table", "control")
 
 
 def all_datasets() -> list[DatasetSpec]:

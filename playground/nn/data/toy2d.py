@@ -71,6 +71,16 @@ def _blobs3(n: int, noise: float, g: torch.Generator) -> tuple[torch.Tensor, tor
     return centre + (0.08 + noise * 0.4) * torch.randn(n, 2, generator=g), y
 
 
+RING_MODES = 8
+
+
+def _ring(n: int, noise: float, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    y = torch.arange(n) % RING_MODES
+    angle = y.float() * 2 * math.pi / RING_MODES
+    centre = 0.75 * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
+    return centre + (0.02 + noise * 0.3) * torch.randn(n, 2, generator=g), y
+
+
 def _builder(dataset_id: str, make: Maker, classes: int):
     def build(params: dict[str, Any], base_dir: Path | None) -> Data:
         x, y = make(params["points"], params["noise"], generator(params["seed"]))
@@ -87,6 +97,7 @@ for _id, _title, _text, _make, _classes in (
     ("spiral", "Spiral", "Two spirals winding around each other.", _spiral, 2),
     ("moons", "Two moons", "Two interleaving half circles.", _moons, 2),
     ("blobs-3", "Three blobs", "Three clouds of points, one per class.", _blobs3, 3),
+    ("ring", "Ring of Gaussians", "Eight small clouds on a circle (the modes a GAN must all find).", _ring, RING_MODES),
 ):
     register_dataset(
         DatasetSpec(

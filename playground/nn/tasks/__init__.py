@@ -8,13 +8,27 @@ from playground.core.project import TrainingConfig
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
 from playground.nn.tasks.base import Diverged, StepContext, StepResult, Task, TaskError, TrainingStopped
+from playground.nn.tasks.diffusion import DiffusionTask
+from playground.nn.tasks.gan import GANTask
 from playground.nn.tasks.language_model import LanguageModelTask
 from playground.nn.tasks.node_classification import NodeClassificationTask
+from playground.nn.tasks.policy_gradient import PolicyGradientTask
 from playground.nn.tasks.supervised import AutoencoderTask, ClassificationTask, RegressionTask
+from playground.nn.tasks.vae import VAETask
 
 TASKS: dict[str, type[Task]] = {
     cls.id: cls
-    for cls in (ClassificationTask, RegressionTask, AutoencoderTask, LanguageModelTask, NodeClassificationTask)
+    for cls in (
+        ClassificationTask,
+        RegressionTask,
+        AutoencoderTask,
+        VAETask,
+        GANTask,
+        DiffusionTask,
+        LanguageModelTask,
+        NodeClassificationTask,
+        PolicyGradientTask,
+    )
 }
 
 

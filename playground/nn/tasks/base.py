@@ -77,6 +77,7 @@ class Task:
 
     id: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]] = ()
+    knobs: ClassVar[tuple[str, ...]] = ()  # the recipe's own training settings (kl_weight, ...), read every step
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:
@@ -115,6 +116,13 @@ class Task:
         looking at the gradient that flows along each wire; None where a task has no such loss."""
         del prediction, count
         return None
+
+    def pictures(self) -> dict[str, Any]:
+        """What the recipe makes, for the views, by Snapshot field: ``latent`` (title, codes (n, d),
+        labels), ``reconstructions``, ``grid`` and ``prior`` (rows of images), ``generated`` (data,
+        samples and trajectories of 2-D points) or ``episode`` (a control task played once); numpy
+        arrays only, and never a change to the training's random state."""
+        return {}
 
     def confusion(self) -> np.ndarray | None:
         """(true class, predicted class) counts on the validation split, for classification tasks."""
