@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.core.project import RECIPE_KNOBS
 from playground.core.registry import ParamSpec
 
 # Training settings a running trainer takes at once; changing any other one needs a fresh start.
@@ -22,6 +23,7 @@ LIVE_SETTINGS = frozenset(
         "schedule",
         "step_size",
         "gamma",
+        *RECIPE_KNOBS,
     }
 )
 
@@ -41,7 +43,7 @@ class Catalogue:
 
     devices: list[str]
     datasets: list[DatasetInfo]
-    tasks: list[str]
+    tasks: dict[str, tuple[str, ...]]  # task id -> the recipe's own knobs (training settings it reads)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,28 @@ class BlockDetail:
 
 
 @dataclass(frozen=True)
+class Generated:
+    """Points a generative model drew, over the points of its data; ``trajectories`` follow a few
+    of them from noise to the end, step by step (reverse diffusion)."""
+
+    data: np.ndarray  # (n, 2)
+    samples: np.ndarray  # (m, 2)
+    trajectories: np.ndarray | None = None  # (k, steps, 2)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode of the cart-pole: where the cart was and how the pole leaned, step by step."""
+
+    positions: np.ndarray  # (T,) cart position
+    angles: np.ndarray  # (T,) pole angle in radians, 0 upright
+    track: float  # the episode ends when the cart passes +-track
+    fall: float  # ... or the pole leans past +-fall radians
+    seconds_per_step: float
+    total: float  # the episode's return
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What the network looks like inside, a few times a second."""
 
@@ -130,8 +154,13 @@ class Snapshot:
     nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
     forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
     masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
-    latent: tuple[str, np.ndarray, np.ndarray | None] | None = None  # code block, (n, 2) codes, labels (n,)
+    latent: tuple[str, np.ndarray, np.ndarray | None] | None = None  # title, (n, 2) codes, labels (n,)
     reconstructions: tuple[np.ndarray, np.ndarray] | None = None  # inputs and outputs, (k, H, W) each
+    # What a recipe makes (Task.pictures), refreshed every PICTURE_PERIOD; None: keep the last one shown.
+    grid: tuple[np.ndarray, ...] | None = None  # rows of images decoded over the latent plane, (g, H, W) each
+    prior: tuple[np.ndarray, ...] | None = None  # rows of images decoded from codes drawn from the prior
+    generated: Generated | None = None
+    episode: Episode | None = None
 
 
 @dataclass(frozen=True)

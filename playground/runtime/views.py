@@ -8,12 +8,20 @@ from typing import Any
 
 import numpy as np
 
-from playground.runtime.messages import BlockDetail, GraphLayout, Points, Stats
+from playground.runtime.messages import BlockDetail, Episode, Generated, GraphLayout, Points, Stats
 
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
 LATENT_POINTS = 500
 MAX_POINTS = 2000
+
+
+def pca2(values: np.ndarray) -> np.ndarray:
+    """Rows of numbers seen along their two principal directions (unchanged when there are two)."""
+    if values.shape[1] <= 2:
+        return values
+    centred = values - values.mean(axis=0)
+    return centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
 
 
 def stats(tensor: Any) -> Stats:
@@ -129,13 +137,10 @@ def autoencoder(trainer: Any, probe: Any, inputs: tuple, inspection: Any) -> tup
     latent = None
     if widths:
         block = min(widths, key=lambda k: (widths[k], list(activations).index(k)))
-        codes = activations[block]
-        if codes.shape[1] > 2:
-            centred = codes - codes.mean(axis=0)
-            codes = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+        codes = pca2(activations[block])
         labels = trainer.data.val.get("y")
         labels = labels[: len(codes)].cpu().numpy() if labels is not None and labels.dim() == 1 else None
-        latent = (block, codes, labels)
+        latent = (f"Codes in {block}", codes, labels)
     images = inputs[0]
     output = inspection.activations.get(trainer.compiled.outputs[0])
     pictures = None
@@ -175,6 +180,38 @@ def nodes(trainer: Any, probe: Any, inspection: Any) -> tuple[np.ndarray, np.nda
         if k not in (output, source) and v.ndim == 2 and len(v) == len(scores) and v.shape[1] >= 2
     ]
     features = inspection.activations[hidden[-1]] if hidden else scores
-    centred = features - features.mean(axis=0)
-    _, _, axes = np.linalg.svd(centred, full_matrices=False)
-    return scores.argmax(axis=1), centred @ axes[:2].T
+    return scores.argmax(axis=1), pca2(features - features.mean(axis=0))
+
+
+def pictures(trainer: Any) -> dict[str, Any]:
+    """What the training recipe makes (``Task.pictures``) as Snapshot fields."""
+    found = dict(trainer.task.pictures())
+    if "latent" in found:
+        title, codes, labels = found["latent"]
+        found["latent"] = (title, pca2(codes), labels)
+    if "generated" in found:
+        found["generated"] = Generated(**found["generated"])
+    if "episode" in found:
+        found["episode"] = Episode(**found["episode"])
+    return found
+
+
+def embeddings(trainer: Any) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """The table of an Embedding block that reads an Input whose values fall into known groups
+    (items of a genre, say): one point per row, coloured by its group."""
+    import torch
+
+    groups = trainer.data.info.get("groups", {})
+    if not groups:
+        return None
+    module = trainer.model
+    by_block = {info.block: info.data for info in trainer.compiled.inputs}
+    for node in module.graph.nodes:
+        if node.op != "call_module" or not node.args or not isinstance(node.args[0], type(node)):
+            continue
+        layer = module.get_submodule(node.target)
+        field = by_block.get(node.args[0].name)
+        if isinstance(layer, torch.nn.Embedding) and field in groups:
+            table = layer.weight.detach().float().cpu().numpy()
+            return f"Rows of {node.target} (one per {field})", pca2(table), np.asarray(groups[field])
+    return None

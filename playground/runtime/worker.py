@@ -36,6 +36,7 @@ PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
 SAMPLE_LENGTH = 120
+PICTURE_PERIOD = 2.0  # seconds between the pictures a recipe makes (generated points, an episode, ...)
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
@@ -246,6 +247,7 @@ class WorkerLoop:
         self.losses: list[float] = []
         self.evaluations: list[dict[str, float]] = []
         self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = self.last_sample = 0.0
+        self.last_pictures = 0.0
         self.window_start = (time.perf_counter(), 0)
         self.rate = 0.0
 
@@ -307,6 +309,12 @@ class WorkerLoop:
         elif self.points is not None:
             along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION)
             curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays
+        latent, reconstructions = views.autoencoder(trainer, probe, inputs, inspection)
+        made: dict[str, Any] = {"latent": latent or views.embeddings(trainer), "reconstructions": reconstructions}
+        now = time.perf_counter()
+        if not self.playing or now - self.last_pictures >= PICTURE_PERIOD:
+            made.update(views.pictures(trainer))
+            self.last_pictures = now
         self.send(
             Snapshot(
                 self.run_id,
@@ -320,7 +328,7 @@ class WorkerLoop:
                 views.nodes(trainer, probe, inspection) if trainer.data.kind == "graph" else None,
                 views.forecast(trainer, inputs, inspection),
                 views.masks(trainer, inputs, inspection),
-                *views.autoencoder(trainer, probe, inputs, inspection),
+                **made,
             )
         )
         self.last_snapshot = time.perf_counter()
@@ -331,4 +339,4 @@ class WorkerLoop:
         from playground.nn.trainer import available_devices
 
         datasets = [DatasetInfo(d.id, d.title, d.description, d.kind, d.params) for d in all_datasets()]
-        return Catalogue(available_devices(), datasets, list(TASKS))
+        return Catalogue(available_devices(), datasets, {task.id: task.knobs for task in TASKS.values()})

@@ -19,6 +19,7 @@ CATEGORY_COLOURS = {
     "Attention": "#dc2626",
     "Graph": "#0891b2",
     "Merge": "#4d7c0f",
+    "Generative": "#4f46e5",
     "Math": "#9333ea",
 }
 FLOW = QColor("#ea580c")  # wires carrying a large gradient

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.graph import Graph
-from playground.core.project import DatasetRef, TrainingConfig
+from playground.core.project import RECIPE_KNOBS, DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
@@ -217,7 +217,7 @@ class TrainingPanel(QWidget):
         self.training_form.addRow("Learning rate", lr_row)
         specs = TrainingConfig.specs()
         self.training_editors: dict[str, QWidget] = {}
-        for name in TRAINING_FIELDS:
+        for name in (*RECIPE_KNOBS, *TRAINING_FIELDS):
             editor = make_editor(specs[name], self._edit_training)
             self.training_editors[name] = editor
             label = QLabel(name.replace("_", " "))
@@ -318,7 +318,7 @@ class TrainingPanel(QWidget):
         try:
             for device in catalogue.devices:
                 self.device.addItem(device)
-            self.task.addItems(catalogue.tasks)
+            self.task.addItems(list(catalogue.tasks))
             for info in catalogue.datasets:
                 self.dataset.addItem(f"{info.title} ({info.id})", info.id)
                 self.dataset.setItemData(self.dataset.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
@@ -386,6 +386,9 @@ class TrainingPanel(QWidget):
             self.lr_spin.setValue(config.lr)
             self.lr_slider.setValue(self._lr_position(config.lr))
             self.task.setCurrentText(config.task)
+            knobs = self.catalogue.tasks.get(config.task, ()) if self.catalogue else ()
+            for name in RECIPE_KNOBS:  # only the knobs the chosen recipe reads
+                self.training_form.setRowVisible(self.training_editors[name], name in knobs)
             index = self.dataset.findData(project.dataset.id)
             if index >= 0:
                 self.dataset.setCurrentIndex(index)

@@ -214,8 +214,63 @@ def test_an_autoencoder_reports_its_codes_and_reconstructions(worker: Worker) ->
     worker.send("steps", 300)
     worker.wait_for(Stopped, 1)
     snapshot = worker.of(Snapshot, 1)[-1]
-    block, codes, labels = snapshot.latent
-    assert block == "bottleneck_1" and codes.shape == (len(labels), 2) and set(labels) == set(range(10))
+    title, codes, labels = snapshot.latent
+    assert title == "Codes in bottleneck_1" and codes.shape == (len(labels), 2) and set(labels) == set(range(10))
     inputs, outputs = snapshot.reconstructions
     assert inputs.shape == outputs.shape == (4, 8, 8)
     assert np.abs(inputs - outputs).mean() < np.abs(inputs - inputs.mean()).mean(), "better than a flat guess"
+
+
+def last_with(worker: Worker, part: str, run: int) -> object:
+    found = [getattr(s, part) for s in worker.of(Snapshot, run) if getattr(s, part) is not None]
+    assert found, f"no snapshot of run {run} carries {part}"
+    return found[-1]
+
+
+def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "vae-digits.json"), None, "cpu"))
+    worker.send("steps", 100)
+    worker.wait_for(Stopped, 1)
+    assert [row.shape for row in last_with(worker, "grid", 1)] == [(9, 8, 8)] * 9
+    assert [row.shape for row in last_with(worker, "prior", 1)] == [(8, 8, 8)] * 2
+    assert last_with(worker, "latent", 1)[0] == "Mean codes in mean_1"
+
+    worker.send("load", (2, load(PRESETS / "gan-2d.json"), None, "cpu"))
+    worker.send("steps", 30)
+    worker.wait_for(Stopped, 2)
+    generated = last_with(worker, "generated", 2)
+    assert generated.samples.shape == (600, 2) and generated.data.shape[1] == 2 and generated.trajectories is None
+
+    worker.send("load", (3, load(PRESETS / "diffusion-2d.json"), None, "cpu"))
+    worker.send("steps", 30)
+    worker.wait_for(Stopped, 3)
+    paths = last_with(worker, "generated", 3).trajectories
+    assert paths.shape == (16, 101, 2)
+    assert np.allclose(paths[:, -1], last_with(worker, "generated", 3).samples[:16]), "the paths end at samples"
+
+
+def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "policy-gradient.json"), None, "cpu"))
+    worker.send("steps", 5)
+    worker.wait_for(Stopped, 1)
+    episode = last_with(worker, "episode", 1)
+    assert len(episode.positions) == len(episode.angles) == episode.total and episode.track == 2.4
+    returns = [e["val_return"] for p in worker.of(Progress, 1) for e in p.evaluations]
+    assert returns and all(1 <= r <= 200 for r in returns)
+
+    worker.send("load", (2, load(PRESETS / "embeddings-recsys.json"), None, "cpu"))
+    worker.send("steps", 5)
+    worker.wait_for(Stopped, 2)
+    title, rows, genres = last_with(worker, "latent", 2)
+    assert title == "Rows of item_vectors (one per item)" and rows.shape == (200, 2) and set(genres) == {0, 1, 2, 3}
+
+
+def test_pictures_come_every_few_seconds_while_training(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "gan-2d.json"), None, "cpu"))
+    worker.send("play")
+    time.sleep(3.0)
+    worker.send("pause")
+    worker.wait_for(Stopped, 1)
+    snapshots = worker.of(Snapshot, 1)
+    pictured = [s for s in snapshots if s.generated is not None]
+    assert len(snapshots) > 10 and 2 <= len(pictured) <= 4, (len(snapshots), len(pictured))

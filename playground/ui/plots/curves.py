@@ -27,6 +27,7 @@ from playground.ui.theme import Theme
 REDRAW_MS = 50  # at most 20 redraws a second
 TRAIN, VAL = "#2563eb", "#ea580c"
 MAX_OLD_RUNS = 6
+ACRONYMS = {"elbo"}  # metric names written in capitals (three letters or fewer always are)
 OLD_RUN_COLOURS = ("#94a3b8", "#a855f7", "#14b8a6", "#f59e0b", "#ec4899", "#84cc16")
 MAX_SYMBOLS = 150  # evaluation points are marked while there are few of them
 
@@ -177,7 +178,9 @@ class CurvesView(QWidget):
             self.metric_name = next((n.split("_", 1)[1] for n in self.val if not n.endswith("_loss")), "")
             if self.metric_name:
                 self.metric_plot.getPlotItem().setTitle(
-                    self.metric_name.upper() if len(self.metric_name) <= 3 else self.metric_name.capitalize(),
+                    self.metric_name.upper()
+                    if len(self.metric_name) <= 3 or self.metric_name in ACRONYMS
+                    else self.metric_name.replace("_", " ").capitalize(),
                     color=self.theme.text.name(),
                     size="10pt",
                 )

@@ -1,17 +1,20 @@
 """The pane beside the curves: what the network answers, shown the way its data calls for — the input
 plane (2-D), the function (1-D), the graph, forecasts, masks, an autoencoder's codes and
-reconstructions, or the text a language model writes. Only the views a run fills are shown."""
+reconstructions, a VAE's decoded code plane and prior samples, generated 2-D points, the cart-pole,
+an embedding table, or the text a language model writes. Only the views a run fills are shown."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Loaded, Snapshot
+from playground.ui.plots.cartpole_view import CartPoleView
 from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.images_view import ImagesView
 from playground.ui.plots.latent_view import LatentView
 from playground.ui.plots.plane import PlaneView
+from playground.ui.plots.samples_view import SamplesView
 from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme
 
@@ -25,9 +28,13 @@ class DataViews(QWidget):
         self.forecast_view = ForecastView(theme)
         self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
         self.recon_view = ImagesView(
-            theme, "reconstructionsView", "Inputs (top), reconstructions (bottom)", "reconstructions"
+            theme, "reconstructionsView", "Inputs over their reconstructions", "reconstructions"
         )
         self.latent_view = LatentView(theme)
+        self.grid_view = ImagesView(theme, "latentGridView", "The code plane, decoded", "grid", scale_first=False)
+        self.prior_view = ImagesView(theme, "priorView", "Random codes, decoded", "prior", scale_first=False)
+        self.samples_view = SamplesView(theme)
+        self.cartpole_view = CartPoleView(theme)
         self.text_view = TextView()
         # Views that appear with the first snapshot carrying their part (Snapshot field name).
         self.snapshot_views = {
@@ -35,11 +42,32 @@ class DataViews(QWidget):
             "masks": self.masks_view,
             "latent": self.latent_view,
             "reconstructions": self.recon_view,
+            "grid": self.grid_view,
+            "prior": self.prior_view,
+            "generated": self.samples_view,
+            "episode": self.cartpole_view,
         }
-        layout = QVBoxLayout(self)
+        # Two columns: what the network answers on the left, the images it makes on the right (an empty
+        # column takes no room).
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for view in (self.plane, self.graph_view, *self.snapshot_views.values(), self.text_view):
-            layout.addWidget(view)
+        left = (
+            self.plane,
+            self.graph_view,
+            self.forecast_view,
+            self.masks_view,
+            self.latent_view,
+            self.grid_view,
+            self.samples_view,
+            self.cartpole_view,
+            self.text_view,
+        )
+        right = (self.recon_view, self.prior_view)
+        for views in (left, right):
+            column = QVBoxLayout()
+            for view in views:
+                column.addWidget(view)
+            layout.addLayout(column)
         self.hide()
 
     def set_theme(self, theme: Theme) -> None:
@@ -53,6 +81,8 @@ class DataViews(QWidget):
         self.graph_view.set_graph(message.graph)
         for view in self.snapshot_views.values():
             view.hide()  # until a snapshot brings what it shows
+        self.samples_view.clear()
+        self.cartpole_view.clear()
         self.text_view.clear()
         self.text_view.setVisible(message.samples)
         self.setVisible(message.points is not None or message.graph is not None or message.samples)
@@ -62,6 +92,8 @@ class DataViews(QWidget):
         self.graph_view.set_graph(None)
         for view in self.snapshot_views.values():
             view.hide()
+        self.samples_view.clear()
+        self.cartpole_view.clear()
         self.text_view.hide()
         self.hide()
 

@@ -1,6 +1,6 @@
 """Rows of small images: for segmentation, a few validation images, their true masks and the
 predicted masks (the probability of each pixel belonging to the shape); for an autoencoder, inputs
-and their reconstructions."""
+and their reconstructions; for a VAE, images decoded over its code plane or from random codes."""
 
 from __future__ import annotations
 
@@ -36,10 +36,11 @@ def rows(*stacks: np.ndarray) -> np.ndarray:
 
 
 class ImagesView(QWidget):
-    def __init__(self, theme: Theme, name: str, title: str, part: str) -> None:
+    def __init__(self, theme: Theme, name: str, title: str, part: str, scale_first: bool = True) -> None:
         super().__init__()
         self.setObjectName(name)
         self.part = part  # the Snapshot field drawn here
+        self.scale_first = scale_first  # the first row holds inputs of any range; the others are 0..1
         self.plot = pg.PlotWidget()
         style_plot(self.plot, theme, title)
         self.plot.setAspectLocked(True)
@@ -63,7 +64,7 @@ class ImagesView(QWidget):
         if stacks is None:
             return
         self.last = stacks
-        grid = rows(scaled(stacks[0]), *stacks[1:])
+        grid = rows(scaled(stacks[0]) if self.scale_first else stacks[0], *stacks[1:])
         rgba = sequential(np.nan_to_num(grid, nan=0.0))
         rgba[np.isnan(grid)] = (0, 0, 0, 0)
         self.image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, grid.shape[1], grid.shape[0]))

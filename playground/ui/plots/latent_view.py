@@ -1,5 +1,6 @@
-"""An autoencoder's code space: every validation example's code, coloured by its label (which the
-network never sees); a code wider than two numbers is shown along its two principal directions."""
+"""A code space: every validation example's code in an autoencoder or a VAE, or every row of an
+embedding table, coloured by its label or group (which the network never sees); codes wider than two
+numbers are shown along their two principal directions."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ class LatentView(QWidget):
         if snapshot.latent is None:
             return
         self.last = snapshot.latent
-        block, codes, labels = snapshot.latent
+        title, codes, labels = snapshot.latent
         brushes = [pg.mkBrush(*class_colour(c)) for c in labels] if labels is not None else pg.mkBrush("#2563eb")
         self.points.setData(pos=codes, brush=brushes)
-        self.plot.getPlotItem().setTitle(f"Codes in {block}", size="10pt")
+        self.plot.getPlotItem().setTitle(title, size="10pt")
         self.plot.getPlotItem().getViewBox().autoRange(padding=0.08)
