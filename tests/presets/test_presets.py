@@ -17,6 +17,7 @@ def test_preset_loads_checks_compiles_and_trains_a_few_steps(path: Path) -> None
     project = load(path)
     assert analyse(project.graph).ok
     assert project.title and project.notes and project.lecture > 0 and project.expected is not None
+    assert "\\n" not in project.notes, "paragraphs are real line breaks, not a backslash and an n"
     trainer = Trainer(project, device="cpu", base_dir=path.parent)
     reports = list(trainer.run(steps=3))
     assert [r.step for r in reports] == [1, 2, 3] and all(math.isfinite(r.loss) for r in reports)
