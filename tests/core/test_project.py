@@ -9,7 +9,18 @@ from hypothesis import strategies as st
 
 from playground.core import project as project_module
 from playground.core.layout import auto_layout
-from playground.core.project import FORMAT_VERSION, Project, ProjectError, dumps, load, loads, save, to_document
+from playground.core.project import (
+    FORMAT_VERSION,
+    RECIPE_KNOBS,
+    Project,
+    ProjectError,
+    TrainingConfig,
+    dumps,
+    load,
+    loads,
+    save,
+    to_document,
+)
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 SPIRAL = PRESETS / "mlp-spiral.json"
@@ -121,6 +132,19 @@ def test_newer_files_are_migrated_step_by_step(monkeypatch: pytest.MonkeyPatch) 
     project = loads(json.dumps(old))
     assert project.training.lr == 0.05
     assert json.loads(dumps(project))["format_version"] == FORMAT_VERSION + 1
+
+
+def test_a_version_1_file_opens_with_the_recipe_knobs_at_their_defaults() -> None:
+    old = spiral_doc()
+    old["format_version"] = 1
+    for knob in RECIPE_KNOBS:
+        old["training"].pop(knob, None)
+    project = loads(json.dumps(old))
+    defaults = TrainingConfig()
+    assert all(getattr(project.training, knob) == getattr(defaults, knob) for knob in RECIPE_KNOBS)
+    assert project.training.lr == 0.05
+    saved = json.loads(dumps(project))
+    assert saved["format_version"] == 2 and saved["training"]["kl_weight"] == 1.0
 
 
 def test_saving_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
