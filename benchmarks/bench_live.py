@@ -86,7 +86,8 @@ class Live:
         panel.step_button.click()  # load and compile, then one step
         while not self.counts or self.counts[-1][1] < 1:
             wait(20)
-        selected = next(b for b in window.document.graph.blocks if b.startswith(("conv", "linear")))
+        blocks = window.document.graph.blocks
+        selected = next(b for b, block in blocks.items() if block.type in ("conv2d", "linear"))
         window.scene.select_blocks([selected])
         self.probe = StallProbe()
 

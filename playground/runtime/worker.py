@@ -29,7 +29,8 @@ from playground.runtime.messages import (
 )
 
 PROGRESS_PERIOD = 1 / 20  # curves
-EVAL_PERIOD = 0.25  # validation metrics
+EVAL_PERIOD = 0.25  # validation metrics ...
+EVAL_SHARE = 0.1  # ... but evaluating (sampling a diffusion model, say) takes at most this share of the time
 SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
@@ -225,7 +226,7 @@ class WorkerLoop:
         if done:
             self._pause("finished")
             return
-        if now - self.last_eval >= EVAL_PERIOD:
+        if now - self.last_eval >= max(EVAL_PERIOD, self.eval_seconds / EVAL_SHARE):
             self._evaluate()
         if now - self.last_flush >= PROGRESS_PERIOD:
             self._flush()
@@ -248,6 +249,7 @@ class WorkerLoop:
         self.evaluations: list[dict[str, float]] = []
         self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = self.last_sample = 0.0
         self.last_pictures = 0.0
+        self.eval_seconds = 0.0  # how long the last evaluation took
         self.window_start = (time.perf_counter(), 0)
         self.rate = 0.0
 
@@ -255,8 +257,10 @@ class WorkerLoop:
         trainer = self.trainer
         if trainer.history and trainer.history[-1]["step"] == trainer.step_count:
             return
+        started = time.perf_counter()
         self.evaluations.append(dict(trainer.evaluate() | {"step": trainer.step_count, "epoch": trainer.epoch}))
         self.last_eval = time.perf_counter()
+        self.eval_seconds = self.last_eval - started
 
     def _flush(self) -> None:
         trainer = self.trainer

@@ -19,7 +19,7 @@ from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, e
 from playground.nn.tasks.supervised import EpochSampler
 
 TIME = "t"  # the field an Input reads to get the noise level
-EVAL_SAMPLES = 1000
+EVAL_SAMPLES = 500
 EVAL_LIMIT = 2048
 PICTURE_SAMPLES = 500
 TRAJECTORIES = 16
