@@ -27,7 +27,12 @@ def thumbnail(project: Project, theme: Theme, parent: QDialog) -> QPixmap:
     image.fill(theme.canvas)
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(painter, QRectF(image.rect()).adjusted(12, 12, -12, -12), scene.itemsBoundingRect())
+    source = scene.itemsBoundingRect()
+    room = QRectF(image.rect()).adjusted(12, 12, -12, -12)
+    size = source.size().scaled(room.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRectF(0, 0, size.width(), size.height())
+    target.moveCenter(room.center())  # a long, flat network sits in the middle of its card
+    scene.render(painter, target, source)
     painter.end()
     scene.detach()
     image.setDevicePixelRatio(2)
