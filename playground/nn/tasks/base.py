@@ -175,6 +175,57 @@ class Task:
         return self.compiled.output_shapes[self.single_output()]
 
 
+class EpochSampler:
+    """Shuffled indices, a fresh permutation each epoch; the last batch of an epoch may be short."""
+
+    def __init__(self, n: int, seed: int, device: torch.device) -> None:
+        self.n = n
+        self.device = device
+        self.generator = torch.Generator().manual_seed(seed)
+        self.perm = torch.empty(0, dtype=torch.long, device=device)
+        self.cursor = 0
+
+    def next(self, size: int) -> torch.Tensor:
+        if self.cursor >= len(self.perm):
+            self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)  # once per epoch
+            self.cursor = 0
+        index = self.perm[self.cursor : self.cursor + size]
+        self.cursor += len(index)
+        return index
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return {
+            "sampler.generator": self.generator.get_state(),
+            "sampler.perm": self.perm.cpu(),
+            "sampler.cursor": torch.tensor([self.cursor]),
+        }
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.generator.set_state(state["sampler.generator"])
+        self.perm = state["sampler.perm"].to(self.device)
+        self.cursor = int(state["sampler.cursor"][0])
+
+
+class ShuffledTask(Task):
+    """A recipe that takes its batches from a split's examples in a shuffled order, a new one each
+    epoch (``self.batches``, made by ``shuffle``); the order is part of its resumable state."""
+
+    batches: EpochSampler
+
+    def shuffle(self, examples: int) -> None:
+        self.batches = EpochSampler(examples, self.config.seed, self.device)
+
+    @property
+    def examples(self) -> int:
+        return self.batches.n
+
+    def state(self) -> dict[str, torch.Tensor]:
+        return self.batches.state()
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.batches.load_state(state)
+
+
 @contextlib.contextmanager
 def evaluating(model: nn.Module, gradients: bool = False) -> Iterator[None]:
     """Evaluation mode (no dropout, running batch-norm statistics), without gradients unless asked for,

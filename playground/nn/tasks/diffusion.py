@@ -15,8 +15,7 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, evaluating
-from playground.nn.tasks.supervised import EpochSampler
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, evaluating
 
 TIME = "t"  # the field an Input reads to get the noise level
 EVAL_SAMPLES = 500
@@ -42,7 +41,7 @@ def noise_schedule(kind: str, steps: int) -> torch.Tensor:
     return torch.cumprod(1 - betas, 0)
 
 
-class DiffusionTask(Task):
+class DiffusionTask(ShuffledTask):
     id = "diffusion"
     kinds = ("classification", "regression", "table")
     knobs = ("noise_steps", "noise_schedule")
@@ -72,12 +71,8 @@ class DiffusionTask(Task):
         # Examples are scaled to a spread of 1, the noise's own, so no level drowns them early or late.
         self.spread = data.train[self.field].std().item() or 1.0
         self.reach = 1.5 * data.train[self.field].abs().max().item() / self.spread  # scaled examples lie within
-        self.batches = EpochSampler(len(data.train[self.field]), config.seed, device)
+        self.shuffle(len(data.train[self.field]))
         self.schedule_key: tuple[str, int] | None = None
-
-    @property
-    def examples(self) -> int:
-        return self.batches.n
 
     def kept(self) -> torch.Tensor:
         """alpha-bar for the current knobs, (steps,) on the device; worked out again when a knob turns."""
@@ -172,9 +167,3 @@ class DiffusionTask(Task):
                 "trajectories": paths.float().cpu().numpy(),
             }
         }
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return self.batches.state()
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.batches.load_state(state)

@@ -16,8 +16,7 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, evaluating
-from playground.nn.tasks.supervised import EpochSampler
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, evaluating
 
 NOISE = "noise"  # the field an Input reads to become the generator's
 EVAL_SAMPLES = 2000
@@ -39,7 +38,7 @@ def ancestors(node: fx.Node) -> set[fx.Node]:
     return seen
 
 
-class GANTask(Task):
+class GANTask(ShuffledTask):
     id = "gan"
     kinds = ("classification", "regression", "table")
     knobs = ("critic_steps",)
@@ -87,7 +86,7 @@ class GANTask(Task):
             )
         self.generator = compiled.part([noise.block], [self.generated])
         self.discriminator = compiled.part([real.block], [self.judged])
-        self.batches = EpochSampler(len(data.train[self.field]), config.seed, device)
+        self.shuffle(len(data.train[self.field]))
         g = torch.Generator().manual_seed(EVAL_SEED)
         self.eval_noise = torch.randn(EVAL_SAMPLES, *self.noise_size, generator=g).to(device)
         self.modes = self._modes()
@@ -107,10 +106,6 @@ class GANTask(Task):
 
     def groups(self) -> dict[str, list[torch.nn.Parameter]]:
         return {"discriminator": list(self.discriminator.parameters()), "generator": list(self.generator.parameters())}
-
-    @property
-    def examples(self) -> int:
-        return self.batches.n
 
     def fake(self, count: int) -> torch.Tensor:
         noise = torch.randn(count, *self.noise_size, device=self.device)
@@ -173,9 +168,3 @@ class GANTask(Task):
         return {
             "generated": {"data": data[:DATA_POINTS].float().cpu().numpy(), "samples": samples.float().cpu().numpy()}
         }
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return self.batches.state()
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.batches.load_state(state)

@@ -10,44 +10,13 @@ from playground.core.project import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched, evaluating
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched, evaluating
 
 EVAL_CHUNK = 4096
 TRAIN_EVAL_LIMIT = 4096
 
 
-class EpochSampler:
-    """Shuffled indices, a fresh permutation each epoch; the last batch of an epoch may be short."""
-
-    def __init__(self, n: int, seed: int, device: torch.device) -> None:
-        self.n = n
-        self.device = device
-        self.generator = torch.Generator().manual_seed(seed)
-        self.perm = torch.empty(0, dtype=torch.long, device=device)
-        self.cursor = 0
-
-    def next(self, size: int) -> torch.Tensor:
-        if self.cursor >= len(self.perm):
-            self.perm = torch.randperm(self.n, generator=self.generator).to(self.device)  # once per epoch
-            self.cursor = 0
-        index = self.perm[self.cursor : self.cursor + size]
-        self.cursor += len(index)
-        return index
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return {
-            "sampler.generator": self.generator.get_state(),
-            "sampler.perm": self.perm.cpu(),
-            "sampler.cursor": torch.tensor([self.cursor]),
-        }
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.generator.set_state(state["sampler.generator"])
-        self.perm = state["sampler.perm"].to(self.device)
-        self.cursor = int(state["sampler.cursor"][0])
-
-
-class SupervisedTask(Task):
+class SupervisedTask(ShuffledTask):
     """Inputs from dataset fields, one Output compared with the target field (``y``)."""
 
     losses: tuple[str, ...] = ()
@@ -59,7 +28,7 @@ class SupervisedTask(Task):
         self.out_block = self.single_output()
         self.loss_name = self.resolve_loss(config.loss)
         self.check_output(tuple(self.output_shape()[1:]), tuple(data.train[self.target].shape[1:]))
-        self.sampler = EpochSampler(len(data.train[self.target]), config.seed, device)
+        self.shuffle(len(data.train[self.target]))
 
     def target_field(self) -> str:
         return "y"
@@ -71,16 +40,12 @@ class SupervisedTask(Task):
             raise TaskError(f"loss '{name}' does not fit the '{self.id}' task: use one of {', '.join(self.losses)}")
         return name
 
-    @property
-    def examples(self) -> int:
-        return self.sampler.n
-
     def forward(self, split: dict[str, torch.Tensor], index: torch.Tensor | None = None) -> torch.Tensor:
         args = [split[f] if index is None else split[f][index] for f in self.fields]
         return self.model(*args)
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
-        index = self.sampler.next(batch_size)
+        index = self.batches.next(batch_size)
         prediction = self.forward(self.data.train, index)
         loss = self.loss(prediction, self.data.train[self.target][index])
         return StepResult(ctx.update("model", loss), len(index))
@@ -108,12 +73,6 @@ class SupervisedTask(Task):
 
     def probe_loss(self, prediction: torch.Tensor, count: int) -> torch.Tensor:
         return self.loss(prediction, self.data.val[self.target][:count])
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return self.sampler.state()
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.sampler.load_state(state)
 
     # --- per-recipe -----------------------------------------------------------------
     def check_output(self, out: tuple, target: tuple) -> None:

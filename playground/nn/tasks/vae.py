@@ -16,8 +16,7 @@ from playground.core.registry import format_shape
 from playground.nn.blocks.modules import Reparameterize
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched, evaluating
-from playground.nn.tasks.supervised import EpochSampler
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched, evaluating
 
 EVAL_LIMIT = 2048
 LATENT_POINTS = 500
@@ -28,7 +27,7 @@ PRIOR_ROWS = 2
 EVAL_SEED = 1234
 
 
-class VAETask(Task):
+class VAETask(ShuffledTask):
     id = "vae"
     kinds = ("classification", "regression", "table")
     knobs = ("kl_weight",)
@@ -58,21 +57,17 @@ class VAETask(Task):
             )
         node = samplers[0]
         block_of = {nodes[0]: block for block, nodes in compiled.nodes.items() if nodes}
-        self.sampler = node.target
+        self.sample_block = node.target
         self.mean_block, self.log_var_block = (block_of[arg] for arg in node.args)
         self.sampler_module = module.get_submodule(node.target)
         inputs = [compiled.inputs[0].block]
         self.encoder_decoder = compiled.part(inputs, [out, self.mean_block, self.log_var_block])
-        self.decoder = compiled.part([self.sampler], [out])
+        self.decoder = compiled.part([self.sample_block], [out])
         self.out = out
-        self.batches = EpochSampler(len(data.train[self.field]), config.seed, device)
+        self.shuffle(len(data.train[self.field]))
         self.code_size = int(compiled.analysis.shapes[self.mean_block][0][-1])
         g = torch.Generator().manual_seed(EVAL_SEED)
         self.prior_codes = torch.randn(PRIOR_ROWS * PICTURE_EXAMPLES, self.code_size, generator=g).to(device)
-
-    @property
-    def examples(self) -> int:
-        return self.batches.n
 
     def terms(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Per example: reconstruction loss (nats), KL divergence from the prior (nats), and the output."""
@@ -145,9 +140,3 @@ class VAETask(Task):
     def _rows(self, batch: torch.Tensor, per_row: int) -> tuple[np.ndarray, ...]:
         images = self._images(batch)
         return tuple(images[i : i + per_row] for i in range(0, len(images), per_row))
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return self.batches.state()
-
-    def load_state(self, state: dict[str, torch.Tensor]) -> None:
-        self.batches.load_state(state)
