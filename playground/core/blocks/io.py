@@ -37,7 +37,13 @@ register(
                 symbols=(BATCH,),
             ),
             ParamSpec("dtype", "choice", "float", "Real numbers, or integer token ids", choices=("float", "long")),
-            ParamSpec("data", "name", "x", "Which dataset field feeds this input (x, adjacency, ...)"),
+            ParamSpec(
+                "data",
+                "name",
+                "x",
+                "Which dataset field feeds this input (x, adjacency, user, ...); some recipes feed their own: "
+                "noise (a GAN's generator), t (a diffusion model's noise level); a policy's one Input gets the observation",
+            ),
         ),
         inputs=(),
         outputs=(PortSpec("out", "one batch of data", dtype="any"),),
