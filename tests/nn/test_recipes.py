@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from playground.core.project import DatasetRef, load
+from playground.nn.checkpoint import load_checkpoint, save_checkpoint
 from playground.nn.compile import compile_graph
 from playground.nn.data import load_data
 from playground.nn.data.control import CartPole
@@ -168,3 +169,14 @@ def test_ratings_come_from_genres_the_embeddings_find() -> None:
     assert data.train["user"].max() < 50 and data.train["item"].max() < 40
     assert data.info["groups"]["item"][:5] == [0, 1, 2, 3, 0]
     assert data.train["y"].min() >= 1 and data.train["y"].max() <= 5
+
+
+@pytest.mark.parametrize("preset", ["vae-digits", "gan-2d", "diffusion-2d", "policy-gradient"])
+def test_a_checkpoint_resumes_every_recipe_on_the_same_curve(preset: str, tmp_path) -> None:
+    straight = [r.loss for r in trainer_for(preset).run(steps=16)]
+    first = trainer_for(preset)
+    losses = [r.loss for r in first.run(steps=8)]
+    save_checkpoint(first, tmp_path / "run")
+    resumed = trainer_for(preset)
+    load_checkpoint(resumed, tmp_path / "run")
+    assert losses + [r.loss for r in resumed.run(steps=8)] == straight
