@@ -31,6 +31,9 @@ from playground.runtime.messages import (
 PROGRESS_PERIOD = 1 / 20  # curves
 EVAL_PERIOD = 0.25  # validation metrics ...
 EVAL_SHARE = 0.1  # ... but evaluating (sampling a diffusion model, say) takes at most this share of the time
+# Steps evaluated whatever the time: the curves change most in their first stretch, and a fast network is
+# past step 500 within the first period.
+EARLY_EVALS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
 SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 PLANE_RESOLUTION = 40
@@ -226,7 +229,8 @@ class WorkerLoop:
         if done:
             self._pause("finished")
             return
-        if now - self.last_eval >= max(EVAL_PERIOD, self.eval_seconds / EVAL_SHARE):
+        since = now - self.last_eval
+        if trainer.step_count in EARLY_EVALS or since >= max(EVAL_PERIOD, self.eval_seconds / EVAL_SHARE):
             self._evaluate()
         if now - self.last_flush >= PROGRESS_PERIOD:
             self._flush()

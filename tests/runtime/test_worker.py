@@ -77,6 +77,7 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     assert np.array_equal(worker.steps(1), np.arange(1, 301))
     evaluations = [e for p in worker.of(Progress, 1) for e in p.evaluations]
     assert evaluations[0]["step"] == 0 and evaluations[-1]["step"] == 300
+    assert {1, 2, 5, 10, 20, 50, 100, 200} <= {e["step"] for e in evaluations}, "the first stretch is evaluated"
     assert evaluations[-1]["val_loss"] < evaluations[0]["val_loss"]
     snapshot = worker.of(Snapshot, 1)[-1]
     assert snapshot.step == 300 and snapshot.plane_output == "output_1"
