@@ -120,11 +120,14 @@ class BlockDetail:
 @dataclass(frozen=True)
 class Generated:
     """Points a generative model drew, over the points of its data; ``trajectories`` follow a few
-    of them from noise to the end, step by step (reverse diffusion)."""
+    of them from noise to the end, step by step (reverse diffusion); ``belief`` is what a GAN's
+    discriminator thinks of every place in the plane."""
 
     data: np.ndarray  # (n, 2)
     samples: np.ndarray  # (m, 2)
     trajectories: np.ndarray | None = None  # (k, steps, 2)
+    belief: np.ndarray | None = None  # (R, R) a GAN discriminator's P(real) over the plane, row 0 at the bottom
+    bounds: tuple[float, float, float, float] | None = None  # the belief's area: x from, y from, x to, y to
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class Snapshot:
     masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
     latent: tuple[str, np.ndarray, np.ndarray | None] | None = None  # title, (n, 2) codes, labels (n,)
     reconstructions: tuple[np.ndarray, np.ndarray] | None = None  # inputs and outputs, (k, H, W) each
-    # What a recipe makes (Task.pictures), refreshed every PICTURE_PERIOD; None: keep the last one shown.
+    # What a recipe makes (Task.pictures), refreshed every Task.picture_period; None: keep the last one shown.
     grid: tuple[np.ndarray, ...] | None = None  # rows of images decoded over the latent plane, (g, H, W) each
     prior: tuple[np.ndarray, ...] | None = None  # rows of images decoded from codes drawn from the prior
     generated: Generated | None = None

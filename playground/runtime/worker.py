@@ -40,7 +40,6 @@ PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
 SAMPLE_LENGTH = 120
-PICTURE_PERIOD = 2.0  # seconds between the pictures a recipe makes (generated points, an episode, ...)
 MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
@@ -320,7 +319,7 @@ class WorkerLoop:
         latent, reconstructions = views.autoencoder(trainer, probe, inputs, inspection)
         made: dict[str, Any] = {"latent": latent or views.embeddings(trainer), "reconstructions": reconstructions}
         now = time.perf_counter()
-        if not self.playing or now - self.last_pictures >= PICTURE_PERIOD:
+        if not self.playing or now - self.last_pictures >= trainer.task.picture_period:
             made.update(views.pictures(trainer))
             self.last_pictures = now
         self.send(

@@ -241,6 +241,10 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
     worker.wait_for(Stopped, 2)
     generated = last_with(worker, "generated", 2)
     assert generated.samples.shape == (600, 2) and generated.data.shape[1] == 2 and generated.trajectories is None
+    assert generated.belief.shape == (48, 48) and 0 <= generated.belief.min() <= generated.belief.max() <= 1
+    x0, y0, x1, y1 = generated.bounds
+    low, high = generated.data.min(axis=0), generated.data.max(axis=0)
+    assert x0 < low[0] and y0 < low[1] and high[0] < x1 and high[1] < y1, "the belief covers the data"
 
     worker.send("load", (3, load(PRESETS / "diffusion-2d.json"), None, "cpu"))
     worker.send("steps", 30)
@@ -266,12 +270,17 @@ def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worke
     assert title == "Rows of item_vectors (one per item)" and rows.shape == (200, 2) and set(genres) == {0, 1, 2, 3}
 
 
-def test_pictures_come_every_few_seconds_while_training(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "gan-2d.json"), None, "cpu"))
-    worker.send("play")
-    time.sleep(3.0)
-    worker.send("pause")
-    worker.wait_for(Stopped, 1)
-    snapshots = worker.of(Snapshot, 1)
-    pictured = [s for s in snapshots if s.generated is not None]
-    assert len(snapshots) > 10 and 2 <= len(pictured) <= 4, (len(snapshots), len(pictured))
+def test_pictures_come_as_often_as_the_recipe_asks(worker: Worker) -> None:
+    counts = {}
+    for run, name in enumerate(("diffusion-2d", "gan-2d"), start=1):
+        worker.send("load", (run, load(PRESETS / f"{name}.json"), None, "cpu"))
+        worker.send("play")
+        time.sleep(3.0)
+        worker.send("pause")
+        worker.wait_for(Stopped, run)
+        snapshots = worker.of(Snapshot, run)
+        counts[name] = (len(snapshots), len([s for s in snapshots if s.generated is not None]))
+    (snapshots, pictured) = counts["diffusion-2d"]
+    assert 2 <= pictured <= 4 and pictured < snapshots / 2, counts  # every 2 s: the reverse chain plays that long
+    (snapshots, pictured) = counts["gan-2d"]
+    assert pictured >= 0.8 * snapshots, counts  # with every snapshot

@@ -58,6 +58,8 @@ def test_generated_points_and_the_reverse_diffusion_animation(qtbot, window) -> 
     panel = train_preset(qtbot, window, "gan-2d", 50)
     qtbot.waitUntil(lambda: view.last is not None and view.last.trajectories is None, timeout=LATER)
     assert len(view.samples.data) == 600 and len(view.heads.data) == 0
+    assert "discriminator" in view.plot.getPlotItem().titleLabel.text and len(view.data_points.data) > 0
+    assert np.asarray(view.density.image).shape[:2] == view.last.belief.shape, "the belief is the background"
     assert knob_rows(panel) == {"critic_steps"}
 
 

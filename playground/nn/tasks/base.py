@@ -78,6 +78,7 @@ class Task:
     id: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]] = ()
     knobs: ClassVar[tuple[str, ...]] = ()  # the recipe's own training settings (kl_weight, ...), read every step
+    picture_period: ClassVar[float] = 0.5  # seconds between two ``pictures`` while training
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:

@@ -25,6 +25,8 @@ DATA_POINTS = 1500
 MODE_SHARE = 0.2  # a class counts as covered when it gets this share of its fair part of the samples
 MODE_RADIUS = 3.0  # a sample lies on a class's mode within this many of the class's spreads
 EVAL_SEED = 4321
+BELIEF_RESOLUTION = 48  # the discriminator's belief is drawn on a grid this fine
+BELIEF_PAD = 0.2  # ... over the data's extent and this share of it around
 
 
 def ancestors(node: fx.Node) -> set[fx.Node]:
@@ -42,6 +44,7 @@ class GANTask(ShuffledTask):
     id = "gan"
     kinds = ("classification", "regression", "table")
     knobs = ("critic_steps",)
+    picture_period = 0.2  # with every snapshot: cheap, and the points move fast
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)
@@ -163,8 +166,20 @@ class GANTask(ShuffledTask):
         data = self.data.train[self.field]
         if data.dim() != 2 or data.shape[1] != 2:
             return {}
+        low, high = data.min(0).values, data.max(0).values
+        pad = BELIEF_PAD * (high - low).max()
+        low, high = low - pad, high + pad
+        xs = torch.linspace(float(low[0]), float(high[0]), BELIEF_RESOLUTION, device=self.device)
+        ys = torch.linspace(float(low[1]), float(high[1]), BELIEF_RESOLUTION, device=self.device)
+        grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij")[::-1], -1).reshape(-1, 2)  # rows: y rising
         with evaluating(self.model):
             samples = self.generator(self.eval_noise[:PICTURE_SAMPLES])[self.generated]
+            belief = torch.sigmoid(self.critic(grid)).reshape(BELIEF_RESOLUTION, BELIEF_RESOLUTION)
         return {
-            "generated": {"data": data[:DATA_POINTS].float().cpu().numpy(), "samples": samples.float().cpu().numpy()}
+            "generated": {
+                "data": data[:DATA_POINTS].float().cpu().numpy(),
+                "samples": samples.float().cpu().numpy(),
+                "belief": belief.float().cpu().numpy(),
+                "bounds": (float(low[0]), float(low[1]), float(high[0]), float(high[1])),
+            }
         }
