@@ -1,18 +1,15 @@
-"""The training panel (bottom dock): transport controls, dataset and training settings, live status,
-the curves and the input-plane view. Settings edit the project (undoable, saved with it); knobs that
+"""The training panel (bottom dock): transport controls, device and speed, the dataset and training
+settings (settings_form.py), live status, the curves and the data views. Settings edit the project (undoable, saved with it); knobs that
 do not change shapes reach the running trainer at once, the others pause it and offer a restart."""
 
 from __future__ import annotations
 
 import json
-import math
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -29,30 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.graph import Graph
-from playground.core.project import RECIPE_KNOBS, DatasetRef, TrainingConfig
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Loaded, Progress, Stopped
+from playground.core.project import TrainingConfig
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
-from playground.ui.forms import make_editor, show_value
 from playground.ui.plots.curves import CurvesView
 from playground.ui.plots.data_views import DataViews
+from playground.ui.settings_form import SettingsForm
 from playground.ui.theme import Theme, ui_font
-
-LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
-TRAINING_FIELDS = (
-    "loss",
-    "optimizer",
-    "momentum",
-    "nesterov",
-    "batch_size",
-    "weight_decay",
-    "grad_clip",
-    "schedule",
-    "step_size",
-    "gamma",
-    "epochs",
-    "seed",
-)
 
 
 def structure(graph: Graph) -> tuple:
@@ -72,15 +53,12 @@ class TrainingPanel(QWidget):
         self.setObjectName("trainingPanel")
         self.document = document
         self.session = session
-        self.catalogue: Catalogue | None = None
         self.trained: tuple | None = None  # structure() of the network the current run trains
         self.stale: list[str] = []  # why the current run no longer matches the project
         self.loss_at_start: float | None = None  # the first training step's loss in this run
         self.last_progress: Progress | None = None
         self.started_with: TrainingConfig | None = None  # the settings the current run started with
         self._updating = False
-        self.dataset_editors: dict[str, QWidget] = {}
-        self.form_dataset: str | None = None
 
         self.curves = CurvesView(theme)
         self.views = DataViews(theme)
@@ -188,41 +166,7 @@ class TrainingPanel(QWidget):
         speed_row.addWidget(self.speed_label)
         self._speed_changed(self.speed.value())
 
-        self.dataset = QComboBox()
-        self.dataset.setObjectName("datasetCombo")
-        self.dataset.currentIndexChanged.connect(self._dataset_chosen)
-        self.dataset_form = QFormLayout()
-        self.task = QComboBox()
-        self.task.setObjectName("param_task")
-        self.task.currentTextChanged.connect(lambda v: self._edit_training("task", v))
-
-        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
-        self.lr_slider.setObjectName("lrSlider")
-        self.lr_slider.setRange(0, 1000)
-        self.lr_slider.setToolTip("Learning rate, logarithmic")
-        self.lr_slider.valueChanged.connect(self._lr_slid)
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setObjectName("lrSpin")
-        self.lr_spin.setDecimals(6)
-        self.lr_spin.setRange(1e-6, 10.0)
-        self.lr_spin.setSingleStep(0.001)
-        self.lr_spin.setKeyboardTracking(False)
-        self.lr_spin.valueChanged.connect(lambda v: self._edit_training("lr", float(v)))
-        lr_row = QHBoxLayout()
-        lr_row.addWidget(self.lr_slider, 1)
-        lr_row.addWidget(self.lr_spin)
-
-        self.training_form = QFormLayout()
-        self.training_form.addRow("Task", self.task)
-        self.training_form.addRow("Learning rate", lr_row)
-        specs = TrainingConfig.specs()
-        self.training_editors: dict[str, QWidget] = {}
-        for name in (*RECIPE_KNOBS, *TRAINING_FIELDS):
-            editor = make_editor(specs[name], self._edit_training)
-            self.training_editors[name] = editor
-            label = QLabel(name.replace("_", " "))
-            label.setToolTip(specs[name].doc)
-            self.training_form.addRow(label, editor)
+        self.settings = SettingsForm(self.document)
 
         self.show_units = QCheckBox("Unit heatmaps on blocks")
         self.show_units.setObjectName("unitsToggle")
@@ -233,7 +177,6 @@ class TrainingPanel(QWidget):
         top = QFormLayout()
         top.addRow("Device", self.device)
         top.addRow("Speed", speed_row)
-        top.addRow("Dataset", self.dataset)
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 8, 0)
         layout.addLayout(buttons)
@@ -243,8 +186,7 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.show_units)
         layout.addWidget(self.show_flow)
         layout.addLayout(top)
-        layout.addLayout(self.dataset_form)
-        layout.addLayout(self.training_form)
+        layout.addWidget(self.settings)
         layout.addStretch(1)
         return host
 
@@ -313,18 +255,13 @@ class TrainingPanel(QWidget):
 
     # --- from the session ------------------------------------------------------------------------
     def _catalogued(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
         self._updating = True
         try:
             for device in catalogue.devices:
                 self.device.addItem(device)
-            self.task.addItems(list(catalogue.tasks))
-            for info in catalogue.datasets:
-                self.dataset.addItem(f"{info.title} ({info.id})", info.id)
-                self.dataset.setItemData(self.dataset.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
         finally:
             self._updating = False
-        self._show_settings()
+        self.settings.catalogued(catalogue)
 
     def _loaded(self, message: Loaded) -> None:
         self.views.loaded(message)
@@ -374,77 +311,11 @@ class TrainingPanel(QWidget):
         self._set_stale([])
         self.status.setText("Not started: press Play")
         self.message.hide()
-        self._show_settings()
-
-    def _show_settings(self) -> None:
-        project = self.document.project
-        config = project.training
-        self._updating = True
-        try:
-            for name, editor in self.training_editors.items():
-                show_value(editor, getattr(config, name))
-            self.lr_spin.setValue(config.lr)
-            self.lr_slider.setValue(self._lr_position(config.lr))
-            self.task.setCurrentText(config.task)
-            knobs = self.catalogue.tasks.get(config.task, ()) if self.catalogue else ()
-            for name in RECIPE_KNOBS:  # only the knobs the chosen recipe reads
-                self.training_form.setRowVisible(self.training_editors[name], name in knobs)
-            index = self.dataset.findData(project.dataset.id)
-            if index >= 0:
-                self.dataset.setCurrentIndex(index)
-            if project.dataset.id != self.form_dataset:
-                self._build_dataset_form()
-            info = self._dataset_info()
-            for param in info.params if info else ():
-                show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
-        finally:
-            self._updating = False
-
-    def _dataset_info(self) -> DatasetInfo | None:
-        ref = self.document.project.dataset
-        return next((d for d in (self.catalogue.datasets if self.catalogue else []) if d.id == ref.id), None)
-
-    def _build_dataset_form(self) -> None:
-        while self.dataset_form.rowCount():
-            self.dataset_form.removeRow(0)
-        self.dataset_editors = {}
-        info = self._dataset_info()
-        self.form_dataset = info.id if info else None
-        for param in info.params if info else ():
-            editor = make_editor(param, self._edit_dataset)
-            self.dataset_editors[param.name] = editor
-            label = QLabel(param.name.replace("_", " "))
-            label.setToolTip(param.doc)
-            self.dataset_form.addRow(label, editor)
-
-    @staticmethod
-    def _lr_position(lr: float) -> int:
-        low, high = LR_RANGE
-        return round((min(max(math.log10(lr), low), high) - low) / (high - low) * 1000)
-
-    def _lr_slid(self, position: int) -> None:
-        low, high = LR_RANGE
-        value = float(f"{10 ** (low + (high - low) * position / 1000):.3g}")
-        self._edit_training("lr", value)
-
-    def _edit_training(self, name: str, value: Any) -> None:
-        if not self._updating:
-            self.document.set_training(name, value)
-
-    def _dataset_chosen(self, index: int) -> None:
-        if self._updating or index < 0:
-            return
-        self.document.set_dataset(DatasetRef(self.dataset.itemData(index), {}))
-
-    def _edit_dataset(self, name: str, value: Any) -> None:
-        if self._updating:
-            return
-        ref = self.document.project.dataset
-        self.document.set_dataset(DatasetRef(ref.id, {**ref.params, name: value}))
+        self.settings.show_settings()
 
     def _setting_changed(self, name: str) -> None:
         """A setting changed (by the panel, or by undo/redo): show it, and tell the run."""
-        self._show_settings()
+        self.settings.show_settings()
         if self.session.project is None:
             return
         if name in LIVE_SETTINGS:
@@ -460,7 +331,7 @@ class TrainingPanel(QWidget):
                 self._set_stale([s for s in self.stale if s != "the network"])  # edited back
 
     def _mark_stale(self, what: str) -> None:
-        if self._updating or self.session.project is None or what in self.stale:
+        if self._updating or self.settings.updating or self.session.project is None or what in self.stale:
             return
         if self.session.state == "running":
             self.session.pause()

@@ -13,7 +13,7 @@ def knob_rows(panel) -> set[str]:
     return {
         name
         for name in ("kl_weight", "critic_steps", "noise_steps", "noise_schedule", "discount")
-        if panel.training_editors[name].isVisibleTo(panel)
+        if panel.settings.training_editors[name].isVisibleTo(panel)
     }
 
 
@@ -26,7 +26,7 @@ def test_a_vae_shows_its_code_plane_and_prior_samples_and_turns_its_kl_knob_live
     assert views.latent_view.isVisible() and views.recon_view.isVisible()
     assert knob_rows(panel) == {"kl_weight"}, "only the VAE's own knob is offered"
 
-    editor = panel.training_editors["kl_weight"]
+    editor = panel.settings.training_editors["kl_weight"]
     editor.setFocus()
     editor.selectAll()
     qtbot.keyClicks(editor, "0")

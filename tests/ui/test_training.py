@@ -122,7 +122,7 @@ def test_a_new_learning_rate_reaches_the_running_trainer_and_undo_takes_it_back(
 
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.training.last_progress.lr == 0.05, timeout=LATER)
-    assert spin.value() == 0.05 and panel.lr_slider.value() == panel._lr_position(0.05)
+    assert spin.value() == 0.05 and panel.settings.lr_slider.value() == panel.settings.lr_position(0.05)
     pause(qtbot, window)
 
 
@@ -248,18 +248,18 @@ def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, 
 
 def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
-    qtbot.waitUntil(lambda: "noise" in panel.dataset_editors, timeout=FIRST)
-    noise = panel.dataset_editors["noise"]
+    qtbot.waitUntil(lambda: "noise" in panel.settings.dataset_editors, timeout=FIRST)
+    noise = panel.settings.dataset_editors["noise"]
     noise.selectAll()
     qtbot.keyClicks(noise, "0.2")
     qtbot.keyClick(noise, Qt.Key.Key_Return)
     assert window.document.project.dataset.params["noise"] == 0.2
-    combo = panel.dataset
+    combo = panel.settings.dataset
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert window.document.project.dataset.id != "spiral"
     window.document.undo_stack.undo()
-    assert window.document.project.dataset.id == "spiral" and panel.dataset.currentData() == "spiral"
+    assert window.document.project.dataset.id == "spiral" and panel.settings.dataset.currentData() == "spiral"
 
 
 def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
@@ -277,7 +277,7 @@ def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
 
 def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot, window) -> None:
     panel = train_preset(qtbot, window, "optimizers", 100)
-    optimizer = panel.training_editors["optimizer"]
+    optimizer = panel.settings.training_editors["optimizer"]
     optimizer.setFocus()
     qtbot.keyClicks(optimizer, "adam")  # type-ahead in the combo box picks the optimiser
     assert window.document.project.training.optimizer == "adam"
