@@ -192,3 +192,20 @@ def test_wheel_zooms_around_the_cursor_and_middle_drag_pans(qtbot, window, drop_
     qtbot.keyClick(view, Qt.Key.Key_0, CTRL)
     rect = view.mapToScene(view.viewport().rect()).boundingRect()
     assert rect.contains(window.scene.itemsBoundingRect())
+
+
+def test_a_wire_back_to_the_next_row_runs_along_the_gap_between_the_rows() -> None:
+    from PySide6.QtCore import QPointF
+
+    from playground.ui.canvas.items import wire_path
+
+    start, end = QPointF(900, 0), QPointF(0, 240)  # the end of one row, the start of the next
+    path = wire_path(start, end)
+    points = [path.pointAtPercent(i / 200) for i in range(201)]
+    assert points[0] == start and points[-1] == end
+    assert abs(path.pointAtPercent(0.5).y() - 120) < 1e-6, "the middle runs halfway between the rows"
+    inside = [p for p in points if 30 < p.x() < 870]
+    assert inside and all(abs(p.y() - 120) < 1e-6 for p in inside), "never across the blocks of either row"
+    assert min(p.x() for p in points) >= -25 and max(p.x() for p in points) <= 925
+    forward = wire_path(QPointF(0, 0), QPointF(200, 40))
+    assert forward.boundingRect().top() >= 0 and forward.boundingRect().bottom() <= 40, "a wire ahead stays an S"

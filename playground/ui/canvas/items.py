@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -309,11 +311,43 @@ class WireItem(QGraphicsPathItem):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
 
+WIRE_STUB = 24.0  # a wire leaves an output port and enters an input port straight for this long
+WIRE_CORNER = 16.0
+ROW_CLEARANCE = 70.0  # a return wire between blocks of one row passes this far below their ports
+
+
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A smooth S from an output port to an input port on its right. A wire back to the left (the
+    return from the end of a wrapped row to the start of the next) runs out to the right, along the
+    gap between the rows and into its port from the left, with rounded corners, instead of
+    cutting diagonally across the blocks."""
     path = QPainterPath(start)
-    bend = max(40.0, abs(end.x() - start.x()) * 0.5)
-    path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+    if end.x() >= start.x() - 2 * WIRE_STUB:
+        bend = max(40.0, abs(end.x() - start.x()) * 0.5)
+        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
+        return path
+    rows_apart = abs(end.y() - start.y()) > 2 * ROW_CLEARANCE
+    gap = (start.y() + end.y()) / 2 if rows_apart else max(start.y(), end.y()) + ROW_CLEARANCE
+    out_x, in_x = start.x() + WIRE_STUB, end.x() - WIRE_STUB
+    corners = [QPointF(out_x, start.y()), QPointF(out_x, gap), QPointF(in_x, gap), QPointF(in_x, end.y()), end]
+    previous = start
+    for corner, following in itertools.pairwise(corners):
+        into = _towards(corner, previous)
+        path.lineTo(into)
+        path.quadTo(corner, _towards(corner, following))
+        previous = corner
+    path.lineTo(end)
     return path
+
+
+def _towards(corner: QPointF, other: QPointF) -> QPointF:
+    """The point on the way from ``corner`` to ``other`` where a rounded corner starts or ends."""
+    dx, dy = other.x() - corner.x(), other.y() - corner.y()
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return QPointF(corner)
+    step = min(WIRE_CORNER, length / 2) / length
+    return QPointF(corner.x() + dx * step, corner.y() + dy * step)
 
 
 SHORT_NAMES = {
