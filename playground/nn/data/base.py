@@ -9,10 +9,11 @@ from typing import Any
 
 import torch
 
+from playground import bundled
 from playground.core.project import DatasetRef
 from playground.core.registry import ParamSpec
 
-ASSETS = Path(__file__).resolve().parents[3] / "assets" / "datasets"
+ASSETS = bundled("assets") / "datasets"
 
 
 class DataError(Exception):
