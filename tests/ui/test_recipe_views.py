@@ -9,6 +9,10 @@ from PySide6.QtCore import Qt
 from tests.ui.test_training import FIRST, LATER, click, pause, play_until, train_preset
 
 
+def legend(plot) -> list[str]:
+    return [label.text for _, label in plot.getPlotItem().legend.items]
+
+
 def knob_rows(panel) -> set[str]:
     return {
         name
@@ -61,6 +65,7 @@ def test_generated_points_and_the_reverse_diffusion_animation(qtbot, window) -> 
     assert "discriminator" in view.plot.getPlotItem().titleLabel.text and len(view.data_points.data) > 0
     assert np.asarray(view.density.image).shape[:2] == view.last.belief.shape, "the belief is the background"
     assert knob_rows(panel) == {"critic_steps"}
+    assert legend(panel.curves.metric_plot) == ["validation"], "a GAN reports no training metric"
 
 
 def test_the_cart_pole_plays_the_policy_and_the_return_is_plotted(qtbot, window) -> None:
@@ -74,6 +79,8 @@ def test_the_cart_pole_plays_the_policy_and_the_return_is_plotted(qtbot, window)
     assert len(colours) > 3, "the cart, the pole and the track are drawn"
     assert panel.curves.metric_plot.getPlotItem().titleLabel.text == "Return"
     assert knob_rows(panel) == {"discount"} and not panel.views.text_view.isVisible()
+    assert legend(panel.curves.loss_plot) == ["training"], "a policy has no validation loss"
+    assert sorted(legend(panel.curves.metric_plot)) == ["training", "validation"]
 
 
 def test_an_embedding_table_is_drawn_by_genre(qtbot, window) -> None:

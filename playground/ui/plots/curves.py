@@ -184,7 +184,21 @@ class CurvesView(QWidget):
                     color=self.theme.text.name(),
                     size="10pt",
                 )
+        if progress.evaluations:  # name only the series this task reports (a GAN: no training metric)
+            self._in_legend(self.loss_plot, self.val_item, "validation", "val_loss" in self.val)
+            self._in_legend(
+                self.metric_plot, self.train_metric_item, "training", f"train_{self.metric_name}" in self.val
+            )
         self._dirty = True
+
+    @staticmethod
+    def _in_legend(plot: pg.PlotWidget, item: pg.PlotDataItem, name: str, shown: bool) -> None:
+        legend = plot.getPlotItem().legend
+        listed = any(sample.item is item for sample, _ in legend.items)
+        if shown and not listed:
+            legend.addItem(item, name)
+        elif listed and not shown:
+            legend.removeItem(item)
 
     def new_run(self, label: str = "") -> None:
         """Keep the current training-loss curve as a thinner line in its own colour, named ``label`` in
