@@ -14,7 +14,7 @@ from playground.nn.checkpoint import load_checkpoint, save_checkpoint
 from playground.nn.compile import compile_graph
 from playground.nn.data import load_data
 from playground.nn.data.control import CartPole
-from playground.nn.tasks import StepContext
+from playground.nn.tasks import StepContext, TaskError
 from playground.nn.tasks.diffusion import noise_schedule
 from playground.nn.trainer import Trainer, make_optimizer
 from tests.core.test_project import PRESETS
@@ -59,6 +59,15 @@ def test_the_vae_loss_is_the_negative_elbo_written_by_hand() -> None:
     torch.manual_seed(7)
     step = trainer.step()  # the training loss weighs the KL term by the knob
     assert step.loss == pytest.approx((expected_rec + 0.5 * expected_kl).mean().item(), rel=1e-4)
+
+
+def test_a_vae_whose_decoder_gives_no_probabilities_is_refused_plainly() -> None:
+    project = load(PRESETS / "vae-digits.json")
+    project.graph.blocks["sigmoid_1"].type = "tanh"  # values from -1 to 1
+    with pytest.raises(
+        TaskError, match="Output 'output_1' must give a probability per value.*end the decoder in a Sigmoid"
+    ):
+        Trainer(project, device="cpu")
 
 
 def test_the_vae_kl_weight_turns_live_and_its_pictures_leave_training_alone() -> None:

@@ -58,6 +58,10 @@ class VAETask(ShuffledTask):
         node = samplers[0]
         block_of = {nodes[0]: block for block, nodes in compiled.nodes.items() if nodes}
         self.sample_block = node.target
+        if any(arg not in block_of for arg in node.args):
+            raise TaskError(
+                f"the Sample block '{node.target}' must take its mean and log_var from blocks with one output each"
+            )
         self.mean_block, self.log_var_block = (block_of[arg] for arg in node.args)
         self.sampler_module = module.get_submodule(node.target)
         inputs = [compiled.inputs[0].block]
@@ -65,6 +69,13 @@ class VAETask(ShuffledTask):
         self.decoder = compiled.part([self.sample_block], [out])
         self.out = out
         self.shuffle(len(data.train[self.field]))
+        with evaluating(self.model):  # no random draws: the Sample block gives its mean
+            probe = self.model(data.train[self.field][:64])
+        if probe.min() < 0 or probe.max() > 1:
+            raise TaskError(
+                f"Output '{out}' must give a probability per value, between 0 and 1 (the VAE's reconstruction is "
+                "scored by binary cross-entropy): end the decoder in a Sigmoid"
+            )
         self.code_size = int(compiled.analysis.shapes[self.mean_block][0][-1])
         g = torch.Generator().manual_seed(EVAL_SEED)
         self.prior_codes = torch.randn(PRIOR_ROWS * PICTURE_EXAMPLES, self.code_size, generator=g).to(device)
