@@ -1,6 +1,7 @@
 """What the worker shows of a training run besides its curves, each picked by the shape of the data
 and the network (never by preset): the data points, the focused block in detail, the graph of a graph
-dataset, forecasts, masks, an autoencoder's codes and reconstructions. Plain numpy out, no Qt."""
+dataset, forecasts, masks, an embedding table, and whatever the training recipe pictures itself
+(``Task.pictures``: an autoencoder's codes, a GAN's points, ...). Plain numpy out, no Qt."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from playground.runtime.messages import BlockDetail, Episode, Generated, GraphLa
 
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
-LATENT_POINTS = 500
 MAX_POINTS = 2000
 
 
@@ -118,36 +118,6 @@ def masks(trainer: Any, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.
     k = min(MASK_EXAMPLES, len(images))
     probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
     return images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities
-
-
-def autoencoder(trainer: Any, probe: Any, inputs: tuple, inspection: Any) -> tuple[Any, Any]:
-    """For an autoencoder: the validation examples' codes in the narrowest block (PCA to 2-D if it
-    is wider), with their labels if the dataset has any; and a few inputs with their
-    reconstructions when the inputs are one-channel images."""
-    if trainer.task.id != "autoencoder" or len(inputs) != 1:
-        return None, None
-    val = trainer.data.val[trainer.task.fields[0]][:LATENT_POINTS]
-    activations = probe.activations(val)
-    inner = [k for k in probe.sources.values() if k in activations]
-    widths = {
-        k: v.shape[1]
-        for k, v in activations.items()
-        if v.ndim == 2 and v.shape[1] >= 2 and k not in inner and k not in probe.sources
-    }
-    latent = None
-    if widths:
-        block = min(widths, key=lambda k: (widths[k], list(activations).index(k)))
-        codes = pca2(activations[block])
-        labels = trainer.data.val.get("y")
-        labels = labels[: len(codes)].cpu().numpy() if labels is not None and labels.dim() == 1 else None
-        latent = (f"Codes in {block}", codes, labels)
-    images = inputs[0]
-    output = inspection.activations.get(trainer.compiled.outputs[0])
-    pictures = None
-    if images.dim() == 4 and images.shape[1] == 1 and output is not None and output.shape == tuple(images.shape):
-        k = min(MASK_EXAMPLES, len(images))
-        pictures = (images[:k, 0].float().cpu().numpy(), output[:k, 0])
-    return latent, pictures
 
 
 def graph_layout(trainer: Any) -> GraphLayout | None:

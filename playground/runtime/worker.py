@@ -150,7 +150,7 @@ class WorkerLoop:
                 trainer.data.num_classes,
                 self.points,
                 views.graph_layout(trainer),
-                hasattr(trainer.task, "sample"),
+                trainer.task.writes_text,
             )
         )
         self._evaluate()
@@ -228,8 +228,9 @@ class WorkerLoop:
         if done:
             self._pause("finished")
             return
-        since = now - self.last_eval
-        if trainer.step_count in EARLY_EVALS or since >= max(EVAL_PERIOD, self.eval_seconds / EVAL_SHARE):
+        if trainer.step_count in EARLY_EVALS or now - self.last_eval >= max(
+            EVAL_PERIOD, self.eval_seconds / EVAL_SHARE
+        ):
             self._evaluate()
         if now - self.last_flush >= PROGRESS_PERIOD:
             self._flush()
@@ -293,7 +294,7 @@ class WorkerLoop:
         touched, so Reset still replays the same run)."""
         task = self.trainer.task if self.trainer is not None else None
         self.last_sample = time.perf_counter()
-        if task is None or not hasattr(task, "sample"):
+        if task is None or not task.writes_text:
             return
         step = self.trainer.step_count
         text = task.sample(self.prompt, SAMPLE_LENGTH, self.temperature, seed=step)
@@ -316,8 +317,7 @@ class WorkerLoop:
         elif self.points is not None:
             along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION)
             curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays
-        latent, reconstructions = views.autoencoder(trainer, probe, inputs, inspection)
-        made: dict[str, Any] = {"latent": latent or views.embeddings(trainer), "reconstructions": reconstructions}
+        made: dict[str, Any] = {"latent": views.embeddings(trainer)}
         now = time.perf_counter()
         if not self.playing or now - self.last_pictures >= trainer.task.picture_period:
             made.update(views.pictures(trainer))

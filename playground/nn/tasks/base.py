@@ -79,6 +79,7 @@ class Task:
     kinds: ClassVar[tuple[str, ...]] = ()
     knobs: ClassVar[tuple[str, ...]] = ()  # the recipe's own training settings (kl_weight, ...), read every step
     picture_period: ClassVar[float] = 0.5  # seconds between two ``pictures`` while training
+    writes_text: ClassVar[bool] = False  # has ``sample(prompt, n, temperature, seed)``: a language model
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:

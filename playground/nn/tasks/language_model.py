@@ -21,6 +21,7 @@ class LanguageModelTask(Task):
 
     id = "language_model"
     kinds = ("text",)
+    writes_text = True
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)

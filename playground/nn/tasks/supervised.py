@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -14,6 +17,8 @@ from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, Task
 
 EVAL_CHUNK = 4096
 TRAIN_EVAL_LIMIT = 4096
+LATENT_POINTS = 500  # validation examples whose codes an autoencoder's pictures show
+PICTURE_EXAMPLES = 4
 
 
 class SupervisedTask(ShuffledTask):
@@ -174,8 +179,39 @@ class AutoencoderTask(RegressionTask):
 
     id = "autoencoder"
     kinds = ("classification", "regression", "table")
+    picture_period = 0.2  # with every snapshot: one forward pass
 
     def target_field(self) -> str:
         if len(self.fields) != 1:
             raise TaskError(f"an autoencoder has one Input to reproduce, but this network has {len(self.fields)}")
         return self.fields[0]
+
+    @functools.cached_property
+    def probe(self) -> Any:
+        """Every block's output for a batch (made once: the network does not change during a run)."""
+        from playground.nn.probes import Probe  # probes builds on this package
+
+        return Probe(self.compiled)
+
+    def pictures(self) -> dict[str, Any]:
+        """The validation examples' codes in the narrowest block (with their labels, if the dataset has
+        any) and, for one-channel images, a few inputs with their reconstructions."""
+        probe = self.probe
+        shown = self.data.val[self.fields[0]][:LATENT_POINTS]
+        activations = probe.activations(shown)
+        outputs = set(probe.sources) | set(probe.sources.values())
+        widths = {k: v.shape[1] for k, v in activations.items() if v.ndim == 2 and v.shape[1] >= 2 and k not in outputs}
+        found: dict[str, Any] = {}
+        if widths:
+            order = list(activations)
+            block = min(widths, key=lambda k: (widths[k], order.index(k)))
+            labels = self.data.val.get("y")
+            labels = labels[:LATENT_POINTS].cpu().numpy() if labels is not None and labels.dim() == 1 else None
+            found["latent"] = (f"Codes in {block}", activations[block], labels)
+        rebuilt = activations[self.out_block]
+        if shown.dim() == 4 and shown.shape[1] == 1 and rebuilt.shape == tuple(shown.shape):
+            found["reconstructions"] = (
+                shown[:PICTURE_EXAMPLES, 0].float().cpu().numpy(),
+                rebuilt[:PICTURE_EXAMPLES, 0],
+            )
+        return found
