@@ -14,3 +14,17 @@ def bundled(name: str) -> Path:
 
 
 PRESETS = bundled("presets")  # the lecture examples (project files)
+
+
+def is_preset(path: Path) -> bool:
+    """Whether ``path`` lies in the presets folder: lecture material, never written to."""
+    return Path(path).resolve().is_relative_to(PRESETS.resolve())
+
+
+def project_file(name: str) -> Path:
+    """A project file named on the command line: a path, or the id of a lecture preset (``mlp-spiral``)."""
+    path = Path(name)
+    preset = PRESETS / f"{name}.json"
+    if not path.exists() and "/" not in name and preset.is_file():
+        return preset
+    return path

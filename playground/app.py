@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground import PRESETS, cli
+from playground import PRESETS, cli, project_file
 
 if TYPE_CHECKING:
     from playground.ui.main_window import MainWindow
@@ -20,10 +20,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and (args[0] in cli.COMMANDS or args[0].startswith("-")):
         return cli.main(args)
-    return run_app(Path(args[0]) if args else None)
+    return run_app(project_file(args[0]) if args else None)
 
 
 def run_app(path: Path | None) -> int:
+    from playground.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

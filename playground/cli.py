@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from playground import __version__
+from playground import __version__, is_preset, project_file
 from playground.core.project import Project, ProjectError, load
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
 from playground.core.shapes import analyse
@@ -29,7 +29,8 @@ class _Failure(Exception):
         self.message = message
 
 
-def _open(path: str) -> Project:
+def _open(name: str) -> Project:
+    path = project_file(name)
     try:
         return load(path)
     except ProjectError as exc:
@@ -106,9 +107,17 @@ def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = _open(args.file)
+    path = project_file(args.file)
+    if args.save_weights and is_preset(path):
+        print(
+            f"{path}: is a lecture preset, and Playground writes nothing into the presets folder: copy it "
+            f"(cp {path} {path.name}) and train the copy to save weights",
+            file=err,
+        )
+        return EXIT_BAD_PROJECT
     from playground.nn.train_run import run_training
 
-    return run_training(project, Path(args.file), args, out, err)
+    return run_training(project, path, args, out, err)
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -199,12 +208,20 @@ def cmd_datasets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n".join(lines).rstrip() + "\n")
         return EXIT_OK
     for spec in all_datasets():
-        print(f"  {spec.id:<16} {spec.kind:<15} {spec.description}", file=out)
+        print(f"{spec.id}  ({spec.kind})  {spec.description}", file=out)
+        for param in spec.params:
+            print(f"    {_param_text(param).replace('`', '')}", file=out)
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="playground", description="Build neural networks from blocks and train them.")
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Build neural networks from blocks and train them.",
+        epilog="Without a command, 'playground' opens the window with the mlp-spiral preset, and 'playground FILE' "
+        "opens the window with that project. Wherever a FILE is expected, a lecture preset's id works too "
+        "('playground train mlp-spiral'; 'playground datasets' and the gallery list them).",
+    )
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate project files (exit 0 valid, 1 problems, 2 unreadable)")

@@ -12,20 +12,20 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
+from playground.core.files import atomic_write
 from playground.core.graph import Block, Graph, Link
 from playground.core.layout import auto_layout
 from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_TEXT = 100_000
@@ -39,7 +39,14 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 lets input sizes (in_features, in_channels, input_size, num_features, embed_dim, d_model,
+    dim) be "auto", taken from the incoming wire, and ``training.epochs`` be 0 (train until stopped). A
+    version-2 file holds numbers there and epochs of at least 1, which keep their meaning."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -77,10 +84,17 @@ class TrainingConfig:
     nesterov: bool = _setting("bool", False, "Nesterov momentum (SGD)")
     weight_decay: float = _setting("float", 0.0, "L2 weight decay", min=0.0, max=1.0)
     batch_size: int = _setting("int", 32, "Examples per step", min=1, max=1 << 20)
-    epochs: int = _setting("int", 100, "Epochs for a full run", min=1, max=1_000_000)
+    epochs: int = _setting("int", 100, "Epochs a run trains for (0: until stopped)", min=0, max=1_000_000)
     grad_clip: float = _setting("float", 0.0, "Clip the gradient norm to this (0: off)", min=0.0, max=1e6)
-    schedule: str = _setting("choice", "constant", "Learning-rate schedule", choices=("constant", "step", "cosine"))
-    step_size: int = _setting("int", 1000, "Steps between decays (step schedule)", min=1, max=1 << 30)
+    schedule: str = _setting(
+        "choice",
+        "constant",
+        "Learning-rate schedule (cosine: down to 0 over the run's epochs)",
+        choices=("constant", "step", "cosine"),
+    )
+    step_size: int = _setting(
+        "int", 1000, "Steps between decays (step schedule; cosine's length when epochs is 0)", min=1, max=1 << 30
+    )
     gamma: float = _setting("float", 0.5, "Decay factor (step schedule)", min=0.0, max=1.0)
     seed: int = _setting("int", 0, "Random seed", min=0, max=(1 << 31) - 1)
     # Knobs of particular recipes (each task names the ones it reads; the panel shows only those).
@@ -449,16 +463,5 @@ def dumps(project: Project) -> str:
 
 
 def save(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file beside the target, then a rename over it."""
-    path = Path(path)
-    text = dumps(project)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically (see files.atomic_write): a new file gets the umask's mode, an existing one keeps its own."""
+    atomic_write(Path(path), lambda tmp: tmp.write_text(dumps(project), encoding="utf-8"))

@@ -20,6 +20,8 @@ Dim = int | str
 Shape = tuple[Dim, ...]
 
 BATCH = "N"
+AUTO = "auto"
+"""A size parameter set to this takes its value from the incoming wire (like Keras' Dense(H))."""
 MAX_INT = 1 << 31
 MAX_FLOAT = 1e12
 _ID_RE = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
@@ -136,9 +138,12 @@ class ParamSpec:
     max: float | None = None
     choices: tuple[str, ...] = ()
     symbols: tuple[str, ...] = ()  # for "ints": strings allowed as list items
+    infer_from: tuple[int, int] | None = None  # (input port, axis): the size "auto" takes from the wire
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` normalised, or raise ValueError saying what is allowed."""
+        if value == AUTO and self.infer_from is not None:
+            return AUTO
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"must be true or false, not {_show(value)}")
@@ -152,7 +157,8 @@ class ParamSpec:
                 if isinstance(value, float) and value.is_integer() and abs(value) < MAX_INT:
                     value = int(value)
                 else:
-                    raise ValueError(f"must be a whole number, not {_show(value)}")
+                    auto = f" or {AUTO!r} (the size of the incoming wire)" if self.infer_from else ""
+                    raise ValueError(f"must be a whole number{auto}, not {_show(value)}")
             self._check_range(value)
             return value
         if self.kind == "float":

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.core.graph import Block, Graph, Link
-from playground.core.registry import BlockSpec, Shape, ShapeError, all_specs, get_spec
+from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
 
 DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
 
@@ -92,6 +92,34 @@ def _order(graph: Graph) -> tuple[list[str], set[str]]:
                 if indegree[link.dst] == 0:
                     ready.append(link.dst)
     return order, set(graph.blocks) - set(order)
+
+
+def _infer_sizes(spec: BlockSpec, params: dict[str, Any], ins: list[Shape]) -> None:
+    """Replace every "auto" size in ``params`` by the size of the wire it is read from."""
+    for param in spec.params:
+        if params.get(param.name) != AUTO or param.infer_from is None:
+            continue
+        port, axis = param.infer_from
+        shape = ins[port]
+        if not -len(shape) <= axis < len(shape):
+            raise ShapeError(f"cannot infer {param.name} from an input of shape {format_shape(shape)}", port)
+        size = shape[axis]
+        if not isinstance(size, int) or size < 1:
+            raise ShapeError(
+                f"cannot infer {param.name}: dimension {axis} of {format_shape(shape)} has no fixed size; set it by hand",
+                port,
+            )
+        params[param.name] = size
+
+
+def inferred(analysis: Analysis, block: Block) -> dict[str, int]:
+    """The sizes a block set to "auto" took from its wires (empty before they could be inferred)."""
+    resolved = analysis.params.get(block.id, {})
+    return {
+        name: resolved[name]
+        for name, value in block.params.items()
+        if value == AUTO and isinstance(resolved.get(name), int)
+    }
 
 
 def analyse(graph: Graph) -> Analysis:
@@ -184,6 +212,7 @@ def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) 
         ins.append(shape)
         in_dtypes.append(dtype)
     try:
+        _infer_sizes(spec, params, ins)
         outs = spec.infer(params, ins)
     except ShapeError as exc:
         port_name = ports[exc.port].name if exc.port is not None and exc.port < len(ports) else None

@@ -19,6 +19,7 @@ from playground.nn.trainer import StepReport, Trainer
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 3, 4
 BAR_WIDTH = 28
 BAR_INTERVAL = 0.1  # seconds between redraws of the progress bar
+UNTIL_STOPPED_EVAL = 200  # steps between evaluations of a run without an end (epochs 0)
 
 
 class Reporter:
@@ -41,15 +42,16 @@ class Reporter:
 
     def tick(self, report: StepReport, done: int) -> None:
         now = time.perf_counter()
-        if not self.bar or (now - self.last_draw < BAR_INTERVAL and done < self.total):
+        if not self.bar or (now - self.last_draw < BAR_INTERVAL and (not self.total or done < self.total)):
             return
         self.last_draw = now
-        filled = int(BAR_WIDTH * done / max(1, self.total))
         metric = " ".join(f"{k} {v:.4g}" for k, v in self.last_metrics.items() if k.startswith("val_"))
-        line = (
-            f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total} "
-            f"epoch {report.epoch:.1f} loss {report.loss:.4g} {metric}"
-        )
+        if self.total:
+            filled = int(BAR_WIDTH * done / self.total)
+            where = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total}"
+        else:
+            where = f"step {done} (Ctrl+C stops)"
+        line = f"\r{where} epoch {report.epoch:.1f} loss {report.loss:.4g} {metric}"
         print(line[:160], end="", file=self.out, flush=True)
 
     def progress(self, report: StepReport, loss: float, metrics: dict[str, float], done: int) -> None:
@@ -119,10 +121,12 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
             print(str(exc), file=err)
             return EXIT_BAD_PROJECT
     per_epoch = trainer.steps_per_epoch()
-    total = args.steps or (args.epochs or project.training.epochs) * per_epoch
-    trainer.horizon = trainer.step_count + total
-    run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=args.epochs or project.training.epochs)
-    eval_every = args.eval_every or max(1, total // 20)
+    epochs = args.epochs or project.training.epochs
+    total = args.steps or epochs * per_epoch  # 0: the project trains until stopped (epochs 0), here Ctrl+C
+    if total:
+        trainer.horizon = trainer.step_count + total
+    run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=epochs or None)
+    eval_every = args.eval_every or (max(1, total // 20) if total else UNTIL_STOPPED_EVAL)
     reporter = Reporter(out, args.json, total)
     loss_sum, loss_count, done = 0.0, 0, 0
     metrics: dict[str, float] = {}
@@ -137,8 +141,9 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
                 loss_sum, loss_count = 0.0, 0
             else:
                 reporter.tick(report, done)
-        if loss_count or not metrics:
-            metrics = trainer.evaluate()
+    except KeyboardInterrupt:
+        if total:
+            raise  # a run with an end stops as Ctrl+C always does; one without ends here, as documented
     except Diverged as exc:
         reporter.finish("diverged", trainer, str(exc))
         print(f"{path}: training stopped: {exc}", file=err)
@@ -147,6 +152,8 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
         reporter.finish("stopped", trainer, str(exc))
         print(f"{path}: training stopped: {exc}", file=err)
         return EXIT_DEVICE
+    if loss_count or not metrics:
+        metrics = trainer.evaluate()
     reporter.finish("done", trainer, metrics=metrics)
     if args.save_weights:
         weights, state = save_checkpoint(trainer, stem)

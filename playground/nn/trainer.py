@@ -144,11 +144,9 @@ class Trainer:
 
     def apply_config(self, config: TrainingConfig) -> list[str]:
         """Take the knobs that can change mid-run (learning rate, batch size, optimiser and its settings,
-        clipping, schedule, the recipes' own knobs) from ``config`` at once; return the names of the changed settings that need a
-        fresh start instead (task, loss, seed, epochs), leaving those as they were."""
-        restart = [
-            name for name in ("task", "loss", "seed", "epochs") if getattr(config, name) != getattr(self.config, name)
-        ]
+        clipping, schedule, epochs, the recipes' own knobs) from ``config`` at once; return the names of the changed settings
+        that need a fresh start instead (task, loss, seed), leaving those as they were."""
+        restart = [name for name in ("task", "loss", "seed") if getattr(config, name) != getattr(self.config, name)]
         live = dataclasses.replace(config, **{name: getattr(self.config, name) for name in restart})
         self.set_lr(live.lr)
         self.set_batch_size(live.batch_size)
@@ -175,13 +173,19 @@ class Trainer:
         if schedule == "step":
             return self.lr * self.config.gamma ** (step // self.config.step_size)
         if schedule == "cosine":
-            horizon = self.horizon or self.config.epochs * self.steps_per_epoch()
+            # over the run's epochs; a run without an end (epochs 0) anneals over step_size steps
+            horizon = self.horizon or self.config.epochs * self.steps_per_epoch() or self.config.step_size
             return self.lr * 0.5 * (1 + math.cos(math.pi * min(step, horizon) / horizon))
         return self.lr
 
     @property
     def epoch(self) -> float:
         return self.examples_seen / self.task.examples
+
+    @property
+    def examples_planned(self) -> int | None:
+        """Examples a full run sees (the project's epochs), None for a run until stopped (epochs 0)."""
+        return self.config.epochs * self.task.examples if self.config.epochs else None
 
     # --- training ------------------------------------------------------------------------
     def step(self) -> StepReport:

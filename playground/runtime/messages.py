@@ -15,6 +15,7 @@ LIVE_SETTINGS = frozenset(
     {
         "lr",
         "batch_size",
+        "epochs",
         "optimizer",
         "momentum",
         "nesterov",
@@ -178,7 +179,8 @@ class Sampled:
 
 @dataclass(frozen=True)
 class Stopped:
-    """The worker stopped training: ``kind`` is paused, finished, diverged, failed or error."""
+    """The worker stopped training: ``kind`` is paused, finished (a Step or Epoch), done (the project's
+    epochs are trained), diverged, failed or error."""
 
     run: int
     kind: str

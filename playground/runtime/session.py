@@ -7,17 +7,33 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import multiprocessing
+import signal
 import weakref
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from playground.core.project import Project, TrainingConfig
 from playground.runtime.messages import Catalogue, Loaded, Progress, Sampled, Snapshot, Stopped
 from playground.runtime.worker import TRANSPORT, serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
+WATCH_MS = 250  # how often the session looks whether the worker process is still alive
+
+
+def death_message(exitcode: int) -> str:
+    """What the panel says when the worker process is gone (a negative exit code is the signal)."""
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "a signal"
+        cause = ", perhaps out of memory" if -exitcode == signal.SIGKILL else ""
+        how = f"was killed ({name}, signal {-exitcode}){cause}"
+    else:
+        how = f"ended unexpectedly (exit code {exitcode})"
+    return f"The training process {how}. Your project and curves are kept: press Play to start again."
 
 
 @atexit.register
@@ -61,6 +77,14 @@ class TrainingSession(QObject):
         self.pausing = False  # a pause was asked for and the worker has not answered yet
         self.catalogue: Catalogue | None = None
         self.project: Project | None = None  # the snapshot being trained
+        self.dead = False  # the worker process has died; the next load, reset or unload starts another
+        self.watch = QTimer(self)
+        self.watch.setInterval(WATCH_MS)
+        self.watch.timeout.connect(self._check_worker)
+        self._start_worker()
+        _LIVE.add(self)
+
+    def _start_worker(self) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt
         results = context.Queue()
         receive_commands, self._commands = context.Pipe(duplex=False)
@@ -72,20 +96,41 @@ class TrainingSession(QObject):
         self.receiver = Receiver(results)
         self.receiver.received.connect(self._received)  # a bound method of this GUI-thread object: queued
         self.receiver.start()
-        _LIVE.add(self)
+        self.dead = False
+        self.watch.start()
+
+    def _check_worker(self) -> None:
+        """Notice a worker that died (out of memory, a crash in native code): say so and keep the project."""
+        code = self.process.exitcode
+        if code is None or self.dead:
+            return
+        self.dead = True
+        self.watch.stop()
+        self._stop_receiver()
+        self._commands.close()
+        self.pausing = False
+        self._set_state("failed")
+        self.stopped.emit(Stopped(self.run, "died", death_message(code)))
+
+    def _revive(self) -> None:
+        if self.dead:
+            self._start_worker()
 
     def post(self, command: str, payload: object = None) -> None:
         self._sent += 1
         if command in TRANSPORT:
             self._transport = self._sent
+        if self.dead:
+            return  # nobody to tell; the panel already says that the process died
         try:
             self._commands.send((command, payload, self._sent))
         except (BrokenPipeError, OSError):
-            self._received(Stopped(self.run, "error", "the training process has ended unexpectedly"))
+            self._check_worker()
 
     # --- commands --------------------------------------------------------------------------
     def load(self, project: Project, base_dir: Path | None, device: str) -> int:
         """Start a new run on a snapshot of ``project`` (later edits do not reach it). Returns its id."""
+        self._revive()
         self.run += 1
         self.project = dataclasses.replace(project, graph=project.graph.copy())
         self.post("load", (self.run, self.project, base_dir, device))
@@ -93,6 +138,7 @@ class TrainingSession(QObject):
         return self.run
 
     def unload(self) -> None:
+        self._revive()
         self.run += 1
         self.project = None
         self.post("unload", self.run)
@@ -139,16 +185,20 @@ class TrainingSession(QObject):
         self.post("focus", (block_id, example))
 
     def shutdown(self) -> None:
+        self.watch.stop()
         if self.process.is_alive():
             self.post("quit")
             self.process.join(10)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(5)
+        self._stop_receiver()
+        _LIVE.discard(self)
+
+    def _stop_receiver(self) -> None:
         if self.receiver.isRunning():
             self.receiver.queue.put(None)
             self.receiver.wait(5000)
-        _LIVE.discard(self)
 
     # --- from the worker ---------------------------------------------------------------------
     def _set_state(self, state: str) -> None:
@@ -158,8 +208,9 @@ class TrainingSession(QObject):
 
     def _received(self, message: object) -> None:
         if isinstance(message, Catalogue):
-            self.catalogue = message
-            self.catalogued.emit(message)
+            if self.catalogue is None:  # a worker started after another died says the same again
+                self.catalogue = message
+                self.catalogued.emit(message)
             return
         if getattr(message, "run", None) != self.run:
             return  # from a run that has since been reset, restarted or stopped
@@ -176,7 +227,9 @@ class TrainingSession(QObject):
         elif isinstance(message, Stopped):
             # A pause or finish that answers an older command than the latest Play/Step/Epoch/Pause
             # (pressed again before the worker replied) must not undo what that latest one started.
-            superseded = message.kind in ("paused", "finished") and message.extra.get("command", 0) < self._transport
+            superseded = (
+                message.kind in ("paused", "finished", "done") and message.extra.get("command", 0) < self._transport
+            )
             if not superseded:
                 self.pausing = False
                 self._set_state("failed" if message.kind in ("failed", "error") else "ready")

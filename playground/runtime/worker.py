@@ -170,7 +170,13 @@ class WorkerLoop:
         self.trainer = None
 
     def _on_play(self, _: None) -> None:
-        self._go(None, None)
+        """Train to the end of the project's epochs; once there (or with epochs 0), on until paused."""
+        if self.trainer is not None:
+            self._go(None, self._run_end())
+
+    def _run_end(self) -> int | None:
+        planned = self.trainer.examples_planned
+        return planned if planned is not None and self.trainer.examples_seen < planned else None
 
     def _on_steps(self, count: int) -> None:
         if self.trainer is not None:
@@ -194,7 +200,10 @@ class WorkerLoop:
 
     def _on_config(self, config: TrainingConfig) -> None:
         if self.trainer is not None:
+            ending = self.playing and self.step_target is None and self.example_target == self._run_end()
             self.trainer.apply_config(config)
+            if ending:  # a Play towards the end of the run follows a change of epochs
+                self.example_target = self._run_end()
 
     def _on_sampling(self, payload: tuple[str, float]) -> None:
         self.prompt, self.temperature = payload
@@ -226,7 +235,8 @@ class WorkerLoop:
             self.example_target is not None and trainer.examples_seen >= self.example_target
         )
         if done:
-            self._pause("finished")
+            run_over = self.step_target is None and trainer.examples_seen >= (trainer.examples_planned or 0) > 0
+            self._pause("done" if run_over else "finished")
             return
         if trainer.step_count in EARLY_EVALS or now - self.last_eval >= max(
             EVAL_PERIOD, self.eval_seconds / EVAL_SHARE

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from playground import is_preset
 from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
 from playground.core.graph import Block, Graph, GraphError, Link
 from playground.core.layout import auto_layout
@@ -23,6 +24,13 @@ from playground.core.registry import get_spec
 from playground.core.shapes import Analysis, analyse
 
 MERGE_IDS = {SetParam: 1, Move: 2}
+
+
+class PresetWriteError(OSError):
+    """Saving into the presets folder: lecture material is never overwritten."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path.name} is a lecture preset, which Playground never overwrites: save it elsewhere")
 
 
 class UndoEdit(QUndoCommand):
@@ -88,7 +96,8 @@ class Document(QObject):
         self.undo_stack.indexChanged.connect(self._reanalyse)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.project = Project()
-        self.path: Path | None = None
+        self.path: Path | None = None  # where Save writes; None for a new project and a preset's copy
+        self.preset: Path | None = None  # the lecture preset this project is an untitled copy of
         self.analysis: Analysis = analyse(self.project.graph)
 
     def _clean_changed(self, clean: bool) -> None:
@@ -103,10 +112,20 @@ class Document(QObject):
         return not self.undo_stack.isClean()
 
     # --- files ----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """How the window and the prompts name the project."""
+        if self.path is not None:
+            return self.path.name
+        return f"{self.preset.stem} (preset)" if self.preset is not None else "Untitled"
+
     def open_project(self, project: Project, path: Path | None) -> None:
+        """Show ``project``; a file from the presets folder opens as an untitled copy of that preset, so
+        Save asks where to write and nothing ever writes into the presets."""
+        self.undo_stack.clear()  # first: clearing re-analyses, and that must still see the old graph
+        self.preset = path if path is not None and is_preset(path) else None
         self.project = project
-        self.path = path
-        self.undo_stack.clear()
+        self.path = None if self.preset is not None else path
         self.replaced.emit()
         self.path_changed.emit()
         self._reanalyse()
@@ -116,11 +135,14 @@ class Document(QObject):
         self.open_project(load(path), path)
 
     def save(self, path: Path | None = None) -> None:
+        """Write the project; a target inside the presets folder is refused with PresetWriteError."""
         target = path or self.path
         if target is None:
             raise ValueError("no file to save to")
+        if is_preset(target):
+            raise PresetWriteError(target)
         save(self.project, target)
-        self.path = target
+        self.path, self.preset = target, None
         self.undo_stack.setClean()
         self.path_changed.emit()
 

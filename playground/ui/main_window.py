@@ -24,7 +24,7 @@ from playground.core.project import Project, ProjectError, dumps, loads
 from playground.runtime.session import TrainingSession
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
-from playground.ui.document import Document
+from playground.ui.document import Document, PresetWriteError
 from playground.ui.gallery import Gallery
 from playground.ui.inspector import Inspector
 from playground.ui.live import LiveViews
@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.act_preset = self._action("Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset")
         self.act_save = self._action("Save", self.save, key.Save, sp.SP_DialogSaveButton)
         self.act_save_as = self._action("Save As…", self.save_as, key.SaveAs, name="save_as")
+        self.act_revert = self._action("Revert to Preset", self.revert_to_preset, name="revert_preset")
         self.act_quit = self._action("Quit", self.close, key.Quit)
         self.act_undo = self.document.undo_stack.createUndoAction(self, "Undo")
         self.act_undo.setShortcuts(QKeySequence.keyBindings(key.Undo))
@@ -171,7 +172,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addActions([self.act_save, self.act_save_as, self.act_revert])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -202,11 +203,10 @@ class MainWindow(QMainWindow):
         self.notes.save_text()
         if not self.document.modified:
             return True
-        name = self.document.path.name if self.document.path else "Untitled"
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {name} before closing it?",
+            f"Save the changes to {self.document.name} before closing it?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
@@ -214,9 +214,13 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
+    def _recovery_key(self) -> Path | None:
+        """The file an autosave belongs to: the project's, or the preset it is a copy of."""
+        return self.document.path or self.document.preset
+
     def new_project(self) -> None:
         if self._confirm_discard():
-            self.recovery.discard(self.document.path)
+            self.recovery.discard(self._recovery_key())
             self.document.open_project(Project(), None)
 
     def open_dialog(self) -> None:
@@ -241,7 +245,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard():
             return False
         try:
-            previous = self.document.path
+            previous = self._recovery_key()
             self.document.load(path)
         except ProjectError as exc:
             QMessageBox.warning(self, "Cannot open project", str(exc))
@@ -260,15 +264,37 @@ class MainWindow(QMainWindow):
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = str(self.document.path or Path.cwd() / "untitled.json")
+        preset = self.document.preset
+        start = str(self.document.path or Path.cwd() / (f"{preset.stem}.json" if preset else "untitled.json"))
         path, _ = QFileDialog.getSaveFileName(self, "Save project", start, "Playground projects (*.json)")
         return self._save_to(Path(path)) if path else False
 
+    def revert_to_preset(self) -> None:
+        """Back to the lecture preset as it is shipped, dropping the changes made to this copy (asked first)."""
+        preset = self.document.preset
+        if preset is None:
+            return
+        if self.document.modified:
+            answer = QMessageBox.question(
+                self,
+                "Revert to preset",
+                f"Discard your changes and go back to the original {preset.stem} preset?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+            self.document.undo_stack.setClean()  # the changes were given up: open_path must not ask again
+        self.open_path(preset)
+
     def _save_to(self, path: Path) -> bool:
         self.notes.save_text()
-        previous = self.document.path
+        previous = self._recovery_key()
         try:
             self.document.save(path)
+        except PresetWriteError as exc:
+            QMessageBox.warning(self, "Cannot save", str(exc))
+            return self.save_as()
         except OSError as exc:
             QMessageBox.warning(self, "Cannot save", f"{path}: {exc.strerror or exc}")
             return False
@@ -298,7 +324,7 @@ class MainWindow(QMainWindow):
 
     def write_recovery(self) -> None:
         if self.document.modified:
-            self.recovery.write(self.document.path, dumps(self.document.project))
+            self.recovery.write(self._recovery_key(), dumps(self.document.project))
 
     def offer_recovery(self) -> bool:
         """After a crash, offer the last autosaved state; True if it was restored."""
@@ -396,9 +422,9 @@ class MainWindow(QMainWindow):
         self.live.focus(ids[0] if len(ids) == 1 else None)
 
     def _update_title(self) -> None:
-        name = self.document.path.name if self.document.path else "Untitled"
-        self.setWindowTitle(f"{name}[*] — Playground")
+        self.setWindowTitle(f"{self.document.name}[*] — Playground")
         self.setWindowModified(self.document.modified)
+        self.act_revert.setEnabled(self.document.preset is not None)
 
     def _update_stats(self, analysis) -> None:
         problems = len(analysis.problems)
@@ -422,7 +448,7 @@ class MainWindow(QMainWindow):
         self.autosave.stop()
         self.session.shutdown()
         self.scene.detach()
-        self.recovery.discard(self.document.path)
+        self.recovery.discard(self._recovery_key())
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())

@@ -78,6 +78,7 @@ class SettingsForm(QWidget):
             label = QLabel(name.replace("_", " "))
             label.setToolTip(specs[name].doc)
             self.training_form.addRow(label, editor)
+        self.training_editors["epochs"].setSpecialValueText("until stopped")  # epochs 0
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

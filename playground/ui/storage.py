@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
+
+from playground.core.files import atomic_write
 
 
 def data_dir() -> Path:
@@ -54,12 +55,7 @@ class RecoveryStore:
     def write(self, original: Path | None, text: str) -> None:
         target = self.file_for(original)
         record = json.dumps({"original": str(original) if original else None, "saved_at": time.time(), "project": text})
-        fd, tmp = tempfile.mkstemp(prefix=".autosave.", dir=self.folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(record)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        atomic_write(target, lambda tmp: tmp.write_text(record, encoding="utf-8"))
 
     def discard(self, original: Path | None) -> None:
         self.file_for(original).unlink(missing_ok=True)

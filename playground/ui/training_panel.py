@@ -290,7 +290,10 @@ class TrainingPanel(QWidget):
         )
 
     def _stopped(self, message: Stopped) -> None:
-        if message.kind in ("diverged", "failed", "error"):
+        if message.kind == "done" and self.last_progress is not None:
+            epochs = self.document.project.training.epochs
+            self.status.setText(f"Done: {epochs:,} epochs trained ({self.last_progress.step:,} steps). Play trains on.")
+        if message.kind in ("diverged", "failed", "error", "died"):
             self.message.setText(message.message)
             self.message.show()
 
@@ -303,6 +306,8 @@ class TrainingPanel(QWidget):
 
     # --- settings -------------------------------------------------------------------------------
     def _project_replaced(self) -> None:
+        """Nothing of the previous project stays on screen; the new one's run is loaded at once (not
+        played), so its data, its untrained output and its first validation figures show before Play."""
         self.session.unload()
         self.curves.new_run()
         self.curves.clear_old_runs()
@@ -312,6 +317,8 @@ class TrainingPanel(QWidget):
         self.status.setText("Not started: press Play")
         self.message.hide()
         self.settings.show_settings()
+        if self.document.graph.blocks:
+            self.restart()
 
     def _setting_changed(self, name: str) -> None:
         """A setting changed (by the panel, or by undo/redo): show it, and tell the run."""

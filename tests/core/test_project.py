@@ -144,7 +144,7 @@ def test_a_version_1_file_opens_with_the_recipe_knobs_at_their_defaults() -> Non
     assert all(getattr(project.training, knob) == getattr(defaults, knob) for knob in RECIPE_KNOBS)
     assert project.training.lr == 0.05
     saved = json.loads(dumps(project))
-    assert saved["format_version"] == 2 and saved["training"]["kl_weight"] == 1.0
+    assert saved["format_version"] == FORMAT_VERSION and saved["training"]["kl_weight"] == 1.0
 
 
 def test_saving_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

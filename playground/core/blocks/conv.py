@@ -14,10 +14,11 @@ from playground.core.blocks.rules import (
     int_param,
     out_size,
     positive,
+    size_param,
 )
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, register
 
-IN_CHANNELS = int_param("in_channels", 1, "Channels coming in")
+IN_CHANNELS = size_param("in_channels", 1, "Channels coming in", 1)
 OUT_CHANNELS = int_param("out_channels", 8, "Filters, i.e. channels going out")
 KERNEL = int_param("kernel_size", 3, "Width (and height) of each filter", high=64)
 STRIDE = int_param("stride", 1, "Step between filter positions", high=64)

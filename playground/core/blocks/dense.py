@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import BIAS, bias_count, expect_rank, expect_size, fixed, int_param
+from playground.core.blocks.rules import BIAS, bias_count, expect_rank, expect_size, fixed, int_param, size_param
 from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 
@@ -30,7 +30,7 @@ register(
         infer=_linear,
         count=_linear_count,
         params=(
-            int_param("in_features", 2, "Number of input features (last dimension)"),
+            size_param("in_features", 2, "Number of input features (last dimension)", -1),
             int_param("out_features", 8, "Number of output features (neurons)"),
             BIAS,
         ),
@@ -81,7 +81,7 @@ register(
         infer=_gcn,
         count=_linear_count,
         params=(
-            int_param("in_features", 34, "Features per node coming in"),
+            size_param("in_features", 34, "Features per node coming in", 1),
             int_param("out_features", 16, "Features per node going out"),
             BIAS,
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import expect_rank, expect_size, fixed, float_param, int_param
+from playground.core.blocks.rules import expect_rank, expect_size, fixed, float_param, size_param
 from playground.core.registry import BlockSpec, PortSpec, Shape, register
 
 
@@ -22,7 +22,7 @@ def _norm_count(params: dict[str, Any], ins: list[Shape]) -> int:
     return 2 * params["num_features"]
 
 
-NUM_FEATURES = int_param("num_features", 8, "Features (or channels) to normalise")
+NUM_FEATURES = size_param("num_features", 8, "Features (or channels) to normalise", 1)
 MOMENTUM = float_param("momentum", 0.1, "How fast the running statistics follow each batch", 0.0, 1.0)
 
 register(
@@ -70,7 +70,7 @@ register(
         description="Rescales the features of each example to zero mean and unit variance, then learns a scale and shift.",
         infer=_layernorm,
         count=_norm_count,
-        params=(int_param("num_features", 32, "Size of the last dimension"),),
+        params=(size_param("num_features", 32, "Size of the last dimension", -1),),
         inputs=(PortSpec("in"),),
         aliases=("layernorm",),
         key_params=("num_features",),

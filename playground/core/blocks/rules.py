@@ -69,6 +69,11 @@ def int_param(name: str, default: int, doc: str, low: int = 1, high: int = 1 << 
     return ParamSpec(name, "int", default, doc, min=low, max=high)
 
 
+def size_param(name: str, default: int, doc: str, axis: int, port: int = 0) -> ParamSpec:
+    """An input size that may be "auto": then it is the size of ``axis`` of the wire into ``port``."""
+    return ParamSpec(name, "int", default, doc, min=1, max=1 << 20, infer_from=(port, axis))
+
+
 def float_param(name: str, default: float, doc: str, low: float, high: float) -> ParamSpec:
     return ParamSpec(name, "float", default, doc, min=low, max=high)
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import bad_param, bool_param, expect_rank, expect_size, fixed, float_param, int_param
+from playground.core.blocks.rules import (
+    bad_param,
+    bool_param,
+    expect_rank,
+    expect_size,
+    fixed,
+    float_param,
+    int_param,
+    size_param,
+)
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
 
 SEQ = PortSpec("in", "sequences (batch, steps, features)")
@@ -57,7 +66,7 @@ register(
             ParamSpec(
                 "kind", "choice", "sinusoidal", "Fixed sine waves or learned vectors", choices=("sinusoidal", "learned")
             ),
-            int_param("dim", 32, "Features per step"),
+            size_param("dim", 32, "Features per step", -1),
             int_param("max_len", 256, "Longest sequence supported", high=1 << 16),
         ),
         inputs=(SEQ,),
@@ -105,7 +114,7 @@ for _type, _title, _text in (
             infer=_recurrent,
             count=_recurrent_count(GATES[_type]),
             params=(
-                int_param("input_size", 1, "Features per step coming in"),
+                size_param("input_size", 1, "Features per step coming in", -1),
                 int_param("hidden_size", 32, "Size of the hidden state"),
                 int_param("num_layers", 1, "Stacked layers", high=16),
                 bool_param("bidirectional", False, "Also read the sequence backwards"),
@@ -146,7 +155,7 @@ register(
         description="Every step looks at every step and takes a weighted mix of them (multi-head self-attention).",
         infer=_attention,
         count=lambda p, ins: _mha_count(p["embed_dim"]),
-        params=(int_param("embed_dim", 32, "Features per step"), HEADS, CAUSAL, DROPOUT),
+        params=(size_param("embed_dim", 32, "Features per step", -1), HEADS, CAUSAL, DROPOUT),
         inputs=(SEQ,),
         aliases=("multihead_attention", "attention"),
         key_params=("num_heads", "causal"),
@@ -168,7 +177,7 @@ register(
         infer=_attention,
         count=_encoder_count,
         params=(
-            int_param("d_model", 32, "Features per step"),
+            size_param("d_model", 32, "Features per step", -1),
             HEADS,
             int_param("dim_feedforward", 64, "Width of the MLP inside the block"),
             CAUSAL,

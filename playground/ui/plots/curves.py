@@ -217,6 +217,7 @@ class CurvesView(QWidget):
                 self.loss_plot.removeItem(self.old_items.pop(0))
         self.train, self.val, self.epoch_of_step = Series(), {}, Series()
         self.metric_name = ""
+        style_plot(self.metric_plot, self.theme, "Metric")  # the next run's task names its own
         self._redraw_all()
 
     def clear_old_runs(self) -> None:
