@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.core.graph import Block, Graph, GraphError, Link
-from playground.core.registry import get_spec
+from playground.core.registry import get_spec, is_valid_id
 
 
 class Command:
@@ -244,3 +244,50 @@ class PasteGroup(Command):
             for link in self.links
             if link.src in ids and link.dst in ids
         ]
+
+
+@dataclass
+class RenameBlock(Command):
+    """Gives a block a new id (its module, weights and file keys are named after it); its wires follow."""
+
+    old: str
+    new: str
+    _links: list[Link] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"Rename {self.old} to {self.new}"
+
+    def do(self, graph: Graph) -> None:
+        self._links = self._swap(graph, self.old, self.new)
+
+    def undo(self, graph: Graph) -> None:
+        self._swap(graph, self.new, self.old)
+
+    @staticmethod
+    def _swap(graph: Graph, old: str, new: str) -> list[Link]:
+        if new == old:
+            raise GraphError(f"the block is already called '{old}'")
+        if new in graph.blocks:
+            raise GraphError(f"there is already a block '{new}'")
+        if not is_valid_id(new):
+            raise GraphError(
+                f"'{new}' is not a valid block id: use lower-case letters, digits and _, starting with a letter"
+            )
+        block = graph.block(old)
+        renamed = Block(new, block.type, block.params, block.x, block.y)
+        links = graph.links_of([old])
+        for link in links:
+            graph.disconnect(link)
+        graph.remove_block(old)
+        graph.add_block(renamed)
+        for link in links:
+            graph.connect(
+                Link(
+                    new if link.src == old else link.src,
+                    link.src_port,
+                    new if link.dst == old else link.dst,
+                    link.dst_port,
+                )
+            )
+        return links

@@ -81,6 +81,15 @@ class Loaded:
 
 
 @dataclass(frozen=True)
+class Fields:
+    """The fields the run's dataset gives (an Input's data parameter names one), sent as soon as it is read."""
+
+    run: int
+    dataset: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Progress:
     """Training steps since the last message (batched at most ~30 times a second) and any evaluations."""
 

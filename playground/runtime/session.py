@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from playground.core.project import Project, TrainingConfig
-from playground.runtime.messages import Catalogue, Loaded, Progress, Sampled, Snapshot, Stopped
+from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped
 from playground.runtime.worker import TRANSPORT, serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
@@ -62,6 +62,7 @@ class Receiver(QThread):
 class TrainingSession(QObject):
     catalogued = Signal(object)  # Catalogue
     loaded = Signal(object)  # Loaded
+    fields_known = Signal(object)  # Fields
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
@@ -218,6 +219,8 @@ class TrainingSession(QObject):
             if self.state == "loading":
                 self._set_state("ready")
             self.loaded.emit(message)
+        elif isinstance(message, Fields):
+            self.fields_known.emit(message)
         elif isinstance(message, Progress):
             self.progressed.emit(message)
         elif isinstance(message, Snapshot):

@@ -20,6 +20,7 @@ from playground.runtime import views
 from playground.runtime.messages import (
     Catalogue,
     DatasetInfo,
+    Fields,
     Loaded,
     Points,
     Progress,
@@ -118,7 +119,7 @@ class WorkerLoop:
     # --- commands --------------------------------------------------------------------------
     def _on_load(self, payload: tuple[int, Project, Path | None, str]) -> None:
         from playground.nn.compile import CompileError
-        from playground.nn.data import DataError
+        from playground.nn.data import DataError, load_data
         from playground.nn.tasks import TaskError
         from playground.nn.trainer import Trainer
 
@@ -126,7 +127,9 @@ class WorkerLoop:
         self.playing = False
         self.trainer = None
         try:
-            self.trainer = Trainer(project, device, base_dir)
+            data = load_data(project.dataset, base_dir)
+            self.send(Fields(self.run_id, project.dataset.id, tuple(data.train)))
+            self.trainer = Trainer(project, device, base_dir, data=data)
         except CompileError as exc:
             self.send(Stopped(self.run_id, "failed", "\n".join(p.message for p in exc.problems)))
             return

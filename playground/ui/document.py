@@ -16,14 +16,29 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground import is_preset
-from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
+from playground.core.commands import (
+    AddBlock,
+    Command,
+    Connect,
+    Disconnect,
+    Move,
+    PasteGroup,
+    RemoveBlocks,
+    RenameBlock,
+    SetParam,
+)
 from playground.core.graph import Block, Graph, GraphError, Link
 from playground.core.layout import auto_layout
 from playground.core.project import DatasetRef, Project, TrainingConfig, load, save
-from playground.core.registry import get_spec
+from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import Analysis, analyse
 
 MERGE_IDS = {SetParam: 1, Move: 2}
+
+
+def plural(count: int, word: str) -> str:
+    """ "2 wires", "1 block", "" for none."""
+    return f"{count} {word}{'s' if count != 1 else ''}" if count else ""
 
 
 class PresetWriteError(OSError):
@@ -173,7 +188,8 @@ class Document(QObject):
             self.refused.emit(f"there is no block type '{type_name}'")
             return None
         block_id = self.graph.new_id(spec.type)
-        return block_id if self.apply(AddBlock(Block(block_id, spec.type, {}, x, y))) else None
+        sizes = {p.name: AUTO for p in spec.params if p.infer_from is not None}  # new blocks size themselves
+        return block_id if self.apply(AddBlock(Block(block_id, spec.type, sizes, x, y))) else None
 
     def connect(self, link: Link) -> bool:
         return self.apply(Connect(link))
@@ -182,7 +198,9 @@ class Document(QObject):
         if not block_ids and not links:
             return
         loose = [link for link in links if link.src not in block_ids and link.dst not in block_ids]
-        with self.macro(f"Delete {len(block_ids)} block(s), {len(loose)} wire(s)"):
+        wires = len(loose) + len(self.graph.links_of(block_ids))
+        parts = [plural(len(block_ids), "block"), plural(wires, "wire")]
+        with self.macro("Delete " + " and ".join(part for part in parts if part)):
             for link in loose:
                 self.apply(Disconnect(link))
             if block_ids:
@@ -190,6 +208,16 @@ class Document(QObject):
 
     def set_param(self, block_id: str, name: str, value: object) -> bool:
         return self.apply(SetParam(block_id, name, value))
+
+    def rename(self, block_id: str, new_id: str) -> bool:
+        return self.apply(RenameBlock(block_id, new_id))
+
+    def disconnect_all(self, block_id: str) -> None:
+        links = self.graph.links_of([block_id])
+        if links:
+            with self.macro(f"Disconnect {block_id} ({plural(len(links), 'wire')})"):
+                for link in links:
+                    self.apply(Disconnect(link))
 
     def move(self, positions: dict[str, tuple[float, float]], nudge: bool = False) -> None:
         moved = {b: p for b, p in positions.items() if (self.graph.blocks[b].x, self.graph.blocks[b].y) != p}

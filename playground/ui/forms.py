@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
-from playground.core.registry import ParamSpec
+from playground.core.registry import AUTO, ParamSpec
 
 INT_LIMIT = 2**31 - 1
 
@@ -26,11 +27,41 @@ def parse_ints(text: str) -> list[Any]:
     return items
 
 
+class AutoSpinBox(QSpinBox):
+    """A size that may be "auto" (the value below the minimum): it shows "auto (16)" with the size
+    the wire gives, and takes "auto" typed in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inferred: int | None = None
+
+    def set_inferred(self, size: int | None) -> None:
+        self.inferred = size
+        self.setSpecialValueText(AUTO if size is None else f"{AUTO} ({size})")
+
+    def validate(self, text: str, pos: int) -> object:
+        if AUTO.startswith(text.strip().lower()[: len(AUTO)]) and text.strip():
+            return (
+                QValidator.State.Acceptable if text.strip().lower().startswith(AUTO) else QValidator.State.Intermediate
+            )
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return self.minimum() if text.strip().lower().startswith(AUTO) else super().valueFromText(text)
+
+
 def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget:
     """An editor for ``param`` that calls ``edited(name, value)`` when the user commits a value."""
     name = param.name
     editor: QWidget
-    if param.kind == "int":
+    if param.kind == "int" and param.infer_from is not None:
+        auto = AutoSpinBox()
+        auto.setRange(int(param.min or 1) - 1, int(min(param.max or INT_LIMIT, INT_LIMIT)))
+        auto.set_inferred(None)
+        auto.setKeyboardTracking(False)
+        auto.valueChanged.connect(lambda v: edited(name, AUTO if v < auto.minimum() + 1 else int(v)))
+        editor = auto
+    elif param.kind == "int":
         box = QSpinBox()
         box.setRange(
             int(max(param.min if param.min is not None else -INT_LIMIT, -INT_LIMIT)),
@@ -71,7 +102,9 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
 
 def show_value(editor: QWidget, value: Any) -> None:
     """Put ``value`` in ``editor`` (callers guard against the change signal echoing back)."""
-    if isinstance(editor, QSpinBox | QDoubleSpinBox):
+    if isinstance(editor, AutoSpinBox):
+        editor.setValue(editor.minimum() if value == AUTO else value)
+    elif isinstance(editor, QSpinBox | QDoubleSpinBox):
         editor.setValue(value)
     elif isinstance(editor, QCheckBox):
         editor.setChecked(value)

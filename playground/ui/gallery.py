@@ -6,37 +6,75 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
 from playground.core.project import Project, ProjectError, load
-from playground.ui.canvas.scene import GraphScene
-from playground.ui.document import Document
-from playground.ui.theme import Theme
+from playground.core.registry import get_spec
+from playground.ui.theme import Theme, category_colour
 
 THUMBNAIL = QSize(260, 150)
+CHIP_MARGIN = 14.0
 LECTURE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def thumbnail(project: Project, theme: Theme, parent: QDialog) -> QPixmap:
-    """The project's network drawn small, the way the canvas draws it."""
-    document = Document(parent)
-    document.open_project(project, None)
-    scene = GraphScene(document, theme, parent)
+def thumbnail(project: Project, theme: Theme) -> QPixmap:
+    """The project's network as a card can show it legibly: its blocks' titles in the order data flows
+    through them, as chips in their category's colour, wrapping onto as many rows as needed."""
     image = QImage(THUMBNAIL * 2, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(theme.canvas)
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    source = scene.itemsBoundingRect()
-    room = QRectF(image.rect()).adjusted(12, 12, -12, -12)
-    size = source.size().scaled(room.size(), Qt.AspectRatioMode.KeepAspectRatio)
-    target = QRectF(0, 0, size.width(), size.height())
-    target.moveCenter(room.center())  # a long, flat network sits in the middle of its card
-    scene.render(painter, target, source)
+    graph = project.graph
+    specs = [get_spec(graph.blocks[b].type) for b in graph.topological_order()]
+    chips = [(spec.title if spec else "?", category_colour(spec.category if spec else "")) for spec in specs]
+    room = QRectF(image.rect()).adjusted(CHIP_MARGIN, CHIP_MARGIN, -CHIP_MARGIN, -CHIP_MARGIN)
+    for size in (22.0, 19.0, 16.0, 14.0):  # the largest text that fits every chip on the card
+        placed = _place_chips(chips, room, size)
+        if placed is not None:
+            break
+    font = QFont(painter.font())
+    font.setPixelSize(int(size))
+    font.setBold(True)
+    painter.setFont(font)
+    for (title, colour), rect in zip(chips, placed or [], strict=False):
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, title)
     painter.end()
-    scene.detach()
     image.setDevicePixelRatio(2)
     return QPixmap.fromImage(image)
+
+
+def _place_chips(chips: list[tuple[str, QColor]], room: QRectF, size: float) -> list[QRectF] | None:
+    """Rectangles for the chips, row by row, or None when they do not fit ``room`` at this text size."""
+    font = QFont()
+    font.setPixelSize(int(size))
+    font.setBold(True)
+    metrics = QFontMetricsF(font)
+    height, gap = size * 1.7, size * 0.45
+    x, y, rects = room.left(), room.top(), []
+    for title, _ in chips:
+        width = min(metrics.horizontalAdvance(title) + size * 1.2, room.width())
+        if x + width > room.right() and x > room.left():
+            x, y = room.left(), y + height + gap
+        rects.append(QRectF(x, y, width, height))
+        x += width + gap
+    if y + height > room.bottom():
+        return None
+    shift = (room.bottom() - (y + height)) / 2  # the rows sit in the middle of the card
+    return [rect.translated(0, shift) for rect in rects]
 
 
 class Gallery(QDialog):
@@ -64,7 +102,7 @@ class Gallery(QDialog):
                 self.problems.append(str(exc))
         for project, path in sorted(presets, key=lambda pair: (pair[0].lecture, pair[0].title)):
             item = QListWidgetItem(
-                QIcon(thumbnail(project, theme, self)),
+                QIcon(thumbnail(project, theme)),
                 f"Lecture {project.lecture}: {project.title}\n{project.description}",
             )
             item.setToolTip(f"<b>{project.title}</b><br>{project.description}<br><i>{path.name}</i>")
@@ -72,6 +110,12 @@ class Gallery(QDialog):
             item.setData(LECTURE_ROLE, project.lecture)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.cards.addItem(item)
+        self.search = QLineEdit()
+        self.search.setObjectName("gallerySearch")
+        self.search.setPlaceholderText("Search the presets: a title, a lecture number, a word from the description")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self._choose_current)
         self.description = QLabel("Pick a lecture example: double-click a card, or select it and press Open.")
         self.description.setObjectName("galleryDescription")
         self.description.setWordWrap(True)
@@ -80,6 +124,7 @@ class Gallery(QDialog):
         buttons.accepted.connect(lambda: self._choose(self.cards.currentItem()))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
         layout.addWidget(self.cards, 1)
         layout.addWidget(self.description)
         if self.problems:
@@ -90,9 +135,22 @@ class Gallery(QDialog):
         layout.addWidget(buttons)
         self.resize(3 * (THUMBNAIL.width() + 24) + 60, 2 * (THUMBNAIL.height() + 110) + 140)
 
+    def filter(self, text: str) -> None:
+        """Show only the cards whose lecture, title or description hold every word typed."""
+        words = text.lower().split()
+        for row in range(self.cards.count()):
+            item = self.cards.item(row)
+            self.cards.setRowHidden(row, not all(word in item.text().lower() for word in words))
+        visible = [self.cards.item(r) for r in range(self.cards.count()) if not self.cards.isRowHidden(r)]
+        if visible and (self.cards.currentItem() is None or self.cards.currentItem().isHidden()):
+            self.cards.setCurrentItem(visible[0])
+
     def _show_description(self, item: QListWidgetItem | None) -> None:
         if item is not None:
             self.description.setText(item.toolTip())
+
+    def _choose_current(self) -> None:
+        self._choose(self.cards.currentItem())
 
     def _choose(self, item: QListWidgetItem | None) -> None:
         if item is None:

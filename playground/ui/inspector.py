@@ -6,19 +6,25 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QFrame,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.core.registry import format_shape, get_spec
-from playground.core.shapes import Analysis
+from playground.core.registry import ParamSpec, format_shape, get_spec
+from playground.core.shapes import Analysis, inferred
+from playground.runtime.messages import Fields
 from playground.ui.document import Document
-from playground.ui.forms import make_editor, show_value
+from playground.ui.forms import AutoSpinBox, ints_text, make_editor, parse_ints, show_value
 from playground.ui.theme import category_colour, ui_font
+
+DATA_FIELD = ("input", "data")  # an Input's data parameter: offered as a list of the dataset's fields
+RECIPE_FIELDS = ("noise", "t")  # fields recipes feed themselves (a GAN's noise, a diffusion model's level)
 
 
 class Inspector(QWidget):
@@ -41,13 +47,27 @@ class Inspector(QWidget):
         self.shape.setObjectName("inspectorShape")
         self.count = QLabel()
         self.count.setObjectName("inspectorParams")
+        self.field_error = QLabel()
+        self.field_error.setObjectName("inspectorFieldError")
+        self.field_error.setWordWrap(True)
+        self.field_error.setStyleSheet("color: #dc2626; font-weight: bold;")
+        self.field_error.hide()
+        self.fields: tuple[str, ...] = ()  # what the dataset gives, once the worker has read it
         self.problems = QLabel()
         self.problems.setObjectName("inspectorProblems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #dc2626;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
-        for widget in (self.title, self.subtitle, self.form_host, self.shape, self.count, self.problems):
+        for widget in (
+            self.title,
+            self.subtitle,
+            self.form_host,
+            self.field_error,
+            self.shape,
+            self.count,
+            self.problems,
+        ):
             layout.addWidget(widget)
         self.layout_ = layout
         layout.addStretch(1)
@@ -57,6 +77,7 @@ class Inspector(QWidget):
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         document.analysed.connect(self.refresh)
         document.replaced.connect(lambda: self.show_block(None))
+        document.settings_changed.connect(self._settings_changed)
 
     def add_live_view(self, view: QWidget) -> None:
         """The selected block's live plots, under its parameters."""
@@ -67,6 +88,7 @@ class Inspector(QWidget):
             self.refresh(self.document.analysis)
             return
         self.block_id = block_id
+        self.field_error.hide()
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
@@ -88,21 +110,99 @@ class Inspector(QWidget):
         self.title.setStyleSheet(f"color: {category_colour(spec.category).name()};")
         self.subtitle.setText(spec.description)
         for param in spec.params:
-            editor = make_editor(param, self._edit)
+            editor = (
+                self._data_editor(param) if (spec.type, param.name) == DATA_FIELD else make_editor(param, self._edit)
+            )
+            if isinstance(editor, QLineEdit):
+                editor.textEdited.connect(lambda text, p=param: self._typed(p, text))
             self.editors[param.name] = editor
             label = QLabel(param.name)
             label.setToolTip(param.doc)
             self.form.addRow(label, editor)
         self.refresh(self.document.analysis)
 
+    def _data_editor(self, param: ParamSpec) -> QComboBox:
+        """An Input's data field: a list of what the dataset gives (and recipes feed), and room to type."""
+        combo = QComboBox()
+        combo.setObjectName(f"param_{param.name}")
+        combo.setToolTip(param.doc)
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.addItems(list(self._feedable()))
+        combo.lineEdit().textEdited.connect(lambda text: self._typed(param, text))
+        combo.lineEdit().editingFinished.connect(lambda: self._edit(param.name, combo.currentText().strip()))
+        combo.activated.connect(lambda _: self._edit(param.name, combo.currentText().strip()))
+        return combo
+
+    def _typed(self, param: ParamSpec, text: str) -> None:
+        """Say at once what is wrong with what is being typed (the value stands until it is valid)."""
+        self._say(param.name, self._check(param, parse_ints(text) if param.kind == "ints" else text.strip()))
+
+    def _check(self, param: ParamSpec, value: Any) -> str:
+        try:
+            param.validate(value)
+        except ValueError as exc:
+            return str(exc)
+        if self.fields and param.name == "data" and self._block_type() == "input" and value not in self._feedable():
+            return f"the dataset gives no field '{value}' (it gives {', '.join(self._feedable())})"
+        return ""
+
+    def _say(self, name: str, error: str) -> None:
+        self.field_error.setText(f"{name}: {error}" if error else "")
+        self.field_error.setVisible(bool(error))
+
     def _edit(self, name: str, value: Any) -> None:
         if self.block_id is None or self._updating:
             return
-        current = self.document.analysis.params.get(self.block_id, {}).get(name)
-        if value == current:
+        block = self.document.graph.blocks.get(self.block_id)
+        spec = get_spec(block.type) if block else None
+        if spec is None:
             return
-        if not self.document.set_param(self.block_id, name, value):
-            self.refresh(self.document.analysis)  # refused: show the value that stands
+        stands = block.params.get(name, self.document.analysis.params.get(self.block_id, {}).get(name))
+        if value == stands:
+            return  # nothing changes (a field that loses the focus commits again what it shows)
+        error = self._check(spec.param(name), value)
+        if not error and not self.document.set_param(self.block_id, name, value):
+            error = "refused"
+        if error:
+            shown = ints_text(stands) if isinstance(stands, list) else str(stands)
+            self._say(name, f"{error}; it stays {shown}")
+            self.refresh(self.document.analysis)  # the value that stands
+            editor = self.editors.get(name)
+            if isinstance(editor, QLineEdit):  # a focused line edit is left alone by refresh
+                editor.setText(shown)
+        else:
+            self._say(name, "")
+
+    def _block_type(self) -> str:
+        block = self.document.graph.blocks.get(self.block_id) if self.block_id else None
+        return block.type if block else ""
+
+    def _feedable(self) -> tuple[str, ...]:
+        return (*self.fields, *(f for f in RECIPE_FIELDS if f not in self.fields))
+
+    def fields_known(self, message: Fields) -> None:
+        self.set_fields(message.fields)
+
+    def _settings_changed(self, part: str) -> None:
+        if part == "dataset":
+            self.set_fields(())  # until the worker has read the new dataset
+
+    def set_fields(self, fields: tuple[str, ...]) -> None:
+        """The fields of the project's dataset (an Input's data field offers them)."""
+        self.fields = fields
+        editor = self.editors.get("data")
+        if isinstance(editor, QComboBox):
+            self._updating = True
+            try:
+                text = editor.currentText()
+                editor.clear()
+                editor.addItems(list(self._feedable()))
+                editor.setCurrentText(text)
+            finally:
+                self._updating = False
+        if self.block_id is not None:
+            self.refresh(self.document.analysis)
 
     def refresh(self, analysis: Analysis) -> None:
         block = self.document.graph.blocks.get(self.block_id) if self.block_id else None
@@ -111,14 +211,20 @@ class Inspector(QWidget):
                 self.show_block(None)
             return
         params = analysis.params.get(block.id, {})
+        sizes = inferred(analysis, block)
         self._updating = True
         try:
             for name, editor in self.editors.items():
-                value = params.get(name)
+                value = block.params.get(name, params.get(name))
+                if isinstance(editor, AutoSpinBox):
+                    editor.set_inferred(sizes.get(name))
                 if value is not None:
                     show_value(editor, value)
         finally:
             self._updating = False
+        data = block.params.get("data", "x") if block.type == "input" else None
+        if data is not None and self.fields and data not in self._feedable() and not self.field_error.isVisible():
+            self._say("data", self._check(get_spec("input").param("data"), data))
         shapes = analysis.shapes.get(block.id)
         into = self.document.graph.link_into(block.id, 0) if block.type == "output" else None
         if into is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,11 +22,14 @@ from playground import PRESETS
 from playground.core.clipboard import copy_group, paste_group
 from playground.core.project import Project, ProjectError, dumps, loads
 from playground.runtime.session import TrainingSession
+from playground.ui.block_menu import BlockMenu
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document, PresetWriteError
 from playground.ui.gallery import Gallery
+from playground.ui.help import GETTING_STARTED, TextWindow, about_markdown, documentation_markdown, shortcuts_markdown
 from playground.ui.inspector import Inspector
+from playground.ui.keys import WindowKeys
 from playground.ui.live import LiveViews
 from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         self.training = TrainingPanel(self.document, self.session, self.theme)
         self.block_view = BlockLiveView(self.theme)
         self.inspector.add_live_view(self.block_view)
+        self.block_view.scroll_with(self.inspector.scroller)
         self.live = LiveViews(self.session, self.scene, self.block_view, self.training)
         self.notes = NotesPanel(self.document)
         self._docks()
@@ -93,6 +97,9 @@ class MainWindow(QMainWindow):
         self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.selectionChanged.connect(self._selection_changed)
         self.palette_widget.chosen.connect(self.add_block_at_centre)
+        self.view.block_menu_requested.connect(self.show_block_menu)
+        self.session.fields_known.connect(self.inspector.fields_known)
+        self.keys = WindowKeys(self, self.view, self.act_play.trigger, self._revert_fields)
         self.resize(1400, 860)
         self._restore_layout()
         self._update_title()
@@ -164,6 +171,10 @@ class MainWindow(QMainWindow):
         self.act_epoch = self._action("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
         self.act_reset = self._action("Reset", self.training.reset, "Ctrl+R", name="reset")
         self.view.space_tapped.connect(self.act_play.trigger)
+        self.act_started = self._action("Getting Started", self.show_getting_started, name="getting_started")
+        self.act_shortcuts = self._action("Keyboard Shortcuts", self.show_shortcuts, "F1", name="shortcuts")
+        self.act_docs = self._action("Documentation", self.show_documentation, name="documentation")
+        self.act_about = self._action("About Playground", self.show_about, name="about")
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -187,6 +198,10 @@ class MainWindow(QMainWindow):
         view.addActions([self.act_layout, self.act_dark])
         train = bar.addMenu("&Training")
         train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.act_started, self.act_shortcuts, self.act_docs])
+        help_menu.addSeparator()
+        help_menu.addAction(self.act_about)
         tools = QToolBar("Main", self)
         tools.setObjectName("mainToolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -415,9 +430,38 @@ class MainWindow(QMainWindow):
         self.block_view.set_theme(self.theme)
         self.view.viewport().update()
 
+    def show_block_menu(self, block_id: str, where: QPoint) -> None:
+        BlockMenu(self.document, block_id, self).exec(where)
+
+    def _revert_fields(self) -> None:
+        """Esc in a field: show the values that stand again."""
+        self.inspector.refresh(self.document.analysis)
+        self.training.settings.show_settings()
+
+    # --- help -----------------------------------------------------------------------------
+    def _text_window(self, title: str, markdown: str, name: str) -> None:
+        window = TextWindow(title, markdown, name, self)
+        window.finished.connect(window.deleteLater)
+        window.open()
+
+    def show_getting_started(self) -> None:
+        self._text_window("Getting started", GETTING_STARTED, "gettingStarted")
+
+    def show_shortcuts(self) -> None:
+        self._text_window("Keyboard shortcuts", shortcuts_markdown(self.actions()), "shortcutsWindow")
+
+    def show_documentation(self) -> None:
+        self._text_window("Documentation", documentation_markdown(), "documentationWindow")
+
+    def show_about(self) -> None:
+        devices = self.session.catalogue.devices if self.session.catalogue else None
+        self._text_window("About Playground", about_markdown(devices), "aboutWindow")
+
     # --- status -------------------------------------------------------------------------
     def _selection_changed(self) -> None:
         ids = self.scene.selected_block_ids()
+        if len(ids) == 1:
+            self.findChild(QDockWidget, "inspectorDock").raise_()  # even when the lecture notes were in front
         self.inspector.show_block(ids[0] if len(ids) == 1 else None)
         self.live.focus(ids[0] if len(ids) == 1 else None)
 

@@ -4,11 +4,24 @@ every edit is an undoable project edit; the panel decides what it means for a ru
 
 from __future__ import annotations
 
+import contextlib
 import math
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.core.project import RECIPE_KNOBS, DatasetRef, TrainingConfig
 from playground.runtime.messages import Catalogue, DatasetInfo
@@ -139,7 +152,29 @@ class SettingsForm(QWidget):
             self.dataset_editors[param.name] = editor
             label = QLabel(param.name.replace("_", " "))
             label.setToolTip(param.doc)
-            self.dataset_form.addRow(label, editor)
+            if param.name == "path":  # a file of the user's: CSV or NPZ
+                row = QHBoxLayout()
+                row.addWidget(editor, 1)
+                browse = QPushButton("Browse…")
+                browse.setObjectName("browseDataset")
+                browse.clicked.connect(self.browse)
+                row.addWidget(browse)
+                self.dataset_form.addRow(label, row)
+            else:
+                self.dataset_form.addRow(label, editor)
+
+    def browse(self) -> None:
+        """Choose the dataset's file; it is kept relative to the project file when it can be."""
+        base = self.document.path.parent if self.document.path else Path.cwd()
+        kinds = "Data files (*.csv *.npz);;CSV tables (*.csv);;NPZ arrays (*.npz)"
+        chosen, _ = QFileDialog.getOpenFileName(self, "Choose the data file", str(base), kinds)
+        if not chosen:
+            return
+        path = Path(chosen)
+        if self.document.path is not None:
+            with contextlib.suppress(ValueError):  # elsewhere on the disk: kept absolute
+                path = path.resolve().relative_to(base.resolve())
+        self._edit_dataset("path", path.as_posix())
 
     @staticmethod
     def lr_position(lr: float) -> int:

@@ -64,12 +64,18 @@ class TrainingPanel(QWidget):
         self.views = DataViews(theme)
         controls = self._controls()
         scroll = QScrollArea()
+        scroll.setObjectName("settingsScroll")
         scroll.setWidget(controls)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(330)
+        left = QWidget()
+        left.setMinimumWidth(330)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._transport())  # stays in view; only the settings under it scroll
+        column.addWidget(scroll, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(left)
         splitter.addWidget(self.curves)
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
@@ -102,7 +108,8 @@ class TrainingPanel(QWidget):
         button.clicked.connect(slot)
         return button
 
-    def _controls(self) -> QWidget:
+    def _transport(self) -> QWidget:
+        """Play/Pause, Step, Epoch, Stop, Reset, Reseed, the status line and what stopped a run."""
         host = QWidget()
         self.play_button = self._button("Play", "playButton", "Train continuously (Space)", self.toggle_play)
         self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
@@ -149,7 +156,16 @@ class TrainingPanel(QWidget):
         banner.addWidget(self.banner_text)
         banner.addWidget(self.restart_button)
         self.banner.hide()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 8, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.message)
+        layout.addWidget(self.banner)
+        return host
 
+    def _controls(self) -> QWidget:
+        host = QWidget()
         self.device = QComboBox()
         self.device.setObjectName("deviceCombo")
         self.device.addItem("auto")
@@ -179,10 +195,6 @@ class TrainingPanel(QWidget):
         top.addRow("Speed", speed_row)
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 8, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(self.message)
-        layout.addWidget(self.banner)
         layout.addWidget(self.show_units)
         layout.addWidget(self.show_flow)
         layout.addLayout(top)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sys
+import threading
+import traceback
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,23 @@ from playground.ui.theme import apply_palette
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
+
+
+@pytest.fixture(autouse=True)
+def stray_exceptions(monkeypatch: pytest.MonkeyPatch):
+    """Fail the test when an exception escapes where nobody catches it: pytest-qt already fails a test
+    whose Qt slot or event handler raised (sys.excepthook); this adds exceptions in other threads (the
+    session's receiver) and unraisable ones (destructors, callbacks from C)."""
+    caught: list[str] = []
+
+    def record(args) -> None:
+        caught.append("".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)))
+
+    monkeypatch.setattr(threading, "excepthook", record)
+    monkeypatch.setattr(sys, "unraisablehook", record)
+    yield caught
+    if caught:
+        pytest.fail("an exception escaped to the event loop:\n" + "\n".join(caught))
 
 
 @pytest.fixture

@@ -35,10 +35,10 @@ def started(qtbot, path: Path | None):
 
 def test_starting_without_a_file_opens_the_default_preset(qtbot, data_dir, dialogs) -> None:
     window = started(qtbot, None)
-    assert window.document.path == DEFAULT_PRESET
+    assert window.document.preset == DEFAULT_PRESET and window.document.path is None
     assert dumps(window.document.project) == dumps(load(DEFAULT_PRESET))
     assert set(window.scene.blocks) == set(window.document.graph.blocks) and len(window.scene.blocks) == 7
-    assert window.windowTitle().startswith("mlp-spiral.json") and not window.isWindowModified()
+    assert window.windowTitle().startswith("mlp-spiral (preset)") and not window.isWindowModified()
     assert recent_files() == [str(DEFAULT_PRESET.resolve())]
     assert dialogs.asked == []
     gallery = window.findChild(Gallery)
@@ -111,10 +111,10 @@ def test_declining_the_recovery_discards_it_and_opens_normally(qtbot, data_dir, 
     RecoveryStore().write(spiral, spiral.read_text(encoding="utf-8"))
     dialogs.answer = QMessageBox.StandardButton.No
     second = started(qtbot, None)
-    assert len(dialogs.asked) == 1 and second.document.path == DEFAULT_PRESET
+    assert len(dialogs.asked) == 1 and second.document.preset == DEFAULT_PRESET
     assert not any(RecoveryStore().folder.iterdir())
     third = started(qtbot, None)
-    assert len(dialogs.asked) == 1 and third.document.path == DEFAULT_PRESET
+    assert len(dialogs.asked) == 1 and third.document.preset == DEFAULT_PRESET
 
 
 def test_the_readme_start_command_runs_the_app_on_the_default_preset(data_dir) -> None:

@@ -35,7 +35,7 @@ def test_the_gallery_lists_every_preset_by_lecture_and_opens_one(qtbot, window) 
     qtbot.mouseClick(cards.viewport(), LEFT, pos=point)
     assert "2-4-1 tanh" in gallery.description.text()
     qtbot.mouseDClick(cards.viewport(), LEFT, pos=point)
-    qtbot.waitUntil(lambda: window.document.path is not None and window.document.path.name == "mlp-xor.json")
+    qtbot.waitUntil(lambda: window.document.preset is not None and window.document.preset.name == "mlp-xor.json")
     assert set(window.scene.blocks) == {"input_1", "linear_1", "tanh_1", "linear_2", "output_1"}
     assert window.notes.heading.text() == "Lecture 2 · XOR needs a hidden layer"
     assert "no straight line" in window.notes.editor.toPlainText()
@@ -77,3 +77,62 @@ def test_an_unreadable_preset_is_named_and_left_out(qtbot, window, tmp_path) -> 
     assert gallery.cards.count() == 1
     (problem,) = gallery.problems
     assert "broken.json" in problem
+
+
+def test_the_gallery_search_keeps_the_matching_cards(qtbot, window) -> None:
+    gallery = open_gallery(qtbot, window)
+    cards = gallery.cards
+    qtbot.keyClicks(gallery.search, "lecture 12")
+    shown = [cards.item(i).text() for i in range(cards.count()) if not cards.isRowHidden(i)]
+    assert shown and all(text.startswith("Lecture 12:") for text in shown)
+    assert cards.currentItem().text() in shown
+    gallery.search.clear()
+    qtbot.keyClicks(gallery.search, "spiral")
+    shown = [cards.item(i).text() for i in range(cards.count()) if not cards.isRowHidden(i)]
+    assert len(shown) == 1 and "spiral" in shown[0].lower()
+    qtbot.keyClick(gallery.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.document.preset is not None and window.document.preset.name == "mlp-spiral.json")
+
+
+def test_thumbnails_name_the_blocks_legibly(qtbot, window) -> None:
+    from playground.core.project import load
+    from playground.ui.gallery import _place_chips
+
+    project = load(PRESETS / "lenet-digits.json")
+    titles = [(b.type, None) for b in project.graph.blocks.values()]
+    rects = next(r for size in (22.0, 19.0, 16.0, 14.0) if (r := _place_chips(titles, gallery_room(), size)))
+    assert len(rects) == len(titles) and all(rect.height() >= 14 * 1.7 for rect in rects)
+
+
+def gallery_room():
+    from PySide6.QtCore import QRectF
+
+    from playground.ui.gallery import CHIP_MARGIN, THUMBNAIL
+
+    return QRectF(0, 0, THUMBNAIL.width() * 2, THUMBNAIL.height() * 2).adjusted(
+        CHIP_MARGIN, CHIP_MARGIN, -CHIP_MARGIN, -CHIP_MARGIN
+    )
+
+
+def test_help_lists_every_shortcut_and_about_names_the_versions(qtbot, window) -> None:
+    from playground.ui.help import TextWindow
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    shortcuts = window.findChild(TextWindow, "shortcutsWindow")
+    qtbot.waitExposed(shortcuts)
+    text = shortcuts.text.document().toMarkdown()  # the table, one row a line
+    for what, keys in (
+        ("Play/Pause", "Space"),
+        ("Save", "Ctrl+S"),
+        ("Open Preset", "Ctrl+Shift+O"),
+        ("Undo", "Ctrl+Z"),
+    ):
+        assert any(what in line and keys in line for line in text.splitlines()), (what, keys)
+    shortcuts.close()
+    window.act_about.trigger()
+    about = window.findChild(TextWindow, "aboutWindow")
+    assert "PyTorch 2." in about.text.toPlainText() and "Qt 6." in about.text.toPlainText()
+    window.act_started.trigger()
+    assert "Open a lecture example" in window.findChild(TextWindow, "gettingStarted").text.toPlainText()
+    window.act_docs.trigger()
+    assert "Command line" in window.findChild(TextWindow, "documentationWindow").text.toPlainText()

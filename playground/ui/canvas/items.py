@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from playground.core.graph import Block, Link
@@ -24,6 +35,13 @@ UNIT_SIZE = 18.0  # the per-unit heatmaps drawn inside a block during training
 UNIT_GAP = 2.0
 UNITS_PER_ROW = 8
 SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
+FONTS = {"title": (10.5, True), "id": (8.5, False), "text": (9.5, False)}
+
+
+@functools.cache
+def block_font(part: str) -> QFont:
+    """The font of a part of a block (made once the application exists, then shared)."""
+    return ui_font(*FONTS[part])
 
 
 def level_of_detail(painter: QPainter) -> float:
@@ -83,10 +101,14 @@ class BlockItem(QGraphicsObject):
         self.title = spec.title if spec else block.type
         self.detail = ""
         self.shape_text = ""
+        self.size_text = ""
+        self.id_in_header = True
+        self.lines: list[str] = []  # the body's lines: the id (when the header has no room), detail, shape, size
         self.problems: list[str] = []
         self.inputs: list[PortItem] = []
         self.outputs: list[PortItem] = []
         self.height = self.base_height = HEADER + 2 * LINE + 12
+        self.port_rows = 1
         self.units: list[QImage] = []
         self.outline, self.header, self.bounds = self._paths()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -113,10 +135,10 @@ class BlockItem(QGraphicsObject):
         if analysis is not None:
             shapes = analysis.shapes.get(block.id) or received
             count = analysis.param_counts.get(block.id)
-            shape = ", ".join(format_shape(s) for s in shapes) if shapes else ""
-            size = f"{count:,} params" if count else ""
-            self.shape_text = "   ".join(t for t in (shape, size) if t)
+            self.shape_text = ", ".join(format_shape(s) for s in shapes) if shapes else ""
+            self.size_text = f"{count:,} params" if count else ""
             self.problems = [p.message for p in analysis.problems_of(block.id)]
+        self._place_lines()
         tip = f"<b>{self.title}</b> '{block.id}'<br>{spec.description if spec else 'unknown block type'}"
         if self.problems:
             tip += "<br><span style='color:#dc2626'>" + "<br>".join(_escape(p) for p in self.problems) + "</span>"
@@ -131,15 +153,34 @@ class BlockItem(QGraphicsObject):
             if port.scene():
                 port.scene().removeItem(port)
         self.prepareGeometryChange()
-        rows = max(count, len(out_names), 1)
-        self.base_height = max(HEADER + 2 * LINE + 12, HEADER + 8 + rows * PORT_GAP)
-        self._resize()
+        self.port_rows = max(count, len(out_names), 1)
+        self._place_lines()
         self.inputs = [PortItem(self, i, False, name) for i, name in enumerate(in_names)]
         self.outputs = [PortItem(self, i, True, name) for i, name in enumerate(out_names)]
+        self._place_ports()
+
+    def _place_ports(self) -> None:
         for ports, x in ((self.inputs, 0.0), (self.outputs, WIDTH)):
             top = HEADER + (self.base_height - HEADER - len(ports) * PORT_GAP) / 2 + PORT_GAP / 2
             for i, port in enumerate(ports):
                 port.setPos(x, top + i * PORT_GAP)
+
+    def _place_lines(self) -> None:
+        """Every text whole, on lines of its own: the id beside the title when it fits there, else under it;
+        the block grows to hold them (a shape and a parameter count no longer share one elided line)."""
+        room = WIDTH - 30 - QFontMetricsF(block_font("title")).horizontalAdvance(self.title)
+        self.id_in_header = QFontMetricsF(block_font("id")).horizontalAdvance(self.block_id) <= room
+        body = [] if self.id_in_header else [self.block_id]
+        shape_and_size = "   ".join(t for t in (self.shape_text, self.size_text) if t)
+        fits = QFontMetricsF(block_font("text")).horizontalAdvance(shape_and_size) <= WIDTH - 28
+        self.lines = [*body, self.detail, *([shape_and_size] if fits else [self.shape_text, self.size_text])]
+        self.lines = [line for line in self.lines if line] or [""]
+        height = max(HEADER + max(2, len(self.lines)) * LINE + 12, HEADER + 8 + self.port_rows * PORT_GAP)
+        if height != self.base_height:
+            self.prepareGeometryChange()
+            self.base_height = height
+            self._resize()
+            self._place_ports()
 
     def _resize(self) -> None:
         rows = -(-len(self.units) // UNITS_PER_ROW)
@@ -192,33 +233,28 @@ class BlockItem(QGraphicsObject):
                 painter.drawEllipse(QPointF(WIDTH - 4, -2), 14, 14)
             return
         painter.setPen(QColor("#ffffff"))
-        title_font = ui_font(10.5, bold=True)
-        painter.setFont(title_font)
+        painter.setFont(block_font("title"))
         painter.drawText(QRectF(12, 0, WIDTH - 24, HEADER), Qt.AlignmentFlag.AlignVCenter, self.title)
-        id_font = ui_font(8.5)
-        room = WIDTH - 30 - QFontMetricsF(title_font).horizontalAdvance(self.title)
-        painter.setFont(id_font)
-        painter.setPen(QColor(255, 255, 255, 200))
-        block_id = QFontMetricsF(id_font).elidedText(self.block_id, Qt.TextElideMode.ElideMiddle, max(room, 0))
-        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
-        painter.drawText(QRectF(12, 0, WIDTH - 24 - (8 if self.problems else 0), HEADER), align, block_id)
-
-        text_font = ui_font(9.5)
-        metrics = QFontMetricsF(text_font)
-        painter.setFont(text_font)
-        lines = [self.detail, self.shape_text] if self.detail else [self.shape_text, ""]
-        painter.setPen(theme.text)
-        painter.drawText(
-            QRectF(14, HEADER + 6, WIDTH - 28, LINE),
-            Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(lines[0], Qt.TextElideMode.ElideRight, WIDTH - 28),
-        )
-        painter.setPen(theme.muted)
-        painter.drawText(
-            QRectF(14, HEADER + 6 + LINE, WIDTH - 28, LINE),
-            Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(lines[1], Qt.TextElideMode.ElideRight, WIDTH - 28),
-        )
+        first = 0
+        if self.id_in_header:
+            painter.setFont(block_font("id"))
+            painter.setPen(QColor(255, 255, 255, 200))
+            align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+            painter.drawText(QRectF(12, 0, WIDTH - 24 - (8 if self.problems else 0), HEADER), align, self.block_id)
+        else:
+            painter.setFont(block_font("id"))
+            painter.setPen(theme.muted)
+            painter.drawText(QRectF(14, HEADER + 6, WIDTH - 28, LINE), Qt.AlignmentFlag.AlignVCenter, self.block_id)
+            first = 1
+        metrics = QFontMetricsF(block_font("text"))
+        painter.setFont(block_font("text"))
+        for i, line in enumerate(self.lines[first:], start=first):
+            painter.setPen(theme.text if line == self.detail and self.detail else theme.muted)
+            painter.drawText(
+                QRectF(14, HEADER + 6 + i * LINE, WIDTH - 28, LINE),
+                Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, WIDTH - 28),
+            )
         top = self.base_height
         for i, image in enumerate(self.units):
             row, column = divmod(i, UNITS_PER_ROW)
@@ -270,12 +306,15 @@ class WireItem(QGraphicsPathItem):
 
     def _measure(self) -> None:
         """Place the label at the middle of the curve; computed once per change, not per paint."""
+        self.label_rect = QRectF()
         if self.label:
             width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
             mid = self.path().pointAtPercent(0.5)
-            self.label_rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
-        else:
-            self.label_rect = QRectF()
+            rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
+            clear = PORT_RADIUS * 3  # a label never covers a port: on a short wire it is left to the tooltip
+            ends = [QRectF(p.x() - clear, p.y() - clear, 2 * clear, 2 * clear) for p in (self.start, self.end)]
+            if not any(rect.intersects(end) for end in ends):
+                self.label_rect = rect
         self.bounds = self.path().boundingRect().united(self.label_rect).adjusted(-8, -8, 8, 8)  # room for a thick wire
 
     def boundingRect(self) -> QRectF:
@@ -301,7 +340,7 @@ class WireItem(QGraphicsPathItem):
             painter.setPen(QPen(self.theme.selection if selected else self.theme.wire, 3 if selected else 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.label and level_of_detail(painter) >= SKETCH_BELOW:
+        if not self.label_rect.isEmpty() and level_of_detail(painter) >= SKETCH_BELOW:
             rect = self.label_rect
             painter.setPen(QPen(self.theme.block_border, 1))
             painter.setBrush(self.theme.label_background)

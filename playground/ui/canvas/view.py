@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu
 
-from playground.ui.canvas.items import HEADER, WIDTH
+from playground.ui.canvas.items import HEADER, WIDTH, BlockItem
 from playground.ui.canvas.scene import GraphScene
 
 BLOCK_MIME = "application/x-playground-block"
@@ -33,6 +33,7 @@ CANVAS_EXTENT = 20000.0  # room to pan around any graph
 
 class CanvasView(QGraphicsView):
     space_tapped = Signal()  # Space pressed and released without panning: play/pause
+    block_menu_requested = Signal(str, QPoint)  # right-click on a block: its id, where (global)
 
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
@@ -148,6 +149,14 @@ class CanvasView(QGraphicsView):
 
     # --- pictures ------------------------------------------------------------------------------
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        item = self.itemAt(event.pos())
+        while item is not None and not isinstance(item, BlockItem):
+            item = item.parentItem()
+        if item is not None:
+            if not item.isSelected():
+                self.graph_scene.select_blocks([item.block_id])
+            self.block_menu_requested.emit(item.block_id, event.globalPos())
+            return
         if self.itemAt(event.pos()) is not None:
             super().contextMenuEvent(event)
             return

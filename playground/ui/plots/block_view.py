@@ -5,11 +5,12 @@ the confusion matrix (the Output of a classifier)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
 from playground.runtime.messages import BlockDetail, Stats
 from playground.ui.plots.colors import diverging, sequential
@@ -31,6 +32,23 @@ def mosaic(images: np.ndarray, gap: int = 1) -> np.ndarray:
         r, c = divmod(i, cols)
         out[r * (height + gap) : r * (height + gap) + height, c * (width + gap) : c * (width + gap) + width] = image
     return out
+
+
+class WheelScrollsPanel(QObject):
+    """The mouse wheel over a plot in a scrolling panel scrolls the panel; with Ctrl held it zooms the plot."""
+
+    def __init__(self, area: QScrollArea, zoomed: Callable[[QObject], None]) -> None:
+        super().__init__(area)
+        self.area, self.zoomed = area, zoomed
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel:
+            return False
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoomed(watched.parent())  # the plot zooms (along x) and keeps that view from now on
+            return False
+        QApplication.sendEvent(self.area.verticalScrollBar(), event)
+        return True
 
 
 class BlockLiveView(QWidget):
@@ -78,7 +96,15 @@ class BlockLiveView(QWidget):
         ):
             layout.addWidget(widget)
         self.image_views: list[tuple[str, np.ndarray]] = []
+        self.wheel: WheelScrollsPanel | None = None
+        self.zoomed: set[int] = set()  # ids of the plots a user zoomed: no longer fitted to the data
         self.clear()
+
+    def scroll_with(self, area: QScrollArea) -> None:
+        """The panel this view scrolls in: the wheel over a plot scrolls it (Ctrl + wheel zooms the plot)."""
+        self.wheel = WheelScrollsPanel(area, self._zoomed)
+        for plot in self.findChildren(pg.PlotWidget):
+            plot.viewport().installEventFilter(self.wheel)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -108,7 +134,7 @@ class BlockLiveView(QWidget):
         plot = pg.PlotWidget()
         style_plot(plot, self.theme, title)
         plot.setFixedHeight(PLOT_HEIGHT)
-        plot.setMouseEnabled(False, False)
+        plot.setMouseEnabled(True, False)  # Ctrl + wheel zooms along x (the wheel alone scrolls the panel)
         plot.getPlotItem().getViewBox().disableAutoRange()
         return plot
 
@@ -131,6 +157,7 @@ class BlockLiveView(QWidget):
 
     def show_block(self, block_id: str | None) -> None:
         self.block = block_id
+        self.zoomed = set()  # another block: its plots fit its data
         for item in (self.activation_item, self.weight_item, self.gradient_item):
             item.setData([], [])
         self.image_plot.hide()
@@ -153,15 +180,17 @@ class BlockLiveView(QWidget):
             steps, values = zip(*history, strict=True)
             x, y = np.array(steps, dtype=float), np.array(values)
             self.norm_item.setData(x, y)
-            fit_range(self.norm_plot, [x], [y], log_y=True)
+            if id(self.norm_plot) not in self.zoomed:
+                fit_range(self.norm_plot, [x], [y], log_y=True)
 
     def show_detail(self, detail: BlockDetail) -> None:
         if detail.block != self.block:
             return
-        self._set_hist(self.activation_item, detail.activation)
-        self._set_hist(self.weight_item, detail.weights.get("weight") or next(iter(detail.weights.values()), None))
+        self._set_hist(self.activation_plot, self.activation_item, detail.activation)
+        weights = detail.weights.get("weight") or next(iter(detail.weights.values()), None)
+        self._set_hist(self.weight_plot, self.weight_item, weights)
         gradient = detail.gradients.get("weight") or next(iter(detail.gradients.values()), None)
-        self._set_hist(self.gradient_item, gradient)
+        self._set_hist(self.gradient_plot, self.gradient_item, gradient)
         self.activation_plot.setVisible(detail.activation is not None)
         self.weight_plot.setVisible(bool(detail.weights))
         self.gradient_plot.setVisible(gradient is not None)
@@ -173,14 +202,17 @@ class BlockLiveView(QWidget):
         self.summary.setText("; ".join(parts) or "This block has no activations to show.")
         self._show_image(detail)
 
-    @staticmethod
-    def _set_hist(item: pg.PlotDataItem, stats: Stats | None) -> None:
+    def _zoomed(self, plot: QObject) -> None:
+        self.zoomed.add(id(plot))
+
+    def _set_hist(self, plot: pg.PlotWidget, item: pg.PlotDataItem, stats: Stats | None) -> None:
         if stats is None:
             item.setData([], [])
             return
         peak = float(stats.counts.max()) or 1.0
         item.setData(stats.edges, stats.counts / peak)
-        fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
+        if id(plot) not in self.zoomed:
+            fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
 
     def _show_image(self, detail: BlockDetail) -> None:
         title, rgba = "", None

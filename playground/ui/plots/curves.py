@@ -49,10 +49,11 @@ def fit_range(
     if log_y:
         low_y, high_y = np.log10(low_y), np.log10(high_y)
     if high_x > x1 or low_x < x0 or (high_x - low_x) < 0.5 * (x1 - x0):
-        span = max(high_x - low_x, 1e-9)
+        # one point (the evaluation before any step): a unit of axis, not a sliver of 1e-9 around it
+        span = high_x - low_x if high_x > low_x else max(abs(high_x), 1.0)
         margin = 0.0 if low_x in (0.0, 1.0) else 0.15 * span  # step axes start at the origin
         view.setXRange(low_x - margin, high_x + 0.5 * span, padding=0)
-    span_y = max(high_y - low_y, 1e-9)
+    span_y = max(high_y - low_y, 0.02 * abs(high_y), 1e-9)  # a flat line gets readable ticks
     if high_y > y1 or low_y < y0 or span_y < 0.4 * (y1 - y0):
         view.setYRange(low_y - 0.2 * span_y, high_y + 0.1 * span_y, padding=0)
 

@@ -1,0 +1,56 @@
+"""The right-click menu of a block on the canvas: delete, duplicate, disconnect, rename, what it does."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+
+from playground.core.registry import get_spec
+from playground.ui.document import Document
+
+
+def describe(document: Document, block_id: str) -> str:
+    """What a block does, its parameters and what each means, as rich text."""
+    block = document.graph.blocks[block_id]
+    spec = get_spec(block.type)
+    if spec is None:
+        return f"<b>{escape(block.type)}</b> is not a block type this Playground knows."
+    params = document.analysis.params.get(block_id, {})
+    rows = "".join(
+        f"<li><b>{p.name}</b> = {escape(str(block.params.get(p.name, params.get(p.name, p.default))))}"
+        f"{' (' + str(params[p.name]) + ')' if block.params.get(p.name) == 'auto' and p.name in params else ''}"
+        f": {escape(p.doc)}</li>"
+        for p in spec.params
+    )
+    return f"<h3>{escape(spec.title)} · {block_id}</h3><p>{escape(spec.description)}</p>" + (
+        f"<ul>{rows}</ul>" if rows else ""
+    )
+
+
+class BlockMenu(QMenu):
+    def __init__(self, document: Document, block_id: str, window) -> None:
+        super().__init__(window)
+        self.setObjectName("blockMenu")
+        self.document, self.block_id, self.window_ = document, block_id, window
+        self.addAction("Delete", self._delete)
+        self.addAction("Duplicate", window.duplicate)
+        disconnect = self.addAction("Disconnect all wires", lambda: document.disconnect_all(block_id))
+        disconnect.setEnabled(bool(document.graph.links_of([block_id])))
+        self.addAction("Rename…", self._rename)
+        self.addSeparator()
+        self.addAction("What does this block do?", self._explain)
+
+    def _delete(self) -> None:
+        self.document.delete([self.block_id], [])
+
+    def _rename(self) -> None:
+        parent: QWidget = self.window_
+        new, ok = QInputDialog.getText(
+            parent, "Rename block", "New id (names its module and weights):", text=self.block_id
+        )
+        if ok and new.strip() and new.strip() != self.block_id and self.document.rename(self.block_id, new.strip()):
+            self.window_.scene.select_blocks([new.strip()])
+
+    def _explain(self) -> None:
+        QMessageBox.information(self.window_, "What this block does", describe(self.document, self.block_id))

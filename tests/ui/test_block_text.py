@@ -1,0 +1,57 @@
+"""What a block and a wire show is whole and clear of the ports; the transport stays in view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetricsF
+
+from playground import PRESETS
+from playground.ui.canvas.items import WIDTH, block_font
+
+
+def test_long_ids_shapes_and_counts_are_shown_whole(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.document.rename("conv2d_2", "second_convolution")
+    item = window.scene.blocks["second_convolution"]
+    assert not item.id_in_header and item.lines[0] == "second_convolution"
+    assert any(line.endswith("params") for line in item.lines) and any(line.startswith("(N, ") for line in item.lines)
+    metrics = QFontMetricsF(block_font("text"))
+    assert all(metrics.horizontalAdvance(line) <= WIDTH - 28 for line in item.lines)
+    bottom = 28 + 6 + len(item.lines) * 19
+    assert item.base_height >= bottom  # the block grew to hold them
+
+
+def test_wire_labels_stay_off_the_ports(qtbot, window) -> None:
+    for name in ("gan-2d", "diffusion-2d", "vae-digits", "lenet-digits"):
+        assert window.open_path(PRESETS / f"{name}.json")
+        ports = [port.scenePos() for item in window.scene.blocks.values() for port in [*item.inputs, *item.outputs]]
+        for wire in window.scene.wires.values():
+            if wire.label_rect.isEmpty():
+                continue
+            grown = wire.label_rect.adjusted(-6, -6, 6, 6)
+            assert not any(grown.contains(QPointF(p)) for p in ports), (name, wire.link, wire.label)
+
+
+def test_the_transport_stays_in_view_when_the_settings_scroll(qtbot, window, spiral) -> None:
+    assert window.open_path(spiral)
+    panel = window.training
+    scroll = panel.findChild(type(window.inspector.scroller), "settingsScroll")
+    assert not scroll.isAncestorOf(panel.play_button) and not scroll.isAncestorOf(panel.status)
+    assert scroll.isAncestorOf(panel.settings)
+    bar = scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert not panel.play_button.visibleRegion().isEmpty() and not panel.status.visibleRegion().isEmpty()
+
+
+def test_a_curve_of_one_point_gets_readable_axes(qtbot) -> None:
+    import numpy as np
+    import pyqtgraph as pg
+
+    from playground.ui.plots.curves import fit_range
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    fit_range(plot, [np.array([0.0])], [np.array([0.6887683])])  # the evaluation before the first step
+    (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    assert x0 <= 0 < x1 and x1 - x0 >= 1.0
+    assert y0 < 0.6887683 < y1 and y1 - y0 >= 0.01
