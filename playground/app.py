@@ -47,8 +47,9 @@ def start_window(path: Path | None) -> MainWindow | None:
     first start also shows the preset gallery over the default preset, as a start page."""
     from PySide6.QtWidgets import QApplication
 
-    from playground.ui.main_window import MainWindow, recent_files
+    from playground.ui.main_window import MainWindow
     from playground.ui.theme import apply_palette
+    from playground.ui.window_files import recent_files
 
     first_start = not recent_files()
     window = MainWindow()

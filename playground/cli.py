@@ -156,6 +156,8 @@ def _param_text(param: ParamSpec) -> str:
         allowed = f"{format_number(param.min)} to {format_number(param.max)}"
     else:
         allowed = param.kind
+    if param.infer_from is not None:
+        allowed += ', or "auto": the size of the incoming wire'
     return f"`{param.name}` = {param.default!r} ({allowed}): {param.doc}"
 
 

@@ -20,6 +20,7 @@ from playground.runtime.worker import TRANSPORT, serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 WATCH_MS = 250  # how often the session looks whether the worker process is still alive
+QUIT_WAIT = 1.0  # seconds a closing window waits for the worker to end by itself
 
 
 def death_message(exitcode: int) -> str:
@@ -189,7 +190,8 @@ class TrainingSession(QObject):
         self.watch.stop()
         if self.process.is_alive():
             self.post("quit")
-            self.process.join(10)
+            # The worker holds nothing to keep, so one busy building or training is not waited for long.
+            self.process.join(QUIT_WAIT)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(5)

@@ -200,6 +200,8 @@ class WorkerLoop:
     def _on_pause(self, _: None) -> None:
         if self.playing:
             self._pause("paused")
+        else:  # it stopped by itself (the end of its epochs) while the pause was on its way: say so
+            self.send(Stopped(self.run_id, "paused", "", {"command": self.transport}))
 
     def _on_config(self, config: TrainingConfig) -> None:
         if self.trainer is not None:

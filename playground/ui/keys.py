@@ -51,7 +51,22 @@ class WindowKeys(QObject):
     def __init__(self, window: QWidget, canvas: QWidget, play: Callable[[], None], revert: Callable[[], None]) -> None:
         super().__init__(window)
         self.window, self.canvas, self.play, self.revert = window, canvas, play, revert
-        QApplication.instance().installEventFilter(self)
+        self.watched: list[QWidget] = []
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Watch only the widget with the keyboard (and a field's line edit): an application-wide
+        filter would run Python for every event of every widget."""
+        for widget in self.watched:
+            widget.removeEventFilter(self)
+        self.watched = []
+        if new is None or new.window() is not self.window:
+            return
+        field = field_of(new)
+        line = field.lineEdit() if isinstance(field, QAbstractSpinBox | QComboBox) else None
+        self.watched = [w for w in (new, line) if w is not None]
+        for widget in self.watched:
+            widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import atexit
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QStyle,
     QToolBar,
 )
 
-from playground import PRESETS
 from playground.core.clipboard import copy_group, paste_group
-from playground.core.project import Project, ProjectError, dumps, loads
+from playground.core.project import ProjectError
 from playground.runtime.session import TrainingSession
 from playground.ui.block_menu import BlockMenu
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
-from playground.ui.document import Document, PresetWriteError
-from playground.ui.gallery import Gallery
+from playground.ui.document import Document
 from playground.ui.help import GETTING_STARTED, TextWindow, about_markdown, documentation_markdown, shortcuts_markdown
 from playground.ui.inspector import Inspector
 from playground.ui.keys import WindowKeys
@@ -37,10 +32,10 @@ from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.storage import RecoveryStore, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
+from playground.ui.window_files import ProjectFiles
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
 AUTOSAVE_MS = 2000
-MAX_RECENT = 8
 PASTE_OFFSET = (40.0, 40.0)
 
 
@@ -55,14 +50,7 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-def recent_files() -> list[str]:
-    """Recently opened project files, newest first (QSettings may hand back one entry as plain text)."""
-    value = settings().value("recent", [])
-    entries = [value] if isinstance(value, str) else list(value or [])
-    return [str(entry) for entry in entries if entry]
-
-
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFiles, QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -211,162 +199,6 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addActions([self.act_fit, self.act_layout])
         self.addToolBar(tools)
-
-    # --- files -------------------------------------------------------------------------
-    def _confirm_discard(self) -> bool:
-        """True if the current project may be replaced (saved, discarded, or unchanged)."""
-        self.notes.save_text()
-        if not self.document.modified:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.document.name} before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def _recovery_key(self) -> Path | None:
-        """The file an autosave belongs to: the project's, or the preset it is a copy of."""
-        return self.document.path or self.document.preset
-
-    def new_project(self) -> None:
-        if self._confirm_discard():
-            self.recovery.discard(self._recovery_key())
-            self.document.open_project(Project(), None)
-
-    def open_dialog(self) -> None:
-        start = str(self.document.path.parent) if self.document.path else str(Path.cwd())
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "Playground projects (*.json)")
-        if path:
-            self.open_path(Path(path))
-
-    def open_preset_dialog(self) -> None:
-        """The preset gallery (window-modal; the chosen preset opens when the dialog closes)."""
-        gallery = Gallery(PRESETS, self.theme, self)
-        gallery.accepted.connect(lambda: self._open_preset(gallery.chosen))
-        gallery.finished.connect(gallery.deleteLater)
-        gallery.open()
-
-    def _open_preset(self, path: Path | None) -> None:
-        """Open a preset and turn to its lecture notes."""
-        if path is not None and self.open_path(path):
-            self.findChild(QDockWidget, "notesDock").raise_()
-
-    def open_path(self, path: Path) -> bool:
-        if not self._confirm_discard():
-            return False
-        try:
-            previous = self._recovery_key()
-            self.document.load(path)
-        except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
-            return False
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot open project", f"{path}: {exc.strerror or exc}")
-            return False
-        self.recovery.discard(previous)
-        self._remember(path)
-        QTimer.singleShot(0, self.view.zoom_to_fit)
-        return True
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self._save_to(self.document.path)
-
-    def save_as(self) -> bool:
-        preset = self.document.preset
-        start = str(self.document.path or Path.cwd() / (f"{preset.stem}.json" if preset else "untitled.json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, "Playground projects (*.json)")
-        return self._save_to(Path(path)) if path else False
-
-    def revert_to_preset(self) -> None:
-        """Back to the lecture preset as it is shipped, dropping the changes made to this copy (asked first)."""
-        preset = self.document.preset
-        if preset is None:
-            return
-        if self.document.modified:
-            answer = QMessageBox.question(
-                self,
-                "Revert to preset",
-                f"Discard your changes and go back to the original {preset.stem} preset?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-            self.document.undo_stack.setClean()  # the changes were given up: open_path must not ask again
-        self.open_path(preset)
-
-    def _save_to(self, path: Path) -> bool:
-        self.notes.save_text()
-        previous = self._recovery_key()
-        try:
-            self.document.save(path)
-        except PresetWriteError as exc:
-            QMessageBox.warning(self, "Cannot save", str(exc))
-            return self.save_as()
-        except OSError as exc:
-            QMessageBox.warning(self, "Cannot save", f"{path}: {exc.strerror or exc}")
-            return False
-        self.recovery.discard(previous)
-        self.recovery.discard(path)
-        self._remember(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        return True
-
-    def _remember(self, path: Path) -> None:
-        store = settings()
-        recent = [p for p in recent_files() if p != str(path.resolve())]
-        store.setValue("recent", [str(path.resolve()), *recent][:MAX_RECENT])
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = recent_files()
-        for entry in recent:
-            action = self.recent_menu.addAction(entry)
-            action.triggered.connect(lambda checked=False, p=entry: self.open_path(Path(p)))
-        self.recent_menu.setEnabled(bool(recent))
-
-    # --- autosave and recovery -------------------------------------------------------------
-    def _changed(self) -> None:
-        if self.document.modified:
-            self.autosave.start()
-
-    def write_recovery(self) -> None:
-        if self.document.modified:
-            self.recovery.write(self._recovery_key(), dumps(self.document.project))
-
-    def offer_recovery(self) -> bool:
-        """After a crash, offer the last autosaved state; True if it was restored."""
-        found = self.recovery.latest()
-        if found is None:
-            return False
-        name = found.original.name if found.original else "an untitled project"
-        answer = QMessageBox.question(
-            self,
-            "Restore unsaved work?",
-            f"Playground did not close cleanly. Restore the unsaved changes to {name}?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            found.file.unlink(missing_ok=True)
-            return False
-        try:
-            project = loads(found.text, "autosave")
-        except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot restore", str(exc))
-            return False
-        self.document.open_project(project, found.original)
-        self.document.undo_stack.resetClean()
-        self._update_title()
-        QTimer.singleShot(0, self.view.zoom_to_fit)
-        return True
 
     # --- editing -----------------------------------------------------------------------
     def add_block_at_centre(self, type_name: str) -> None:

@@ -284,3 +284,37 @@ def test_pictures_come_as_often_as_the_recipe_asks(worker: Worker) -> None:
     assert 2 <= pictured <= 4 and pictured < snapshots / 2, counts  # every 2 s: the reverse chain plays that long
     (snapshots, pictured) = counts["gan-2d"]
     assert pictured >= 0.8 * snapshots, counts  # with every snapshot
+
+
+def test_play_stops_at_the_projects_epochs_and_a_late_pause_is_answered(worker: Worker) -> None:
+    import dataclasses
+
+    project = load(PRESETS / "mlp-spiral.json")
+    project.training = dataclasses.replace(project.training, epochs=2, batch_size=100)
+    worker.send("load", (1, project, None, "cpu"))
+    (loaded,) = worker.wait_for(Loaded, 1)
+    worker.send("play")
+    (done,) = worker.wait_for(Stopped, 1)
+    assert done.kind == "done" and worker.steps(1)[-1] == 2 * loaded.steps_per_epoch
+    worker.send("pause")  # pressed as the run ended: answered, so the window does not stay "running"
+    late = worker.wait_for(Stopped, 1, count=2)[-1]
+    assert late.kind == "paused" and late.extra["command"] == worker.sent
+    worker.send("play")  # past the end, on purpose: trains until paused
+    time.sleep(0.3)
+    worker.send("pause")
+    stopped = worker.wait_for(Stopped, 1, count=3)[-1]
+    assert stopped.kind == "paused" and worker.steps(1)[-1] > 2 * loaded.steps_per_epoch
+
+
+def test_a_change_of_epochs_moves_the_end_of_a_playing_run(worker: Worker) -> None:
+    import dataclasses
+
+    project = load(PRESETS / "mlp-spiral.json")
+    project.training = dataclasses.replace(project.training, epochs=50, batch_size=100, lr=0.001)
+    worker.send("load", (1, project, None, "cpu"))
+    (loaded,) = worker.wait_for(Loaded, 1)
+    worker.send("speed", 200.0)  # slow enough to change the epochs before the end
+    worker.send("play")
+    worker.send("config", dataclasses.replace(project.training, epochs=3))
+    (done,) = worker.wait_for(Stopped, 1)
+    assert done.kind == "done" and worker.steps(1)[-1] == 3 * loaded.steps_per_epoch

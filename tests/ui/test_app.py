@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QMessageBox, QSpinBox
 from playground.app import DEFAULT_PRESET, start_window
 from playground.core.project import dumps, load
 from playground.ui.gallery import Gallery
-from playground.ui.main_window import recent_files
 from playground.ui.storage import RecoveryStore
+from playground.ui.window_files import recent_files
 from tests.ui.conftest import click_block
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -197,7 +197,7 @@ def test_wheel_zooms_around_the_cursor_and_middle_drag_pans(qtbot, window, drop_
 def test_a_wire_back_to_the_next_row_runs_along_the_gap_between_the_rows() -> None:
     from PySide6.QtCore import QPointF
 
-    from playground.ui.canvas.items import wire_path
+    from playground.ui.canvas.wires import wire_path
 
     start, end = QPointF(900, 0), QPointF(0, 240)  # the end of one row, the start of the next
     path = wire_path(start, end)

@@ -47,7 +47,8 @@ def play_until(qtbot, window, steps: int) -> None:
 
 
 def pause(qtbot, window) -> int:
-    click(qtbot, window.training.play_button)
+    if window.session.state == "running":  # a run may have reached its epochs and stopped by itself
+        click(qtbot, window.training.play_button)
     wait_ready(qtbot, window)
     return step_of(window)
 

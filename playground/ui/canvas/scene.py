@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneM
 
 from playground.core.graph import Link
 from playground.core.registry import format_shape, get_spec
-from playground.ui.canvas.items import BlockItem, PortItem, WireItem, wire_path
+from playground.ui.canvas.items import BlockItem, PortItem
+from playground.ui.canvas.wires import WireItem, wire_path
 from playground.ui.document import Document
 from playground.ui.theme import LIGHT, Theme
 

@@ -49,13 +49,18 @@ def fit_range(
     if log_y:
         low_y, high_y = np.log10(low_y), np.log10(high_y)
     if high_x > x1 or low_x < x0 or (high_x - low_x) < 0.5 * (x1 - x0):
-        # one point (the evaluation before any step): a unit of axis, not a sliver of 1e-9 around it
-        span = high_x - low_x if high_x > low_x else max(abs(high_x), 1.0)
-        margin = 0.0 if low_x in (0.0, 1.0) else 0.15 * span  # step axes start at the origin
-        view.setXRange(low_x - margin, high_x + 0.5 * span, padding=0)
-    span_y = max(high_y - low_y, 0.02 * abs(high_y), 1e-9)  # a flat line gets readable ticks
+        if high_x > low_x:
+            span = high_x - low_x
+            margin = 0.0 if low_x in (0.0, 1.0) else 0.15 * span  # step axes start at the origin
+            view.setXRange(low_x - margin, high_x + 0.5 * span, padding=0)
+        else:  # one point (the evaluation before any step): a unit of axis, not a sliver of 1e-9
+            view.setXRange(low_x, low_x + max(abs(low_x), 1.0), padding=0)
+    span_y = max(high_y - low_y, 1e-9)
     if high_y > y1 or low_y < y0 or span_y < 0.4 * (y1 - y0):
-        view.setYRange(low_y - 0.2 * span_y, high_y + 0.1 * span_y, padding=0)
+        if span_y < 0.01 * abs(high_y):  # a flat line (one point): 2 % either side, readable ticks
+            view.setYRange(low_y - 0.02 * abs(low_y), high_y + 0.02 * abs(high_y), padding=0)
+        else:
+            view.setYRange(low_y - 0.2 * span_y, high_y + 0.1 * span_y, padding=0)
 
 
 def style_plot(plot: pg.PlotWidget, theme: Theme, title: str | None = None) -> None:
