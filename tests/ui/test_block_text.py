@@ -55,3 +55,6 @@ def test_a_curve_of_one_point_gets_readable_axes(qtbot) -> None:
     (x0, x1), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
     assert x0 <= 0 < x1 and x1 - x0 >= 1.0
     assert y0 < 0.6887683 < y1 and y1 - y0 >= 0.01
+    fit_range(plot, [np.array([0.0])], [np.array([0.0])])  # a metric that starts at 0 (modes covered)
+    (_, _), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    assert y0 < 0 < y1 and y1 - y0 >= 1.0

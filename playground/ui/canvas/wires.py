@@ -57,7 +57,7 @@ class WireItem(QGraphicsPathItem):
             width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
             mid = self.path().pointAtPercent(0.5)
             rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
-            clear = PORT_RADIUS * 3  # a label never covers a port: on a short wire it is left to the tooltip
+            clear = PORT_RADIUS + 2  # a label never covers a port: where it would, the tooltip shows it
             ends = [QRectF(p.x() - clear, p.y() - clear, 2 * clear, 2 * clear) for p in (self.start, self.end)]
             if not any(rect.intersects(end) for end in ends):
                 self.label_rect = rect

@@ -57,8 +57,9 @@ def fit_range(
             view.setXRange(low_x, low_x + max(abs(low_x), 1.0), padding=0)
     span_y = max(high_y - low_y, 1e-9)
     if high_y > y1 or low_y < y0 or span_y < 0.4 * (y1 - y0):
-        if span_y < 0.01 * abs(high_y):  # a flat line (one point): 2 % either side, readable ticks
-            view.setYRange(low_y - 0.02 * abs(low_y), high_y + 0.02 * abs(high_y), padding=0)
+        if span_y <= 0.01 * abs(high_y) or span_y <= 1e-9:  # a flat line (one point): readable ticks
+            pad = 0.02 * abs(high_y) or 1.0  # 2 % either side; around 0, a unit
+            view.setYRange(low_y - pad, high_y + pad, padding=0)
         else:
             view.setYRange(low_y - 0.2 * span_y, high_y + 0.1 * span_y, padding=0)
 
