@@ -47,6 +47,7 @@ MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 WORKER_NICENESS = 10
 TRANSPORT = frozenset({"play", "steps", "epoch", "pause"})  # commands that start or stop training
 COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
+PARENT_CHECK = 1.0  # seconds an idle worker waits for a command before it looks whether its window lives
 
 
 def serve(commands: Connection, send: Callable[[object], None]) -> None:
@@ -85,11 +86,14 @@ class WorkerLoop:
     def run(self) -> None:
         self.send(self._catalogue())
         last_poll = 0.0
+        parent = os.getppid()
         while True:
             now = time.perf_counter()
-            wait = self._wait() if self.playing else None
+            wait = self._wait() if self.playing else PARENT_CHECK
             if not self.playing or wait or now - last_poll >= COMMAND_POLL:
                 last_poll = now
+                if not self.playing and os.getppid() != parent:
+                    return  # the window's process is gone (killed): nobody will send "quit"
                 if self.commands.poll(wait):
                     try:
                         command, payload, number = self.commands.recv()

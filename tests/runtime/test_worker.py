@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,8 @@ from playground.core.project import load
 from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
 from playground.runtime.worker import WorkerLoop
 from tests.core.test_project import PRESETS
+
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
 class Worker:
@@ -318,3 +322,38 @@ def test_a_change_of_epochs_moves_the_end_of_a_playing_run(worker: Worker) -> No
     worker.send("config", dataclasses.replace(project.training, epochs=3))
     (done,) = worker.wait_for(Stopped, 1)
     assert done.kind == "done" and worker.steps(1)[-1] == 3 * loaded.steps_per_epoch
+
+
+@LINUX
+def test_the_worker_ends_when_the_window_process_is_killed(tmp_path) -> None:
+    """The app killed (SIGTERM, SIGKILL: no chance to send "quit") must not leave its worker running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = PRESETS.parent
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PLAYGROUND_DATA_DIR": str(tmp_path)}
+    (tmp_path / "settings.ini").write_text("[General]\nrecent=x\n")  # not a first start: no gallery
+    app = subprocess.Popen([sys.executable, "-m", "playground", "mlp-spiral"], cwd=root, env=env)
+    children = Path(f"/proc/{app.pid}/task/{app.pid}/children")
+    try:
+        end = time.monotonic() + 60
+        workers: list[int] = []
+        while not workers and time.monotonic() < end:
+            time.sleep(0.5)
+            pids = [int(p) for p in children.read_text().split()]
+            workers = [p for p in pids if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+        assert workers, "the app started no worker"
+        time.sleep(3)  # the worker is idle, the project loaded
+    finally:
+        app.send_signal(signal.SIGTERM)
+        app.wait(30)
+    (worker,) = workers
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        if not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the worker outlived the app by 10 s")
