@@ -31,12 +31,7 @@ class AutoSpinBox(QSpinBox):
     """A size that may be "auto" (the value below the minimum): it shows "auto (16)" with the size
     the wire gives, and takes "auto" typed in."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.inferred: int | None = None
-
     def set_inferred(self, size: int | None) -> None:
-        self.inferred = size
         self.setSpecialValueText(AUTO if size is None else f"{AUTO} ({size})")
 
     def validate(self, text: str, pos: int) -> object:

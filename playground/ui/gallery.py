@@ -24,6 +24,7 @@ from playground.ui.theme import Theme, category_colour
 
 THUMBNAIL = QSize(260, 150)
 CHIP_MARGIN = 14.0
+CHIP_SIZES = (22.0, 19.0, 16.0, 14.0)  # text sizes tried, largest first (pixels, on a 2x card)
 LECTURE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -38,15 +39,10 @@ def thumbnail(project: Project, theme: Theme) -> QPixmap:
     specs = [get_spec(graph.blocks[b].type) for b in graph.topological_order()]
     chips = [(spec.title if spec else "?", category_colour(spec.category if spec else "")) for spec in specs]
     room = QRectF(image.rect()).adjusted(CHIP_MARGIN, CHIP_MARGIN, -CHIP_MARGIN, -CHIP_MARGIN)
-    for size in (22.0, 19.0, 16.0, 14.0):  # the largest text that fits every chip on the card
-        placed = _place_chips(chips, room, size)
-        if placed is not None:
-            break
-    font = QFont(painter.font())
-    font.setPixelSize(int(size))
-    font.setBold(True)
-    painter.setFont(font)
-    for (title, colour), rect in zip(chips, placed or [], strict=False):
+    size, rects = fit_chips([title for title, _ in chips], room)
+    painter.setFont(chip_font(size))
+    painter.setClipRect(room)  # a network too large for the card at the smallest size is cut at its edge
+    for (title, colour), rect in zip(chips, rects, strict=True):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(rect, 8, 8)
@@ -57,24 +53,35 @@ def thumbnail(project: Project, theme: Theme) -> QPixmap:
     return QPixmap.fromImage(image)
 
 
-def _place_chips(chips: list[tuple[str, QColor]], room: QRectF, size: float) -> list[QRectF] | None:
-    """Rectangles for the chips, row by row, or None when they do not fit ``room`` at this text size."""
+def chip_font(size: float) -> QFont:
     font = QFont()
     font.setPixelSize(int(size))
     font.setBold(True)
-    metrics = QFontMetricsF(font)
+    return font
+
+
+def fit_chips(titles: list[str], room: QRectF) -> tuple[float, list[QRectF]]:
+    """The largest text size at which every chip fits ``room``, and the chips' rectangles row by row
+    (at the smallest size whatever the fit)."""
+    for size in CHIP_SIZES:
+        rects, bottom = _place_chips(titles, room, size)
+        if bottom <= room.bottom() or size == CHIP_SIZES[-1]:
+            shift = max(0.0, (room.bottom() - bottom) / 2)  # the rows sit in the middle of the card
+            return size, [rect.translated(0, shift) for rect in rects]
+    raise AssertionError("CHIP_SIZES is empty")
+
+
+def _place_chips(titles: list[str], room: QRectF, size: float) -> tuple[list[QRectF], float]:
+    metrics = QFontMetricsF(chip_font(size))
     height, gap = size * 1.7, size * 0.45
     x, y, rects = room.left(), room.top(), []
-    for title, _ in chips:
+    for title in titles:
         width = min(metrics.horizontalAdvance(title) + size * 1.2, room.width())
         if x + width > room.right() and x > room.left():
             x, y = room.left(), y + height + gap
         rects.append(QRectF(x, y, width, height))
         x += width + gap
-    if y + height > room.bottom():
-        return None
-    shift = (room.bottom() - (y + height)) / 2  # the rows sit in the middle of the card
-    return [rect.translated(0, shift) for rect in rects]
+    return rects, y + height
 
 
 class Gallery(QDialog):

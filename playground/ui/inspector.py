@@ -143,7 +143,7 @@ class Inspector(QWidget):
             param.validate(value)
         except ValueError as exc:
             return str(exc)
-        if self.fields and param.name == "data" and self._block_type() == "input" and value not in self._feedable():
+        if self.fields and (self._block_type(), param.name) == DATA_FIELD and value not in self._feedable():
             return f"the dataset gives no field '{value}' (it gives {', '.join(self._feedable())})"
         return ""
 

@@ -96,11 +96,11 @@ def test_the_gallery_search_keeps_the_matching_cards(qtbot, window) -> None:
 
 def test_thumbnails_name_the_blocks_legibly(qtbot, window) -> None:
     from playground.core.project import load
-    from playground.ui.gallery import _place_chips
+    from playground.ui.gallery import fit_chips
 
     project = load(PRESETS / "lenet-digits.json")
-    titles = [(b.type, None) for b in project.graph.blocks.values()]
-    rects = next(r for size in (22.0, 19.0, 16.0, 14.0) if (r := _place_chips(titles, gallery_room(), size)))
+    titles = [b.type for b in project.graph.blocks.values()]
+    size, rects = fit_chips(titles, gallery_room())
     assert len(rects) == len(titles) and all(rect.height() >= 14 * 1.7 for rect in rects)
 
 
