@@ -316,6 +316,21 @@ class MainWindow(ProjectFiles, QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self._fit_screen()
+
+    def _fit_screen(self) -> None:
+        """Never larger than the screen's available area (a 1280x720 projector), and on it."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        width = min(self.width(), room.width() - frame.width())
+        height = min(self.height(), room.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not room.contains(self.frameGeometry()):
+            self.move(room.topLeft())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():

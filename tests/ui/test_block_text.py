@@ -58,3 +58,13 @@ def test_a_curve_of_one_point_gets_readable_axes(qtbot) -> None:
     fit_range(plot, [np.array([0.0])], [np.array([0.0])])  # a metric that starts at 0 (modes covered)
     (_, _), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
     assert y0 < 0 < y1 and y1 - y0 >= 1.0
+
+
+def test_the_window_opens_within_the_screen(qtbot, data_dir) -> None:
+    from playground.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width() and window.height() <= room.height()
+    assert room.contains(window.frameGeometry().topLeft())
