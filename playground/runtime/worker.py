@@ -6,6 +6,7 @@ neither Qt nor, until the process runs, torch."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -86,13 +87,13 @@ class WorkerLoop:
     def run(self) -> None:
         self.send(self._catalogue())
         last_poll = 0.0
-        parent = os.getppid()
+        parent = multiprocessing.parent_process()  # None when the loop runs in the window's own process
         while True:
             now = time.perf_counter()
             wait = self._wait() if self.playing else PARENT_CHECK
             if not self.playing or wait or now - last_poll >= COMMAND_POLL:
                 last_poll = now
-                if not self.playing and os.getppid() != parent:
+                if not self.playing and parent is not None and not parent.is_alive():
                     return  # the window's process is gone (killed): nobody will send "quit"
                 if self.commands.poll(wait):
                     try:

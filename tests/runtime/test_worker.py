@@ -345,15 +345,15 @@ def test_the_worker_ends_when_the_window_process_is_killed(tmp_path) -> None:
             pids = [int(p) for p in children.read_text().split()]
             workers = [p for p in pids if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
         assert workers, "the app started no worker"
-        time.sleep(3)  # the worker is idle, the project loaded
+        time.sleep(1)  # killed while the worker starts (the app may die before the worker's loop begins)
     finally:
         app.send_signal(signal.SIGTERM)
         app.wait(30)
     (worker,) = workers
-    end = time.monotonic() + 10
+    end = time.monotonic() + 60  # it may still be starting (importing torch on a busy machine)
     while time.monotonic() < end:
         if not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]:
             return
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
-    pytest.fail("the worker outlived the app by 10 s")
+    pytest.fail("the worker outlived the app by 60 s")

@@ -100,7 +100,7 @@ def test_thumbnails_name_the_blocks_legibly(qtbot, window) -> None:
 
     project = load(PRESETS / "lenet-digits.json")
     titles = [b.type for b in project.graph.blocks.values()]
-    size, rects = fit_chips(titles, gallery_room())
+    _size, rects = fit_chips(titles, gallery_room())
     assert len(rects) == len(titles) and all(rect.height() >= 14 * 1.7 for rect in rects)
 
 
