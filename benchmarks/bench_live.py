@@ -76,6 +76,8 @@ class Live:
     def __init__(self, window: MainWindow, path: Path) -> None:
         self.window = window
         window.open_path(path)
+        window.document.set_training("epochs", 0)  # a run without an end: Play and Pause alternate
+        window.document.undo_stack.setClean()  # the next preset opens without a prompt
         panel = window.training
         panel.show_units.setChecked(True)
         panel.show_flow.setChecked(True)
