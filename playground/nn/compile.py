@@ -13,7 +13,7 @@ from typing import Any
 from torch import fx
 
 from playground.core.graph import Graph
-from playground.core.registry import Shape
+from playground.core.registry import Shape, get_spec
 from playground.core.shapes import Analysis, Problem, analyse
 from playground.nn.blocks import BUILDERS, Emitter
 
@@ -34,6 +34,24 @@ class InputInfo:
     data: str
 
 
+PROBABILITIES = ("softmax", "log_softmax", "sigmoid")
+"""Blocks that turn class scores into probabilities: a classifier ending in one learns from what enters it."""
+
+
+@dataclass(frozen=True)
+class FinalActivation:
+    """The Softmax, LogSoftmax or Sigmoid block that ends the network, and the scores (logits) entering it."""
+
+    block: str
+    type: str
+    logits: fx.Node
+
+    @property
+    def title(self) -> str:
+        spec = get_spec(self.type)
+        return spec.title if spec else self.type
+
+
 @dataclass
 class CompiledModel:
     module: fx.GraphModule
@@ -43,6 +61,7 @@ class CompiledModel:
     constructors: dict[str, tuple[type, dict[str, Any]]]
     output_shapes: dict[str, Shape]
     nodes: dict[str, list[fx.Node]]  # block id -> the fx node of each output port
+    final: FinalActivation | None = None  # set for a single Output fed by a Softmax, LogSoftmax or Sigmoid
 
     @property
     def code(self) -> str:
@@ -54,6 +73,17 @@ class CompiledModel:
         same modules and weights: a GAN's generator alone, a VAE's decoder fed with chosen codes."""
         starts = {self.nodes[block][0]: block for block in feeds}
         targets = [self.nodes[block][0] for block in outputs]
+        return self._piece(starts, lambda found: dict(zip(outputs, found, strict=True)), targets)
+
+    def logits_module(self) -> fx.GraphModule:
+        """The network up to the scores that enter its final Softmax, LogSoftmax or Sigmoid (the whole
+        network when it ends otherwise), sharing its modules and weights: what a classifier's loss reads."""
+        if self.final is None:
+            return self.module
+        starts = {node: node.name for node in self.module.graph.nodes if node.op == "placeholder"}
+        return self._piece(starts, lambda found: found[0], [self.final.logits])
+
+    def _piece(self, starts: dict[fx.Node, str], result: Any, targets: list[fx.Node]) -> fx.GraphModule:
         needed: set[fx.Node] = set()
         pending = list(targets)
         while pending:
@@ -63,15 +93,33 @@ class CompiledModel:
             needed.add(node)
             if node not in starts:
                 if node.op == "placeholder":
-                    raise ValueError(f"the blocks {', '.join(outputs)} need '{node.name}', which is not fed")
+                    raise ValueError(
+                        f"the blocks {', '.join(t.name for t in targets)} need '{node.name}', which is not fed"
+                    )
                 pending.extend(node.all_input_nodes)
         graph = fx.Graph()
         env = {node: graph.placeholder(block) for node, block in starts.items()}
         for node in self.module.graph.nodes:
             if node in needed and node not in env:
                 env[node] = graph.node_copy(node, lambda n: env[n])
-        graph.output({block: env[node] for block, node in zip(outputs, targets, strict=True)})
+        graph.output(result([env[node] for node in targets]))
         return fx.GraphModule(self.module, graph, class_name="PlaygroundPart")
+
+
+def _final_activation(
+    graph: Graph, analysis: Analysis, nodes: dict[str, list[fx.Node]], output: str
+) -> FinalActivation | None:
+    """The probability block that feeds ``output`` directly, when it normalises the last (class) dimension."""
+    link = graph.link_into(output, 0)
+    block = graph.blocks[link.src] if link else None
+    if block is None or block.type not in PROBABILITIES:
+        return None
+    feed = graph.link_into(block.id, 0)
+    if block.type != "sigmoid":
+        dim, rank = analysis.params[block.id]["dim"], len(analysis.shapes[block.id][0])
+        if dim not in (-1, rank - 1):
+            return None
+    return FinalActivation(block.id, block.type, nodes[feed.src][feed.src_port])
 
 
 def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> CompiledModel:
@@ -98,4 +146,5 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
         emitter.graph.output(dict(outputs))
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
     shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
-    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes)
+    final = _final_activation(graph, analysis, nodes, next(iter(outputs))) if len(outputs) == 1 else None
+    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes, final)

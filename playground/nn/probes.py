@@ -96,17 +96,21 @@ class Probe:
         return {k: v.detach().float().cpu().numpy() for k, v in outputs.items()}
 
     def inspect(
-        self, inputs: tuple[torch.Tensor, ...], loss: Callable[[torch.Tensor], torch.Tensor | None] | None = None
+        self,
+        inputs: tuple[torch.Tensor, ...],
+        loss: Callable[[torch.Tensor], torch.Tensor | None] | None = None,
+        at: str | None = None,
     ) -> Inspection:
-        """Activations, attention maps and (given the task's loss of the output) the mean absolute
-        gradient of the loss with respect to every block's output: one forward and one backward pass
-        with ``torch.autograd.grad``, so the parameters' gradients stay those of the last step."""
+        """Activations, attention maps and (given the task's loss of the output, or of the node ``at``)
+        the mean absolute gradient of the loss with respect to every block's output: one forward and
+        one backward pass with ``torch.autograd.grad``, so the parameters' gradients stay those of the
+        last step."""
         attention: dict[str, np.ndarray] = {}
         hooks = _attention_hooks(self.model, attention)
         try:
             with evaluating(self.model, gradients=loss is not None):
                 outputs = dict(self.tap(*inputs))
-                gradients = self._gradients(outputs, loss) if loss is not None else {}
+                gradients = self._gradients(outputs, loss, at) if loss is not None else {}
         finally:
             for hook in hooks:
                 hook.remove()
@@ -118,9 +122,9 @@ class Probe:
         return Inspection(arrays, gradients, attention)
 
     def _gradients(
-        self, outputs: dict[str, torch.Tensor], loss: Callable[[torch.Tensor], torch.Tensor | None]
+        self, outputs: dict[str, torch.Tensor], loss: Callable[[torch.Tensor], torch.Tensor | None], at: str | None
     ) -> dict[str, float]:
-        value = loss(outputs[self.sources.get(self.output, self.output)])
+        value = loss(outputs[at or self.sources.get(self.output, self.output)])
         names = [k for k, v in outputs.items() if v.requires_grad and v.is_floating_point()]
         if value is None or not names:
             return {}

@@ -128,6 +128,8 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
     run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=epochs or None)
     eval_every = args.eval_every or (max(1, total // 20) if total else UNTIL_STOPPED_EVAL)
     reporter = Reporter(out, args.json, total)
+    if trainer.task.loss_note and not args.json:
+        print(trainer.task.loss_note, file=out)
     loss_sum, loss_count, done = 0.0, 0, 0
     metrics: dict[str, float] = {}
     try:

@@ -78,6 +78,7 @@ class Loaded:
     points: Points | None
     graph: GraphLayout | None = None
     samples: bool = False  # the task generates text: Sampled messages will follow
+    note: str = ""  # how the loss reads the network, where that needs saying (Task.loss_note)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def masks(trainer: Any, inputs: tuple, inspection: Any) -> tuple[np.ndarray, np.
     if trainer.data.num_classes != 2 or len(inputs) != 1 or truth is None or truth.dim() != 3:
         return None
     images = inputs[0]
-    scores = inspection.activations.get(compiled.outputs[0]) if compiled.outputs else None
+    logits = trainer.task.scores_node or (compiled.outputs[0] if compiled.outputs else None)
+    scores = inspection.activations.get(logits) if logits else None
     if images.dim() != 4 or images.shape[1] != 1 or scores is None or scores.shape[1:] != (*truth.shape[1:], 1):
         return None
     k = min(MASK_EXAMPLES, len(images))

@@ -159,6 +159,7 @@ class WorkerLoop:
                 self.points,
                 views.graph_layout(trainer),
                 trainer.task.writes_text,
+                trainer.task.loss_note,
             )
         )
         self._evaluate()
@@ -328,12 +329,13 @@ class WorkerLoop:
         count = PROBE_EXAMPLES
         inputs = trainer.task.probe_inputs(count)
         count = min(count, len(inputs[0])) if inputs else 0
-        inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count))
+        scores = trainer.task.scores_node
+        inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count), at=scores)
         plane, plane_output, curve = {}, "", None
         if self.points is not None and self.points.train_x.shape[1] == 2:
             view = probe.plane(self.points.bounds, PLANE_RESOLUTION)
             plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
-            plane_output = view.output
+            plane_output = scores if scores in plane else view.output  # the class regions read the logits
         elif self.points is not None:
             along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION)
             curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays

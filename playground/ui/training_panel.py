@@ -138,6 +138,11 @@ class TrainingPanel(QWidget):
         # Two lines, fixed: a status that changes 20 times a second must not re-lay out the panel.
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.loss_note = QLabel()
+        self.loss_note.setObjectName("lossNote")
+        self.loss_note.setWordWrap(True)
+        self.loss_note.setStyleSheet("color: #475569;")
+        self.loss_note.hide()
         self.message = QLabel()
         self.message.setObjectName("trainingMessage")
         self.message.setWordWrap(True)
@@ -160,6 +165,7 @@ class TrainingPanel(QWidget):
         layout.setContentsMargins(0, 0, 8, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        layout.addWidget(self.loss_note)
         layout.addWidget(self.message)
         layout.addWidget(self.banner)
         return host
@@ -280,6 +286,8 @@ class TrainingPanel(QWidget):
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
+        self.loss_note.setText(message.note)
+        self.loss_note.setVisible(bool(message.note))
 
     def _progressed(self, progress: Progress) -> None:
         self.curves.add(progress)

@@ -80,6 +80,8 @@ class Task:
     knobs: ClassVar[tuple[str, ...]] = ()  # the recipe's own training settings (kl_weight, ...), read every step
     picture_period: ClassVar[float] = 0.5  # seconds between two ``pictures`` while training
     writes_text: ClassVar[bool] = False  # has ``sample(prompt, n, temperature, seed)``: a language model
+    scores_node: str | None = None  # the fx node the loss reads when that is not the network's output
+    loss_note: str = ""  # one line for the panel about how the loss reads the network
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:
@@ -114,8 +116,9 @@ class Task:
         raise NotImplementedError
 
     def probe_loss(self, prediction: torch.Tensor, count: int) -> torch.Tensor | None:
-        """The training loss of ``prediction`` (the network's output on ``probe_inputs(count)``), for
-        looking at the gradient that flows along each wire; None where a task has no such loss."""
+        """The training loss of ``prediction`` (what the loss reads on ``probe_inputs(count)``: the
+        network's output, or the ``scores_node``), for looking at the gradient that flows along each
+        wire; None where a task has no such loss."""
         del prediction, count
         return None
 
@@ -164,6 +167,19 @@ class Task:
         if integer != (info.dtype == "long"):
             wanted = "long (integer token ids)" if integer else "float (real numbers)"
             raise TaskError(f"Input '{info.block}' must have dtype {wanted} for the field '{info.data}'")
+
+    def classifier(self) -> nn.Module:
+        """The network up to the scores its final Softmax, LogSoftmax or Sigmoid receives (the whole
+        network when it ends otherwise): a classification loss reads those scores, the logits, as
+        Keras' ``from_logits=True`` does, so the probabilities are never squashed twice."""
+        final = self.compiled.final
+        if final is not None:
+            self.scores_node = final.logits.name
+            self.loss_note = (
+                f"The loss reads the scores entering {final.title} '{final.block}' (the logits); "
+                "the network still outputs probabilities."
+            )
+        return self.compiled.logits_module()
 
     def single_output(self) -> str:
         if len(self.compiled.outputs) != 1:

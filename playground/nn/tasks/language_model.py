@@ -29,6 +29,7 @@ class LanguageModelTask(Task):
             raise TaskError("a language model takes one Input of integer tokens with shape [context length]")
         self.context = int(compiled.inputs[0].shape[1])
         self.vocab = data.vocab or []
+        self.scorer = self.classifier()
         out = tuple(self.output_shape()[1:])
         if out != (self.context, len(self.vocab)):
             raise TaskError(
@@ -64,7 +65,7 @@ class LanguageModelTask(Task):
         return tokens[starts[:, None] + self.offsets]  # (B, T + 1)
 
     def loss(self, windows: torch.Tensor) -> torch.Tensor:
-        logits = self.model(windows[:, :-1])  # (B, T, V)
+        logits = self.scorer(windows[:, :-1])  # (B, T, V)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
@@ -93,7 +94,7 @@ class LanguageModelTask(Task):
             out = []
             for _ in range(n):
                 context = ([pad] * self.context + ids)[-self.context :]
-                logits = self.model(torch.tensor([context], device=self.device))[0, -1]  # (V,)
+                logits = self.scorer(torch.tensor([context], device=self.device))[0, -1]  # (V,)
                 if temperature <= 0:
                     choice = int(logits.argmax())
                 else:

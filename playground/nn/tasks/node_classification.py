@@ -19,6 +19,7 @@ class NodeClassificationTask(Task):
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)
         self.fields = self.bind_inputs(data.train)
+        self.scorer = self.classifier()
         out = tuple(self.output_shape()[1:])
         if out != (data.num_classes,):
             raise TaskError(
@@ -31,7 +32,7 @@ class NodeClassificationTask(Task):
         return 1  # one step sees the whole graph: an epoch per step
 
     def scores(self, split: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(*(split[f] for f in self.fields))  # (nodes, classes)
+        return self.scorer(*(split[f] for f in self.fields))  # (nodes, classes)
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         split = self.data.train

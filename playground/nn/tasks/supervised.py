@@ -31,12 +31,17 @@ class SupervisedTask(ShuffledTask):
         self.fields = self.bind_inputs(data.train)
         self.target = self.target_field()
         self.out_block = self.single_output()
+        self.scorer = self.scoring_model()
         self.loss_name = self.resolve_loss(config.loss)
         self.check_output(tuple(self.output_shape()[1:]), tuple(data.train[self.target].shape[1:]))
         self.shuffle(len(data.train[self.target]))
 
     def target_field(self) -> str:
         return "y"
+
+    def scoring_model(self) -> torch.nn.Module:
+        """What the loss and the metrics read: the network's output, unless a recipe says otherwise."""
+        return self.model
 
     def resolve_loss(self, name: str) -> str:
         if name == "auto":
@@ -47,7 +52,7 @@ class SupervisedTask(ShuffledTask):
 
     def forward(self, split: dict[str, torch.Tensor], index: torch.Tensor | None = None) -> torch.Tensor:
         args = [split[f] if index is None else split[f][index] for f in self.fields]
-        return self.model(*args)
+        return self.scorer(*args)
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         index = self.batches.next(batch_size)
@@ -66,7 +71,7 @@ class SupervisedTask(ShuffledTask):
                 count = 0
                 for chunk in batched([split[f] for f in (*self.fields, self.target)], EVAL_CHUNK):
                     *inputs, y = chunk
-                    prediction = self.model(*inputs)
+                    prediction = self.scorer(*inputs)
                     for name, value in self.measure(prediction, y).items():
                         totals[name] = totals.get(name, 0.0) + value * len(y)
                     count += len(y)
@@ -95,6 +100,9 @@ class ClassificationTask(SupervisedTask):
     kinds = ("classification",)
     losses = ("cross_entropy", "bce", "nll")
 
+    def scoring_model(self) -> torch.nn.Module:
+        return self.classifier()
+
     def resolve_loss(self, name: str) -> str:
         if name == "auto":
             single = self.output_shape()[-1] == 1
@@ -121,7 +129,7 @@ class ClassificationTask(SupervisedTask):
         if self.loss_name == "bce":
             return F.binary_cross_entropy_with_logits(prediction.squeeze(-1), y.float())
         flat = prediction.reshape(-1, prediction.shape[-1])  # (examples * steps, classes)
-        if self.loss_name == "nll":
+        if self.loss_name == "nll" and self.scores_node is None:
             return F.nll_loss(flat, y.reshape(-1))
         return F.cross_entropy(flat, y.reshape(-1))
 
@@ -138,7 +146,7 @@ class ClassificationTask(SupervisedTask):
         with evaluating(self.model):
             for chunk in batched([self.data.val[f] for f in (*self.fields, "y")], EVAL_CHUNK):
                 *inputs, y = chunk
-                pairs = y.reshape(-1) * classes + self.predict(self.model(*inputs)).reshape(-1)
+                pairs = y.reshape(-1) * classes + self.predict(self.scorer(*inputs)).reshape(-1)
                 matrix += torch.bincount(pairs, minlength=classes * classes)
         return matrix.reshape(classes, classes).cpu().numpy()
 
