@@ -131,7 +131,7 @@ class ParamSpec:
     """One parameter of a block: type, default, allowed range or choices, help text."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "ints", "name", "text"
+    kind: str  # "int", "float", "bool", "choice", "ints", "dims", "name", "text"
     default: Any
     doc: str = ""
     min: float | None = None
@@ -139,11 +139,14 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     symbols: tuple[str, ...] = ()  # for "ints": strings allowed as list items
     infer_from: tuple[int, int] | None = None  # (input port, axis): the size "auto" takes from the wire
+    optional: bool = False  # None ("none" in the editor) is allowed: the option is off
 
     def validate(self, value: Any) -> Any:
         """Return ``value`` normalised, or raise ValueError saying what is allowed."""
         if value == AUTO and self.infer_from is not None:
             return AUTO
+        if value is None and self.optional:
+            return None
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"must be true or false, not {_show(value)}")
@@ -191,7 +194,25 @@ class ParamSpec:
                     allowed = "whole numbers" + (f" or {', '.join(self.symbols)}" if self.symbols else "")
                     raise ValueError(f"may hold only {allowed}, not {_show(item)}")
             return items
+        if self.kind == "dims":
+            return self._dims(value)
         raise AssertionError(f"unknown parameter kind {self.kind}")
+
+    def _dims(self, value: Any) -> int | str | list[int]:
+        """A size for every spatial axis (3), one per axis ([3, 5]), or a word from ``choices`` ("same")."""
+        if isinstance(value, str) and value in self.choices:
+            return value
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        listed = isinstance(value, list | tuple) and 1 <= len(value) <= 3
+        if listed and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            for item in value:
+                self._check_range(item)
+            return list(value)
+        if whole:
+            self._check_range(value)
+            return value
+        words = "".join(f" or '{c}'" for c in self.choices)
+        raise ValueError(f"must be a whole number, one per axis such as [3, 5]{words}, not {_show(value)}")
 
     def _check_range(self, value: float) -> None:
         low = self.min if self.min is not None else -(MAX_INT if self.kind != "float" else MAX_FLOAT)
@@ -216,6 +237,7 @@ class PortSpec:
     name: str
     doc: str = ""
     dtype: str = "float"  # "float", "long" (integer tokens) or "any"
+    optional: bool = False  # may stay unconnected (only trailing ports): the block then goes without it
 
 
 InferFn = Callable[[dict[str, Any], list[Shape]], list[Shape]]
@@ -248,6 +270,7 @@ class BlockSpec:
     variadic: str | None = None
     aliases: tuple[str, ...] = ()
     key_params: tuple[str, ...] = field(default=())
+    rule: str = ""  # the shape rule in words, for the block reference (docs/blocks.md)
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

@@ -183,6 +183,8 @@ def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) 
     in_dtypes: list[str] = []
     for index, port in enumerate(ports):
         link = graph.link_into(block.id, index)
+        if link is None and port.optional:
+            continue
         if link is None:
             result.problems.append(
                 Problem(
@@ -224,3 +226,22 @@ def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) 
         for port in spec.outputs
     ]
     result.param_counts[block.id] = spec.count(params, ins)
+
+
+EXAMPLE_INPUTS: tuple[Shape, ...] = (("N", 2), ("N", 4, 6), ("N", 3, 8, 8), ("N", 6), ("N", 8, 12), ("N", 64))
+
+
+def example_shapes(spec: BlockSpec) -> tuple[list[Shape], list[Shape]] | None:
+    """A worked example of the block's shape rule: input shapes it accepts with its defaults (sizes
+    that may be "auto" taken from the wires) and the output shapes it gives; None if none fits."""
+    ports = spec.input_ports(spec.defaults())
+    required = [p for p in ports if not p.optional]
+    for shape in EXAMPLE_INPUTS:
+        ins = [shape] * len(required)
+        params = {**spec.defaults(), **{p.name: AUTO for p in spec.params if p.infer_from is not None}}
+        try:
+            _infer_sizes(spec, params, ins)
+            return ins, spec.infer(params, ins)
+        except (ShapeError, KeyError, TypeError, IndexError):
+            continue
+    return None

@@ -3,6 +3,7 @@ Used by the inspector (block parameters) and the training panel (dataset and tra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -27,22 +28,75 @@ def parse_ints(text: str) -> list[Any]:
     return items
 
 
-class AutoSpinBox(QSpinBox):
-    """A size that may be "auto" (the value below the minimum): it shows "auto (16)" with the size
-    the wire gives, and takes "auto" typed in."""
+def parse_value(param: ParamSpec, text: str) -> Any:
+    """What the user typed into a line editor, as the parameter's value (validated by the caller)."""
+    if param.kind == "ints":
+        return parse_ints(text)
+    if param.kind == "dims":
+        items = parse_ints(text)
+        return items[0] if len(items) == 1 else items
+    return text.strip()
+
+
+class WordSpinBox(QSpinBox):
+    """A whole number that may instead be a word, held as the value below the minimum: "none" (an
+    option that is off) or "auto"; the word is also taken typed in."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word = word
+        self.setSpecialValueText(word)
+
+    def validate(self, text: str, pos: int) -> object:
+        typed = text.strip().lower()
+        if typed and self.word.startswith(typed[: len(self.word)]):
+            return QValidator.State.Acceptable if typed.startswith(self.word) else QValidator.State.Intermediate
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return self.minimum() if text.strip().lower().startswith(self.word) else super().valueFromText(text)
+
+
+class AutoSpinBox(WordSpinBox):
+    """A size that may be "auto": it shows "auto (16)" with the size the wire gives."""
+
+    def __init__(self) -> None:
+        super().__init__(AUTO)
 
     def set_inferred(self, size: int | None) -> None:
         self.setSpecialValueText(AUTO if size is None else f"{AUTO} ({size})")
 
-    def validate(self, text: str, pos: int) -> object:
-        if AUTO.startswith(text.strip().lower()[: len(AUTO)]) and text.strip():
-            return (
-                QValidator.State.Acceptable if text.strip().lower().startswith(AUTO) else QValidator.State.Intermediate
-            )
-        return super().validate(text, pos)
 
-    def valueFromText(self, text: str) -> int:
-        return self.minimum() if text.strip().lower().startswith(AUTO) else super().valueFromText(text)
+class FloatSpinBox(QDoubleSpinBox):
+    """A real number shown with the digits it needs (1e-05, not 0.0000), whose arrows step by its own
+    leading digit (1e-05 -> 2e-05, 0.3 -> 0.4)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDecimals(12)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        return float(text)
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.State.Intermediate
+        inside = self.minimum() <= value <= self.maximum()
+        return QValidator.State.Acceptable if inside else QValidator.State.Intermediate
+
+    def stepBy(self, steps: int) -> None:
+        value = self.value()
+        if value > 0:
+            lead = 10 ** math.floor(math.log10(value) + 1e-9)
+            step = lead / 10 if steps < 0 and math.isclose(value, lead) else lead
+            self.setValue(round(value + steps * step, 12))
+        else:
+            super().stepBy(steps)
 
 
 def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget:
@@ -56,6 +110,12 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
         auto.setKeyboardTracking(False)
         auto.valueChanged.connect(lambda v: edited(name, AUTO if v < auto.minimum() + 1 else int(v)))
         editor = auto
+    elif param.kind == "int" and param.optional:
+        maybe = WordSpinBox("none")
+        maybe.setRange(int(param.min or 0) - 1, int(min(param.max or INT_LIMIT, INT_LIMIT)))
+        maybe.setKeyboardTracking(False)
+        maybe.valueChanged.connect(lambda v: edited(name, None if v < maybe.minimum() + 1 else int(v)))
+        editor = maybe
     elif param.kind == "int":
         box = QSpinBox()
         box.setRange(
@@ -66,8 +126,7 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
         box.valueChanged.connect(lambda v: edited(name, int(v)))
         editor = box
     elif param.kind == "float":
-        spin = QDoubleSpinBox()
-        spin.setDecimals(4)
+        spin = FloatSpinBox()
         spin.setRange(param.min if param.min is not None else -1e9, param.max if param.max is not None else 1e9)
         spin.setSingleStep(0.1 if (param.max or 1) <= 1 else 1.0)
         spin.setKeyboardTracking(False)
@@ -84,9 +143,10 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
         editor = combo
     else:
         line = QLineEdit()
-        if param.kind == "ints":
-            line.setPlaceholderText("e.g. 1, 8, 8")
-            line.editingFinished.connect(lambda: edited(name, parse_ints(line.text())))
+        if param.kind in ("ints", "dims"):
+            words = "".join(f" or {c}" for c in param.choices)
+            line.setPlaceholderText("e.g. 1, 8, 8" if param.kind == "ints" else f"e.g. 3 or 3, 5{words}")
+            line.editingFinished.connect(lambda: edited(name, parse_value(param, line.text())))
         else:
             line.editingFinished.connect(lambda: edited(name, line.text().strip()))
         editor = line
@@ -97,8 +157,8 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
 
 def show_value(editor: QWidget, value: Any) -> None:
     """Put ``value`` in ``editor`` (callers guard against the change signal echoing back)."""
-    if isinstance(editor, AutoSpinBox):
-        editor.setValue(editor.minimum() if value == AUTO else value)
+    if isinstance(editor, WordSpinBox):
+        editor.setValue(editor.minimum() if value in (AUTO, None) else value)
     elif isinstance(editor, QSpinBox | QDoubleSpinBox):
         editor.setValue(value)
     elif isinstance(editor, QCheckBox):

@@ -20,7 +20,7 @@ from playground.core.registry import ParamSpec, format_shape, get_spec
 from playground.core.shapes import Analysis, inferred
 from playground.runtime.messages import Fields
 from playground.ui.document import Document
-from playground.ui.forms import AutoSpinBox, ints_text, make_editor, parse_ints, show_value
+from playground.ui.forms import AutoSpinBox, ints_text, make_editor, parse_value, show_value
 from playground.ui.theme import category_colour, ui_font
 
 DATA_FIELD = ("input", "data")  # an Input's data parameter: offered as a list of the dataset's fields
@@ -136,7 +136,7 @@ class Inspector(QWidget):
 
     def _typed(self, param: ParamSpec, text: str) -> None:
         """Say at once what is wrong with what is being typed (the value stands until it is valid)."""
-        self._say(param.name, self._check(param, parse_ints(text) if param.kind == "ints" else text.strip()))
+        self._say(param.name, self._check(param, parse_value(param, text)))
 
     def _check(self, param: ParamSpec, value: Any) -> str:
         try:
@@ -215,11 +215,10 @@ class Inspector(QWidget):
         self._updating = True
         try:
             for name, editor in self.editors.items():
-                value = block.params.get(name, params.get(name))
                 if isinstance(editor, AutoSpinBox):
                     editor.set_inferred(sizes.get(name))
-                if value is not None:
-                    show_value(editor, value)
+                if name in block.params or name in params:  # None is a value too: an option that is off
+                    show_value(editor, block.params.get(name, params.get(name)))
         finally:
             self._updating = False
         data = block.params.get("data", "x") if block.type == "input" else None

@@ -129,6 +129,17 @@ def test_the_sizes_that_may_be_auto_are_input_sizes() -> None:
     autos = {(s.type, p.name) for s in all_specs() for p in s.params if p.infer_from is not None}
     assert ("linear", "in_features") in autos and ("conv2d", "in_channels") in autos
     assert all(
-        name in ("in_features", "in_channels", "input_size", "num_features", "embed_dim", "d_model", "dim")
+        name
+        in (
+            "in_features",
+            "in_channels",
+            "num_channels",
+            "input_size",
+            "num_features",
+            "embed_dim",
+            "kv_dim",
+            "d_model",
+            "dim",
+        )
         for _, name in autos
     )

@@ -3,6 +3,7 @@ cancels, bad values are explained where they are typed, sizes may be auto, block
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import (
@@ -11,13 +12,14 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMenu,
     QSpinBox,
 )
 
 from playground.core.graph import Link
-from playground.ui.forms import AutoSpinBox
+from playground.ui.forms import AutoSpinBox, FloatSpinBox, WordSpinBox
 from tests.ui.conftest import click_block, view_point
 from tests.ui.test_canvas import add_from_palette, wire
 from tests.ui.test_training import FIRST, pause, play_until, wait_ready
@@ -261,3 +263,45 @@ def test_the_wheel_over_a_blocks_plots_scrolls_the_inspector(qtbot, window, spir
     play_until(qtbot, window, 200)  # new figures arrive while it trains ...
     pause(qtbot, window)
     assert box.viewRange()[0] == zoomed[0]  # ... and do not undo the zoom
+
+
+def test_small_numbers_show_their_digits_and_an_arrow_steps_by_the_leading_one(qtbot, window, drop_at) -> None:
+    block = add_from_palette(window, drop_at, "batch_norm2d", QPoint(300, 200))
+    click_block(qtbot, window, block)
+    eps = window.inspector.findChild(FloatSpinBox, "param_eps")
+    qtbot.waitUntil(eps.isVisible)
+    assert eps.text() == "1e-05"  # not 0.0000
+    eps.setFocus()
+    qtbot.keyClick(eps, Qt.Key.Key_Up)
+    assert window.document.graph.blocks[block].params["eps"] == pytest.approx(2e-5)
+    qtbot.keyClick(eps, Qt.Key.Key_Down)
+    qtbot.keyClick(eps, Qt.Key.Key_Down)
+    assert window.document.graph.blocks[block].params["eps"] == pytest.approx(9e-6)
+    type_into(qtbot, eps.lineEdit(), "1e-3")
+    assert window.document.graph.blocks[block].params["eps"] == pytest.approx(1e-3) and eps.text() == "0.001"
+
+
+def test_an_option_that_may_be_off_shows_none(qtbot, window, drop_at) -> None:
+    block = add_from_palette(window, drop_at, "embedding", QPoint(300, 200))
+    click_block(qtbot, window, block)
+    editor = window.inspector.findChild(WordSpinBox, "param_padding_idx")
+    qtbot.waitUntil(editor.isVisible)
+    assert editor.text() == "none" and window.document.graph.blocks[block].params.get("padding_idx") is None
+    type_into(qtbot, editor.lineEdit(), "0")
+    assert window.document.graph.blocks[block].params["padding_idx"] == 0
+    type_into(qtbot, editor.lineEdit(), "none")
+    assert window.document.graph.blocks[block].params["padding_idx"] is None
+
+
+def test_a_kernel_per_axis_or_a_padding_word_is_typed_in_one_field(qtbot, window, drop_at) -> None:
+    block = add_from_palette(window, drop_at, "conv2d", QPoint(300, 200))
+    click_block(qtbot, window, block)
+    kernel = window.inspector.findChild(QLineEdit, "param_kernel_size")
+    type_into(qtbot, kernel, "3, 5")
+    padding = window.inspector.findChild(QLineEdit, "param_padding")
+    type_into(qtbot, padding, "same")
+    params = window.document.graph.blocks[block].params
+    assert params["kernel_size"] == [3, 5] and params["padding"] == "same"
+    type_into(qtbot, padding, "middle")
+    assert "or 'same' or 'valid'" in window.inspector.findChild(QLabel, "inspectorFieldError").text()
+    assert params["padding"] == "same"  # the value stands until a valid one is typed

@@ -1,166 +1,207 @@
-"""Convolutions, pooling and resizing for signals and images."""
+"""Convolutions, pooling and resizing for signals (batch, channels, length) and images (batch,
+channels, height, width), with torch.nn's options and its output-size rules."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from playground.core.blocks.rules import (
     BIAS,
     bad_param,
     bias_count,
+    dims_param,
     expect_rank,
     expect_size,
     fixed,
     int_param,
     out_size,
+    per_axis,
     positive,
     size_param,
 )
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, register
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
 
 IN_CHANNELS = size_param("in_channels", 1, "Channels coming in", 1)
 OUT_CHANNELS = int_param("out_channels", 8, "Filters, i.e. channels going out")
-KERNEL = int_param("kernel_size", 3, "Width (and height) of each filter", high=64)
-STRIDE = int_param("stride", 1, "Step between filter positions", high=64)
-PADDING = int_param("padding", 0, "Zeros added on each border", low=0, high=64)
-CONV_PARAMS = (IN_CHANNELS, OUT_CHANNELS, KERNEL, STRIDE, PADDING, BIAS)
+CONV_PARAMS = (
+    IN_CHANNELS,
+    OUT_CHANNELS,
+    dims_param("kernel_size", 3, "Size of each filter: one number, or one per axis such as [3, 5]"),
+    dims_param("stride", 1, "Step between filter positions (one number, or one per axis)"),
+    dims_param(
+        "padding",
+        0,
+        "Border added on each side: a number (or one per axis), 'same' (output as large as the input, "
+        "stride 1 only) or 'valid' (none)",
+        low=0,
+        words=("same", "valid"),
+    ),
+    dims_param("dilation", 1, "Spacing between the filter's taps (1: next to each other)"),
+    int_param("groups", 1, "Split channels into this many groups, each with its own filters (in_channels: depthwise)"),
+    ParamSpec(
+        "padding_mode",
+        "choice",
+        "zeros",
+        "What the border holds: zeros, a mirror of the edge, the edge repeated, or the other side",
+        choices=("zeros", "reflect", "replicate", "circular"),
+    ),
+    BIAS,
+)
+SIGNAL = PortSpec("in", "signals (batch, channels, length)")
 IMAGE = PortSpec("in", "images (batch, channels, height, width)")
+RANK_HINT = {1: "(batch, channels, length)", 2: "add a Reshape to (channels, height, width) first"}
 
 
-def _channels(x: Shape, params: dict[str, Any]) -> None:
-    expect_size(fixed(x, 1), params["in_channels"], "input channels", "in_channels")
+def _groups(params: dict[str, Any]) -> None:
+    groups = params["groups"]
+    for name in ("in_channels", "out_channels"):
+        if params[name] % groups:
+            raise bad_param(f"{name} ({params[name]}) must be divisible by groups ({groups})")
 
 
-def _spatial(x: Shape, params: dict[str, Any], first: int) -> list[int]:
-    k, s, p = params["kernel_size"], params["stride"], params["padding"]
-    sizes = [out_size(fixed(x, axis), k, s, p) for axis in range(first, len(x))]
-    for size in sizes:
-        positive(size, "output")
-    return sizes
+def _conv(axes: int):
+    def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+        (x,) = ins
+        expect_rank(x, (axes + 2,), RANK_HINT[axes])
+        expect_size(fixed(x, 1), params["in_channels"], "input channels", "in_channels")
+        _groups(params)
+        kernel, stride, dilation = (per_axis(params, name, axes) for name in ("kernel_size", "stride", "dilation"))
+        padding = params["padding"]
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise bad_param("padding 'same' needs stride 1 (torch.nn has no 'same' for strided convolutions)")
+            return [(x[0], params["out_channels"], *(fixed(x, 2 + a) for a in range(axes)))]
+        pads = (0,) * axes if padding == "valid" else per_axis(params, "padding", axes)
+        if params["padding_mode"] == "reflect" and any(pad >= fixed(x, 2 + a) for a, pad in enumerate(pads)):
+            raise ShapeError("padding_mode reflect needs padding smaller than the input in every axis", 0)
+        sizes = [out_size(fixed(x, 2 + a), kernel[a], stride[a], pads[a], dilation[a]) for a in range(axes)]
+        for size in sizes:
+            positive(size, "output")
+        return [(x[0], params["out_channels"], *sizes)]
+
+    return infer
 
 
-def _conv1d(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    (x,) = ins
-    expect_rank(x, (3,), "(batch, channels, length)")
-    _channels(x, params)
-    return [(x[0], params["out_channels"], *_spatial(x, params, 2))]
-
-
-def _conv2d(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    (x,) = ins
-    expect_rank(x, (4,), "add a Reshape to (channels, height, width) first")
-    _channels(x, params)
-    return [(x[0], params["out_channels"], *_spatial(x, params, 2))]
-
-
-def _conv_count(dims: int):
+def _conv_count(axes: int):
     def count(params: dict[str, Any], ins: list[Shape]) -> int:
-        weights = params["in_channels"] * params["out_channels"] * params["kernel_size"] ** dims
+        kernel = math.prod(per_axis(params, "kernel_size", axes))
+        weights = params["in_channels"] // params["groups"] * params["out_channels"] * kernel
         return weights + bias_count(params, params["out_channels"])
 
     return count
 
 
-register(
-    BlockSpec(
-        type="conv1d",
-        title="Conv1d",
-        category="Convolution",
-        description="Slides learned filters along a sequence and outputs one channel per filter.",
-        infer=_conv1d,
-        count=_conv_count(1),
-        params=CONV_PARAMS,
-        inputs=(PortSpec("in", "signals (batch, channels, length)"),),
-        key_params=("out_channels", "kernel_size"),
+for _axes, _port, _what, _aliases in ((1, SIGNAL, "along a sequence", ()), (2, IMAGE, "over an image", ("conv",))):
+    register(
+        BlockSpec(
+            type=f"conv{_axes}d",
+            title=f"Conv{_axes}d",
+            category="Convolution",
+            description=f"Slides learned filters {_what} and outputs one channel (feature map) per filter.",
+            infer=_conv(_axes),
+            count=_conv_count(_axes),
+            params=CONV_PARAMS,
+            inputs=(_port,),
+            aliases=_aliases,
+            key_params=("out_channels", "kernel_size"),
+            rule="(N, in_channels, *size) → (N, out_channels, *out), per axis out = ⌊(size + 2·padding − "
+            "dilation·(kernel_size − 1) − 1) / stride⌋ + 1; with padding 'same', out = size",
+        )
     )
-)
 
-register(
-    BlockSpec(
-        type="conv2d",
-        title="Conv2d",
-        category="Convolution",
-        description="Slides learned filters over an image and outputs one feature map per filter.",
-        infer=_conv2d,
-        count=_conv_count(2),
-        params=CONV_PARAMS,
-        inputs=(IMAGE,),
-        aliases=("conv",),
-        key_params=("out_channels", "kernel_size"),
+
+def _conv_transpose(axes: int):
+    def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+        (x,) = ins
+        expect_rank(x, (axes + 2,), RANK_HINT[axes])
+        expect_size(fixed(x, 1), params["in_channels"], "input channels", "in_channels")
+        k, s, p, op = params["kernel_size"], params["stride"], params["padding"], params["output_padding"]
+        if op >= s:
+            raise bad_param(f"output_padding ({op}) must be smaller than stride ({s})")
+        sizes = [(fixed(x, axis) - 1) * s - 2 * p + k + op for axis in range(2, axes + 2)]
+        for size in sizes:
+            positive(size, "output")
+        return [(x[0], params["out_channels"], *sizes)]
+
+    return infer
+
+
+def _transpose_count(axes: int):
+    def count(params: dict[str, Any], ins: list[Shape]) -> int:
+        weights = params["in_channels"] * params["out_channels"] * params["kernel_size"] ** axes
+        return weights + bias_count(params, params["out_channels"])
+
+    return count
+
+
+TRANSPOSE_PARAMS = (
+    IN_CHANNELS,
+    OUT_CHANNELS,
+    int_param("kernel_size", 2, "Width (and height) of each filter", high=64),
+    int_param("stride", 2, "Up-sampling factor", high=64),
+    int_param("padding", 0, "Rows/columns taken off each border of the result", low=0, high=64),
+    int_param("output_padding", 0, "Extra rows/columns added on one side", low=0, high=63),
+    BIAS,
+)
+for _axes, _port, _what in ((1, SIGNAL, "sample of a longer signal"), (2, IMAGE, "pixel over a larger image")):
+    register(
+        BlockSpec(
+            type=f"conv_transpose{_axes}d",
+            title=f"ConvTranspose{_axes}d",
+            category="Convolution",
+            description=f"A learned up-sampling: spreads each {_what} through a filter.",
+            infer=_conv_transpose(_axes),
+            count=_transpose_count(_axes),
+            params=TRANSPOSE_PARAMS,
+            inputs=(_port,),
+            aliases=(f"deconv{_axes}d",),
+            key_params=("out_channels", "stride"),
+            rule="(N, in_channels, *size) → (N, out_channels, *out), per axis out = (size − 1)·stride − "
+            "2·padding + kernel_size + output_padding",
+        )
     )
-)
 
 
-def _conv_transpose2d(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    (x,) = ins
-    expect_rank(x, (4,))
-    _channels(x, params)
-    k, s, p, op = params["kernel_size"], params["stride"], params["padding"], params["output_padding"]
-    if op >= s:
-        raise bad_param(f"output_padding ({op}) must be smaller than stride ({s})")
-    sizes = [(fixed(x, axis) - 1) * s - 2 * p + k + op for axis in (2, 3)]
-    for size in sizes:
-        positive(size, "output")
-    return [(x[0], params["out_channels"], *sizes)]
+def _pool(axes: int):
+    def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+        (x,) = ins
+        expect_rank(x, (axes + 2,), RANK_HINT[axes])
+        k, p = params["kernel_size"], params["padding"]
+        if 2 * p > k:
+            raise bad_param(f"padding ({p}) must be at most half of kernel_size ({k})")
+        s = params["stride"] or k
+        sizes = [out_size(fixed(x, axis), k, s, p) for axis in range(2, axes + 2)]
+        for size in sizes:
+            positive(size, "output")
+        return [(x[0], x[1], *sizes)]
 
-
-register(
-    BlockSpec(
-        type="conv_transpose2d",
-        title="ConvTranspose2d",
-        category="Convolution",
-        description="A learned up-sampling: spreads each pixel over a filter-sized patch of a larger image.",
-        infer=_conv_transpose2d,
-        count=_conv_count(2),
-        params=(
-            IN_CHANNELS,
-            OUT_CHANNELS,
-            int_param("kernel_size", 2, "Width (and height) of each filter", high=64),
-            int_param("stride", 2, "Up-sampling factor", high=64),
-            PADDING,
-            int_param("output_padding", 0, "Extra rows/columns added on one side", low=0, high=63),
-            BIAS,
-        ),
-        inputs=(IMAGE,),
-        aliases=("deconv2d",),
-        key_params=("out_channels", "stride"),
-    )
-)
-
-
-def _pool(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    (x,) = ins
-    expect_rank(x, (4,))
-    k, p = params["kernel_size"], params["padding"]
-    if 2 * p > k:
-        raise bad_param(f"padding ({p}) must be at most half of kernel_size ({k})")
-    s = params["stride"] or k
-    sizes = [out_size(fixed(x, axis), k, s, p) for axis in (2, 3)]
-    for size in sizes:
-        positive(size, "output")
-    return [(x[0], x[1], *sizes)]
+    return infer
 
 
 POOL_PARAMS = (
     int_param("kernel_size", 2, "Size of each pooling window", high=64),
     int_param("stride", 0, "Step between windows (0: same as kernel_size)", low=0, high=64),
-    PADDING,
+    int_param("padding", 0, "Border added on each side (max pooling pads with -inf, average with zeros)", 0, 64),
 )
 
-for _type, _title, _what in (("max_pool2d", "MaxPool2d", "largest"), ("avg_pool2d", "AvgPool2d", "average")):
-    register(
-        BlockSpec(
-            type=_type,
-            title=_title,
-            category="Convolution",
-            description=f"Shrinks each feature map by keeping the {_what} value of every small window.",
-            infer=_pool,
-            params=POOL_PARAMS,
-            inputs=(IMAGE,),
-            aliases=(_title.lower(),),
-            key_params=("kernel_size",),
+for _axes, _port in ((1, SIGNAL), (2, IMAGE)):
+    for _kind, _what in (("max", "largest"), ("avg", "average")):
+        _title = f"{_kind.capitalize()}Pool{_axes}d"
+        register(
+            BlockSpec(
+                type=f"{_kind}_pool{_axes}d",
+                title=_title,
+                category="Convolution",
+                description=f"Shrinks each channel by keeping the {_what} value of every small window.",
+                infer=_pool(_axes),
+                params=POOL_PARAMS,
+                inputs=(_port,),
+                aliases=(_title.lower(),),
+                key_params=("kernel_size",),
+                rule="(N, C, *size) → (N, C, *out), per axis out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1",
+            )
         )
-    )
 
 
 def _adaptive(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
@@ -169,21 +210,23 @@ def _adaptive(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     return [(x[0], x[1], params["output_height"], params["output_width"])]
 
 
-register(
-    BlockSpec(
-        type="adaptive_avg_pool2d",
-        title="AdaptiveAvgPool2d",
-        category="Convolution",
-        description="Averages each feature map down to a fixed size, whatever the image size.",
-        infer=_adaptive,
-        params=(
-            int_param("output_height", 1, "Height of the result", high=4096),
-            int_param("output_width", 1, "Width of the result", high=4096),
-        ),
-        inputs=(IMAGE,),
-        key_params=("output_height", "output_width"),
+for _kind, _what in (("avg", "Averages"), ("max", "Max-pools")):
+    register(
+        BlockSpec(
+            type=f"adaptive_{_kind}_pool2d",
+            title=f"Adaptive{_kind.capitalize()}Pool2d",
+            category="Convolution",
+            description=f"{_what} each feature map down to a fixed size, whatever the image size.",
+            infer=_adaptive,
+            params=(
+                int_param("output_height", 1, "Height of the result", high=4096),
+                int_param("output_width", 1, "Width of the result", high=4096),
+            ),
+            inputs=(IMAGE,),
+            key_params=("output_height", "output_width"),
+            rule="(N, C, H, W) → (N, C, output_height, output_width), whatever H and W",
+        )
     )
-)
 
 
 def _upsample(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:

@@ -88,5 +88,6 @@ register(
         inputs=(PortSpec("x", "node features"), PortSpec("adjacency", "normalised adjacency matrix")),
         aliases=("gcn", "graph_conv"),
         key_params=("in_features", "out_features"),
+        rule="node features (nodes, in_features) and adjacency (nodes, nodes) → (nodes, out_features)",
     )
 )

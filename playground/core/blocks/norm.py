@@ -1,65 +1,132 @@
-"""Normalisation and regularisation layers."""
+"""Normalisation and regularisation layers, with torch.nn's eps, momentum and affine options."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from playground.core.blocks.rules import expect_rank, expect_size, fixed, float_param, size_param
-from playground.core.registry import BlockSpec, PortSpec, Shape, register
+from playground.core.blocks.rules import (
+    bad_param,
+    bool_param,
+    expect_rank,
+    expect_size,
+    fixed,
+    float_param,
+    int_param,
+    size_param,
+)
+from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, register
+
+NUM_FEATURES = size_param("num_features", 8, "Features (or channels) to normalise", 1)
+MOMENTUM = float_param("momentum", 0.1, "How fast the running statistics follow each batch", 0.0, 1.0)
+EPS = float_param("eps", 1e-5, "Added to the variance so that no division is by zero", 1e-12, 1.0)
+AFFINE = bool_param("affine", True, "Learn a scale and a shift for every channel")
+IN = (PortSpec("in"),)
 
 
-def _batchnorm(ranks: tuple[int, ...]):
+def _channels(ranks: tuple[int, ...], param: str = "num_features"):
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
         expect_rank(x, ranks)
-        expect_size(fixed(x, 1), params["num_features"], "channels", "num_features")
+        expect_size(fixed(x, 1), params[param], "channels", param)
         return [x]
 
     return infer
 
 
-def _norm_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    return 2 * params["num_features"]
+def _affine_count(param: str):
+    def count(params: dict[str, Any], ins: list[Shape]) -> int:
+        return 2 * params[param] if params["affine"] else 0
+
+    return count
 
 
-NUM_FEATURES = size_param("num_features", 8, "Features (or channels) to normalise", 1)
-MOMENTUM = float_param("momentum", 0.1, "How fast the running statistics follow each batch", 0.0, 1.0)
+for _axes, _ranks, _what in ((1, (2, 3), "every feature"), (2, (4,), "every channel of an image batch")):
+    register(
+        BlockSpec(
+            type=f"batch_norm{_axes}d",
+            title=f"BatchNorm{_axes}d",
+            category="Normalisation",
+            description=f"Rescales {_what} to zero mean and unit variance over the batch, then learns a scale and shift.",
+            infer=_channels(_ranks),
+            count=_affine_count("num_features"),
+            params=(NUM_FEATURES, MOMENTUM, EPS, AFFINE),
+            inputs=IN,
+            aliases=(f"batchnorm{_axes}d",),
+            key_params=("num_features",),
+        )
+    )
 
 register(
     BlockSpec(
-        type="batch_norm1d",
-        title="BatchNorm1d",
+        type="instance_norm2d",
+        title="InstanceNorm2d",
         category="Normalisation",
-        description="Rescales every feature to zero mean and unit variance over the batch, then learns a scale and shift.",
-        infer=_batchnorm((2, 3)),
-        count=_norm_count,
-        params=(NUM_FEATURES, MOMENTUM),
-        inputs=(PortSpec("in"),),
-        aliases=("batchnorm1d",),
+        description="Rescales every channel of each image on its own to zero mean and unit variance (style transfer).",
+        infer=_channels((4,)),
+        count=_affine_count("num_features"),
+        params=(NUM_FEATURES, EPS, bool_param("affine", False, "Learn a scale and a shift for every channel")),
+        inputs=IN,
+        aliases=("instancenorm2d",),
         key_params=("num_features",),
     )
 )
 
+
+def _groupnorm(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    expect_rank(x, (2, 3, 4, 5))
+    expect_size(fixed(x, 1), params["num_channels"], "channels", "num_channels")
+    if params["num_channels"] % params["num_groups"]:
+        raise bad_param(
+            f"num_channels ({params['num_channels']}) must be divisible by num_groups ({params['num_groups']})"
+        )
+    return [x]
+
+
 register(
     BlockSpec(
-        type="batch_norm2d",
-        title="BatchNorm2d",
+        type="group_norm",
+        title="GroupNorm",
         category="Normalisation",
-        description="Rescales every channel of an image batch to zero mean and unit variance, then learns a scale and shift.",
-        infer=_batchnorm((4,)),
-        count=_norm_count,
-        params=(NUM_FEATURES, MOMENTUM),
-        inputs=(PortSpec("in"),),
-        aliases=("batchnorm2d",),
-        key_params=("num_features",),
+        description="Rescales each example's channels, in groups, to zero mean and unit variance: no batch statistics.",
+        infer=_groupnorm,
+        count=_affine_count("num_channels"),
+        params=(
+            int_param(
+                "num_groups", 2, "Groups the channels are split into (1: LayerNorm-like, channels: InstanceNorm-like)"
+            ),
+            size_param("num_channels", 8, "Channels coming in", 1),
+            EPS,
+            AFFINE,
+        ),
+        inputs=IN,
+        aliases=("groupnorm",),
+        key_params=("num_groups",),
     )
 )
+
+
+def normalized_shape(params: dict[str, Any], x: Shape) -> tuple[int, ...]:
+    """The last ``dims`` sizes of ``x``: what a LayerNorm normalises over."""
+    return tuple(fixed(x, axis) for axis in range(len(x) - params["dims"], len(x)))
 
 
 def _layernorm(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
+    if params["dims"] >= len(x):
+        raise ShapeError(
+            f"normalises over the last {params['dims']} dimensions but receives {len(x)}-D data "
+            f"(the batch is never normalised over): set dims to at most {len(x) - 1}",
+            0,
+        )
     expect_size(fixed(x, -1), params["num_features"], "features in the last dimension", "num_features")
+    normalized_shape(params, x)
     return [x]
+
+
+def _layernorm_count(params: dict[str, Any], ins: list[Shape]) -> int:
+    return 2 * math.prod(normalized_shape(params, ins[0])) if params["elementwise_affine"] else 0
 
 
 register(
@@ -69,9 +136,14 @@ register(
         category="Normalisation",
         description="Rescales the features of each example to zero mean and unit variance, then learns a scale and shift.",
         infer=_layernorm,
-        count=_norm_count,
-        params=(size_param("num_features", 32, "Size of the last dimension", -1),),
-        inputs=(PortSpec("in"),),
+        count=_layernorm_count,
+        params=(
+            size_param("num_features", 32, "Size of the last dimension", -1),
+            int_param("dims", 1, "How many trailing dimensions to normalise over together", high=4),
+            EPS,
+            bool_param("elementwise_affine", True, "Learn a scale and a shift for every normalised value"),
+        ),
+        inputs=IN,
         aliases=("layernorm",),
         key_params=("num_features",),
     )
@@ -90,7 +162,7 @@ register(
         description="While training, zeroes a random fraction p of the values so no neuron can be relied on alone.",
         infer=_same,
         params=(float_param("p", 0.5, "Fraction of values dropped while training", 0.0, 0.99),),
-        inputs=(PortSpec("in"),),
+        inputs=IN,
         key_params=("p",),
     )
 )

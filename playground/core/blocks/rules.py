@@ -65,6 +65,22 @@ def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def per_axis(params: dict[str, Any], name: str, axes: int) -> tuple[int, ...]:
+    """A "dims" parameter as one size per spatial axis: a number applies to every axis."""
+    value = params[name]
+    if isinstance(value, int):
+        return (value,) * axes
+    if len(value) != axes:
+        raise bad_param(f"{name} {list(value)} gives {len(value)} sizes but this block has {axes} spatial axes")
+    return tuple(value)
+
+
+def dims_param(
+    name: str, default: int, doc: str, low: int = 1, high: int = 64, words: tuple[str, ...] = ()
+) -> ParamSpec:
+    return ParamSpec(name, "dims", default, doc, min=low, max=high, choices=words)
+
+
 def int_param(name: str, default: int, doc: str, low: int = 1, high: int = 1 << 20) -> ParamSpec:
     return ParamSpec(name, "int", default, doc, min=low, max=high)
 

@@ -14,13 +14,16 @@ from playground.core.blocks.rules import (
     int_param,
     size_param,
 )
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 SEQ = PortSpec("in", "sequences (batch, steps, features)")
 
 
 def _embedding(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
+    pad = params["padding_idx"]
+    if pad is not None and pad >= params["num_embeddings"]:
+        raise bad_param(f"padding_idx ({pad}) must be a token id below num_embeddings ({params['num_embeddings']})")
     return [(*x, params["embedding_dim"])]
 
 
@@ -35,6 +38,15 @@ register(
         params=(
             int_param("num_embeddings", 16, "Vocabulary size: token ids run from 0 to this minus one"),
             int_param("embedding_dim", 32, "Length of each learned vector"),
+            ParamSpec(
+                "padding_idx",
+                "int",
+                None,
+                "A token id (padding) whose vector stays zero and learns nothing (none: every id learns)",
+                min=0,
+                max=1 << 20,
+                optional=True,
+            ),
         ),
         inputs=(PortSpec("in", "integer token ids", dtype="long"),),
         key_params=("num_embeddings", "embedding_dim"),
@@ -82,10 +94,11 @@ def _recurrent(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
     expect_rank(x, (3,), "add a Reshape to (steps, features) first")
     expect_size(fixed(x, 2), params["input_size"], "features per step", "input_size")
+    if params["dropout"] and params["num_layers"] < 2:
+        raise bad_param("dropout applies between stacked layers: set num_layers to 2 or more, or dropout to 0")
     width = params["hidden_size"] * (2 if params["bidirectional"] else 1)
-    if params["output"] == "last":
-        return [(x[0], width)]
-    return [(x[0], x[1], width)]
+    state = (x[0], width)
+    return [state if params["output"] == "last" else (x[0], x[1], width), state]
 
 
 def _recurrent_count(gates: int):
@@ -100,10 +113,35 @@ def _recurrent_count(gates: int):
     return count
 
 
-for _type, _title, _text in (
-    ("rnn", "RNN", "Reads a sequence step by step, carrying a hidden state (tanh recurrence)."),
-    ("lstm", "LSTM", "Reads a sequence step by step with gated memory cells that keep information for long."),
-    ("gru", "GRU", "Reads a sequence step by step with gates deciding what to keep and what to update."),
+RECURRENT_PARAMS = (
+    size_param("input_size", 1, "Features per step coming in", -1),
+    int_param("hidden_size", 32, "Size of the hidden state"),
+    int_param("num_layers", 1, "Stacked layers", high=16),
+    bool_param("bidirectional", False, "Also read the sequence backwards"),
+    ParamSpec(
+        "output",
+        "choice",
+        "sequence",
+        "Every step's output, or only the final state (both directions' final states when bidirectional)",
+        choices=("sequence", "last"),
+    ),
+    float_param("dropout", 0.0, "Dropout on the outputs of each layer but the last (needs num_layers 2+)", 0.0, 0.99),
+)
+RECURRENT_OUTPUTS = (
+    PortSpec("out", "every step's output (batch, steps, hidden), or the final state"),
+    PortSpec("state", "final hidden state of the top layer (batch, hidden * directions)"),
+)
+NONLINEARITY = ParamSpec("nonlinearity", "choice", "tanh", "The recurrence's activation", choices=("tanh", "relu"))
+
+for _type, _title, _text, _extra in (
+    (
+        "rnn",
+        "RNN",
+        "Reads a sequence step by step, carrying a hidden state (a tanh or ReLU recurrence).",
+        (NONLINEARITY,),
+    ),
+    ("lstm", "LSTM", "Reads a sequence step by step with gated memory cells that keep information for long.", ()),
+    ("gru", "GRU", "Reads a sequence step by step with gates deciding what to keep and what to update.", ()),
 ):
     register(
         BlockSpec(
@@ -113,39 +151,58 @@ for _type, _title, _text in (
             description=_text,
             infer=_recurrent,
             count=_recurrent_count(GATES[_type]),
-            params=(
-                size_param("input_size", 1, "Features per step coming in", -1),
-                int_param("hidden_size", 32, "Size of the hidden state"),
-                int_param("num_layers", 1, "Stacked layers", high=16),
-                bool_param("bidirectional", False, "Also read the sequence backwards"),
-                ParamSpec(
-                    "output", "choice", "sequence", "Every step's state, or only the last", choices=("sequence", "last")
-                ),
-            ),
+            params=RECURRENT_PARAMS + _extra,
             inputs=(SEQ,),
+            outputs=RECURRENT_OUTPUTS,
             key_params=("hidden_size", "output"),
+            rule="(N, steps, input_size) → out (N, steps, hidden_size·directions), or (N, hidden_size·directions) "
+            "with output 'last'; state (N, hidden_size·directions)",
         )
     )
 
 
-def _attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    (x,) = ins
-    dim_param = "embed_dim" if "embed_dim" in params else "d_model"
+def _heads(params: dict[str, Any], dim_param: str) -> int:
     dim, heads = params[dim_param], params["num_heads"]
     if dim % heads:
         raise bad_param(f"{dim_param} ({dim}) must be divisible by num_heads ({heads})")
+    return dim
+
+
+def _padding_mask(ins: list[Shape], port: int, steps: Shape) -> None:
+    """An optional (batch, steps) mask over the keys: nonzero marks padding that no step looks at."""
+    if len(ins) <= port:
+        return
+    mask = ins[port]
+    if len(mask) != 2 or mask[1] != steps[1]:
+        raise ShapeError(
+            f"needs a key padding mask of shape (batch, {steps[1]}), one value per key step, "
+            f"but receives {format_shape(mask)}",
+            port,
+        )
+
+
+def _attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    x = ins[0]
+    dim_param = "embed_dim" if "embed_dim" in params else "d_model"
+    dim = _heads(params, dim_param)
     expect_rank(x, (3,), "add an Embedding first")
     expect_size(fixed(x, 2), dim, "features per step", dim_param)
+    _padding_mask(ins, 1, x)
     return [x]
 
 
-def _mha_count(dim: int) -> int:
-    return 4 * dim * dim + 4 * dim
+def _mha_count(dim: int, kv_dim: int | None = None, bias: bool = True) -> int:
+    kv = dim if kv_dim is None else kv_dim
+    return 2 * dim * dim + 2 * dim * kv + (4 * dim if bias else 0)
 
 
 HEADS = int_param("num_heads", 4, "Attention heads working in parallel", high=256)
 CAUSAL = bool_param("causal", False, "Each step may only look at earlier steps (for GPT-style models)")
 DROPOUT = float_param("dropout", 0.0, "Dropout on the attention weights", 0.0, 0.99)
+ATTENTION_BIAS = bool_param("bias", True, "Learn biases in the query, key, value and output projections")
+MASK = PortSpec(
+    "mask", "optional key padding mask (batch, steps): nonzero keys are ignored", dtype="any", optional=True
+)
 
 register(
     BlockSpec(
@@ -154,11 +211,53 @@ register(
         category="Attention",
         description="Every step looks at every step and takes a weighted mix of them (multi-head self-attention).",
         infer=_attention,
-        count=lambda p, ins: _mha_count(p["embed_dim"]),
-        params=(size_param("embed_dim", 32, "Features per step", -1), HEADS, CAUSAL, DROPOUT),
-        inputs=(SEQ,),
+        count=lambda p, ins: _mha_count(p["embed_dim"], bias=p["bias"]),
+        params=(size_param("embed_dim", 32, "Features per step", -1), HEADS, CAUSAL, DROPOUT, ATTENTION_BIAS),
+        inputs=(SEQ, MASK),
         aliases=("multihead_attention", "attention"),
+        rule="(N, steps, embed_dim) → (N, steps, embed_dim); the optional mask is (N, steps)",
         key_params=("num_heads", "causal"),
+    )
+)
+
+
+def _cross_attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    queries, memory = ins[0], ins[1]
+    dim = _heads(params, "embed_dim")
+    expect_rank(queries, (3,), "queries are (batch, steps, features)")
+    expect_rank(memory, (3,), "keys and values are (batch, steps, features)", port=1)
+    expect_size(fixed(queries, 2), dim, "features per query step", "embed_dim")
+    expect_size(fixed(memory, 2), params["kv_dim"], "features per key step", "kv_dim", port=1)
+    if queries[0] != memory[0]:
+        raise ShapeError(f"needs the same batch on both inputs, not {queries[0]} and {memory[0]}", 1)
+    _padding_mask(ins, 2, memory)
+    return [queries]
+
+
+register(
+    BlockSpec(
+        type="cross_attention",
+        title="Cross-attention",
+        category="Attention",
+        description="Each step of one sequence (the queries) takes a weighted mix of another sequence's steps "
+        "(keys and values): how a decoder reads its encoder.",
+        infer=_cross_attention,
+        count=lambda p, ins: _mha_count(p["embed_dim"], p["kv_dim"], p["bias"]),
+        params=(
+            size_param("embed_dim", 32, "Features per query step", -1),
+            size_param("kv_dim", 32, "Features per key and value step", -1, port=1),
+            HEADS,
+            DROPOUT,
+            ATTENTION_BIAS,
+        ),
+        inputs=(
+            PortSpec("queries", "the sequence that asks (batch, steps, features)"),
+            PortSpec("memory", "the sequence it reads: keys and values (batch, steps, features)"),
+            PortSpec("mask", "optional key padding mask (batch, memory steps)", dtype="any", optional=True),
+        ),
+        aliases=("encoder_decoder_attention",),
+        rule="queries (N, T, embed_dim) and memory (N, S, kv_dim) → (N, T, embed_dim); the optional mask is (N, S)",
+        key_params=("num_heads",),
     )
 )
 
@@ -181,10 +280,18 @@ register(
             HEADS,
             int_param("dim_feedforward", 64, "Width of the MLP inside the block"),
             CAUSAL,
-            DROPOUT,
+            float_param(
+                "dropout",
+                0.0,
+                "Dropout on the attention weights, inside the MLP after its activation, and on both "
+                "sub-layers' outputs before each residual addition",
+                0.0,
+                0.99,
+            ),
             bool_param("norm_first", True, "LayerNorm before (pre-norm, as in GPT) rather than after"),
+            ParamSpec("activation", "choice", "relu", "The MLP's activation (GPT uses gelu)", choices=("relu", "gelu")),
         ),
-        inputs=(SEQ,),
+        inputs=(SEQ, MASK),
         aliases=("transformer_encoder_layer", "transformer_encoder"),
         key_params=("num_heads", "causal"),
     )

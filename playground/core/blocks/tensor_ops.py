@@ -15,7 +15,11 @@ ANY_OUT = (PortSpec("out", dtype="any"),)
 def _flatten(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
     expect_rank(x, (2, 3, 4, 5, 6))
-    return [(x[0], math.prod(fixed(x, axis) for axis in range(1, len(x))))]
+    start = normalise_dim(params["start_dim"], len(x), "start_dim")
+    end = normalise_dim(params["end_dim"], len(x), "end_dim")
+    if end < start:
+        raise bad_param(f"end_dim ({params['end_dim']}) comes before start_dim ({params['start_dim']})")
+    return [(*x[:start], math.prod(fixed(x, axis) for axis in range(start, end + 1)), *x[end + 1 :])]
 
 
 register(
@@ -25,6 +29,11 @@ register(
         category="Reshape",
         description="Lays out each example's values in one long row, e.g. an image before a Linear layer.",
         infer=_flatten,
+        rule="(N, d1, …, dk) → the dimensions start_dim to end_dim multiplied into one",
+        params=(
+            int_param("start_dim", 1, "First dimension to merge (1: the first after the batch)", low=-8, high=8),
+            int_param("end_dim", -1, "Last dimension to merge (-1: the last)", low=-8, high=8),
+        ),
         inputs=ANY_IN,
         outputs=ANY_OUT,
     )

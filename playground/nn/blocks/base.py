@@ -45,10 +45,12 @@ class Emitter:
     def output(self, block_id: str, node: fx.Node) -> None:
         self.outputs[block_id] = node
 
-    def module(self, block_id: str, cls: type, kwargs: dict[str, Any], args: tuple) -> fx.Node:
+    def module(self, block_id: str, cls: type, kwargs: dict[str, Any], args: tuple, name: str = "") -> fx.Node:
+        """Call a new submodule named ``block_id``; its node is named ``name`` (the block id unless the
+        call gives a tuple that the block's output ports then take apart)."""
         self.root.add_module(block_id, cls(**kwargs))
         self.constructors[block_id] = (cls, kwargs)
-        return self.graph.create_node("call_module", block_id, args, {}, name=block_id)
+        return self.graph.create_node("call_module", block_id, args, {}, name=name or block_id)
 
     def function(self, block_id: str, fn: Callable, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
         return self.graph.create_node("call_function", fn, args, kwargs or {}, name=block_id)

@@ -53,19 +53,43 @@ class PositionalEncoding(nn.Module):
 
 
 class Recurrent(nn.Module):
-    """An RNN, LSTM or GRU over (batch, steps, features); returns every step or only the last."""
+    """An RNN, LSTM or GRU over (batch, steps, features). Returns every step's output (or, with
+    ``last``, the final state) and the final hidden state of the top layer, its two directions side by
+    side when bidirectional: what ``h_n[-2:]`` holds, not the last step of the output, whose backward
+    half has seen one step."""
 
     def __init__(
-        self, kind: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool, last: bool
+        self,
+        kind: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+        bidirectional: bool,
+        last: bool,
+        dropout: float = 0.0,
+        nonlinearity: str = "tanh",
     ) -> None:
         super().__init__()
+        options = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
-        self.cell = cls(input_size, hidden_size, num_layers, batch_first=True, bidirectional=bidirectional)
+        self.cell = cls(
+            input_size,
+            hidden_size,
+            num_layers,
+            batch_first=True,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            **options,
+        )
         self.last = last
+        self.directions = 2 if bidirectional else 1
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.cell(x)[0]  # (N, T, H * directions)
-        return out[:, -1] if self.last else out
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out, hidden = self.cell(x)  # out: (N, T, H * directions); hidden: (layers * directions, N, H)
+        if isinstance(hidden, tuple):
+            hidden = hidden[0]  # an LSTM's (h_n, c_n)
+        state = hidden[-self.directions :].transpose(0, 1).reshape(x.shape[0], -1)  # (N, H * directions)
+        return (state if self.last else out), state
 
 
 def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
@@ -73,34 +97,63 @@ def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
     return torch.ones(steps, steps, dtype=torch.bool, device=device).triu(1)
 
 
-class SelfAttention(nn.Module):
-    """Multi-head self-attention over (batch, steps, features), optionally causal."""
+def padding(mask: torch.Tensor | None) -> torch.Tensor | None:
+    """A key padding mask of any dtype as torch wants it: True (nonzero) where a key is ignored."""
+    return None if mask is None else mask != 0
 
-    def __init__(self, embed_dim: int, num_heads: int, causal: bool = False, dropout: float = 0.0) -> None:
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention over (batch, steps, features), optionally causal, optionally ignoring
+    the keys a padding mask marks."""
+
+    def __init__(
+        self, embed_dim: int, num_heads: int, causal: bool = False, dropout: float = 0.0, bias: bool = True
+    ) -> None:
         super().__init__()
-        self.attention = nn.MultiheadAttention(embed_dim, num_heads, dropout=dropout, batch_first=True)
+        self.attention = nn.MultiheadAttention(embed_dim, num_heads, dropout=dropout, bias=bias, batch_first=True)
         self.causal = causal
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mask = causal_mask(x.shape[1], x.device) if self.causal else None
-        return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]  # (N, T, D)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        causal = causal_mask(x.shape[1], x.device) if self.causal else None
+        return self.attention(x, x, x, key_padding_mask=padding(mask), attn_mask=causal, need_weights=False)[0]
+
+
+class CrossAttention(nn.Module):
+    """Multi-head attention whose queries come from one sequence and whose keys and values come from
+    another (``memory``), as a decoder reads its encoder."""
+
+    def __init__(self, embed_dim: int, kv_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(
+            embed_dim, num_heads, dropout=dropout, bias=bias, kdim=kv_dim, vdim=kv_dim, batch_first=True
+        )
+
+    def forward(self, queries: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return self.attention(queries, memory, memory, key_padding_mask=padding(mask), need_weights=False)[0]
 
 
 class TransformerBlock(nn.Module):
     """A transformer encoder layer (attention + MLP, residuals, LayerNorm), optionally causal."""
 
     def __init__(
-        self, d_model: int, num_heads: int, dim_feedforward: int, causal: bool, dropout: float, norm_first: bool
+        self,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        causal: bool,
+        dropout: float,
+        norm_first: bool,
+        activation: str = "relu",
     ) -> None:
         super().__init__()
         self.layer = nn.TransformerEncoderLayer(
-            d_model, num_heads, dim_feedforward, dropout, batch_first=True, norm_first=norm_first
+            d_model, num_heads, dim_feedforward, dropout, activation, batch_first=True, norm_first=norm_first
         )
         self.causal = causal
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mask = causal_mask(x.shape[1], x.device) if self.causal else None
-        return self.layer(x, src_mask=mask, is_causal=self.causal)  # (N, T, D)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        causal = causal_mask(x.shape[1], x.device) if self.causal else None
+        return self.layer(x, src_mask=causal, src_key_padding_mask=padding(mask), is_causal=self.causal)
 
 
 class GraphConv(nn.Module):

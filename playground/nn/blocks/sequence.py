@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from torch import fx, nn
@@ -9,12 +10,18 @@ from torch import fx, nn
 from playground.core.graph import Block
 from playground.core.registry import Shape
 from playground.nn.blocks.base import Emitter, builds
-from playground.nn.blocks.modules import PositionalEncoding, Recurrent, SelfAttention, TransformerBlock
+from playground.nn.blocks.modules import (
+    CrossAttention,
+    PositionalEncoding,
+    Recurrent,
+    SelfAttention,
+    TransformerBlock,
+)
 
 
 @builds("embedding")
 def _embedding(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    kwargs = {"num_embeddings": p["num_embeddings"], "embedding_dim": p["embedding_dim"]}
+    kwargs = {k: p[k] for k in ("num_embeddings", "embedding_dim", "padding_idx")}
     return [e.module(block.id, nn.Embedding, kwargs, tuple(ins))]
 
 
@@ -33,17 +40,30 @@ def _recurrent(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], 
         "num_layers": p["num_layers"],
         "bidirectional": p["bidirectional"],
         "last": p["output"] == "last",
+        "dropout": p["dropout"],
     }
-    return [e.module(block.id, Recurrent, kwargs, tuple(ins))]
+    if block.type == "rnn":
+        kwargs["nonlinearity"] = p["nonlinearity"]
+    both = e.module(block.id, Recurrent, kwargs, tuple(ins), name=f"{block.id}_both")
+    return [
+        e.function(block.id, operator.getitem, (both, 0)),
+        e.function(f"{block.id}_state", operator.getitem, (both, 1)),
+    ]
 
 
 @builds("self_attention")
 def _attention(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    kwargs = {"embed_dim": p["embed_dim"], "num_heads": p["num_heads"], "causal": p["causal"], "dropout": p["dropout"]}
+    kwargs = {k: p[k] for k in ("embed_dim", "num_heads", "causal", "dropout", "bias")}
     return [e.module(block.id, SelfAttention, kwargs, tuple(ins))]
+
+
+@builds("cross_attention")
+def _cross(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    kwargs = {k: p[k] for k in ("embed_dim", "kv_dim", "num_heads", "dropout", "bias")}
+    return [e.module(block.id, CrossAttention, kwargs, tuple(ins))]
 
 
 @builds("transformer_block")
 def _transformer(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    keys = ("d_model", "num_heads", "dim_feedforward", "causal", "dropout", "norm_first")
+    keys = ("d_model", "num_heads", "dim_feedforward", "causal", "dropout", "norm_first", "activation")
     return [e.module(block.id, TransformerBlock, {k: p[k] for k in keys}, tuple(ins))]

@@ -15,7 +15,7 @@ from playground.nn.blocks.base import Emitter, builds
 
 @builds("flatten")
 def _flatten(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    return [e.method(block.id, "flatten", (ins[0], 1))]
+    return [e.method(block.id, "flatten", (ins[0], p["start_dim"], p["end_dim"]))]
 
 
 @builds("reshape")

@@ -1,0 +1,247 @@
+"""Oracle tests: each block option means what its torch.nn namesake means (same weights, same output)."""
+
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from playground.core.graph import Block, Graph, Link
+from playground.core.registry import AUTO, get_spec
+from playground.core.shapes import analyse
+from playground.nn.compile import CompiledModel, compile_graph
+from tests.helpers import chain
+
+
+def sized(type_name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with every size the wire can give left "auto", as a block dropped from the palette."""
+    return {p.name: AUTO for p in get_spec(type_name).params if p.infer_from is not None} | params
+
+
+def one_block(type_name: str, params: dict[str, Any], shape: list[int], dtype: str = "float") -> CompiledModel:
+    return compile_graph(
+        chain(
+            ("input_1", "input", {"shape": shape, "dtype": dtype}),
+            ("block_1", type_name, sized(type_name, params)),
+            ("output_1", "output", {}),
+        )
+    )
+
+
+def same_as(compiled: CompiledModel, reference: nn.Module, *inputs: torch.Tensor, inner: str = "") -> None:
+    """``reference`` with the compiled block's weights gives the compiled network's output."""
+    ours = getattr(compiled.module, "block_1", None)  # None: the block is a tensor method, no module
+    if ours is not None:
+        reference.load_state_dict((getattr(ours, inner) if inner else ours).state_dict())
+    compiled.module.eval()
+    reference.eval()
+    with torch.no_grad():
+        assert torch.allclose(compiled.module(*inputs), reference(*inputs), atol=1e-5)
+    assert compiled.analysis.param_counts["block_1"] == sum(p.numel() for p in reference.parameters())
+
+
+def problem(type_name: str, params: dict[str, Any], shape: list[int], dtype: str = "float") -> str:
+    block = ("block_1", type_name, sized(type_name, params))
+    graph = chain(("input_1", "input", {"shape": shape, "dtype": dtype}), block, ("output_1", "output", {}))
+    return " ".join(p.message for p in analyse(graph).problems)
+
+
+IMAGES = torch.randn(2, 4, 9, 11)
+SIGNALS = torch.randn(2, 4, 13)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kernel_size": [3, 5], "stride": [2, 1], "padding": [1, 2], "dilation": [1, 2]},
+        {"kernel_size": 3, "padding": "same", "dilation": 2, "padding_mode": "reflect"},
+        {"kernel_size": 3, "padding": "valid", "groups": 2, "bias": False},
+        {"kernel_size": [3, 1], "padding": 1, "groups": 4, "padding_mode": "circular", "out_channels": 8},
+        {"kernel_size": 2, "padding": "same", "padding_mode": "replicate"},
+    ],
+    ids=["rectangular", "same-reflect", "grouped", "depthwise-circular", "same-even-kernel"],
+)
+def test_conv2d_options(params: dict) -> None:
+    full = {"in_channels": 4, "out_channels": 6, **params}
+    reference = nn.Conv2d(
+        4,
+        full["out_channels"],
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in params.items() if k != "out_channels"},
+    )
+    compiled = one_block("conv2d", full, [4, 9, 11])
+    same_as(compiled, reference, IMAGES)
+    expected = reference(IMAGES).shape[1:]
+    assert compiled.output_shapes["output_1"][1:] == tuple(expected)
+
+
+def test_conv1d_options() -> None:
+    params = {"kernel_size": 3, "dilation": 3, "padding": 2, "padding_mode": "circular", "stride": 2}
+    compiled = one_block("conv1d", {"in_channels": 4, "out_channels": 5, **params}, [4, 13])
+    same_as(compiled, nn.Conv1d(4, 5, **params), SIGNALS)
+
+
+def test_conv_transpose1d() -> None:
+    params = {"kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}
+    compiled = one_block("conv_transpose1d", {"in_channels": 4, "out_channels": 3, **params}, [4, 13])
+    same_as(compiled, nn.ConvTranspose1d(4, 3, **params), SIGNALS)
+    assert compiled.output_shapes["output_1"] == ("N", 3, 26)
+
+
+@pytest.mark.parametrize(
+    "type_name, params, reference, x",
+    [
+        ("max_pool1d", {"kernel_size": 3, "stride": 2, "padding": 1}, nn.MaxPool1d(3, 2, 1), SIGNALS),
+        ("avg_pool1d", {"kernel_size": 2}, nn.AvgPool1d(2), SIGNALS),
+        (
+            "adaptive_max_pool2d",
+            {"output_height": 2, "output_width": 3},
+            nn.AdaptiveMaxPool2d((2, 3)),
+            IMAGES,
+        ),
+    ],
+    ids=["max_pool1d", "avg_pool1d", "adaptive_max_pool2d"],
+)
+def test_pooling(type_name: str, params: dict, reference: nn.Module, x: torch.Tensor) -> None:
+    same_as(one_block(type_name, params, list(x.shape[1:])), reference, x)
+
+
+@pytest.mark.parametrize(
+    "type_name, params, reference, x",
+    [
+        ("group_norm", {"num_groups": 2, "eps": 1e-3}, nn.GroupNorm(2, 4, eps=1e-3), IMAGES),
+        ("group_norm", {"num_groups": 4, "affine": False}, nn.GroupNorm(4, 4, affine=False), SIGNALS),
+        ("instance_norm2d", {"affine": True}, nn.InstanceNorm2d(4, affine=True), IMAGES),
+        ("batch_norm2d", {"eps": 1e-2, "momentum": 0.5, "affine": False}, nn.BatchNorm2d(4, 1e-2, 0.5, False), IMAGES),
+        ("batch_norm1d", {"eps": 1e-4}, nn.BatchNorm1d(4, eps=1e-4), SIGNALS),
+        ("layer_norm", {"dims": 2, "eps": 1e-6}, nn.LayerNorm((9, 11), eps=1e-6), IMAGES),
+        ("layer_norm", {"elementwise_affine": False}, nn.LayerNorm(13, elementwise_affine=False), SIGNALS),
+    ],
+    ids=["group", "group-plain", "instance", "batch2d", "batch1d", "layer-2-dims", "layer-plain"],
+)
+def test_normalisation(type_name: str, params: dict, reference: nn.Module, x: torch.Tensor) -> None:
+    compiled = one_block(type_name, params, list(x.shape[1:]))
+    with torch.no_grad():  # the running statistics move the same way in training mode
+        compiled.module.train()
+        reference.load_state_dict(compiled.module.block_1.state_dict())
+        reference.train()
+        assert torch.allclose(compiled.module(x), reference(x), atol=1e-5)
+    same_as(compiled, reference, x)
+
+
+def test_embedding_padding_idx_stays_zero_and_learns_nothing() -> None:
+    compiled = one_block("embedding", {"num_embeddings": 6, "embedding_dim": 3, "padding_idx": 0}, [5], "long")
+    tokens = torch.tensor([[0, 1, 2, 0, 5]])
+    same_as(compiled, nn.Embedding(6, 3, padding_idx=0), tokens)
+    out = compiled.module(tokens)
+    assert torch.equal(out[0, 0], torch.zeros(3))
+    out.sum().backward()
+    grad = compiled.module.block_1.weight.grad
+    assert torch.equal(grad[0], torch.zeros(3)) and grad[1].abs().sum() > 0
+    assert "padding_idx (6) must be a token id below num_embeddings (6)" in problem(
+        "embedding", {"num_embeddings": 6, "padding_idx": 6}, [5], "long"
+    )
+
+
+def test_flatten_start_and_end_dims() -> None:
+    compiled = one_block("flatten", {"start_dim": 2, "end_dim": -1}, [4, 9, 11])
+    same_as(compiled, nn.Flatten(2, -1), IMAGES)
+    assert compiled.output_shapes["output_1"] == ("N", 4, 99)
+    assert "end_dim (1) comes before start_dim (2)" in problem("flatten", {"start_dim": 2, "end_dim": 1}, [4, 9, 11])
+
+
+@pytest.mark.parametrize("kind, cls", [("rnn", nn.RNN), ("lstm", nn.LSTM), ("gru", nn.GRU)])
+def test_bidirectional_last_is_both_directions_final_states(kind: str, cls: type) -> None:
+    params = {"input_size": 3, "hidden_size": 5, "num_layers": 2, "bidirectional": True, "output": "last"}
+    graph = chain(("input_1", "input", {"shape": [7, 3]}), ("block_1", kind, params), ("output_1", "output", {}))
+    graph.add_block(Block("state_out", "output"))
+    graph.connect(Link("block_1", 1, "state_out", 0))
+    compiled = compile_graph(graph)
+    reference = cls(3, 5, 2, batch_first=True, bidirectional=True)
+    reference.load_state_dict(compiled.module.block_1.cell.state_dict())
+    x = torch.randn(4, 7, 3)
+    with torch.no_grad():
+        out = compiled.module(x)
+        hidden = reference(x)[1]
+        h_n = hidden[0] if kind == "lstm" else hidden
+        expected = torch.cat([h_n[-2], h_n[-1]], dim=1)  # (N, 10)
+        assert torch.allclose(out["output_1"], expected, atol=1e-6)
+        assert torch.allclose(out["state_out"], expected, atol=1e-6)
+        # not the last step of the output, whose backward half has seen only one step
+        assert not torch.allclose(out["output_1"], reference(x)[0][:, -1], atol=1e-3)
+    assert compiled.output_shapes == {"output_1": ("N", 10), "state_out": ("N", 10)}
+
+
+def test_recurrent_dropout_and_relu_nonlinearity() -> None:
+    params = {"input_size": 3, "hidden_size": 4, "num_layers": 2, "dropout": 0.3, "nonlinearity": "relu"}
+    compiled = one_block("rnn", params, [6, 3])
+    reference = nn.RNN(3, 4, 2, nonlinearity="relu", dropout=0.3, batch_first=True)
+    x = torch.randn(2, 6, 3)
+    reference.load_state_dict(compiled.module.block_1.cell.state_dict())
+    compiled.module.eval()
+    with torch.no_grad():
+        assert torch.allclose(compiled.module(x), reference.eval()(x)[0], atol=1e-6)
+    assert compiled.module.block_1.cell.dropout == 0.3
+    assert "set num_layers to 2 or more" in problem("lstm", {"input_size": 3, "dropout": 0.2}, [6, 3])
+
+
+def test_self_attention_without_bias_and_with_a_key_padding_mask() -> None:
+    graph = Graph()
+    graph.add_block(Block("x", "input", {"shape": [5, 8]}))
+    graph.add_block(Block("pad", "input", {"shape": [5], "data": "mask"}))
+    graph.add_block(Block("block_1", "self_attention", {"embed_dim": 8, "num_heads": 2, "bias": False}))
+    graph.add_block(Block("output_1", "output"))
+    for link in (("x", 0, "block_1", 0), ("pad", 0, "block_1", 1), ("block_1", 0, "output_1", 0)):
+        graph.connect(Link(*link))
+    compiled = compile_graph(graph)
+    reference = nn.MultiheadAttention(8, 2, bias=False, batch_first=True)
+    reference.load_state_dict(compiled.module.block_1.attention.state_dict())
+    x, mask = torch.randn(2, 5, 8), torch.tensor([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]], dtype=torch.float32)
+    with torch.no_grad():
+        expected = reference(x, x, x, key_padding_mask=mask.bool(), need_weights=False)[0]
+        assert torch.allclose(compiled.module(x, mask), expected, atol=1e-6)
+        changed = x.clone()
+        changed[0, 3:] = 100.0  # what a masked key holds changes nothing the others see
+        assert torch.allclose(compiled.module(changed, mask)[0, :3], expected[0, :3], atol=1e-5)
+    assert compiled.analysis.param_counts["block_1"] == 4 * 8 * 8
+    unmasked = one_block("self_attention", {"embed_dim": 8, "num_heads": 2}, [5, 8])  # the mask port is optional
+    assert unmasked.analysis.param_counts["block_1"] == 4 * 8 * 8 + 4 * 8
+
+
+def test_cross_attention_reads_another_sequence() -> None:
+    graph = Graph()
+    graph.add_block(Block("queries", "input", {"shape": [4, 8]}))
+    graph.add_block(Block("memory", "input", {"shape": [6, 5], "data": "memory"}))
+    graph.add_block(Block("block_1", "cross_attention", {"embed_dim": AUTO, "kv_dim": AUTO, "num_heads": 2}))
+    graph.add_block(Block("output_1", "output"))
+    for link in (("queries", 0, "block_1", 0), ("memory", 0, "block_1", 1), ("block_1", 0, "output_1", 0)):
+        graph.connect(Link(*link))
+    compiled = compile_graph(graph)
+    reference = nn.MultiheadAttention(8, 2, kdim=5, vdim=5, batch_first=True)
+    reference.load_state_dict(compiled.module.block_1.attention.state_dict())
+    q, m = torch.randn(3, 4, 8), torch.randn(3, 6, 5)
+    with torch.no_grad():
+        assert torch.allclose(compiled.module(q, m), reference(q, m, m, need_weights=False)[0], atol=1e-6)
+    assert compiled.output_shapes["output_1"] == ("N", 4, 8)
+    assert compiled.analysis.param_counts["block_1"] == sum(p.numel() for p in reference.parameters())
+
+
+def test_transformer_block_with_gelu() -> None:
+    params = {"d_model": 8, "num_heads": 2, "dim_feedforward": 16, "activation": "gelu", "norm_first": True}
+    compiled = one_block("transformer_block", params, [5, 8])
+    reference = nn.TransformerEncoderLayer(8, 2, 16, 0.0, "gelu", batch_first=True, norm_first=True)
+    same_as(compiled, reference, torch.randn(2, 5, 8), inner="layer")
+
+
+@pytest.mark.parametrize(
+    "type_name, params, shape, message",
+    [
+        ("conv2d", {"in_channels": 4, "padding": "same", "stride": 2}, [4, 9, 9], "padding 'same' needs stride 1"),
+        ("conv2d", {"in_channels": 4, "groups": 3}, [4, 9, 9], "in_channels (4) must be divisible by groups (3)"),
+        ("conv1d", {"in_channels": 4, "kernel_size": [3, 3]}, [4, 9], "gives 2 sizes but this block has 1 spatial"),
+        ("conv2d", {"in_channels": 4, "padding": 9, "padding_mode": "reflect"}, [4, 9, 9], "smaller than the input"),
+        ("group_norm", {"num_groups": 3}, [4, 9, 9], "num_channels (4) must be divisible by num_groups (3)"),
+        ("layer_norm", {"dims": 3}, [4, 9], "set dims to at most 2"),
+    ],
+)
+def test_options_that_do_not_fit_are_explained(type_name: str, params: dict, shape: list, message: str) -> None:
+    assert message in problem(type_name, params, shape)
