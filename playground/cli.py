@@ -16,7 +16,7 @@ from typing import TextIO
 from playground import __version__, is_preset, project_file
 from playground.core.project import Project, ProjectError, load
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
-from playground.core.shapes import analyse
+from playground.core.shapes import analyse, example_shapes
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
 COMMANDS = ("check", "summary", "train", "export", "blocks", "datasets")
@@ -50,14 +50,27 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(exc.message, file=err)
             code = max(code, exc.code)
             continue
-        problems = [p.message for p in analyse(project.graph).problems] + _setup_problems(project)
+        problems = [
+            f"{path}: {p}" for p in [p.message for p in analyse(project.graph).problems] + _setup_problems(project)
+        ]
+        if not problems:
+            problems = _data_problems(project, project_file(path))
         for problem in problems:
-            print(f"{path}: {problem}", file=err)
+            print(problem, file=err)
         if problems:
             code = max(code, EXIT_BAD_PROJECT)
         else:
             print(f"{path}: ok", file=out)
     return code
+
+
+def _data_problems(project: Project, path: Path) -> list[str]:
+    """What ``train`` would refuse once it reads the data: a missing or damaged file, an Input that
+    the dataset contradicts, a task that does not fit (the same messages, on the CPU, nothing trained)."""
+    from playground.nn.train_run import build_trainer
+
+    found = build_trainer(project, path)
+    return found if isinstance(found, list) else []
 
 
 def _setup_problems(project: Project) -> list[str]:
@@ -154,20 +167,31 @@ def _param_text(param: ParamSpec) -> str:
         allowed = " / ".join(param.choices)
     elif param.kind in ("int", "float") and param.min is not None:
         allowed = f"{format_number(param.min)} to {format_number(param.max)}"
+    elif param.kind == "dims":
+        allowed = f"{format_number(param.min)} to {format_number(param.max)}, one number or one per axis"
+        allowed += "".join(f", or '{word}'" for word in param.choices)
     else:
         allowed = param.kind
+    if param.optional:
+        allowed += ", or none"
     if param.infer_from is not None:
         allowed += ', or "auto": the size of the incoming wire'
     return f"`{param.name}` = {param.default!r} ({allowed}): {param.doc}"
 
 
 def _spec_markdown(spec: BlockSpec) -> list[str]:
-    ports = ", ".join(p.name for p in spec.inputs) or "none"
+    ports = ", ".join(p.name + (" (optional)" if p.optional else "") for p in spec.inputs) or "none"
     if spec.variadic:
         ports = f"{spec.variadic} inputs, in order"
     lines = [f"### {spec.title} (`{spec.type}`)", "", spec.description, "", f"- inputs: {ports}"]
     if spec.aliases:
         lines.append(f"- also known as: {', '.join(f'`{a}`' for a in spec.aliases)}")
+    if spec.rule:
+        lines.append(f"- shape rule: {spec.rule}")
+    example = example_shapes(spec) if spec.inputs and spec.outputs else None
+    if example:
+        ins, outs = (", ".join(format_shape(s) for s in shapes) for shapes in example)
+        lines.append(f"- for example, with the defaults: {ins} → {outs}")
     lines += [f"- {_param_text(p)}" for p in spec.params]
     return [*lines, ""]
 

@@ -103,15 +103,22 @@ class Reporter:
             )
 
 
-def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def build_trainer(project: Project, path: Path, device: str = "cpu", seed: int | None = None) -> Trainer | list[str]:
+    """The project ready to train (its data read, its network compiled and fitted to the data and the
+    task), or what stands in the way, one line each naming the file."""
     try:
-        trainer = Trainer(project, device=args.device, base_dir=path.parent, seed=args.seed)
+        return Trainer(project, device=device, base_dir=path.parent, seed=seed)
     except (DataError, TaskError) as exc:
-        print(f"{path}: {exc}", file=err)
-        return EXIT_BAD_PROJECT
+        return [f"{path}: {exc}"]
     except CompileError as exc:
-        for problem in exc.problems:
-            print(f"{path}: {problem.message}", file=err)
+        return [f"{path}: {problem.message}" for problem in exc.problems]
+
+
+def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    trainer = build_trainer(project, path, args.device, args.seed)
+    if isinstance(trainer, list):
+        for line in trainer:
+            print(line, file=err)
         return EXIT_BAD_PROJECT
     stem = path.with_suffix("")
     if args.resume:
@@ -128,8 +135,8 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
     run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=epochs or None)
     eval_every = args.eval_every or (max(1, total // 20) if total else UNTIL_STOPPED_EVAL)
     reporter = Reporter(out, args.json, total)
-    if trainer.task.loss_note and not args.json:
-        print(trainer.task.loss_note, file=out)
+    for note in [] if args.json else trainer.task.notes():
+        print(note, file=out)
     loss_sum, loss_count, done = 0.0, 0, 0
     metrics: dict[str, float] = {}
     try:

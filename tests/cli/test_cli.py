@@ -106,3 +106,19 @@ def test_the_dataset_reference_in_docs_is_up_to_date() -> None:
     assert (PRESETS.parent / "docs" / "datasets.md").read_text() == out, "regenerate: playground datasets --markdown"
     code, out, _ = run("datasets")
     assert code == 0 and any(line.split()[0] == "karate-club" for line in out.splitlines())
+
+
+def test_check_reads_the_data_and_fits_the_inputs_to_it(tmp_path: Path) -> None:
+    doc = json.loads(Path(LENET).read_text())
+    for block in doc["graph"]["blocks"]:
+        if block["type"] == "input":
+            block["params"]["shape"] = [1, 32, 32]
+        if block["type"] == "linear":
+            block["params"]["in_features"] = "auto"
+    wrong = tmp_path / "wrong-input.json"
+    wrong.write_text(json.dumps(doc))
+    code, out, err = run("check", str(wrong))
+    trained_code, _, trained_err = run("train", str(wrong), "--steps", "1")
+    assert code == trained_code == 1 and out == ""
+    assert err == trained_err  # the same message train gives
+    assert "is declared as (N, 1, 32, 32) but dataset 'digits' gives its 'x' field as (N, 1, 8, 8)" in err

@@ -123,7 +123,8 @@ def test_csv_regression_target_defaults_to_the_last_column(tmp_path: Path) -> No
         ("a,b\n1,2\n3,4\n", {"target": "c"}, "there is no column 'c' \\(columns: a, b\\)"),
         ("a,b\n1,2\nx,4\n5,6\n", {}, "line 3, column 'a': 'x' is not a number"),
         ("a,b\n1,2\n,4\n5,6\n", {}, "line 3, column 'a': the value is missing"),
-        ("a,b\n1,2\nnan,4\n5,6\n", {}, "line 3, column 'a': 'nan' is not a finite number"),
+        ("a,b\n1,2\nnan,4\n5,6\n", {}, "line 3, column 'a': the value is missing"),
+        ("a,b\n1,2\ninf,4\n5,6\n", {}, "line 3, column 'a': 'inf' is not a finite number"),
         ("a,b\n1,2\n3\n5,6\n", {}, "line 3: has 1 values but the header has 2 columns"),
         ("a,b\n1,2\n", {}, "needs a header line and at least two rows"),
         ("a,b\n1,x\n2,y\n", {"task": "regression"}, "regression needs numbers in the target"),
@@ -138,7 +139,7 @@ def test_bad_csv_files_name_the_line_and_column(tmp_path: Path, text, params, me
 def test_missing_files_and_paths_are_reported(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no file is set"):
         load_data(DatasetRef("csv", {}), tmp_path)
-    with pytest.raises(DataError, match="nothing.csv: cannot be read"):
+    with pytest.raises(DataError, match="nothing.csv: there is no such file"):
         load_data(DatasetRef("csv", {"path": "nothing.csv"}), tmp_path)
 
 
@@ -153,9 +154,15 @@ def test_npz_arrays(tmp_path: Path) -> None:
     [
         ({"x": np.zeros((5, 2))}, "has no array 'y'"),
         ({"x": np.zeros((5, 2)), "y": np.zeros(4)}, "'x' has 5 examples but 'y' has 4"),
-        ({"x": np.full((5, 2), np.nan), "y": np.zeros(5)}, "'x' contains NaN"),
+        (
+            {"x": np.full((5, 2), np.nan), "y": np.zeros(5)},
+            "array 'x' has a missing or infinite value at index \\(0, 0\\)",
+        ),
         ({"x": np.array(["a", "b"]), "y": np.zeros(2)}, "holds <U1, not numbers"),
-        ({"x": np.array([{"a": 1}, None], dtype=object), "y": np.zeros(2)}, "not a plain NPZ archive"),
+        (
+            {"x": np.array([{"a": 1}, None], dtype=object), "y": np.zeros(2)},
+            "holds Python objects, which Playground never loads",
+        ),
     ],
 )
 def test_bad_npz_files_are_refused_without_unpickling(tmp_path: Path, arrays, message) -> None:
@@ -186,3 +193,19 @@ def test_shapes_come_with_masks_of_their_own_pixels() -> None:
     masks = _masks(300, 16, torch.Generator().manual_seed(0))
     areas = masks.float().mean(dim=(1, 2))
     assert areas.min() > 0.02 and areas.max() < 0.6
+
+
+@pytest.mark.parametrize(
+    ("shape", "mode", "standardised"),
+    [((40, 3), "auto", True), ((40, 3), "no", False), ((40, 2, 4), "auto", False), ((40, 2, 4), "yes", True)],
+)
+def test_npz_features_are_standardised_like_csv(tmp_path: Path, shape, mode, standardised) -> None:
+    x = np.random.default_rng(1).normal(50.0, 9.0, shape)
+    np.savez(tmp_path / "d.npz", x=x, y=np.arange(40) % 2)
+    data = load_data(DatasetRef("npz", {"path": "d.npz", "standardize": mode}), tmp_path)
+    train = data.train["x"]
+    if standardised:
+        assert torch.allclose(train.mean(0), torch.zeros(shape[1:]), atol=1e-4)
+        assert torch.allclose(train.std(0), torch.ones(shape[1:]), atol=1e-3)
+    else:
+        assert float(train.mean()) == pytest.approx(50.0, abs=3.0)

@@ -36,12 +36,15 @@ class Data:
     num_classes: int | None = None
     vocab: list[str] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # what reading the data decided on its own, and the setting that decides otherwise
 
     def to(self, device: torch.device | str) -> Data:
         def move(split: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
             return {k: v.to(device) for k, v in split.items()}
 
-        return Data(self.id, self.kind, move(self.train), move(self.val), self.num_classes, self.vocab, self.info)
+        return Data(
+            self.id, self.kind, move(self.train), move(self.val), self.num_classes, self.vocab, self.info, self.note
+        )
 
     def example_shape(self, name: str) -> tuple[int, ...]:
         return tuple(self.train[name].shape[1:])

@@ -181,6 +181,10 @@ class Task:
             )
         return self.compiled.logits_module()
 
+    def notes(self) -> list[str]:
+        """Lines for the user about choices made for them: how the data was read, how the loss reads."""
+        return [note for note in (self.data.note, self.loss_note) if note]
+
     def single_output(self) -> str:
         if len(self.compiled.outputs) != 1:
             raise TaskError(
