@@ -209,3 +209,12 @@ def test_npz_features_are_standardised_like_csv(tmp_path: Path, shape, mode, sta
         assert torch.allclose(train.std(0), torch.ones(shape[1:]), atol=1e-3)
     else:
         assert float(train.mean()) == pytest.approx(50.0, abs=3.0)
+
+
+def test_mnist_is_the_real_28x28_digits_offline() -> None:
+    data = load_data(DatasetRef("mnist", {}))
+    assert data.example_shape("x") == (1, 28, 28) and data.num_classes == 10
+    assert len(data.train["x"]) == 4000 and len(data.val["x"]) == 1000
+    labels = torch.cat([data.train["y"], data.val["y"]])
+    assert torch.bincount(labels).tolist() == [500] * 10
+    assert 0.0 <= float(data.train["x"].min()) and float(data.train["x"].max()) == 1.0

@@ -1,4 +1,4 @@
-"""Datasets shipped in assets/: the 8x8 handwritten digits and a public-domain text."""
+"""Datasets shipped in assets/: the 8x8 handwritten digits, 5,000 MNIST digits and a public-domain text."""
 
 from __future__ import annotations
 
@@ -27,6 +27,26 @@ register_dataset(
         description="1,797 handwritten digits as 8x8 grey images, ten classes.",
         kind="classification",
         build=_digits,
+        params=(VAL_FRACTION, SEED),
+    )
+)
+
+
+def _mnist(params: dict[str, Any], base_dir: Path | None) -> Data:
+    with np.load(ASSETS / "mnist.npz", allow_pickle=False) as archive:
+        images = torch.from_numpy(archive["images"].astype(np.float32) / 255.0).unsqueeze(1)  # (5000, 1, 28, 28)
+        labels = torch.from_numpy(archive["labels"].astype(np.int64))
+    train, val = split({"x": images, "y": labels}, params["val_fraction"], params["seed"])
+    return Data("mnist", "classification", train, val, num_classes=10, info={"source": "MNIST (5,000 images)"})
+
+
+register_dataset(
+    DatasetSpec(
+        id="mnist",
+        title="MNIST digits",
+        description="5,000 of MNIST's 28x28 handwritten digits (500 per class), grey values 0 to 1.",
+        kind="classification",
+        build=_mnist,
         params=(VAL_FRACTION, SEED),
     )
 )
