@@ -76,7 +76,10 @@ class TrainingConfig:
 
     task: str = _setting("name", "classification", "Training recipe")
     loss: str = _setting(
-        "choice", "auto", "Loss function", choices=("auto", "cross_entropy", "bce", "mse", "huber", "nll")
+        "choice",
+        "auto",
+        "Loss function",
+        choices=("auto", "cross_entropy", "bce", "mse", "huber", "nll", "gaussian_nll"),
     )
     optimizer: str = _setting("choice", "adam", "Optimiser", choices=("sgd", "adam", "adamw", "rmsprop"))
     lr: float = _setting("float", 0.01, "Learning rate", min=1e-8, max=10.0)

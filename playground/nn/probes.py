@@ -52,11 +52,14 @@ class Inspection:
 @dataclass(frozen=True)
 class LineProbe:
     """The prediction over ``resolution`` points of a 1-D input: ``mean`` is (units, resolution);
-    ``std`` is the spread over Monte-Carlo dropout samples (None for a network without dropout)."""
+    ``std`` is the spread over Monte-Carlo dropout samples (None for a network without dropout), the
+    model's own (epistemic) uncertainty; ``noise`` is the standard deviation the network predicts for
+    the data (aleatoric), for a network that gives a mean and a log-variance (None otherwise)."""
 
     xs: np.ndarray
     mean: np.ndarray
     std: np.ndarray | None
+    noise: np.ndarray | None = None
 
 
 def _output_sources(graph: fx.Graph, single: str) -> dict[str, str]:
@@ -177,10 +180,17 @@ def _attention_hooks(model: nn.Module, into: dict[str, np.ndarray]) -> list:
     return hooks
 
 
-def line(compiled: CompiledModel, bounds: tuple[float, float], resolution: int = 200, samples: int = 30) -> LineProbe:
+def line(
+    compiled: CompiledModel,
+    bounds: tuple[float, float],
+    resolution: int = 200,
+    samples: int = 30,
+    variance: bool = False,
+) -> LineProbe:
     """The network's answer along a 1-D input. With Dropout blocks, ``samples`` passes each sample one
     dropout mask (Monte-Carlo dropout) and their mean and standard deviation come back: the
-    uncertainty band."""
+    epistemic band. With ``variance`` the network's units are means then log-variances: the
+    predicted noise (averaged over the samples) comes back too, the aleatoric band."""
     inputs = compiled.inputs
     if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != (1,) or inputs[0].dtype != "float":
         raise ValueError("the function view needs a network with one Input of shape [1]")
@@ -188,16 +198,19 @@ def line(compiled: CompiledModel, bounds: tuple[float, float], resolution: int =
     device = next(model.parameters(), torch.empty(0)).device
     xs = torch.linspace(bounds[0], bounds[1], resolution, device=device)[:, None]  # (R, 1)
     dropouts = [m for m in model.modules() if isinstance(m, nn.Dropout)]
-    with evaluating(model):
-        if not dropouts:
-            return LineProbe(xs[:, 0].cpu().numpy(), model(xs).T.float().cpu().numpy(), None)
-        hooks = [m.register_forward_hook(_shared_dropout) for m in dropouts]
-        try:
-            runs = torch.stack([model(xs).T.float() for _ in range(samples)])  # (samples, units, R)
-        finally:
-            for hook in hooks:
-                hook.remove()
-    return LineProbe(xs[:, 0].cpu().numpy(), runs.mean(0).cpu().numpy(), runs.std(0).cpu().numpy())
+    hooks = [m.register_forward_hook(_shared_dropout) for m in dropouts]
+    try:
+        with evaluating(model):
+            runs = torch.stack([model(xs).T.float() for _ in range(samples if dropouts else 1)])  # (S, units, R)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    noise = None
+    if variance:
+        runs, log_var = runs.chunk(2, dim=1)
+        noise = log_var.exp().mean(0).sqrt().cpu().numpy()
+    std = runs.std(0).cpu().numpy() if dropouts else None
+    return LineProbe(xs[:, 0].cpu().numpy(), runs.mean(0).cpu().numpy(), std, noise)
 
 
 def _shared_dropout(module: nn.Dropout, args: tuple, output: torch.Tensor) -> torch.Tensor:

@@ -78,7 +78,7 @@ class Loaded:
     points: Points | None
     graph: GraphLayout | None = None
     samples: bool = False  # the task generates text: Sampled messages will follow
-    note: str = ""  # how the loss reads the network, where that needs saying (Task.loss_note)
+    note: str = ""  # choices made for the user, one per line: how the data was read, how the loss reads (Task.notes)
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ class Snapshot:
     plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R)
     plane_output: str = ""
     detail: BlockDetail | None = None
-    curve: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None  # 1-D input: x, mean, MC-dropout std
+    # A 1-D input: x, mean, the spread over MC-dropout samples (epistemic) and the predicted noise (aleatoric).
+    curve: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None = None
     nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
     forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
     masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each

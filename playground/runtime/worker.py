@@ -159,7 +159,7 @@ class WorkerLoop:
                 self.points,
                 views.graph_layout(trainer),
                 trainer.task.writes_text,
-                trainer.task.loss_note,
+                "\n".join(trainer.task.notes()),
             )
         )
         self._evaluate()
@@ -337,8 +337,10 @@ class WorkerLoop:
             plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
             plane_output = scores if scores in plane else view.output  # the class regions read the logits
         elif self.points is not None:
-            along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION)
-            curve = (along.xs, along.mean[0], None if along.std is None else along.std[0])  # plain arrays
+            noisy = getattr(trainer.task, "loss_name", "") == "gaussian_nll"
+            along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION, variance=noisy)
+            epistemic = None if along.std is None else along.std[0]
+            curve = (along.xs, along.mean[0], epistemic, None if along.noise is None else along.noise[0])
         made: dict[str, Any] = {"latent": views.embeddings(trainer)}
         now = time.perf_counter()
         if not self.playing or now - self.last_pictures >= trainer.task.picture_period:

@@ -155,8 +155,8 @@ def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> Non
     worker.wait_for(Stopped, 1)
     points = worker.of(Loaded, 1)[0].points
     assert points.train_x.shape[1] == 1 and points.bounds[0] < -1 < 1 < points.bounds[1]
-    xs, mean, std = worker.of(Snapshot, 1)[-1].curve
-    assert xs.shape == mean.shape == std.shape == (200,) and (std > 0).all()
+    xs, mean, std, noise = worker.of(Snapshot, 1)[-1].curve
+    assert xs.shape == mean.shape == std.shape == noise.shape == (200,) and (std > 0).all() and (noise > 0).all()
     assert worker.of(Snapshot, 1)[-1].plane == {}
 
 

@@ -263,7 +263,7 @@ def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
     assert window.document.project.dataset.id == "spiral" and panel.settings.dataset.currentData() == "spiral"
 
 
-def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
+def test_a_1d_regression_shows_its_fit_and_both_uncertainty_bands(qtbot, window) -> None:
     assert window.open_path(PRESETS / "uncertainty-regression.json")
     panel = window.training
     play_until(qtbot, window, 300)
@@ -271,9 +271,13 @@ def test_a_1d_regression_shows_its_fit_and_dropout_band(qtbot, window) -> None:
     pause(qtbot, window)
     plane = panel.views.plane
     assert plane.isVisible() and "Prediction" in plane.plot.getPlotItem().titleLabel.text
-    xs, mean, std = plane.last_curve
-    upper_x, upper_y = plane.upper.getData()
-    assert np.array_equal(upper_x, xs) and np.allclose(upper_y, mean + 2 * std) and len(plane.train_points.data) > 100
+    xs, mean, std, noise = plane.last_curve
+    model_x, model_y = plane.model_band.upper.getData()
+    noise_x, noise_y = plane.noise_band.lower.getData()
+    assert np.array_equal(model_x, xs) and np.allclose(model_y, mean + 2 * std) and len(plane.train_points.data) > 100
+    assert np.array_equal(noise_x, xs) and np.allclose(noise_y, mean - 2 * noise) and (noise > 0).all()
+    title = plane.plot.getPlotItem().titleLabel.text
+    assert "model ±2σ" in title and "noise ±2σ" in title
 
 
 def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot, window) -> None:

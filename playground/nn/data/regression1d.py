@@ -21,6 +21,14 @@ from playground.nn.data.base import (
 )
 
 GAP = ParamSpec("gap", "bool", False, "Leave out the middle third of the inputs (for the uncertainty lecture)")
+GROWTH = ParamSpec(
+    "noise_growth",
+    "float",
+    0.0,
+    "How much the noise grows from left to right: 0 the same everywhere, 3 four times as much at x = 1 as at x = -1",
+    min=0.0,
+    max=10.0,
+)
 COMPOSITION_SCALE = 0.8
 CURVES = {
     "sine": lambda x: torch.sin(3 * x),
@@ -38,7 +46,8 @@ def _builder(dataset_id: str):
         if params["gap"]:
             x = x[(x < -1 / 3) | (x > 1 / 3)]
         x = x[:n].unsqueeze(1)  # (n, 1)
-        y = CURVES[dataset_id](x) + params["noise"] * torch.randn(x.shape, generator=g)
+        spread = params["noise"] * (1 + params["noise_growth"] * (x + 1) / 2)  # (n, 1)
+        y = CURVES[dataset_id](x) + spread * torch.randn(x.shape, generator=g)
         train, val = split({"x": x, "y": y}, params["val_fraction"], params["seed"])
         return Data(dataset_id, "regression", train, val)
 
@@ -57,6 +66,6 @@ for _id, _text, _noise in (
             description=_text,
             kind="regression",
             build=_builder(_id),
-            params=(points_param(200), noise_param(_noise), GAP, VAL_FRACTION, SEED),
+            params=(points_param(200), noise_param(_noise), GROWTH, GAP, VAL_FRACTION, SEED),
         )
     )

@@ -1,4 +1,5 @@
-"""Supervised learning: classification (cross-entropy, binary cross-entropy, NLL) and regression (MSE, Huber)."""
+"""Supervised learning: classification (cross-entropy, binary cross-entropy, NLL) and regression (MSE,
+Huber, and the Gaussian negative log-likelihood of a network that predicts its own noise)."""
 
 from __future__ import annotations
 
@@ -161,11 +162,24 @@ class ClassificationTask(SupervisedTask):
 
 
 class RegressionTask(SupervisedTask):
+    """Predict numbers. With ``gaussian_nll`` the network gives, for every target value, a mean and then
+    a log-variance (the last dimension holds all the means, then all the log-variances): it learns the
+    noise of the data (aleatoric uncertainty) as torch.nn.GaussianNLLLoss does."""
+
     id = "regression"
     kinds = ("regression",)
-    losses = ("mse", "huber")
+    losses = ("mse", "huber", "gaussian_nll")
 
     def check_output(self, out: tuple, target: tuple) -> None:
+        if self.loss_name == "gaussian_nll":
+            expected = (*target[:-1], 2 * target[-1])
+            if out != expected:
+                raise TaskError(
+                    f"Output '{self.out_block}' receives {format_shape(('N', *out))} but the Gaussian NLL loss needs "
+                    f"a mean and a log-variance for each target value, {format_shape(('N', *expected))}: "
+                    f"set the last layer to {expected[-1]} outputs"
+                )
+            return
         if out != target:
             raise TaskError(
                 f"Output '{self.out_block}' receives {format_shape(('N', *out))} but the targets of dataset "
@@ -173,12 +187,19 @@ class RegressionTask(SupervisedTask):
             )
 
     def loss(self, prediction: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.loss_name == "gaussian_nll":
+            mean, log_var = prediction.chunk(2, dim=-1)
+            return F.gaussian_nll_loss(mean, y, log_var.exp())
         if self.loss_name == "huber":
             return F.huber_loss(prediction, y)
         return F.mse_loss(prediction, y)
 
+    def mean(self, prediction: torch.Tensor) -> torch.Tensor:
+        """The predicted values (without the log-variances of the Gaussian NLL loss)."""
+        return prediction.chunk(2, dim=-1)[0] if self.loss_name == "gaussian_nll" else prediction
+
     def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-        return {"loss": self.loss(prediction, y).item(), "mse": F.mse_loss(prediction, y).item()}
+        return {"loss": self.loss(prediction, y).item(), "mse": F.mse_loss(self.mean(prediction), y).item()}
 
 
 class AutoencoderTask(RegressionTask):
@@ -187,6 +208,7 @@ class AutoencoderTask(RegressionTask):
 
     id = "autoencoder"
     kinds = ("classification", "regression", "table")
+    losses = ("mse", "huber")
     picture_period = 0.2  # with every snapshot: one forward pass
 
     def target_field(self) -> str:

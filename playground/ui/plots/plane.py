@@ -1,7 +1,8 @@
 """What the network answers over its input: for a 2-D input, a heatmap of the input plane under the
 training points (filled) and validation points (white rim), TensorFlow Playground's main view; for
-a 1-D input, the fitted function over the points, with a band of two standard deviations where the
-network has dropout (Monte-Carlo dropout: the uncertainty lecture)."""
+a 1-D input, the fitted function over the points, with two bands of two standard deviations each (the
+uncertainty lecture): the model's own doubt, the spread over Monte-Carlo dropout samples (epistemic,
+blue), and the noise the network predicts for the data (aleatoric, orange)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,26 @@ from playground.runtime.messages import Points, Snapshot
 from playground.ui.plots.colors import class_colour, class_regions, diverging
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme
+
+EPISTEMIC = (37, 99, 235)  # the model's doubt: the spread over dropout samples
+ALEATORIC = (234, 88, 12)  # the data's noise, as the network predicts it
+
+
+class Band:
+    """A band of two standard deviations around the mean: two edge curves and the fill between them."""
+
+    def __init__(self, rgb: tuple[int, int, int], alpha: int) -> None:
+        self.upper = pg.PlotCurveItem(pen=pg.mkPen(*rgb, 110))
+        self.lower = pg.PlotCurveItem(pen=pg.mkPen(*rgb, 110))
+        self.items = (pg.FillBetweenItem(self.upper, self.lower, brush=pg.mkBrush(*rgb, alpha)), self.upper, self.lower)
+
+    def show(self, xs: np.ndarray | None, mean: np.ndarray | None, std: np.ndarray | None) -> None:
+        if std is None:
+            self.upper.setData([], [])
+            self.lower.setData([], [])
+        else:
+            self.upper.setData(xs, mean + 2 * std)
+            self.lower.setData(xs, mean - 2 * std)
 
 
 class PlaneView(QWidget):
@@ -33,10 +54,9 @@ class PlaneView(QWidget):
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
         self.mean_line = pg.PlotDataItem(pen=pg.mkPen("#2563eb", width=2.5))
-        self.upper = pg.PlotCurveItem(pen=pg.mkPen(37, 99, 235, 90))
-        self.lower = pg.PlotCurveItem(pen=pg.mkPen(37, 99, 235, 90))
-        self.band = pg.FillBetweenItem(self.upper, self.lower, brush=pg.mkBrush(37, 99, 235, 60))
-        for item in (self.band, self.upper, self.lower, self.mean_line):
+        self.noise_band = Band(ALEATORIC, 55)
+        self.model_band = Band(EPISTEMIC, 70)
+        for item in (*self.noise_band.items, *self.model_band.items, self.mean_line):
             self.plot.addItem(item)
         self.last_curve: tuple | None = None
         layout = QVBoxLayout(self)
@@ -52,21 +72,28 @@ class PlaneView(QWidget):
         self.text_colour = theme.text.name()
         style_plot(self.plot, theme)
 
-    def _show_curve(self, xs: np.ndarray, mean: np.ndarray, std: np.ndarray | None) -> None:
-        self.last_curve = (xs, mean, std)
+    def _show_curve(self, xs: np.ndarray, mean: np.ndarray, std: np.ndarray | None, noise: np.ndarray | None) -> None:
+        self.last_curve = (xs, mean, std, noise)
         self.mean_line.setData(xs, mean)
-        if std is None:
-            self.upper.setData([], [])
-            self.lower.setData([], [])
-        else:
-            self.upper.setData(xs, mean + 2 * std)
-            self.lower.setData(xs, mean - 2 * std)
+        self.model_band.show(xs, mean, std)
+        self.noise_band.show(xs, mean, noise)
+        title = "Prediction over the input"
+        shown = [
+            (c, what)
+            for c, what, s in ((EPISTEMIC, "model ±2σ", std), (ALEATORIC, "noise ±2σ", noise))
+            if s is not None
+        ]
+        if shown:
+            keys = " ".join(f"<span style='color: rgb{c}'>■ {what}</span>" for c, what in shown)
+            title = f"{title} &nbsp; {keys}"
+        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size="10pt")
 
     def set_points(self, points: Points | None, classes: int | None) -> None:
         self.points, self.classes = points, classes
         self.setVisible(points is not None)  # only networks with one 1-D or 2-D input have a view here
-        for item in (self.mean_line, self.upper, self.lower):
-            item.setData([], [])
+        self.mean_line.setData([], [])
+        self.model_band.show(None, None, None)
+        self.noise_band.show(None, None, None)
         self.last_curve = None
         self.image.clear()
         self.last_image = None
