@@ -217,4 +217,4 @@ def test_mnist_is_the_real_28x28_digits_offline() -> None:
     assert len(data.train["x"]) == 4000 and len(data.val["x"]) == 1000
     labels = torch.cat([data.train["y"], data.val["y"]])
     assert torch.bincount(labels).tolist() == [500] * 10
-    assert 0.0 <= float(data.train["x"].min()) and float(data.train["x"].max()) == 1.0
+    assert float(data.train["x"].min()) >= 0.0 and float(data.train["x"].max()) == 1.0

@@ -358,3 +358,27 @@ def test_play_pressed_again_before_the_pause_is_answered_plays(qtbot, spiral_win
     before = step_of(window)
     qtbot.waitUntil(lambda: step_of(window) > before + 50, timeout=LATER)
     pause(qtbot, window)
+
+
+def test_a_classifier_ending_in_softmax_says_its_loss_reads_the_logits(qtbot, window, tmp_path) -> None:
+    from playground.core.project import save
+    from tests.helpers import chain, project
+
+    graph = chain(
+        ("input_1", "input", {"shape": [2]}),
+        ("linear_1", "linear", {"in_features": 2, "out_features": 8}),
+        ("tanh_1", "tanh", {}),
+        ("linear_2", "linear", {"in_features": 8, "out_features": 3}),
+        ("softmax_1", "softmax", {}),
+        ("output_1", "output", {}),
+    )
+    path = tmp_path / "slide.json"
+    save(project(graph, "blobs-3", {"points": 300}), path)
+    assert window.open_path(path)
+    wait_ready(qtbot, window, FIRST)
+    note = window.training.loss_note
+    qtbot.waitUntil(note.isVisible)
+    assert "entering Softmax 'softmax_1' (the logits)" in note.text()
+    assert window.open_path(PRESETS / "mlp-spiral.json")
+    wait_ready(qtbot, window, FIRST)
+    assert not note.isVisible()
