@@ -117,6 +117,8 @@ def test_the_confusion_matrix_counts_every_validation_example() -> None:
 
 
 def test_the_function_view_is_the_network_and_dropout_gives_a_band_that_widens_in_the_gap() -> None:
+    """The uncertainty preset: the spread over dropout samples is widest in the gap (epistemic),
+    the noise the network predicts grows to the right with the data's (aleatoric)."""
     plain = trained("linear-regression", steps=200)
     along = line(plain.compiled, (-1.0, 1.0), resolution=50)
     with torch.no_grad():
@@ -125,8 +127,9 @@ def test_the_function_view_is_the_network_and_dropout_gives_a_band_that_widens_i
     assert along.std is None and np.allclose(along.mean, expected, atol=1e-6)
 
     noisy = trained("uncertainty-regression", steps=2000)
-    band = line(noisy.compiled, (-1.0, 1.0), resolution=61, samples=40)
-    assert noisy.model.training and band.mean.shape == band.std.shape == (1, 61)
+    band = line(noisy.compiled, (-1.0, 1.0), resolution=61, samples=40, variance=True)
+    assert noisy.model.training and band.mean.shape == band.std.shape == band.noise.shape == (1, 61)
+    assert band.noise[0, -10:].mean() > 2 * band.noise[0, :10].mean()
     in_gap = band.std[0, 25:36].mean()  # x in (-0.17, 0.17): no training data there
     on_data = np.concatenate([band.std[0, 3:15], band.std[0, 46:58]]).mean()
     assert in_gap > 1.4 * on_data
