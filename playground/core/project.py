@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
+from playground.core.drawn import check_points
 from playground.core.files import atomic_write
 from playground.core.graph import Block, Graph, Link
 from playground.core.layout import auto_layout
@@ -25,7 +26,7 @@ from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_s
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_TEXT = 100_000
@@ -46,7 +47,13 @@ def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 lets a dataset parameter be a list of points, ``[x, y, class]`` rows: the ``drawn``
+    dataset, points a student draws on the input plane. A version-3 file has none, and keeps its meaning."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -390,8 +397,13 @@ def _build_dataset(r: _Reader, data: Any) -> DatasetRef:
             clean[key] = r.int(value, where, -(1 << 31), 1 << 31)
         elif isinstance(value, float):
             clean[key] = r.number(value, where)
+        elif isinstance(value, list):
+            try:
+                clean[key] = check_points(value)
+            except ValueError as exc:
+                raise r.fail(where, str(exc)) from None
         else:
-            raise r.fail(where, f"must be text, a number or true/false, not {_kind(value)}")
+            raise r.fail(where, f"must be text, a number, true/false or a list of points, not {_kind(value)}")
     return DatasetRef(dataset_id, clean)
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.core.drawn import check_points
+
 Dim = int | str
 """One tensor dimension: a size, or a symbol such as ``"N"`` (the batch)."""
 Shape = tuple[Dim, ...]
@@ -131,7 +133,7 @@ class ParamSpec:
     """One parameter of a block: type, default, allowed range or choices, help text."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "ints", "dims", "name", "text"
+    kind: str  # "int", "float", "bool", "choice", "ints", "dims", "name", "text", "points"
     default: Any
     doc: str = ""
     min: float | None = None
@@ -196,6 +198,8 @@ class ParamSpec:
             return items
         if self.kind == "dims":
             return self._dims(value)
+        if self.kind == "points":
+            return check_points(value)
         raise AssertionError(f"unknown parameter kind {self.kind}")
 
     def _dims(self, value: Any) -> int | str | list[int]:

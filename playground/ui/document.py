@@ -75,11 +75,14 @@ class UndoEdit(QUndoCommand):
 
 class SettingsEdit(QUndoCommand):
     """A change to the project's dataset, training settings or notes (``part``: "dataset", "training", "notes").
-    Consecutive changes of one setting merge, so dragging a slider is one undo step."""
+    Consecutive changes of one setting merge, so dragging a slider is one undo step (unless ``merges``
+    is False: each stroke of a drawing is a step of its own)."""
 
-    def __init__(self, document: Document, part: str, key: str, before: object, after: object) -> None:
+    def __init__(
+        self, document: Document, part: str, key: str, before: object, after: object, merges: bool = True
+    ) -> None:
         super().__init__(f"Change {key}")
-        self.document, self.part, self.key = document, part, key
+        self.document, self.part, self.key, self.merges = document, part, key, merges
         self.before, self.after = before, after
 
     def redo(self) -> None:
@@ -93,6 +96,8 @@ class SettingsEdit(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SettingsEdit) or (other.part, other.key) != (self.part, self.key):
+            return False
+        if not (self.merges and other.merges):
             return False
         self.after = other.after
         return True
@@ -247,9 +252,9 @@ class Document(QObject):
         if text != self.project.notes:
             self.undo_stack.push(SettingsEdit(self, "notes", "notes", self.project.notes, text))
 
-    def set_dataset(self, ref: DatasetRef) -> None:
+    def set_dataset(self, ref: DatasetRef, merges: bool = True) -> None:
         if ref != self.project.dataset:
-            self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref))
+            self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref, merges))
 
     def replace_settings(self, part: str, value: object) -> None:
         before = getattr(self.project, part)

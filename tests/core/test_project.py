@@ -88,7 +88,7 @@ def mutate(doc: dict, path: list, value) -> dict:
         (["training", "lr"], -1, "training.lr", "must be between"),
         (["training", "optimizer"], "adamw2", "training.optimizer", "must be one of sgd, adam, adamw, rmsprop"),
         (["training", "lrr"], 0.1, "training", "unknown field 'lrr'"),
-        (["dataset", "params", "noise"], [1], "dataset.params.noise", "must be text, a number or true/false"),
+        (["dataset", "params", "noise"], [1], "dataset.params.noise", "point 1 must be [x, y, class]"),
         (["format_version"], FORMAT_VERSION + 1, "format_version", "made by a newer Playground"),
         (["format_version"], "1", "format_version", "must be a whole number"),
         (["format"], "keras", "format", "is not a Playground project"),

@@ -8,7 +8,7 @@ import torch
 from playground.core.project import DatasetRef
 from playground.nn.data import DataError, all_datasets, get_dataset, load_data
 
-GENERATED = [s.id for s in all_datasets() if s.id not in ("csv", "npz") and s.kind != "control"]
+GENERATED = [s.id for s in all_datasets() if s.id not in ("csv", "npz", "drawn") and s.kind != "control"]
 
 
 @pytest.mark.parametrize("dataset_id", GENERATED)
@@ -218,3 +218,14 @@ def test_mnist_is_the_real_28x28_digits_offline() -> None:
     labels = torch.cat([data.train["y"], data.val["y"]])
     assert torch.bincount(labels).tolist() == [500] * 10
     assert float(data.train["x"].min()) >= 0.0 and float(data.train["x"].max()) == 1.0
+
+
+def test_drawn_points_are_a_dataset_on_a_fixed_plane() -> None:
+    points = [[-0.5, 0.5, 0], [0.5, 0.5, 2], [0.2, -0.4, 0], [-0.3, -0.9, 2], [1.0, 1.0, 0]]
+    data = load_data(DatasetRef("drawn", {"points": points, "val_fraction": 0.2}))
+    assert data.kind == "classification" and data.num_classes == 3 and data.info["bounds"] == (-1.5, 1.5)
+    together = torch.cat([data.train["x"], data.val["x"]])
+    expected = torch.tensor(sorted((p[0], p[1]) for p in points))
+    assert torch.allclose(torch.tensor(sorted(map(tuple, together.tolist()))), expected)
+    with pytest.raises(DataError, match="draw at least 4 points of two classes on the input plane"):
+        load_data(DatasetRef("drawn", {"points": points[:3]}))

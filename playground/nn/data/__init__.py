@@ -1,6 +1,7 @@
 """Datasets, all offline: generated, bundled in assets/, from networkx, or the user's own files."""
 
 from playground.nn.data import toy2d  # noqa: I001  (registration order: the 2-D sets come first)
+from playground.nn.data import drawn
 from playground.nn.data import bundled, control, files, graphs, images, ratings, regression1d, sequences
 from playground.nn.data.base import Data, DataError, DatasetSpec, all_datasets, get_dataset, load_data, resolve
 
@@ -11,6 +12,7 @@ __all__ = [
     "all_datasets",
     "bundled",
     "control",
+    "drawn",
     "files",
     "get_dataset",
     "graphs",

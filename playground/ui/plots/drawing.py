@@ -1,0 +1,116 @@
+"""Drawing your own data on the input plane (the ``drawn`` dataset): pick a class, click or drag to add
+points, right-click to remove the nearest one, Clear. A stroke is one edit (undoable) when the button
+is released; the points show at once, before any run has loaded them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from playground.runtime.messages import Points
+
+if TYPE_CHECKING:
+    from playground.ui.plots.plane import PlaneView
+
+DRAW_BOUNDS = (-1.5, 1.5)  # the same plane as the drawn dataset's (playground.nn.data.drawn.BOUNDS)
+CLASSES = ("orange", "blue", "green", "red")
+SPACING = 0.06  # between two points of one stroke, in data units
+REMOVE_WITHIN = 0.12
+
+
+def drawn_points(rows: list) -> Points:
+    """Drawn ``[x, y, class]`` rows as the plane's points (all of them training points)."""
+    array = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    empty = np.zeros((0, 2))
+    return Points(array[:, :2], array[:, 2], empty, np.zeros(0), DRAW_BOUNDS)
+
+
+class Drawing(QObject):
+    """The draw bar under a PlaneView's plot and the mouse on it, while the dataset is ``drawn``."""
+
+    def __init__(self, plane: PlaneView, edited: Callable[[list], None]) -> None:
+        super().__init__(plane)
+        self.plane = plane
+        self.edited = edited
+        self.rows: list[list] = []
+        self.stroke: list[list] | None = None
+        self.bar = QWidget()
+        self.bar.setObjectName("drawBar")
+        self.label = QLabel("Draw:")
+        self.klass = QComboBox()
+        self.klass.setObjectName("drawClass")
+        for i, name in enumerate(CLASSES):
+            self.klass.addItem(f"class {i} ({name})", i)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName("clearDrawing")
+        self.clear_button.setToolTip("Remove every drawn point")
+        self.clear_button.clicked.connect(lambda: self.edited([]))
+        hint = QLabel("click or drag to add, right-click to remove")
+        hint.setObjectName("drawHint")
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(4, 0, 4, 0)
+        for widget in (self.label, self.klass, self.clear_button, hint):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.bar.hide()
+        plane.plot.viewport().installEventFilter(self)
+
+    @property
+    def active(self) -> bool:
+        return self.bar.isVisible()
+
+    def show_rows(self, rows: list | None) -> None:
+        """The project's drawn points (None: the dataset is not a drawing)."""
+        self.bar.setVisible(rows is not None)
+        self.rows = list(rows or [])
+        if rows is not None:
+            self.plane.set_drawing(drawn_points(self.rows))
+
+    def where(self, event: QMouseEvent) -> QPointF:
+        plot = self.plane.plot
+        return plot.getPlotItem().getViewBox().mapSceneToView(plot.mapToScene(event.position().toPoint()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.active or event.type() not in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.MouseButtonRelease,
+        ):
+            return False
+        point = self.where(event)
+        x, y = point.x(), point.y()
+        low, high = DRAW_BOUNDS
+        inside = low <= x <= high and low <= y <= high
+        if event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
+            self._remove_near(x, y)
+        elif event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton and inside:
+            self.stroke = [[x, y, self.klass.currentData()]]
+            self._show_stroke()
+        elif event.type() == QEvent.Type.MouseMove and self.stroke is not None and inside:
+            last = self.stroke[-1]
+            if np.hypot(x - last[0], y - last[1]) >= SPACING:
+                self.stroke.append([x, y, self.klass.currentData()])
+                self._show_stroke()
+        elif event.type() == QEvent.Type.MouseButtonRelease and self.stroke is not None:
+            stroke, self.stroke = self.stroke, None
+            self.edited(self.rows + [[round(px, 4), round(py, 4), k] for px, py, k in stroke])
+        else:
+            return False
+        return True
+
+    def _show_stroke(self) -> None:
+        self.plane.set_drawing(drawn_points(self.rows + (self.stroke or [])))
+
+    def _remove_near(self, x: float, y: float) -> None:
+        if not self.rows:
+            return
+        array = np.asarray(self.rows)[:, :2]
+        distances = np.hypot(array[:, 0] - x, array[:, 1] - y)
+        nearest = int(distances.argmin())
+        if distances[nearest] <= REMOVE_WITHIN:
+            self.edited(self.rows[:nearest] + self.rows[nearest + 1 :])
