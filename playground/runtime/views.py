@@ -5,12 +5,16 @@ dataset, forecasts, masks, an embedding table, and whatever the training recipe 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from playground.runtime.messages import BlockDetail, Episode, Generated, GraphLayout, Points, Stats
 
+PLANE_RESOLUTION = 96  # the network's output over the input plane, drawn large and smooth
+UNIT_POOL = 2  # each unit's picture, for the blocks and the neuron view: 48 x 48
+MAX_UNITS = 16  # per-unit pictures are made for blocks this narrow
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
 MAX_POINTS = 2000
@@ -22,6 +26,38 @@ def pca2(values: np.ndarray) -> np.ndarray:
         return values
     centred = values - values.mean(axis=0)
     return centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+
+
+@dataclass
+class InputPlane:
+    """What a network with a 2-D input does over the plane: each narrow block's units (48 x 48), the
+    block the class regions read (the logits of a classifier ending in Softmax), that block at 96 x 96,
+    and the weights of the Linear blocks between narrow layers (the neuron view's lines)."""
+
+    units: dict[str, np.ndarray] = field(default_factory=dict)
+    output: str = ""
+    fine: np.ndarray | None = None
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def input_plane(trainer: Any, probe: Any, bounds: tuple[float, float]) -> InputPlane:
+    from torch import nn
+
+    view = probe.plane(bounds, PLANE_RESOLUTION)
+    scores = trainer.task.scores_node
+    output = scores if scores in view.blocks else view.output
+    size = PLANE_RESOLUTION // UNIT_POOL
+    units = {
+        k: v.reshape(len(v), size, UNIT_POOL, size, UNIT_POOL).mean(axis=(2, 4))
+        for k, v in view.blocks.items()
+        if len(v) <= MAX_UNITS
+    }
+    weights = {
+        name: module.weight.detach().float().cpu().numpy()
+        for name, module in trainer.model.named_children()
+        if isinstance(module, nn.Linear) and max(module.weight.shape) <= MAX_UNITS
+    }
+    return InputPlane(units, output, view.blocks.get(output), weights)
 
 
 def stats(tensor: Any) -> Stats:
@@ -79,6 +115,8 @@ def points(trainer: Any) -> Points | None:
         split["y"][:MAX_POINTS].float().cpu().numpy().reshape(len(x), -1)[:, 0]
         for split, x in zip((train, val), xs, strict=True)
     ]
+    if "bounds" in trainer.data.info:  # drawn points: the plane they were drawn on
+        return Points(xs[0], ys[0], xs[1], ys[1], tuple(trainer.data.info["bounds"]))
     both = np.concatenate(xs)
     low, high = float(both.min()), float(both.max())
     pad = 0.1 * (high - low or 1.0)

@@ -38,11 +38,9 @@ EVAL_SHARE = 0.1  # ... but evaluating (sampling a diffusion model, say) takes a
 EARLY_EVALS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
 SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
-PLANE_RESOLUTION = 40
 LINE_RESOLUTION = 200
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
 SAMPLE_LENGTH = 120
-MAX_UNITS = 16  # per-unit heatmaps are drawn for blocks this narrow
 
 
 WORKER_NICENESS = 10
@@ -331,11 +329,9 @@ class WorkerLoop:
         count = min(count, len(inputs[0])) if inputs else 0
         scores = trainer.task.scores_node
         inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count), at=scores)
-        plane, plane_output, curve = {}, "", None
+        plane, curve = views.InputPlane(), None
         if self.points is not None and self.points.train_x.shape[1] == 2:
-            view = probe.plane(self.points.bounds, PLANE_RESOLUTION)
-            plane = {k: v for k, v in view.blocks.items() if len(v) <= MAX_UNITS}
-            plane_output = scores if scores in plane else view.output  # the class regions read the logits
+            plane = views.input_plane(trainer, probe, self.points.bounds)
         elif self.points is not None:
             noisy = getattr(trainer.task, "loss_name", "") == "gaussian_nll"
             along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION, variance=noisy)
@@ -352,13 +348,15 @@ class WorkerLoop:
                 trainer.step_count,
                 block_gradient_norms(trainer.model),
                 inspection.wire_gradients,
-                plane,
-                plane_output,
+                plane.units,
+                plane.output,
                 views.detail(trainer, inspection, self.focus, self.example),
                 curve,
                 views.nodes(trainer, probe, inspection) if trainer.data.kind == "graph" else None,
                 views.forecast(trainer, inputs, inspection),
                 views.masks(trainer, inputs, inspection),
+                fine_plane=plane.fine,
+                weights=plane.weights,
                 **made,
             )
         )

@@ -42,6 +42,7 @@ class LiveViews(QObject):
         panel.show_units.toggled.connect(self._redraw)
         panel.show_flow.toggled.connect(self._redraw)
         block_view.example.valueChanged.connect(lambda _: self.focus(self.block_view.block))
+        scene.unit_hovered.connect(panel.views.plane.show_unit)
 
     def focus(self, block_id: str | None) -> None:
         self.block_view.show_block(block_id)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 from playground.core.graph import Block
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
-from playground.ui.theme import PROBLEM, Theme, category_colour, ui_font
+from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour
 
 WIDTH = 184.0
 HEADER = 28.0
@@ -38,7 +38,7 @@ FONTS = {"title": (10.5, True), "id": (8.5, False), "text": (9.5, False)}
 @functools.cache
 def block_font(part: str) -> QFont:
     """The font of a part of a block (made once the application exists, then shared)."""
-    return ui_font(*FONTS[part])
+    return canvas_font(*FONTS[part])
 
 
 def level_of_detail(painter: QPainter) -> float:
@@ -107,6 +107,7 @@ class BlockItem(QGraphicsObject):
         self.height = self.base_height = HEADER + 2 * LINE + 12
         self.port_rows = 1
         self.units: list[QImage] = []
+        self.hovered_unit: int | None = None
         self.outline, self.header, self.bounds = self._paths()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -195,11 +196,33 @@ class BlockItem(QGraphicsObject):
         self._resize()
         self.update()
 
+    def unit_at(self, point: QPointF) -> int | None:
+        """The unit whose heatmap is at ``point`` (item coordinates), if one is."""
+        column = int((point.x() - 13) // (UNIT_SIZE + UNIT_GAP))
+        row = int((point.y() - self.base_height) // (UNIT_SIZE + UNIT_GAP))
+        index = row * UNITS_PER_ROW + column
+        inside = 0 <= column < UNITS_PER_ROW and row >= 0 and point.x() >= 13 and point.y() >= self.base_height
+        return index if inside and index < len(self.units) else None
+
+    def hoverMoveEvent(self, event: Any) -> None:
+        self._hover_unit(self.unit_at(event.pos()))
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        self._hover_unit(None)
+        super().hoverLeaveEvent(event)
+
+    def _hover_unit(self, unit: int | None) -> None:
+        """Tell the scene (GraphScene.unit_hovered) which unit's heatmap the pointer is over."""
+        if unit != self.hovered_unit and self.scene() is not None:
+            self.hovered_unit = unit
+            self.scene().unit_hovered.emit(*(self.block_id, unit) if unit is not None else (None, -1))
+
     def port_position(self, index: int, output: bool) -> QPointF:
         ports = self.outputs if output else self.inputs
         if index < len(ports):
             return ports[index].scenePos()
-        return self.scenePos() + QPointF(WIDTH if output else 0, HEADER / 2)
+        return self.mapToScene(QPointF(WIDTH if output else 0, HEADER / 2))
 
     # --- drawing -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -262,7 +285,7 @@ class BlockItem(QGraphicsObject):
             painter.setBrush(PROBLEM)
             centre = QPointF(WIDTH - 4, -2)
             painter.drawEllipse(centre, 10, 10)
-            painter.setFont(ui_font(10, bold=True))
+            painter.setFont(canvas_font(10, bold=True))
             painter.drawText(QRectF(centre.x() - 10, centre.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, "!")
 
 

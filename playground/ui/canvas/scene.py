@@ -26,6 +26,7 @@ HINT = "Drag from an output port (right side of a block) to an input port (left 
 
 class GraphScene(QGraphicsScene):
     hint = Signal(str)
+    unit_hovered = Signal(object, int)  # a block's unit heatmap under the pointer (None, -1: none)
 
     def __init__(self, document: Document, theme: Theme = LIGHT, parent: QObject | None = None) -> None:
         super().__init__(parent)

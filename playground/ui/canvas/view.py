@@ -50,8 +50,15 @@ class CanvasView(QGraphicsView):
         self._space = False
         self._space_used = False
         self._pan_from = QPointF()
+        self.ui_scale = 1.0  # the UI scale: the canvas's 100 % (and its largest fitted zoom) are this much larger
 
     # --- zoom -------------------------------------------------------------------------
+    def set_ui_scale(self, scale: float) -> None:
+        """Everything on the canvas (text, ports, lines) ``scale`` times larger, around the centre, as
+        a zoom: a graph zoomed to fit stays fitted."""
+        factor, self.ui_scale = scale / self.ui_scale, scale
+        self.zoom_by(factor)
+
     def zoom(self) -> float:
         return self.transform().m11()
 
@@ -59,7 +66,7 @@ class CanvasView(QGraphicsView):
         """Zoom by ``factor``, keeping the scene point under ``anchor`` (viewport pixels; default: the centre) still."""
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         fixed = self.mapToScene(anchor)
-        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        target = min(MAX_ZOOM * self.ui_scale, max(MIN_ZOOM, self.zoom() * factor))
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.scale(target / self.zoom(), target / self.zoom())
         moved = self.mapFromScene(fixed) - anchor
@@ -78,8 +85,9 @@ class CanvasView(QGraphicsView):
             self.resetTransform()
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.25:
-            self.scale(1.25 / self.zoom(), 1.25 / self.zoom())
+        largest = 1.25 * self.ui_scale  # a small graph is not blown up past readable text
+        if self.zoom() > largest:
+            self.scale(largest / self.zoom(), largest / self.zoom())
         self.centerOn(rect.center())
 
     # --- pan ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from playground.core.graph import Link
 from playground.ui.canvas.items import PORT_RADIUS, SKETCH_BELOW, level_of_detail
-from playground.ui.theme import FLOW, Theme, ui_font
+from playground.ui.theme import FLOW, Theme, canvas_font
 
 
 class WireItem(QGraphicsPathItem):
@@ -54,7 +54,7 @@ class WireItem(QGraphicsPathItem):
         """Place the label at the middle of the curve; computed once per change, not per paint."""
         self.label_rect = QRectF()
         if self.label:
-            width = QFontMetricsF(ui_font(9)).horizontalAdvance(self.label) + 12
+            width = QFontMetricsF(canvas_font(9)).horizontalAdvance(self.label) + 12
             mid = self.path().pointAtPercent(0.5)
             rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
             clear = PORT_RADIUS + 2  # a label never covers a port: where it would, the tooltip shows it
@@ -92,7 +92,7 @@ class WireItem(QGraphicsPathItem):
             painter.setBrush(self.theme.label_background)
             painter.drawRoundedRect(rect, 6, 6)
             painter.setPen(self.theme.text)
-            painter.setFont(ui_font(9))
+            painter.setFont(canvas_font(9))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
 

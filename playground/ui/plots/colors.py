@@ -42,16 +42,21 @@ def sequential(values: np.ndarray) -> np.ndarray:
     return _rgba(ZERO + (POSITIVE - ZERO) * t)
 
 
-def class_regions(scores: np.ndarray, binary: bool) -> np.ndarray:
-    """Class scores over the plane -> the winning class's colour, paler where the network is unsure.
+def class_regions(scores: np.ndarray, binary: bool, discrete: bool = False) -> np.ndarray:
+    """Class scores over the plane -> the winning class's colour, paler where the network is unsure
+    (``discrete``: TensorFlow Playground's "discretize output", every point at full strength).
     ``scores``: (1, H, W) logits of the positive class when ``binary``, else (C, H, W)."""
     if binary:
         p = 1 / (1 + np.exp(-np.clip(scores[0], -60, 60)))
-        return diverging(REGION_STRENGTH * (2 * p - 1), 1.0)
+        return diverging(REGION_STRENGTH * (np.sign(p - 0.5) if discrete else 2 * p - 1), 1.0)
     shifted = np.exp(scores - scores.max(axis=0, keepdims=True))
     probs = shifted / shifted.sum(axis=0, keepdims=True)
     winner = probs.argmax(axis=0)
-    confidence = (probs.max(axis=0) - 1 / len(scores)) / (1 - 1 / len(scores))
+    confidence = (
+        np.ones_like(winner, dtype=np.float64)
+        if discrete
+        else (probs.max(axis=0) - 1 / len(scores)) / (1 - 1 / len(scores))
+    )
     colour = CLASS_COLOURS[winner % len(CLASS_COLOURS)]
     return _rgba(ZERO + (colour - ZERO) * np.clip(confidence, 0, 1)[..., None] * REGION_STRENGTH)
 

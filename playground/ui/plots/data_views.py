@@ -1,7 +1,8 @@
 """The pane beside the curves: what the network answers, shown the way its data calls for — the input
 plane (2-D), the function (1-D), the graph, forecasts, masks, an autoencoder's codes and
 reconstructions, a VAE's decoded code plane and prior samples, generated 2-D points, the cart-pole,
-an embedding table, or the text a language model writes. Only the views a run fills are shown."""
+an embedding table, or the text a language model writes; for a 2-D input also every neuron over the
+plane (neuron_view.py). Only the views a run fills are shown."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.images_view import ImagesView
 from playground.ui.plots.latent_view import LatentView
+from playground.ui.plots.neuron_view import NeuronView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.plots.samples_view import SamplesView
 from playground.ui.plots.text_view import TextView
@@ -36,6 +38,8 @@ class DataViews(QWidget):
         self.samples_view = SamplesView(theme)
         self.cartpole_view = CartPoleView(theme)
         self.text_view = TextView()
+        self.neuron_view = NeuronView(theme)
+        self.neuron_view.hovered.connect(self.plane.show_unit)
         # Views that appear with the first snapshot carrying their part (Snapshot field name).
         self.snapshot_views = {
             "forecast": self.forecast_view,
@@ -62,16 +66,17 @@ class DataViews(QWidget):
             self.cartpole_view,
             self.text_view,
         )
-        right = (self.recon_view, self.prior_view)
-        for views in (left, right):
+        right = (self.neuron_view, self.recon_view, self.prior_view)
+        for views, stretch in ((left, 3), (right, 2)):
             column = QVBoxLayout()
             for view in views:
                 column.addWidget(view)
-            layout.addLayout(column)
+            layout.addLayout(column, stretch)
         self.hide()
 
     def set_theme(self, theme: Theme) -> None:
         self.plane.set_theme(theme)
+        self.neuron_view.set_theme(theme)
         self.graph_view.set_theme(theme)
         for view in self.snapshot_views.values():
             view.set_theme(theme)
@@ -83,6 +88,7 @@ class DataViews(QWidget):
             view.hide()  # until a snapshot brings what it shows
         self.samples_view.clear()
         self.cartpole_view.clear()
+        self.neuron_view.clear()
         self.text_view.clear()
         self.text_view.setVisible(message.samples)
         self.setVisible(message.points is not None or message.graph is not None or message.samples)
@@ -94,11 +100,13 @@ class DataViews(QWidget):
             view.hide()
         self.samples_view.clear()
         self.cartpole_view.clear()
+        self.neuron_view.clear()
         self.text_view.hide()
         self.hide()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.plane.show_snapshot(snapshot)
+        self.neuron_view.show_snapshot(snapshot)
         self.graph_view.show_snapshot(snapshot)
         for part, view in self.snapshot_views.items():
             if getattr(snapshot, part) is not None:

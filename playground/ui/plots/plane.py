@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Points, Snapshot
 from playground.ui.plots.colors import class_colour, class_regions, diverging
 from playground.ui.plots.curves import style_plot
-from playground.ui.theme import Theme
+from playground.ui.plots.drawing import Drawing
+from playground.ui.theme import Theme, title_size
 
 EPISTEMIC = (37, 99, 235)  # the model's doubt: the spread over dropout samples
 ALEATORIC = (234, 88, 12)  # the data's noise, as the network predicts it
@@ -38,6 +40,8 @@ class Band:
 
 
 class PlaneView(QWidget):
+    drawn = Signal(list)  # the drawn dataset's points after a stroke, a removal or Clear
+
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("planeView")
@@ -45,8 +49,9 @@ class PlaneView(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("planePlot")
         style_plot(self.plot, theme, "Output over the input plane")
-        self.plot.setAspectLocked(True)
+        self.plot.setAspectLocked(True)  # equal axis scales
         self.plot.setMouseEnabled(False, False)
+        self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)  # the grid drawn smooth, not blocky
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(31, 41, 55, 200, width=0.8))
@@ -59,9 +64,30 @@ class PlaneView(QWidget):
         for item in (*self.noise_band.items, *self.model_band.items, self.mean_line):
             self.plot.addItem(item)
         self.last_curve: tuple | None = None
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setObjectName("discretizeOutput")
+        self.discretize.setToolTip("Each point in the colour of its class at full strength, no shades of doubt")
+        self.discretize.toggled.connect(self._redraw)
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setObjectName("showTestData")
+        self.show_test.setToolTip("The validation points (white rims), which the network does not train on")
+        self.show_test.setChecked(True)
+        self.show_test.toggled.connect(self.val_points.setVisible)
+        self.toggles = QWidget()
+        self.toggles.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # no width forced
+        row = QHBoxLayout(self.toggles)
+        row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(self.discretize)
+        row.addWidget(self.show_test)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.drawing = Drawing(self, self.drawn.emit)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.toggles)
+        layout.addWidget(self.drawing.bar)
+        self.last_snapshot: Snapshot | None = None
+        self.unit: tuple[str, int] | None = None  # a hovered unit shown instead of the output
         self.points: Points | None = None
         self.classes: int | None = None
         self.last_image: np.ndarray | None = None
@@ -86,7 +112,7 @@ class PlaneView(QWidget):
         if shown:
             keys = " ".join(f"<span style='color: rgb{c}'>■ {what}</span>" for c, what in shown)
             title = f"{title} &nbsp; {keys}"
-        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size="10pt")
+        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size=title_size(10))
 
     def set_points(self, points: Points | None, classes: int | None) -> None:
         self.points, self.classes = points, classes
@@ -97,6 +123,8 @@ class PlaneView(QWidget):
         self.last_curve = None
         self.image.clear()
         self.last_image = None
+        self.last_snapshot = None
+        self.toggles.setVisible(points is not None and points.train_x.shape[1] == 2)
         if points is None:
             self.train_points.clear()
             self.val_points.clear()
@@ -106,7 +134,7 @@ class PlaneView(QWidget):
             self._set_function_points(points)
             return
         title = "Output over the input plane"
-        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size="10pt")
+        self.plot.getPlotItem().setTitle(title, color=self.text_colour, size=title_size(10))
         self.plot.setAspectLocked(True)
         self.train_points.setData(pos=points.train_x, brush=self._brushes(points.train_y))
         self.val_points.setData(pos=points.val_x, brush=self._brushes(points.val_y))
@@ -114,7 +142,7 @@ class PlaneView(QWidget):
         self.plot.setRange(xRange=(low, high), yRange=(low, high), padding=0)
 
     def _set_function_points(self, points: Points) -> None:
-        self.plot.getPlotItem().setTitle("Prediction over the input", color=self.text_colour, size="10pt")
+        self.plot.getPlotItem().setTitle("Prediction over the input", color=self.text_colour, size=title_size(10))
         self.plot.setAspectLocked(False)
         train = np.column_stack([points.train_x[:, 0], points.train_y])
         val = np.column_stack([points.val_x[:, 0], points.val_y])
@@ -131,13 +159,43 @@ class PlaneView(QWidget):
         colours = diverging(labels.reshape(1, -1), limit)[0]
         return [pg.mkBrush(*c[:3].tolist()) for c in colours]
 
+    def set_drawing(self, points: Points) -> None:
+        """Points being drawn, shown at once (a run that loads them shows its own split of them)."""
+        labels = points.train_y
+        self.set_points(points, int(labels.max()) + 1 if len(labels) else 2)
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if self.points is not None and snapshot.curve is not None:
             self._show_curve(*snapshot.curve)
             return
-        if self.points is None or snapshot.plane_output not in snapshot.plane:
+        self.last_snapshot = snapshot
+        self._redraw()
+
+    def show_unit(self, block_id: str | None, index: int = 0) -> None:
+        """Draw one unit's output over the plane instead of the network's (None: the network's again)."""
+        self.unit = (block_id, index) if block_id is not None else None
+        self._redraw()
+
+    def _redraw(self) -> None:
+        snapshot = self.last_snapshot
+        if self.points is None or snapshot is None:
             return
-        scores = snapshot.plane[snapshot.plane_output]
-        rgba = class_regions(scores, binary=len(scores) == 1) if self.classes else diverging(scores[0])
+        unit = self.unit
+        if unit is not None and unit[0] in snapshot.plane and unit[1] < len(snapshot.plane[unit[0]]):
+            values = snapshot.plane[unit[0]][unit[1]]
+            rgba = diverging(values)
+            self.plot.setToolTip(f"{unit[0]} unit {unit[1] + 1}: from {values.min():.3g} to {values.max():.3g}")
+        else:
+            scores = (
+                snapshot.fine_plane if snapshot.fine_plane is not None else snapshot.plane.get(snapshot.plane_output)
+            )
+            if scores is None:
+                return
+            discrete = self.discretize.isChecked()
+            if self.classes:
+                rgba = class_regions(scores, binary=len(scores) == 1, discrete=discrete)
+            else:
+                rgba = diverging(np.sign(scores[0]) if discrete else scores[0])
+            self.plot.setToolTip("")
         self.last_image = rgba
         self.image.setImage(rgba, levels=(0, 255), rect=self.rect)  # the rect maps pixels once sizes are known
