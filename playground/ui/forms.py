@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from playground.core.registry import AUTO, ParamSpec
 
@@ -141,6 +141,8 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
         combo.addItems(list(param.choices))
         combo.currentTextChanged.connect(lambda v: edited(name, v))
         editor = combo
+    elif param.kind == "points":
+        editor = QLabel()  # the points are drawn on the input plane, not typed
     else:
         line = QLineEdit()
         if param.kind in ("ints", "dims"):
@@ -165,5 +167,7 @@ def show_value(editor: QWidget, value: Any) -> None:
         editor.setChecked(value)
     elif isinstance(editor, QComboBox):
         editor.setCurrentText(value)
+    elif isinstance(editor, QLabel):
+        editor.setText(f"{len(value)} point{'s' if len(value) != 1 else ''}: draw on the input plane")
     elif isinstance(editor, QLineEdit) and not editor.hasFocus():
         editor.setText(ints_text(value) if isinstance(value, list) else str(value))

@@ -21,7 +21,7 @@ from playground.core.shapes import Analysis, inferred
 from playground.runtime.messages import Fields
 from playground.ui.document import Document
 from playground.ui.forms import AutoSpinBox, ints_text, make_editor, parse_value, show_value
-from playground.ui.theme import category_colour, ui_font
+from playground.ui.theme import category_colour, set_font
 
 DATA_FIELD = ("input", "data")  # an Input's data parameter: offered as a list of the dataset's fields
 RECIPE_FIELDS = ("noise", "t")  # fields recipes feed themselves (a GAN's noise, a diffusion model's level)
@@ -36,7 +36,7 @@ class Inspector(QWidget):
         self.editors: dict[str, QWidget] = {}
         self._updating = False
         self.title = QLabel("Nothing selected")
-        self.title.setFont(ui_font(13, bold=True))
+        set_font(self.title, 13, bold=True)
         self.title.setWordWrap(True)  # long block ids must not widen the dock
         self.subtitle = QLabel("Select a block on the canvas to see and edit its parameters.")
         self.subtitle.setWordWrap(True)

@@ -1,6 +1,7 @@
 """Keyboard rules of the main window, across its widgets: Return or Enter in a field commits it and gives
 the keyboard back to the canvas, Esc cancels the edit, and Space plays or pauses everywhere except while a
-text field is being edited (the canvas keeps Space for itself: hold to pan, tap to play)."""
+text field is being edited (the canvas keeps Space for itself: hold to pan, tap to play); Esc outside a
+field leaves presentation mode and full screen."""
 
 from __future__ import annotations
 
@@ -48,9 +49,16 @@ def shown_text(box: QSpinBox | QDoubleSpinBox) -> str:
 
 
 class WindowKeys(QObject):
-    def __init__(self, window: QWidget, canvas: QWidget, play: Callable[[], None], revert: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        canvas: QWidget,
+        play: Callable[[], None],
+        revert: Callable[[], None],
+        escape: Callable[[], bool],
+    ) -> None:
         super().__init__(window)
-        self.window, self.canvas, self.play, self.revert = window, canvas, play, revert
+        self.window, self.canvas, self.play, self.revert, self.escape = window, canvas, play, revert, escape
         self.watched: list[QWidget] = []
         QApplication.instance().focusChanged.connect(self._focus_changed)
 
@@ -87,6 +95,8 @@ class WindowKeys(QObject):
                 self.play()
             return True
         field = field_of(focus)
+        if field is None and key == Qt.Key.Key_Escape and plain:
+            return self.escape()  # True where it left a mode; else the key goes on (a wire drag's cancel)
         if field is None or not plain:
             return False
         if key in COMMIT_KEYS:

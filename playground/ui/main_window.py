@@ -29,6 +29,7 @@ from playground.ui.live import LiveViews
 from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
 from playground.ui.plots.block_view import BlockLiveView
+from playground.ui.presenting import Presenter
 from playground.ui.storage import RecoveryStore, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
@@ -87,7 +88,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.palette_widget.chosen.connect(self.add_block_at_centre)
         self.view.block_menu_requested.connect(self.show_block_menu)
         self.session.fields_known.connect(self.inspector.fields_known)
-        self.keys = WindowKeys(self, self.view, self.act_play.trigger, self._revert_fields)
+        self.keys = WindowKeys(self, self.view, self.act_play.trigger, self._revert_fields, self._escape)
         self.resize(1400, 860)
         self._restore_layout()
         self._update_title()
@@ -163,6 +164,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.act_shortcuts = self._action("Keyboard Shortcuts", self.show_shortcuts, "F1", name="shortcuts")
         self.act_docs = self._action("Documentation", self.show_documentation, name="documentation")
         self.act_about = self._action("About Playground", self.show_about, name="about")
+        self.presenter = Presenter(self)
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -184,13 +186,19 @@ class MainWindow(ProjectFiles, QMainWindow):
         view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         view.addSeparator()
         view.addActions([self.act_layout, self.act_dark])
+        view.addSeparator()
+        view.addActions(self.presenter.actions())
+        notes = self.findChild(QDockWidget, "notesDock").toggleViewAction()
+        notes.setObjectName("lecture_notes")
+        notes.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        view.addAction(notes)
         train = bar.addMenu("&Training")
         train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.act_started, self.act_shortcuts, self.act_docs])
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
-        tools = QToolBar("Main", self)
+        self.toolbar = tools = QToolBar("Main", self)
         tools.setObjectName("mainToolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tools.addActions([self.act_new, self.act_open, self.act_save])
@@ -264,6 +272,10 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     def show_block_menu(self, block_id: str, where: QPoint) -> None:
         BlockMenu(self.document, block_id, self).exec(where)
+
+    def _escape(self) -> bool:
+        """Esc outside a field: an enlarged view goes back first, then presentation and full screen."""
+        return self.training.enlarger.restore() or self.presenter.escape()
 
     def _revert_fields(self) -> None:
         """Esc in a field: show the values that stand again."""

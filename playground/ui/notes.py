@@ -7,7 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from playground.ui.document import Document
-from playground.ui.theme import ui_font
+from playground.ui.theme import set_font
 
 COMMIT_MS = 600  # typing pauses this long before the text becomes an edit
 
@@ -19,11 +19,11 @@ class NotesPanel(QWidget):
         self.document = document
         self.heading = QLabel()
         self.heading.setObjectName("notesHeading")
-        self.heading.setFont(ui_font(12, bold=True))
+        set_font(self.heading, 12, bold=True)
         self.heading.setWordWrap(True)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("notesEditor")
-        self.editor.setFont(ui_font(11))
+        set_font(self.editor, 11)
         self.editor.setPlaceholderText("Notes for this project: what to point at, which knob to turn…")
         self.commit = QTimer(self)
         self.commit.setSingleShot(True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDrag, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from playground.core.registry import categories
 from playground.ui.canvas.view import BLOCK_MIME
-from playground.ui.theme import category_colour, ui_font
+from playground.ui.theme import category_colour, set_font, ui_font
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -24,7 +24,7 @@ class PaletteTree(QTreeWidget):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setRootIsDecorated(False)
         self.setIndentation(10)
-        self.setFont(ui_font(10.5))
+        set_font(self, 10.5)
         self.items: dict[str, QTreeWidgetItem] = {}
         for category, specs in categories().items():
             heading = QTreeWidgetItem(self, [category.upper()])
@@ -46,6 +46,12 @@ class PaletteTree(QTreeWidget):
                 )
                 self.items[spec.type] = item
         self.expandAll()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the UI scale changed: the headings follow
+            for i in range(self.topLevelItemCount()):
+                self.topLevelItem(i).setFont(0, ui_font(9, bold=True))
+        super().changeEvent(event)
 
     def mimeTypes(self) -> list[str]:
         return [BLOCK_MIME]

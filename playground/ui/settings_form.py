@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.project import RECIPE_KNOBS, DatasetRef, TrainingConfig
-from playground.runtime.messages import Catalogue, DatasetInfo
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
 
@@ -53,11 +53,12 @@ class SettingsForm(QWidget):
         self.updating = False  # showing the project's values, not the user editing them
         self.dataset_editors: dict[str, QWidget] = {}
         self.form_dataset: str | None = None
+        self.presenting = False  # only the knobs a running training takes are shown
 
         self.dataset = QComboBox()
         self.dataset.setObjectName("datasetCombo")
         self.dataset.currentIndexChanged.connect(self._dataset_chosen)
-        top = QFormLayout()
+        self.top = top = QFormLayout()
         top.addRow("Dataset", self.dataset)
         self.dataset_form = QFormLayout()
         self.task = QComboBox()
@@ -124,8 +125,11 @@ class SettingsForm(QWidget):
             self.lr_slider.setValue(self.lr_position(config.lr))
             self.task.setCurrentText(config.task)
             knobs = self.catalogue.tasks.get(config.task, ()) if self.catalogue else ()
-            for name in RECIPE_KNOBS:  # only the knobs the chosen recipe reads
-                self.training_form.setRowVisible(self.training_editors[name], name in knobs)
+            for name, editor in self.training_editors.items():  # only the knobs the chosen recipe reads
+                live = name in LIVE_SETTINGS or name in RECIPE_KNOBS
+                shown = name in knobs if name in RECIPE_KNOBS else True
+                self.training_form.setRowVisible(editor, shown and (live or not self.presenting))
+            self.training_form.setRowVisible(self.task, not self.presenting)
             index = self.dataset.findData(project.dataset.id)
             if index >= 0:
                 self.dataset.setCurrentIndex(index)
@@ -136,6 +140,14 @@ class SettingsForm(QWidget):
                 show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
         finally:
             self.updating = False
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: the dataset and the settings that need a restart are put away."""
+        self.presenting = on
+        self.top.setRowVisible(self.dataset, not on)
+        for row in range(self.dataset_form.rowCount()):
+            self.dataset_form.setRowVisible(row, not on)
+        self.show_settings()
 
     def _dataset_info(self) -> DatasetInfo | None:
         ref = self.document.project.dataset

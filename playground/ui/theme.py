@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 CATEGORY_COLOURS = {
     "Input / Output": "#6b7280",
@@ -71,13 +71,71 @@ def category_colour(category: str) -> QColor:
     return QColor(CATEGORY_COLOURS.get(category, "#6b7280"))
 
 
+SCALE_RANGE = (1.0, 2.5)
+SCALE_STEP = 0.25
+_state = {"scale": 1.0, "base": 0.0}  # the UI scale, and the application font's size at scale 1
+
+
+def ui_scale() -> float:
+    return _state["scale"]
+
+
+def base_point_size() -> float:
+    """The application font's size at scale 1."""
+    return _state["base"] or QApplication.font().pointSizeF()
+
+
+def set_ui_scale(scale: float) -> float:
+    """Every font of the window (and, through the widgets' fonts, what they size from them) at
+    ``scale`` times its size, clamped to 100 %-250 %; returns the scale set. The canvas scales its
+    items itself (GraphScene.set_ui_scale)."""
+    app = QApplication.instance()
+    if not _state["base"]:
+        _state["base"] = app.font().pointSizeF()
+    _state["scale"] = min(max(round(scale, 2), SCALE_RANGE[0]), SCALE_RANGE[1])
+    font = QFont(app.font())
+    font.setPointSizeF(_state["base"] * _state["scale"])
+    app.setFont(font)
+    return _state["scale"]
+
+
 @functools.cache
-def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
-    """The UI font at a size (shared: do not modify the returned font)."""
+def _font(point_size: float, bold: bool, scale: float) -> QFont:
     font = QFont(QApplication.font())
-    font.setPointSizeF(point_size)
+    font.setPointSizeF(point_size * scale)
     font.setBold(bold)
     return font
+
+
+def ui_font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    """The UI font at a size, times the UI scale (shared: do not modify the returned font)."""
+    return _font(point_size, bold, _state["scale"])
+
+
+def canvas_font(point_size: float, bold: bool = False) -> QFont:
+    """A font of the canvas's items, which scale as items (their sizes are in scene units)."""
+    return _font(point_size, bold, 1.0)
+
+
+def title_size(point_size: float = 10.0) -> str:
+    """A plot title's size for pyqtgraph, times the UI scale."""
+    return f"{point_size * _state['scale']:.1f}pt"
+
+
+def set_font(widget: QWidget, point_size: float, bold: bool = False) -> None:
+    """Give ``widget`` the UI font at a size that follows the UI scale (see refresh_fonts)."""
+    widget.setProperty("uiPointSize", point_size)
+    widget.setProperty("uiBold", bold)
+    widget.setFont(ui_font(point_size, bold))
+
+
+def refresh_fonts(root: QWidget) -> None:
+    """After a change of UI scale: the widgets given a size with set_font take it at the new scale
+    (the others follow the application font by themselves)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        size = widget.property("uiPointSize")
+        if size:
+            widget.setFont(ui_font(float(size), bool(widget.property("uiBold"))))
 
 
 def apply_palette(app: QApplication, theme: Theme) -> None:

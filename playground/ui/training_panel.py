@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSlider,
     QSplitter,
     QStyle,
@@ -26,14 +24,33 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.graph import Graph
-from playground.core.project import TrainingConfig
+from playground.core.project import DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
+from playground.ui.enlarge import Enlarger
 from playground.ui.plots.curves import CurvesView
 from playground.ui.plots.data_views import DataViews
 from playground.ui.settings_form import SettingsForm
-from playground.ui.theme import Theme, ui_font
+from playground.ui.theme import Theme
+from playground.ui.transport import Transport
+
+TRANSPORT_PARTS = (
+    "play_button",
+    "step_button",
+    "epoch_button",
+    "stop_button",
+    "reset_button",
+    "reseed_button",
+    "status",
+    "loss_note",
+    "message",
+    "banner",
+    "banner_text",
+    "restart_button",
+)
+PRESENTED_SHARES = (0.23, 0.2, 0.57)
+LEFT_WIDTH = 330  # the transport and settings column, outside presentation  # of the width in presentation: transport and knobs, curves, data views
 
 
 def structure(graph: Graph) -> tuple:
@@ -68,13 +85,17 @@ class TrainingPanel(QWidget):
         scroll.setWidget(controls)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        left = QWidget()
-        left.setMinimumWidth(330)
+        self.left = left = QWidget()
+        left.setMinimumWidth(LEFT_WIDTH)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self._transport())  # stays in view; only the settings under it scroll
+        self.transport = transport = Transport(self)
+        for name in TRANSPORT_PARTS:  # the panel's own names for the transport's parts
+            setattr(self, name, getattr(transport, name))
+        column.addWidget(transport)  # stays in view; only the settings under it scroll
         column.addWidget(scroll, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("trainingSplitter")
         splitter.addWidget(left)
         splitter.addWidget(self.curves)
         splitter.addWidget(self.views)
@@ -82,6 +103,7 @@ class TrainingPanel(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([340, 700, 380])
+        self.sizes_before: list[int] = []  # the splitter before presentation mode
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(splitter)
@@ -92,6 +114,9 @@ class TrainingPanel(QWidget):
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
         session.sampled.connect(self.views.text_view.add)
+        self.views.plane.drawn.connect(self._drawn)
+        self.enlarger = Enlarger(self, self._enlargeable, lambda: self.views.plane.drawing.active)
+        self.enlarger.watch()
         self.views.text_view.changed.connect(session.set_sampling)
         document.replaced.connect(self._project_replaced)
         document.settings_changed.connect(self._setting_changed)
@@ -100,76 +125,34 @@ class TrainingPanel(QWidget):
             self._catalogued(session.catalogue)
         self._project_replaced()
 
+    def _enlargeable(self) -> list[QWidget]:
+        views = self.views
+        return [
+            self.curves.loss_plot,
+            self.curves.metric_plot,
+            *(v for v in views.findChildren(QWidget) if v.parentWidget() is views and v is not views.text_view),
+        ]
+
+    def present(self, on: bool) -> None:
+        """Presentation mode: only the knobs a running training takes, and the data views the
+        largest share of the width (then back as it was)."""
+        self.settings.set_presenting(on)
+        self.status.set_lines(4 if on else 3)  # large type in a narrower column
+        self.left.setMinimumWidth(0 if on else LEFT_WIDTH)  # large type must not push the window off the screen
+        self.curves.controls.setVisible(not on)
+        direction = QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
+        self.curves.plots.setDirection(direction)  # loss over accuracy in a narrow column
+        if on:
+            self.sizes_before = self.splitter.sizes()
+            QTimer.singleShot(0, self._share_width)  # once the window has its full-screen size
+        elif self.sizes_before:
+            self.splitter.setSizes(self.sizes_before)
+
+    def _share_width(self) -> None:
+        total = sum(self.splitter.sizes())
+        self.splitter.setSizes([int(total * share) for share in PRESENTED_SHARES])
+
     # --- building -----------------------------------------------------------------------------
-    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
-
-    def _transport(self) -> QWidget:
-        """Play/Pause, Step, Epoch, Stop, Reset, Reseed, the status line and what stopped a run."""
-        host = QWidget()
-        self.play_button = self._button("Play", "playButton", "Train continuously (Space)", self.toggle_play)
-        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
-        self.play_button.setFont(ui_font(11, bold=True))
-        self.play_button.setMinimumHeight(34)
-        self.step_button = self._button("Step", "stepButton", "Train on one batch", self.step)
-        self.epoch_button = self._button("Epoch", "epochButton", "Train to the end of this epoch", self.epoch)
-        self.stop_button = self._button("Stop", "stopButton", "End this run (the next Play starts afresh)", self.stop)
-        self.reset_button = self._button(
-            "Reset", "resetButton", "Back to step 0 with the same initial weights", self.reset
-        )
-        self.reseed_button = self._button(
-            "Reseed", "reseedButton", "Back to step 0 with new random weights", self.reseed
-        )
-        buttons = QGridLayout()
-        buttons.addWidget(self.play_button, 0, 0, 1, 3)
-        for i, button in enumerate((self.step_button, self.epoch_button, self.stop_button)):
-            buttons.addWidget(button, 1, i)
-        buttons.addWidget(self.reset_button, 2, 0)
-        buttons.addWidget(self.reseed_button, 2, 1)
-
-        self.status = QLabel("Not started")
-        self.status.setObjectName("trainingStatus")
-        self.status.setFont(ui_font(10.5, bold=True))
-        self.status.setWordWrap(True)
-        # Two lines, fixed: a status that changes 20 times a second must not re-lay out the panel.
-        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.loss_note = QLabel()
-        self.loss_note.setObjectName("lossNote")
-        self.loss_note.setWordWrap(True)
-        self.loss_note.setStyleSheet("color: #475569;")
-        self.loss_note.hide()
-        self.message = QLabel()
-        self.message.setObjectName("trainingMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #dc2626;")
-        self.message.hide()
-        self.banner = QFrame()
-        self.banner.setObjectName("restartBanner")
-        self.banner.setStyleSheet(
-            "#restartBanner { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 6px; }"
-        )
-        self.banner_text = QLabel()
-        self.banner_text.setWordWrap(True)
-        self.banner_text.setStyleSheet("color: #78350f;")
-        self.restart_button = self._button("Restart with the changes", "restartButton", "", self.restart)
-        banner = QVBoxLayout(self.banner)
-        banner.addWidget(self.banner_text)
-        banner.addWidget(self.restart_button)
-        self.banner.hide()
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 8, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(self.loss_note)
-        layout.addWidget(self.message)
-        layout.addWidget(self.banner)
-        return host
-
     def _controls(self) -> QWidget:
         host = QWidget()
         self.device = QComboBox()
@@ -282,6 +265,7 @@ class TrainingPanel(QWidget):
         self.settings.catalogued(catalogue)
 
     def _loaded(self, message: Loaded) -> None:
+        self.views.neuron_view.set_graph(self.document.graph)
         self.views.loaded(message)
         self.loss_at_start = None
         self.last_progress = None
@@ -337,15 +321,35 @@ class TrainingPanel(QWidget):
         self.status.setText("Not started: press Play")
         self.message.hide()
         self.settings.show_settings()
+        self._show_drawing()
         if self.document.graph.blocks:
             self.restart()
+
+    def _show_drawing(self) -> None:
+        """A drawn dataset: its points on the plane at once, ready to draw more (before any run)."""
+        ref = self.document.project.dataset
+        drawing = ref.id == "drawn"
+        self.views.plane.drawing.show_rows(list(ref.params.get("points", [])) if drawing else None)
+        if drawing:
+            self.views.show()
+
+    def _drawn(self, rows: list) -> None:
+        ref = self.document.project.dataset
+        self.document.set_dataset(DatasetRef("drawn", {**ref.params, "points": rows}), merges=False)
 
     def _setting_changed(self, name: str) -> None:
         """A setting changed (by the panel, or by undo/redo): show it, and tell the run."""
         self.settings.show_settings()
+        if name == "dataset":
+            self._show_drawing()
         if self.session.project is None:
             return
-        if name in LIVE_SETTINGS:
+        if name == "dataset" and self.document.project.dataset.id == "drawn":
+            playing = self.session.state == "running"
+            self.restart()  # the new drawing trains at once, as TensorFlow Playground regenerates its data
+            if playing:
+                self.session.play()
+        elif name in LIVE_SETTINGS:
             self.session.configure(self.document.project.training)
         else:
             self._mark_stale("the dataset" if name == "dataset" else f"the {name.replace('_', ' ')}")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QScrollArea, QS
 from playground.runtime.messages import BlockDetail, Stats
 from playground.ui.plots.colors import diverging, sequential
 from playground.ui.plots.curves import TRAIN, VAL, fit_range, style_plot
-from playground.ui.theme import Theme
+from playground.ui.theme import Theme, title_size
 
 GRAD_NORM_HISTORY = 2000
 PLOT_HEIGHT = 130
@@ -230,7 +230,7 @@ class BlockLiveView(QWidget):
     def _put(self, plot: pg.PlotWidget, image: pg.ImageItem, title: str, rgba: np.ndarray | None) -> None:
         plot.setVisible(rgba is not None)
         if rgba is not None:
-            plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size="9pt")
+            plot.getPlotItem().setTitle(title, color=self.theme.text.name(), size=title_size(9))
             image.setImage(rgba, levels=(0, 255), rect=QRectF(0, 0, rgba.shape[1], rgba.shape[0]))
             plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 

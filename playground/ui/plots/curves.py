@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from playground.runtime.messages import Progress
 from playground.ui.plots.series import Series
-from playground.ui.theme import Theme
+from playground.ui.theme import Theme, title_size, ui_font
 
 REDRAW_MS = 50  # at most 20 redraws a second
 TRAIN, VAL = "#2563eb", "#ea580c"
@@ -68,14 +68,16 @@ def style_plot(plot: pg.PlotWidget, theme: Theme, title: str | None = None) -> N
     """Colours from ``theme``; ``title`` None keeps the plot's title."""
     plot.setBackground(theme.canvas)
     item = plot.getPlotItem()
-    item.setTitle(item.titleLabel.text if title is None else title, color=theme.text.name(), size="10pt")
+    item.setTitle(item.titleLabel.text if title is None else title, color=theme.text.name(), size=title_size(10))
     if item.legend is not None:
         item.legend.setLabelTextColor(theme.text.name())
+        item.legend.setLabelTextSize(title_size(9))
         for _, label in item.legend.items:
-            label.setText(label.text, color=theme.text.name())  # the colour applies on the next text
+            label.setText(label.text, color=theme.text.name(), size=title_size(9))  # applies on the next text
     for axis in ("left", "bottom"):
         item.getAxis(axis).setPen(theme.muted)
         item.getAxis(axis).setTextPen(theme.text)
+        item.getAxis(axis).setStyle(tickFont=ui_font(9))  # at the UI scale
         # Axes are repainted with every curve update; cached, they redraw only when their range changes.
         item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.showGrid(x=True, y=True, alpha=0.15)
@@ -129,7 +131,8 @@ class CurvesView(QWidget):
         self.clear_button.setObjectName("clearRuns")
         self.clear_button.clicked.connect(self.clear_old_runs)
 
-        bar = QHBoxLayout()
+        self.controls = QWidget()  # put away in presentation mode
+        bar = QHBoxLayout(self.controls)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(QLabel("x:"))
         bar.addWidget(self.axis)
@@ -138,12 +141,12 @@ class CurvesView(QWidget):
         bar.addWidget(self.log_scale)
         bar.addStretch(1)
         bar.addWidget(self.clear_button)
-        plots = QHBoxLayout()
+        self.plots = plots = QHBoxLayout()
         plots.addWidget(self.loss_plot, 3)
         plots.addWidget(self.metric_plot, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.controls)
         layout.addLayout(plots, 1)
 
         self.redrawn_at = 0.0  # perf_counter() of the last redraw: other views paint between two
@@ -189,7 +192,7 @@ class CurvesView(QWidget):
                     if len(self.metric_name) <= 3 or self.metric_name in ACRONYMS
                     else self.metric_name.replace("_", " ").capitalize(),
                     color=self.theme.text.name(),
-                    size="10pt",
+                    size=title_size(10),
                 )
         if progress.evaluations:  # name only the series this task reports (a GAN: no training metric)
             self._in_legend(self.loss_plot, self.val_item, "validation", "val_loss" in self.val)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Snapshot
 from playground.ui.plots.curves import TRAIN, VAL
-from playground.ui.theme import Theme
+from playground.ui.theme import Theme, title_size
 
 PANELS = 4
 
@@ -48,7 +48,7 @@ class ForecastView(QWidget):
         self.layout_widget.setBackground(theme.canvas)
         self.theme = theme
         for i, plot in enumerate(self.plots):
-            plot.setTitle(f"example {i}", color=theme.text.name(), size="8pt")
+            plot.setTitle(f"example {i}", color=theme.text.name(), size=title_size(9))
             plot.getAxis("left").setTextPen(theme.text)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:

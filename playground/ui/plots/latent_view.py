@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from playground.runtime.messages import Snapshot
 from playground.ui.plots.colors import class_colour
 from playground.ui.plots.curves import style_plot
-from playground.ui.theme import Theme
+from playground.ui.theme import Theme, title_size
 
 
 class LatentView(QWidget):
@@ -38,5 +38,5 @@ class LatentView(QWidget):
         title, codes, labels = snapshot.latent
         brushes = [pg.mkBrush(*class_colour(c)) for c in labels] if labels is not None else pg.mkBrush("#2563eb")
         self.points.setData(pos=codes, brush=brushes)
-        self.plot.getPlotItem().setTitle(title, size="10pt")
+        self.plot.getPlotItem().setTitle(title, size=title_size(10))
         self.plot.getPlotItem().getViewBox().autoRange(padding=0.08)

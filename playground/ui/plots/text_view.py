@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QTextEdit, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Sampled
-from playground.ui.theme import ui_font
+from playground.ui.theme import set_font
 
 KEEP = 12  # samples shown, newest first
 
@@ -35,7 +35,7 @@ class TextView(QWidget):
         self.text = QTextEdit()
         self.text.setObjectName("sampleText")
         self.text.setReadOnly(True)
-        self.text.setFont(ui_font(10.5))
+        set_font(self.text, 10.5)
         row = QHBoxLayout()
         row.addWidget(self.prompt, 1)
         row.addWidget(QLabel("Temperature"))

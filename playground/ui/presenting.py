@@ -1,0 +1,179 @@
+"""Presenting in class (View menu): full screen, presentation mode, and the UI scale (every font of
+the window; the canvas zooms with it).
+
+Presentation mode is full screen with the editing panes put away: the palette, the inspector and
+the toolbar hide, the lecture notes are a side panel toggled with Ctrl+Shift+N (hidden at first:
+the class looks at the views), the training dock takes most of the height and its data views over
+half of its width (about 40 % of the screen),
+and only the transport and the knobs a running training takes are left of the settings. It starts
+at a UI scale that makes the smallest text of the window large enough for the back row (16 px at
+720 lines, 22 px at 1080), and Esc, F5 or leaving full screen restores the window as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QFontInfo, QScreen
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from playground.ui.storage import settings
+from playground.ui.theme import (
+    SCALE_RANGE,
+    SCALE_STEP,
+    base_point_size,
+    canvas_font,
+    refresh_fonts,
+    set_ui_scale,
+    ui_scale,
+)
+
+if TYPE_CHECKING:
+    from playground.ui.main_window import MainWindow
+
+SMALLEST_POINT_SIZE = 9.0  # the smallest font a widget or plot uses at scale 1 (legends, the palette's headings)
+TRAINING_SHARE = 0.74  # of the height, for the training dock in presentation
+NOTES_SHARE = 0.2  # of the width, for the lecture notes beside it
+EDITING_DOCKS = ("paletteDock", "inspectorDock")
+
+
+def smallest_text_px(screen_height: int) -> float:
+    """The size the smallest text must reach in presentation: 16 px on 720 lines, 22 px on 1080."""
+    return 16 + 6 * min(max((screen_height - 720) / 360, 0.0), 1.0)
+
+
+def presentation_scale(screen_height: int) -> float:
+    """The UI scale at which the window's smallest font is ``smallest_text_px`` high."""
+    smallest = QFontInfo(canvas_font(min(SMALLEST_POINT_SIZE, base_point_size()))).pixelSize()  # at scale 1
+    return min(max(smallest_text_px(screen_height) / smallest, SCALE_RANGE[0]), SCALE_RANGE[1])
+
+
+class Presenter(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.presenting = False
+        self.saved_state: QByteArray | None = None
+        self.saved_scale = 1.0
+        self.was_maximised = False
+        self.normal_geometry = window.geometry()
+        self.act_full_screen = window._action("Full Screen", self.toggle_full_screen, "F11", name="full_screen")
+        self.act_full_screen.setCheckable(True)
+        self.act_presentation = window._action("Presentation", self.toggle_presentation, "F5", name="presentation")
+        self.act_presentation.setCheckable(True)
+        self.act_larger = window._action("Larger", self.larger, ["Ctrl+Shift+=", "Ctrl+Shift++"], name="ui_larger")
+        self.act_smaller = window._action("Smaller", self.smaller, ["Ctrl+Shift+-", "Ctrl+Shift+_"], name="ui_smaller")
+        saved = settings().value("ui_scale", 1.0)
+        self.set_scale(float(saved) if saved else 1.0, remember=False)
+
+    def actions(self) -> list[QAction]:
+        return [self.act_presentation, self.act_full_screen, self.act_larger, self.act_smaller]
+
+    # --- the UI scale ---------------------------------------------------------------------
+    def larger(self) -> None:
+        self.set_scale(ui_scale() + SCALE_STEP)
+
+    def smaller(self) -> None:
+        self.set_scale(ui_scale() - SCALE_STEP)
+
+    def set_scale(self, scale: float, remember: bool = True) -> None:
+        """Every font of the window, the canvas's blocks and wires, and the plots at ``scale``
+        (remembered in the settings, except for the scale presentation mode chooses)."""
+        window = self.window
+        scale = set_ui_scale(scale)
+        refresh_fonts(window)
+        window.view.set_ui_scale(scale)
+        window.training.set_theme(window.theme)
+        window.block_view.set_theme(window.theme)
+        self.act_larger.setEnabled(scale < SCALE_RANGE[1])
+        self.act_smaller.setEnabled(scale > SCALE_RANGE[0])
+        if remember and not self.presenting:
+            settings().setValue("ui_scale", scale)
+            window.statusBar().showMessage(f"UI scale {scale:.0%}", 3000)
+
+    # --- full screen and presentation ---------------------------------------------------------
+    def toggle_full_screen(self) -> None:
+        if self.window.isFullScreen():
+            self.leave()
+        else:
+            self.was_maximised = self.window.isMaximized()
+            self._full_screen()
+            self._update_actions()
+
+    def toggle_presentation(self) -> None:
+        if self.presenting:
+            self.leave()
+        else:
+            self.present()
+
+    def present(self) -> None:
+        window = self.window
+        if not window.isFullScreen():
+            self.was_maximised = window.isMaximized()
+        self.saved_state = window.saveState()
+        self.saved_scale = ui_scale()
+        self.presenting = True
+        for name in EDITING_DOCKS:
+            window.findChild(QDockWidget, name).hide()
+        window.findChild(QDockWidget, "notesDock").hide()
+        window.toolbar.hide()
+        window.statusBar().hide()
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)  # notes: full height
+        self._full_screen()
+        room = self._screen().geometry()
+        self.set_scale(presentation_scale(room.height()), remember=False)
+        window.training.present(True)
+        QTimer.singleShot(0, self._share_screen)  # once the window has its full-screen size
+        self._update_actions()
+
+    def _share_screen(self) -> None:
+        window, room = self.window, self._screen().geometry()
+        notes = window.findChild(QDockWidget, "notesDock")
+        window.resizeDocks([notes], [int(room.width() * NOTES_SHARE)], Qt.Orientation.Horizontal)
+        training = window.findChild(QDockWidget, "trainingDock")
+        window.resizeDocks([training], [int(room.height() * TRAINING_SHARE)], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, window.view.zoom_to_fit)  # once the canvas has its share
+
+    def escape(self) -> bool:
+        """Esc (outside a field): leave presentation mode and full screen, if the window is in one."""
+        if not (self.presenting or self.window.isFullScreen()):
+            return False
+        self.leave()
+        return True
+
+    def leave(self) -> None:
+        """Out of presentation mode and full screen, back to the window as it was."""
+        window = self.window
+        if self.presenting:
+            self.presenting = False
+            window.training.present(False)
+            self.set_scale(self.saved_scale, remember=False)
+            window.toolbar.show()
+            window.statusBar().show()
+            window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+            if self.saved_state is not None:
+                window.restoreState(self.saved_state)
+        if window.isFullScreen():
+            if self.was_maximised:
+                window.showMaximized()
+            else:
+                window.showNormal()
+                window.setGeometry(self.normal_geometry)
+        self._update_actions()
+
+    def _screen(self) -> QScreen:
+        return self.window.screen() or QApplication.primaryScreen()
+
+    def _full_screen(self) -> None:
+        """Full screen, and the whole screen's geometry (a window manager would give it; without one,
+        under a bare X server, the window would keep its size)."""
+        if not self.window.isFullScreen():
+            self.normal_geometry = self.window.geometry()
+            self.window.setGeometry(self._screen().geometry())
+        self.window.showFullScreen()
+
+    def _update_actions(self) -> None:
+        full = self.window.isFullScreen()
+        self.act_full_screen.setChecked(full)
+        self.act_presentation.setChecked(self.presenting)
