@@ -161,7 +161,7 @@ class Snapshot:
     step: int
     grad_norms: dict[str, float]
     wire_gradients: dict[str, float]
-    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R), R = 48: each unit
+    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R), R = 32: each unit
     plane_output: str = ""
     detail: BlockDetail | None = None
     # A 1-D input: x, mean, the spread over MC-dropout samples (epistemic) and the predicted noise (aleatoric).

@@ -224,3 +224,16 @@ def test_a_double_clicked_view_fills_the_views_area_and_esc_brings_the_others_ba
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)
     assert loss.isVisible() and plane.isVisible() and panel.left.isVisible()
+
+
+def test_the_window_comes_back_maximised_and_within_the_screen(qtbot, window) -> None:
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized)
+    window.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(again.isMaximized)
+    again.showNormal()
+    room = again.screen().availableGeometry()
+    assert again.width() <= room.width() and again.height() <= room.height()

@@ -12,44 +12,39 @@ from playground.core.registry import ParamSpec
 from playground.nn.data.base import ASSETS, SEED, VAL_FRACTION, Data, DataError, DatasetSpec, register_dataset, split
 
 
-def _digits(params: dict[str, Any], base_dir: Path | None) -> Data:
-    with np.load(ASSETS / "digits.npz", allow_pickle=False) as archive:
-        images = torch.from_numpy(archive["images"].astype(np.float32) / 16.0).unsqueeze(1)  # (1797, 1, 8, 8)
-        labels = torch.from_numpy(archive["labels"].astype(np.int64))
-    train, val = split({"x": images, "y": labels}, params["val_fraction"], params["seed"])
-    return Data("digits", "classification", train, val, num_classes=10)
+def _images(dataset_id: str, file: str, top: float):
+    """A bundled set of one-channel digit images (uint8 ``images`` up to ``top``, ``labels`` 0 to 9)."""
+
+    def build(params: dict[str, Any], base_dir: Path | None) -> Data:
+        with np.load(ASSETS / file, allow_pickle=False) as archive:
+            images = torch.from_numpy(archive["images"].astype(np.float32) / top).unsqueeze(1)  # (n, 1, H, W)
+            labels = torch.from_numpy(archive["labels"].astype(np.int64))
+        train, val = split({"x": images, "y": labels}, params["val_fraction"], params["seed"])
+        return Data(dataset_id, "classification", train, val, num_classes=10)
+
+    return build
 
 
-register_dataset(
-    DatasetSpec(
-        id="digits",
-        title="Handwritten digits",
-        description="1,797 handwritten digits as 8x8 grey images, ten classes.",
-        kind="classification",
-        build=_digits,
-        params=(VAL_FRACTION, SEED),
+for _id, _title, _text, _file, _top in (
+    ("digits", "Handwritten digits", "1,797 handwritten digits as 8x8 grey images, ten classes.", "digits.npz", 16.0),
+    (
+        "mnist",
+        "MNIST digits",
+        "5,000 of MNIST's 28x28 handwritten digits (500 per class), grey values 0 to 1.",
+        "mnist.npz",
+        255.0,
+    ),
+):
+    register_dataset(
+        DatasetSpec(
+            id=_id,
+            title=_title,
+            description=_text,
+            kind="classification",
+            build=_images(_id, _file, _top),
+            params=(VAL_FRACTION, SEED),
+        )
     )
-)
-
-
-def _mnist(params: dict[str, Any], base_dir: Path | None) -> Data:
-    with np.load(ASSETS / "mnist.npz", allow_pickle=False) as archive:
-        images = torch.from_numpy(archive["images"].astype(np.float32) / 255.0).unsqueeze(1)  # (5000, 1, 28, 28)
-        labels = torch.from_numpy(archive["labels"].astype(np.int64))
-    train, val = split({"x": images, "y": labels}, params["val_fraction"], params["seed"])
-    return Data("mnist", "classification", train, val, num_classes=10, info={"source": "MNIST (5,000 images)"})
-
-
-register_dataset(
-    DatasetSpec(
-        id="mnist",
-        title="MNIST digits",
-        description="5,000 of MNIST's 28x28 handwritten digits (500 per class), grey values 0 to 1.",
-        kind="classification",
-        build=_mnist,
-        params=(VAL_FRACTION, SEED),
-    )
-)
 
 
 def encode_text(text: str) -> tuple[list[str], torch.Tensor]:

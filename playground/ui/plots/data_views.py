@@ -29,9 +29,7 @@ class DataViews(QWidget):
         self.graph_view = GraphView(theme)
         self.forecast_view = ForecastView(theme)
         self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
-        self.recon_view = ImagesView(
-            theme, "reconstructionsView", "Inputs over their reconstructions", "reconstructions"
-        )
+        self.recon_view = ImagesView(theme, "reconstructionsView", "Inputs over reconstructions", "reconstructions")
         self.latent_view = LatentView(theme)
         self.grid_view = ImagesView(theme, "latentGridView", "The code plane, decoded", "grid", scale_first=False)
         self.prior_view = ImagesView(theme, "priorView", "Random codes, decoded", "prior", scale_first=False)
