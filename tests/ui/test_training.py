@@ -67,7 +67,8 @@ def test_play_shows_a_falling_loss_then_pause_and_step_advance_exactly_one(qtbot
     assert window.session.state == "running" and "Pause" in panel.play_button.text()
     x, y = panel.curves.points()
     assert len(y) == len(x)
-    assert len(x) > 100 and x[0] == 1
+    assert len(x) > 100 and x[0] <= 2  # step 1 (or, at a narrow plot, its pixel's pair, peak-downsampled)
+    assert panel.curves.train.x[0] == 1
     raw = panel.curves.train.y
     assert raw[:50].mean() > 1.5 * raw[-50:].mean(), "the training loss falls"
     val = panel.curves.val["val_loss"].y
