@@ -161,7 +161,7 @@ class Snapshot:
     step: int
     grad_norms: dict[str, float]
     wire_gradients: dict[str, float]
-    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R), R = 32: each unit
+    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R), R = 34: each unit
     plane_output: str = ""
     detail: BlockDetail | None = None
     # A 1-D input: x, mean, the spread over MC-dropout samples (epistemic) and the predicted noise (aleatoric).
@@ -176,7 +176,7 @@ class Snapshot:
     prior: tuple[np.ndarray, ...] | None = None  # rows of images decoded from codes drawn from the prior
     generated: Generated | None = None
     episode: Episode | None = None
-    fine_plane: np.ndarray | None = None  # the plane_output block's (units, 96, 96): the big input plane
+    fine_plane: np.ndarray | None = None  # the plane_output block's (units, 102, 102): the big input plane
     weights: dict[str, np.ndarray] = field(default_factory=dict)  # a Linear block's (out, in) weights: the neuron view
 
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from playground.runtime.messages import BlockDetail, Episode, Generated, GraphLayout, Points, Stats
 
-PLANE_RESOLUTION = 96  # the network's output over the input plane, drawn large and smooth
-UNIT_POOL = 3  # each unit's picture, for the blocks and the neuron view: 32 x 32 (drawn smooth)
+PLANE_RESOLUTION = 102  # the network's output over the input plane, drawn large and smooth
+UNIT_POOL = 3  # each unit's picture, for the blocks and the neuron view: 34 x 34 (drawn smooth)
 MAX_UNITS = 16  # per-unit pictures are made for blocks this narrow
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
@@ -30,8 +30,8 @@ def pca2(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class InputPlane:
-    """What a network with a 2-D input does over the plane: each narrow block's units (32 x 32), the
-    block the class regions read (the logits of a classifier ending in Softmax), that block at 96 x 96,
+    """What a network with a 2-D input does over the plane: each narrow block's units (34 x 34), the
+    block the class regions read (the logits of a classifier ending in Softmax), that block at 102 x 102,
     and the weights of the Linear blocks between narrow layers (the neuron view's lines)."""
 
     units: dict[str, np.ndarray] = field(default_factory=dict)

@@ -85,10 +85,10 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     assert evaluations[-1]["val_loss"] < evaluations[0]["val_loss"]
     snapshot = worker.of(Snapshot, 1)[-1]
     assert snapshot.step == 300 and snapshot.plane_output == "output_1"
-    assert snapshot.plane["linear_1"].shape == (8, 32, 32) and set(snapshot.wire_gradients) >= {"linear_1", "tanh_2"}
-    assert snapshot.fine_plane.shape == (1, 96, 96)  # the output, drawn large
+    assert snapshot.plane["linear_1"].shape == (8, 34, 34) and set(snapshot.wire_gradients) >= {"linear_1", "tanh_2"}
+    assert snapshot.fine_plane.shape == (1, 102, 102)  # the output, drawn large
     assert snapshot.weights["linear_2"].shape == (8, 8) and snapshot.weights["linear_3"].shape == (1, 8)
-    pooled = snapshot.fine_plane.reshape(1, 32, 3, 32, 3).mean(axis=(2, 4))
+    pooled = snapshot.fine_plane.reshape(1, 34, 3, 34, 3).mean(axis=(2, 4))
     assert np.allclose(pooled, snapshot.plane["linear_3"], atol=1e-5)
     detail = snapshot.detail
     assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}

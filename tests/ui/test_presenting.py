@@ -134,7 +134,7 @@ def test_the_neuron_view_draws_each_unit_and_hovering_one_shows_it_on_the_plane(
     assert f"from {low:.3g} to {high:.3g}" in plane.plot.toolTip()
     qtbot.mouseMove(neurons, QPoint(2, 2))
     qtbot.waitUntil(lambda: plane.unit is None)
-    assert plane.last_image.shape == (96, 96, 4)  # the network's output again, on the fine grid
+    assert plane.last_image.shape == (102, 102, 4)  # the network's output again, on the fine grid
 
 
 def test_hovering_a_unit_heatmap_on_the_canvas_shows_it_on_the_plane(qtbot, window) -> None:

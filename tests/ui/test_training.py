@@ -220,7 +220,7 @@ def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
     qtbot.waitUntil(lambda: live.gradient_item.getData()[0] is not None, timeout=LATER)
     assert live.isVisible() and live.gradient_plot.isVisible() and live.norm_plot.isVisible()
     plane = panel.views.plane
-    assert plane.isVisible() and plane.last_image is not None and plane.last_image.shape == (96, 96, 4)
+    assert plane.isVisible() and plane.last_image is not None and plane.last_image.shape == (102, 102, 4)
     pause(qtbot, window)
 
     click(qtbot, panel.show_flow)
