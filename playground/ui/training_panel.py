@@ -100,9 +100,9 @@ class TrainingPanel(QWidget):
         splitter.addWidget(self.curves)
         splitter.addWidget(self.views)
         splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([340, 520, 540])  # the data views as wide as the curves
+        splitter.setSizes([340, 700, 380])
         self.sizes_before: list[int] = []  # the splitter before presentation mode
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
