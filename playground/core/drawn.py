@@ -9,6 +9,7 @@ from typing import Any
 MAX_POINTS = 5000
 MAX_CLASSES = 10
 LIMIT = 100.0  # a drawn coordinate's largest size
+BOUNDS = (-1.5, 1.5)  # the plane a drawing is made on (both axes)
 
 
 def check_points(value: Any) -> list[list[float | int]]:

@@ -333,8 +333,7 @@ class WorkerLoop:
         if self.points is not None and self.points.train_x.shape[1] == 2:
             plane = views.input_plane(trainer, probe, self.points.bounds)
         elif self.points is not None:
-            noisy = getattr(trainer.task, "loss_name", "") == "gaussian_nll"
-            along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION, variance=noisy)
+            along = line(trainer.compiled, self.points.bounds, LINE_RESOLUTION, variance=trainer.task.predicts_noise)
             epistemic = None if along.std is None else along.std[0]
             curve = (along.xs, along.mean[0], epistemic, None if along.noise is None else along.noise[0])
         made: dict[str, Any] = {"latent": views.embeddings(trainer)}

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QImage
 
 from playground.runtime.messages import Snapshot
 from playground.runtime.session import TrainingSession
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.plots.block_view import BlockLiveView
-from playground.ui.plots.colors import diverging, to_image
+from playground.ui.plots.colors import unit_images
 from playground.ui.plots.curves import REDRAW_MS
 from playground.ui.training_panel import TrainingPanel
-
-
-def unit_images(plane: dict[str, np.ndarray]) -> dict[str, list[QImage]]:
-    """(units, R, R) per block -> one image per unit, colours scaled per block, y pointing up."""
-    images = {}
-    for block_id, units in plane.items():
-        scale = float(np.abs(units).max()) or 1.0
-        images[block_id] = [to_image(diverging(np.flipud(unit), scale)) for unit in units]
-    return images
 
 
 class LiveViews(QObject):

@@ -64,8 +64,10 @@ class Presenter(QObject):
         self.act_presentation.setCheckable(True)
         self.act_larger = window._action("Larger", self.larger, ["Ctrl+Shift+=", "Ctrl+Shift++"], name="ui_larger")
         self.act_smaller = window._action("Smaller", self.smaller, ["Ctrl+Shift+-", "Ctrl+Shift+_"], name="ui_smaller")
-        saved = settings().value("ui_scale", 1.0)
-        self.set_scale(float(saved) if saved else 1.0, remember=False)
+        saved = float(settings().value("ui_scale", 1.0) or 1.0)
+        if saved != 1.0 or ui_scale() != 1.0:  # at 100 % everything is built at its scale already
+            self.set_scale(saved, remember=False)
+        self.act_smaller.setEnabled(ui_scale() > SCALE_RANGE[0])
 
     def actions(self) -> list[QAction]:
         return [self.act_presentation, self.act_full_screen, self.act_larger, self.act_smaller]

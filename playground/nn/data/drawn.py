@@ -8,11 +8,11 @@ from typing import Any
 
 import torch
 
+from playground.core.drawn import BOUNDS
 from playground.core.registry import ParamSpec
 from playground.nn.data.base import SEED, VAL_FRACTION, Data, DataError, DatasetSpec, register_dataset, split
 
 MIN_POINTS = 4
-BOUNDS = (-1.5, 1.5)  # the plane a drawing is made on
 POINTS = ParamSpec("points", "points", [], "The drawn points, [x, y, class] each (draw them on the input plane)")
 
 

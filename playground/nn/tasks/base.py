@@ -82,6 +82,7 @@ class Task:
     writes_text: ClassVar[bool] = False  # has ``sample(prompt, n, temperature, seed)``: a language model
     scores_node: str | None = None  # the fx node the loss reads when that is not the network's output
     loss_note: str = ""  # one line for the panel about how the loss reads the network
+    predicts_noise: bool = False  # the output is means then log-variances (the Gaussian NLL loss)
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:

@@ -34,6 +34,7 @@ class SupervisedTask(ShuffledTask):
         self.out_block = self.single_output()
         self.scorer = self.scoring_model()
         self.loss_name = self.resolve_loss(config.loss)
+        self.predicts_noise = self.loss_name == "gaussian_nll"
         self.check_output(tuple(self.output_shape()[1:]), tuple(data.train[self.target].shape[1:]))
         self.shuffle(len(data.train[self.target]))
 

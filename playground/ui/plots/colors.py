@@ -75,3 +75,12 @@ def to_image(rgba: np.ndarray) -> QImage:
     """(H, W, 4) uint8 with row 0 at the top -> a QImage that owns its pixels."""
     height, width = rgba.shape[:2]
     return QImage(rgba.tobytes(), width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+
+
+def unit_images(plane: dict[str, np.ndarray]) -> dict[str, list[QImage]]:
+    """(units, R, R) per block -> one image per unit, colours scaled per block, y pointing up."""
+    images = {}
+    for block_id, units in plane.items():
+        scale = float(np.abs(units).max()) or 1.0
+        images[block_id] = [to_image(diverging(np.flipud(unit), scale)) for unit in units]
+    return images

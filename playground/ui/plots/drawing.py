@@ -12,12 +12,12 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from playground.core.drawn import BOUNDS
 from playground.runtime.messages import Points
 
 if TYPE_CHECKING:
     from playground.ui.plots.plane import PlaneView
 
-DRAW_BOUNDS = (-1.5, 1.5)  # the same plane as the drawn dataset's (playground.nn.data.drawn.BOUNDS)
 CLASSES = ("orange", "blue", "green", "red")
 SPACING = 0.06  # between two points of one stroke, in data units
 REMOVE_WITHIN = 0.12
@@ -27,7 +27,7 @@ def drawn_points(rows: list) -> Points:
     """Drawn ``[x, y, class]`` rows as the plane's points (all of them training points)."""
     array = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
     empty = np.zeros((0, 2))
-    return Points(array[:, :2], array[:, 2], empty, np.zeros(0), DRAW_BOUNDS)
+    return Points(array[:, :2], array[:, 2], empty, np.zeros(0), BOUNDS)
 
 
 class Drawing(QObject):
@@ -84,7 +84,7 @@ class Drawing(QObject):
             return False
         point = self.where(event)
         x, y = point.x(), point.y()
-        low, high = DRAW_BOUNDS
+        low, high = BOUNDS
         inside = low <= x <= high and low <= y <= high
         if event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
             self._remove_near(x, y)

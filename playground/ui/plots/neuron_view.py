@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from playground.core.graph import Graph
 from playground.core.registry import get_spec
 from playground.runtime.messages import Snapshot
-from playground.ui.plots.colors import NEGATIVE, POSITIVE, diverging, to_image
+from playground.ui.plots.colors import NEGATIVE, POSITIVE, unit_images
 from playground.ui.theme import Theme, ui_font
 
 LARGEST_UNIT = 120.0
@@ -96,13 +96,9 @@ class NeuronView(QWidget):
         if self.graph is None or not snapshot.plane:
             return
         self.layers = layers(self.graph, snapshot.plane, snapshot.weights, snapshot.plane_output)
-        shown = {layer.block for layer in self.layers}
-        self.images, self.ranges = {}, {}
-        for block_id in shown:
-            units = snapshot.plane[block_id]
-            scale = float(np.abs(units).max()) or 1.0
-            self.images[block_id] = [to_image(diverging(np.flipud(unit), scale)) for unit in units]
-            self.ranges[block_id] = [(float(unit.min()), float(unit.max())) for unit in units]
+        shown = {layer.block: snapshot.plane[layer.block] for layer in self.layers}
+        self.images = unit_images(shown)
+        self.ranges = {block: [(float(u.min()), float(u.max())) for u in units] for block, units in shown.items()}
         self.weights = snapshot.weights
         self.setVisible(len(self.layers) >= 2)
         self.update()
