@@ -135,31 +135,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = _open(args.file)
-    from playground.nn.compile import CompileError, compile_graph
-    from playground.nn.export import ExportError, export_onnx, export_python, export_torchscript
+    from playground.nn.export_run import run_export
 
-    try:
-        compiled = compile_graph(project.graph)
-    except CompileError as exc:
-        for problem in exc.problems:
-            print(f"{args.file}: {problem.message}", file=err)
-        return EXIT_BAD_PROJECT
-    target = Path(args.output)
-    try:
-        if args.format == "python":
-            export_python(compiled, target, origin=Path(args.file).name)
-        elif args.format == "torchscript":
-            export_torchscript(compiled, target)
-        else:
-            export_onnx(compiled, target)
-    except ExportError as exc:
-        print(f"{args.file}: {exc}", file=err)
-        return EXIT_BAD_PROJECT
-    except OSError as exc:
-        print(f"{target}: cannot be written ({exc.strerror or exc})", file=err)
-        return EXIT_UNREADABLE
-    print(f"wrote {target} ({args.format})", file=out)
-    return EXIT_OK
+    return run_export(project, project_file(args.file), args, out, err)
 
 
 def _param_text(param: ParamSpec) -> str:
@@ -272,10 +250,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--resume", action="store_true", help="continue from the state --save-weights saved")
     train.set_defaults(run=cmd_train)
-    export = sub.add_parser("export", help="write the network as Python source, TorchScript or ONNX")
+    export = sub.add_parser(
+        "export",
+        help="write the network as Python source, TorchScript, ONNX or a standalone training script, with the "
+        "trained weights saved beside the project",
+    )
     export.add_argument("file", metavar="FILE")
-    export.add_argument("--format", choices=("python", "torchscript", "onnx"), default="python")
-    export.add_argument("-o", "--output", required=True, metavar="OUT")
+    export.add_argument(
+        "--format",
+        choices=("python", "torchscript", "onnx", "script"),
+        default="python",
+        help="python: a module and its weights (.safetensors); script: a folder with model.py, train.py and "
+        "the data (default: python)",
+    )
+    export.add_argument("-o", "--output", required=True, metavar="OUT", help="the file (a folder for script)")
+    weights = export.add_mutually_exclusive_group()
+    weights.add_argument(
+        "--weights", metavar="FILE", help="these weights (.safetensors) instead of those saved beside the project"
+    )
+    weights.add_argument("--untrained", action="store_true", help="fresh weights from the project's seed")
     export.set_defaults(run=cmd_export)
     blocks = sub.add_parser("blocks", help="list every block type with its description")
     blocks.add_argument("--markdown", action="store_true", help="full reference with parameters, as Markdown")

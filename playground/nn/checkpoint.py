@@ -69,24 +69,39 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
     return weights_path, trainer_path
 
 
-def load_weights(trainer: Trainer, path: Path) -> None:
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
     try:
-        weights = load_file(str(path), device="cpu")
+        return load_file(str(path), device="cpu")
     except (OSError, SafetensorError) as exc:
         raise CheckpointError(f"{path}: cannot be read as safetensors ({exc})") from None
-    expected = trainer.model.state_dict()
-    missing = sorted(set(expected) - set(weights))
-    extra = sorted(set(weights) - set(expected))
-    if missing or extra:
-        detail = f"missing {', '.join(missing[:4])}" if missing else f"unexpected {', '.join(extra[:4])}"
-        raise CheckpointError(f"{path}: does not fit this network ({detail})")
-    for key in expected:
-        tensor = weights[key]
-        if tensor.shape != expected[key].shape:
-            raise CheckpointError(
-                f"{path}: {key} has shape {tuple(tensor.shape)} but the network expects {tuple(expected[key].shape)}"
-            )
-    trainer.model.load_state_dict(weights)
+
+
+def _block(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def fit_weights(module: torch.nn.Module, weights: dict[str, torch.Tensor], path: Path) -> None:
+    """Load ``weights`` into ``module``, or refuse with the blocks they do not fit (edited since they
+    were saved: added, removed, or resized), leaving the module as it was."""
+    expected = module.state_dict()
+    changed: dict[str, str] = {}
+    for key in sorted(set(expected) | set(weights)):
+        if key not in weights:
+            changed.setdefault(_block(key), "not in the weights")
+        elif key not in expected:
+            changed.setdefault(_block(key), "not in the network")
+        elif weights[key].shape != expected[key].shape:
+            saved, wanted = ("x".join(map(str, t.shape)) or "1" for t in (weights[key], expected[key]))
+            changed.setdefault(_block(key), f"{key.split('.', 1)[-1]} is {saved} there, {wanted} here")
+    if changed:
+        shown = "; ".join(f"{block} ({why})" for block, why in list(changed.items())[:6])
+        more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
+        raise CheckpointError(f"{path}: these weights no longer fit the network, edited since: {shown}{more}")
+    module.load_state_dict(weights)
+
+
+def load_weights(trainer: Trainer, path: Path) -> None:
+    fit_weights(trainer.model, read_weights(path), path)
 
 
 def load_checkpoint(trainer: Trainer, stem: Path) -> None:
