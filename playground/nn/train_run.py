@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import time
@@ -13,6 +14,7 @@ from playground.core.project import Project
 from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
 from playground.nn.data import DataError
+from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
 from playground.nn.tasks import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import StepReport, Trainer
 
@@ -103,11 +105,13 @@ class Reporter:
             )
 
 
-def build_trainer(project: Project, path: Path, device: str = "cpu", seed: int | None = None) -> Trainer | list[str]:
+def build_trainer(
+    project: Project, path: Path, device: str = "cpu", seed: int | None = None, world: World = ALONE
+) -> Trainer | list[str]:
     """The project ready to train (its data read, its network compiled and fitted to the data and the
     task), or what stands in the way, one line each naming the file."""
     try:
-        return Trainer(project, device=device, base_dir=path.parent, seed=seed)
+        return Trainer(project, device=device, base_dir=path.parent, seed=seed, world=world)
     except (DataError, TaskError) as exc:
         return [f"{path}: {exc}"]
     except CompileError as exc:
@@ -115,7 +119,23 @@ def build_trainer(project: Project, path: Path, device: str = "cpu", seed: int |
 
 
 def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    trainer = build_trainer(project, path, args.device, args.seed)
+    """Train in this process, or, started by torchrun, as one rank of several (see distributed.py): rank 0
+    alone prints, evaluates and writes the weights."""
+    world = world_from_env()
+    if world.size == 1:
+        return _train(project, path, args, args.device, ALONE, out, err)
+    device = join(world, args.device)
+    quiet = io.StringIO()
+    try:
+        return _train(project, path, args, device, world, out if world.main else quiet, err if world.main else quiet)
+    finally:
+        leave()
+
+
+def _train(
+    project: Project, path: Path, args: argparse.Namespace, device: str, world: World, out: TextIO, err: TextIO
+) -> int:
+    trainer = build_trainer(project, path, device, args.seed, world)
     if isinstance(trainer, list):
         for line in trainer:
             print(line, file=err)
@@ -145,8 +165,9 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
             loss_sum += report.loss
             loss_count += 1
             if done % eval_every == 0:
-                metrics = trainer.evaluate()
-                reporter.progress(report, loss_sum / loss_count, metrics, done)
+                loss = mean(loss_sum / loss_count, world, trainer.device)
+                metrics = trainer.evaluate() if world.main else {}
+                reporter.progress(report, loss, metrics, done)
                 loss_sum, loss_count = 0.0, 0
             else:
                 reporter.tick(report, done)
@@ -161,10 +182,10 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
         reporter.finish("stopped", trainer, str(exc))
         print(f"{path}: training stopped: {exc}", file=err)
         return EXIT_DEVICE
-    if loss_count or not metrics:
+    if world.main and (loss_count or not metrics):
         metrics = trainer.evaluate()
     reporter.finish("done", trainer, metrics=metrics)
-    if args.save_weights:
+    if args.save_weights and world.main:
         weights, state = save_checkpoint(trainer, stem)
         if not args.json:
             print(f"saved {weights} and {state}", file=out)

@@ -21,6 +21,7 @@ import torch
 from playground.core.project import Project, TrainingConfig
 from playground.nn.compile import CompiledModel, compile_graph
 from playground.nn.data import Data, load_data
+from playground.nn.distributed import ALONE, World, wrapper
 from playground.nn.tasks import StepContext, Task, TaskError, TrainingStopped, make_task
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -90,8 +91,10 @@ class Trainer:
         base_dir: Path | None = None,
         seed: int | None = None,
         data: Data | None = None,
+        world: World = ALONE,
     ) -> None:
         self.project = project
+        self.world = world
         self.config = project.training if seed is None else dataclasses.replace(project.training, seed=seed)
         self.device = pick_device(device)
         self.data = (data or load_data(project.dataset, base_dir)).to(self.device)
@@ -106,6 +109,8 @@ class Trainer:
         self.compiled: CompiledModel = compile_graph(self.project.graph)
         self.model = self.compiled.module.to(self.device).train()
         self.task: Task = make_task(self.compiled, self.data, self.config, self.device)
+        if self.world.size > 1:
+            self.task.distribute(wrapper(self.device))
         self._initial_weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
         self._initial_rng = self.rng_state()
         self._initial_task = {k: v.clone() for k, v in self.task.state().items()}
@@ -113,7 +118,7 @@ class Trainer:
 
     def _start(self) -> None:
         self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in self.task.groups().items()}
-        self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0)
+        self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0, self.world.share)
         self.step_count = 0
         self.examples_seen = 0
         self.elapsed = 0.0
@@ -166,7 +171,7 @@ class Trainer:
         return restart
 
     def steps_per_epoch(self) -> int:
-        return max(1, math.ceil(self.task.examples / self.batch_size))
+        return max(1, math.ceil(self.task.examples / (self.batch_size * self.world.size)))
 
     def lr_at(self, step: int) -> float:
         schedule = self.config.schedule
@@ -197,7 +202,7 @@ class Trainer:
         self._ctx.step = self.step_count + 1
         start = time.perf_counter()
         try:
-            result = self.task.train_step(self._ctx, self.batch_size)
+            result = self.task.train_step(self._ctx, self.batch_size * self.world.size)
         except torch.cuda.OutOfMemoryError:
             self._release_memory()
             raise TrainingStopped(

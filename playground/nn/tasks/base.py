@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -46,10 +46,17 @@ class StepResult:
 class StepContext:
     """Handed to ``Task.train_step``: backpropagates a loss and steps one optimiser."""
 
-    def __init__(self, optimizers: dict[str, torch.optim.Optimizer], grad_clip: float, step: int) -> None:
+    def __init__(
+        self,
+        optimizers: dict[str, torch.optim.Optimizer],
+        grad_clip: float,
+        step: int,
+        share: Callable[[torch.Tensor], torch.Tensor] = lambda batch: batch,
+    ) -> None:
         self.optimizers = optimizers
         self.grad_clip = grad_clip
         self.step = step
+        self.share = share  # this process's part of a global batch (training in several, see distributed.py)
 
     def update(self, group: str, loss: torch.Tensor) -> float:
         """Backpropagate ``loss`` and step the group's optimiser, unless the loss is not a finite number."""
@@ -111,6 +118,14 @@ class Task:
 
     def evaluate(self) -> dict[str, float]:
         raise NotImplementedError
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
+        """Train through ``wrap(module)`` (DistributedDataParallel), taking ``ctx.share`` of each batch."""
+        del wrap
+        raise TaskError(
+            f"the '{self.id}' task trains in one process only; the supervised tasks (classification, regression, "
+            "autoencoder) and the language model train in several"
+        )
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         """A fixed batch of validation inputs for looking at activations."""

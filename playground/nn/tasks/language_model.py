@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -30,6 +31,7 @@ class LanguageModelTask(Task):
         self.context = int(compiled.inputs[0].shape[1])
         self.vocab = data.vocab or []
         self.scorer = self.classifier()
+        self.trainable = self.scorer  # what training steps run through (wrapped to train in several processes)
         out = tuple(self.output_shape()[1:])
         if out != (self.context, len(self.vocab)):
             raise TaskError(
@@ -64,12 +66,16 @@ class LanguageModelTask(Task):
         )
         return tokens[starts[:, None] + self.offsets]  # (B, T + 1)
 
-    def loss(self, windows: torch.Tensor) -> torch.Tensor:
-        logits = self.scorer(windows[:, :-1])  # (B, T, V)
+    def loss(self, windows: torch.Tensor, model: torch.nn.Module | None = None) -> torch.Tensor:
+        logits = (model or self.scorer)(windows[:, :-1])  # (B, T, V)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
 
+    def distribute(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> None:
+        self.trainable = wrap(self.scorer)
+
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
-        return StepResult(ctx.update("model", self.loss(self.windows(batch_size))), batch_size)
+        windows = ctx.share(self.windows(batch_size))
+        return StepResult(ctx.update("model", self.loss(windows, self.trainable)), batch_size)
 
     def evaluate(self) -> dict[str, float]:
         with evaluating(self.model):

@@ -4,6 +4,7 @@ Huber, and the Gaussian negative log-likelihood of a network that predicts its o
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ class SupervisedTask(ShuffledTask):
         self.target = self.target_field()
         self.out_block = self.single_output()
         self.scorer = self.scoring_model()
+        self.trainable = self.scorer  # what training steps run through (wrapped to train in several processes)
         self.loss_name = self.resolve_loss(config.loss)
         self.predicts_noise = self.loss_name == "gaussian_nll"
         self.check_output(tuple(self.output_shape()[1:]), tuple(data.train[self.target].shape[1:]))
@@ -52,15 +54,15 @@ class SupervisedTask(ShuffledTask):
             raise TaskError(f"loss '{name}' does not fit the '{self.id}' task: use one of {', '.join(self.losses)}")
         return name
 
-    def forward(self, split: dict[str, torch.Tensor], index: torch.Tensor | None = None) -> torch.Tensor:
-        args = [split[f] if index is None else split[f][index] for f in self.fields]
-        return self.scorer(*args)
+    def distribute(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> None:
+        self.trainable = wrap(self.scorer)
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
-        index = self.batches.next(batch_size)
-        prediction = self.forward(self.data.train, index)
+        batch = self.batches.next(batch_size)
+        index = ctx.share(batch)
+        prediction = self.trainable(*(self.data.train[f][index] for f in self.fields))
         loss = self.loss(prediction, self.data.train[self.target][index])
-        return StepResult(ctx.update("model", loss), len(index))
+        return StepResult(ctx.update("model", loss), len(batch))
 
     def evaluate(self) -> dict[str, float]:
         with evaluating(self.model):
