@@ -41,3 +41,12 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+WEIGHTS_SUFFIX = ".weights.safetensors"  # a project's trained weights, beside it: <stem>.weights.safetensors
+TRAINER_SUFFIX = ".trainer.safetensors"  # ... and its trainer state (optimiser, random state, history)
+
+
+def weights_files(stem: Path) -> tuple[Path, Path]:
+    """The trained weights and trainer state saved for the project ``stem`` (its path without .json)."""
+    return stem.with_name(stem.name + WEIGHTS_SUFFIX), stem.with_name(stem.name + TRAINER_SUFFIX)

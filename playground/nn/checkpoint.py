@@ -14,19 +14,12 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save_file
 
-from playground.core.files import atomic_write
+from playground.core.files import atomic_write, weights_files
 from playground.nn.trainer import Trainer
-
-WEIGHTS_SUFFIX = ".weights.safetensors"
-TRAINER_SUFFIX = ".trainer.safetensors"
 
 
 class CheckpointError(Exception):
     """A checkpoint that cannot be used with this network, said plainly."""
-
-
-def paths(stem: Path) -> tuple[Path, Path]:
-    return stem.with_name(stem.name + WEIGHTS_SUFFIX), stem.with_name(stem.name + TRAINER_SUFFIX)
 
 
 def _atomic_save(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
@@ -39,7 +32,7 @@ def save_weights(trainer: Trainer, path: Path) -> None:
 
 
 def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
-    weights_path, trainer_path = paths(stem)
+    weights_path, trainer_path = weights_files(stem)
     save_weights(trainer, weights_path)
     tensors: dict[str, torch.Tensor] = {}
     optimizers: dict[str, Any] = {}
@@ -106,7 +99,7 @@ def load_weights(trainer: Trainer, path: Path) -> None:
 
 def load_checkpoint(trainer: Trainer, stem: Path) -> None:
     """Restore weights and trainer state saved by ``save_checkpoint``; training resumes where it stopped."""
-    weights_path, trainer_path = paths(stem)
+    weights_path, trainer_path = weights_files(stem)
     load_weights(trainer, weights_path)
     try:
         with safe_open(str(trainer_path), framework="pt", device="cpu") as handle:

@@ -12,8 +12,9 @@ from typing import TextIO
 import torch
 from safetensors import SafetensorError, safe_open
 
+from playground.core.files import weights_files
 from playground.core.project import Project
-from playground.nn.checkpoint import CheckpointError, fit_weights, paths, read_weights
+from playground.nn.checkpoint import CheckpointError, fit_weights, read_weights
 from playground.nn.compile import CompiledModel, CompileError, compile_graph
 from playground.nn.export import ExportError, export_onnx, export_python, export_torchscript, loading_lines
 
@@ -46,25 +47,42 @@ def choose_weights(project_path: Path, chosen: str | None, untrained: bool) -> W
     """``--weights FILE``, else (unless ``--untrained``) the weights saved beside the project, if any."""
     if untrained:
         return Weights(None)
-    file = Path(chosen) if chosen else paths(project_path.with_suffix(""))[0]
+    file = Path(chosen) if chosen else weights_files(project_path.with_suffix(""))[0]
     if chosen is None and not file.is_file():
         return Weights(None)
     return Weights(file, _saved_step(file))
 
 
-def model_with(project: Project, weights: Weights) -> CompiledModel:
-    """The project's network on the CPU, in evaluation mode, holding ``weights``. Raises CompileError
-    or CheckpointError (the weights do not fit: the message names the blocks)."""
-    torch.manual_seed(project.training.seed)  # fresh weights are the very ones training starts from
-    compiled = compile_graph(project.graph)
-    if weights.file is not None:
-        fit_weights(compiled.module, read_weights(weights.file), weights.file)
+def model_with(project: Project, state: dict[str, torch.Tensor] | None, source: Path | None = None) -> CompiledModel:
+    """The project's network on the CPU, in evaluation mode, holding the weights ``state`` (read from
+    ``source``), or fresh ones from the project's seed. Raises CompileError, or CheckpointError when
+    the weights do not fit (the message names the blocks)."""
+    with torch.random.fork_rng(devices=[]):  # a training process's random state stays as it was
+        torch.manual_seed(project.training.seed)  # fresh weights are the very ones training starts from
+        compiled = compile_graph(project.graph)
+    if state is not None:
+        fit_weights(compiled.module, state, source or Path("the trained weights"))
     compiled.module.eval()
     return compiled
 
 
-def write_export(compiled: CompiledModel, fmt: str, target: Path, origin: str, trained: bool) -> list[Path]:
-    """Write one export; the files written. Raises ExportError or OSError."""
+def export_project(
+    project: Project,
+    base_dir: Path | None,
+    fmt: str,
+    target: Path,
+    origin: str,
+    state: dict[str, torch.Tensor] | None,
+    source: Path | None = None,
+) -> list[Path]:
+    """Write one export of the project holding ``state`` (None: fresh weights); the files written.
+    Raises CompileError, CheckpointError, ExportError or OSError."""
+    compiled = model_with(project, state, source)
+    trained = state is not None
+    if fmt == "script":
+        from playground.nn.script_export import export_script
+
+        return export_script(project, base_dir, compiled, target, trained=trained)
     if fmt == "python":
         return export_python(compiled, target, origin=origin, with_weights=trained)
     if fmt == "torchscript":
@@ -79,8 +97,10 @@ def run_export(project: Project, path: Path, args: argparse.Namespace, out: Text
     if weights.file is not None and not weights.file.is_file():
         print(f"{weights.file}: no such weights file", file=err)
         return EXIT_UNREADABLE
+    target = Path(args.output)
     try:
-        compiled = model_with(project, weights)
+        state = read_weights(weights.file) if weights.file is not None else None
+        written = export_project(project, path.parent, args.format, target, path.name, state, weights.file)
     except CompileError as exc:
         for problem in exc.problems:
             print(f"{path}: {problem.message}", file=err)
@@ -88,14 +108,6 @@ def run_export(project: Project, path: Path, args: argparse.Namespace, out: Text
     except CheckpointError as exc:
         print(f"{exc} (export with --untrained for fresh weights)", file=err)
         return EXIT_BAD_PROJECT
-    target = Path(args.output)
-    try:
-        if args.format == "script":
-            from playground.nn.script_export import export_script
-
-            written = export_script(project, path, compiled, target, trained=weights.file is not None)
-        else:
-            written = write_export(compiled, args.format, target, path.name, trained=weights.file is not None)
     except ExportError as exc:
         print(f"{path}: {exc}", file=err)
         return EXIT_BAD_PROJECT

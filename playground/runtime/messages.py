@@ -79,6 +79,8 @@ class Loaded:
     graph: GraphLayout | None = None
     samples: bool = False  # the task generates text: Sampled messages will follow
     note: str = ""  # choices made for the user, one per line: how the data was read, how the loss reads (Task.notes)
+    restored: str = ""  # the trained state saved beside the project, brought back (or why it was not)
+    restored_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,17 @@ class Sampled:
     step: int
     prompt: str
     text: str
+
+
+@dataclass(frozen=True)
+class Written:
+    """Files the worker wrote for the window: the trained weights on Save (``what`` "weights"), an export
+    ("export"); or, in ``error``, why it could not. Not tied to a run: a Save is answered whatever happens next."""
+
+    what: str
+    files: tuple[str, ...] = ()
+    detail: str = ""  # what the files hold ("the trained weights (step 120)")
+    error: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from playground.core.project import Project, TrainingConfig
-from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped
+from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped, Written
 from playground.runtime.worker import TRANSPORT, serve
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
@@ -68,6 +68,7 @@ class TrainingSession(QObject):
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
     sampled = Signal(object)  # Sampled
+    written = Signal(object)  # Written: weights saved, an export made (or why not)
     state_changed = Signal(str)  # idle, loading, ready, running, failed
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -130,12 +131,13 @@ class TrainingSession(QObject):
             self._check_worker()
 
     # --- commands --------------------------------------------------------------------------
-    def load(self, project: Project, base_dir: Path | None, device: str) -> int:
-        """Start a new run on a snapshot of ``project`` (later edits do not reach it). Returns its id."""
+    def load(self, project: Project, base_dir: Path | None, device: str, resume: Path | None = None) -> int:
+        """Start a new run on a snapshot of ``project`` (later edits do not reach it), from the trained
+        state saved at ``resume`` (a project path without .json) if given. Returns its id."""
         self._revive()
         self.run += 1
         self.project = dataclasses.replace(project, graph=project.graph.copy())
-        self.post("load", (self.run, self.project, base_dir, device))
+        self.post("load", (self.run, self.project, base_dir, device, resume))
         self._set_state("loading")
         return self.run
 
@@ -186,6 +188,14 @@ class TrainingSession(QObject):
     def set_focus(self, block_id: str | None, example: int = 0) -> None:
         self.post("focus", (block_id, example))
 
+    def save_weights(self, stem: Path) -> None:
+        """Write the run's trained weights and trainer state beside a saved project (answered by ``written``)."""
+        self.post("checkpoint", stem)
+
+    def export(self, project: Project, base_dir: Path | None, fmt: str, target: Path, trained: bool) -> None:
+        """Export ``project`` (with the run's trained weights if ``trained``); answered by ``written``."""
+        self.post("export", (dataclasses.replace(project, graph=project.graph.copy()), base_dir, fmt, target, trained))
+
     def shutdown(self) -> None:
         self.watch.stop()
         if self.process.is_alive():
@@ -214,6 +224,9 @@ class TrainingSession(QObject):
             if self.catalogue is None:  # a worker started after another died says the same again
                 self.catalogue = message
                 self.catalogued.emit(message)
+            return
+        if isinstance(message, Written):
+            self.written.emit(message)
             return
         if getattr(message, "run", None) != self.run:
             return  # from a run that has since been reset, restarted or stopped

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from playground.core.files import weights_files
 from playground.core.project import Project, TrainingConfig
 from playground.runtime import views
 from playground.runtime.messages import (
@@ -28,6 +29,7 @@ from playground.runtime.messages import (
     Sampled,
     Snapshot,
     Stopped,
+    Written,
 )
 
 PROGRESS_PERIOD = 1 / 20  # curves
@@ -120,13 +122,15 @@ class WorkerLoop:
             self.send(Stopped(self.run_id, "error", f"{type(exc).__name__}: {exc}"))
 
     # --- commands --------------------------------------------------------------------------
-    def _on_load(self, payload: tuple[int, Project, Path | None, str]) -> None:
+    def _on_load(self, payload: tuple[int, Project, Path | None, str, Path | None]) -> None:
+        """Build a run; with ``resume`` (a project's path without .json), bring back the trained state
+        saved beside it."""
         from playground.nn.compile import CompileError
         from playground.nn.data import DataError, load_data
         from playground.nn.tasks import TaskError
         from playground.nn.trainer import Trainer
 
-        self.run_id, project, base_dir, device = payload
+        self.run_id, project, base_dir, device, resume = payload
         self.playing = False
         self.trainer = None
         try:
@@ -139,9 +143,28 @@ class WorkerLoop:
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return
-        self._started()
+        self._started(*(self._restore(resume) if resume is not None else ("", False)))
 
-    def _started(self) -> None:
+    def _restore(self, stem: Path) -> tuple[str, bool]:
+        """The weights and trainer state saved beside the project, or the run's start with the reason."""
+        from playground.nn.checkpoint import CheckpointError, load_checkpoint, load_weights
+
+        weights, state = weights_files(stem)
+        try:
+            if state.is_file():
+                load_checkpoint(self.trainer, stem)
+            else:
+                load_weights(self.trainer, weights)
+        except CheckpointError as exc:
+            self.trainer.reset()
+            return f"The saved weights were not used: {exc}. The network starts untrained.", False
+        return (
+            f"Trained weights restored from {weights.name} (step {self.trainer.step_count:,}): Play trains on, "
+            "Reset starts again from the initial weights.",
+            True,
+        )
+
+    def _started(self, restored: str = "", restored_ok: bool = False) -> None:
         from playground.nn.probes import Probe
 
         trainer = self.trainer
@@ -158,8 +181,15 @@ class WorkerLoop:
                 views.graph_layout(trainer),
                 trainer.task.writes_text,
                 "\n".join(trainer.task.notes()),
+                restored,
+                restored_ok,
             )
         )
+        for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated
+            self.evaluations.append({k: v for k, v in record.items() if k != "seconds"})
+            if "train_loss" in record:
+                self.steps.append(record["step"])
+                self.losses.append(record["train_loss"])
         self._evaluate()
         self._flush()
         self._snapshot()
@@ -170,6 +200,43 @@ class WorkerLoop:
         if self.trainer is not None:
             self.trainer.reset(reseed=reseed)
             self._started()
+
+    def _on_checkpoint(self, stem: Path) -> None:
+        """Save the run's weights and trainer state beside a project just saved (as ``train --save-weights``)."""
+        from playground.nn.checkpoint import save_checkpoint
+
+        trainer = self.trainer
+        if trainer is None or trainer.step_count == 0:
+            self.send(Written("weights", error="there are no trained weights to save"))
+            return
+        try:
+            files = save_checkpoint(trainer, stem)
+        except OSError as exc:
+            self.send(Written("weights", error=f"{stem.name}: the weights cannot be written ({exc.strerror or exc})"))
+            return
+        self.send(Written("weights", tuple(map(str, files)), f"the trained weights (step {trainer.step_count:,})"))
+
+    def _on_export(self, payload: tuple[Project, Path | None, str, Path, bool]) -> None:
+        """Export the project, with the run's trained weights when ``trained`` (and there are some)."""
+        from playground.nn.checkpoint import CheckpointError
+        from playground.nn.compile import CompileError
+        from playground.nn.export import ExportError, weights_of
+        from playground.nn.export_run import export_project
+
+        project, base_dir, fmt, target, trained = payload
+        trainer = self.trainer if trained else None
+        state = weights_of(trainer.model) if trainer is not None and trainer.step_count else None
+        try:
+            files = export_project(project, base_dir, fmt, target, target.name, state)
+        except CompileError as exc:
+            self.send(Written("export", error="\n".join(p.message for p in exc.problems)))
+        except (CheckpointError, ExportError) as exc:
+            self.send(Written("export", error=str(exc)))
+        except OSError as exc:
+            self.send(Written("export", error=f"{target}: cannot be written ({exc.strerror or exc})"))
+        else:
+            held = f"the trained weights (step {trainer.step_count:,})" if state is not None else "untrained weights"
+            self.send(Written("export", tuple(map(str, files)), held))
 
     def _on_unload(self, run_id: int) -> None:
         self.run_id = run_id

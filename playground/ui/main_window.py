@@ -33,6 +33,7 @@ from playground.ui.presenting import Presenter
 from playground.ui.storage import RecoveryStore, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
+from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
@@ -51,7 +52,7 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-class MainWindow(ProjectFiles, QMainWindow):
+class MainWindow(ProjectFiles, ModelExports, QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -165,6 +166,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.act_docs = self._action("Documentation", self.show_documentation, name="documentation")
         self.act_about = self._action("About Playground", self.show_about, name="about")
         self.presenter = Presenter(self)
+        self._export_actions()
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -174,6 +176,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
         file_menu.addActions([self.act_save, self.act_save_as, self.act_revert])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_export, self.act_save_weights])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

@@ -5,6 +5,7 @@ do not change shapes reach the running trainer at once, the others pause it and 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.files import weights_files
 from playground.core.graph import Graph
 from playground.core.project import DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
@@ -235,7 +237,8 @@ class TrainingPanel(QWidget):
         self.curves.new_run(self._run_label())
         self.session.reset(reseed)
 
-    def restart(self) -> None:
+    def restart(self, resume: bool = False) -> None:
+        """A new run on the project as it is now; ``resume``: from the trained state saved beside its file."""
         project = self.document.project
         self.curves.new_run(self._run_label())
         self.message.hide()
@@ -243,7 +246,20 @@ class TrainingPanel(QWidget):
         self._set_stale([])
         self.trained = structure(project.graph)
         base = self.document.path.parent if self.document.path else None
-        self.session.load(project, base, self.device.currentText())
+        self.session.load(project, base, self.device.currentText(), self._saved_state() if resume else None)
+
+    def _saved_state(self) -> Path | None:
+        """The project file's path without .json, if trained weights were saved beside it."""
+        path = self.document.path
+        if path is None or not weights_files(path.with_suffix(""))[0].is_file():
+            return None
+        return path.with_suffix("")
+
+    def trained_steps(self) -> int:
+        """Steps the current run has trained the very network the document holds (0: none, or edited since)."""
+        if self.session.project is None or self.trained != structure(self.document.graph):
+            return 0
+        return self.last_progress.step if self.last_progress is not None else 0
 
     def _run_label(self) -> str:
         """How the run that is ending is named in the curves' legend: the optimiser and rate it started
@@ -270,8 +286,12 @@ class TrainingPanel(QWidget):
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
-        self.loss_note.setText(message.note)
-        self.loss_note.setVisible(bool(message.note))
+        note = "\n".join(line for line in (message.restored if message.restored_ok else "", message.note) if line)
+        self.loss_note.setText(note)
+        self.loss_note.setVisible(bool(note))
+        if message.restored and not message.restored_ok:
+            self.message.setText(message.restored)
+            self.message.show()
 
     def _progressed(self, progress: Progress) -> None:
         self.curves.add(progress)
@@ -323,7 +343,7 @@ class TrainingPanel(QWidget):
         self.settings.show_settings()
         self._show_drawing()
         if self.document.graph.blocks:
-            self.restart()
+            self.restart(resume=True)
 
     def _show_drawing(self) -> None:
         """A drawn dataset: its points on the plane at once, ready to draw more (before any run)."""

@@ -133,7 +133,7 @@ class ProjectFiles:
         self.recovery.discard(previous)
         self.recovery.discard(path)
         self._remember(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.statusBar().showMessage(f"Saved {path}{self._save_trained_weights(path)}", 6000)
         return True
 
     def _remember(self, path: Path) -> None:
@@ -167,7 +167,9 @@ class ProjectFiles:
         answer = QMessageBox.question(
             self,
             "Restore unsaved work?",
-            f"Playground did not close cleanly. Restore the unsaved changes to {name}?",
+            f"Playground did not close cleanly. Restore the unsaved changes to {name}?\n\nThe autosave keeps "
+            "the project, not the trained weights: the network starts from the weights last saved with the "
+            "project, or untrained if they no longer fit.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )

@@ -70,7 +70,7 @@ def worker():
 
 
 def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
     worker.send("focus", ("linear_1", 0))
     worker.send("steps", 300)
     (stopped,) = worker.wait_for(Stopped, 1)
@@ -96,7 +96,7 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
 
 
 def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
     worker.send("steps", 25)
     worker.wait_for(Stopped, 1)
     worker.send("reset", (2, False))
@@ -112,7 +112,7 @@ def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> N
 
 def test_live_settings_and_the_speed_cap_reach_the_running_trainer(worker: Worker) -> None:
     project = load(PRESETS / "mlp-spiral.json")
-    worker.send("load", (1, project, None, "cpu"))
+    worker.send("load", (1, project, None, "cpu", None))
     worker.send("speed", 50.0)
     worker.send("play")
     worker.wait_for(Progress, 1, count=5)
@@ -131,18 +131,18 @@ def test_a_project_that_cannot_train_is_reported_not_raised(worker: Worker) -> N
     project = load(PRESETS / "mlp-spiral.json")
     project.graph.disconnect(Link("linear_3", 0, "output_1", 0))
     project.graph.remove_block("output_1")
-    worker.send("load", (4, project, None, "cpu"))
+    worker.send("load", (4, project, None, "cpu", None))
     (stopped,) = worker.wait_for(Stopped, 4)
     assert stopped.kind == "failed" and "Output" in stopped.message
     worker.send("play")  # nothing loaded: ignored
-    worker.send("load", (5, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send("load", (5, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
     worker.send("steps", 3)
     assert worker.wait_for(Stopped, 5)[0].kind == "finished"
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "lenet-digits.json"), None, "cuda"))
+    worker.send("load", (1, load(PRESETS / "lenet-digits.json"), None, "cuda", None))
     worker.send("focus", ("conv2d_1", 3))
     worker.send("steps", 120)
     assert worker.wait_for(Stopped, 1)[0].kind == "finished"
@@ -154,7 +154,7 @@ def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
 
 
 def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "uncertainty-regression.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "uncertainty-regression.json"), None, "cpu", None))
     worker.send("steps", 30)
     worker.wait_for(Stopped, 1)
     points = worker.of(Loaded, 1)[0].points
@@ -165,7 +165,7 @@ def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> Non
 
 
 def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "gcn-karate.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "gcn-karate.json"), None, "cpu", None))
     worker.send("steps", 150)
     worker.wait_for(Stopped, 1)
     graph = worker.of(Loaded, 1)[0].graph
@@ -178,7 +178,7 @@ def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker
 
 def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worker) -> None:
     project = load(PRESETS / "rnn-sine.json")
-    worker.send("load", (1, project, None, "cpu"))
+    worker.send("load", (1, project, None, "cpu", None))
     worker.send("steps", 400)
     worker.wait_for(Stopped, 1)
     windows, truth, predicted = worker.of(Snapshot, 1)[-1].forecast
@@ -189,7 +189,7 @@ def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worke
 
 
 def test_a_segmentation_network_reports_images_masks_and_predictions(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "unet-shapes.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "unet-shapes.json"), None, "cpu", None))
     worker.send("steps", 150)
     worker.wait_for(Stopped, 1)
     images, truth, predicted = worker.of(Snapshot, 1)[-1].masks
@@ -203,7 +203,7 @@ def test_a_language_model_writes_while_it_trains_without_changing_the_run(worker
     from playground.runtime.messages import Sampled
 
     project = load(PRESETS / "char-gpt.json")
-    worker.send("load", (1, project, None, "cpu"))
+    worker.send("load", (1, project, None, "cpu", None))
     worker.send("sampling", ("ROMEO:", 0.5))
     worker.send("steps", 20)
     worker.wait_for(Stopped, 1)
@@ -219,7 +219,7 @@ def test_a_language_model_writes_while_it_trains_without_changing_the_run(worker
 
 
 def test_an_autoencoder_reports_its_codes_and_reconstructions(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "autoencoder-digits.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "autoencoder-digits.json"), None, "cpu", None))
     worker.send("steps", 300)
     worker.wait_for(Stopped, 1)
     snapshot = worker.of(Snapshot, 1)[-1]
@@ -237,14 +237,14 @@ def last_with(worker: Worker, part: str, run: int) -> object:
 
 
 def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "vae-digits.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "vae-digits.json"), None, "cpu", None))
     worker.send("steps", 100)
     worker.wait_for(Stopped, 1)
     assert [row.shape for row in last_with(worker, "grid", 1)] == [(9, 8, 8)] * 9
     assert [row.shape for row in last_with(worker, "prior", 1)] == [(8, 8, 8)] * 2
     assert last_with(worker, "latent", 1)[0] == "Mean codes in mean_1"
 
-    worker.send("load", (2, load(PRESETS / "gan-2d.json"), None, "cpu"))
+    worker.send("load", (2, load(PRESETS / "gan-2d.json"), None, "cpu", None))
     worker.send("steps", 30)
     worker.wait_for(Stopped, 2)
     generated = last_with(worker, "generated", 2)
@@ -254,7 +254,7 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
     low, high = generated.data.min(axis=0), generated.data.max(axis=0)
     assert x0 < low[0] and y0 < low[1] and high[0] < x1 and high[1] < y1, "the belief covers the data"
 
-    worker.send("load", (3, load(PRESETS / "diffusion-2d.json"), None, "cpu"))
+    worker.send("load", (3, load(PRESETS / "diffusion-2d.json"), None, "cpu", None))
     worker.send("steps", 30)
     worker.wait_for(Stopped, 3)
     paths = last_with(worker, "generated", 3).trajectories
@@ -263,7 +263,7 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
 
 
 def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "policy-gradient.json"), None, "cpu"))
+    worker.send("load", (1, load(PRESETS / "policy-gradient.json"), None, "cpu", None))
     worker.send("steps", 5)
     worker.wait_for(Stopped, 1)
     episode = last_with(worker, "episode", 1)
@@ -271,7 +271,7 @@ def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worke
     returns = [e["val_return"] for p in worker.of(Progress, 1) for e in p.evaluations]
     assert returns and all(1 <= r <= 200 for r in returns)
 
-    worker.send("load", (2, load(PRESETS / "embeddings-recsys.json"), None, "cpu"))
+    worker.send("load", (2, load(PRESETS / "embeddings-recsys.json"), None, "cpu", None))
     worker.send("steps", 5)
     worker.wait_for(Stopped, 2)
     title, rows, genres = last_with(worker, "latent", 2)
@@ -281,7 +281,7 @@ def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worke
 def test_pictures_come_as_often_as_the_recipe_asks(worker: Worker) -> None:
     counts = {}
     for run, name in enumerate(("diffusion-2d", "gan-2d"), start=1):
-        worker.send("load", (run, load(PRESETS / f"{name}.json"), None, "cpu"))
+        worker.send("load", (run, load(PRESETS / f"{name}.json"), None, "cpu", None))
         worker.send("play")
         time.sleep(3.0)
         worker.send("pause")
@@ -299,7 +299,7 @@ def test_play_stops_at_the_projects_epochs_and_a_late_pause_is_answered(worker: 
 
     project = load(PRESETS / "mlp-spiral.json")
     project.training = dataclasses.replace(project.training, epochs=2, batch_size=100)
-    worker.send("load", (1, project, None, "cpu"))
+    worker.send("load", (1, project, None, "cpu", None))
     (loaded,) = worker.wait_for(Loaded, 1)
     worker.send("play")
     (done,) = worker.wait_for(Stopped, 1)
@@ -319,7 +319,7 @@ def test_a_change_of_epochs_moves_the_end_of_a_playing_run(worker: Worker) -> No
 
     project = load(PRESETS / "mlp-spiral.json")
     project.training = dataclasses.replace(project.training, epochs=50, batch_size=100, lr=0.001)
-    worker.send("load", (1, project, None, "cpu"))
+    worker.send("load", (1, project, None, "cpu", None))
     (loaded,) = worker.wait_for(Loaded, 1)
     worker.send("speed", 200.0)  # slow enough to change the epochs before the end
     worker.send("play")

@@ -1,0 +1,123 @@
+"""File > Export…: what to export (a Python module, TorchScript, ONNX, a training script, a picture of
+the network), where, and whether with the trained weights of the current run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    id: str  # what ``playground export --format`` calls it; "png" and "svg" are pictures the window draws
+    title: str
+    suffix: str  # "" for a folder
+    explains: str
+
+
+FORMATS = (
+    Format("python", "Python module", ".py", "A module that needs only PyTorch, its weights beside it (.safetensors)."),
+    Format("torchscript", "TorchScript", ".pt", "One file for torch.jit.load, in Python or C++ (LibTorch)."),
+    Format("onnx", "ONNX", ".onnx", "For ONNX Runtime and other frameworks; the batch and sequence sizes stay free."),
+    Format(
+        "script",
+        "Training script",
+        "",
+        "A folder: model.py, train.py (the data, optimiser, loss and seed of this project), a README; "
+        "python train.py or torchrun.",
+    ),
+    Format("png", "Picture of the network (PNG)", ".png", "The canvas as an image, for slides."),
+    Format("svg", "Picture of the network (SVG)", ".svg", "The canvas as a drawing that scales, for slides."),
+)
+
+
+class ExportDialog(QDialog):
+    """Asks what and where; ``chosen()`` once accepted. ``trained_steps`` 0: no trained weights to offer."""
+
+    def __init__(self, stem: Path, trained_steps: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export")
+        self.stem = stem
+        self.format = QComboBox()
+        self.format.setObjectName("exportFormat")
+        for fmt in FORMATS:
+            self.format.addItem(fmt.title, fmt.id)
+        self.explains = QLabel()
+        self.explains.setWordWrap(True)
+        self.path = QLineEdit()
+        self.path.setObjectName("exportPath")
+        browse = QPushButton("Browse…")
+        browse.setObjectName("exportBrowse")
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        self.trained = QCheckBox()
+        self.trained.setObjectName("exportTrained")
+        if trained_steps:
+            self.trained.setText(f"With the trained weights (step {trained_steps:,})")
+            self.trained.setChecked(True)
+        else:
+            self.trained.setText("Untrained weights: no run has trained this network since it was opened or edited")
+            self.trained.setEnabled(False)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("", self.explains)
+        form.addRow("Save to", where)
+        form.addRow("", self.trained)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        export = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        export.setObjectName("exportButton")
+        export.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+        self.resize(640, self.sizeHint().height())
+
+    def current(self) -> Format:
+        return FORMATS[self.format.currentIndex()]
+
+    def _format_changed(self) -> None:
+        fmt = self.current()
+        self.explains.setText(fmt.explains)
+        self.trained.setVisible(fmt.id not in ("png", "svg"))
+        typed = Path(self.path.text()) if self.path.text() else self.stem
+        base = typed.parent / typed.name.split(".")[0].removesuffix("-training")
+        self.path.setText(str(base.with_name(base.name + ("-training" if fmt.id == "script" else "") + fmt.suffix)))
+
+    def _browse(self) -> None:
+        fmt = self.current()
+        if fmt.id == "script":
+            found = QFileDialog.getExistingDirectory(self, "Folder for the training script", str(self.stem.parent))
+        else:
+            found, _ = QFileDialog.getSaveFileName(self, "Export", self.path.text(), f"{fmt.title} (*{fmt.suffix})")
+        if found:
+            self.path.setText(found)
+
+    def chosen(self) -> tuple[Format, Path, bool]:
+        """The format, the target and whether the trained weights go with it."""
+        return (
+            self.current(),
+            Path(self.path.text()).expanduser(),
+            self.trained.isEnabled() and self.trained.isChecked(),
+        )

@@ -1,0 +1,116 @@
+"""The window's road out to PyTorch: File > Export… (done by the training process, which holds the
+trained weights, or drawn here for a picture), and the trained weights saved beside a project on Save
+(the setting File > Save Trained Weights with the Project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QMessageBox
+
+from playground import is_preset
+from playground.runtime.messages import Written
+from playground.ui.export_dialog import ExportDialog, Format
+from playground.ui.storage import settings
+
+PICTURE_MARGIN = 24.0
+PICTURE_SCALE = 2.0  # pixels per scene unit in a PNG: sharp on a slide
+
+
+class ModelExports:
+    """A mixin of the main window (it uses the document, the session, the training panel, the scene)."""
+
+    def _export_actions(self) -> None:
+        self.act_export = self._action("Export…", self.export_dialog, "Ctrl+E", name="export")
+        self.act_save_weights = QAction("Save Trained Weights with the Project", self)
+        self.act_save_weights.setObjectName("save_weights")
+        self.act_save_weights.setCheckable(True)
+        self.act_save_weights.setChecked(settings().value("save_weights", True, type=bool))
+        self.act_save_weights.setToolTip(
+            "Save writes the current run's weights and trainer state beside the project "
+            "(<name>.weights.safetensors, <name>.trainer.safetensors); opening it brings them back"
+        )
+        self.act_save_weights.toggled.connect(lambda on: settings().setValue("save_weights", on))
+        self.session.written.connect(self._written)
+
+    def _save_trained_weights(self, path: Path) -> str:
+        """After the project was saved to ``path``: its run's trained weights beside it, if there are
+        some and the setting is on; what the status bar adds to "Saved ..."."""
+        steps = self.training.trained_steps()
+        if not self.act_save_weights.isChecked() or not steps:
+            return ""
+        self.session.save_weights(path.with_suffix(""))
+        return f" with its trained weights (step {steps:,})"
+
+    def export_dialog(self) -> None:
+        document = self.document
+        source = document.path or document.preset
+        folder = document.path.parent if document.path else Path.cwd()
+        stem = folder / (source.stem if source else "untitled")
+        dialog = ExportDialog(stem, self.training.trained_steps(), self)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        fmt, target, trained = dialog.chosen()
+        if is_preset(target):
+            QMessageBox.warning(self, "Cannot export", f"{target.name}: the presets folder is lecture material")
+            return
+        if target.exists() and not (fmt.id == "script" and target.is_dir() and not any(target.iterdir())):
+            answer = QMessageBox.question(
+                self,
+                "Replace?",
+                f"{target} already exists. Replace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if fmt.id in ("png", "svg"):
+            self._export_picture(fmt, target)
+            return
+        base = document.path.parent if document.path else None
+        self.session.export(document.project, base, fmt.id, target, trained)
+        self.statusBar().showMessage(f"Exporting {target.name}…")
+
+    def _export_picture(self, fmt: Format, target: Path) -> None:
+        """The network as it is drawn on the canvas (without the selection), on the canvas's colour."""
+        selected = self.scene.selectedItems()
+        for item in selected:
+            item.setSelected(False)
+        source = self.scene.itemsBoundingRect().adjusted(
+            -PICTURE_MARGIN, -PICTURE_MARGIN, PICTURE_MARGIN, PICTURE_MARGIN
+        )
+        size = QSize(max(1, round(source.width())), max(1, round(source.height())))
+        if fmt.id == "svg":
+            device = QSvgGenerator()
+            device.setFileName(str(target))
+            device.setSize(size)
+            device.setViewBox(QRectF(0, 0, size.width(), size.height()))
+            device.setTitle(self.document.project.title or self.document.name)
+        else:
+            device = QImage(size * PICTURE_SCALE, QImage.Format.Format_ARGB32)
+            device.fill(self.theme.canvas)
+        painter = QPainter(device)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        if fmt.id == "svg":
+            painter.fillRect(QRectF(0, 0, size.width(), size.height()), self.theme.canvas)
+        self.scene.render(painter, QRectF(), source, Qt.AspectRatioMode.KeepAspectRatio)
+        painter.end()
+        for item in selected:
+            item.setSelected(True)
+        if fmt.id == "png" and not device.save(str(target)):
+            QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
+            return
+        self.statusBar().showMessage(f"Exported {target}", 6000)
+
+    def _written(self, message: Written) -> None:
+        what = "the trained weights" if message.what == "weights" else "the export"
+        if message.error:
+            QMessageBox.warning(self, "Cannot save" if message.what == "weights" else "Cannot export", message.error)
+            self.statusBar().showMessage(f"Not done: {what}: {message.error.splitlines()[0]}", 8000)
+            return
+        names = ", ".join(Path(file).name for file in message.files)
+        verb = "Saved" if message.what == "weights" else "Exported"
+        self.statusBar().showMessage(f"{verb} {names} ({message.detail})", 8000)
