@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -288,3 +289,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except _Failure as exc:
         print(exc.message, file=err)
         return exc.code
+    except BrokenPipeError:  # the output's reader is gone (``playground train ... | head``): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (left open: Python flushes stdout at exit)
+        return EXIT_OK

@@ -82,7 +82,7 @@ def export_project(
     if fmt == "script":
         from playground.nn.script_export import export_script
 
-        return export_script(project, base_dir, compiled, target, trained=trained)
+        return export_script(project, base_dir, compiled, target, trained=trained, origin=origin)
     if fmt == "python":
         return export_python(compiled, target, origin=origin, with_weights=trained)
     if fmt == "torchscript":

@@ -81,6 +81,9 @@ def _ring(n: int, noise: float, g: torch.Generator) -> tuple[torch.Tensor, torch
     return centre + (0.02 + noise * 0.3) * torch.randn(n, 2, generator=g), y
 
 
+MAKERS: dict[str, Maker] = {}  # dataset id -> its generator (a training-script export copies its code)
+
+
 def _builder(dataset_id: str, make: Maker, classes: int):
     def build(params: dict[str, Any], base_dir: Path | None) -> Data:
         x, y = make(params["points"], params["noise"], generator(params["seed"]))
@@ -99,6 +102,7 @@ for _id, _title, _text, _make, _classes in (
     ("blobs-3", "Three blobs", "Three clouds of points, one per class.", _blobs3, 3),
     ("ring", "Ring of Gaussians", "Eight small clouds on a circle (the modes a GAN must all find).", _ring, RING_MODES),
 ):
+    MAKERS[_id] = _make
     register_dataset(
         DatasetSpec(
             id=_id,

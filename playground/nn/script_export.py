@@ -1,0 +1,161 @@
+"""``playground export --format script`` (and File > Export > Training script): a folder that trains the
+project without Playground, needing only torch, numpy and safetensors.
+
+- ``model.py``: the network (as the Python export), with the pieces the loss reads as methods;
+- ``train.py``: train_script.py with the project's settings written in, and its data: a generated 2-D
+  set by its own code, anything else (bundled sets, the user's files, text) in ``data.npz``;
+- ``model.safetensors``: the trained weights, when the export has them;
+- ``README.md``: the two commands that run it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import pprint
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from playground import __version__
+from playground.core.project import Project
+from playground.nn.compile import CompiledModel
+from playground.nn.data import DataError, load_data, toy2d
+from playground.nn.data import base as data_base
+from playground.nn.export import ExportError, python_source, weights_of
+from playground.nn.tasks import TaskError, make_task
+from playground.nn.tasks.base import Task
+
+TEMPLATE = Path(__file__).with_name("train_script.py")  # standalone: read as text, never imported here
+SUPPORTED = ("classification", "regression", "autoencoder", "vae", "language_model")
+SETTINGS_LINE = "SETTINGS: dict = {}\n"
+KNOBS = ("optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "grad_clip")
+SCHEDULE = ("schedule", "step_size", "gamma", "seed")
+
+
+def _settings(project: Project, task: Task) -> dict:
+    config = project.training
+    found = {"task": config.task, **{name: getattr(config, name) for name in (*KNOBS, *SCHEDULE)}}
+    found["epochs"] = config.epochs or 1  # a project that trains until stopped: one epoch, --epochs for more
+    if config.task == "language_model":
+        found["context"] = task.context
+    elif config.task == "vae":
+        found.update(fields=[task.field], output=task.out, mean=task.mean_block, log_var=task.log_var_block)
+        found["kl_weight"] = config.kl_weight
+    else:
+        found.update(fields=list(task.fields), target=task.target)
+        # the loss reads the logits when the network ends in a probability: NLL on them is cross-entropy
+        found["loss"] = "cross_entropy" if task.loss_name == "nll" and task.scores_node else task.loss_name
+    return found
+
+
+def _generated_data(dataset_id: str, params: dict) -> str:
+    """load_data() for a generated 2-D set: Playground's own generator and split, as code."""
+    maker = toy2d.MAKERS[dataset_id]
+    constants = [f"{k} = {v!r}" for k, v in vars(toy2d).items() if k.isupper() and isinstance(v, int | float)]
+    parts = [
+        "import math\n",
+        *constants,
+        "DataError = ValueError\n\n",
+        inspect.getsource(data_base.generator),
+        inspect.getsource(data_base.split),
+        inspect.getsource(maker),
+        "def load_data() -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:",
+        f'    """The \'{dataset_id}\' dataset, generated as Playground generates it."""',
+        f"    x, y = {maker.__name__}({params['points']}, {params['noise']!r}, generator({params['seed']}))",
+        f'    return split({{"x": x.float(), "y": y}}, {params["val_fraction"]!r}, {params["seed"]})\n',
+    ]
+    return "\n".join(parts)
+
+
+def _train_source(project: Project, settings: dict, generated: str | None, origin: str) -> str:
+    source = TEMPLATE.read_text(encoding="utf-8")
+    header = f"# Exported by Playground {__version__} from {origin}: {project.title or 'a project'}.\n"
+    source = source.replace(SETTINGS_LINE, f"SETTINGS = {pprint.pformat(settings, sort_dicts=False, width=100)}\n")
+    if generated is not None:
+        start = source.index("def load_data(")
+        end = source.index("\n\n\nclass EpochOrder")
+        source = source[:start] + generated.rstrip() + source[end:]
+    return header + source
+
+
+README = """# {title}: the training script
+
+Exported by Playground {version} from `{origin}` (task `{task}`, dataset `{dataset}`). It needs only
+PyTorch, NumPy and safetensors (`pip install torch numpy safetensors`):
+
+    python train.py                          # trains as Playground does: the same first losses on the CPU
+    torchrun --nproc-per-node 2 train.py     # DistributedDataParallel over 2 processes (or GPUs)
+
+`python train.py --help` lists the options (--epochs, --steps, --device, --json, --fresh, ...).
+
+- `model.py`: the network, a `torch.nn.Module` named `Model`.
+- `train.py`: the data, optimiser, learning-rate schedule, loss, metrics and seed of the project.
+{data}{weights}- Training writes its weights to `trained.safetensors` (rank 0, every 1,000 steps and at the end):
+  `model.load_state_dict(safetensors.torch.load_file("trained.safetensors"))`.
+"""
+
+
+def export_script(
+    project: Project, base_dir: Path | None, compiled: CompiledModel, target: Path, trained: bool, origin: str = ""
+) -> list[Path]:
+    """Write the training script's folder; the files written. Raises ExportError or OSError."""
+    config = project.training
+    if config.task not in SUPPORTED:
+        raise ExportError(
+            f"a training script covers the {', '.join(SUPPORTED[:-1])} and {SUPPORTED[-1]} tasks, not yet "
+            f"'{config.task}': export the model (python) and train it in Playground"
+        )
+    try:
+        data = load_data(project.dataset, base_dir)
+        task = make_task(compiled, data, config, torch.device("cpu"))
+    except (DataError, TaskError) as exc:
+        raise ExportError(str(exc)) from None
+    generated = project.dataset.id in toy2d.MAKERS
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    methods = {"logits": compiled.logits_module()} if compiled.final is not None and config.task != "vae" else {}
+    if config.task == "vae":
+        methods["vae_parts"] = task.encoder_decoder
+    model = target / "model.py"
+    model.write_text(python_source(compiled, origin=origin, methods=methods), encoding="utf-8")
+    script = target / "train.py"
+    settings = _settings(project, task)
+    params = data_base.resolve(project.dataset)[1]
+    code = _generated_data(project.dataset.id, params) if generated else None
+    script.write_text(_train_source(project, settings, code, origin or "a project"), encoding="utf-8")
+    written += [model, script]
+    if not generated:
+        arrays = {
+            f"{name}.{field}": t.cpu().numpy()
+            for name, split in (("train", data.train), ("val", data.val))
+            for field, t in split.items()
+        }
+        np.savez_compressed(target / "data.npz", **arrays)
+        written.append(target / "data.npz")
+    if data.vocab:
+        (target / "vocab.json").write_text(json.dumps(data.vocab, ensure_ascii=False), encoding="utf-8")
+        written.append(target / "vocab.json")
+    if trained:
+        from safetensors.torch import save_file
+
+        save_file(weights_of(compiled.module), str(target / "model.safetensors"))
+        written.append(target / "model.safetensors")
+    readme = README.format(
+        title=project.title or "Project",
+        version=__version__,
+        origin=origin or "a project",
+        task=config.task,
+        dataset=project.dataset.id,
+        data="- the data: generated by `load_data()` in train.py, as Playground generates it.\n"
+        if generated
+        else "- `data.npz`: the training and validation splits as Playground read them"
+        + (" (`vocab.json`: the characters the token ids stand for).\n" if data.vocab else ".\n"),
+        weights="- `model.safetensors`: the trained weights; train.py starts from them (`--fresh`: from the seed).\n"
+        if trained
+        else "",
+    )
+    (target / "README.md").write_text(readme, encoding="utf-8")
+    written.append(target / "README.md")
+    return written
