@@ -6,18 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from playground import is_preset
 from playground.runtime.messages import Written
-from playground.ui.export_dialog import ExportDialog, Format
+from playground.ui.export_dialog import ExportDialog
 from playground.ui.storage import settings
-
-PICTURE_MARGIN = 24.0
-PICTURE_SCALE = 2.0  # pixels per scene unit in a PNG: sharp on a slide
 
 
 class ModelExports:
@@ -68,42 +63,14 @@ class ModelExports:
             if answer != QMessageBox.StandardButton.Yes:
                 return
         if fmt.id in ("png", "svg"):
-            self._export_picture(fmt, target)
+            if self.view.save_picture(target):
+                self.statusBar().showMessage(f"Exported {target}", 6000)
+            else:
+                QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
             return
         base = document.path.parent if document.path else None
         self.session.export(document.project, base, fmt.id, target, trained)
         self.statusBar().showMessage(f"Exporting {target.name}…")
-
-    def _export_picture(self, fmt: Format, target: Path) -> None:
-        """The network as it is drawn on the canvas (without the selection), on the canvas's colour."""
-        selected = self.scene.selectedItems()
-        for item in selected:
-            item.setSelected(False)
-        source = self.scene.itemsBoundingRect().adjusted(
-            -PICTURE_MARGIN, -PICTURE_MARGIN, PICTURE_MARGIN, PICTURE_MARGIN
-        )
-        size = QSize(max(1, round(source.width())), max(1, round(source.height())))
-        if fmt.id == "svg":
-            device = QSvgGenerator()
-            device.setFileName(str(target))
-            device.setSize(size)
-            device.setViewBox(QRectF(0, 0, size.width(), size.height()))
-            device.setTitle(self.document.project.title or self.document.name)
-        else:
-            device = QImage(size * PICTURE_SCALE, QImage.Format.Format_ARGB32)
-            device.fill(self.theme.canvas)
-        painter = QPainter(device)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        if fmt.id == "svg":
-            painter.fillRect(QRectF(0, 0, size.width(), size.height()), self.theme.canvas)
-        self.scene.render(painter, QRectF(), source, Qt.AspectRatioMode.KeepAspectRatio)
-        painter.end()
-        for item in selected:
-            item.setSelected(True)
-        if fmt.id == "png" and not device.save(str(target)):
-            QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
-            return
-        self.statusBar().showMessage(f"Exported {target}", 6000)
 
     def _written(self, message: Written) -> None:
         what = "the trained weights" if message.what == "weights" else "the export"

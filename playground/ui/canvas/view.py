@@ -180,8 +180,8 @@ class CanvasView(QGraphicsView):
         if path:
             self.save_picture(Path(path))
 
-    def save_picture(self, path: Path) -> None:
-        """The whole network as a PNG (twice the scene resolution) or an SVG file."""
+    def save_picture(self, path: Path) -> bool:
+        """The whole network as a PNG (twice the scene resolution) or an SVG file; False if it cannot be written."""
         scene = self.graph_scene
         source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         if path.suffix.lower() == ".svg":
@@ -193,14 +193,14 @@ class CanvasView(QGraphicsView):
             painter = QPainter(generator)
             scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
             painter.end()
-            return
+            return path.is_file()
         image = QImage((source.size() * 2).toSize(), QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(scene.theme.canvas)
         painter = QPainter(image)
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         scene.render(painter, QRectF(image.rect()), source)
         painter.end()
-        image.save(str(path))
+        return image.save(str(path))
 
     # --- drop blocks from the palette --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
