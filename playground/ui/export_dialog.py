@@ -64,6 +64,7 @@ class ExportDialog(QDialog):
         self.path.setObjectName("exportPath")
         browse = QPushButton("Browse…")
         browse.setObjectName("exportBrowse")
+        browse.setAutoDefault(False)  # Return exports, whatever has the focus
         browse.clicked.connect(self._browse)
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
@@ -84,6 +85,8 @@ class ExportDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         export = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         export.setObjectName("exportButton")
+        for button in buttons.buttons():
+            button.setAutoDefault(button is export)
         export.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -92,7 +95,8 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
         self._format_changed()
-        self.resize(640, self.sizeHint().height())
+        self.path.setFocus()
+        self.resize(720, self.sizeHint().height())
 
     def current(self) -> Format:
         return FORMATS[self.format.currentIndex()]

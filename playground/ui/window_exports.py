@@ -43,7 +43,7 @@ class ModelExports:
     def export_dialog(self) -> None:
         document = self.document
         source = document.path or document.preset
-        folder = document.path.parent if document.path else Path.cwd()
+        folder = document.path.resolve().parent if document.path else Path.cwd()
         stem = folder / (source.stem if source else "untitled")
         dialog = ExportDialog(stem, self.training.trained_steps(), self)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:

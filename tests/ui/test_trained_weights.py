@@ -86,8 +86,9 @@ def test_save_without_the_weights_when_the_setting_is_off(qtbot, window, spiral)
     assert not weights_of(spiral).exists()
 
 
-def fill_export(qtbot, fmt: str, target: Path, done: list) -> None:
-    """Answer File > Export… as a person does: pick the format with the keyboard, type the path, click Export."""
+def fill_export(qtbot, fmt: str, target: Path, done: list, by_return: bool = False) -> None:
+    """Answer File > Export… as a person does: pick the format with the keyboard, type the path, click
+    Export (or press Return in the path)."""
 
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
@@ -96,8 +97,14 @@ def fill_export(qtbot, fmt: str, target: Path, done: list) -> None:
         for _ in range([f.id for f in FORMATS].index(fmt)):
             qtbot.keyClick(combo, Qt.Key.Key_Down)
         done.append(dialog.findChild(QCheckBox, "exportTrained").isChecked())
-        type_into(qtbot, dialog.findChild(QLineEdit, "exportPath"), str(target), finish=None)
-        qtbot.mouseClick(dialog.findChild(QPushButton, "exportButton"), LEFT)
+        type_into(
+            qtbot,
+            dialog.findChild(QLineEdit, "exportPath"),
+            str(target),
+            finish=Qt.Key.Key_Return if by_return else None,
+        )
+        if not by_return:
+            qtbot.mouseClick(dialog.findChild(QPushButton, "exportButton"), LEFT)
 
     QTimer.singleShot(0, fill)
 
@@ -130,7 +137,7 @@ def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Pat
     assert all(torch.equal(exported[k], saved[k]) for k in saved)
 
     picture = tmp_path / "out" / "spiral.png"
-    fill_export(qtbot, "png", picture, [])
+    fill_export(qtbot, "png", picture, [], by_return=True)
     qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(picture.exists, timeout=LATER)
     image = QImage(str(picture))
