@@ -52,11 +52,13 @@ class ModelExports:
         if is_preset(target):
             QMessageBox.warning(self, "Cannot export", f"{target.name}: the presets folder is lecture material")
             return
-        if target.exists() and not (fmt.id == "script" and target.is_dir() and not any(target.iterdir())):
+        beside = [target.with_suffix(".safetensors")] if fmt.id == "python" and trained else []
+        taken = [path for path in (target, *beside) if path.exists()]
+        if taken and not (fmt.id == "script" and target.is_dir() and not any(target.iterdir())):
             answer = QMessageBox.question(
                 self,
                 "Replace?",
-                f"{target} already exists. Replace it?",
+                f"{' and '.join(str(path) for path in taken)} already exist{'s' if len(taken) == 1 else ''}. Replace?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                 QMessageBox.StandardButton.Cancel,
             )

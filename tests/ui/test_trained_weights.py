@@ -92,6 +92,9 @@ def fill_export(qtbot, fmt: str, target: Path, done: list, by_return: bool = Fal
 
     def fill() -> None:
         dialog = QApplication.activeModalWidget()
+        if dialog is None:  # not open yet: Ctrl+E is still on its way
+            QTimer.singleShot(20, fill)
+            return
         combo = dialog.findChild(QComboBox, "exportFormat")
         combo.setFocus()
         for _ in range([f.id for f in FORMATS].index(fmt)):
@@ -109,7 +112,13 @@ def fill_export(qtbot, fmt: str, target: Path, done: list, by_return: bool = Fal
     QTimer.singleShot(0, fill)
 
 
-def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Path) -> None:
+def refocus(qtbot, window) -> None:
+    """The offscreen platform does not give the window the focus back when a dialog closes; a desktop does."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Path, dialogs) -> None:
     assert window.open_path(spiral)
     play_until(qtbot, window, 30)
     trained = pause(qtbot, window)
@@ -128,15 +137,21 @@ def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Pat
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=target.parent, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    window.activateWindow()  # the offscreen platform does not give the focus back when a dialog closes
-    qtbot.waitUntil(window.isActiveWindow)
+    refocus(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)  # the run's weights, saved, are the exported ones
     qtbot.waitUntil(lambda: weights_of(spiral).exists(), timeout=LATER)
     exported = load_file(str(target.with_suffix(".safetensors")))
     saved = load_file(str(weights_of(spiral)))
     assert all(torch.equal(exported[k], saved[k]) for k in saved)
 
+    before = target.read_bytes()
+    fill_export(qtbot, "python", target, [])  # again, to the same file: asked first, and kept when refused
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
+    qtbot.waitUntil(lambda: any("already exist" in text for text in dialogs.asked), timeout=LATER)
+    assert str(target.with_suffix(".safetensors")) in dialogs.asked[-1] and target.read_bytes() == before
+
     picture = tmp_path / "out" / "spiral.png"
+    refocus(qtbot, window)
     fill_export(qtbot, "png", picture, [], by_return=True)
     qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(picture.exists, timeout=LATER)
