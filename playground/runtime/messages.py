@@ -80,7 +80,7 @@ class Loaded:
     samples: bool = False  # the task generates text: Sampled messages will follow
     note: str = ""  # choices made for the user, one per line: how the data was read, how the loss reads (Task.notes)
     restored: str = ""  # the trained state saved beside the project, brought back (or why it was not)
-    restored_ok: bool = False
+    restored_step: int | None = None  # the step the restored state was at (None: nothing was restored)
 
 
 @dataclass(frozen=True)

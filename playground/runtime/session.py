@@ -21,6 +21,7 @@ from playground.runtime.worker import TRANSPORT, serve
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 WATCH_MS = 250  # how often the session looks whether the worker process is still alive
 QUIT_WAIT = 1.0  # seconds a closing window waits for the worker to end by itself
+WRITE_WAIT = 60.0  # ... or, while it writes weights or an export asked for, for it to finish them
 
 
 def death_message(exitcode: int) -> str:
@@ -80,6 +81,7 @@ class TrainingSession(QObject):
         self.pausing = False  # a pause was asked for and the worker has not answered yet
         self.catalogue: Catalogue | None = None
         self.project: Project | None = None  # the snapshot being trained
+        self.writing = 0  # weights or exports asked for and not yet written
         self.dead = False  # the worker process has died; the next load, reset or unload starts another
         self.watch = QTimer(self)
         self.watch.setInterval(WATCH_MS)
@@ -190,18 +192,21 @@ class TrainingSession(QObject):
 
     def save_weights(self, stem: Path) -> None:
         """Write the run's trained weights and trainer state beside a saved project (answered by ``written``)."""
+        self.writing += 1
         self.post("checkpoint", stem)
 
     def export(self, project: Project, base_dir: Path | None, fmt: str, target: Path, trained: bool) -> None:
         """Export ``project`` (with the run's trained weights if ``trained``); answered by ``written``."""
+        self.writing += 1
         self.post("export", (dataclasses.replace(project, graph=project.graph.copy()), base_dir, fmt, target, trained))
 
     def shutdown(self) -> None:
         self.watch.stop()
         if self.process.is_alive():
             self.post("quit")
-            # The worker holds nothing to keep, so one busy building or training is not waited for long.
-            self.process.join(QUIT_WAIT)
+            # The worker holds nothing to keep, so one busy building or training is not waited for long,
+            # unless it is writing files the user asked for (Save with the trained weights, Export).
+            self.process.join(WRITE_WAIT if self.writing else QUIT_WAIT)
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join(5)
@@ -226,6 +231,7 @@ class TrainingSession(QObject):
                 self.catalogued.emit(message)
             return
         if isinstance(message, Written):
+            self.writing = max(0, self.writing - 1)
             self.written.emit(message)
             return
         if getattr(message, "run", None) != self.run:

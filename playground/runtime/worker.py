@@ -143,9 +143,9 @@ class WorkerLoop:
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return
-        self._started(*(self._restore(resume) if resume is not None else ("", False)))
+        self._started(*(self._restore(resume) if resume is not None else ("", None)))
 
-    def _restore(self, stem: Path) -> tuple[str, bool]:
+    def _restore(self, stem: Path) -> tuple[str, int | None]:
         """The weights and trainer state saved beside the project, or the run's start with the reason."""
         from playground.nn.checkpoint import CheckpointError, load_checkpoint, load_weights
 
@@ -157,14 +157,14 @@ class WorkerLoop:
                 load_weights(self.trainer, weights)
         except CheckpointError as exc:
             self.trainer.reset()
-            return f"The saved weights were not used: {exc}. The network starts untrained.", False
+            return f"The saved weights were not used: {exc}. The network starts untrained.", None
         return (
             f"Trained weights restored from {weights.name} (step {self.trainer.step_count:,}): Play trains on, "
             "Reset starts again from the initial weights.",
-            True,
+            self.trainer.step_count,
         )
 
-    def _started(self, restored: str = "", restored_ok: bool = False) -> None:
+    def _started(self, restored: str = "", restored_step: int | None = None) -> None:
         from playground.nn.probes import Probe
 
         trainer = self.trainer
@@ -182,7 +182,7 @@ class WorkerLoop:
                 trainer.task.writes_text,
                 "\n".join(trainer.task.notes()),
                 restored,
-                restored_ok,
+                restored_step,
             )
         )
         for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated

@@ -73,6 +73,7 @@ class TrainingPanel(QWidget):
         self.document = document
         self.session = session
         self.trained: tuple | None = None  # structure() of the network the current run trains
+        self.saved_steps = 0  # the step of the weights last saved beside the project, or restored from there
         self.stale: list[str] = []  # why the current run no longer matches the project
         self.loss_at_start: float | None = None  # the first training step's loss in this run
         self.last_progress: Progress | None = None
@@ -255,6 +256,11 @@ class TrainingPanel(QWidget):
             return None
         return path.with_suffix("")
 
+    def unsaved_steps(self) -> int:
+        """Steps trained since the weights were last saved or restored (0: nothing to lose)."""
+        trained = self.trained_steps()
+        return trained if trained != self.saved_steps else 0
+
     def trained_steps(self) -> int:
         """Steps the current run has trained the very network the document holds (0: none, or edited since)."""
         if self.session.project is None or self.trained != structure(self.document.graph):
@@ -286,10 +292,12 @@ class TrainingPanel(QWidget):
         self.loss_at_start = None
         self.last_progress = None
         self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
-        note = "\n".join(line for line in (message.restored if message.restored_ok else "", message.note) if line)
+        ok = message.restored_step is not None
+        self.saved_steps = message.restored_step or 0
+        note = "\n".join(line for line in (message.restored if ok else "", message.note) if line)
         self.loss_note.setText(note)
         self.loss_note.setVisible(bool(note))
-        if message.restored and not message.restored_ok:
+        if message.restored and not ok:
             self.message.setText(message.restored)
             self.message.show()
 

@@ -38,7 +38,14 @@ class ModelExports:
         if not self.act_save_weights.isChecked() or not steps:
             return ""
         self.session.save_weights(path.with_suffix(""))
+        self.training.saved_steps = steps
         return f" with its trained weights (step {steps:,})"
+
+    def unsaved_training(self) -> int:
+        """Steps a project file's run trained that Save would keep and has not (0: none, or the setting is off)."""
+        if self.document.path is None or not self.act_save_weights.isChecked():
+            return 0  # an untitled copy of a preset: played in class, not to be asked about
+        return self.training.unsaved_steps()
 
     def export_dialog(self) -> None:
         document = self.document
@@ -77,6 +84,8 @@ class ModelExports:
     def _written(self, message: Written) -> None:
         what = "the trained weights" if message.what == "weights" else "the export"
         if message.error:
+            if message.what == "weights":
+                self.training.saved_steps = 0
             QMessageBox.warning(self, "Cannot save" if message.what == "weights" else "Cannot export", message.error)
             self.statusBar().showMessage(f"Not done: {what}: {message.error.splitlines()[0]}", 8000)
             return

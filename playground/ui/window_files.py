@@ -33,12 +33,16 @@ class ProjectFiles:
     def _confirm_discard(self) -> bool:
         """True if the current project may be replaced (saved, discarded, or unchanged)."""
         self.notes.save_text()
-        if not self.document.modified:
+        trained = self.unsaved_training()
+        if not self.document.modified and not trained:
             return True
+        what = "the changes" if self.document.modified else f"the trained weights (step {trained:,})"
+        if self.document.modified and trained:
+            what = f"the changes and the trained weights (step {trained:,})"
         answer = QMessageBox.question(
             self,
             "Unsaved changes",
-            f"Save the changes to {self.document.name} before closing it?",
+            f"Save {what} to {self.document.name} before closing it?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )

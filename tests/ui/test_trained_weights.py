@@ -12,11 +12,12 @@ from pathlib import Path
 import torch
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QMessageBox, QPushButton
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from playground.ui.export_dialog import FORMATS
-from tests.ui.conftest import LEFT
+from tests.ui.conftest import LEFT, PRESETS
 from tests.ui.test_fields_and_keys import type_into
 from tests.ui.test_training import FIRST, LATER, click, pause, play_until, step_of, wait_ready
 
@@ -159,3 +160,25 @@ def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Pat
     assert image.width() > 400 and image.height() > 100
     click(qtbot, window.training.play_button)  # the run is still usable after exporting
     qtbot.waitUntil(lambda: step_of(window) > trained, timeout=LATER)
+
+
+def test_leaving_a_trained_project_asks_to_keep_its_weights_and_a_preset_does_not(
+    qtbot, window, spiral, dialogs
+) -> None:
+    trained = train_and_save(qtbot, window, spiral, 10)
+    play_until(qtbot, window, trained + 20)
+    more = pause(qtbot, window)
+    dialogs.answer = QMessageBox.StandardButton.Save
+    assert window.open_path(PRESETS / "mlp-xor.json")
+    assert dialogs.asked == [f"Save the trained weights (step {more:,}) to spiral.json before closing it?"]
+    qtbot.waitUntil(lambda: saved_step(spiral) == more, timeout=LATER)  # Save wrote the latest weights
+    wait_ready(qtbot, window)
+    play_until(qtbot, window, 10)  # a preset's copy, played as in class: nobody is asked
+    pause(qtbot, window)
+    assert window.open_path(spiral)
+    assert len(dialogs.asked) == 1
+
+
+def saved_step(path: Path) -> int:
+    with safe_open(str(weights_of(path)), framework="pt") as handle:
+        return int(handle.metadata()["step"])
