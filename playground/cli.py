@@ -250,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--save-weights", action="store_true", help="save weights and trainer state as safetensors beside the project"
     )
     train.add_argument("--resume", action="store_true", help="continue from the state --save-weights saved")
+    train.add_argument(
+        "--threads",
+        type=_positive,
+        metavar="N",
+        help="CPU threads torch computes with (default: 1 for a network of small operations, else every core)",
+    )
     train.set_defaults(run=cmd_train)
     export = sub.add_parser(
         "export",

@@ -10,7 +10,10 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+import torch
+
 from playground.core.project import Project
+from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
 from playground.nn.data import DataError
@@ -88,6 +91,7 @@ class Reporter:
                 "seconds": seconds,
                 "metrics": metrics or {},
                 "device": str(trainer.device),
+                "threads": torch.get_num_threads(),
             }
             if message:
                 record["message"] = message
@@ -155,6 +159,9 @@ def _train(
     run = trainer.run(steps=args.steps) if args.steps else trainer.run(epochs=epochs or None)
     eval_every = args.eval_every or (max(1, total // 20) if total else UNTIL_STOPPED_EVAL)
     reporter = Reporter(out, args.json, total)
+    count, why = threads.apply(project.graph, trainer.compiled.analysis, trainer.batch_size, args.threads)
+    if trainer.device.type == "cpu" and not args.json:
+        print(f"on the CPU with {count} thread{'s' if count > 1 else ''} ({why}; --threads N to choose)", file=out)
     for note in [] if args.json else trainer.task.notes():
         print(note, file=out)
     loss_sum, loss_count, done = 0.0, 0, 0

@@ -81,6 +81,7 @@ class Loaded:
     note: str = ""  # choices made for the user, one per line: how the data was read, how the loss reads (Task.notes)
     restored: str = ""  # the trained state saved beside the project, brought back (or why it was not)
     restored_step: int | None = None  # the step the restored state was at (None: nothing was restored)
+    threads: int = 1  # CPU threads torch computes with (nn/threads.py)
 
 
 @dataclass(frozen=True)

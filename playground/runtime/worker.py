@@ -46,6 +46,7 @@ SAMPLE_LENGTH = 120
 
 
 WORKER_NICENESS = 10
+WINDOW_CORES = 1  # cores a large network's run leaves to the window
 TRANSPORT = frozenset({"play", "steps", "epoch", "pause"})  # commands that start or stop training
 COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
 PARENT_CHECK = 1.0  # seconds an idle worker waits for a command before it looks whether its window lives
@@ -53,11 +54,9 @@ PARENT_CHECK = 1.0  # seconds an idle worker waits for a command before it looks
 
 def serve(commands: Connection, send: Callable[[object], None]) -> None:
     """The worker process's main function: run until told to quit, then send None."""
-    import torch
 
-    # Leave a core to the window, and let the window go first when both want the processor: with
-    # every core computing at equal priority, the GUI stalls for 50-100 ms at a time.
-    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
+    # Let the window go first when both want the processor: with every core computing at equal
+    # priority, the GUI stalls for 50-100 ms at a time (each run leaves it a core too, see _on_load).
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
     try:
@@ -125,6 +124,7 @@ class WorkerLoop:
     def _on_load(self, payload: tuple[int, Project, Path | None, str, Path | None]) -> None:
         """Build a run; with ``resume`` (a project's path without .json), bring back the trained state
         saved beside it."""
+        from playground.nn import threads
         from playground.nn.compile import CompileError
         from playground.nn.data import DataError, load_data
         from playground.nn.tasks import TaskError
@@ -137,6 +137,7 @@ class WorkerLoop:
             data = load_data(project.dataset, base_dir)
             self.send(Fields(self.run_id, project.dataset.id, tuple(data.train)))
             self.trainer = Trainer(project, device, base_dir, data=data)
+            threads.apply(project.graph, self.trainer.compiled.analysis, self.trainer.batch_size, spare=WINDOW_CORES)
         except CompileError as exc:
             self.send(Stopped(self.run_id, "failed", "\n".join(p.message for p in exc.problems)))
             return
@@ -165,6 +166,8 @@ class WorkerLoop:
         )
 
     def _started(self, restored: str = "", restored_step: int | None = None) -> None:
+        import torch
+
         from playground.nn.probes import Probe
 
         trainer = self.trainer
@@ -183,6 +186,7 @@ class WorkerLoop:
                 "\n".join(trainer.task.notes()),
                 restored,
                 restored_step,
+                torch.get_num_threads(),
             )
         )
         for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated

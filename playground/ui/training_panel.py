@@ -291,7 +291,8 @@ class TrainingPanel(QWidget):
         self.views.loaded(message)
         self.loss_at_start = None
         self.last_progress = None
-        self.status.setText(f"Ready on {message.device}: {message.steps_per_epoch} steps per epoch")
+        threads = f" ({message.threads} thread{'s' if message.threads > 1 else ''})" if message.device == "cpu" else ""
+        self.status.setText(f"Ready on {message.device}{threads}: {message.steps_per_epoch} steps per epoch")
         ok = message.restored_step is not None
         self.saved_steps = message.restored_step or 0
         note = "\n".join(line for line in (message.restored if ok else "", message.note) if line)

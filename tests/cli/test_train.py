@@ -36,7 +36,8 @@ def test_plain_output_ends_with_a_summary() -> None:
     code, out, _ = run("train", SPIRAL, "--steps", "40", "--eval-every", "20", "--device", "cpu")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("step      20  epoch") and "val_accuracy" in lines[0]
+    assert lines[0].startswith("on the CPU with 1 thread")
+    assert lines[1].startswith("step      20  epoch") and "val_accuracy" in lines[1]
     assert lines[-1].startswith("done: 40 steps") and "on cpu" in lines[-1]
 
 
