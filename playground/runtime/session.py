@@ -195,10 +195,14 @@ class TrainingSession(QObject):
         self.writing += 1
         self.post("checkpoint", stem)
 
-    def export(self, project: Project, base_dir: Path | None, fmt: str, target: Path, trained: bool) -> None:
-        """Export ``project`` (with the run's trained weights if ``trained``); answered by ``written``."""
+    def export(
+        self, project: Project, base_dir: Path | None, fmt: str, target: Path, trained: bool, origin: str
+    ) -> None:
+        """Export ``project`` (named ``origin``, with the run's trained weights if ``trained``); answered by
+        ``written``."""
         self.writing += 1
-        self.post("export", (dataclasses.replace(project, graph=project.graph.copy()), base_dir, fmt, target, trained))
+        snapshot = dataclasses.replace(project, graph=project.graph.copy())
+        self.post("export", (snapshot, base_dir, fmt, target, trained, origin))
 
     def shutdown(self) -> None:
         self.watch.stop()

@@ -220,18 +220,18 @@ class WorkerLoop:
             return
         self.send(Written("weights", tuple(map(str, files)), f"the trained weights (step {trainer.step_count:,})"))
 
-    def _on_export(self, payload: tuple[Project, Path | None, str, Path, bool]) -> None:
+    def _on_export(self, payload: tuple[Project, Path | None, str, Path, bool, str]) -> None:
         """Export the project, with the run's trained weights when ``trained`` (and there are some)."""
         from playground.nn.checkpoint import CheckpointError
         from playground.nn.compile import CompileError
         from playground.nn.export import ExportError, weights_of
         from playground.nn.export_run import export_project
 
-        project, base_dir, fmt, target, trained = payload
+        project, base_dir, fmt, target, trained, origin = payload
         trainer = self.trainer if trained else None
         state = weights_of(trainer.model) if trainer is not None and trainer.step_count else None
         try:
-            files = export_project(project, base_dir, fmt, target, target.name, state)
+            files = export_project(project, base_dir, fmt, target, origin, state)
         except CompileError as exc:
             self.send(Written("export", error="\n".join(p.message for p in exc.problems)))
         except (CheckpointError, ExportError) as exc:

@@ -78,7 +78,7 @@ class ModelExports:
                 QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
             return
         base = document.path.parent if document.path else None
-        self.session.export(document.project, base, fmt.id, target, trained)
+        self.session.export(document.project, base, fmt.id, target, trained, document.name)
         self.statusBar().showMessage(f"Exporting {target.name}…")
 
     def _written(self, message: Written) -> None:
