@@ -45,8 +45,7 @@ def _settings(project: Project, task: Task) -> dict:
         found["kl_weight"] = config.kl_weight
     else:
         found.update(fields=list(task.fields), target=task.target)
-        # the loss reads the logits when the network ends in a probability: NLL on them is cross-entropy
-        found["loss"] = "cross_entropy" if task.loss_name == "nll" and task.scores_node else task.loss_name
+        found["loss"] = task.loss_name
     return found
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import TextIO
@@ -129,9 +129,11 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
     if world.size == 1:
         return _train(project, path, args, args.device, ALONE, out, err)
     device = join(world, args.device)
-    quiet = io.StringIO()
     try:
-        return _train(project, path, args, device, world, out if world.main else quiet, err if world.main else quiet)
+        with open(os.devnull, "w") as quiet:  # the other ranks say nothing
+            return _train(
+                project, path, args, device, world, out if world.main else quiet, err if world.main else quiet
+            )
     finally:
         leave()
 

@@ -111,7 +111,9 @@ class ClassificationTask(SupervisedTask):
         if name == "auto":
             single = self.output_shape()[-1] == 1
             return "bce" if single and self.data.num_classes == 2 else "cross_entropy"
-        return super().resolve_loss(name)
+        name = super().resolve_loss(name)
+        # the loss reads the logits entering a final (Log)Softmax: NLL of their log-softmax is cross-entropy
+        return "cross_entropy" if name == "nll" and self.scores_node is not None else name
 
     def check_output(self, out: tuple, target: tuple) -> None:
         classes = self.data.num_classes
@@ -133,7 +135,7 @@ class ClassificationTask(SupervisedTask):
         if self.loss_name == "bce":
             return F.binary_cross_entropy_with_logits(prediction.squeeze(-1), y.float())
         flat = prediction.reshape(-1, prediction.shape[-1])  # (examples * steps, classes)
-        if self.loss_name == "nll" and self.scores_node is None:
+        if self.loss_name == "nll":
             return F.nll_loss(flat, y.reshape(-1))
         return F.cross_entropy(flat, y.reshape(-1))
 
