@@ -88,6 +88,7 @@ class ExportDialog(QDialog):
         for button in buttons.buttons():
             button.setAutoDefault(button is export)
         export.setDefault(True)
+        self.path.textChanged.connect(lambda text: export.setEnabled(bool(text.strip())))  # nowhere: nothing to do
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
