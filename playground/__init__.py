@@ -1,5 +1,6 @@
 """Playground: build neural networks from blocks and watch them train."""
 
+import os
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -28,3 +29,11 @@ def project_file(name: str) -> Path:
     if not path.exists() and "/" not in name and preset.is_file():
         return preset
     return path
+
+
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -26,7 +26,7 @@ from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_s
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_TEXT = 100_000
@@ -53,7 +53,13 @@ def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 5 added ``training.compile`` (train through torch.compile); a version-4 file trains
+    without it, as it always did."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -107,6 +113,9 @@ class TrainingConfig:
     )
     gamma: float = _setting("float", 0.5, "Decay factor (step schedule)", min=0.0, max=1.0)
     seed: int = _setting("int", 0, "Random seed", min=0, max=(1 << 31) - 1)
+    compile: bool = _setting(
+        "bool", False, "Compile the network with torch.compile (pays off in long runs of large networks)"
+    )
     # Knobs of particular recipes (each task names the ones it reads; the panel shows only those).
     kl_weight: float = _setting(
         "float", 1.0, "Weight of the KL term (VAE; 0 makes a plain autoencoder)", min=0.0, max=100.0

@@ -129,5 +129,6 @@ def load_checkpoint(trainer: Trainer, stem: Path) -> None:
     trainer.examples_seen = meta["examples_seen"]
     trainer.elapsed = meta["elapsed"]
     trainer.lr = meta["lr"]
+    trainer.lr_applied = None  # the optimisers now hold the saved learning rate
     trainer.batch_size = meta["batch_size"]
     trainer.history = meta["history"]

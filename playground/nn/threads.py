@@ -14,20 +14,13 @@ import os
 
 import torch
 
+from playground import cores
 from playground.core.graph import Graph
 from playground.core.registry import get_spec
 from playground.core.shapes import Analysis
 
 PARALLEL_WORK = 3e6  # multiply-adds in one operation from which a second thread pays off (measured on 2 cores)
 WHOLE_SEQUENCE = ("Convolution", "Attention", "Dense", "Normalisation")  # one operation covers every position
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def largest_operation(graph: Graph, analysis: Analysis, batch_size: int) -> float:

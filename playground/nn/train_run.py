@@ -56,7 +56,7 @@ class Reporter:
             where = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total}"
         else:
             where = f"step {done} (Ctrl+C stops)"
-        line = f"\r{where} epoch {report.epoch:.1f} loss {report.loss:.4g} {metric}"
+        line = f"\r{where} epoch {report.epoch:.1f} loss {report.loss:.4g} {rate(report):.0f} steps/s {metric}"
         print(line[:160], end="", file=self.out, flush=True)
 
     def progress(self, report: StepReport, loss: float, metrics: dict[str, float], done: int) -> None:
@@ -71,6 +71,7 @@ class Reporter:
                     "lr": report.lr,
                     "metrics": metrics,
                     "seconds": self.seconds(),
+                    "steps_per_second": round(rate(report), 1),
                 }
             )
         elif self.bar:
@@ -78,7 +79,10 @@ class Reporter:
         else:
             shown = "  ".join(f"{k} {v:.4f}" for k, v in metrics.items())
             print(
-                f"step {report.step:>7}  epoch {report.epoch:8.2f}  loss {loss:.4f}  {shown}", file=self.out, flush=True
+                f"step {report.step:>7}  epoch {report.epoch:8.2f}  loss {loss:.4f}  {rate(report):6.0f} steps/s  "
+                f"{shown}",
+                file=self.out,
+                flush=True,
             )
 
     def finish(self, event: str, trainer: Trainer, message: str = "", metrics: dict[str, float] | None = None) -> None:
@@ -92,6 +96,7 @@ class Reporter:
                 "metrics": metrics or {},
                 "device": str(trainer.device),
                 "threads": torch.get_num_threads(),
+                "compile_seconds": trainer.compile_seconds,
             }
             if message:
                 record["message"] = message
@@ -107,6 +112,15 @@ class Reporter:
                 f"{trainer.device} ({rate:.0f} steps/s); {shown}",
                 file=self.out,
             )
+        if trainer.compile_seconds is not None:
+            print(
+                f"torch.compile compiled the network in {trainer.compile_seconds:.1f} s (the first step)", file=self.out
+            )
+
+
+def rate(report: StepReport) -> float:
+    """Training steps per second so far (pauses and evaluations excluded)."""
+    return report.step / report.seconds if report.seconds > 0 else 0.0
 
 
 def build_trainer(
@@ -164,17 +178,20 @@ def _train(
     count, why = threads.apply(project.graph, trainer.compiled.analysis, trainer.batch_size, args.threads)
     if trainer.device.type == "cpu" and not args.json:
         print(f"on the CPU with {count} thread{'s' if count > 1 else ''} ({why}; --threads N to choose)", file=out)
-    for note in [] if args.json else trainer.task.notes():
+    for note in [] if args.json else trainer.notes():
         print(note, file=out)
-    loss_sum, loss_count, done = 0.0, 0, 0
+    compile_note = trainer.compile_note
+    loss_sum: float | torch.Tensor = 0.0  # on the device when the trainer defers reading losses
+    loss_count, done = 0, 0
     metrics: dict[str, float] = {}
     try:
         for report in run:
             done += 1
-            loss_sum += report.loss
+            loss_sum = loss_sum + report.value
             loss_count += 1
             if done % eval_every == 0:
-                loss = mean(loss_sum / loss_count, world, trainer.device)
+                trainer.read()
+                loss = mean(float(loss_sum) / loss_count, world, trainer.device)
                 metrics = trainer.evaluate() if world.main else {}
                 reporter.progress(report, loss, metrics, done)
                 loss_sum, loss_count = 0.0, 0
@@ -193,6 +210,8 @@ def _train(
         return EXIT_DEVICE
     if world.main and (loss_count or not metrics):
         metrics = trainer.evaluate()
+    if trainer.compile_note != compile_note:  # torch.compile failed at the first step
+        print(f"{path}: {trainer.compile_note}", file=err)
     reporter.finish("done", trainer, metrics=metrics)
     if args.save_weights and world.main:
         weights, state = save_checkpoint(trainer, stem)

@@ -22,9 +22,20 @@ from playground.core.project import Project, TrainingConfig
 from playground.nn.compile import CompiledModel, compile_graph
 from playground.nn.data import Data, load_data
 from playground.nn.distributed import ALONE, World, wrapper
-from playground.nn.tasks import StepContext, Task, TaskError, TrainingStopped, make_task
+from playground.nn.optimizers import make_optimizer
+from playground.nn.tasks import (
+    Diverged,
+    StepContext,
+    StepResult,
+    Task,
+    TaskError,
+    TrainingStopped,
+    diverged,
+    make_task,
+)
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+READ_EVERY = 32  # deferred steps between two reads of their losses (one wait for the GPU)
 
 
 def available_devices() -> list[str]:
@@ -58,29 +69,30 @@ def pick_device(name: str) -> torch.device:
     return device
 
 
-def make_optimizer(config: TrainingConfig, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
-    lr, wd = config.lr, config.weight_decay
-    if config.optimizer == "sgd":
-        if config.nesterov and config.momentum == 0:
-            raise TaskError("Nesterov momentum needs a momentum above 0 (for example 0.9)")
-        return torch.optim.SGD(params, lr=lr, momentum=config.momentum, nesterov=config.nesterov, weight_decay=wd)
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
-    return torch.optim.RMSprop(params, lr=lr, momentum=config.momentum, weight_decay=wd)
-
-
 @dataclass(slots=True)
 class StepReport:
-    """What one training step did. ``seconds`` is training time so far, pauses excluded."""
+    """What one training step did. ``seconds`` is training time so far, pauses excluded. ``value`` is the
+    loss, a tensor still on the device until the trainer reads it (``Trainer.deferred``)."""
 
     step: int
     epoch: float
-    loss: float
+    value: float | torch.Tensor
     lr: float
     batch_size: int
     seconds: float
+
+    @property
+    def loss(self) -> float:
+        return float(self.value)
+
+
+def read_losses(values: list[float | torch.Tensor]) -> list[float]:
+    """Losses as numbers, those still on a device read back in one copy."""
+    tensors = [v for v in values if isinstance(v, torch.Tensor)]
+    if not tensors:
+        return [float(v) for v in values]
+    read = iter(torch.stack(tensors).tolist())
+    return [next(read) if isinstance(v, torch.Tensor) else float(v) for v in values]
 
 
 class Trainer:
@@ -92,11 +104,15 @@ class Trainer:
         seed: int | None = None,
         data: Data | None = None,
         world: World = ALONE,
+        deferred: bool | None = None,
     ) -> None:
+        """``deferred`` reads the losses back every ``READ_EVERY`` steps instead of every step (the
+        default on a GPU, where reading waits for the device)."""
         self.project = project
         self.world = world
         self.config = project.training if seed is None else dataclasses.replace(project.training, seed=seed)
         self.device = pick_device(device)
+        self.deferred = self.device.type == "cuda" if deferred is None else deferred
         self.data = (data or load_data(project.dataset, base_dir)).to(self.device)
         self.lr = self.config.lr
         self.batch_size = self.config.batch_size
@@ -109,8 +125,18 @@ class Trainer:
         self.compiled: CompiledModel = compile_graph(self.project.graph)
         self.model = self.compiled.module.to(self.device).train()
         self.task: Task = make_task(self.compiled, self.data, self.config, self.device)
-        if self.world.size > 1:
-            self.task.distribute(wrapper(self.device))
+        if self.world.size > 1 and not self.task.train_through(wrapper(self.device)):
+            raise TaskError(
+                f"the '{self.task.id}' task trains in one process only; the supervised tasks (classification, "
+                "regression, autoencoder) and the language model train in several"
+            )
+        self.compile_note = ""  # why the network trains without torch.compile although the project asks for it
+        self.compile_seconds: float | None = None  # the first compiled step, compilation included
+        self.compiling = self.config.compile and self.task.train_through(torch.compile)
+        if self.config.compile and not self.compiling:
+            self.compile_note = (
+                f"The '{self.task.id}' task trains without torch.compile: it steps the network's parts itself."
+            )
         self._initial_weights = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
         self._initial_rng = self.rng_state()
         self._initial_task = {k: v.clone() for k, v in self.task.state().items()}
@@ -118,7 +144,9 @@ class Trainer:
 
     def _start(self) -> None:
         self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in self.task.groups().items()}
-        self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0, self.world.share)
+        self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0, self.world.share, self.deferred)
+        self._unread: list[StepReport] = []  # deferred steps whose loss is still on the device
+        self.lr_applied: float | None = None  # the learning rate the optimisers hold (None: set it next step)
         self.step_count = 0
         self.examples_seen = 0
         self.elapsed = 0.0
@@ -150,8 +178,10 @@ class Trainer:
     def apply_config(self, config: TrainingConfig) -> list[str]:
         """Take the knobs that can change mid-run (learning rate, batch size, optimiser and its settings,
         clipping, schedule, epochs, the recipes' own knobs) from ``config`` at once; return the names of the changed settings
-        that need a fresh start instead (task, loss, seed), leaving those as they were."""
-        restart = [name for name in ("task", "loss", "seed") if getattr(config, name) != getattr(self.config, name)]
+        that need a fresh start instead (task, loss, seed, compile), leaving those as they were."""
+        restart = [
+            name for name in ("task", "loss", "seed", "compile") if getattr(config, name) != getattr(self.config, name)
+        ]
         live = dataclasses.replace(config, **{name: getattr(self.config, name) for name in restart})
         self.set_lr(live.lr)
         self.set_batch_size(live.batch_size)
@@ -168,7 +198,13 @@ class Trainer:
                 if "momentum" in group:
                     group["momentum"] = live.momentum
         self._ctx.optimizers = self.optimizers
+        self.lr_applied = None
         return restart
+
+    def notes(self) -> list[str]:
+        """Lines for the user about choices made for them (the task's, and torch.compile's)."""
+        compiling = ["The first step compiles the network with torch.compile."] if self.compiling else []
+        return [*self.task.notes(), *compiling, *([self.compile_note] if self.compile_note else [])]
 
     def steps_per_epoch(self) -> int:
         return max(1, math.ceil(self.task.examples / (self.batch_size * self.world.size)))
@@ -196,13 +232,15 @@ class Trainer:
     def step(self) -> StepReport:
         """Train on one batch. Raises TrainingStopped (Diverged for NaN/Inf) when it cannot go on."""
         lr = self.lr_at(self.step_count)
-        for optimizer in self.optimizers.values():
-            for group in optimizer.param_groups:
-                group["lr"] = lr
+        if lr != self.lr_applied:
+            for optimizer in self.optimizers.values():
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+            self.lr_applied = lr
         self._ctx.step = self.step_count + 1
         start = time.perf_counter()
         try:
-            result = self.task.train_step(self._ctx, self.batch_size * self.world.size)
+            result = self._train_step()
         except torch.cuda.OutOfMemoryError:
             self._release_memory()
             raise TrainingStopped(
@@ -215,9 +253,39 @@ class Trainer:
             self._release_memory()
             raise TrainingStopped(f"the device ran out of memory at step {self.step_count + 1}: {exc}") from None
         self.elapsed += time.perf_counter() - start
+        if self.compiling:
+            self.compiling, self.compile_seconds = False, time.perf_counter() - start
         self.step_count += 1
         self.examples_seen += result.examples
-        return StepReport(self.step_count, self.epoch, result.loss, lr, self.batch_size, self.elapsed)
+        report = StepReport(self.step_count, self.epoch, result.loss, lr, self.batch_size, self.elapsed)
+        if isinstance(result.loss, torch.Tensor):
+            self._unread.append(report)
+            if len(self._unread) >= READ_EVERY:
+                self.read()
+        return report
+
+    def _train_step(self) -> StepResult:
+        """The task's step; the first compiled one compiles, and where torch.compile fails the network
+        trains as it is from then on (the failed step's batch is skipped)."""
+        try:
+            return self.task.train_step(self._ctx, self.batch_size * self.world.size)
+        except Exception as exc:
+            if not self.compiling or isinstance(exc, TrainingStopped | torch.cuda.OutOfMemoryError):
+                raise
+            self.task.train_through(lambda module: getattr(module, "_orig_mod", module))  # the eager module
+            self.compiling = False
+            reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            self.compile_note = f"torch.compile could not compile this network ({reason}): it trains without."
+            return self.task.train_step(self._ctx, self.batch_size * self.world.size)
+
+    def read(self) -> None:
+        """Read the deferred steps' losses back (one copy) and raise Diverged at the first that is not
+        a finite number; its update, and those of the steps after it that were not finite, were skipped."""
+        reports, self._unread = self._unread, []
+        for report, value in zip(reports, read_losses([r.value for r in reports]), strict=True):
+            report.value = value
+            if not math.isfinite(value):
+                raise Diverged(diverged("loss", value, report.step))
 
     def _release_memory(self) -> None:
         for optimizer in self.optimizers.values():
@@ -235,6 +303,7 @@ class Trainer:
             example_target is None or self.examples_seen < example_target
         ):
             yield self.step()
+        self.read()
 
     def run_epoch(self) -> list[StepReport]:
         return list(self.run(epochs=1))

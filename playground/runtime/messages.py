@@ -106,6 +106,7 @@ class Progress:
     steps_per_second: float
     lr: float
     evaluations: list[dict[str, float]] = field(default_factory=list)
+    threads: int = 1  # CPU threads torch computes with now (the user's choice or nn/threads.py's)
 
 
 @dataclass(frozen=True)

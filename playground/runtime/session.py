@@ -83,6 +83,7 @@ class TrainingSession(QObject):
         self.project: Project | None = None  # the snapshot being trained
         self.writing = 0  # weights or exports asked for and not yet written
         self.dead = False  # the worker process has died; the next load, reset or unload starts another
+        self.threads: int | None = None  # CPU threads the user chose (None: Playground chooses per network)
         self.watch = QTimer(self)
         self.watch.setInterval(WATCH_MS)
         self.watch.timeout.connect(self._check_worker)
@@ -103,6 +104,8 @@ class TrainingSession(QObject):
         self.receiver.start()
         self.dead = False
         self.watch.start()
+        if self.threads is not None:  # a worker started after another died keeps the user's choice
+            self.post("threads", self.threads)
 
     def _check_worker(self) -> None:
         """Notice a worker that died (out of memory, a crash in native code): say so and keep the project."""
@@ -179,6 +182,11 @@ class TrainingSession(QObject):
         if self.project is not None:
             self.project.training = config
         self.post("config", config)
+
+    def set_threads(self, count: int | None) -> None:
+        """The CPU threads training computes with, from now on (None: chosen by the network's size)."""
+        self.threads = count
+        self.post("threads", count)
 
     def set_speed(self, steps_per_second: float) -> None:
         self.post("speed", steps_per_second)

@@ -75,6 +75,7 @@ class WorkerLoop:
         self.step_target: int | None = None
         self.example_target: int | None = None
         self.speed = 0.0  # steps per second cap, 0: as fast as it goes
+        self.threads: int | None = None  # CPU threads the user chose (None: by the network, nn/threads.py)
         self.focus: str | None = None
         self.transport = 0  # number of the last play/steps/epoch/pause command: a stop answers it
         self.example = 0
@@ -124,7 +125,6 @@ class WorkerLoop:
     def _on_load(self, payload: tuple[int, Project, Path | None, str, Path | None]) -> None:
         """Build a run; with ``resume`` (a project's path without .json), bring back the trained state
         saved beside it."""
-        from playground.nn import threads
         from playground.nn.compile import CompileError
         from playground.nn.data import DataError, load_data
         from playground.nn.tasks import TaskError
@@ -137,7 +137,7 @@ class WorkerLoop:
             data = load_data(project.dataset, base_dir)
             self.send(Fields(self.run_id, project.dataset.id, tuple(data.train)))
             self.trainer = Trainer(project, device, base_dir, data=data)
-            threads.apply(project.graph, self.trainer.compiled.analysis, self.trainer.batch_size, spare=WINDOW_CORES)
+            self._apply_threads()
         except CompileError as exc:
             self.send(Stopped(self.run_id, "failed", "\n".join(p.message for p in exc.problems)))
             return
@@ -183,7 +183,7 @@ class WorkerLoop:
                 self.points,
                 views.graph_layout(trainer),
                 trainer.task.writes_text,
-                "\n".join(trainer.task.notes()),
+                "\n".join(trainer.notes()),
                 restored,
                 restored_step,
                 torch.get_num_threads(),
@@ -290,6 +290,18 @@ class WorkerLoop:
         if self.trainer is not None and not self.playing:
             self._sample()
 
+    def _on_threads(self, count: int | None) -> None:
+        self.threads = count
+        if self.trainer is not None:
+            self._apply_threads()
+            self._flush()  # the panel shows the count at once
+
+    def _apply_threads(self) -> None:
+        from playground.nn import threads
+
+        trainer = self.trainer
+        threads.apply(trainer.project.graph, trainer.compiled.analysis, trainer.batch_size, self.threads, WINDOW_CORES)
+
     def _on_speed(self, steps_per_second: float) -> None:
         self.speed = float(steps_per_second)
 
@@ -310,7 +322,7 @@ class WorkerLoop:
             return
         self.last_step_at = now = time.perf_counter()
         self.steps.append(report.step)
-        self.losses.append(report.loss)
+        self.losses.append(report.value)
         done = (self.step_target is not None and trainer.step_count >= self.step_target) or (
             self.example_target is not None and trainer.examples_seen >= self.example_target
         )
@@ -330,7 +342,13 @@ class WorkerLoop:
             self._sample()
 
     def _pause(self, kind: str, message: str = "") -> None:
+        from playground.nn.tasks import TrainingStopped
+
         self.playing = False
+        try:
+            self.trainer.read()  # the losses a GPU run has not read back yet
+        except TrainingStopped as exc:
+            kind, message = "diverged", str(exc)
         self._evaluate()
         self._flush()
         self._snapshot()
@@ -339,7 +357,7 @@ class WorkerLoop:
 
     def _reset_buffers(self) -> None:
         self.steps: list[int] = []
-        self.losses: list[float] = []
+        self.losses: list[Any] = []  # numbers, or tensors a GPU run has not read back yet
         self.evaluations: list[dict[str, float]] = []
         self.last_flush = self.last_eval = self.last_snapshot = self.last_step_at = self.last_sample = 0.0
         self.last_pictures = 0.0
@@ -357,6 +375,10 @@ class WorkerLoop:
         self.eval_seconds = self.last_eval - started
 
     def _flush(self) -> None:
+        import torch
+
+        from playground.nn.trainer import read_losses
+
         trainer = self.trainer
         now = time.perf_counter()
         started, first_step = self.window_start
@@ -367,13 +389,14 @@ class WorkerLoop:
             Progress(
                 self.run_id,
                 np.asarray(self.steps, dtype=np.int64),
-                np.asarray(self.losses, dtype=np.float64),
+                np.asarray(read_losses(self.losses), dtype=np.float64),
                 trainer.step_count,
                 trainer.epoch,
                 trainer.elapsed,
                 self.rate if self.playing else 0.0,
                 trainer.lr_at(trainer.step_count),
                 self.evaluations,
+                torch.get_num_threads(),
             )
         )
         self.steps, self.losses, self.evaluations = [], [], []

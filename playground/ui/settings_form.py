@@ -42,6 +42,7 @@ TRAINING_FIELDS = (
     "gamma",
     "epochs",
     "seed",
+    "compile",
 )
 
 

@@ -10,14 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
     QFrame,
-    QHBoxLayout,
-    QLabel,
     QScrollArea,
-    QSlider,
     QSplitter,
     QStyle,
     QVBoxLayout,
@@ -33,7 +27,7 @@ from playground.ui.document import Document
 from playground.ui.enlarge import Enlarger
 from playground.ui.plots.curves import CurvesView
 from playground.ui.plots.data_views import DataViews
-from playground.ui.settings_form import SettingsForm
+from playground.ui.run_controls import RunControls
 from playground.ui.theme import Theme
 from playground.ui.transport import Transport
 
@@ -78,11 +72,15 @@ class TrainingPanel(QWidget):
         self.loss_at_start: float | None = None  # the first training step's loss in this run
         self.last_progress: Progress | None = None
         self.started_with: TrainingConfig | None = None  # the settings the current run started with
+        self.on_cpu = False  # the current run trains on the CPU (the status says on how many threads)
         self._updating = False
 
         self.curves = CurvesView(theme)
         self.views = DataViews(theme)
-        controls = self._controls()
+        self.controls = controls = RunControls(document, session)
+        for name in ("device", "threads", "speed", "speed_label", "settings", "show_units", "show_flow"):
+            setattr(self, name, getattr(controls, name))
+        self.device.currentTextChanged.connect(lambda _: self._mark_stale("the device"))
         scroll = QScrollArea()
         scroll.setObjectName("settingsScroll")
         scroll.setWidget(controls)
@@ -154,45 +152,6 @@ class TrainingPanel(QWidget):
     def _share_width(self) -> None:
         total = sum(self.splitter.sizes())
         self.splitter.setSizes([int(total * share) for share in PRESENTED_SHARES])
-
-    # --- building -----------------------------------------------------------------------------
-    def _controls(self) -> QWidget:
-        host = QWidget()
-        self.device = QComboBox()
-        self.device.setObjectName("deviceCombo")
-        self.device.addItem("auto")
-        self.device.currentTextChanged.connect(lambda _: self._mark_stale("the device"))
-        self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setObjectName("speedSlider")
-        self.speed.setRange(0, 100)
-        self.speed.setValue(100)
-        self.speed.setToolTip("Steps per second: slow a demo down (right end: as fast as it goes)")
-        self.speed_label = QLabel()
-        self.speed.valueChanged.connect(self._speed_changed)
-        speed_row = QHBoxLayout()
-        speed_row.addWidget(self.speed, 1)
-        speed_row.addWidget(self.speed_label)
-        self._speed_changed(self.speed.value())
-
-        self.settings = SettingsForm(self.document)
-
-        self.show_units = QCheckBox("Unit heatmaps on blocks")
-        self.show_units.setObjectName("unitsToggle")
-        self.show_units.setChecked(True)
-        self.show_flow = QCheckBox("Gradient flow on wires")
-        self.show_flow.setObjectName("flowToggle")
-
-        top = QFormLayout()
-        top.addRow("Device", self.device)
-        top.addRow("Speed", speed_row)
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 8, 0)
-        layout.addWidget(self.show_units)
-        layout.addWidget(self.show_flow)
-        layout.addLayout(top)
-        layout.addWidget(self.settings)
-        layout.addStretch(1)
-        return host
 
     def set_theme(self, theme: Theme) -> None:
         self.curves.set_theme(theme)
@@ -291,7 +250,8 @@ class TrainingPanel(QWidget):
         self.views.loaded(message)
         self.loss_at_start = None
         self.last_progress = None
-        threads = f" ({message.threads} thread{'s' if message.threads > 1 else ''})" if message.device == "cpu" else ""
+        self.on_cpu = message.device == "cpu"
+        threads = f" ({message.threads} thread{'s' if message.threads > 1 else ''})" if self.on_cpu else ""
         self.status.setText(f"Ready on {message.device}{threads}: {message.steps_per_epoch} steps per epoch")
         ok = message.restored_step is not None
         self.saved_steps = message.restored_step or 0
@@ -316,6 +276,8 @@ class TrainingPanel(QWidget):
             "",
         )
         rate = f" · {progress.steps_per_second:,.0f} steps/s" if progress.steps_per_second else ""
+        if self.on_cpu:
+            rate += f"{' on' if rate else ' ·'} {progress.threads} thread{'s' if progress.threads > 1 else ''}"
         self.last_progress = progress
         self.status.setText(
             f"step {progress.step:,} · epoch {progress.epoch:.2f} · {format_time(progress.elapsed)}{rate}"
@@ -405,8 +367,3 @@ class TrainingPanel(QWidget):
                 "until you restart it."
             )
         self.banner.setVisible(bool(reasons))
-
-    def _speed_changed(self, value: int) -> None:
-        rate = 0.0 if value >= 100 else round(10 ** (value / 100 * 3), 1)
-        self.speed_label.setText("max" if rate == 0 else f"{rate:g}/s")
-        self.session.set_speed(rate)

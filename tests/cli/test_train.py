@@ -19,8 +19,9 @@ def test_spiral_reaches_ninety_percent_in_3000_steps_with_parseable_json() -> No
     records = json_lines(out)
     progress = [r for r in records if r["event"] == "progress"]
     assert len(progress) == 20 and progress[-1]["step"] == 3000
-    assert set(progress[0]) == {"event", "step", "epoch", "loss", "lr", "metrics", "seconds"}
+    assert set(progress[0]) == {"event", "step", "epoch", "loss", "lr", "metrics", "seconds", "steps_per_second"}
     assert records[-1]["event"] == "done" and records[-1]["metrics"]["val_accuracy"] >= 0.90
+    assert all(r["steps_per_second"] > 0 for r in progress) and records[-1]["compile_seconds"] is None
     steps = [r["step"] for r in progress]
     assert steps == sorted(steps)
 
@@ -37,7 +38,7 @@ def test_plain_output_ends_with_a_summary() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("on the CPU with 1 thread")
-    assert lines[1].startswith("step      20  epoch") and "val_accuracy" in lines[1]
+    assert lines[1].startswith("step      20  epoch") and "val_accuracy" in lines[1] and " steps/s " in lines[1]
     assert lines[-1].startswith("done: 40 steps") and "on cpu" in lines[-1]
 
 

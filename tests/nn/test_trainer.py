@@ -132,7 +132,7 @@ def test_non_finite_gradients_stop_the_run_when_clipping() -> None:
     with torch.no_grad():
         trainer.model.linear_1.weight.zero_()
         trainer.model.linear_1.bias.zero_()
-    with pytest.raises(Diverged, match="gradients became (nan|inf) at step 1: try a lower learning rate"):
+    with pytest.raises(Diverged, match="gradients became (NaN|infinite) at step 1: try a lower learning rate"):
         trainer.step()
 
 

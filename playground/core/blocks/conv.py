@@ -60,6 +60,16 @@ def _groups(params: dict[str, Any]) -> None:
             raise bad_param(f"{name} ({params[name]}) must be divisible by groups ({groups})")
 
 
+def _check_mode(mode: str, pads: list[int] | tuple[int, ...], x: Shape) -> None:
+    """torch pads by reflection only with less than the input's size, circularly with at most its size."""
+    for axis, pad in enumerate(pads):
+        size = fixed(x, 2 + axis)
+        if mode == "reflect" and pad >= size:
+            raise ShapeError("padding_mode reflect needs padding smaller than the input in every axis", 0)
+        if mode == "circular" and pad > size:
+            raise ShapeError("padding_mode circular needs padding no larger than the input in every axis", 0)
+
+
 def _conv(axes: int):
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
@@ -71,10 +81,11 @@ def _conv(axes: int):
         if padding == "same":
             if any(s != 1 for s in stride):
                 raise bad_param("padding 'same' needs stride 1 (torch.nn has no 'same' for strided convolutions)")
+            widest = [(dilation[a] * (kernel[a] - 1) + 1) // 2 for a in range(axes)]  # the larger side's padding
+            _check_mode(params["padding_mode"], widest, x)
             return [(x[0], params["out_channels"], *(fixed(x, 2 + a) for a in range(axes)))]
         pads = (0,) * axes if padding == "valid" else per_axis(params, "padding", axes)
-        if params["padding_mode"] == "reflect" and any(pad >= fixed(x, 2 + a) for a, pad in enumerate(pads)):
-            raise ShapeError("padding_mode reflect needs padding smaller than the input in every axis", 0)
+        _check_mode(params["padding_mode"], pads, x)
         sizes = [out_size(fixed(x, 2 + a), kernel[a], stride[a], pads[a], dilation[a]) for a in range(axes)]
         for size in sizes:
             positive(size, "output")

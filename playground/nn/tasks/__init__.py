@@ -7,7 +7,15 @@ import torch
 from playground.core.project import TrainingConfig
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import Diverged, StepContext, StepResult, Task, TaskError, TrainingStopped
+from playground.nn.tasks.base import (
+    Diverged,
+    StepContext,
+    StepResult,
+    Task,
+    TaskError,
+    TrainingStopped,
+    diverged,
+)
 from playground.nn.tasks.diffusion import DiffusionTask
 from playground.nn.tasks.gan import GANTask
 from playground.nn.tasks.language_model import LanguageModelTask
@@ -40,4 +48,14 @@ def make_task(compiled: CompiledModel, data: Data, config: TrainingConfig, devic
     return cls(compiled, data, config, device)
 
 
-__all__ = ["TASKS", "Diverged", "StepContext", "StepResult", "Task", "TaskError", "TrainingStopped", "make_task"]
+__all__ = [
+    "TASKS",
+    "Diverged",
+    "StepContext",
+    "StepResult",
+    "Task",
+    "TaskError",
+    "TrainingStopped",
+    "diverged",
+    "make_task",
+]

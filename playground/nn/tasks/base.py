@@ -38,13 +38,18 @@ class Diverged(TrainingStopped):
 
 @dataclass(slots=True)
 class StepResult:
-    loss: float
+    loss: float | torch.Tensor  # a tensor on the device when the context defers reading losses
     examples: int
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float | torch.Tensor] = field(default_factory=dict)
 
 
 class StepContext:
-    """Handed to ``Task.train_step``: backpropagates a loss and steps one optimiser."""
+    """Handed to ``Task.train_step``: backpropagates a loss and steps one optimiser.
+
+    ``deferred`` (training on a GPU) keeps each step's loss on the device instead of reading it back,
+    which would make the CPU wait for the GPU every step: a loss or gradient norm that is not finite
+    skips that update on the device (the fused kernels' ``found_inf``, as torch.amp's GradScaler
+    uses it), and the trainer raises Diverged when it reads the losses, a few steps later."""
 
     def __init__(
         self,
@@ -52,31 +57,43 @@ class StepContext:
         grad_clip: float,
         step: int,
         share: Callable[[torch.Tensor], torch.Tensor] = lambda batch: batch,
+        deferred: bool = False,
     ) -> None:
         self.optimizers = optimizers
         self.grad_clip = grad_clip
         self.step = step
         self.share = share  # this process's part of a global batch (training in several, see distributed.py)
+        self.deferred = deferred
 
-    def update(self, group: str, loss: torch.Tensor) -> float:
+    def update(self, group: str, loss: torch.Tensor) -> float | torch.Tensor:
         """Backpropagate ``loss`` and step the group's optimiser, unless the loss is not a finite number."""
         optimizer = self.optimizers[group]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        params = [p for g in optimizer.param_groups for p in g["params"]] if self.grad_clip > 0 else []
+        if self.deferred and optimizer.defaults.get("fused"):
+            value = loss.detach()
+            skip = ~torch.isfinite(value)
+            if params:
+                skip |= ~torch.isfinite(torch.nn.utils.clip_grad_norm_(params, self.grad_clip))
+            optimizer.found_inf = skip.float()  # type: ignore[attr-defined]  (read by the fused kernels)
+            optimizer.step()
+            return value
         value = loss.item()  # read once backward is queued, so a GPU is not left idle waiting
         if not math.isfinite(value):
             optimizer.zero_grad(set_to_none=True)
-            raise Diverged(
-                f"loss became {'NaN' if math.isnan(value) else 'infinite'} at step {self.step}: "
-                "try a lower learning rate"
-            )
-        if self.grad_clip > 0:
-            params = [p for g in optimizer.param_groups for p in g["params"]]
+            raise Diverged(diverged("loss", value, self.step))
+        if params:
             norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip).item()
             if not math.isfinite(norm):
-                raise Diverged(f"gradients became {norm} at step {self.step}: try a lower learning rate")
+                raise Diverged(diverged("gradients", norm, self.step))
         optimizer.step()
         return value
+
+
+def diverged(what: str, value: float, step: int) -> str:
+    """The message of a run whose loss (or gradient) stopped being a finite number at ``step``."""
+    return f"{what} became {'NaN' if math.isnan(value) else 'infinite'} at step {step}: try a lower learning rate"
 
 
 class Task:
@@ -119,13 +136,12 @@ class Task:
     def evaluate(self) -> dict[str, float]:
         raise NotImplementedError
 
-    def distribute(self, wrap: Callable[[nn.Module], nn.Module]) -> None:
-        """Train through ``wrap(module)`` (DistributedDataParallel), taking ``ctx.share`` of each batch."""
+    def train_through(self, wrap: Callable[[nn.Module], nn.Module]) -> bool:
+        """Run training steps through ``wrap(module)`` (DistributedDataParallel, taking ``ctx.share`` of each
+        batch; torch.compile); False for a recipe that steps its network's parts itself (GAN, diffusion,
+        policy gradient, node classification, VAE), which trains it as it is."""
         del wrap
-        raise TaskError(
-            f"the '{self.id}' task trains in one process only; the supervised tasks (classification, regression, "
-            "autoencoder) and the language model train in several"
-        )
+        return False
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
         """A fixed batch of validation inputs for looking at activations."""

@@ -70,8 +70,9 @@ class LanguageModelTask(Task):
         logits = (model or self.scorer)(windows[:, :-1])  # (B, T, V)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
 
-    def distribute(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> None:
-        self.trainable = wrap(self.scorer)
+    def train_through(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> bool:
+        self.trainable = wrap(self.trainable)
+        return True
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         windows = ctx.share(self.windows(batch_size))

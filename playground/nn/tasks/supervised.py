@@ -54,8 +54,9 @@ class SupervisedTask(ShuffledTask):
             raise TaskError(f"loss '{name}' does not fit the '{self.id}' task: use one of {', '.join(self.losses)}")
         return name
 
-    def distribute(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> None:
-        self.trainable = wrap(self.scorer)
+    def train_through(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> bool:
+        self.trainable = wrap(self.trainable)
+        return True
 
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         batch = self.batches.next(batch_size)

@@ -1,0 +1,37 @@
+"""The CPU threads setting of the training panel: chosen with the keyboard, applied to the running
+training at once, shown in the status, kept for the next session."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from playground import cores
+from playground.ui.storage import settings
+from tests.ui.test_training import FIRST, click, pause, play_until
+
+
+def test_a_chosen_thread_count_reaches_the_running_training_and_is_kept(qtbot, window, spiral) -> None:
+    panel = window.training
+    assert window.open_path(spiral)
+    qtbot.waitUntil(lambda: "thread" in panel.status.text(), timeout=FIRST)
+    assert " · 1 thread" in panel.status.text(), "auto: a tiny network trains on one thread"
+    assert panel.threads.currentText() == "auto"
+    play_until(qtbot, window, 20)
+    assert " 1 thread" in panel.status.text()
+
+    panel.threads.setFocus()
+    for _ in range(cores()):
+        qtbot.keyClick(panel.threads, Qt.Key.Key_Down)
+    assert panel.threads.currentText() == str(cores())
+    want = f" {cores()} thread{'s' if cores() > 1 else ''}"
+    qtbot.waitUntil(lambda: want in panel.status.text(), timeout=FIRST)
+    assert window.session.state == "running", "the change did not stop the run"
+    assert settings().value("threads", type=int) == cores()
+
+    pause(qtbot, window)
+    qtbot.keyClick(panel.threads, Qt.Key.Key_Home)
+    assert panel.threads.currentText() == "auto"
+    assert settings().value("threads", type=int) == 0
+    click(qtbot, panel.play_button)
+    qtbot.waitUntil(lambda: " 1 thread" in panel.status.text(), timeout=FIRST)
+    pause(qtbot, window)
