@@ -113,9 +113,7 @@ class Reporter:
                 file=self.out,
             )
         if trainer.compile_seconds is not None:
-            print(
-                f"torch.compile compiled the network in {trainer.compile_seconds:.1f} s (the first step)", file=self.out
-            )
+            print(trainer.compile_status(), file=self.out)
 
 
 def rate(report: StepReport) -> float:

@@ -206,6 +206,12 @@ class Trainer:
         compiling = ["The first step compiles the network with torch.compile."] if self.compiling else []
         return [*self.task.notes(), *compiling, *([self.compile_note] if self.compile_note else [])]
 
+    def compile_status(self) -> str:
+        """What torch.compile did, once the first step has run: how long it took, or why it was not used."""
+        if self.compile_seconds is not None:
+            return f"torch.compile compiled the network in {self.compile_seconds:.1f} s (the first step)."
+        return self.compile_note
+
     def steps_per_epoch(self) -> int:
         return max(1, math.ceil(self.task.examples / (self.batch_size * self.world.size)))
 

@@ -107,6 +107,7 @@ class Progress:
     lr: float
     evaluations: list[dict[str, float]] = field(default_factory=list)
     threads: int = 1  # CPU threads torch computes with now (the user's choice or nn/threads.py's)
+    compiled: str = ""  # what torch.compile did (the compile setting): how long it took, or why not
 
 
 @dataclass(frozen=True)

@@ -397,6 +397,7 @@ class WorkerLoop:
                 trainer.lr_at(trainer.step_count),
                 self.evaluations,
                 torch.get_num_threads(),
+                trainer.compile_status(),
             )
         )
         self.steps, self.losses, self.evaluations = [], [], []

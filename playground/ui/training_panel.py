@@ -279,6 +279,9 @@ class TrainingPanel(QWidget):
         if self.on_cpu:
             rate += f"{' on' if rate else ' ·'} {progress.threads} thread{'s' if progress.threads > 1 else ''}"
         self.last_progress = progress
+        if progress.compiled and progress.compiled not in self.loss_note.text():
+            self.loss_note.setText("\n".join(line for line in (self.loss_note.text(), progress.compiled) if line))
+            self.loss_note.show()
         self.status.setText(
             f"step {progress.step:,} · epoch {progress.epoch:.2f} · {format_time(progress.elapsed)}{rate}"
             f" · lr {progress.lr:.3g}{metric}"

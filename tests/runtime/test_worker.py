@@ -361,3 +361,33 @@ def test_the_worker_ends_when_the_window_process_is_killed(tmp_path) -> None:
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     pytest.fail("the worker outlived the app by 60 s")
+
+
+def test_the_chosen_thread_count_applies_at_once_and_to_the_next_run(worker: Worker) -> None:
+    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
+    (loaded,) = worker.wait_for(Loaded, 1)
+    assert loaded.threads == 1, "auto: one thread for a network of small operations"
+    worker.send("threads", 2)
+    worker.send("steps", 5)
+    worker.wait_for(Stopped, 1)
+    assert worker.of(Progress, 1)[-1].threads == 2
+    worker.send("load", (2, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
+    assert worker.wait_for(Loaded, 2)[0].threads == 2, "kept for the next run"
+    worker.send("threads", None)
+    worker.send("steps", 1)
+    worker.wait_for(Stopped, 2)
+    assert worker.of(Progress, 2)[-1].threads == 1, "back to the policy"
+
+
+def test_a_compiled_run_says_what_compiling_took(worker: Worker, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = torch.compile
+    monkeypatch.setattr(torch, "compile", lambda module: real(module, backend="eager"))  # no code generation
+    project = load(PRESETS / "mlp-spiral.json")
+    project.training = type(project.training)(**{**project.training.__dict__, "compile": True})
+    worker.send("load", (1, project, None, "cpu", None))
+    (loaded,) = worker.wait_for(Loaded, 1)
+    assert "The first step compiles the network with torch.compile." in loaded.note
+    worker.send("steps", 20)
+    worker.wait_for(Stopped, 1)
+    assert worker.of(Progress, 1)[-1].compiled.startswith("torch.compile compiled the network in ")
+    assert np.array_equal(worker.steps(1), np.arange(1, 21))

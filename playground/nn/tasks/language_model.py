@@ -67,7 +67,7 @@ class LanguageModelTask(Task):
         return tokens[starts[:, None] + self.offsets]  # (B, T + 1)
 
     def loss(self, windows: torch.Tensor, model: torch.nn.Module | None = None) -> torch.Tensor:
-        logits = (model or self.scorer)(windows[:, :-1])  # (B, T, V)
+        logits = (self.scorer if model is None else model)(windows[:, :-1])  # (B, T, V)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1))
 
     def train_through(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> bool:
