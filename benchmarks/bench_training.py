@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playground.core.graph import Block, Graph, Link  # noqa: E402
-from playground.core.project import DatasetRef, Project, TrainingConfig, load  # noqa: E402
+from playground.core.project import load  # noqa: E402
+from playground.core.project_types import DatasetRef, Project, TrainingConfig  # noqa: E402
 from playground.nn import threads  # noqa: E402
 from playground.nn.optimizers import implementation  # noqa: E402
 from playground.nn.probes import Probe  # noqa: E402

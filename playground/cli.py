@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from playground import __version__, is_preset, project_file
-from playground.core.project import Project, ProjectError, load
+from playground.core.project import ProjectError, load
+from playground.core.project_types import Project
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
 from playground.core.shapes import analyse, example_shapes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.core.graph import Block, Graph, Link
-from playground.core.project import DatasetRef, Project, TrainingConfig
+from playground.core.project_types import DatasetRef, Project, TrainingConfig
 
 
 def chain(*blocks: tuple[str, str, dict[str, Any]]) -> Graph:

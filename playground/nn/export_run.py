@@ -13,7 +13,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 
 from playground.core.files import weights_files
-from playground.core.project import Project
+from playground.core.project_types import Project
 from playground.nn.checkpoint import CheckpointError, fit_weights, read_weights
 from playground.nn.compile import CompiledModel, CompileError, compile_graph
 from playground.nn.export import ExportError, export_onnx, export_python, export_torchscript, loading_lines

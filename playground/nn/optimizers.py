@@ -15,7 +15,7 @@ import functools
 
 import torch
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.nn.tasks import TaskError
 
 FUSED = ("sgd", "adam", "adamw")  # the optimisers torch has a fused kernel for

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from playground import __version__
-from playground.core.project import Project
+from playground.core.project_types import Project
 from playground.nn.compile import CompiledModel
 from playground.nn.data import DataError, load_data, toy2d
 from playground.nn.data import base as data_base

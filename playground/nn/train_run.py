@@ -12,7 +12,7 @@ from typing import TextIO
 
 import torch
 
-from playground.core.project import Project
+from playground.core.project_types import Project
 from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError

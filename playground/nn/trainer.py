@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from playground.core.project import Project, TrainingConfig
+from playground.core.project_types import Project, TrainingConfig
 from playground.nn.compile import CompiledModel, compile_graph
 from playground.nn.data import Data, load_data
 from playground.nn.distributed import ALONE, World, wrapper

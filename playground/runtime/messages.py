@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.project import RECIPE_KNOBS
+from playground.core.project_types import RECIPE_KNOBS
 from playground.core.registry import ParamSpec
 
 # Training settings a running trainer takes at once; changing any other one needs a fresh start.

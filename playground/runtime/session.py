@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from playground.core.project import Project, TrainingConfig
+from playground.core.project_types import Project, TrainingConfig
 from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped, Written
 from playground.runtime.worker import TRANSPORT, serve
 

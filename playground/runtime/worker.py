@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from playground.core.files import weights_files
-from playground.core.project import Project, TrainingConfig
+from playground.core.project_types import Project, TrainingConfig
 from playground.runtime import views
 from playground.runtime.messages import (
     Catalogue,

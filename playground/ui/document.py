@@ -29,7 +29,8 @@ from playground.core.commands import (
 )
 from playground.core.graph import Block, Graph, GraphError, Link
 from playground.core.layout import auto_layout
-from playground.core.project import DatasetRef, Project, TrainingConfig, load, save
+from playground.core.project import load, save
+from playground.core.project_types import DatasetRef, Project, TrainingConfig
 from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import Analysis, analyse
 

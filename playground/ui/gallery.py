@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from playground.core.project import Project, ProjectError, load
+from playground.core.project import ProjectError, load
+from playground.core.project_types import Project
 from playground.core.registry import get_spec
 from playground.ui.theme import Theme, category_colour
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.project import RECIPE_KNOBS, DatasetRef, TrainingConfig
+from playground.core.project_types import RECIPE_KNOBS, DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value

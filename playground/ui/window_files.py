@@ -10,7 +10,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from playground import PRESETS
-from playground.core.project import Project, ProjectError, dumps, loads
+from playground.core.project import ProjectError, dumps, loads
+from playground.core.project_types import Project
 from playground.ui.document import PresetWriteError
 from playground.ui.gallery import Gallery
 from playground.ui.storage import settings

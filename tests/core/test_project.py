@@ -9,18 +9,8 @@ from hypothesis import strategies as st
 
 from playground.core import project as project_module
 from playground.core.layout import auto_layout
-from playground.core.project import (
-    FORMAT_VERSION,
-    RECIPE_KNOBS,
-    Project,
-    ProjectError,
-    TrainingConfig,
-    dumps,
-    load,
-    loads,
-    save,
-    to_document,
-)
+from playground.core.project import FORMAT_VERSION, ProjectError, dumps, load, loads, save, to_document
+from playground.core.project_types import RECIPE_KNOBS, Project, TrainingConfig
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 SPIRAL = PRESETS / "mlp-spiral.json"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.core.project import DatasetRef
+from playground.core.project_types import DatasetRef
 from playground.nn.data import DataError, all_datasets, get_dataset, load_data
 
 GENERATED = [s.id for s in all_datasets() if s.id not in ("csv", "npz", "drawn") and s.kind != "control"]

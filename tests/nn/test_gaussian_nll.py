@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from playground.core.project import DatasetRef
+from playground.core.project_types import DatasetRef
 from playground.nn.data import load_data
 from playground.nn.probes import line
 from playground.nn.tasks import TaskError

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import torch
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.nn.optimizers import implementation, make_optimizer
 from playground.nn.tasks import Diverged
 from playground.nn.trainer import Trainer

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import torch
 
-from playground.core.project import DatasetRef, load
+from playground.core.project import load
+from playground.core.project_types import DatasetRef
 from playground.nn.data import load_data
 from playground.nn.probes import Probe, block_gradient_norms, gradient_stats, line, tapped, weight_stats
 from playground.nn.trainer import Trainer

@@ -9,7 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from playground.core.project import DatasetRef, load
+from playground.core.project import load
+from playground.core.project_types import DatasetRef
 from playground.nn.checkpoint import load_checkpoint, save_checkpoint
 from playground.nn.compile import compile_graph
 from playground.nn.data import load_data

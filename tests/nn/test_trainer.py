@@ -260,7 +260,7 @@ def tiny_gpt(context: int = 16, vocab: int = 62):
 
 
 def test_a_language_model_learns_and_samples_text() -> None:
-    from playground.core.project import DatasetRef
+    from playground.core.project_types import DatasetRef
     from playground.nn.data import load_data
 
     vocab = len(load_data(DatasetRef("text", {})).vocab)

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from playground import bundled
-from playground.core.project import DatasetRef
+from playground.core.project_types import DatasetRef
 from playground.core.registry import ParamSpec
 
 ASSETS = bundled("assets") / "datasets"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
 from playground.nn.tasks.base import (

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel, InputInfo
 from playground.nn.data.base import Data

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data

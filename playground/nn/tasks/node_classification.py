@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from playground.core.project import TrainingConfig
+from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
