@@ -103,6 +103,21 @@ def test_a_graph_without_output_is_a_problem() -> None:
         ([("max_pool2d", {"kernel_size": 2, "padding": 2})], "padding (2) must be at most half of kernel_size (2)"),
         ([("select", {"dim": 4})], "dim 4 does not exist for a 4-D input"),
         ([("permute", {"dims": [1, 0, 2, 3]})], "dims must start with 0"),
+        (
+            [("max_pool2d", {"kernel_size": 8}), ("instance_norm2d", {"num_features": 1})],
+            "InstanceNorm2d needs images of more than one pixel",
+        ),
+        (
+            [
+                ("max_pool2d", {"kernel_size": 8}),
+                ("conv2d", {"in_channels": 1, "kernel_size": 2, "padding": "same", "padding_mode": "reflect"}),
+            ],
+            "padding_mode reflect needs padding smaller than the input",
+        ),
+        (
+            [("conv2d", {"in_channels": 1, "kernel_size": 1, "padding": 9, "padding_mode": "circular"})],
+            "padding_mode circular needs padding no larger than the input",
+        ),
     ],
 )
 def test_shape_rules_explain_what_is_wrong(blocks: list, expected: str) -> None:

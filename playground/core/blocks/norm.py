@@ -57,13 +57,22 @@ for _axes, _ranks, _what in ((1, (2, 3), "every feature"), (2, (4,), "every chan
         )
     )
 
+
+def _instance(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = _channels((4,))(params, ins)
+    sizes = [d for d in x[2:] if isinstance(d, int)]
+    if len(sizes) == 2 and math.prod(sizes) < 2:
+        raise ShapeError("InstanceNorm2d needs images of more than one pixel (it normalises each one's pixels)", 0)
+    return [x]
+
+
 register(
     BlockSpec(
         type="instance_norm2d",
         title="InstanceNorm2d",
         category="Normalisation",
         description="Rescales every channel of each image on its own to zero mean and unit variance (style transfer).",
-        infer=_channels((4,)),
+        infer=_instance,
         count=_affine_count("num_features"),
         params=(NUM_FEATURES, EPS, bool_param("affine", False, "Learn a scale and a shift for every channel")),
         inputs=IN,
