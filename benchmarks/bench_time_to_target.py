@@ -24,10 +24,6 @@ from playground.core.project import load  # noqa: E402
 GOAL = 20.0  # seconds
 
 
-def reached(expected, value: float) -> bool:
-    return value >= expected.threshold if expected.goal == "above" else value <= expected.threshold
-
-
 def run_once(preset: Path, device: str) -> tuple[float, dict, bool]:
     """Wall seconds from the command's start to the first evaluation at the target (or to the end of a
     run that never gets there), that evaluation's record, and whether it reached the target."""
@@ -41,7 +37,7 @@ def run_once(preset: Path, device: str) -> tuple[float, dict, bool]:
             record = json.loads(line) if line.startswith("{") else {}
             if expected.metric in record.get("metrics", {}):
                 last = record
-                if reached(expected, record["metrics"][expected.metric]):
+                if expected.reached(record["metrics"][expected.metric]):
                     return time.perf_counter() - start, record, True
         return time.perf_counter() - start, last, False
     finally:

@@ -87,6 +87,9 @@ class Expected:
     steps: int
     goal: str = "above"
 
+    def reached(self, value: float) -> bool:
+        return value >= self.threshold if self.goal == "above" else value <= self.threshold
+
 
 @dataclass
 class Project:
