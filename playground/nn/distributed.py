@@ -9,6 +9,7 @@ rank on its LOCAL_RANK's GPU); several machines join through torchrun's rendezvo
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 from dataclasses import dataclass
@@ -60,8 +61,13 @@ def join(world: World, device: str) -> str:
 
 
 def leave() -> None:
-    if dist.is_initialized():
-        dist.destroy_process_group()
+    """Leave the process group once every rank has finished. The network, and DDP's reducer that holds the
+    group, is collected first, and no rank closes its connections while another still writes through them:
+    a rank that tore the group down early could abort in gloo's threads ("terminate called without an
+    active exception"). Only for a rank that finished; one that failed exits and torchrun stops the rest."""
+    gc.collect()
+    dist.barrier()
+    dist.destroy_process_group()
 
 
 def wrapper(device: torch.device):

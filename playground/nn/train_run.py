@@ -141,13 +141,10 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
     if world.size == 1:
         return _train(project, path, args, args.device, ALONE, out, err)
     device = join(world, args.device)
-    try:
-        with open(os.devnull, "w") as quiet:  # the other ranks say nothing
-            return _train(
-                project, path, args, device, world, out if world.main else quiet, err if world.main else quiet
-            )
-    finally:
-        leave()
+    with open(os.devnull, "w") as quiet:  # the other ranks say nothing
+        code = _train(project, path, args, device, world, out if world.main else quiet, err if world.main else quiet)
+    leave()
+    return code
 
 
 def _train(

@@ -296,6 +296,8 @@ def main() -> None:
     if main_rank and not args.json:
         print(f"done: {total} steps in {time.perf_counter() - start:.1f} s; weights in trained.safetensors")
     if ranks > 1:
+        del recipe, model, optimizer  # DDP's reducer holds the group: gone before it
+        dist.barrier()  # no rank closes its connections while another still uses them
         dist.destroy_process_group()
 
 
