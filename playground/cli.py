@@ -1,4 +1,4 @@
-"""Headless commands: check, summary, train, export, blocks. No Qt is imported here, and torch
+"""Headless commands: check, summary, train, export, import, blocks. No Qt is imported here, and torch
 only inside the commands that need it.
 
 Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable file,
@@ -21,7 +21,7 @@ from playground.core.registry import BlockSpec, ParamSpec, categories, format_nu
 from playground.core.shapes import analyse, example_shapes
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
-COMMANDS = ("check", "summary", "train", "export", "blocks", "datasets")
+COMMANDS = ("check", "summary", "train", "export", "import", "blocks", "datasets")
 
 
 class _Failure(Exception):
@@ -140,6 +140,23 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from playground.nn.export_run import run_export
 
     return run_export(project, project_file(args.file), args, out, err)
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    """``1,3,32,32``: the shape of one input of forward(), batch first."""
+    try:
+        shape = tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a shape like 1,3,32,32") from None
+    if not shape or min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}': every size must be at least 1")
+    return shape
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from playground.nn.import_run import run_import
+
+    return run_import(args, out, err)
 
 
 def _param_text(param: ParamSpec) -> str:
@@ -278,6 +295,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     weights.add_argument("--untrained", action="store_true", help="fresh weights from the project's seed")
     export.set_defaults(run=cmd_export)
+    imports = sub.add_parser(
+        "import",
+        help="a PyTorch module as a project (exit 1: it cannot be represented, 2: SOURCE cannot be loaded); "
+        "this runs SOURCE's Python code",
+        description="Trace a torch.nn.Module with torch.fx and write it as a project: its layers and operations as "
+        "blocks. Importing runs SOURCE's Python code, as python itself would (opening a project never does).",
+    )
+    imports.add_argument("source", metavar="SOURCE", help="path/to/file.py:Name or package.module:Name")
+    imports.add_argument("-o", "--output", required=True, metavar="OUT", help="the project file to write")
+    imports.add_argument(
+        "--input-shape",
+        type=_shape,
+        action="append",
+        metavar="N,C,H,W",
+        help="the shape of forward()'s input, batch first; once per input (needed unless a Linear reads it)",
+    )
+    imports.add_argument("--weights", action="store_true", help="carry the module's weights to OUT's weights file")
+    imports.add_argument("--force", action="store_true", help="replace OUT (and its weights file) if they exist")
+    imports.set_defaults(run=cmd_import)
     blocks = sub.add_parser("blocks", help="list every block type with its description")
     blocks.add_argument("--markdown", action="store_true", help="full reference with parameters, as Markdown")
     blocks.set_defaults(run=cmd_blocks)

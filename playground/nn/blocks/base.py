@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from torch import fx, nn
@@ -57,3 +58,47 @@ class Emitter:
 
     def method(self, block_id: str, name: str, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
         return self.graph.create_node("call_method", name, args, kwargs or {}, name=block_id)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One operation of a traced torch module, as an inverse sees it: the module (or function, or tensor
+    method name) called, its constant arguments, and the shapes (batch first) of what goes in and out."""
+
+    target: Any
+    args: tuple
+    kwargs: dict[str, Any]
+    shapes: list[tuple[int, ...]]
+    out: tuple[int, ...]
+
+    def arg(self, index: int, name: str, default: Any = None) -> Any:
+        """An argument given by position or by name."""
+        return self.args[index] if len(self.args) > index else self.kwargs.get(name, default)
+
+
+class NoBlock(Exception):
+    """A torch operation that no block computes (with these arguments): the reason, said plainly."""
+
+
+Inverse = Callable[[Call], tuple[str, dict[str, Any]]]
+INVERSES: dict[Any, Inverse] = {}
+"""torch.nn classes, torch functions and tensor method names (str) -> the block type and parameters that
+compute the same: the builders run backwards, for ``playground import``."""
+
+
+def inverts(*targets: Any) -> Callable[[Inverse], Inverse]:
+    def register(fn: Inverse) -> Inverse:
+        for target in targets:
+            if target in INVERSES:
+                raise ValueError(f"two inverses for {target!r}")
+            INVERSES[target] = fn
+        return fn
+
+    return register
+
+
+def one_or_all(values: tuple[int, ...] | int) -> int | list[int]:
+    """A torch size argument as a block's "dims" parameter: one number when every axis has it."""
+    if isinstance(values, int):
+        return values
+    return values[0] if len(set(values)) == 1 else list(values)

@@ -8,7 +8,7 @@ from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts, one_or_all
 
 CONV_KEYS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode")
 TRANSPOSE_KEYS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "bias")
@@ -57,3 +57,62 @@ def _adaptive(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], s
 def _upsample(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     kwargs = {"scale_factor": float(p["scale_factor"]), "mode": p["mode"]}
     return [e.module(block.id, nn.Upsample, kwargs, tuple(ins))]
+
+
+@inverts(nn.Conv1d, nn.Conv2d)
+def _conv_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    padding = m.padding if isinstance(m.padding, str) else one_or_all(m.padding)
+    params = {k: one_or_all(getattr(m, k)) for k in CONV_KEYS if k not in ("padding", "padding_mode", "groups")}
+    params |= {"padding": padding, "groups": m.groups, "padding_mode": m.padding_mode, "bias": m.bias is not None}
+    return _type_of(m), params
+
+
+@inverts(nn.ConvTranspose1d, nn.ConvTranspose2d)
+def _deconv_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    if m.groups != 1 or set(m.dilation) != {1} or m.padding_mode != "zeros":
+        raise NoBlock("groups, dilation and padding modes of a transposed convolution have no block")
+    params = {k: one_or_all(getattr(m, k)) for k in TRANSPOSE_KEYS if k != "bias"}
+    return _type_of(m), params | {"bias": m.bias is not None}
+
+
+@inverts(nn.MaxPool1d, nn.AvgPool1d, nn.MaxPool2d, nn.AvgPool2d)
+def _pool_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    if getattr(m, "ceil_mode", False) or getattr(m, "return_indices", False) or set(_tuple(m.dilation)) != {1}:
+        raise NoBlock("ceil_mode, return_indices and dilation of a pooling layer have no block")
+    if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and (not m.count_include_pad or m.divisor_override):
+        raise NoBlock("count_include_pad=False and divisor_override have no block")
+    sizes = {k: one_or_all(_tuple(getattr(m, k))) for k in ("kernel_size", "stride", "padding")}
+    if sizes["stride"] == sizes["kernel_size"]:
+        sizes["stride"] = 0  # the block's way of saying torch's default, the window's size
+    return _type_of(m), sizes
+
+
+@inverts(nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+def _adaptive_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if getattr(call.target, "return_indices", False):
+        raise NoBlock("return_indices has no block")
+    height, width = call.out[-2:]
+    return _type_of(call.target), {"output_height": height, "output_width": width}
+
+
+@inverts(nn.Upsample)
+def _upsample_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    factor = m.scale_factor
+    if m.size is not None or m.mode not in ("nearest", "bilinear") or m.align_corners:
+        raise NoBlock("only a whole scale_factor, nearest or bilinear, has a block")
+    factor = factor[0] if isinstance(factor, tuple) and len(set(factor)) == 1 else factor
+    if not isinstance(factor, (int, float)) or not float(factor).is_integer():
+        raise NoBlock(f"scale_factor {factor} is not one whole number")
+    return "upsample", {"scale_factor": int(factor), "mode": m.mode}
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _type_of(module: nn.Module) -> str:
+    return next(name for name, cls in CLASSES.items() if type(module) is cls)

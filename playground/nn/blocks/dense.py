@@ -8,7 +8,7 @@ from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, builds, inverts
 from playground.nn.blocks.modules import GraphConv
 
 
@@ -22,3 +22,9 @@ def _linear(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
 def _gcn(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     kwargs = {"in_features": p["in_features"], "out_features": p["out_features"], "bias": p["bias"]}
     return [e.module(block.id, GraphConv, kwargs, tuple(ins))]
+
+
+@inverts(nn.Linear)
+def _linear_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    return "linear", {"in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None}

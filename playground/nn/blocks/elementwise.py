@@ -8,10 +8,11 @@ from typing import Any
 
 import torch
 from torch import fx, nn
+from torch.nn import functional as F
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 from playground.nn.blocks.modules import Reparameterize, Scale
 
 FUNCTIONS = {
@@ -63,3 +64,75 @@ def _merge(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shap
 @builds("concat")
 def _concat(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     return [e.function(block.id, torch.cat, (list(ins),), {"dim": p["dim"]})]
+
+
+_SAME = {
+    "relu": (torch.relu, F.relu, nn.ReLU),
+    "tanh": (torch.tanh, F.tanh, nn.Tanh),
+    "sigmoid": (torch.sigmoid, F.sigmoid, nn.Sigmoid),
+    "gelu": (F.gelu, nn.GELU),
+    "silu": (F.silu, nn.SiLU),
+    "sin": (torch.sin,),
+    "cos": (torch.cos,),
+    "exp": (torch.exp,),
+    "log": (torch.log,),
+}
+_AS = {target: kind for kind, targets in _SAME.items() for target in (*targets, kind)}
+
+
+@inverts(*_AS)
+def _same_back(call: Call) -> tuple[str, dict[str, Any]]:
+    kind = _AS[type(call.target) if isinstance(call.target, nn.Module) else call.target]
+    approximate = getattr(call.target, "approximate", call.kwargs.get("approximate", "none"))
+    if kind == "gelu" and approximate != "none":
+        raise NoBlock("GELU's tanh approximation has no block")
+    return kind, {}
+
+
+@inverts(nn.LeakyReLU, F.leaky_relu, nn.ELU, F.elu)
+def _sloped_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if isinstance(call.target, nn.LeakyReLU):
+        return "leaky_relu", {"negative_slope": call.target.negative_slope}
+    if isinstance(call.target, nn.ELU):
+        return "elu", {"alpha": call.target.alpha}
+    if call.target is F.leaky_relu:
+        return "leaky_relu", {"negative_slope": call.arg(1, "negative_slope", 0.01)}
+    return "elu", {"alpha": call.arg(1, "alpha", 1.0)}
+
+
+_NORMALISERS = {nn.Softmax: "softmax", nn.LogSoftmax: "log_softmax", F.softmax: "softmax", torch.softmax: "softmax"}
+_NORMALISERS |= {F.log_softmax: "log_softmax", torch.log_softmax: "log_softmax"}
+_NORMALISERS |= {"softmax": "softmax", "log_softmax": "log_softmax"}
+
+
+@inverts(*_NORMALISERS)
+def _softmax_back(call: Call) -> tuple[str, dict[str, Any]]:
+    module = isinstance(call.target, nn.Module)
+    dim = call.target.dim if module else call.arg(1, "dim")
+    if dim is None or (not module and call.arg(2, "_stacklevel", 3) != 3) or call.kwargs.get("dtype") is not None:
+        raise NoBlock("a softmax needs its dim (and no dtype)")
+    return _NORMALISERS[type(call.target) if module else call.target], {"dim": dim}
+
+
+_MERGED = {operator.add: "add", torch.add: "add", "add": "add", operator.mul: "multiply", torch.mul: "multiply"}
+_MERGED |= {"mul": "multiply", operator.sub: "subtract", torch.sub: "subtract", "sub": "subtract"}
+
+
+@inverts(*_MERGED)
+def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if len(call.shapes) != 2 or len(call.args) != 2 or call.kwargs:
+        raise NoBlock("only two tensors (no constant, no alpha) are merged by a block")
+    return _MERGED[call.target], {}
+
+
+@inverts(torch.cat, torch.concat)
+def _concat_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "concat", {"dim": call.arg(1, "dim", 0)}
+
+
+@inverts(torch.pow, operator.pow, "pow")
+def _pow_back(call: Call) -> tuple[str, dict[str, Any]]:
+    exponent = call.arg(1, "exponent")
+    if len(call.shapes) != 1 or not isinstance(exponent, (int, float)):
+        raise NoBlock("only a tensor to a constant power has a block")
+    return "pow", {"exponent": float(exponent)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import fx
+from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, builds, inverts
 
 
 @builds("input")
@@ -25,3 +25,8 @@ def _output(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
 @builds("identity")
 def _identity(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     return [ins[0]]
+
+
+@inverts(nn.Identity)
+def _identity_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "identity", {}

@@ -9,7 +9,7 @@ from torch import fx, nn
 from playground.core.blocks.norm import normalized_shape
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 
 RUNNING = {"batch_norm1d": nn.BatchNorm1d, "batch_norm2d": nn.BatchNorm2d, "instance_norm2d": nn.InstanceNorm2d}
 
@@ -39,3 +39,37 @@ def _layernorm(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], 
 @builds("dropout")
 def _dropout(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     return [e.module(block.id, nn.Dropout, {"p": p["p"]}, tuple(ins))]
+
+
+@inverts(*RUNNING.values())
+def _running_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    if m.momentum is None or m.track_running_stats != isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        raise NoBlock("momentum=None and a changed track_running_stats have no block")
+    kind = next(name for name, cls in RUNNING.items() if type(m) is cls)
+    return kind, {"num_features": m.num_features, "eps": m.eps, "momentum": m.momentum, "affine": m.affine}
+
+
+@inverts(nn.GroupNorm)
+def _groupnorm_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    return "group_norm", {"num_groups": m.num_groups, "num_channels": m.num_channels, "eps": m.eps, "affine": m.affine}
+
+
+@inverts(nn.LayerNorm)
+def _layernorm_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    if m.elementwise_affine and (m.bias is None) != (m.weight is None):
+        raise NoBlock("a LayerNorm with a scale but no shift (bias=False) has no block")
+    shape = m.normalized_shape
+    return "layer_norm", {
+        "num_features": shape[-1],
+        "dims": len(shape),
+        "eps": m.eps,
+        "elementwise_affine": m.elementwise_affine,
+    }
+
+
+@inverts(nn.Dropout)
+def _dropout_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "dropout", {"p": call.target.p}

@@ -9,7 +9,7 @@ from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 from playground.nn.blocks.modules import (
     CrossAttention,
     PositionalEncoding,
@@ -67,3 +67,23 @@ def _cross(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shap
 def _transformer(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     keys = ("d_model", "num_heads", "dim_feedforward", "causal", "dropout", "norm_first", "activation")
     return [e.module(block.id, TransformerBlock, {k: p[k] for k in keys}, tuple(ins))]
+
+
+@inverts(nn.Embedding)
+def _embedding_back(call: Call) -> tuple[str, dict[str, Any]]:
+    m = call.target
+    if m.max_norm is not None or m.scale_grad_by_freq or m.sparse:
+        raise NoBlock("max_norm, scale_grad_by_freq and sparse have no block")
+    return "embedding", {
+        "num_embeddings": m.num_embeddings,
+        "embedding_dim": m.embedding_dim,
+        "padding_idx": m.padding_idx,
+    }
+
+
+@inverts(nn.RNN, nn.LSTM, nn.GRU)
+def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
+    raise NoBlock(
+        f"Playground's {type(call.target).__name__.lower()} block gives (outputs, state) as two ports where torch "
+        "gives a tuple of tuples, and is not imported yet"
+    )

@@ -6,11 +6,12 @@ import math
 import operator
 from typing import Any
 
-from torch import fx
+import torch
+from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
-from playground.nn.blocks.base import Emitter, builds
+from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 
 
 @builds("flatten")
@@ -46,3 +47,52 @@ def _select(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
     if p["dim"] in (1, 1 - len(shapes[0])):
         return [e.function(block.id, operator.getitem, (ins[0], (slice(None), p["index"])))]
     return [e.method(block.id, "select", (ins[0], p["dim"], p["index"]))]
+
+
+@inverts(torch.flatten, "flatten", nn.Flatten)
+def _flatten_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if isinstance(call.target, nn.Flatten):
+        return "flatten", {"start_dim": call.target.start_dim, "end_dim": call.target.end_dim}
+    return "flatten", {"start_dim": call.arg(1, "start_dim", 0), "end_dim": call.arg(2, "end_dim", -1)}
+
+
+@inverts(torch.reshape, "reshape", "view")
+def _reshape_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if not call.out or call.out[0] != call.shapes[0][0]:
+        raise NoBlock("a reshape across the batch dimension has no block")
+    return "reshape", {"shape": list(call.out[1:])}
+
+
+@inverts(torch.permute, "permute")
+def _permute_back(call: Call) -> tuple[str, dict[str, Any]]:
+    dims = call.args[1:] if len(call.args) > 2 else call.arg(1, "dims")
+    dims = [d % len(call.out) for d in (dims if isinstance(dims, (list, tuple)) else [dims])]
+    if dims[0] != 0:
+        raise NoBlock("a permute that moves the batch dimension has no block")
+    return "permute", {"dims": dims}
+
+
+@inverts(torch.transpose, "transpose")
+def _transpose_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "transpose", {"dim0": call.arg(1, "dim0"), "dim1": call.arg(2, "dim1")}
+
+
+@inverts(torch.narrow, "narrow")
+def _narrow_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "slice", {"dim": call.arg(1, "dim"), "start": call.arg(2, "start"), "length": call.arg(3, "length")}
+
+
+@inverts(operator.getitem)
+def _index_back(call: Call) -> tuple[str, dict[str, Any]]:
+    index = call.args[1] if isinstance(call.args[1], tuple) else (call.args[1],)
+    picked = [(dim, i) for dim, i in enumerate(index) if i != slice(None)]
+    if len(picked) != 1 or picked[0][0] == 0 or Ellipsis in index:
+        raise NoBlock("only indexing one dimension after the batch has a block")
+    dim, i = picked[0]
+    if isinstance(i, int):
+        return "select", {"dim": dim, "index": i}
+    size = call.shapes[0][dim]
+    if not isinstance(i, slice) or i.step not in (None, 1):
+        raise NoBlock("indexing with a step or a tensor has no block")
+    start, stop, _ = i.indices(size)
+    return "slice", {"dim": dim, "start": start, "length": max(0, stop - start)}

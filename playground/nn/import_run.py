@@ -1,0 +1,68 @@
+"""``playground import``: write the project (and with ``--weights`` the module's weights) for SOURCE."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from safetensors.torch import save_file
+
+from playground.core.files import atomic_write, weights_files
+from playground.core.project import save
+from playground.core.project_types import DatasetRef, Project
+from playground.nn.data import all_datasets
+from playground.nn.importing import SourceError, Unrepresentable, import_module, load_source
+from playground.nn.train_run import build_trainer
+
+EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE = 0, 1, 2
+UNFIT_KINDS = ("control", "text")  # datasets whose recipes need a network built for them (and "drawn": empty)
+
+
+def _fitting_dataset(project: Project, path: Path) -> str:
+    """Give the project the first bundled dataset that its network trains on as it stands (its inputs,
+    their types and its outputs fit); the id, or "" when none does and the default stays."""
+    for spec in all_datasets():
+        if spec.kind in UNFIT_KINDS or spec.id == "drawn" or any(param.name == "path" for param in spec.params):
+            continue
+        project.dataset = DatasetRef(spec.id)
+        if not isinstance(build_trainer(project, path), list):
+            return spec.id
+    project.dataset = DatasetRef()
+    return ""
+
+
+def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    target = Path(args.output)
+    weights_path = weights_files(target.with_suffix(""))[0]
+    taken = [path for path in (target, weights_path if args.weights else None) if path and path.exists()]
+    if taken and not args.force:
+        print(f"{taken[0]}: exists; choose another name or pass --force to replace it", file=err)
+        return EXIT_UNLOADABLE
+    try:
+        module = load_source(args.source)
+    except SourceError as exc:
+        print(str(exc), file=err)
+        return EXIT_UNLOADABLE
+    try:
+        imported = import_module(module, args.input_shape or [], title=target.stem)
+    except Unrepresentable as exc:
+        print(f"{args.source}: cannot be represented as blocks:", file=err)
+        for problem in exc.problems:
+            print(f"  {problem}", file=err)
+        return EXIT_UNREPRESENTABLE
+    dataset = _fitting_dataset(imported.project, target)
+    save(imported.project, target)
+    graph = imported.project.graph
+    print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
+    if args.weights:
+        metadata = {"format": "playground-weights", "step": "0"}
+        atomic_write(weights_path, lambda tmp: save_file(imported.weights, str(tmp), metadata=metadata))
+        print(f"wrote {weights_path}: the module's {len(imported.weights)} weight tensors", file=out)
+    if dataset:
+        print(
+            f"It trains on the dataset '{dataset}', the first bundled one that fits its inputs and outputs.", file=out
+        )
+    else:
+        print("No bundled dataset fits its inputs and outputs: choose its data in the app or the file.", file=out)
+    return EXIT_OK

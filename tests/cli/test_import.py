@@ -1,0 +1,131 @@
+"""``playground import``: exit 0 written, 1 the model cannot be represented (all of what is missing),
+2 SOURCE cannot be loaded; and Playground's own exported Python comes back as the graph it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from playground.core.project import load
+from playground.nn.compile import compile_graph
+from playground.nn.export import export_python
+from playground.nn.importing import import_module, load_source
+from tests.cli.test_cli import run
+from tests.core.test_project import PRESETS
+
+TUTORIAL = """
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 28 * 28, 10)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+class Rolling(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.roll(self.fc(x), 1, 1).cummax(1).values
+
+
+def broken():
+    raise ValueError("no weights here")
+"""
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "model.py"
+    path.write_text(TUTORIAL)
+    return path
+
+
+def test_a_module_is_written_as_a_project_with_its_weights(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "net.json"
+    code, said, err = run("import", f"{source}:Net", "-o", str(out), "--input-shape", "1,1,28,28", "--weights")
+    assert code == 0, err
+    assert f"wrote {out}: 6 blocks, 5 wires" in said and "dataset 'mnist'" in said
+    project = load(out)
+    assert project.dataset.id == "mnist" and project.title == "net"
+    assert [b.type for b in project.graph.blocks.values()] == ["input", "conv2d", "relu", "flatten", "linear", "output"]
+    weights = load_file(str(tmp_path / "net.weights.safetensors"))
+    assert sorted(weights) == ["conv.bias", "conv.weight", "fc.bias", "fc.weight"]
+    assert weights["fc.weight"].shape == (10, 4 * 28 * 28)
+    assert run("check", str(out))[0] == 0
+    code, _, err = run("import", f"{source}:Net", "-o", str(out), "--input-shape", "1,1,28,28")
+    assert code == 2 and "exists; choose another name or pass --force" in err  # nothing overwritten unasked
+    assert run("import", f"{source}:Net", "-o", str(out), "--input-shape", "1,1,28,28", "--force")[0] == 0
+
+
+def test_what_cannot_be_represented_is_listed_and_nothing_is_written(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rolling.json"
+    code, said, err = run("import", f"{source}:Rolling", "-o", str(out), "--input-shape", "2,3,4")
+    assert code == 1 and said == ""
+    assert err.splitlines() == [
+        f"{source}:Rolling: cannot be represented as blocks:",
+        "  torch.roll at model.py:22 has no block",
+        "  Tensor.cummax at model.py:22 has no block",
+    ]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [("broken", "broken() failed: ValueError: no weights here"), ("Nothing", "has no Nothing")],
+)
+def test_a_source_that_cannot_be_loaded_exits_2(source: Path, tmp_path: Path, name: str, said: str) -> None:
+    code, _, err = run("import", f"{source}:{name}", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and said in err and "Traceback" not in err
+    code, _, err = run("import", f"{tmp_path / 'absent.py'}:Net", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run("import", "playground.no_such_module:Net", "-o", str(tmp_path / "x.json"))
+    assert code == 2 and "cannot be imported: ModuleNotFoundError" in err
+    assert not (tmp_path / "x.json").exists()
+
+
+ROUND_TRIP = (
+    "perceptron",
+    "linear-regression",
+    "mlp-xor",
+    "mlp-spiral",
+    "optimizers",
+    "uncertainty-regression",
+    "lenet-digits",
+    "lenet-mnist",
+    "unet-shapes",
+)
+
+
+@pytest.mark.parametrize("preset", ROUND_TRIP)
+def test_the_exported_python_comes_back_as_the_graph_it_came_from(preset: str, tmp_path: Path) -> None:
+    project = load(PRESETS / f"{preset}.json")
+    compiled = compile_graph(project.graph)
+    path = tmp_path / f"{preset.replace('-', '_')}.py"
+    export_python(compiled, path)
+    shapes = [(1, *info.shape[1:]) for info in compiled.inputs]
+    original = load_source(f"{path}:Model")  # fresh weights, drawn by its constructor
+    imported = import_module(original, shapes)
+    back = compile_graph(imported.project.graph)
+    assert imported.project.graph.blocks.keys() == project.graph.blocks.keys()
+    assert sorted(imported.project.graph.links) == sorted(project.graph.links)
+    inputs = {info.block for info in compiled.inputs}
+    for block_id, params in compiled.analysis.params.items():
+        if block_id not in inputs:  # an Input's dataset field is not in the Python (its shape is)
+            assert back.analysis.params[block_id] == params, block_id
+        else:
+            assert back.analysis.shapes[block_id] == compiled.analysis.shapes[block_id]
+    assert imported.weights.keys() == compiled.module.state_dict().keys() == original.state_dict().keys()
+    for key, value in original.state_dict().items():
+        assert torch.equal(imported.weights[key], value), key
