@@ -35,6 +35,7 @@ from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
+from playground.ui.window_imports import ModelImports
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
 AUTOSAVE_MS = 2000
@@ -52,7 +53,7 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-class MainWindow(ProjectFiles, ModelExports, QMainWindow):
+class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -167,11 +168,12 @@ class MainWindow(ProjectFiles, ModelExports, QMainWindow):
         self.act_about = self._action("About Playground", self.show_about, name="about")
         self.presenter = Presenter(self)
         self._export_actions()
+        self._import_actions()
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_new, self.act_open, self.act_preset])
+        file_menu.addActions([self.act_new, self.act_open, self.act_preset, self.act_import])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
