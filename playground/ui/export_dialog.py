@@ -46,6 +46,19 @@ FORMATS = (
 )
 
 
+def accept_buttons(dialog: QDialog, text: str, name: str) -> tuple[QDialogButtonBox, QPushButton]:
+    """Cancel and the dialog's own button (``text``, objectName ``name``), which Return presses."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    accept = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+    accept.setObjectName(name)
+    for button in buttons.buttons():
+        button.setAutoDefault(button is accept)
+    accept.setDefault(True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, accept
+
+
 class ExportDialog(QDialog):
     """Asks what and where; ``chosen()`` once accepted. ``trained_steps`` 0: no trained weights to offer."""
 
@@ -82,15 +95,8 @@ class ExportDialog(QDialog):
         form.addRow("", self.explains)
         form.addRow("Save to", where)
         form.addRow("", self.trained)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        export = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        export.setObjectName("exportButton")
-        for button in buttons.buttons():
-            button.setAutoDefault(button is export)
-        export.setDefault(True)
+        buttons, export = accept_buttons(self, "Export", "exportButton")
         self.path.textChanged.connect(lambda text: export.setEnabled(bool(text.strip())))  # nowhere: nothing to do
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

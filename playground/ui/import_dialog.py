@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -21,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from playground.ui.export_dialog import accept_buttons
 
 RUNS_CODE = (
     "Importing runs this file's Python code, as python itself would: import only code you trust. "
@@ -79,14 +80,7 @@ class ImportDialog(QDialog):
         form.addRow("Save as", self.target)
         form.addRow("", self.weights)
         form.addRow("", warning)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setObjectName("importButton")
-        for button in buttons.buttons():
-            button.setAutoDefault(button is self.ok)
-        self.ok.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, self.ok = accept_buttons(self, "Import", "importButton")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

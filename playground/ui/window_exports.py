@@ -7,12 +7,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from playground import is_preset
 from playground.runtime.messages import Written
 from playground.ui.export_dialog import ExportDialog
 from playground.ui.storage import settings
+
+
+def may_replace(parent: QWidget, taken: list[Path]) -> bool:
+    """Asks before files of the user's are replaced; True when they may be."""
+    answer = QMessageBox.question(
+        parent,
+        "Replace?",
+        f"{' and '.join(str(path) for path in taken)} already exist{'s' if len(taken) == 1 else ''}. Replace?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class ModelExports:
@@ -61,16 +73,9 @@ class ModelExports:
             return
         beside = [target.with_suffix(".safetensors")] if fmt.id == "python" and trained else []
         taken = [path for path in (target, *beside) if path.exists()]
-        if taken and not (fmt.id == "script" and target.is_dir() and not any(target.iterdir())):
-            answer = QMessageBox.question(
-                self,
-                "Replace?",
-                f"{' and '.join(str(path) for path in taken)} already exist{'s' if len(taken) == 1 else ''}. Replace?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        empty_folder = fmt.id == "script" and target.is_dir() and not any(target.iterdir())
+        if taken and not empty_folder and not may_replace(self, taken):
+            return
         if fmt.id in ("png", "svg"):
             if self.view.save_picture(target):
                 self.statusBar().showMessage(f"Exported {target}", 6000)

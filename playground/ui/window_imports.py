@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from playground import is_preset
 from playground.core.files import WEIGHTS_SUFFIX
 from playground.ui.import_dialog import ImportDialog
+from playground.ui.window_exports import may_replace
 
 EXIT_UNREPRESENTABLE = 1  # playground import: 1 the module cannot be represented, 2 SOURCE cannot be loaded
 
@@ -37,14 +38,7 @@ class ModelImports:
         weights = target.with_name(target.stem + WEIGHTS_SUFFIX)
         taken = [path for path in (target, weights if "--weights" in args else None) if path and path.exists()]
         if taken:
-            answer = QMessageBox.question(
-                self,
-                "Replace?",
-                f"{' and '.join(str(path) for path in taken)} already exist{'s' if len(taken) == 1 else ''}. Replace?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not may_replace(self, taken):
                 return
             args.append("--force")
         self._run_import(args, target)
