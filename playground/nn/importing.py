@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import inspect
 import io
 import operator
 import re
@@ -28,6 +29,7 @@ from playground.core.graph import Block, Graph, Link
 from playground.core.layout import auto_layout
 from playground.core.project_types import Project
 from playground.core.registry import is_valid_id
+from playground.nn.blocks import modules as own_modules
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
 from playground.nn.compile import CompileError, compile_graph
 
@@ -83,14 +85,39 @@ def load_source(source: str) -> nn.Module:
 def _load_file(path: Path) -> Any:
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    spec = importlib.util.spec_from_file_location(f"playground_import_{path.stem}", path)
+    name = "playground_import_" + re.sub(r"\W", "_", path.stem)
+    spec = importlib.util.spec_from_file_location(name, path)
     namespace = importlib.util.module_from_spec(spec)
+    sys.modules[name] = namespace  # as an import does: dataclasses and inspect look their module up there
     sys.path.insert(0, str(path.parent.resolve()))  # the file's own imports of its neighbours
     try:
         spec.loader.exec_module(namespace)
+    except BaseException:
+        del sys.modules[name]
+        raise
     finally:
         sys.path.remove(str(path.parent.resolve()))
     return namespace
+
+
+OWN = {
+    cls.__name__: cls
+    for cls in vars(own_modules).values()
+    if isinstance(cls, type) and issubclass(cls, nn.Module) and cls.__module__ == own_modules.__name__
+}
+
+
+def own_class(cls: type) -> type:
+    """Playground's own module class (modules.py) for a copy of it, as an exported model.py carries
+    them (the same name and source); any other class is itself."""
+    ours = OWN.get(cls.__name__)
+    if ours is None or ours is cls:
+        return cls
+    try:
+        same = inspect.getsource(cls) == inspect.getsource(ours)
+    except (OSError, TypeError):  # defined where no source can be read
+        same = False
+    return ours if same else cls
 
 
 class _Tracer(fx.Tracer):
@@ -101,7 +128,7 @@ class _Tracer(fx.Tracer):
         self.record_stack_traces = True
 
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return type(m) in INVERSES or super().is_leaf_module(m, qualname)
+        return own_class(type(m)) in INVERSES or super().is_leaf_module(m, qualname)
 
 
 def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title: str = "") -> Imported:
@@ -224,7 +251,7 @@ class _Blocks:
 
     def _operation(self, node: fx.Node) -> None:
         target = self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
-        key = type(target) if node.op == "call_module" else target
+        key = own_class(type(target)) if node.op == "call_module" else target
         inputs = [value for value in _tensors((node.args, node.kwargs)) if _shape(value) is not None]
         name = _name(target, node)
         if key is getattr and node.args[0] in self.failed:

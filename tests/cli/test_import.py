@@ -102,10 +102,19 @@ ROUND_TRIP = (
     "mlp-spiral",
     "optimizers",
     "uncertainty-regression",
+    "autodiff-composition",
+    "batchnorm-dropout",
     "lenet-digits",
     "lenet-mnist",
+    "autoencoder-digits",
     "unet-shapes",
+    "vae-digits",
+    "rnn-sine",
+    "transformer-reverse",
+    "char-gpt",
 )
+"""The presets whose blocks keep the ids Playground gives them: an operation's own name (``g_relu_1``)
+and a single Output's are not in the Python's calls, and a graph's node count is its batch."""
 
 
 @pytest.mark.parametrize("preset", ROUND_TRIP)

@@ -13,7 +13,6 @@ from torch import nn
 from playground.core.graph import Block, Graph, Link
 from playground.core.registry import AUTO, all_specs
 from playground.core.shapes import example_shapes
-from playground.nn.blocks import modules
 from playground.nn.blocks.base import INVERSES
 from playground.nn.compile import compile_graph
 from playground.nn.importing import Unrepresentable, import_module
@@ -167,19 +166,6 @@ def test_an_operation_whose_arguments_no_block_takes_says_which() -> None:
     ]
 
 
-OWN_MODULES = {
-    modules.GraphConv,
-    modules.Scale,
-    modules.Reparameterize,
-    modules.PositionalEncoding,
-    modules.Recurrent,
-    modules.SelfAttention,
-    modules.CrossAttention,
-    modules.TransformerBlock,
-}
-"""Playground's own modules: imported as blocks once the tracer knows them (the open part of issue 15)."""
-
-
 def _one_block_graph(spec) -> Graph | None:
     example = example_shapes(spec)
     if example is None:
@@ -211,6 +197,20 @@ def test_every_torch_operation_a_builder_emits_has_its_inverse() -> None:
             else:
                 continue
             seen += 1
-            if key not in INVERSES and key not in OWN_MODULES:
+            if key not in INVERSES:
                 missing.add(f"{spec.type}: {key}")
     assert seen > 40 and not missing
+
+
+def test_a_class_named_like_playgrounds_own_is_traced_as_the_users() -> None:
+    class Scale(nn.Module):  # the name of Playground's Scale, another module
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(3))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * self.weight
+
+    with pytest.raises(Unrepresentable) as caught:
+        import_module(Scale(), [(1, 3)])
+    assert caught.value.problems[0].startswith("self.weight at test_import.py:")

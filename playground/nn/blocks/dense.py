@@ -28,3 +28,13 @@ def _gcn(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes
 def _linear_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
     return "linear", {"in_features": m.in_features, "out_features": m.out_features, "bias": m.bias is not None}
+
+
+@inverts(GraphConv)
+def _gcn_back(call: Call) -> tuple[str, dict[str, Any]]:
+    linear = call.target.linear
+    return "gcn_conv", {
+        "in_features": linear.in_features,
+        "out_features": linear.out_features,
+        "bias": call.target.bias is not None,
+    }

@@ -136,3 +136,14 @@ def _pow_back(call: Call) -> tuple[str, dict[str, Any]]:
     if len(call.shapes) != 1 or not isinstance(exponent, (int, float)):
         raise NoBlock("only a tensor to a constant power has a block")
     return "pow", {"exponent": float(exponent)}
+
+
+@inverts(Scale)
+def _scale_back(call: Call) -> tuple[str, dict[str, Any]]:
+    weight = call.target.weight.detach().cpu().numpy()  # a float32: its shortest decimal, 0.4 not 0.40000000596
+    return "scale", {"init": float(str(weight))}
+
+
+@inverts(Reparameterize)
+def _reparameterize_back(call: Call) -> tuple[str, dict[str, Any]]:
+    return "reparameterize", {}

@@ -82,8 +82,68 @@ def _embedding_back(call: Call) -> tuple[str, dict[str, Any]]:
 
 
 @inverts(nn.RNN, nn.LSTM, nn.GRU)
-def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
+def _torch_recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
     raise NoBlock(
         f"Playground's {type(call.target).__name__.lower()} block gives (outputs, state) as two ports where torch "
         "gives a tuple of tuples, and is not imported yet"
     )
+
+
+@inverts(PositionalEncoding)
+def _positional_back(call: Call) -> tuple[str, dict[str, Any]]:
+    table = call.target.weight  # (max_len, dim): learned (a parameter) or the fixed sinusoids (a buffer)
+    kind = "learned" if isinstance(table, nn.Parameter) else "sinusoidal"
+    return "positional_encoding", {"dim": table.shape[1], "max_len": table.shape[0], "kind": kind}
+
+
+@inverts(Recurrent)
+def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
+    cell = call.target.cell
+    kind = type(cell).__name__.lower()
+    params = {
+        "input_size": cell.input_size,
+        "hidden_size": cell.hidden_size,
+        "num_layers": cell.num_layers,
+        "bidirectional": cell.bidirectional,
+        "output": "last" if call.target.last else "sequence",
+        "dropout": cell.dropout,
+    }
+    return kind, params | ({"nonlinearity": cell.nonlinearity} if kind == "rnn" else {})
+
+
+@inverts(SelfAttention)
+def _attention_back(call: Call) -> tuple[str, dict[str, Any]]:
+    attention = call.target.attention
+    return "self_attention", {
+        "embed_dim": attention.embed_dim,
+        "num_heads": attention.num_heads,
+        "causal": call.target.causal,
+        "dropout": attention.dropout,
+        "bias": attention.in_proj_bias is not None,
+    }
+
+
+@inverts(CrossAttention)
+def _cross_back(call: Call) -> tuple[str, dict[str, Any]]:
+    attention = call.target.attention
+    return "cross_attention", {
+        "embed_dim": attention.embed_dim,
+        "kv_dim": attention.kdim,
+        "num_heads": attention.num_heads,
+        "dropout": attention.dropout,
+        "bias": attention.in_proj_bias is not None,
+    }
+
+
+@inverts(TransformerBlock)
+def _transformer_back(call: Call) -> tuple[str, dict[str, Any]]:
+    layer = call.target.layer
+    return "transformer_block", {
+        "d_model": layer.self_attn.embed_dim,
+        "num_heads": layer.self_attn.num_heads,
+        "dim_feedforward": layer.linear1.out_features,
+        "causal": call.target.causal,
+        "dropout": layer.dropout.p,
+        "norm_first": layer.norm_first,
+        "activation": "gelu" if layer.activation_relu_or_gelu == 2 else "relu",
+    }
