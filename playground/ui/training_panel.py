@@ -291,6 +291,9 @@ class TrainingPanel(QWidget):
         if message.kind == "done" and self.last_progress is not None:
             epochs = self.document.project.training.epochs
             self.status.setText(f"Done: {epochs:,} epochs trained ({self.last_progress.step:,} steps). Play trains on.")
+        if message.kind == "failed":  # this project could not be loaded: the last one's notes do not apply
+            self.loss_note.clear()
+            self.loss_note.hide()
         if message.kind in ("diverged", "failed", "error", "died"):
             self.message.setText(message.message)
             self.message.show()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from playground.ui.import_dialog import module_names
 from tests.ui.conftest import LEFT
 from tests.ui.test_fields_and_keys import CTRL, type_into
+from tests.ui.test_trained_weights import refocus
 from tests.ui.test_training import wait_ready
 
 MODEL = """
@@ -32,6 +33,15 @@ class Mlp(nn.Module):
 class Rolling(nn.Module):
     def forward(self, x):
         return torch.roll(x, 1, 1)
+
+
+class Wide(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(5, 3)
+
+    def forward(self, x):
+        return self.fc(x)
 
 
 def helper():
@@ -65,13 +75,20 @@ def test_a_module_imported_opens_with_its_weights(qtbot, window, tmp_path: Path,
     answer_import(qtbot, source, "Mlp", "1,2", seen)
     qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)
     target = tmp_path / "Mlp.json"
-    assert seen == [["Mlp", "Rolling", "helper"], str(target)]
+    assert seen == [["Mlp", "Rolling", "Wide", "helper"], str(target)]
     qtbot.waitUntil(lambda: window.document.path == target, timeout=60000)
     assert set(window.scene.blocks) == {"x", "hidden", "tanh_1", "out", "output_1"}
     assert (tmp_path / "Mlp.weights.safetensors").is_file() and dialogs.asked == []
     wait_ready(qtbot, window)
     assert "Trained weights restored from Mlp.weights.safetensors (step 0)" in window.training.loss_note.text()
     assert window.findChild(type(window.act_import), "import_model").isEnabled()
+    answer_import(qtbot, source, "Wide", "", [])  # no bundled dataset has five features: it opens, untrainable
+    refocus(qtbot, window)
+    qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(lambda: window.document.path == tmp_path / "Wide.json", timeout=60000)
+    qtbot.waitUntil(lambda: window.session.state == "failed", timeout=60000)
+    assert "set the Input's shape to [2]" in window.training.message.text()
+    assert window.training.loss_note.isHidden()  # Mlp's restored weights are not this project's
 
 
 def test_a_module_that_cannot_be_represented_is_said_and_nothing_opens(qtbot, window, tmp_path, dialogs) -> None:
