@@ -54,7 +54,6 @@ class Unrepresentable(Exception):
 class Imported:
     project: Project
     weights: dict[str, torch.Tensor]  # the module's current weights under the blocks' names
-    original_keys: list[str]
 
 
 def load_source(source: str) -> nn.Module:
@@ -164,7 +163,7 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
     weights = _check(blocks, examples, expected)
     project = Project(graph=blocks.graph, title=title or type(module).__name__)
     project.description = f"Imported from the PyTorch module {type(module).__name__}."
-    return Imported(project, weights, list(module.state_dict()))
+    return Imported(project, weights)
 
 
 def _examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> list[torch.Tensor]:
