@@ -52,13 +52,17 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {problem}", file=err)
         return EXIT_UNREPRESENTABLE
     dataset = _fitting_dataset(imported.project, target)
-    save(imported.project, target)
     graph = imported.project.graph
-    print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
-    if args.weights:
-        metadata = {"format": "playground-weights", "step": "0"}
-        atomic_write(weights_path, lambda tmp: save_file(imported.weights, str(tmp), metadata=metadata))
-        print(f"wrote {weights_path}: the module's {len(imported.weights)} weight tensors", file=out)
+    try:
+        save(imported.project, target)
+        print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
+        if args.weights:
+            metadata = {"format": "playground-weights", "step": "0"}
+            atomic_write(weights_path, lambda tmp: save_file(imported.weights, str(tmp), metadata=metadata))
+            print(f"wrote {weights_path}: the module's {len(imported.weights)} weight tensors", file=out)
+    except OSError as exc:
+        print(f"{exc.filename or target}: cannot be written ({exc.strerror or exc})", file=err)
+        return EXIT_UNLOADABLE
     if dataset:
         print(
             f"It trains on the dataset '{dataset}', the first bundled one that fits its inputs and outputs.", file=out

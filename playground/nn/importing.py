@@ -172,7 +172,8 @@ def _examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> li
         input_shapes = [_shape_read_by(traced, node) for node in placeholders]
     if len(input_shapes) != len(placeholders):
         names = ", ".join(node.name for node in placeholders)
-        raise Unrepresentable([f"forward({names}) takes {len(placeholders)} inputs: give one --input-shape each"])
+        count = f"{len(placeholders)} input{'s' if len(placeholders) != 1 else ''}"
+        raise Unrepresentable([f"forward({names}) takes {count}: give one --input-shape each, in order"])
     generator = torch.Generator().manual_seed(0)
     examples = []
     for node, shape in zip(placeholders, input_shapes, strict=True):

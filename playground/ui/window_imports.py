@@ -11,7 +11,7 @@ from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QMessageBox
 
 from playground import is_preset
-from playground.core.files import WEIGHTS_SUFFIX
+from playground.core.files import weights_files
 from playground.ui.import_dialog import ImportDialog
 from playground.ui.window_exports import may_replace
 
@@ -35,7 +35,7 @@ class ModelImports:
         if is_preset(target):
             QMessageBox.warning(self, "Cannot import", f"{target.name}: the presets folder is lecture material")
             return
-        weights = target.with_name(target.stem + WEIGHTS_SUFFIX)
+        weights = weights_files(target.with_suffix(""))[0]
         taken = [path for path in (target, weights if "--weights" in args else None) if path and path.exists()]
         if taken:
             if not may_replace(self, taken):
@@ -56,6 +56,8 @@ class ModelImports:
 
     def _imported(self, process: QProcess, code: int, target: Path) -> None:
         said = bytes(process.readAllStandardError()).decode(errors="replace").strip()
+        if said.startswith("usage:"):  # a field argparse refused: its one line, not the command's usage
+            said = said.splitlines()[-1].split("error: ", 1)[-1]
         self._import_done(process)
         if code != 0:
             title = "Cannot represent the model" if code == EXIT_UNREPRESENTABLE else "Cannot import"

@@ -95,6 +95,16 @@ def test_a_source_that_cannot_be_loaded_exits_2(source: Path, tmp_path: Path, na
     assert not (tmp_path / "x.json").exists()
 
 
+def test_an_out_that_cannot_be_written_is_said_in_one_line(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "net.json"
+    code, _, err = run("import", f"{source}:Net", "-o", str(out), "--input-shape", "1,1,28,28")
+    assert code == 2 and "cannot be written (No such file or directory)" in err and "Traceback" not in err
+    code, _, err = run(
+        "import", f"{source}:Net", "-o", str(tmp_path / "y.json"), "--input-shape", "1,1,28,28", "--input-shape", "1,2"
+    )
+    assert code == 1 and "forward(x) takes 1 input: give one --input-shape each, in order" in err
+
+
 ROUND_TRIP = (
     "perceptron",
     "linear-regression",

@@ -99,6 +99,11 @@ def test_a_module_that_cannot_be_represented_is_said_and_nothing_opens(qtbot, wi
     qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)
     qtbot.waitUntil(lambda: bool(dialogs.asked), timeout=60000)
     assert "torch.roll at model.py:18 has no block" in dialogs.asked[0]
+    answer_import(qtbot, source, "Mlp", "one,two", [])  # a shape that is not one
+    refocus(qtbot, window)
+    qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)
+    qtbot.waitUntil(lambda: len(dialogs.asked) == 2, timeout=60000)
+    assert dialogs.asked[1] == "argument --input-shape: 'one,two' is not a shape like 1,3,32,32"
     assert window.document.path == before and not (tmp_path / "Rolling.json").exists()
 
 
