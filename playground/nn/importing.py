@@ -178,8 +178,8 @@ def _examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> li
     examples = []
     for node, shape in zip(placeholders, input_shapes, strict=True):
         shape = (max(BATCH, shape[0]), *shape[1:])
-        tokens = [user for user in node.users if user.op == "call_module"]
-        embedding = next((traced.get_submodule(u.target) for u in tokens if _is_embedding(traced, u)), None)
+        readers = [traced.get_submodule(user.target) for user in node.users if user.op == "call_module"]
+        embedding = next((m for m in readers if isinstance(m, nn.Embedding)), None)
         if embedding is not None:
             examples.append(torch.randint(0, embedding.num_embeddings, shape, generator=generator))
         else:
@@ -193,10 +193,6 @@ def _shape_read_by(traced: fx.GraphModule, node: fx.Node) -> tuple[int, ...]:
         if user.op == "call_module" and isinstance(traced.get_submodule(user.target), nn.Linear):
             return (1, traced.get_submodule(user.target).in_features)
     raise Unrepresentable([f"forward()'s input '{node.name}' needs its shape: --input-shape N,C,H,W (batch first)"])
-
-
-def _is_embedding(traced: fx.GraphModule, node: fx.Node) -> bool:
-    return isinstance(traced.get_submodule(node.target), nn.Embedding)
 
 
 def _shape(node: Any) -> tuple[int, ...] | None:
@@ -226,7 +222,7 @@ class _Blocks:
     def add(self, node: fx.Node) -> None:
         if node.op == "placeholder":
             shape = _shape(node)
-            dtype = "long" if shape is not None and node.meta["tensor_meta"].dtype == torch.long else "float"
+            dtype = "long" if node.meta["tensor_meta"].dtype == torch.long else "float"
             data = "x" if not self.graph.blocks else node.name
             self._block(node, "input", {"shape": list(shape[1:]), "dtype": dtype, "data": data})
         elif node.op == "output":

@@ -3,6 +3,7 @@ the network), where, and whether with the trained weights of the current run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,18 @@ FORMATS = (
 )
 
 
+def path_row(field: QLineEdit, name: str, browse: Callable[[], None]) -> QHBoxLayout:
+    """A path field with its Browse… button (objectName ``name``), which Return never presses."""
+    button = QPushButton("Browse…")
+    button.setObjectName(name)
+    button.setAutoDefault(False)
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(button)
+    return row
+
+
 def accept_buttons(dialog: QDialog, text: str, name: str) -> tuple[QDialogButtonBox, QPushButton]:
     """Cancel and the dialog's own button (``text``, objectName ``name``), which Return presses."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -75,13 +88,7 @@ class ExportDialog(QDialog):
         self.explains.setWordWrap(True)
         self.path = QLineEdit()
         self.path.setObjectName("exportPath")
-        browse = QPushButton("Browse…")
-        browse.setObjectName("exportBrowse")
-        browse.setAutoDefault(False)  # Return exports, whatever has the focus
-        browse.clicked.connect(self._browse)
-        where = QHBoxLayout()
-        where.addWidget(self.path, 1)
-        where.addWidget(browse)
+        where = path_row(self.path, "exportBrowse", self._browse)
         self.trained = QCheckBox()
         self.trained.setObjectName("exportTrained")
         if trained_steps:

@@ -13,15 +13,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.ui.export_dialog import accept_buttons
+from playground.ui.export_dialog import accept_buttons, path_row
 
 RUNS_CODE = (
     "Importing runs this file's Python code, as python itself would: import only code you trust. "
@@ -52,13 +50,7 @@ class ImportDialog(QDialog):
         self.source = QLineEdit()
         self.source.setObjectName("importSource")
         self.source.setPlaceholderText("path/to/model.py")
-        browse = QPushButton("Browse…")
-        browse.setObjectName("importBrowse")
-        browse.setAutoDefault(False)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.source, 1)
-        row.addWidget(browse)
+        row = path_row(self.source, "importBrowse", self._browse)
         self.name = QComboBox()
         self.name.setObjectName("importName")
         self.name.setEditable(True)

@@ -111,28 +111,18 @@ def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
     return kind, params | ({"nonlinearity": cell.nonlinearity} if kind == "rnn" else {})
 
 
-@inverts(SelfAttention)
+@inverts(SelfAttention, CrossAttention)
 def _attention_back(call: Call) -> tuple[str, dict[str, Any]]:
-    attention = call.target.attention
-    return "self_attention", {
+    attention = call.target.attention  # (an exported copy of the class is not an instance of ours)
+    params = {
         "embed_dim": attention.embed_dim,
-        "num_heads": attention.num_heads,
-        "causal": call.target.causal,
-        "dropout": attention.dropout,
-        "bias": attention.in_proj_bias is not None,
-    }
-
-
-@inverts(CrossAttention)
-def _cross_back(call: Call) -> tuple[str, dict[str, Any]]:
-    attention = call.target.attention
-    return "cross_attention", {
-        "embed_dim": attention.embed_dim,
-        "kv_dim": attention.kdim,
         "num_heads": attention.num_heads,
         "dropout": attention.dropout,
         "bias": attention.in_proj_bias is not None,
     }
+    if hasattr(call.target, "causal"):
+        return "self_attention", params | {"causal": call.target.causal}
+    return "cross_attention", params | {"kv_dim": attention.kdim}
 
 
 @inverts(TransformerBlock)
