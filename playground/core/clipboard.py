@@ -5,22 +5,18 @@ from __future__ import annotations
 import json
 
 from playground.core.graph import Block, Graph, Link
-from playground.core.project import ProjectError, build_graph, parse
+from playground.core.project import ProjectError, build_graph, graph_document, parse, positions_of, walk
 
 CLIPBOARD_FORMAT = "playground-blocks"
 
 
 def copy_group(graph: Graph, block_ids: list[str]) -> str:
     """The blocks, their positions and the wires among them, as JSON text."""
-    ids = [b for b in graph.blocks if b in set(block_ids)]
-    blocks = [graph.blocks[b] for b in ids]
-    links = [link for link in graph.links if link.src in ids and link.dst in ids]
     return json.dumps(
         {
             "format": CLIPBOARD_FORMAT,
-            "blocks": [{"id": b.id, "type": b.type, "params": b.params} for b in blocks],
-            "links": [{"src": k.src, "src_port": k.src_port, "dst": k.dst, "dst_port": k.dst_port} for k in links],
-            "positions": {b.id: [b.x, b.y] for b in blocks},
+            **graph_document(graph, block_ids),
+            "positions": positions_of(graph, block_ids),
         },
         sort_keys=True,
     )
@@ -33,8 +29,9 @@ def paste_group(text: str) -> tuple[list[Block], list[Link]]:
         raise ProjectError("does not hold Playground blocks", "", "clipboard")
     graph = build_graph({"blocks": data.get("blocks"), "links": data.get("links")}, "clipboard")
     positions = data.get("positions", {})
-    for block in graph.blocks.values():
-        pair = positions.get(block.id) if isinstance(positions, dict) else None
-        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int | float) for v in pair):
-            block.x, block.y = float(pair[0]), float(pair[1])
+    for prefix, level in walk(graph):
+        for block in level.blocks.values():
+            pair = positions.get(prefix + block.id) if isinstance(positions, dict) else None
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, int | float) for v in pair):
+                block.x, block.y = float(pair[0]), float(pair[1])
     return list(graph.blocks.values()), list(graph.links)

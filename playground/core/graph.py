@@ -9,7 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from playground.core.registry import get_spec, is_valid_id
+from playground.core.registry import PortSpec, get_spec, is_valid_id
+
+GROUP, GROUP_INPUT, GROUP_OUTPUT = "group", "group_input", "group_output"
 
 
 class GraphError(ValueError):
@@ -18,16 +20,36 @@ class GraphError(ValueError):
 
 @dataclass
 class Block:
-    """One block on the canvas. ``id`` is stable: it names the module, its weights and file keys."""
+    """One block on the canvas. ``id`` is stable: it names the module, its weights and file keys.
+    A group holds the network inside it in ``graph``: its Group Input and Group Output blocks are its ports."""
 
     id: str
     type: str
     params: dict[str, Any] = field(default_factory=dict)
     x: float = 0.0
     y: float = 0.0
+    graph: Graph | None = None
 
     def copy(self) -> Block:
-        return Block(self.id, self.type, copy.deepcopy(self.params), self.x, self.y)
+        inner = self.graph.copy() if self.graph is not None else None
+        return Block(self.id, self.type, copy.deepcopy(self.params), self.x, self.y, inner)
+
+    def renamed(self, new_id: str) -> Block:
+        return Block(new_id, self.type, self.params, self.x, self.y, self.graph)
+
+
+def block_ports(block: Block, params: dict[str, Any] | None = None) -> tuple[list[PortSpec], list[PortSpec]]:
+    """A block's input and output ports: its type's, or for a group the boundary blocks inside it, in order."""
+    if block.type == GROUP and block.graph is not None:
+        inner = block.graph.blocks.values()
+        return (
+            [PortSpec(b.id, f"into '{b.id}' inside", "any") for b in inner if b.type == GROUP_INPUT],
+            [PortSpec(b.id, f"from '{b.id}' inside", "any") for b in inner if b.type == GROUP_OUTPUT],
+        )
+    spec = get_spec(block.type)
+    if spec is None:
+        return [], []
+    return spec.input_ports(block.params if params is None else params), list(spec.outputs)
 
 
 @dataclass(frozen=True, order=True)
@@ -49,7 +71,8 @@ class Graph:
     ``param_changed``, ``block_moved``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, nested: bool = False) -> None:
+        self.nested = nested  # the inside of a group, where ids may be numbers ("0", "1"), as in nn.Sequential
         self.blocks: dict[str, Block] = {}
         self.links: list[Link] = []
         self._listeners: list[Listener] = []
@@ -114,7 +137,7 @@ class Graph:
 
     # --- edits --------------------------------------------------------------
     def add_block(self, block: Block) -> None:
-        if not is_valid_id(block.id):
+        if not is_valid_id(block.id, self.nested):
             raise GraphError(
                 f"'{block.id}' is not a valid block id: use lower-case letters, digits and _, starting with a letter,"
                 " and not a name PyTorch modules use themselves (like 'code' or 'forward')"
@@ -135,9 +158,9 @@ class Graph:
     def connect(self, link: Link) -> None:
         for end, port, kind in ((link.src, link.src_port, "outputs"), (link.dst, link.dst_port, "inputs")):
             block = self.block(end)
-            spec = get_spec(block.type)
-            if spec is not None:
-                count = len(spec.outputs) if kind == "outputs" else len(spec.input_ports(block.params))
+            if get_spec(block.type) is not None:
+                ins, outs = block_ports(block)
+                count = len(outs) if kind == "outputs" else len(ins)
                 if not 0 <= port < count:
                     raise GraphError(f"block '{end}' has no port {port} among its {count} {kind}")
         if self.link_into(link.dst, link.dst_port) is not None:
@@ -170,7 +193,7 @@ class Graph:
 
     # --- comparison ---------------------------------------------------------
     def copy(self) -> Graph:
-        other = Graph()
+        other = Graph(self.nested)
         other.blocks = {k: b.copy() for k, b in self.blocks.items()}
         other.links = list(self.links)
         return other

@@ -19,16 +19,17 @@ from typing import Any
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
 from playground.core.drawn import check_points
 from playground.core.files import atomic_write
-from playground.core.graph import Block, Graph, Link
+from playground.core.graph import GROUP, Block, Graph, Link, block_ports
 from playground.core.layout import auto_layout
 from playground.core.project_types import DatasetRef, Expected, Project, TrainingConfig
 from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
+MAX_DEPTH = 16
 MAX_TEXT = 100_000
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -59,7 +60,14 @@ def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 6 added groups: a block of type "group" holds its inside as ``"graph"`` (blocks and links,
+    its ports Group Input and Group Output blocks), and ``layout.positions`` names the blocks inside by
+    path ("layer1.conv1"). A version-5 file has no groups, and keeps its meaning."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -215,17 +223,20 @@ def build(data: dict[str, Any], source: str = "") -> Project:
     )
     graph = _build_graph(r, data["graph"])
     layout = r.obj(data.get("layout", {"positions": {}}), "layout", ("positions",))
-    positions = r.obj(layout["positions"], "layout.positions", (), tuple(graph.blocks))
-    placed = auto_layout(graph)
-    for block_id, block in graph.blocks.items():
-        where = f"layout.positions.{block_id}"
-        if block_id in positions:
-            pair = r.list(positions[block_id], where, 2)
-            if len(pair) != 2:
-                raise r.fail(where, "must be [x, y]")
-            block.x, block.y = (r.number(v, where) for v in pair)
-        else:
-            block.x, block.y = placed[block_id]
+    levels = dict(walk(graph))
+    paths = tuple(f"{prefix}{block_id}" for prefix, level in levels.items() for block_id in level.blocks)
+    positions = r.obj(layout["positions"], "layout.positions", (), paths)
+    for prefix, level in levels.items():
+        placed = auto_layout(level)
+        for block_id, block in level.blocks.items():
+            where = f"layout.positions.{prefix}{block_id}"
+            if f"{prefix}{block_id}" in positions:
+                pair = r.list(positions[f"{prefix}{block_id}"], where, 2)
+                if len(pair) != 2:
+                    raise r.fail(where, "must be [x, y]")
+                block.x, block.y = (r.number(v, where) for v in pair)
+            else:
+                block.x, block.y = placed[block_id]
     return Project(
         graph=graph,
         title=r.str(data.get("title", "Untitled"), "title"),
@@ -238,19 +249,36 @@ def build(data: dict[str, Any], source: str = "") -> Project:
     )
 
 
+def walk(graph: Graph, prefix: str = "") -> list[tuple[str, Graph]]:
+    """The graph and every group's inside, each with the path prefix of its blocks ("", "layer1.", ...)."""
+    found = [(prefix, graph)]
+    for block in graph.blocks.values():
+        if block.graph is not None:
+            found += walk(block.graph, f"{prefix}{block.id}.")
+    return found
+
+
 def build_graph(data: Any, source: str = "") -> Graph:
     """A graph from its JSON form (``{"blocks": [...], "links": [...]}``), checked like a project file's."""
     return _build_graph(_Reader(source), data)
 
 
-def _build_graph(r: _Reader, data: Any) -> Graph:
-    r.obj(data, "graph", ("blocks", "links"))
-    graph = Graph()
-    for i, item in enumerate(r.list(data["blocks"], "graph.blocks", MAX_BLOCKS)):
-        where = f"graph.blocks[{i}]"
-        r.obj(item, where, ("id", "type"), ("params",))
+def _build_graph(r: _Reader, data: Any, where: str = "graph", counted: list[int] | None = None) -> Graph:
+    r.obj(data, where, ("blocks", "links"))
+    nested = where != "graph"
+    if where.count(".graph") >= MAX_DEPTH:
+        raise r.fail(where, f"is nested too deeply (groups in groups, at most {MAX_DEPTH} levels)")
+    counted = counted if counted is not None else [0]
+    graph = Graph(nested)
+    top = where
+    for i, item in enumerate(r.list(data["blocks"], f"{top}.blocks", MAX_BLOCKS)):
+        where = f"{top}.blocks[{i}]"
+        counted[0] += 1
+        if counted[0] > MAX_BLOCKS:
+            raise r.fail(where, f"is one block too many (at most {MAX_BLOCKS} in all, groups' insides included)")
+        r.obj(item, where, ("id", "type"), ("params", "graph"))
         block_id = r.str(item["id"], f"{where}.id", 64)
-        if not is_valid_id(block_id):
+        if not is_valid_id(block_id, nested):
             raise r.fail(
                 f"{where}.id",
                 f"'{block_id}' is not a valid block id (lower-case letters, digits, _; not a name PyTorch modules"
@@ -268,10 +296,16 @@ def _build_graph(r: _Reader, data: Any) -> Graph:
         if errors:
             raise r.fail(f"{where}.params", f"{spec.title} '{block_id}' {errors[0]}")
         block.params = {name: params[name] for name in raw}
+        if spec.type == GROUP:
+            if "graph" not in item:
+                raise r.fail(where, "is a group without the field 'graph' (what is inside it)")
+            block.graph = _build_graph(r, item["graph"], f"{where}.graph", counted)
+        elif "graph" in item:
+            raise r.fail(f"{where}.graph", f"only a group holds a graph, not a {spec.title} block")
         graph.add_block(block)
     seen: set[tuple[str, int]] = set()
-    for i, item in enumerate(r.list(data["links"], "graph.links", MAX_BLOCKS * 16)):
-        where = f"graph.links[{i}]"
+    for i, item in enumerate(r.list(data["links"], f"{top}.links", MAX_BLOCKS * 16)):
+        where = f"{top}.links[{i}]"
         r.obj(item, where, ("src", "src_port", "dst", "dst_port"))
         link = Link(
             r.str(item["src"], f"{where}.src", 64),
@@ -285,7 +319,8 @@ def _build_graph(r: _Reader, data: Any) -> Graph:
             block = graph.blocks[end]
             spec = get_spec(block.type)
             assert spec is not None
-            ports = spec.outputs if kind == "src" else spec.input_ports(resolve_params(spec, block)[0])
+            ins, outs = block_ports(block, resolve_params(spec, block)[0])
+            ports = outs if kind == "src" else ins
             if port >= len(ports):
                 raise r.fail(
                     f"{where}.{kind}_port",
@@ -368,6 +403,40 @@ def load(path: str | os.PathLike[str]) -> Project:
 # --- writing ------------------------------------------------------------------
 
 
+def block_document(block: Block) -> dict[str, Any]:
+    """A block as a file holds it (a group with its inside)."""
+    item: dict[str, Any] = {"id": block.id, "type": block.type, "params": block.params}
+    if block.graph is not None:
+        item["graph"] = graph_document(block.graph)
+    return item
+
+
+def graph_document(graph: Graph, only: list[str] | None = None) -> dict[str, Any]:
+    """Blocks and links as a file holds them; ``only``: these blocks and the wires among them."""
+    ids = set(graph.blocks if only is None else only)
+    return {
+        "blocks": [block_document(b) for b in graph.blocks.values() if b.id in ids],
+        "links": [
+            {"src": link.src, "src_port": link.src_port, "dst": link.dst, "dst_port": link.dst_port}
+            for link in graph.links
+            if link.src in ids and link.dst in ids
+        ],
+    }
+
+
+def positions_of(graph: Graph, only: list[str] | None = None) -> dict[str, list[float]]:
+    """Every block's position by path, the blocks inside groups included; ``only``: these blocks'."""
+    tops = set(graph.blocks if only is None else only)
+    found = {}
+    for prefix, level in walk(graph):
+        if prefix and prefix.split(".")[0] not in tops:
+            continue
+        for block in level.blocks.values():
+            if prefix or block.id in tops:
+                found[f"{prefix}{block.id}"] = [block.x, block.y]
+    return found
+
+
 def to_document(project: Project) -> dict[str, Any]:
     graph = project.graph
     doc: dict[str, Any] = {
@@ -377,14 +446,8 @@ def to_document(project: Project) -> dict[str, Any]:
         "description": project.description,
         "lecture": project.lecture,
         "notes": project.notes,
-        "graph": {
-            "blocks": [{"id": b.id, "type": b.type, "params": b.params} for b in graph.blocks.values()],
-            "links": [
-                {"src": link.src, "src_port": link.src_port, "dst": link.dst, "dst_port": link.dst_port}
-                for link in graph.links
-            ],
-        },
-        "layout": {"positions": {b.id: [b.x, b.y] for b in graph.blocks.values()}},
+        "graph": graph_document(graph),
+        "layout": {"positions": positions_of(graph)},
         "dataset": {"id": project.dataset.id, "params": project.dataset.params},
         "training": dataclasses.asdict(project.training),
     }

@@ -27,6 +27,7 @@ AUTO = "auto"
 MAX_INT = 1 << 31
 MAX_FLOAT = 1e12
 _ID_RE = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_INDEX_RE = re.compile(r"^(0|[1-9][0-9]{0,3})$")
 _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,31}$")
 
 
@@ -111,8 +112,11 @@ RESERVED_IDS = frozenset(
 )
 
 
-def is_valid_id(block_id: object) -> bool:
-    """Block ids become Python names in compiled code, module attributes and keys in weight files."""
+def is_valid_id(block_id: object, nested: bool = False) -> bool:
+    """Block ids become Python names in compiled code, module attributes and keys in weight files. Inside a
+    group (``nested``) an id may also be a number, as ``nn.Sequential`` names its layers (``layer1.0.conv1``)."""
+    if nested and isinstance(block_id, str) and _INDEX_RE.match(block_id):
+        return True
     return (
         isinstance(block_id, str)
         and bool(_ID_RE.match(block_id))
@@ -339,6 +343,7 @@ CATEGORY_ORDER = (
     "Merge",
     "Generative",
     "Math",
+    "Groups",
 )
 
 

@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.core.graph import Block, Graph, Link
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports
 from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
 
 DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
@@ -38,6 +38,14 @@ class Analysis:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     param_counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    inner: dict[str, Analysis] = field(default_factory=dict)  # a group's id -> the analysis of its inside
+
+    def level(self, path: list[str]) -> Analysis:
+        """The analysis of the group at ``path`` (group ids from the top); an empty one if it was not reached."""
+        found: Analysis = self
+        for group_id in path:
+            found = found.inner.get(group_id) or Analysis()
+        return found
 
     @property
     def ok(self) -> bool:
@@ -122,7 +130,15 @@ def inferred(analysis: Analysis, block: Block) -> dict[str, int]:
     }
 
 
-def analyse(graph: Graph) -> Analysis:
+Feed = tuple[Shape, str]
+"""What enters a group's port: the shape and dtype of the wire outside."""
+
+INSIDE_ONLY = (GROUP_INPUT, GROUP_OUTPUT)
+OUTSIDE_ONLY = {"input": "Group Input", "output": "Group Output"}
+
+
+def analyse(graph: Graph, feeds: dict[str, Feed] | None = None) -> Analysis:
+    """Shapes and problems of a graph; ``feeds`` are the ports' shapes when the graph is a group's inside."""
     result = Analysis()
     problems = result.problems
     specs: dict[str, BlockSpec] = {}
@@ -142,6 +158,10 @@ def analyse(graph: Graph) -> Analysis:
             )
             continue
         specs[block.id] = spec
+        misplaced = _misplaced(block, spec, feeds is not None)
+        if misplaced:
+            problems.append(Problem(block.id, None, "graph", misplaced))
+            continue
         params, errors = resolve_params(spec, block)
         result.params[block.id] = params
         problems.extend(Problem(block.id, None, "param", f"{label(spec, block)} {e}") for e in errors)
@@ -165,20 +185,37 @@ def analyse(graph: Graph) -> Analysis:
         if spec is None or block_id in broken:
             continue
         block = graph.blocks[block_id]
+        if feeds is not None and block.type == GROUP_INPUT:
+            result.shapes[block_id], result.dtypes[block_id] = [feeds[block_id][0]], [feeds[block_id][1]]
+            result.param_counts[block_id] = 0
+            continue
         _infer_block(graph, block, spec, result)
 
     position = {block_id: i for i, block_id in enumerate(graph.blocks)}
     problems.sort(key=lambda p: position.get(p.block, len(position)) if p.block else len(position))
-    if graph.blocks and not any(b.type == "output" for b in graph.blocks.values()):
+    ends = GROUP_OUTPUT if feeds is not None else "output"
+    if graph.blocks and not any(b.type == ends for b in graph.blocks.values()):
+        title = "Group Output" if feeds is not None else "Output"
         problems.append(
-            Problem(None, None, "graph", "The network has no Output block: add one and wire the result into it.")
+            Problem(None, None, "graph", f"The network has no {title} block: add one and wire the result into it.")
         )
     return result
 
 
+def _misplaced(block: Block, spec: BlockSpec, nested: bool) -> str:
+    """Why a block cannot be where it is: a group's port outside a group, a dataset's Input inside one."""
+    if not nested and block.type in INSIDE_ONLY:
+        return f"{label(spec, block)} belongs inside a group, where it is one of the group's ports"
+    if nested and block.type in OUTSIDE_ONLY:
+        return f"{label(spec, block)} cannot be inside a group: use a {OUTSIDE_ONLY[block.type]} for the group's port"
+    if block.type == GROUP and block.graph is None:
+        return f"{label(spec, block)} has nothing inside"
+    return ""
+
+
 def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) -> None:
     params = result.params[block.id]
-    ports = spec.input_ports(params)
+    ports, out_ports = block_ports(block, params)
     ins: list[Shape] = []
     in_dtypes: list[str] = []
     for index, port in enumerate(ports):
@@ -213,6 +250,9 @@ def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) 
             return
         ins.append(shape)
         in_dtypes.append(dtype)
+    if block.type == GROUP:
+        _infer_group(block, params, ins, in_dtypes, result)
+        return
     try:
         _infer_sizes(spec, params, ins)
         outs = spec.infer(params, ins)
@@ -223,9 +263,45 @@ def _infer_block(graph: Graph, block: Block, spec: BlockSpec, result: Analysis) 
     result.shapes[block.id] = outs
     result.dtypes[block.id] = [
         (params.get("dtype", "float") if not in_dtypes else in_dtypes[0]) if port.dtype == "any" else port.dtype
-        for port in spec.outputs
+        for port in out_ports
     ]
     result.param_counts[block.id] = spec.count(params, ins)
+
+
+def _infer_group(block: Block, params: dict[str, Any], ins: list[Shape], dtypes: list[str], result: Analysis) -> None:
+    """A group's outputs: its inside analysed with the shapes entering its ports; a repeated group's
+    copies each take what the one before gives, so its outputs must fit its inputs."""
+    inner = block.graph
+    assert inner is not None
+    ports = [b for b in inner.blocks.values() if b.type == GROUP_INPUT]
+    ends = [b for b in inner.blocks.values() if b.type == GROUP_OUTPUT]
+    inside = analyse(inner, {b.id: feed for b, feed in zip(ports, zip(ins, dtypes, strict=True), strict=True)})
+    result.inner[block.id] = inside
+    title = f"Group '{block.id}'"
+    if inside.problems:
+        more = len(inside.problems) - 1
+        extra = f" (and {more} more inside: double-click it to see them)" if more else ""
+        result.problems.append(Problem(block.id, None, "group", f"{title}: {inside.problems[0].message}{extra}"))
+        return
+    links = [inner.link_into(end.id, 0) for end in ends]
+    outs = [inside.wire_shape(link) for link in links]
+    out_dtypes = [inside.dtypes[link.src][link.src_port] for link in links]
+    repeat = params["repeat"]
+    if repeat > 1 and (outs != ins or out_dtypes != dtypes):
+        given, taken = (", ".join(format_shape(s) for s in shapes) for shapes in (outs, ins))
+        result.problems.append(
+            Problem(
+                block.id,
+                None,
+                "shape",
+                f"{title} repeats {repeat} times, so what it gives must fit what it takes: "
+                f"it takes {taken} and gives {given}",
+            )
+        )
+        return
+    result.shapes[block.id] = outs
+    result.dtypes[block.id] = out_dtypes
+    result.param_counts[block.id] = inside.total_params * repeat
 
 
 EXAMPLE_INPUTS: tuple[Shape, ...] = (("N", 2), ("N", 4, 6), ("N", 3, 8, 8), ("N", 6), ("N", 8, 12), ("N", 64))

@@ -15,7 +15,7 @@ from torch import fx
 from playground.core.graph import Graph
 from playground.core.registry import Shape, get_spec
 from playground.core.shapes import Analysis, Problem, analyse
-from playground.nn.blocks import BUILDERS, Emitter
+from playground.nn.blocks import Emitter, emit
 
 
 class CompileError(Exception):
@@ -126,18 +126,17 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     analysis = analyse(graph)
     if analysis.problems:
         raise CompileError(analysis.problems)
-    emitter = Emitter()
-    nodes: dict[str, list[fx.Node]] = {}
-    inputs: list[InputInfo] = []
-    for block_id in graph.topological_order():
-        block = graph.blocks[block_id]
-        params = analysis.params[block_id]
-        links = sorted((link for link in graph.links if link.dst == block_id), key=lambda link: link.dst_port)
-        args = [nodes[link.src][link.src_port] for link in links]
-        shapes = [analysis.wire_shape(link) for link in links]
-        nodes[block_id] = BUILDERS[block.type](emitter, block, params, args, shapes)
-        if block.type == "input":
-            inputs.append(InputInfo(block_id, analysis.shapes[block_id][0], params["dtype"], params["data"]))
+    emitter = Emitter(analysis)
+    nodes = emit(emitter, graph)
+    inputs = [
+        InputInfo(
+            block_id,
+            analysis.shapes[block_id][0],
+            analysis.params[block_id]["dtype"],
+            analysis.params[block_id]["data"],
+        )
+        for block_id in emitter.inputs
+    ]
     outputs = emitter.outputs
     nodes.update({block_id: [node] for block_id, node in outputs.items()})  # an Output gives what it receives
     if len(outputs) == 1:

@@ -46,6 +46,40 @@ def _constructor(cls: type, kwargs: dict) -> str:
     return f"{prefix}{cls.__name__}({args})"
 
 
+def _attribute(parts: list[str]) -> str:
+    """``self.layer1[0].conv1`` for the module path layer1.0.conv1."""
+    return "self" + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts)
+
+
+def _init_lines(constructors: dict[str, tuple[type, dict]]) -> list[str]:
+    """``__init__``'s lines: each group a submodule (its copies a ModuleList, as nn.Sequential's numbered
+    layers are), then each layer at its path, so the state dict keys read layer1.0.conv1.weight."""
+    children: dict[str, set[str]] = {}
+    for name in constructors:
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            children.setdefault(".".join(parts[:i]), set()).add(parts[i])
+    lines: list[str] = []
+    made: set[str] = set()
+    for name, (cls, kwargs) in constructors.items():
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            path = ".".join(parts[:i])
+            if path in made:
+                continue
+            made.add(path)
+            inside = children[path]
+            if all(part.isdigit() for part in inside):
+                count = max(int(part) for part in inside) + 1
+                container = f"torch.nn.ModuleList([torch.nn.Module() for _ in range({count})])"
+                made.update(f"{path}.{index}" for index in range(count))
+            else:
+                container = "torch.nn.Module()"
+            lines.append(f"{_attribute(parts[:i])} = {container}")
+        lines.append(f"{_attribute(parts)} = {_constructor(cls, kwargs)}")
+    return lines
+
+
 def _helper_source() -> str:
     """modules.py without its docstring and imports: classes and helpers that need only torch and math."""
     source = inspect.getsource(custom_modules)
@@ -103,8 +137,7 @@ def python_source(
         "    def __init__(self) -> None:",
         "        super().__init__()",
     ]
-    for name, (cls, kwargs) in compiled.constructors.items():
-        lines.append(f"        self.{name} = {_constructor(cls, kwargs)}")
+    lines += [f"        {line}" for line in _init_lines(compiled.constructors)]
     lines += _method_lines(compiled.module, "forward")
     for name, piece in (methods or {}).items():
         lines += _method_lines(piece, name)

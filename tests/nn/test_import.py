@@ -186,7 +186,7 @@ def test_every_torch_operation_a_builder_emits_has_its_inverse() -> None:
     missing, seen = set(), 0
     for spec in all_specs():
         graph = _one_block_graph(spec)
-        if graph is None or spec.type in ("input", "output"):
+        if graph is None or spec.type in ("input", "output") or spec.category == "Groups":
             continue
         compiled = compile_graph(graph)
         for node in compiled.module.graph.nodes:

@@ -67,7 +67,14 @@ def permute(s: Shape, d: Draw) -> dict:
 # Parameters a random draw cannot make fit (a list of sizes that multiply to the input's): drawn
 # from the shape. Every other parameter of every block is drawn from its ParamSpec.
 STRUCTURAL: dict[str, Callable[[Shape, Draw], dict[str, Any]]] = {"reshape": reshape, "permute": permute}
-SPECIAL = {"input", "output", "gcn_conv"}  # gcn_conv needs an adjacency input: its own test below
+SPECIAL = {
+    "input",
+    "output",
+    "gcn_conv",
+    "group",
+    "group_input",
+    "group_output",
+}  # gcn_conv: its own test below; groups: test_groups.py
 TYPES = sorted(spec.type for spec in all_specs() if spec.type not in SPECIAL)
 
 

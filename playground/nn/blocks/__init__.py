@@ -5,7 +5,20 @@ Emitter, the block id, its resolved parameters, the fx nodes feeding its inputs 
 their shapes, and returns one fx node per output port.
 """
 
-from playground.nn.blocks import conv, dense, elementwise, io, norm, sequence, tensor_ops
-from playground.nn.blocks.base import BUILDERS, Emitter, builds
+from playground.nn.blocks import conv, dense, elementwise, group, io, norm, sequence, tensor_ops
+from playground.nn.blocks.base import BUILDERS, Emitter, builds, emit
 
-__all__ = ["BUILDERS", "Emitter", "builds", "conv", "dense", "elementwise", "io", "norm", "sequence", "tensor_ops"]
+__all__ = [
+    "BUILDERS",
+    "Emitter",
+    "builds",
+    "conv",
+    "dense",
+    "elementwise",
+    "emit",
+    "group",
+    "io",
+    "norm",
+    "sequence",
+    "tensor_ops",
+]

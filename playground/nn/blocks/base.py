@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from torch import fx, nn
 
-from playground.core.graph import Block
+from playground.core.graph import Block, Graph
 from playground.core.registry import Shape
+from playground.core.shapes import Analysis
 
 Builder = Callable[["Emitter", Block, dict[str, Any], list[fx.Node], list[Shape]], list[fx.Node]]
 BUILDERS: dict[str, Builder] = {}
@@ -29,15 +31,39 @@ def builds(*types: str) -> Callable[[Builder], Builder]:
 class Emitter:
     """Adds nodes to an fx graph and modules (named after block ids) to the root module.
 
-    It records how each module was constructed so that ``export`` can write it as source.
+    Inside a group the names take the group's path: the module ``layer1.conv1`` (a submodule of the
+    submodule ``layer1``), the node ``layer1_conv1``. It records how each module was constructed so that
+    ``export`` can write it as source.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, analysis: Analysis) -> None:
         self.graph = fx.Graph()
         self.root = nn.Module()
         self.constructors: dict[str, tuple[type, dict[str, Any]]] = {}
         self.inputs: list[str] = []
         self.outputs: dict[str, fx.Node] = {}
+        self.analysis = analysis  # of the level being emitted
+        self.path: list[str] = []  # the groups (and repeated copies) being emitted, from the top
+        self.feeds: dict[str, fx.Node] = {}  # what enters the current group's ports
+        self.ends: dict[str, fx.Node] = {}  # what leaves them
+
+    def qualified(self, block_id: str, sep: str = ".") -> str:
+        return sep.join([*self.path, block_id])
+
+    @contextlib.contextmanager
+    def inside(self, names: list[str], analysis: Analysis, feeds: dict[str, fx.Node]) -> Iterator[None]:
+        """Emit one copy of a group's inside: its modules become submodules of ``names``."""
+        saved = self.analysis, self.path, self.feeds, self.ends
+        self.analysis, self.path, self.feeds, self.ends = analysis, [*self.path, *names], feeds, {}
+        parent = self.root
+        for part in self.path:
+            if part not in parent._modules:
+                parent.add_module(part, nn.Module())
+            parent = parent._modules[part]
+        try:
+            yield
+        finally:
+            self.analysis, self.path, self.feeds, self.ends = saved
 
     def placeholder(self, block_id: str) -> fx.Node:
         self.inputs.append(block_id)
@@ -49,15 +75,29 @@ class Emitter:
     def module(self, block_id: str, cls: type, kwargs: dict[str, Any], args: tuple, name: str = "") -> fx.Node:
         """Call a new submodule named ``block_id``; its node is named ``name`` (the block id unless the
         call gives a tuple that the block's output ports then take apart)."""
-        self.root.add_module(block_id, cls(**kwargs))
-        self.constructors[block_id] = (cls, kwargs)
-        return self.graph.create_node("call_module", block_id, args, {}, name=name or block_id)
+        target = self.qualified(block_id)
+        self.root.get_submodule(".".join(self.path)).add_module(block_id, cls(**kwargs))
+        self.constructors[target] = (cls, kwargs)
+        return self.graph.create_node("call_module", target, args, {}, name=self.qualified(name or block_id, "_"))
 
     def function(self, block_id: str, fn: Callable, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
-        return self.graph.create_node("call_function", fn, args, kwargs or {}, name=block_id)
+        return self.graph.create_node("call_function", fn, args, kwargs or {}, name=self.qualified(block_id, "_"))
 
     def method(self, block_id: str, name: str, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
-        return self.graph.create_node("call_method", name, args, kwargs or {}, name=block_id)
+        return self.graph.create_node("call_method", name, args, kwargs or {}, name=self.qualified(block_id, "_"))
+
+
+def emit(e: Emitter, graph: Graph) -> dict[str, list[fx.Node]]:
+    """Every block of ``graph`` (one level: a group emits its own inside), in dependency order; the fx
+    node of each block's output ports."""
+    nodes: dict[str, list[fx.Node]] = {}
+    for block_id in graph.topological_order():
+        block = graph.blocks[block_id]
+        links = sorted((link for link in graph.links if link.dst == block_id), key=lambda link: link.dst_port)
+        args = [nodes[link.src][link.src_port] for link in links]
+        shapes = [e.analysis.wire_shape(link) for link in links]
+        nodes[block_id] = BUILDERS[block.type](e, block, e.analysis.params[block_id], args, shapes)
+    return nodes
 
 
 @dataclass(frozen=True)
