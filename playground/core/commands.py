@@ -270,12 +270,12 @@ class RenameBlock(Command):
             raise GraphError(f"the block is already called '{old}'")
         if new in graph.blocks:
             raise GraphError(f"there is already a block '{new}'")
-        if not is_valid_id(new):
+        if not is_valid_id(new, graph.nested):
             raise GraphError(
                 f"'{new}' is not a valid block id: use lower-case letters, digits and _, starting with a letter"
             )
         block = graph.block(old)
-        renamed = Block(new, block.type, block.params, block.x, block.y)
+        renamed = block.renamed(new)
         links = graph.links_of([old])
         for link in links:
             graph.disconnect(link)

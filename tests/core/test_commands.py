@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
 from playground.core.graph import Block, Graph, GraphError, Link
+from playground.core.groups import GroupBlocks, InGroup, Ungroup
 from tests.helpers import mlp
 
 
@@ -92,7 +93,7 @@ def test_paste_gives_fresh_ids_and_keeps_internal_wires() -> None:
     assert after.blocks["linear_3"].x == graph.blocks["linear_1"].x + 40
 
 
-TYPES = ["linear", "relu", "tanh", "add", "concat", "dropout"]
+TYPES = ["linear", "relu", "tanh", "add", "concat", "dropout", "group_input"]
 
 
 @st.composite
@@ -100,7 +101,9 @@ def edit_scripts(draw: st.DrawFn) -> list[tuple]:
     return draw(
         st.lists(
             st.tuples(
-                st.sampled_from(["add", "remove", "connect", "disconnect", "param", "move", "paste"]),
+                st.sampled_from(
+                    ["add", "remove", "connect", "disconnect", "param", "move", "paste", "group", "ungroup", "inside"]
+                ),
                 st.integers(0, 50),
                 st.integers(0, 50),
                 st.sampled_from(TYPES),
@@ -127,6 +130,14 @@ def make_command(graph: Graph, action: str, a: int, b: int, type_name: str) -> C
         return SetParam(first, "p", (a % 10) / 10) if graph.blocks[first].type == "dropout" else Move({first: (a, b)})
     if action == "move":
         return Move({first: (float(a), float(b))})
+    if action == "group":
+        return GroupBlocks(sorted({first, second}), graph.new_id("group"))
+    if action == "ungroup":
+        return Ungroup(first)
+    if action == "inside":
+        inner = graph.blocks[first].graph
+        edit = make_command(inner, ["add", "remove", "connect", "group"][b % 4], b, a, type_name) if inner else None
+        return InGroup([first], edit) if edit else None
     return PasteGroup([graph.blocks[first].copy(), graph.blocks[second].copy()], list(graph.links))
 
 
