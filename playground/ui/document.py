@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground import is_preset
+from playground.core.blocks.group import starter_graph
 from playground.core.commands import (
     AddBlock,
     Command,
@@ -27,7 +28,8 @@ from playground.core.commands import (
     RenameBlock,
     SetParam,
 )
-from playground.core.graph import Block, Graph, GraphError, Link
+from playground.core.graph import GROUP, Block, Graph, GraphError, Link
+from playground.core.groups import GroupBlocks, InGroup, Ungroup, level_of
 from playground.core.layout import auto_layout
 from playground.core.project import load, save
 from playground.core.project_types import DatasetRef, Project, TrainingConfig
@@ -62,13 +64,16 @@ class UndoEdit(QUndoCommand):
         if self._done:
             self._done = False
             return
-        self.command.do(self.document.graph)
+        self.command.do(self.document.root)
+        self.document.show_level(self.command)
 
     def undo(self) -> None:
-        self.command.undo(self.document.graph)
+        self.command.undo(self.document.root)
+        self.document.show_level(self.command)
 
     def id(self) -> int:
-        return MERGE_IDS.get(type(self.command), -1)
+        inner = self.command.command if isinstance(self.command, InGroup) else self.command
+        return MERGE_IDS.get(type(inner), -1)
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         return isinstance(other, UndoEdit) and self.command.merge(other.command)
@@ -105,7 +110,12 @@ class SettingsEdit(QUndoCommand):
 
 
 class Document(QObject):
-    analysed = Signal(object)  # Analysis
+    """The project and the level of it being edited: the whole network, or the inside of a group
+    (``level``: the path of group ids). ``graph`` and ``analysis`` are the level's, ``root`` and
+    ``root_analysis`` the whole network's."""
+
+    analysed = Signal(object)  # Analysis of the level shown
+    level_changed = Signal()  # another level of groups is shown (the graph object changed)
     path_changed = Signal()
     refused = Signal(str)
     replaced = Signal()  # a different graph is now open
@@ -119,14 +129,47 @@ class Document(QObject):
         self.project = Project()
         self.path: Path | None = None  # where Save writes; None for a new project and a preset's copy
         self.preset: Path | None = None  # the lecture preset this project is an untitled copy of
-        self.analysis: Analysis = analyse(self.project.graph)
+        self.level: list[str] = []
+        self.root_analysis: Analysis = analyse(self.project.graph)
 
     def _clean_changed(self, clean: bool) -> None:
         self.path_changed.emit()
 
     @property
-    def graph(self) -> Graph:
+    def root(self) -> Graph:
         return self.project.graph
+
+    @property
+    def graph(self) -> Graph:
+        return level_of(self.project.graph, self.level)
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.root_analysis.level(self.level)
+
+    # --- levels ---------------------------------------------------------------------
+    def enter(self, path: list[str]) -> None:
+        """Show the inside of the group at ``path`` ([] for the whole network)."""
+        level_of(self.root, path)  # raises GraphError for a path that is not there
+        if path != self.level:
+            self.level = list(path)
+            self.level_changed.emit()
+            self.analysed.emit(self.analysis)
+
+    def open_group(self, block_id: str) -> bool:
+        block = self.graph.blocks.get(block_id)
+        if block is None or block.graph is None:
+            return False
+        self.enter([*self.level, block_id])
+        return True
+
+    def show_level(self, command: Command) -> None:
+        """After an undo or redo, show the level its edit was made in (the top when that group is gone)."""
+        path = command.path if isinstance(command, InGroup) else []
+        try:
+            self.enter(path)
+        except GraphError:
+            self.enter([])
 
     @property
     def modified(self) -> bool:
@@ -146,6 +189,7 @@ class Document(QObject):
         self.undo_stack.clear()  # first: clearing re-analyses, and that must still see the old graph
         self.preset = path if path is not None and is_preset(path) else None
         self.project = project
+        self.level = []
         self.path = None if self.preset is not None else path
         self.replaced.emit()
         self.path_changed.emit()
@@ -169,8 +213,10 @@ class Document(QObject):
 
     # --- edits ---------------------------------------------------------------------
     def apply(self, command: Command) -> bool:
+        if self.level:
+            command = InGroup(list(self.level), command)
         try:
-            command.do(self.graph)
+            command.do(self.root)
         except GraphError as exc:
             self.refused.emit(str(exc))
             return False
@@ -195,7 +241,18 @@ class Document(QObject):
             return None
         block_id = self.graph.new_id(spec.type)
         sizes = {p.name: AUTO for p in spec.params if p.infer_from is not None}  # new blocks size themselves
-        return block_id if self.apply(AddBlock(Block(block_id, spec.type, sizes, x, y))) else None
+        inside = starter_graph() if spec.type == GROUP else None
+        return block_id if self.apply(AddBlock(Block(block_id, spec.type, sizes, x, y, inside))) else None
+
+    def group(self, block_ids: list[str]) -> str | None:
+        """Gather blocks into a new group; its id, or None (and ``refused``) if they cannot be."""
+        group_id = self.graph.new_id(GROUP)
+        return group_id if self.apply(GroupBlocks(block_ids, group_id)) else None
+
+    def ungroup(self, group_id: str) -> list[str]:
+        """Put a group's blocks in its place; their ids (empty, and ``refused``, if it cannot be)."""
+        command = Ungroup(group_id)
+        return command.new_ids if self.apply(command) else []
 
     def connect(self, link: Link) -> bool:
         return self.apply(Connect(link))
@@ -271,5 +328,5 @@ class Document(QObject):
         self.move(auto_layout(self.graph))
 
     def _reanalyse(self) -> None:
-        self.analysis = analyse(self.graph)
+        self.root_analysis = analyse(self.root)
         self.analysed.emit(self.analysis)

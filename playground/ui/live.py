@@ -32,8 +32,14 @@ class LiveViews(QObject):
         panel.show_flow.toggled.connect(self._redraw)
         block_view.example.valueChanged.connect(lambda _: self.focus(self.block_view.block))
         scene.unit_hovered.connect(panel.views.plane.show_unit)
+        scene.document.level_changed.connect(self._redraw)
+
+    def _at_top(self) -> bool:
+        """The worker reports the whole network's blocks: inside a group the canvas shows none of them."""
+        return not self.scene.document.level
 
     def focus(self, block_id: str | None) -> None:
+        block_id = block_id if self._at_top() else None
         self.block_view.show_block(block_id)
         self.session.set_focus(block_id, self.block_view.example.value())
 
@@ -73,7 +79,7 @@ class LiveViews(QObject):
             self.clear()
 
     def _redraw(self) -> None:
-        snapshot = self.last
+        snapshot = self.last if self._at_top() else None
         units = self.panel.show_units.isChecked() and snapshot is not None
         self.scene.show_units(unit_images(snapshot.plane) if units else {})
         flow = self.panel.show_flow.isChecked() and snapshot is not None

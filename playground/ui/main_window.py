@@ -35,6 +35,7 @@ from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
+from playground.ui.window_groups import GroupEditing
 from playground.ui.window_imports import ModelImports
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
@@ -53,7 +54,7 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
+class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -62,7 +63,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
         self.theme = THEMES.get(str(settings().value("theme", "light")), LIGHT)
         self.scene = GraphScene(self.document, self.theme, self)
         self.view = CanvasView(self.scene)
-        self.setCentralWidget(self.view)
+        self.setCentralWidget(self._canvas_with_breadcrumb())
         self.palette_widget = Palette()
         self.inspector = Inspector(self.document)
         self.session = TrainingSession(self)
@@ -169,6 +170,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
         self.presenter = Presenter(self)
         self._export_actions()
         self._import_actions()
+        self._group_actions()
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -186,6 +188,8 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
+        edit.addSeparator()
+        edit.addActions(self.group_actions())
         edit.addSeparator()
         edit.addAction(self.act_select_all)
         view = bar.addMenu("&View")
@@ -320,10 +324,11 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, QMainWindow):
         self.setWindowModified(self.document.modified)
         self.act_revert.setEnabled(self.document.preset is not None)
 
-    def _update_stats(self, analysis) -> None:
+    def _update_stats(self, _level: object) -> None:
+        analysis = self.document.root_analysis
         problems = len(analysis.problems)
         self.stats.setText(
-            f"{len(self.document.graph.blocks)} blocks · {analysis.total_params:,} parameters · "
+            f"{len(self.document.root.blocks)} blocks · {analysis.total_params:,} parameters · "
             + (f"{problems} problem{'s' if problems != 1 else ''}" if problems else "no problems")
         )
 

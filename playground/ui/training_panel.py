@@ -222,7 +222,7 @@ class TrainingPanel(QWidget):
 
     def trained_steps(self) -> int:
         """Steps the current run has trained the very network the document holds (0: none, or edited since)."""
-        if self.session.project is None or self.trained != structure(self.document.graph):
+        if self.session.project is None or self.trained != structure(self.document.root):
             return 0
         return self.last_progress.step if self.last_progress is not None else 0
 
@@ -246,7 +246,7 @@ class TrainingPanel(QWidget):
         self.settings.catalogued(catalogue)
 
     def _loaded(self, message: Loaded) -> None:
-        self.views.neuron_view.set_graph(self.document.graph)
+        self.views.neuron_view.set_graph(self.document.root)
         self.views.loaded(message)
         self.loss_at_start = None
         self.last_progress = None
@@ -319,7 +319,7 @@ class TrainingPanel(QWidget):
         self.message.hide()
         self.settings.show_settings()
         self._show_drawing()
-        if self.document.graph.blocks:
+        if self.document.root.blocks:
             self.restart(resume=True)
 
     def _show_drawing(self) -> None:
@@ -353,7 +353,7 @@ class TrainingPanel(QWidget):
 
     def _graph_edited(self, _analysis: object) -> None:
         if self.trained is not None and self.session.project is not None:
-            if structure(self.document.graph) != self.trained:
+            if structure(self.document.root) != self.trained:
                 self._mark_stale("the network")
             elif "the network" in self.stale:
                 self._set_stale([s for s in self.stale if s != "the network"])  # edited back

@@ -18,7 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from playground.core.graph import Block
+from playground.core.graph import GROUP, Block, block_ports
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour
@@ -94,6 +94,7 @@ class BlockItem(QGraphicsObject):
         self.setObjectName(block.id)
         self.theme = theme
         self.spec = spec
+        self.is_group = block.type == GROUP
         self.spec_category = spec.category if spec else ""
         self.title = spec.title if spec else block.type
         self.detail = ""
@@ -124,12 +125,9 @@ class BlockItem(QGraphicsObject):
         params = analysis.params.get(block.id, block.params) if analysis else block.params
         if spec is not None:
             shown = [f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params]
-            self.detail = " · ".join(shown)
-            self._rebuild_ports(
-                len(spec.input_ports(params)),
-                [p.name for p in spec.input_ports(params)],
-                [p.name for p in spec.outputs],
-            )
+            self.detail = _inside(block, params) if self.is_group else " · ".join(shown)
+            ins, outs = block_ports(block, params)
+            self._rebuild_ports(len(ins), [p.name for p in ins], [p.name for p in outs])
         if analysis is not None:
             shapes = analysis.shapes.get(block.id) or received
             count = analysis.param_counts.get(block.id)
@@ -138,6 +136,8 @@ class BlockItem(QGraphicsObject):
             self.problems = [p.message for p in analysis.problems_of(block.id)]
         self._place_lines()
         tip = f"<b>{self.title}</b> '{block.id}'<br>{spec.description if spec else 'unknown block type'}"
+        if self.is_group:
+            tip += "<br><i>Double-click to open it.</i>"
         if self.problems:
             tip += "<br><span style='color:#dc2626'>" + "<br>".join(_escape(p) for p in self.problems) + "</span>"
         self.setToolTip(tip)
@@ -243,6 +243,9 @@ class BlockItem(QGraphicsObject):
         selected = self.isSelected()
         painter.setPen(QPen(theme.selection if selected else theme.block_border, 2.5 if selected else 1.2))
         painter.setBrush(theme.block)
+        if self.is_group:  # a stack of blocks: what is inside
+            for offset in (8.0, 4.0):
+                painter.drawPath(self.outline.translated(offset, -offset))
         painter.drawPath(self.outline)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(category_colour(self.spec_category))
@@ -303,6 +306,13 @@ SHORT_NAMES = {
     "scale_factor": "×",
     "negative_slope": "slope",
 }
+
+
+def _inside(block: Block, params: dict[str, Any]) -> str:
+    """A group's line: how many blocks it holds, and how many times it repeats."""
+    inner = [b for b in block.graph.blocks.values() if b.type not in ("group_input", "group_output")]
+    repeat = params.get("repeat", 1)
+    return f"{len(inner)} block{'s' if len(inner) != 1 else ''} inside" + (f" · ×{repeat}" if repeat != 1 else "")
 
 
 def _label(name: str) -> str:

@@ -39,6 +39,7 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._graph = None
         document.replaced.connect(self.rebuild)
+        document.level_changed.connect(self.rebuild)
         document.analysed.connect(self.show_analysis)
         self.setBackgroundBrush(theme.canvas)
         self.rebuild()
@@ -181,6 +182,15 @@ class GraphScene(QGraphicsScene):
                 return
         super().mousePressEvent(event)
         self._press_positions = {b: (self.blocks[b].x(), self.blocks[b].y()) for b in self.selected_block_ids()}
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Double-click on a group: open it (its inside replaces the canvas; the breadcrumb goes back up)."""
+        for item in self.items(event.scenePos()):
+            if isinstance(item, BlockItem) and item.is_group:
+                self.document.open_group(item.block_id)
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._drag_wire is not None and self._drag_port is not None:

@@ -1,0 +1,86 @@
+"""Groups in the window, with real input: select, Ctrl+G, double-click to open, edit inside, the
+breadcrumb back up, Ctrl+Shift+G, and undo through all of it."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
+
+from playground.core.project import dumps, load
+from tests.ui.conftest import LEFT, block_point, click_block
+from tests.ui.test_fields_and_keys import CTRL
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def group_hidden_layer(qtbot, window) -> str:
+    click_block(qtbot, window, "linear_2")
+    click_block(qtbot, window, "tanh_2", CTRL)
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
+    (group_id,) = set(window.document.graph.blocks) - set(load(window.document.path).graph.blocks)
+    return group_id
+
+
+def test_group_open_edit_inside_go_back_up_ungroup_and_undo(qtbot, window, spiral: Path) -> None:
+    assert window.open_path(spiral)
+    start = window.document.root.copy()
+    parameters = window.document.root_analysis.total_params
+    group_id = group_hidden_layer(qtbot, window)
+    assert group_id == "group_1" and not {"linear_2", "tanh_2"} & set(window.document.graph.blocks)
+    assert window.document.root_analysis.ok and window.document.root_analysis.total_params == parameters
+    item = window.scene.blocks[group_id]
+    assert item.detail == "2 blocks inside" and item.size_text == "72 params" and item.shape_text == "(N, 8)"
+    assert not window.breadcrumb.isVisible()
+
+    qtbot.mouseDClick(window.view.viewport(), LEFT, pos=block_point(window, group_id))
+    assert window.document.level == [group_id]
+    assert window.breadcrumb.isVisible()
+    assert set(window.scene.blocks) == {"x", "linear_2", "tanh_2", "y"}
+    assert window.scene.blocks["linear_2"].shape_text == "(N, 8)"
+
+    click_block(qtbot, window, "tanh_2")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "tanh_2" not in window.document.graph.blocks
+    assert not window.document.root_analysis.ok  # the group's output is no longer fed
+
+    qtbot.mouseClick(window.breadcrumb.findChild(QToolButton, "crumb_0"), LEFT)
+    assert window.document.level == [] and group_id in window.scene.blocks
+    assert window.scene.blocks[group_id].problems  # said on the group, outside
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # undo the deletion: shown where it happened
+    assert window.document.level == [group_id] and "tanh_2" in window.scene.blocks
+    assert window.document.root_analysis.ok
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Up, CTRL)  # Close Group
+    assert window.document.level == [] and window.scene.selected_block_ids() == [group_id]
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL | SHIFT)
+    assert {"linear_2", "tanh_2"} <= set(window.document.graph.blocks) and group_id not in window.document.graph.blocks
+    assert set(window.scene.selected_block_ids()) == {"linear_2", "tanh_2"}
+
+    for _ in range(2):  # ungroup, then group
+        qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.document.level == [] and window.document.root == start
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert group_id in window.document.graph.blocks
+
+
+def test_a_grouped_network_saves_and_opens_with_its_group(qtbot, window, spiral: Path, tmp_path: Path) -> None:
+    assert window.open_path(spiral)
+    group_id = group_hidden_layer(qtbot, window)
+    target = tmp_path / "grouped.json"
+    window.document.save(target)
+    again = load(target)
+    assert again.graph.blocks[group_id].graph.blocks.keys() == {"x", "linear_2", "tanh_2", "y"}
+    assert again.graph == window.document.root
+
+
+def test_grouping_nothing_or_a_loop_says_why_and_changes_nothing(qtbot, window, spiral: Path) -> None:
+    assert window.open_path(spiral)
+    before = dumps(window.document.project)
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
+    assert "Select the blocks to group first" in window.statusBar().currentMessage()
+    click_block(qtbot, window, "linear_1")
+    click_block(qtbot, window, "linear_2", CTRL)
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
+    assert "include 'tanh_1' too" in window.statusBar().currentMessage()
+    assert dumps(window.document.project) == before
