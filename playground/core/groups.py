@@ -260,3 +260,36 @@ class InGroup(Command):
         if not isinstance(other, InGroup) or other.path != self.path or self._dropped or other._dropped:
             return False
         return self.command.merge(other.command)
+
+
+def nest(graph: Graph, paths: dict[str, list[str]], names: dict[str, str]) -> dict[str, str]:
+    """Gather blocks into groups by the path of groups each belongs in (``{"conv1": ["layer1", "0"]}``,
+    as a PyTorch module's submodules hold its layers), renaming each to its own name in its group
+    (``names``). A group that cannot be made (its name is taken or not a name here, or its blocks are
+    not one piece) leaves its blocks where they are. Returns each block's path in the result
+    ("layer1.0.conv1")."""
+    located: dict[str, str] = {}
+    _nest(graph, paths, names, [], located)
+    return located
+
+
+def _nest(graph: Graph, paths: dict[str, list[str]], names: dict[str, str], prefix: list[str], found: dict) -> None:
+    here = {b: p for b, p in paths.items() if b in graph.blocks}
+    for name in dict.fromkeys(p[0] for p in here.values() if p):
+        members = [b for b, p in here.items() if p and p[0] == name]
+        try:
+            if not is_valid_id(name, graph.nested):
+                raise GraphError(name)
+            GroupBlocks(members, name).do(graph)
+        except GraphError:
+            continue
+        inner = graph.blocks[name].graph
+        assert inner is not None
+        _nest(inner, {b: here[b][1:] for b in members}, names, [*prefix, name], found)
+    for block_id in [b for b in here if b in graph.blocks]:
+        wanted = names.get(block_id, block_id)
+        final = block_id
+        if wanted != block_id and wanted not in graph.blocks and is_valid_id(wanted, graph.nested):
+            RenameBlock(block_id, wanted).do(graph)
+            final = wanted
+        found[block_id] = ".".join([*prefix, final])

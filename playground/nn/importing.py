@@ -25,8 +25,10 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp
 
-from playground.core.graph import Block, Graph, Link
+from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link
+from playground.core.groups import nest
 from playground.core.layout import auto_layout
+from playground.core.project import walk
 from playground.core.project_types import Project
 from playground.core.registry import is_valid_id
 from playground.nn.blocks import modules as own_modules
@@ -158,12 +160,28 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
         blocks.add(node)
     if blocks.problems:
         raise Unrepresentable(blocks.problems)
-    for block_id, (x, y) in auto_layout(blocks.graph).items():
-        blocks.graph.blocks[block_id].x, blocks.graph.blocks[block_id].y = x, y
-    weights = _check(blocks, examples, expected)
+    made = list(blocks.graph.blocks)
+    located = nest(blocks.graph, blocks.paths, blocks.names)
+    for prefix, level in walk(blocks.graph):
+        _in_module_order(level, prefix, [located.get(b, b) for b in made])
+        for block_id, (x, y) in auto_layout(level).items():
+            level.blocks[block_id].x, level.blocks[block_id].y = x, y
+    weights = _check(blocks, located, examples, expected)
     project = Project(graph=blocks.graph, title=title or type(module).__name__)
     project.description = f"Imported from the PyTorch module {type(module).__name__}."
     return Imported(project, weights)
+
+
+def _in_module_order(level: Graph, prefix: str, paths: list[str]) -> None:
+    """A level's blocks in the order the module made their layers (a group where its first one is), so
+    the compiled module registers its layers, and lists its state dict, in the module's own order."""
+    first = {}
+    for rank, path in enumerate(paths):
+        if path.startswith(prefix):
+            first.setdefault(path[len(prefix) :].split(".")[0], rank)
+    ends = {GROUP_INPUT: -1, GROUP_OUTPUT: len(paths)}
+    rank = {b.id: ends.get(b.type, first.get(b.id, len(paths))) for b in level.blocks.values()}
+    level.blocks = dict(sorted(level.blocks.items(), key=lambda item: rank[item[0]]))
 
 
 def _examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> list[torch.Tensor]:
@@ -216,6 +234,8 @@ class _Blocks:
         self.graph = Graph()
         self.ports: dict[fx.Node, tuple[str, int]] = {}
         self.modules: dict[str, str] = {}  # block id -> the submodule it stands for
+        self.paths: dict[str, list[str]] = {}  # block id -> the submodules it is inside (its groups to be)
+        self.names: dict[str, str] = {}  # block id -> its layer's name in the submodule that holds it
         self.problems: list[str] = []
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
 
@@ -274,6 +294,10 @@ class _Blocks:
         block_id = self._block(node, kind, params)
         if node.op == "call_module":
             self.modules[block_id] = node.target
+            *self.paths[block_id], self.names[block_id] = node.target.split(".")
+        else:
+            stack = list(node.meta.get("nn_module_stack", {}))
+            self.paths[block_id] = stack[-1].split(".") if stack else []
         self._wire(inputs, block_id)
 
     def _block(self, node: fx.Node, kind: str, params: dict[str, Any]) -> str:
@@ -321,7 +345,9 @@ def _name(target: Any, node: fx.Node) -> str:
     return f"{module.get(home, home)}.{target.__name__}"
 
 
-def _check(blocks: _Blocks, examples: list[torch.Tensor], expected: Any) -> dict[str, torch.Tensor]:
+def _check(
+    blocks: _Blocks, located: dict[str, str], examples: list[torch.Tensor], expected: Any
+) -> dict[str, torch.Tensor]:
     """The blocks compiled, given the module's weights and run on the same inputs as the module: the
     weights under the blocks' names, or the reason the import is refused."""
     try:
@@ -334,13 +360,12 @@ def _check(blocks: _Blocks, examples: list[torch.Tensor], expected: Any) -> dict
         theirs = list(blocks.traced.get_submodule(target).state_dict().items())
         if not theirs:
             continue  # a ReLU, a pooling: nothing to carry
-        ours = list(compiled.module.get_submodule(block_id).state_dict().items())
+        path = located.get(block_id, block_id)
+        ours = list(compiled.module.get_submodule(path).state_dict().items())
         if [v.shape for _, v in theirs] != [v.shape for _, v in ours]:
             problems.append(f"{target}: its weights do not fit block {block_id}")
             continue
-        weights |= {
-            f"{block_id}.{key}": value.detach().clone() for (key, _), (_, value) in zip(ours, theirs, strict=True)
-        }
+        weights |= {f"{path}.{key}": value.detach().clone() for (key, _), (_, value) in zip(ours, theirs, strict=True)}
     if problems:
         raise Unrepresentable(problems)
     compiled.module.load_state_dict(weights)

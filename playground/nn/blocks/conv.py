@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import torch.nn.functional as F
 from torch import fx, nn
 
 from playground.core.graph import Block
@@ -80,7 +82,11 @@ def _deconv_back(call: Call) -> tuple[str, dict[str, Any]]:
 @inverts(nn.MaxPool1d, nn.AvgPool1d, nn.MaxPool2d, nn.AvgPool2d)
 def _pool_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
-    if getattr(m, "ceil_mode", False) or getattr(m, "return_indices", False) or set(_tuple(m.dilation)) != {1}:
+    if (
+        getattr(m, "ceil_mode", False)
+        or getattr(m, "return_indices", False)
+        or set(_tuple(getattr(m, "dilation", 1))) != {1}
+    ):
         raise NoBlock("ceil_mode, return_indices and dilation of a pooling layer have no block")
     if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and (not m.count_include_pad or m.divisor_override):
         raise NoBlock("count_include_pad=False and divisor_override have no block")
@@ -88,6 +94,24 @@ def _pool_back(call: Call) -> tuple[str, dict[str, Any]]:
     if sizes["stride"] == sizes["kernel_size"]:
         sizes["stride"] = 0  # the block's way of saying torch's default, the window's size
     return _type_of(m), sizes
+
+
+_MAX_ARGS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
+_AVG_ARGS = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+FUNCTIONAL_POOLS = {
+    F.max_pool1d: (nn.MaxPool1d, _MAX_ARGS),
+    F.max_pool2d: (nn.MaxPool2d, _MAX_ARGS),
+    F.avg_pool1d: (nn.AvgPool1d, _AVG_ARGS[:-1]),
+    F.avg_pool2d: (nn.AvgPool2d, _AVG_ARGS),
+}
+
+
+@inverts(*FUNCTIONAL_POOLS)
+def _functional_pool_back(call: Call) -> tuple[str, dict[str, Any]]:
+    """``F.avg_pool2d(x, 4)``: the pooling layer with the same arguments."""
+    cls, names = FUNCTIONAL_POOLS[call.target]
+    arguments = dict(zip(names, call.args[1:], strict=False)) | call.kwargs
+    return _pool_back(dataclasses.replace(call, target=cls(**arguments)))
 
 
 @inverts(nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)

@@ -1,0 +1,160 @@
+"""Importing models whose submodules nest, as public tutorials write them: each submodule becomes a
+group, so the blocks' weights keep the module's own state dict keys, in its order."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from playground.core.project import dumps, loads
+from playground.nn.compile import compile_graph
+from playground.nn.importing import import_module
+
+
+class BasicBlock(nn.Module):
+    """kuangliu/pytorch-cifar, models/resnet.py (CIFAR-style ResNet-18)."""
+
+    expansion = 1
+
+    def __init__(self, in_planes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or in_planes != planes:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, planes, kernel_size=1, stride=stride, bias=False), nn.BatchNorm2d(planes)
+            )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        return F.relu(out)
+
+
+class ResNet(nn.Module):
+    def __init__(self, block=BasicBlock, num_blocks=(2, 2, 2, 2), num_classes=10):
+        super().__init__()
+        self.in_planes = 64
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.layer1 = self._make_layer(block, 64, num_blocks[0], stride=1)
+        self.layer2 = self._make_layer(block, 128, num_blocks[1], stride=2)
+        self.layer3 = self._make_layer(block, 256, num_blocks[2], stride=2)
+        self.layer4 = self._make_layer(block, 512, num_blocks[3], stride=2)
+        self.linear = nn.Linear(512 * block.expansion, num_classes)
+
+    def _make_layer(self, block, planes, num_blocks, stride):
+        layers = []
+        for s in [stride] + [1] * (num_blocks - 1):
+            layers.append(block(self.in_planes, planes, s))
+            self.in_planes = planes * block.expansion
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
+        out = F.avg_pool2d(out, 4)
+        out = out.view(out.size(0), -1)
+        return self.linear(out)
+
+
+class DoubleConv(nn.Module):
+    """milesial/Pytorch-UNet, unet_parts.py: (convolution => BN => ReLU) * 2."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.double_conv = nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(out_channels),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(out_channels),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, x):
+        return self.double_conv(x)
+
+
+class Down(nn.Module):
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.maxpool_conv = nn.Sequential(nn.MaxPool2d(2), DoubleConv(in_channels, out_channels))
+
+    def forward(self, x):
+        return self.maxpool_conv(x)
+
+
+class Up(nn.Module):
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.up = nn.ConvTranspose2d(in_channels, in_channels // 2, kernel_size=2, stride=2)
+        self.conv = DoubleConv(in_channels, out_channels)
+
+    def forward(self, x1, x2):
+        x1 = self.up(x1)
+        return self.conv(torch.cat([x2, x1], dim=1))
+
+
+class SmallUNet(nn.Module):
+    """A two-level U-Net from those parts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inc = DoubleConv(1, 8)
+        self.down1 = Down(8, 16)
+        self.down2 = Down(16, 32)
+        self.up1 = Up(32, 16)
+        self.up2 = Up(16, 8)
+        self.outc = nn.Conv2d(8, 2, kernel_size=1)
+
+    def forward(self, x):
+        x1 = self.inc(x)
+        x2 = self.down1(x1)
+        x3 = self.down2(x2)
+        x = self.up1(x3, x2)
+        x = self.up2(x, x1)
+        return self.outc(x)
+
+
+def imported_equals(module: nn.Module, shape: tuple[int, ...]):
+    """Import, load the weights, compare: the same keys in the same order, the same outputs."""
+    module.eval()
+    for buffer in module.buffers():  # BatchNorm's running statistics away from their start
+        if buffer.is_floating_point():
+            buffer.uniform_(0.5, 1.5)
+    imported = import_module(module, [shape])
+    compiled = compile_graph(loads(dumps(imported.project)).graph)
+    assert list(compiled.module.state_dict()) == list(module.state_dict())
+    compiled.module.load_state_dict(imported.weights)
+    compiled.module.eval()
+    x = torch.randn(2, *shape[1:])
+    with torch.no_grad():
+        assert torch.allclose(compiled.module(x), module(x), rtol=1e-4, atol=1e-5)
+    return imported.project.graph
+
+
+def test_resnet18_comes_in_as_stages_of_residual_blocks_with_its_own_names() -> None:
+    graph = imported_equals(ResNet(), (1, 3, 32, 32))
+    assert [b for b in graph.blocks if graph.blocks[b].type == "group"] == ["layer1", "layer2", "layer3", "layer4"]
+    stage = graph.blocks["layer2"].graph
+    assert list(stage.blocks) == ["x", "0", "1", "y"]
+    block = stage.blocks["0"].graph
+    assert {"conv1", "bn1", "conv2", "bn2", "shortcut"} <= set(block.blocks)
+    assert list(block.blocks["shortcut"].graph.blocks) == ["x", "0", "1", "y"]  # its Sequential's Conv2d, BatchNorm2d
+
+
+def test_a_unet_comes_in_with_its_skip_connections_as_ports() -> None:
+    graph = imported_equals(SmallUNet(), (1, 1, 16, 16))
+    up = graph.blocks["up1"]
+    assert [b.type for b in up.graph.blocks.values()].count("group_input") == 2  # x1 and the skip x2
+    assert list(graph.blocks["down1"].graph.blocks["maxpool_conv"].graph.blocks["1"].graph.blocks) == [
+        "x",
+        "double_conv",
+        "y",
+    ]
