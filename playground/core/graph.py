@@ -75,6 +75,7 @@ class Graph:
         self.nested = nested  # the inside of a group, where ids may be numbers ("0", "1"), as in nn.Sequential
         self.blocks: dict[str, Block] = {}
         self.links: list[Link] = []
+        self._into: dict[tuple[str, int], Link] = {}  # (block, input port) -> its wire: a lookup, not a scan
         self._listeners: list[Listener] = []
 
     # --- events -------------------------------------------------------------
@@ -104,10 +105,7 @@ class Graph:
         return f"{type_name}_{n}"
 
     def link_into(self, block_id: str, port: int) -> Link | None:
-        for link in self.links:
-            if link.dst == block_id and link.dst_port == port:
-                return link
-        return None
+        return self._into.get((block_id, port))
 
     def links_of(self, block_ids: Iterable[str]) -> list[Link]:
         ids = set(block_ids)
@@ -166,11 +164,13 @@ class Graph:
         if self.link_into(link.dst, link.dst_port) is not None:
             raise GraphError(f"input {link.dst_port} of block '{link.dst}' already has a wire")
         self.links.append(link)
+        self._into[(link.dst, link.dst_port)] = link
         self._emit("link_added", link=link)
 
     def disconnect(self, link: Link) -> None:
         try:
             self.links.remove(link)
+            del self._into[(link.dst, link.dst_port)]
         except ValueError:
             raise GraphError(f"there is no wire {link.src} -> {link.dst}") from None
         self._emit("link_removed", link=link)
@@ -196,6 +196,7 @@ class Graph:
         other = Graph(self.nested)
         other.blocks = {k: b.copy() for k, b in self.blocks.items()}
         other.links = list(self.links)
+        other._into = dict(self._into)
         return other
 
     def __eq__(self, other: object) -> bool:

@@ -227,7 +227,7 @@ def build(data: dict[str, Any], source: str = "") -> Project:
     paths = tuple(f"{prefix}{block_id}" for prefix, level in levels.items() for block_id in level.blocks)
     positions = r.obj(layout["positions"], "layout.positions", (), paths)
     for prefix, level in levels.items():
-        placed = auto_layout(level)
+        placed = auto_layout(level) if any(f"{prefix}{b}" not in positions for b in level.blocks) else {}
         for block_id, block in level.blocks.items():
             where = f"layout.positions.{prefix}{block_id}"
             if f"{prefix}{block_id}" in positions:

@@ -6,6 +6,7 @@ block downstream of a problem is left without a shape rather than blamed for it.
 
 from __future__ import annotations
 
+import collections
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,18 +88,19 @@ def resolve_params(spec: BlockSpec, block: Block) -> tuple[dict[str, Any], list[
 def _order(graph: Graph) -> tuple[list[str], set[str]]:
     """Kahn's algorithm in insertion order: blocks that can be ordered, and those caught in loops."""
     indegree = {b: 0 for b in graph.blocks}
+    after: dict[str, list[str]] = {b: [] for b in graph.blocks}
     for link in graph.links:
         indegree[link.dst] += 1
-    ready = [b for b in graph.blocks if indegree[b] == 0]
+        after[link.src].append(link.dst)
+    ready = collections.deque(b for b in graph.blocks if indegree[b] == 0)
     order: list[str] = []
     while ready:
-        current = ready.pop(0)
+        current = ready.popleft()
         order.append(current)
-        for link in graph.links:
-            if link.src == current:
-                indegree[link.dst] -= 1
-                if indegree[link.dst] == 0:
-                    ready.append(link.dst)
+        for block_id in after[current]:
+            indegree[block_id] -= 1
+            if indegree[block_id] == 0:
+                ready.append(block_id)
     return order, set(graph.blocks) - set(order)
 
 

@@ -191,9 +191,10 @@ class Document(QObject):
         self.project = project
         self.level = []
         self.path = None if self.preset is not None else path
+        self.root_analysis = analyse(project.graph)  # before the canvas is rebuilt: it shows it at once
         self.replaced.emit()
         self.path_changed.emit()
-        self._reanalyse()
+        self.analysed.emit(self.analysis)
 
     def load(self, path: Path) -> None:
         """Open a project file; raises ProjectError/OSError and leaves the document alone if it fails."""

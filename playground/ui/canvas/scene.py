@@ -34,6 +34,8 @@ class GraphScene(QGraphicsScene):
         self.theme = theme
         self.blocks: dict[str, BlockItem] = {}
         self.wires: dict[Link, WireItem] = {}
+        self._wires_at: dict[str, set[Link]] = {}  # block id -> the wires at its ports
+        self._shown = None  # the analysis shown last
         self._drag_wire: QGraphicsPathItem | None = None
         self._drag_port: PortItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
@@ -51,6 +53,8 @@ class GraphScene(QGraphicsScene):
         self.clear()
         self.blocks.clear()
         self.wires.clear()
+        self._wires_at.clear()
+        self._shown = None
         self._graph = self.document.graph
         self._graph.subscribe(self._on_graph_event)
         for block in self._graph.blocks.values():
@@ -81,7 +85,10 @@ class GraphScene(QGraphicsScene):
         elif event == "link_added":
             self._add_wire(payload["link"])
         elif event == "link_removed":
-            self.removeItem(self.wires.pop(payload["link"]))
+            link = payload["link"]
+            self.removeItem(self.wires.pop(link))
+            for end in (link.src, link.dst):
+                self._wires_at[end].discard(link)
         elif event == "param_changed":
             block = payload["block"]
             self.blocks[block.id].refresh(block, None)
@@ -107,6 +114,8 @@ class GraphScene(QGraphicsScene):
     def _add_wire(self, link: Link) -> None:
         item = WireItem(link, self.theme)
         self.wires[link] = item
+        for end in (link.src, link.dst):
+            self._wires_at.setdefault(end, set()).add(link)
         self.addItem(item)
         self._place_wire(item)
 
@@ -117,11 +126,13 @@ class GraphScene(QGraphicsScene):
         item.set_ends(start, end)
 
     def _update_wires_of(self, block_id: str) -> None:
-        for link, item in self.wires.items():
-            if block_id in (link.src, link.dst):
-                self._place_wire(item)
+        for link in self._wires_at.get(block_id, ()):
+            self._place_wire(self.wires[link])
 
     def show_analysis(self, analysis) -> None:
+        if analysis is self._shown:
+            return  # the level was rebuilt with it already
+        self._shown = analysis
         graph = self.document.graph
         for block_id, item in self.blocks.items():
             into = graph.link_into(block_id, 0) if not item.outputs else None
