@@ -3,6 +3,7 @@ group apart, and run any edit inside a group (whose ports then follow its Group 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -286,10 +287,45 @@ def _nest(graph: Graph, paths: dict[str, list[str]], names: dict[str, str], pref
         inner = graph.blocks[name].graph
         assert inner is not None
         _nest(inner, {b: here[b][1:] for b in members}, names, [*prefix, name], found)
+        _repeats(graph.blocks[name])  # its layers keep their paths: name.0.conv1, name.1.conv1, ...
     for block_id in [b for b in here if b in graph.blocks]:
-        wanted = names.get(block_id, block_id)
+        home = not here[block_id]  # in the group it belongs in (not left here by one that could not be made)
+        numbered = graph.nested and block_id not in names  # an operation: numbered afresh in its group
+        wanted = _first_free(graph, block_id) if numbered else names.get(block_id, block_id) if home else block_id
         final = block_id
         if wanted != block_id and wanted not in graph.blocks and is_valid_id(wanted, graph.nested):
             RenameBlock(block_id, wanted).do(graph)
             final = wanted
         found[block_id] = ".".join([*prefix, final])
+
+
+def _first_free(graph: Graph, block_id: str) -> str:
+    """The first ``<type>_<n>`` not taken by another block (its own id, when that comes first)."""
+    kind = graph.blocks[block_id].type
+    n = 1
+    while f"{kind}_{n}" in graph.blocks and f"{kind}_{n}" != block_id:
+        n += 1
+    return f"{kind}_{n}"
+
+
+def _repeats(group: Block) -> bool:
+    """A group whose inside is the groups 0, 1, ..., N-1 in a row, each the same (an nn.Sequential or a
+    ModuleList of identical layers), becomes the first of them repeated N times: the same network,
+    its copies named name.0 ... name.N-1 as before."""
+    inner = group.graph
+    copies = [b for b in inner.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
+    ports, ends = port_names(group)
+    if len(copies) < 2 or len(ports) != 1 or len(ends) != 1:
+        return False
+    if [b.id for b in copies] != [str(i) for i in range(len(copies))]:
+        return False
+    if any(b.graph is None or port_names(b) != port_names(copies[0]) or len(port_names(b)[0]) != 1 for b in copies):
+        return False
+    chain = [ports[0], *(b.id for b in copies), ends[0]]
+    if sorted(inner.links) != sorted(Link(a, 0, b, 0) for a, b in itertools.pairwise(chain)):
+        return False
+    if any(b.graph != copies[0].graph or b.params != copies[0].params for b in copies[1:]):
+        return False
+    group.graph = copies[0].graph
+    group.params["repeat"] = len(copies)
+    return True

@@ -142,8 +142,10 @@ def imported_equals(module: nn.Module, shape: tuple[int, ...]):
 def test_resnet18_comes_in_as_stages_of_residual_blocks_with_its_own_names() -> None:
     graph = imported_equals(ResNet(), (1, 3, 32, 32))
     assert [b for b in graph.blocks if graph.blocks[b].type == "group"] == ["layer1", "layer2", "layer3", "layer4"]
-    stage = graph.blocks["layer2"].graph
-    assert list(stage.blocks) == ["x", "0", "1", "y"]
+    first = graph.blocks["layer1"]  # two identical residual blocks: one, repeated
+    assert first.params == {"repeat": 2} and {"conv1", "relu_1", "add_1"} <= set(first.graph.blocks)
+    stage = graph.blocks["layer2"].graph  # its first block downsamples: two different ones
+    assert graph.blocks["layer2"].params == {} and list(stage.blocks) == ["x", "0", "1", "y"]
     block = stage.blocks["0"].graph
     assert {"conv1", "bn1", "conv2", "bn2", "shortcut"} <= set(block.blocks)
     assert list(block.blocks["shortcut"].graph.blocks) == ["x", "0", "1", "y"]  # its Sequential's Conv2d, BatchNorm2d
