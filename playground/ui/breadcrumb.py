@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from playground.core.groups import level_of
 from playground.ui.document import Document
 from playground.ui.theme import set_font
 
@@ -28,7 +29,7 @@ class Breadcrumb(QWidget):
                 widget.deleteLater()
         path = self.document.level
         self.setVisible(bool(path))
-        names = ["Network", *path]
+        names = ["Network", *(self._title(path[: depth + 1]) for depth in range(len(path)))]
         for depth, name in enumerate(names):
             if depth:
                 arrow = QLabel("›")
@@ -43,8 +44,14 @@ class Breadcrumb(QWidget):
             step = QToolButton()
             step.setObjectName(f"crumb_{depth}")
             step.setText(name)
-            step.setToolTip(f"Back to {'the whole network' if depth == 0 else 'group ' + name}")
+            step.setToolTip(f"Back to {'the whole network' if depth == 0 else 'group ' + path[depth - 1]}")
             set_font(step, 12)
             step.clicked.connect(lambda _=False, up=path[:depth]: self.document.enter(up))
             self.row.addWidget(step)
         self.row.addStretch(1)
+
+    def _title(self, path: list[str]) -> str:
+        """A group's step: its id, and how many times it repeats (what its inside shows is one copy)."""
+        parent = level_of(self.document.root, path[:-1])
+        repeat = parent.blocks[path[-1]].params.get("repeat", 1)
+        return f"{path[-1]} (one of ×{repeat})" if repeat > 1 else path[-1]

@@ -3,6 +3,7 @@ breadcrumb do the same), each one undo step."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.ui.breadcrumb import Breadcrumb
@@ -19,7 +20,8 @@ class GroupEditing:
         column.setSpacing(0)
         column.addWidget(self.breadcrumb)
         column.addWidget(self.view, 1)
-        self.document.level_changed.connect(self.view.zoom_to_fit)
+        # once the breadcrumb, shown or hidden, has resized the canvas
+        self.document.level_changed.connect(lambda: QTimer.singleShot(0, self.view.zoom_to_fit))
         return holder
 
     def _group_actions(self) -> None:
