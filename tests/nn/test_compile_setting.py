@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from playground.core.project import load
+from playground.core.project import load, walk
 from playground.nn.trainer import Trainer
 from tests.helpers import classifier, project
 
@@ -82,8 +82,8 @@ def test_changing_compile_asks_for_a_fresh_start() -> None:
 
 def test_the_language_model_compiles_too(quick_compile) -> None:
     preset = load(f"{PRESETS}/char-gpt.json")
-    for block in preset.graph.blocks.values():
-        if block.type == "transformer_block":
+    for block in (b for _, level in walk(preset.graph) for b in level.blocks.values()):
+        if block.type == "transformer_block":  # inside its repeated group
             block.params["dropout"] = 0.0  # compiled dropout draws its masks in another order
     eager = Trainer(preset, device="cpu")
     preset.training = type(preset.training)(**{**preset.training.__dict__, "compile": True})
