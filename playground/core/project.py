@@ -107,7 +107,9 @@ class _Reader:
                 raise self.fail(where, f"is missing the field '{key}'")
         for key in data:
             if key not in required and key not in optional:
-                raise self.fail(where, f"has an unknown field '{key}' (allowed: {', '.join(required + optional)})")
+                raise self.fail(
+                    where, f"has an unknown field '{key}' (allowed: {', '.join(required + optional) or 'none'})"
+                )
         return data
 
     def mapping(self, data: Any, where: str, limit: int) -> dict:
