@@ -14,6 +14,12 @@ from playground.core.registry import PortSpec, get_spec, is_valid_id
 GROUP, GROUP_INPUT, GROUP_OUTPUT = "group", "group_input", "group_output"
 
 
+def port_names(block: Block) -> tuple[list[str], list[str]]:
+    """The names of a block's input and output ports (a group's: the ids of its boundary blocks)."""
+    ins, outs = block_ports(block)
+    return [p.name for p in ins], [p.name for p in outs]
+
+
 class GraphError(ValueError):
     """An edit that would break the graph's invariants (unknown id, occupied id, bad port)."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from playground.core.commands import Command, RenameBlock
-from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, GraphError, Link
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, GraphError, Link, port_names
 from playground.core.registry import is_valid_id
 
 PORT_GAP = 260.0
@@ -24,11 +24,6 @@ def level_of(graph: Graph, path: list[str]) -> Graph:
             raise GraphError(f"there is no group '{group_id}' here")
         graph = block.graph
     return graph
-
-
-def port_names(block: Block) -> tuple[list[str], list[str]]:
-    inner = block.graph.blocks.values() if block.graph is not None else ()
-    return [b.id for b in inner if b.type == GROUP_INPUT], [b.id for b in inner if b.type == GROUP_OUTPUT]
 
 
 def _names(stem: str, count: int, taken: set[str]) -> list[str]:

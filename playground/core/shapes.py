@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports, port_names
 from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
 
 DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
@@ -275,9 +275,8 @@ def _infer_group(block: Block, params: dict[str, Any], ins: list[Shape], dtypes:
     copies each take what the one before gives, so its outputs must fit its inputs."""
     inner = block.graph
     assert inner is not None
-    ports = [b for b in inner.blocks.values() if b.type == GROUP_INPUT]
-    ends = [b for b in inner.blocks.values() if b.type == GROUP_OUTPUT]
-    inside = analyse(inner, {b.id: feed for b, feed in zip(ports, zip(ins, dtypes, strict=True), strict=True)})
+    ports, ends = port_names(block)
+    inside = analyse(inner, dict(zip(ports, zip(ins, dtypes, strict=True), strict=True)))
     result.inner[block.id] = inside
     title = f"Group '{block.id}'"
     if inside.problems:
@@ -285,7 +284,7 @@ def _infer_group(block: Block, params: dict[str, Any], ins: list[Shape], dtypes:
         extra = f" (and {more} more inside: double-click it to see them)" if more else ""
         result.problems.append(Problem(block.id, None, "group", f"{title}: {inside.problems[0].message}{extra}"))
         return
-    links = [inner.link_into(end.id, 0) for end in ends]
+    links = [inner.link_into(end, 0) for end in ends]
     outs = [inside.wire_shape(link) for link in links]
     out_dtypes = [inside.dtypes[link.src][link.src_port] for link in links]
     repeat = params["repeat"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import fx
 
-from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, Block
+from playground.core.graph import Block, port_names
 from playground.core.registry import Shape
 from playground.nn.blocks.base import Emitter, builds, emit
 
@@ -16,8 +16,7 @@ from playground.nn.blocks.base import Emitter, builds, emit
 def _group(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     inner = block.graph
     assert inner is not None
-    ports = [b.id for b in inner.blocks.values() if b.type == GROUP_INPUT]
-    ends = [b.id for b in inner.blocks.values() if b.type == GROUP_OUTPUT]
+    ports, ends = port_names(block)
     repeat = p["repeat"]
     for copy in range(repeat):
         names = [block.id, str(copy)] if repeat > 1 else [block.id]

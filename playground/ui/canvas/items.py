@@ -18,7 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from playground.core.graph import GROUP, Block, block_ports
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour
@@ -310,7 +310,7 @@ SHORT_NAMES = {
 
 def _inside(block: Block, params: dict[str, Any]) -> str:
     """A group's line: how many blocks it holds, and how many times it repeats."""
-    inner = [b for b in block.graph.blocks.values() if b.type not in ("group_input", "group_output")]
+    inner = [b for b in block.graph.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
     repeat = params.get("repeat", 1)
     return f"{len(inner)} block{'s' if len(inner) != 1 else ''} inside" + (f" · ×{repeat}" if repeat != 1 else "")
 
