@@ -73,10 +73,18 @@ def _block(key: str) -> str:
     return key.split(".", 1)[0]
 
 
+def _torch_name(key: str, expected: dict[str, torch.Tensor]) -> str:
+    """A weight's name as ``module`` has it. Earlier builds compiled an RNN, LSTM or GRU block to a
+    wrapper around torch's layer: weights saved then say ``<block>.cell.weight_ih_l0``, not ``<block>.weight_ih_l0``."""
+    renamed = key.replace(".cell.", ".", 1)
+    return renamed if key not in expected and renamed in expected else key
+
+
 def fit_weights(module: torch.nn.Module, weights: dict[str, torch.Tensor], path: Path) -> None:
     """Load ``weights`` into ``module``, or refuse with the blocks they do not fit (edited since they
     were saved: added, removed, or resized), leaving the module as it was."""
     expected = module.state_dict()
+    weights = {_torch_name(key, expected): value for key, value in weights.items()}
     changed: dict[str, str] = {}
     for key in sorted(set(expected) | set(weights)):
         if key not in weights:

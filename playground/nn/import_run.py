@@ -12,7 +12,8 @@ from playground.core.files import atomic_write, weights_files
 from playground.core.project import save
 from playground.core.project_types import DatasetRef, Project
 from playground.nn.data import all_datasets
-from playground.nn.importing import SourceError, Unrepresentable, import_module, load_source
+from playground.nn.import_source import SourceError, load_source
+from playground.nn.importing import Unrepresentable, import_module
 from playground.nn.train_run import build_trainer
 
 EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE = 0, 1, 2

@@ -10,13 +10,10 @@ user's Python code, as python itself would; opening the project it writes never 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import inspect
 import io
 import operator
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +37,6 @@ BATCH = 2  # examples in the batch the import traces and checks with
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}
 
 
-class SourceError(Exception):
-    """SOURCE cannot be loaded: no such file, module or name, or its constructor failed."""
-
-
 class Unrepresentable(Exception):
     """The module cannot be represented as blocks; ``problems`` says everything that stands in the way."""
 
@@ -56,49 +49,6 @@ class Unrepresentable(Exception):
 class Imported:
     project: Project
     weights: dict[str, torch.Tensor]  # the module's current weights under the blocks' names
-
-
-def load_source(source: str) -> nn.Module:
-    """The module SOURCE names: ``path/to/file.py:Name`` or ``package.module:Name``, where Name is a
-    module class with a no-argument constructor, a function returning a module, or a module."""
-    where, _, name = source.rpartition(":")
-    if not where or not name.isidentifier():
-        raise SourceError(f"{source}: SOURCE is path/to/file.py:Name or package.module:Name")
-    try:
-        namespace = _load_file(Path(where)) if where.endswith(".py") else importlib.import_module(where)
-    except SourceError:
-        raise
-    except Exception as exc:  # the user's code may raise anything while it is imported
-        raise SourceError(f"{where}: cannot be imported: {type(exc).__name__}: {exc}") from None
-    made = getattr(namespace, name, None)
-    if made is None:
-        raise SourceError(f"{where}: has no {name}")
-    if not isinstance(made, nn.Module):
-        try:
-            made = made()
-        except Exception as exc:
-            raise SourceError(f"{source}: {name}() failed: {type(exc).__name__}: {exc}") from None
-    if not isinstance(made, nn.Module):
-        raise SourceError(f"{source}: {name}() gave a {type(made).__name__}, not a torch.nn.Module")
-    return made
-
-
-def _load_file(path: Path) -> Any:
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
-    name = "playground_import_" + re.sub(r"\W", "_", path.stem)
-    spec = importlib.util.spec_from_file_location(name, path)
-    namespace = importlib.util.module_from_spec(spec)
-    sys.modules[name] = namespace  # as an import does: dataclasses and inspect look their module up there
-    sys.path.insert(0, str(path.parent.resolve()))  # the file's own imports of its neighbours
-    try:
-        spec.loader.exec_module(namespace)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    finally:
-        sys.path.remove(str(path.parent.resolve()))
-    return namespace
 
 
 OWN = {
@@ -158,6 +108,7 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
     blocks = _Blocks(traced)
     for node in traced.graph.nodes:
         blocks.add(node)
+    blocks.state_only()
     if blocks.problems:
         raise Unrepresentable(blocks.problems)
     made = list(blocks.graph.blocks)
@@ -238,6 +189,8 @@ class _Blocks:
         self.names: dict[str, str] = {}  # block id -> its layer's name in the submodule that holds it
         self.problems: list[str] = []
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
+        self.layers: dict[fx.Node, str] = {}  # the call of a torch RNN, LSTM or GRU -> its block
+        self.states: dict[fx.Node, tuple[str, Any]] = {}  # its final states, on the way to the state port
 
     def add(self, node: fx.Node) -> None:
         if node.op == "placeholder":
@@ -245,6 +198,10 @@ class _Blocks:
             dtype = "long" if node.meta["tensor_meta"].dtype == torch.long else "float"
             data = "x" if not self.graph.blocks else node.name
             self._block(node, "input", {"shape": list(shape[1:]), "dtype": dtype, "data": data})
+        elif self._state_pick(node):
+            pass  # on the way to a recurrent block's state port
+        elif any(value in self.states for value in _tensors((node.args, node.kwargs))):
+            self._state_misread(node)
         elif node.op == "output":
             result = node.args[0]
             names = list(result) if isinstance(result, dict) else [""] * len(_tensors(result))
@@ -259,14 +216,14 @@ class _Blocks:
             self.failed.add(node)
         elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
             self.ports[node] = self.ports[node.args[0]]
-        elif node.target is operator.getitem and _is_port_pick(node, self.ports):
-            block_id, _ = self.ports[node.args[0]]
-            self.ports[node] = (block_id, node.args[1])
         elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation
             self._operation(node)
 
+    def _target(self, node: fx.Node) -> Any:
+        return self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
+
     def _operation(self, node: fx.Node) -> None:
-        target = self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
+        target = self._target(node)
         key = own_class(type(target)) if node.op == "call_module" else target
         inputs = [value for value in _tensors((node.args, node.kwargs)) if _shape(value) is not None]
         name = _name(target, node)
@@ -292,6 +249,8 @@ class _Blocks:
             self.failed.add(node)
             return
         block_id = self._block(node, kind, params)
+        if kind in ("rnn", "lstm", "gru"):
+            self.layers[node] = block_id
         if node.op == "call_module":
             self.modules[block_id] = node.target
             *self.paths[block_id], self.names[block_id] = node.target.split(".")
@@ -299,6 +258,67 @@ class _Blocks:
             stack = list(node.meta.get("nn_module_stack", {}))
             self.paths[block_id] = stack[-1].split(".") if stack else []
         self._wire(inputs, block_id)
+
+    def _state_pick(self, node: fx.Node) -> bool:
+        """``out, (h_n, c_n) = self.lstm(x)`` and then ``h_n[-1]``, or ``cat((h_n[-2], h_n[-1]), 1)`` when
+        bidirectional: the top layer's final state, the block's state port. Whether ``node`` is a step
+        on that way (``out`` is the block's output port)."""
+        if node.target is torch.cat and node.args and isinstance(node.args[0], (list, tuple)):
+            halves = [self.states.get(value) for value in node.args[0]]
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+            ends = halves and halves[0] and halves[0][1] == ("half", -2) and dim in (1, -1)
+            if ends and halves == [(halves[0][0], ("half", -2)), (halves[0][0], ("half", -1))]:
+                self.ports[node] = (halves[0][0], 1)
+                return True
+            return False
+        if node.target is not operator.getitem or not isinstance(node.args[1], int):
+            return False
+        source, index = node.args
+        if source in self.layers:
+            block_id = self.layers[source]
+            if index == 0:
+                self.ports[node] = (block_id, 0)
+            else:
+                self.states[node] = (block_id, "both" if self.graph.blocks[block_id].type == "lstm" else "h_n")
+            return True
+        block_id, what = self.states.get(source, (None, None))
+        if what == "both":
+            self.states[node] = (block_id, "h_n" if index == 0 else "c_n")
+            return True
+        if what == "h_n":
+            params = self.graph.blocks[block_id].params
+            directions = 2 if params["bidirectional"] else 1
+            top = index + params["num_layers"] * directions if index >= 0 else index
+            if directions == 1 and top == -1:
+                self.ports[node] = (block_id, 1)
+                return True
+            if directions == 2 and top in (-2, -1):
+                self.states[node] = (block_id, ("half", top))
+                return True
+        return False
+
+    def state_only(self) -> None:
+        """A recurrent block whose module reads only its final state gives that state on its output
+        port (``output: last``), as one would draw it."""
+        for block_id in self.layers.values():
+            links = [link for link in self.graph.links if link.src == block_id]
+            if links and all(link.src_port == 1 for link in links):
+                self.graph.blocks[block_id].params["output"] = "last"
+                for link in links:
+                    self.graph.disconnect(link)
+                    self.graph.connect(Link(block_id, 0, link.dst, link.dst_port))
+
+    def _state_misread(self, node: fx.Node) -> None:
+        block_id, what = next(
+            self.states[value] for value in _tensors((node.args, node.kwargs)) if value in self.states
+        )
+        spelled = {"both": "(h_n, c_n)", "h_n": "h_n", "c_n": "c_n"}.get(what, "one direction of h_n")
+        name = "the output" if node.op == "output" else _name(self._target(node), node)
+        self.problems.append(
+            f"{name} at {where(node)} reads {spelled} of '{block_id}': of its final states only the top "
+            "layer's has a block (its state port: h_n[-1], or cat((h_n[-2], h_n[-1]), 1) when bidirectional)"
+        )
+        self.failed.add(node)
 
     def _block(self, node: fx.Node, kind: str, params: dict[str, Any]) -> str:
         # A layer keeps its attribute name (its weights' names); an input its argument's; the rest are numbered.
@@ -319,12 +339,6 @@ def _tensors(value: Any) -> list[fx.Node]:
     found: list[fx.Node] = []
     fx.node.map_arg(value, found.append)
     return found
-
-
-def _is_port_pick(node: fx.Node, ports: dict[fx.Node, tuple[str, int]]) -> bool:
-    """``out, state = self.rnn(x)``: a block's second output port, not an index into a tensor."""
-    source = node.args[0]
-    return source in ports and _shape(source) is None and isinstance(node.args[1], int)
 
 
 def _name(target: Any, node: fx.Node) -> str:

@@ -12,7 +12,8 @@ from safetensors.torch import load_file
 from playground.core.project import load, walk
 from playground.nn.compile import compile_graph
 from playground.nn.export import export_python
-from playground.nn.importing import import_module, load_source
+from playground.nn.import_source import load_source
+from playground.nn.importing import import_module
 from tests.cli.test_cli import run
 from tests.core.test_project import PRESETS
 

@@ -1,5 +1,6 @@
 """Oracle tests: each block option means what its torch.nn namesake means (same weights, same output)."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from torch import nn
 from playground.core.graph import Block, Graph, Link
 from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import analyse
+from playground.nn.checkpoint import fit_weights
 from playground.nn.compile import CompiledModel, compile_graph
 from tests.helpers import chain
 
@@ -157,7 +159,7 @@ def test_bidirectional_last_is_both_directions_final_states(kind: str, cls: type
     graph.connect(Link("block_1", 1, "state_out", 0))
     compiled = compile_graph(graph)
     reference = cls(3, 5, 2, batch_first=True, bidirectional=True)
-    reference.load_state_dict(compiled.module.block_1.cell.state_dict())
+    reference.load_state_dict(compiled.module.block_1.state_dict())
     x = torch.randn(4, 7, 3)
     with torch.no_grad():
         out = compiled.module(x)
@@ -176,12 +178,22 @@ def test_recurrent_dropout_and_relu_nonlinearity() -> None:
     compiled = one_block("rnn", params, [6, 3])
     reference = nn.RNN(3, 4, 2, nonlinearity="relu", dropout=0.3, batch_first=True)
     x = torch.randn(2, 6, 3)
-    reference.load_state_dict(compiled.module.block_1.cell.state_dict())
+    reference.load_state_dict(compiled.module.block_1.state_dict())
     compiled.module.eval()
     with torch.no_grad():
         assert torch.allclose(compiled.module(x), reference.eval()(x)[0], atol=1e-6)
-    assert compiled.module.block_1.cell.dropout == 0.3
+    assert compiled.module.block_1.dropout == 0.3
     assert "set num_layers to 2 or more" in problem("lstm", {"input_size": 3, "dropout": 0.2}, [6, 3])
+
+
+def test_a_recurrent_blocks_weights_saved_under_its_earlier_wrapper_name_still_load(tmp_path: Path) -> None:
+    compiled = one_block("gru", {"input_size": 3, "hidden_size": 4}, [6, 3])
+    assert list(compiled.module.state_dict())[:2] == ["block_1.weight_ih_l0", "block_1.weight_hh_l0"]  # torch's
+    saved = {
+        k.replace("block_1.", "block_1.cell."): torch.full_like(v, 0.5) for k, v in compiled.module.state_dict().items()
+    }
+    fit_weights(compiled.module, saved, tmp_path / "old.weights.safetensors")
+    assert torch.equal(compiled.module.block_1.bias_hh_l0, torch.full((12,), 0.5))
 
 
 def test_self_attention_without_bias_and_with_a_key_padding_mask() -> None:

@@ -52,46 +52,6 @@ class PositionalEncoding(nn.Module):
         return x + self.weight[: x.shape[1]]  # (N, T, D) + (T, D)
 
 
-class Recurrent(nn.Module):
-    """An RNN, LSTM or GRU over (batch, steps, features). Returns every step's output (or, with
-    ``last``, the final state) and the final hidden state of the top layer, its two directions side by
-    side when bidirectional: what ``h_n[-2:]`` holds, not the last step of the output, whose backward
-    half has seen one step."""
-
-    def __init__(
-        self,
-        kind: str,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int,
-        bidirectional: bool,
-        last: bool,
-        dropout: float = 0.0,
-        nonlinearity: str = "tanh",
-    ) -> None:
-        super().__init__()
-        options = {"nonlinearity": nonlinearity} if kind == "rnn" else {}
-        cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
-        self.cell = cls(
-            input_size,
-            hidden_size,
-            num_layers,
-            batch_first=True,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            **options,
-        )
-        self.last = last
-        self.directions = 2 if bidirectional else 1
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out, hidden = self.cell(x)  # out: (N, T, H * directions); hidden: (layers * directions, N, H)
-        if isinstance(hidden, tuple):
-            hidden = hidden[0]  # an LSTM's (h_n, c_n)
-        state = hidden[-self.directions :].transpose(0, 1).reshape(x.shape[0], -1)  # (N, H * directions)
-        return (state if self.last else out), state
-
-
 def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
     """True above the diagonal: step t may not look at steps after t."""
     return torch.ones(steps, steps, dtype=torch.bool, device=device).triu(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import torch
 from torch import fx, nn
 
 from playground.core.graph import Block
@@ -13,7 +14,6 @@ from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 from playground.nn.blocks.modules import (
     CrossAttention,
     PositionalEncoding,
-    Recurrent,
     SelfAttention,
     TransformerBlock,
 )
@@ -31,24 +31,37 @@ def _positional(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node],
     return [e.module(block.id, PositionalEncoding, kwargs, tuple(ins))]
 
 
+RECURRENT = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
 @builds("rnn", "lstm", "gru")
 def _recurrent(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    """torch's layer itself (batch first), so its weights have torch's names (``lstm.weight_ih_l0``).
+    The state port is the top layer's final hidden state, both directions side by side when
+    bidirectional (``cat(h_n[-2], h_n[-1])``, what a classifier reads; not the output's last step,
+    whose backward half has seen one step); the output port is every step's output, or that state."""
     kwargs = {
-        "kind": block.type,
         "input_size": p["input_size"],
         "hidden_size": p["hidden_size"],
         "num_layers": p["num_layers"],
-        "bidirectional": p["bidirectional"],
-        "last": p["output"] == "last",
+        "batch_first": True,
         "dropout": p["dropout"],
+        "bidirectional": p["bidirectional"],
     }
     if block.type == "rnn":
         kwargs["nonlinearity"] = p["nonlinearity"]
-    both = e.module(block.id, Recurrent, kwargs, tuple(ins), name=f"{block.id}_both")
-    return [
-        e.function(block.id, operator.getitem, (both, 0)),
-        e.function(f"{block.id}_state", operator.getitem, (both, 1)),
-    ]
+    both = e.module(block.id, RECURRENT[block.type], kwargs, tuple(ins), name=f"{block.id}_both")
+    hidden = e.function(f"{block.id}_hidden", operator.getitem, (both, 1))  # (layers * directions, N, H)
+    if block.type == "lstm":
+        hidden = e.function(f"{block.id}_h_n", operator.getitem, (hidden, 0))  # of (h_n, c_n)
+    last = p["output"] == "last"
+    state_name = block.id if last else f"{block.id}_state"
+    if p["bidirectional"]:
+        halves = [e.function(f"{block.id}_h_n_{i}", operator.getitem, (hidden, i)) for i in (-2, -1)]
+        state = e.function(state_name, torch.cat, (halves, 1))
+    else:
+        state = e.function(state_name, operator.getitem, (hidden, -1))
+    return [state if last else e.function(block.id, operator.getitem, (both, 0)), state]
 
 
 @builds("self_attention")
@@ -81,14 +94,6 @@ def _embedding_back(call: Call) -> tuple[str, dict[str, Any]]:
     }
 
 
-@inverts(nn.RNN, nn.LSTM, nn.GRU)
-def _torch_recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
-    raise NoBlock(
-        f"Playground's {type(call.target).__name__.lower()} block gives (outputs, state) as two ports where torch "
-        "gives a tuple of tuples, and is not imported yet"
-    )
-
-
 @inverts(PositionalEncoding)
 def _positional_back(call: Call) -> tuple[str, dict[str, Any]]:
     table = call.target.weight  # (max_len, dim): learned (a parameter) or the fixed sinusoids (a buffer)
@@ -96,19 +101,26 @@ def _positional_back(call: Call) -> tuple[str, dict[str, Any]]:
     return "positional_encoding", {"dim": table.shape[1], "max_len": table.shape[0], "kind": kind}
 
 
-@inverts(Recurrent)
+@inverts(nn.RNN, nn.LSTM, nn.GRU)
 def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
-    cell = call.target.cell
-    kind = type(cell).__name__.lower()
+    """The layer's block; which of its results the module reads is the importer's to follow."""
+    m = call.target
+    kind = type(m).__name__.lower()
+    if not m.batch_first:
+        raise NoBlock("batch_first=False has no block: the block reads (batch, steps, features)")
+    if not m.bias or getattr(m, "proj_size", 0):
+        raise NoBlock("bias=False and proj_size have no block")
+    if len(call.args) + len(call.kwargs) > 1:
+        raise NoBlock("a given initial state has no block: the block starts from zeros")
     params = {
-        "input_size": cell.input_size,
-        "hidden_size": cell.hidden_size,
-        "num_layers": cell.num_layers,
-        "bidirectional": cell.bidirectional,
-        "output": "last" if call.target.last else "sequence",
-        "dropout": cell.dropout,
+        "input_size": m.input_size,
+        "hidden_size": m.hidden_size,
+        "num_layers": m.num_layers,
+        "bidirectional": m.bidirectional,
+        "output": "sequence",
+        "dropout": m.dropout,
     }
-    return kind, params | ({"nonlinearity": cell.nonlinearity} if kind == "rnn" else {})
+    return kind, params | ({"nonlinearity": m.nonlinearity} if kind == "rnn" else {})
 
 
 @inverts(SelfAttention, CrossAttention)
