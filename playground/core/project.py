@@ -223,6 +223,23 @@ def build(data: dict[str, Any], source: str = "") -> Project:
         ("format", "format_version", "graph", "training", "dataset"),
         ("title", "description", "lecture", "notes", "layout", "expected"),
     )
+    graph = placed_graph(data, source)
+    return Project(
+        graph=graph,
+        title=r.str(data.get("title", "Untitled"), "title"),
+        description=r.str(data.get("description", ""), "description", 500),
+        lecture=r.int(data.get("lecture", 0), "lecture", 0, 99),
+        notes=r.str(data.get("notes", ""), "notes", MAX_TEXT),
+        dataset=_build_dataset(r, data["dataset"]),
+        training=_build_training(r, data["training"]),
+        expected=_build_expected(r, data["expected"]) if "expected" in data else None,
+    )
+
+
+def placed_graph(data: dict[str, Any], source: str = "") -> Graph:
+    """A document's ``graph`` with its blocks at their ``layout.positions`` (laid out where a level has
+    none), checked like a project file's: a project's, or a My blocks entry's."""
+    r = _Reader(source)
     graph = _build_graph(r, data["graph"])
     layout = r.obj(data.get("layout", {"positions": {}}), "layout", ("positions",))
     levels = dict(walk(graph))
@@ -239,16 +256,7 @@ def build(data: dict[str, Any], source: str = "") -> Project:
                 block.x, block.y = (r.number(v, where) for v in pair)
             else:
                 block.x, block.y = placed[block_id]
-    return Project(
-        graph=graph,
-        title=r.str(data.get("title", "Untitled"), "title"),
-        description=r.str(data.get("description", ""), "description", 500),
-        lecture=r.int(data.get("lecture", 0), "lecture", 0, 99),
-        notes=r.str(data.get("notes", ""), "notes", MAX_TEXT),
-        dataset=_build_dataset(r, data["dataset"]),
-        training=_build_training(r, data["training"]),
-        expected=_build_expected(r, data["expected"]) if "expected" in data else None,
-    )
+    return graph
 
 
 def walk(graph: Graph, prefix: str = "") -> list[tuple[str, Graph]]:

@@ -1,4 +1,5 @@
-"""The right-click menu of a block on the canvas: delete, duplicate, disconnect, rename, what it does."""
+"""The right-click menu of a block on the canvas: delete, duplicate, disconnect, rename, save a group to
+My blocks, what it does."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from html import escape
 
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
+from playground.core.graph import GROUP
 from playground.core.registry import get_spec
 from playground.ui.document import Document
 
@@ -38,11 +40,17 @@ class BlockMenu(QMenu):
         disconnect = self.addAction("Disconnect all wires", lambda: document.disconnect_all(block_id))
         disconnect.setEnabled(bool(document.graph.links_of([block_id])))
         self.addAction("Rename…", self._rename)
+        if document.graph.blocks[block_id].type == GROUP:
+            self.addAction("Save to My Blocks…", self._save_to_library)
         self.addSeparator()
         self.addAction("What does this block do?", self._explain)
 
     def _delete(self) -> None:
         self.document.delete([self.block_id], [])
+
+    def _save_to_library(self) -> None:
+        self.window_.scene.select_blocks([self.block_id])
+        self.window_.save_group_to_library()
 
     def _rename(self) -> None:
         parent: QWidget = self.window_

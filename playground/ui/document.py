@@ -288,6 +288,14 @@ class Document(QObject):
         if moved:
             self.apply(Move(moved, nudge=nudge))
 
+    def add_saved_group(self, group: Block, x: float, y: float) -> str | None:
+        """A group from My blocks at (x, y), named as it was saved (``residual``, or ``residual_1``
+        when that name is taken here); its id, or None (and ``refused``)."""
+        block_id = group.id if group.id not in self.graph.blocks else self.graph.new_id(group.id)
+        command = PasteGroup([group], [], (x - group.x, y - group.y), {group.id: block_id})
+        command.text = f"Add {block_id} from My Blocks"
+        return block_id if self.apply(command) else None
+
     def paste(self, blocks: list[Block], links: list[Link], offset: tuple[float, float]) -> list[str]:
         command = PasteGroup(blocks, links, offset)
         return list(command.new_ids.values()) if self.apply(command) else []

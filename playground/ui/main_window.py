@@ -37,6 +37,7 @@ from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
 from playground.ui.window_groups import GroupEditing
 from playground.ui.window_imports import ModelImports
+from playground.ui.window_library import MyBlocks
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
 AUTOSAVE_MS = 2000
@@ -54,7 +55,7 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, QMainWindow):
+class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlocks, QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -171,6 +172,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, QMainWi
         self._export_actions()
         self._import_actions()
         self._group_actions()
+        self._library_actions()
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -189,7 +191,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, QMainWi
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
         edit.addSeparator()
-        edit.addActions(self.group_actions())
+        edit.addActions([*self.group_actions(), self.act_save_to_library])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
         view = bar.addMenu("&View")

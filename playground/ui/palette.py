@@ -1,20 +1,38 @@
-"""The block palette: every registered block type by category, searchable, dragged onto the canvas."""
+"""The block palette: My blocks (the user's saved groups) and every registered block type by category,
+searchable, dragged onto the canvas."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDrag, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, block_ports
+from playground.core.library import Entry, entry_text
 from playground.core.registry import categories
-from playground.ui.canvas.view import BLOCK_MIME
+from playground.ui.canvas.view import BLOCK_MIME, LIBRARY_MIME
 from playground.ui.theme import category_colour, set_font, ui_font
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2  # a My blocks item: its Entry
+MY_BLOCKS = "My blocks"
+HINT = "Select a group, then Edit › Save Group to My Blocks"
 
 
 class PaletteTree(QTreeWidget):
-    """Block types grouped under category headings; a drag carries the type id."""
+    """My blocks, then block types grouped under category headings; a drag carries the type id, or the
+    saved group itself."""
+
+    remove_requested = Signal(object)  # the Entry whose file the user asked to delete
 
     def __init__(self) -> None:
         super().__init__()
@@ -26,11 +44,12 @@ class PaletteTree(QTreeWidget):
         self.setIndentation(10)
         set_font(self, 10.5)
         self.items: dict[str, QTreeWidgetItem] = {}
+        self.entries: dict[str, QTreeWidgetItem] = {}  # My blocks, by name
+        self.my_blocks = self._heading(MY_BLOCKS)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
         for category, specs in categories().items():
-            heading = QTreeWidgetItem(self, [category.upper()])
-            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            heading.setFont(0, ui_font(9, bold=True))
-            heading.setForeground(0, QBrush(category_colour(category)))
+            heading = self._heading(category)
             for spec in specs:
                 item = QTreeWidgetItem(heading, [spec.title])
                 item.setData(0, TYPE_ROLE, spec.type)
@@ -39,13 +58,53 @@ class PaletteTree(QTreeWidget):
                 marker = QColor(category_colour(category))
                 item.setForeground(0, QBrush(self.palette().text().color()))
                 item.setData(0, Qt.ItemDataRole.DecorationRole, marker)
-                item.setData(
-                    0,
-                    Qt.ItemDataRole.UserRole + 1,
-                    " ".join((spec.type, spec.title, spec.description, *spec.aliases)).lower(),
-                )
+                item.setData(0, SEARCH_ROLE, " ".join((spec.type, spec.title, spec.description, *spec.aliases)).lower())
                 self.items[spec.type] = item
+        self.set_entries([])
         self.expandAll()
+
+    def _heading(self, category: str) -> QTreeWidgetItem:
+        heading = QTreeWidgetItem(self, [category.upper()])
+        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        heading.setFont(0, ui_font(9, bold=True))
+        heading.setForeground(0, QBrush(category_colour("Groups" if category == MY_BLOCKS else category)))
+        return heading
+
+    def set_entries(self, entries: list[Entry]) -> None:
+        """Show these saved groups under My blocks (a damaged one greyed, its problem as its tooltip)."""
+        self.my_blocks.takeChildren()
+        self.entries = {}
+        for entry in entries:
+            item = QTreeWidgetItem(self.my_blocks, [entry.name])
+            item.setData(0, SEARCH_ROLE, f"{entry.name} my blocks group saved".lower())
+            item.setData(0, Qt.ItemDataRole.DecorationRole, QColor(category_colour("Groups")))
+            item.setData(0, ENTRY_ROLE, entry)
+            if entry.block is None:
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(0, f"<b>{entry.name}</b> cannot be used:<br>{entry.problem}")
+            else:
+                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+                item.setFlags(flags)
+                item.setToolTip(0, _entry_tip(entry))
+            self.entries[entry.name] = item
+        if not entries:
+            hint = QTreeWidgetItem(self.my_blocks, [HINT])
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            hint.setData(0, SEARCH_ROLE, "")
+            hint.setForeground(0, QBrush(self.palette().placeholderText().color()))
+        self.my_blocks.setExpanded(True)
+
+    def _menu(self, where: QPoint) -> None:
+        item = self.itemAt(where)
+        entry = item.data(0, ENTRY_ROLE) if item else None
+        if entry is None:
+            return
+        menu = QMenu(self)
+        menu.setObjectName("myBlocksMenu")
+        remove = menu.addAction(f"Remove '{entry.name}' from My Blocks…")
+        remove.setObjectName("remove_from_library")
+        remove.triggered.connect(lambda: self.remove_requested.emit(entry))
+        menu.popup(self.viewport().mapToGlobal(where))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # the UI scale changed: the headings follow
@@ -59,19 +118,22 @@ class PaletteTree(QTreeWidget):
     def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
         data = QMimeData()
         type_name = items[0].data(0, TYPE_ROLE) if items else None
+        entry = items[0].data(0, ENTRY_ROLE) if items else None
         if type_name:
             data.setData(BLOCK_MIME, type_name.encode("utf-8"))
             data.setText(type_name)
+        elif entry is not None and entry.block is not None:
+            data.setData(LIBRARY_MIME, entry_text(entry.block, entry.name).encode("utf-8"))
         return data
 
     def startDrag(self, supported: Qt.DropAction) -> None:
-        """Drag the chosen block type, shown as a small block under the cursor."""
+        """Drag the chosen block type (or saved group), shown as a small block under the cursor."""
         item = self.currentItem()
-        type_name = item.data(0, TYPE_ROLE) if item else None
-        if not type_name:
+        data = self.mimeData([item]) if item is not None else None
+        if data is None or not data.formats():
             return
         drag = QDrag(self)
-        drag.setMimeData(self.mimeData([item]))
+        drag.setMimeData(data)
         drag.setPixmap(self._preview(item.text(0), item.data(0, Qt.ItemDataRole.DecorationRole)))
         drag.setHotSpot(QPoint(20, 14))
         drag.exec(Qt.DropAction.CopyAction)
@@ -99,17 +161,29 @@ class PaletteTree(QTreeWidget):
             visible = 0
             for j in range(heading.childCount()):
                 item = heading.child(j)
-                haystack = item.data(0, Qt.ItemDataRole.UserRole + 1)
-                show = all(word in haystack for word in words)
+                haystack = item.data(0, SEARCH_ROLE)
+                show = all(word in haystack for word in words) and (bool(haystack) or not words)
                 item.setHidden(not show)
                 visible += show
             heading.setHidden(visible == 0)
 
 
+def _entry_tip(entry: Entry) -> str:
+    inside = sum(1 for b in entry.block.graph.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT))
+    ports = block_ports(entry.block, entry.block.params)
+    repeat = entry.block.params.get("repeat", 1)
+    copies = f" · ×{repeat}" if repeat != 1 else ""
+    return (
+        f"<b>{entry.name}</b> (My blocks)<br>A group of {inside} blocks{copies}: "
+        f"{len(ports[0])} in, {len(ports[1])} out. Drag it into any project.<br><small>{entry.path}</small>"
+    )
+
+
 class Palette(QWidget):
     """Search box above the tree. Double-click or Enter adds the block at the canvas centre."""
 
-    chosen = Signal(str)
+    chosen = Signal(str)  # a block type
+    chosen_entry = Signal(str)  # a saved group, as its entry's text
 
     def __init__(self) -> None:
         super().__init__()
@@ -128,12 +202,14 @@ class Palette(QWidget):
         self.tree.itemActivated.connect(self._activated)
 
     def _activated(self, item: QTreeWidgetItem) -> None:
-        type_name = item.data(0, TYPE_ROLE)
-        if type_name:
-            self.chosen.emit(type_name)
+        if item.data(0, TYPE_ROLE):
+            self.chosen.emit(item.data(0, TYPE_ROLE))
+        elif item.data(0, ENTRY_ROLE) is not None and item.data(0, ENTRY_ROLE).block is not None:
+            entry = item.data(0, ENTRY_ROLE)
+            self.chosen_entry.emit(entry_text(entry.block, entry.name))
 
     def _choose_first(self) -> None:
-        for item in self.tree.items.values():
-            if not item.isHidden() and not item.parent().isHidden():
-                self.chosen.emit(item.data(0, TYPE_ROLE))
+        for item in [*self.tree.entries.values(), *self.tree.items.values()]:
+            if not item.isHidden() and not item.parent().isHidden() and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                self._activated(item)
                 return

@@ -1,6 +1,6 @@
-"""Where the app keeps its settings and its crash-recovery files.
+"""Where the app keeps its settings, its crash-recovery files and My blocks.
 
-``PLAYGROUND_DATA_DIR`` (used by the tests) moves both into one folder.
+``PLAYGROUND_DATA_DIR`` (used by the tests) moves them all into one folder.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ def data_dir() -> Path:
         path = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "Playground"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def library_dir() -> Path:
+    """My blocks: the groups the user saved, one file each."""
+    return data_dir() / "blocks"
 
 
 def settings() -> QSettings:

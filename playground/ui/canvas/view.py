@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu
 from playground.ui.canvas.items import HEADER, WIDTH, BlockItem
 from playground.ui.canvas.scene import GraphScene
 
-BLOCK_MIME = "application/x-playground-block"
+BLOCK_MIME = "application/x-playground-block"  # a block type, from the palette
+LIBRARY_MIME = "application/x-playground-library-block"  # a saved group (My blocks), as its entry's text
 MIN_ZOOM, MAX_ZOOM = 0.15, 4.0
 GRID = 24
 NUDGE = 10.0
@@ -34,6 +35,7 @@ CANVAS_EXTENT = 20000.0  # room to pan around any graph
 class CanvasView(QGraphicsView):
     space_tapped = Signal()  # Space pressed and released without panning: play/pause
     block_menu_requested = Signal(str, QPoint)  # right-click on a block: its id, where (global)
+    entry_dropped = Signal(str, QPointF)  # a saved group dropped from My blocks: its entry text, where (scene)
 
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
@@ -204,23 +206,25 @@ class CanvasView(QGraphicsView):
 
     # --- drop blocks from the palette --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(BLOCK_MIME):
+        if event.mimeData().hasFormat(BLOCK_MIME) or event.mimeData().hasFormat(LIBRARY_MIME):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasFormat(BLOCK_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        at = self.mapToScene(event.position().toPoint())
+        if event.mimeData().hasFormat(LIBRARY_MIME):
+            self.entry_dropped.emit(bytes(event.mimeData().data(LIBRARY_MIME)).decode("utf-8"), at)
+            event.acceptProposedAction()
+            self.setFocus()
+            return
         if not event.mimeData().hasFormat(BLOCK_MIME):
             event.ignore()
             return
         type_name = bytes(event.mimeData().data(BLOCK_MIME)).decode("utf-8")
-        at = self.mapToScene(event.position().toPoint())
         block_id = self.graph_scene.document.add_block(type_name, at.x() - WIDTH / 2, at.y() - HEADER / 2)
         if block_id:
             self.graph_scene.select_blocks([block_id])
