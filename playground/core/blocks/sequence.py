@@ -262,6 +262,47 @@ register(
 )
 
 
+def _dot_product(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    q, k, v = ins
+    for port, (shape, what) in enumerate(((q, "queries"), (k, "keys"), (v, "values"))):
+        if len(shape) < 3:
+            raise ShapeError(
+                f"expects {what} of at least 3-D (batch, ..., steps, features), not {format_shape(shape)}", port
+            )
+    if not len(q) == len(k) == len(v) or not q[:-2] == k[:-2] == v[:-2]:
+        raise ShapeError(
+            f"needs queries, keys and values with the same leading dimensions (batch, heads), not "
+            f"{format_shape(q)}, {format_shape(k)} and {format_shape(v)}",
+            1,
+        )
+    if q[-1] != k[-1]:
+        raise ShapeError(f"needs keys with the queries' {q[-1]} features, not {k[-1]}", 1)
+    if k[-2] != v[-2]:
+        raise ShapeError(f"needs as many values as keys ({k[-2]} steps), not {v[-2]}", 2)
+    return [(*q[:-1], v[-1])]
+
+
+register(
+    BlockSpec(
+        type="dot_product_attention",
+        title="Dot-product attention",
+        category="Attention",
+        description="Each query takes a mix of the values, weighted by softmax(q·k / √features) over the keys: "
+        "attention itself, without projections (split into heads first for multi-head).",
+        infer=_dot_product,
+        params=(CAUSAL, DROPOUT),
+        inputs=(
+            PortSpec("queries", "(batch, ..., steps, features), e.g. (batch, heads, steps, head features)"),
+            PortSpec("keys", "(batch, ..., key steps, features)"),
+            PortSpec("values", "(batch, ..., key steps, value features)"),
+        ),
+        aliases=("scaled_dot_product_attention", "sdpa"),
+        rule="queries (N, ..., T, E), keys (N, ..., S, E), values (N, ..., S, V) → (N, ..., T, V)",
+        key_params=("causal",),
+    )
+)
+
+
 def _encoder_count(params: dict[str, Any], ins: list[Shape]) -> int:
     d, f = params["d_model"], params["dim_feedforward"]
     return _mha_count(d) + (d * f + f) + (f * d + d) + 4 * d

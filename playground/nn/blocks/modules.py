@@ -52,6 +52,20 @@ class PositionalEncoding(nn.Module):
         return x + self.weight[: x.shape[1]]  # (N, T, D) + (T, D)
 
 
+class DotProductAttention(nn.Module):
+    """softmax(q k^T / sqrt(features)) v over the last two dimensions (torch's
+    scaled_dot_product_attention), optionally causal, with dropout on the weights while training."""
+
+    def __init__(self, causal: bool = False, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.causal = causal
+        self.dropout = dropout
+
+    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        dropout = self.dropout if self.training else 0.0
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
+
+
 def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
     """True above the diagonal: step t may not look at steps after t."""
     return torch.ones(steps, steps, dtype=torch.bool, device=device).triu(1)

@@ -6,6 +6,7 @@ import operator
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import fx, nn
 
 from playground.core.graph import Block
@@ -13,6 +14,7 @@ from playground.core.registry import Shape
 from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 from playground.nn.blocks.modules import (
     CrossAttention,
+    DotProductAttention,
     PositionalEncoding,
     SelfAttention,
     TransformerBlock,
@@ -76,6 +78,11 @@ def _cross(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shap
     return [e.module(block.id, CrossAttention, kwargs, tuple(ins))]
 
 
+@builds("dot_product_attention")
+def _dot_product(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    return [e.module(block.id, DotProductAttention, {"causal": p["causal"], "dropout": p["dropout"]}, tuple(ins))]
+
+
 @builds("transformer_block")
 def _transformer(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     keys = ("d_model", "num_heads", "dim_feedforward", "causal", "dropout", "norm_first", "activation")
@@ -135,6 +142,20 @@ def _attention_back(call: Call) -> tuple[str, dict[str, Any]]:
     if hasattr(call.target, "causal"):
         return "self_attention", params | {"causal": call.target.causal}
     return "cross_attention", params | {"kv_dim": attention.kdim}
+
+
+@inverts(F.scaled_dot_product_attention, DotProductAttention)
+def _dot_product_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if isinstance(call.target, nn.Module):
+        return "dot_product_attention", {"causal": call.target.causal, "dropout": call.target.dropout}
+    if call.arg(3, "attn_mask") is not None or call.kwargs.get("enable_gqa"):
+        raise NoBlock("an attention mask tensor and grouped-query attention have no block (is_causal=True has)")
+    if call.kwargs.get("scale") is not None:
+        raise NoBlock("a scale other than 1/sqrt(features) has no block")
+    return "dot_product_attention", {
+        "causal": bool(call.arg(5, "is_causal", False)),
+        "dropout": call.arg(4, "dropout_p", 0.0),
+    }
 
 
 @inverts(TransformerBlock)

@@ -1,0 +1,118 @@
+"""The graph an fx trace becomes: each tensor node a block port, each operation with an inverse its block,
+each submodule's layers named (and later grouped) as the module names them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import torch
+from torch import fx
+
+from playground.core.graph import Block, Graph, Link
+from playground.core.registry import is_valid_id
+from playground.nn.blocks.base import INVERSES, Call, NoBlock
+from playground.nn.import_fx import has_weights, own_class, shape_of, spelled, tensors_in, where
+from playground.nn.import_patterns import Patterns
+
+PASS_THROUGH = {"contiguous", "clone"}  # tensor methods that change no value: the wire goes straight on
+
+
+class Blocks(Patterns):
+    """The graph being built from fx nodes: each tensor node becomes a block port."""
+
+    def __init__(self, traced: fx.GraphModule) -> None:
+        self.traced = traced
+        self.graph = Graph()
+        self.ports: dict[fx.Node, tuple[str, int]] = {}
+        self.modules: dict[str, str] = {}  # block id -> the submodule it stands for
+        self.paths: dict[str, list[str]] = {}  # block id -> the submodules it is inside (its groups to be)
+        self.names: dict[str, str] = {}  # block id -> its layer's name in the submodule that holds it
+        self.problems: list[str] = []
+        self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
+        self._patterns()
+
+    def add(self, node: fx.Node) -> None:
+        if node.op == "placeholder":
+            shape = shape_of(node)
+            dtype = "long" if node.meta["tensor_meta"].dtype == torch.long else "float"
+            data = "x" if not self.graph.blocks else node.name
+            self._block(node, "input", {"shape": list(shape[1:]), "dtype": dtype, "data": data})
+        elif self._pattern(node):
+            pass  # part of a pattern that comes in as one block (import_patterns)
+        elif node.op == "output":
+            result = node.args[0]
+            names = list(result) if isinstance(result, dict) else [""] * len(tensors_in(result))
+            for name, value in zip(names, tensors_in(result), strict=True):
+                if value in self.ports:  # a dict's keys name the Output blocks, as Playground's export writes them
+                    ok = is_valid_id(name) and name not in self.graph.blocks
+                    block_id = name if ok else self.graph.new_id("output")
+                    self.graph.add_block(Block(block_id, "output", {}))
+                    self._wire([value], block_id)
+        elif node.op == "get_attr":
+            self.problems.append(f"self.{node.target} at {where(node)}: a tensor used outside a layer has no block")
+            self.failed.add(node)
+        elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
+            self.ports[node] = self.ports[node.args[0]]
+        elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation
+            self._operation(node)
+
+    def _target(self, node: fx.Node) -> Any:
+        return self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
+
+    def _operation(self, node: fx.Node) -> None:
+        target = self._target(node)
+        key = own_class(type(target)) if node.op == "call_module" else target
+        inputs = [value for value in tensors_in((node.args, node.kwargs)) if shape_of(value) is not None]
+        name = spelled(target, node)
+        if key is getattr and node.args[0] in self.failed:
+            self.failed.add(node)  # `.values` of a cummax that has no block
+            return
+        if key not in INVERSES:
+            self.problems.append(f"{name} at {where(node)} has no block")
+            self.failed.add(node)
+            return
+        if any(value in self.failed for value in tensors_in((node.args, node.kwargs))):
+            self.failed.add(node)  # what feeds it was reported already
+            return
+        if node.op == "call_module" and node.target in self.modules.values() and has_weights(target):
+            self.problems.append(f"{name} at {where(node)}: a layer called twice (shared weights) has no block")
+            self.failed.add(node)
+            return
+        call = Call(target, node.args, dict(node.kwargs), [shape_of(v) for v in inputs], shape_of(node) or ())
+        try:
+            kind, params = INVERSES[key](call)
+        except NoBlock as exc:
+            self.problems.append(f"{name} at {where(node)}: {exc}")
+            self.failed.add(node)
+            return
+        block_id = self._block(node, kind, params)
+        if kind in ("rnn", "lstm", "gru"):
+            self.layers[node] = block_id
+        self._locate(node, block_id, node.target if node.op == "call_module" else "")
+        self._wire(inputs, block_id)
+
+    def _locate(self, node: fx.Node, block_id: str, layer: str = "") -> None:
+        """Where the block goes: a layer's block in the submodule that holds ``layer`` (and it carries that
+        layer's weights), an operation's in the submodule whose forward() made ``node``."""
+        if layer:
+            self.modules[block_id] = layer
+            *self.paths[block_id], self.names[block_id] = layer.split(".")
+        else:
+            stack = list(node.meta.get("nn_module_stack", {}))
+            self.paths[block_id] = stack[-1].split(".") if stack else []
+
+    def _block(self, node: fx.Node, kind: str, params: dict[str, Any], wanted: str = "") -> str:
+        # A layer keeps its attribute name (its weights' names); an input its argument's; the rest are numbered.
+        if node.op in ("call_module", "placeholder"):
+            wanted = str(node.target)
+        wanted = re.sub(r"\W", "_", wanted)
+        block_id = wanted if is_valid_id(wanted) and wanted not in self.graph.blocks else self.graph.new_id(kind)
+        self.graph.add_block(Block(block_id, kind, params))
+        self.ports[node] = (block_id, 0)
+        return block_id
+
+    def _wire(self, inputs: list[fx.Node], block_id: str) -> None:
+        for port, value in enumerate(inputs):
+            source, source_port = self.ports[value]
+            self.graph.connect(Link(source, source_port, block_id, port))

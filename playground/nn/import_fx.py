@@ -1,0 +1,75 @@
+"""fx nodes as the importer reads them: their shapes, the line of the user's code that made them, the
+tensors among their arguments, and how PyTorch code spells their operation."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from playground.nn.blocks import modules as own_modules
+
+OWN = {
+    cls.__name__: cls
+    for cls in vars(own_modules).values()
+    if isinstance(cls, type) and issubclass(cls, nn.Module) and cls.__module__ == own_modules.__name__
+}
+
+
+def own_class(cls: type) -> type:
+    """Playground's own module class (modules.py) for a copy of it, as an exported model.py carries
+    them (the same name and source); any other class is itself."""
+    ours = OWN.get(cls.__name__)
+    if ours is None or ours is cls:
+        return cls
+    try:
+        same = inspect.getsource(cls) == inspect.getsource(ours)
+    except (OSError, TypeError):  # defined where no source can be read
+        same = False
+    return ours if same else cls
+
+
+def shape_of(node: Any) -> tuple[int, ...] | None:
+    meta = node.meta.get("tensor_meta") if isinstance(node, fx.Node) else None
+    return tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
+
+
+def where(node: fx.Node) -> str:
+    """``model.py:41``: the line of the user's code that made this node (the innermost frame outside torch)."""
+    frames = re.findall(r'File "([^"]+)", line (\d+)', node.stack_trace or "")
+    torch_dir = str(Path(torch.__file__).parent)
+    theirs = [(file, line) for file, line in frames if not file.startswith(torch_dir)]
+    return f"{Path(theirs[-1][0]).name}:{theirs[-1][1]}" if theirs else f"'{node.name}'"
+
+
+def tensors_in(value: Any) -> list[fx.Node]:
+    """The fx nodes in an argument structure, in order (the list of a cat, the tuple a forward returns)."""
+    found: list[fx.Node] = []
+    fx.node.map_arg(value, found.append)
+    return found
+
+
+def spelled(target: Any, node: fx.Node) -> str:
+    """How PyTorch code spells the operation: torch.nn.LSTM (rnn), torch.roll, Tensor.unfold."""
+    if isinstance(target, nn.Module):
+        cls = type(target)
+        spelled = f"torch.nn.{cls.__name__}" if getattr(nn, cls.__name__, None) is cls else cls.__qualname__
+        return f"{spelled} ({node.target})"
+    if isinstance(target, str):
+        return f"Tensor.{target}"
+    module = {
+        "torch.nn.functional": "F",
+        "_operator": "operator",
+        "torch._C._VariableFunctions": "torch",
+        "torch._C._nn": "F",
+    }
+    home = getattr(target, "__module__", None) or "torch"
+    return f"{module.get(home, home)}.{target.__name__}"
+
+
+def has_weights(module: nn.Module) -> bool:
+    return next(iter(module.state_dict().values()), None) is not None

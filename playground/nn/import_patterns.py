@@ -1,0 +1,187 @@
+"""The patterns of torch code whose operations come in as other blocks than one each: a recurrent layer's
+final states (``out, (h_n, c_n) = self.lstm(x)``, then ``h_n[-1]``: its state port), ``split`` and
+``chunk`` (a Slice per piece), and learned positions (``x + self.wpe(torch.arange(t))``: a learned
+Positional Encoding). What such a pattern leaves half-way (``c_n``, the pieces as a whole, the position
+ids alone) is reported. Mixed into the importer's Blocks."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from playground.core.graph import Link
+from playground.nn.import_fx import shape_of, spelled, tensors_in, where
+
+SPLITS = (torch.split, torch.chunk, "split", "chunk")
+ADDS = (operator.add, torch.add, "add")
+HALF_WAY = (
+    "of its final states only the top layer's has a block (its state port: h_n[-1], or "
+    "cat((h_n[-2], h_n[-1]), 1) when bidirectional)"
+)
+
+
+class Patterns:
+    """Needs the Blocks' traced module, graph, ports, problems, failed, ``_block``, ``_locate``, ``_wire``
+    and ``_target``."""
+
+    def _patterns(self) -> None:
+        self.layers: dict[fx.Node, str] = {}  # the call of a torch RNN, LSTM or GRU -> its block
+        self.states: dict[fx.Node, tuple[str, Any]] = {}  # its final states, on the way to the state port
+        self.pieces: dict[fx.Node, tuple[fx.Node, int, list[tuple[int, int]]]] = {}  # a split: source, dim, pieces
+        self.positions: dict[fx.Node, int] = {}  # torch.arange(t): position ids, t of them
+        self.tables: dict[fx.Node, str] = {}  # an Embedding of position ids: its layer
+        self.half_way: dict[fx.Node, str] = {}  # what each of those is, for a use that has no block
+
+    def _pattern(self, node: fx.Node) -> bool:
+        """Whether ``node`` is part of a pattern (and taken care of: a block, a port, or a problem)."""
+        if self._state_pick(node) or self._split(node) or self._piece(node) or self._position_ids(node):
+            return True
+        if self._table(node) or self._learned_positions(node):
+            return True
+        return self._half_way_read(node)
+
+    def _state_pick(self, node: fx.Node) -> bool:
+        """``out, (h_n, c_n) = self.lstm(x)`` and then ``h_n[-1]``, or ``cat((h_n[-2], h_n[-1]), 1)`` when
+        bidirectional: the top layer's final state, the block's state port. Whether ``node`` is a step
+        on that way (``out`` is the block's output port)."""
+        if node.target is torch.cat and node.args and isinstance(node.args[0], (list, tuple)):
+            halves = [self.states.get(value) for value in node.args[0]]
+            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+            ends = halves and halves[0] and halves[0][1] == ("half", -2) and dim in (1, -1)
+            if ends and halves == [(halves[0][0], ("half", -2)), (halves[0][0], ("half", -1))]:
+                self.ports[node] = (halves[0][0], 1)
+                return True
+            return False
+        if node.target is not operator.getitem or not isinstance(node.args[1], int):
+            return False
+        source, index = node.args
+        if source in self.layers:
+            block_id = self.layers[source]
+            if index == 0:
+                self.ports[node] = (block_id, 0)
+            else:
+                what = "both" if self.graph.blocks[block_id].type == "lstm" else "h_n"
+                self._state(node, block_id, what)
+            return True
+        block_id, what = self.states.get(source, (None, None))
+        if what == "both":
+            self._state(node, block_id, "h_n" if index == 0 else "c_n")
+            return True
+        if what == "h_n":
+            params = self.graph.blocks[block_id].params
+            directions = 2 if params["bidirectional"] else 1
+            top = index + params["num_layers"] * directions if index >= 0 else index
+            if directions == 1 and top == -1:
+                self.ports[node] = (block_id, 1)
+                return True
+            if directions == 2 and top in (-2, -1):
+                self._state(node, block_id, ("half", top))
+                return True
+        return False
+
+    def _state(self, node: fx.Node, block_id: str, what: Any) -> None:
+        self.states[node] = (block_id, what)
+        read = {"both": "(h_n, c_n)", "h_n": "h_n", "c_n": "c_n"}.get(what, "one direction of h_n")
+        self.half_way[node] = f"reads {read} of '{block_id}': {HALF_WAY}"
+
+    def state_only(self) -> None:
+        """A recurrent block whose module reads only its final state gives that state on its output
+        port (``output: last``), as one would draw it."""
+        for block_id in self.layers.values():
+            links = [link for link in self.graph.links if link.src == block_id]
+            if links and all(link.src_port == 1 for link in links):
+                self.graph.blocks[block_id].params["output"] = "last"
+                for link in links:
+                    self.graph.disconnect(link)
+                    self.graph.connect(Link(block_id, 0, link.dst, link.dst_port))
+
+    def _split(self, node: fx.Node) -> bool:
+        """``q, k, v = x.split(d, dim=2)``, ``x.chunk(3, -1)``: the pieces, each a Slice when it is taken."""
+        if node.target not in SPLITS or not node.args or node.args[0] not in self.ports:
+            return False
+        source = node.args[0]
+        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
+        dim %= len(shape_of(source))
+        if dim == 0:
+            self.problems.append(
+                f"{spelled(self._target(node), node)} at {where(node)}: a split of the batch has no block"
+            )
+            self.failed.add(node)
+            return True
+        starts, pieces = 0, []
+        for meta in node.meta["tensor_meta"]:
+            pieces.append((starts, meta.shape[dim]))
+            starts += meta.shape[dim]
+        self.pieces[node] = (source, dim, pieces)
+        self.half_way[node] = "reads the pieces of a split together: only each piece on its own has a block (a Slice)"
+        return True
+
+    def _piece(self, node: fx.Node) -> bool:
+        if node.target is not operator.getitem or node.args[0] not in self.pieces:
+            return False
+        source, dim, pieces = self.pieces[node.args[0]]
+        start, length = pieces[node.args[1]]
+        block_id = self._block(node, "slice", {"dim": dim, "start": start, "length": length})
+        self._locate(node, block_id)
+        self._wire([source], block_id)
+        return True
+
+    def _position_ids(self, node: fx.Node) -> bool:
+        """``torch.arange(t)`` or ``torch.arange(0, t)``: the position ids a learned table is read with."""
+        if node.target is not torch.arange:
+            return False
+        start = node.args[0] if len(node.args) > 1 else node.kwargs.get("start", 0)
+        step = node.args[2] if len(node.args) > 2 else node.kwargs.get("step", 1)
+        if start != 0 or step != 1:
+            return False  # reported as an operation without a block
+        self.positions[node] = shape_of(node)[0]
+        self.half_way[node] = (
+            "reads position ids: they have a block only as x + embedding(arange(steps)), a learned Positional Encoding"
+        )
+        return True
+
+    def _table(self, node: fx.Node) -> bool:
+        if node.op != "call_module" or not node.args or node.args[0] not in self.positions:
+            return False
+        if not isinstance(self._target(node), nn.Embedding):
+            return False
+        self.tables[node] = node.target
+        self.positions[node] = self.positions[node.args[0]]
+        self.half_way[node] = (
+            "reads a table of positions: it has a block only added to the steps, x + embedding(arange(steps))"
+        )
+        return True
+
+    def _learned_positions(self, node: fx.Node) -> bool:
+        """``tok_emb + self.wpe(pos)``: the steps plus a learned vector for each position, as a learned
+        Positional Encoding with the Embedding's name and weights."""
+        if node.target not in ADDS or len(node.args) != 2:
+            return False
+        tables = [value for value in node.args if value in self.tables]
+        steps = [value for value in node.args if value in self.ports]
+        if len(tables) != 1 or len(steps) != 1:
+            return False
+        (table,), (x,) = tables, steps
+        embedding = self.traced.get_submodule(self.tables[table])
+        shape = shape_of(x)
+        if len(shape) != 3 or shape[1] != self.positions[table] or shape[2] != embedding.embedding_dim:
+            return False
+        layer = self.tables[table]
+        params = {"kind": "learned", "dim": embedding.embedding_dim, "max_len": embedding.num_embeddings}
+        block_id = self._block(node, "positional_encoding", params, layer.split(".")[-1])
+        self._locate(node, block_id, layer)
+        self._wire([x], block_id)
+        return True
+
+    def _half_way_read(self, node: fx.Node) -> bool:
+        """A use of something a pattern left half-way, which has no block: reported."""
+        read = next((value for value in tensors_in((node.args, node.kwargs)) if value in self.half_way), None)
+        if read is None:
+            return False
+        name = "the output" if node.op == "output" else spelled(self._target(node), node)
+        self.problems.append(f"{name} at {where(node)} {self.half_way[read]}")
+        self.failed.add(node)
+        return True
