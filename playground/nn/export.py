@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import io
 import logging
 import re
 import warnings
@@ -182,7 +183,7 @@ def dynamic_dims(compiled: CompiledModel) -> dict[str, dict[int, str]]:
             shorter = list(examples)
             shorter[index] = examples[index].narrow(dim, 0, size // 2)
             try:
-                with torch.no_grad():
+                with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):  # fx prints the failing line
                     module(*shorter)
             except Exception:  # any failure: the graph fixes this size
                 continue
