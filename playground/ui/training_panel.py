@@ -4,7 +4,6 @@ do not change shapes reach the running trainer at once, the others pause it and 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.files import weights_files
 from playground.core.graph import Graph
+from playground.core.project import walk
 from playground.core.project_types import DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession
@@ -50,9 +50,13 @@ LEFT_WIDTH = 330  # the transport and settings column, outside presentation  # o
 
 
 def structure(graph: Graph) -> tuple:
-    """What a trained network depends on: blocks, parameters and wires (not positions)."""
-    blocks = sorted((b.id, b.type, json.dumps(b.params, sort_keys=True)) for b in graph.blocks.values())
-    return tuple(blocks), tuple(sorted(graph.links))
+    """What a trained network depends on: blocks, parameters and wires (not positions), inside its
+    groups too (an edit inside a group is an edit of the network)."""
+    blocks, links = [], []
+    for prefix, level in walk(graph):
+        blocks += [(prefix + b.id, b.type, repr(sorted(b.params.items()))) for b in level.blocks.values()]
+        links += [(prefix, link) for link in level.links]
+    return tuple(sorted(blocks)), tuple(sorted(links))
 
 
 def format_time(seconds: float) -> str:

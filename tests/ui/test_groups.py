@@ -4,11 +4,12 @@ breadcrumb back up, Ctrl+Shift+G, and undo through all of it."""
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QCheckBox, QToolButton
 
 from playground.core.project import dumps, load
 from tests.ui.conftest import LEFT, block_point, click_block
 from tests.ui.test_fields_and_keys import CTRL
+from tests.ui.test_training import LATER, click, play_until, wait_ready
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -84,3 +85,19 @@ def test_grouping_nothing_or_a_loop_says_why_and_changes_nothing(qtbot, window, 
     qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
     assert "include 'tanh_1' too" in window.statusBar().currentMessage()
     assert dumps(window.document.project) == before
+
+
+def test_an_edit_inside_a_group_is_an_edit_of_the_network_being_trained(qtbot, window, spiral: Path) -> None:
+    assert window.open_path(spiral)
+    panel = window.training
+    group_id = group_hidden_layer(qtbot, window)
+    wait_ready(qtbot, window)
+    click(qtbot, panel.restart_button)  # the run trains the grouped network
+    qtbot.waitUntil(lambda: panel.last_progress is not None, timeout=LATER)
+    play_until(qtbot, window, 20)
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=block_point(window, group_id))
+    click_block(qtbot, window, "linear_2")
+    click(qtbot, window.inspector.findChild(QCheckBox, "param_bias"))
+    wait_ready(qtbot, window)
+    assert panel.banner.isVisible() and "the network" in panel.banner_text.text()
+    assert panel.trained_steps() == 0  # its weights are not this network's
