@@ -6,7 +6,6 @@ block downstream of a problem is left without a shape rather than blamed for it.
 
 from __future__ import annotations
 
-import collections
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,25 +84,6 @@ def resolve_params(spec: BlockSpec, block: Block) -> tuple[dict[str, Any], list[
     return params, errors
 
 
-def _order(graph: Graph) -> tuple[list[str], set[str]]:
-    """Kahn's algorithm in insertion order: blocks that can be ordered, and those caught in loops."""
-    indegree = {b: 0 for b in graph.blocks}
-    after: dict[str, list[str]] = {b: [] for b in graph.blocks}
-    for link in graph.links:
-        indegree[link.dst] += 1
-        after[link.src].append(link.dst)
-    ready = collections.deque(b for b in graph.blocks if indegree[b] == 0)
-    order: list[str] = []
-    while ready:
-        current = ready.popleft()
-        order.append(current)
-        for block_id in after[current]:
-            indegree[block_id] -= 1
-            if indegree[block_id] == 0:
-                ready.append(block_id)
-    return order, set(graph.blocks) - set(order)
-
-
 def _infer_sizes(spec: BlockSpec, params: dict[str, Any], ins: list[Shape]) -> None:
     """Replace every "auto" size in ``params`` by the size of the wire it is read from."""
     for param in spec.params:
@@ -168,7 +148,7 @@ def analyse(graph: Graph, feeds: dict[str, Feed] | None = None) -> Analysis:
         result.params[block.id] = params
         problems.extend(Problem(block.id, None, "param", f"{label(spec, block)} {e}") for e in errors)
 
-    order, looped = _order(graph)
+    order, looped = graph.order()
     if looped:
         cycle = graph.find_cycle() or sorted(looped)
         problems.append(

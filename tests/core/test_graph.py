@@ -59,6 +59,17 @@ def test_topological_order_and_cycles() -> None:
     assert not graph.would_cycle(Link("input_1", 0, "linear_2", 0))
 
 
+def test_a_loop_is_found_along_its_wires_and_ties_keep_the_order_blocks_were_added() -> None:
+    graph = Graph()
+    for block_id, kind in (("c", "relu"), ("a", "relu"), ("b", "add"), ("d", "tanh"), ("e", "tanh")):
+        graph.add_block(Block(block_id, kind))
+    graph.links = [Link("a", 0, "b", 0), Link("b", 0, "c", 0), Link("c", 0, "b", 1), Link("c", 0, "d", 0)]
+    assert graph.order() == (["a", "e"], {"b", "c", "d"})  # d only follows the loop
+    assert graph.find_cycle() == ["b", "c"]  # b -> c -> b
+    graph.links = [Link("c", 0, "b", 0), Link("e", 0, "d", 0)]
+    assert graph.topological_order() == ["c", "a", "b", "e", "d"]  # the earliest-added ready block first
+
+
 def test_copies_compare_equal_and_independent() -> None:
     graph = mlp()
     other = graph.copy()
