@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,10 +38,20 @@ class Block:
 
     def copy(self) -> Block:
         inner = self.graph.copy() if self.graph is not None else None
-        return Block(self.id, self.type, copy.deepcopy(self.params), self.x, self.y, inner)
+        return Block(self.id, self.type, _copied(self.params), self.x, self.y, inner)
 
     def renamed(self, new_id: str) -> Block:
         return Block(new_id, self.type, self.params, self.x, self.y, self.graph)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of parameters as a file holds them (numbers, text, lists, objects): what deepcopy does for
+    them, without its bookkeeping (a graph of thousands of blocks is copied at every training run)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def block_ports(block: Block, params: dict[str, Any] | None = None) -> tuple[list[PortSpec], list[PortSpec]]:

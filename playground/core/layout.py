@@ -3,6 +3,7 @@ so that a deep network still reads at a comfortable zoom."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 
@@ -35,8 +36,10 @@ def auto_layout(graph: Graph, max_columns: int | None = None) -> dict[str, tuple
         band, column = divmod(depth[block_id], max_columns)
         slots.setdefault((band, column), []).append(block_id)
     bands = 1 + max((band for band, _ in slots), default=0)
-    band_rows = [max((len(ids) for (b, _), ids in slots.items() if b == band), default=1) for band in range(bands)]
-    band_top = [sum(rows * ROW_HEIGHT + BAND_GAP for rows in band_rows[:band]) for band in range(bands)]
+    band_rows = [1] * bands
+    for (band, _), ids in slots.items():
+        band_rows[band] = max(band_rows[band], len(ids))
+    band_top = list(itertools.accumulate((rows * ROW_HEIGHT + BAND_GAP for rows in band_rows[:-1]), initial=0.0))
     positions = {}
     for (band, column), ids in slots.items():
         for row, block_id in enumerate(ids):

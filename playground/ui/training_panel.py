@@ -323,7 +323,11 @@ class TrainingPanel(QWidget):
         self.message.hide()
         self.settings.show_settings()
         self._show_drawing()
-        if self.document.root.blocks:
+        if self.document.root.blocks:  # once the canvas has shown it (posting a large network takes a while)
+            QTimer.singleShot(0, lambda project=self.document.project: self._load_opened(project))
+
+    def _load_opened(self, project) -> None:
+        if self.document.project is project and self.session.project is None:  # not replaced, nor loaded, since
             self.restart(resume=True)
 
     def _show_drawing(self) -> None:

@@ -59,7 +59,9 @@ def test_a_saved_group_is_dragged_from_my_blocks_into_another_project(qtbot, win
     assert window.scene.blocks["hidden_layer"].detail == "2 blocks inside"
     assert drag_entry(window, drop_at, "hidden_layer", QPoint(600, 420)) == {"hidden_layer_1"}  # taken: numbered
     assert window.document.undo_stack.undoText() == "Add hidden_layer_1 from My Blocks"
+    window.activateWindow()
     qtbot.mouseClick(window.view.viewport(), LEFT, pos=QPoint(40, 40))  # the canvas has the keyboard
+    qtbot.waitUntil(window.view.hasFocus)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert set(window.document.graph.blocks) == {"hidden_layer"}
 

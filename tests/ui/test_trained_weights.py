@@ -44,7 +44,8 @@ def test_save_keeps_the_trained_weights_and_opening_brings_them_back(qtbot, wind
 
     assert window.open_path(spiral)  # the same file again: a new run, from what was saved
     panel = window.training
-    qtbot.waitUntil(lambda: step_of(window) == trained, timeout=LATER)
+    qtbot.waitUntil(lambda: "restored" in panel.loss_note.text(), timeout=LATER)  # loaded once the canvas shows
+    assert step_of(window) == trained
     assert f"Trained weights restored from spiral.weights.safetensors (step {trained:,})" in panel.loss_note.text()
     evaluated = panel.curves.val["val_loss"].x
     assert len(evaluated) > 3 and evaluated[-1] == trained  # the curves so far, at the evaluated steps

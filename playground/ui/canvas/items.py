@@ -18,7 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour
@@ -39,6 +39,25 @@ FONTS = {"title": (10.5, True), "id": (8.5, False), "text": (9.5, False)}
 def block_font(part: str) -> QFont:
     """The font of a part of a block (made once the application exists, then shared)."""
     return canvas_font(*FONTS[part])
+
+
+@functools.lru_cache(maxsize=8192)
+def text_width(part: str, text: str) -> float:
+    """How wide ``text`` is in a part's font (measured once: thousands of blocks share their texts)."""
+    return QFontMetricsF(block_font(part)).horizontalAdvance(text)
+
+
+@functools.lru_cache(maxsize=64)
+def block_paths(height: float) -> tuple[QPainterPath, QPainterPath, QRectF]:
+    """A block's outline, header and bounds at a height (shared by every block of that height)."""
+    outline = QPainterPath()
+    outline.addRoundedRect(QRectF(0, 0, WIDTH, height), 8, 8)
+    header = QPainterPath()
+    header.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 8, 8)
+    header.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
+    header.setFillRule(Qt.FillRule.WindingFill)
+    bounds = QRectF(-PORT_RADIUS - 4, -12, WIDTH + 2 * PORT_RADIUS + 16, height + 16)
+    return outline, header.simplified(), bounds
 
 
 def level_of_detail(painter: QPainter) -> float:
@@ -88,10 +107,11 @@ class PortItem(QGraphicsItem):
 class BlockItem(QGraphicsObject):
     """One block: a coloured header with its title, its key parameters, shape and size."""
 
-    def __init__(self, block: Block, spec: BlockSpec | None, theme: Theme) -> None:
+    def __init__(
+        self, block: Block, spec: BlockSpec | None, theme: Theme, analysis: Analysis | None = None, received=None
+    ) -> None:
         super().__init__()
         self.block_id = block.id
-        self.setObjectName(block.id)
         self.theme = theme
         self.spec = spec
         self.is_group = block.type == GROUP
@@ -109,13 +129,14 @@ class BlockItem(QGraphicsObject):
         self.port_rows = 1
         self.units: list[QImage] = []
         self.hovered_unit: int | None = None
-        self.outline, self.header, self.bounds = self._paths()
+        self.shown: tuple | None = None  # what refresh() last showed, to skip showing it again
+        self.outline, self.header, self.bounds = block_paths(self.height)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # panning blits, text is drawn once
         self.setZValue(1)
         self.setPos(block.x, block.y)
-        self.refresh(block, None)
+        self.refresh(block, analysis, received)
 
     # --- content --------------------------------------------------------------------------
     def refresh(self, block: Block, analysis: Analysis | None, received: list | None = None) -> None:
@@ -123,6 +144,18 @@ class BlockItem(QGraphicsObject):
         (``received``: for an Output, the shape flowing into it)."""
         spec = self.spec
         params = analysis.params.get(block.id, block.params) if analysis else block.params
+        shown = (
+            block.id,
+            dict(params),
+            (port_names(block), len(block.graph.blocks)) if block.graph is not None else None,
+            (analysis.shapes.get(block.id), analysis.param_counts.get(block.id), analysis.problems_of(block.id))
+            if analysis
+            else None,
+            received,
+        )
+        if shown == self.shown:
+            return  # an edit elsewhere: this block shows the same
+        self.shown = shown
         if spec is not None:
             shown = [f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params]
             self.detail = _inside(block, params) if self.is_group else " · ".join(shown)
@@ -166,11 +199,11 @@ class BlockItem(QGraphicsObject):
     def _place_lines(self) -> None:
         """Every text whole, on lines of its own: the id beside the title when it fits there, else under it;
         the block grows to hold them (a shape and a parameter count no longer share one elided line)."""
-        room = WIDTH - 30 - QFontMetricsF(block_font("title")).horizontalAdvance(self.title)
-        self.id_in_header = QFontMetricsF(block_font("id")).horizontalAdvance(self.block_id) <= room
+        room = WIDTH - 30 - text_width("title", self.title)
+        self.id_in_header = text_width("id", self.block_id) <= room
         body = [] if self.id_in_header else [self.block_id]
         shape_and_size = "   ".join(t for t in (self.shape_text, self.size_text) if t)
-        fits = QFontMetricsF(block_font("text")).horizontalAdvance(shape_and_size) <= WIDTH - 28
+        fits = text_width("text", shape_and_size) <= WIDTH - 28
         self.lines = [*body, self.detail, *([shape_and_size] if fits else [self.shape_text, self.size_text])]
         self.lines = [line for line in self.lines if line] or [""]
         height = max(HEADER + max(2, len(self.lines)) * LINE + 12, HEADER + 8 + self.port_rows * PORT_GAP)
@@ -186,7 +219,7 @@ class BlockItem(QGraphicsObject):
         if height != self.height:
             self.prepareGeometryChange()
             self.height = height
-            self.outline, self.header, self.bounds = self._paths()
+            self.outline, self.header, self.bounds = block_paths(height)
 
     def set_units(self, images: list[QImage]) -> None:
         """Heatmaps of each unit's output over the input plane (empty: none), drawn under the text."""
@@ -227,16 +260,6 @@ class BlockItem(QGraphicsObject):
     # --- drawing -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
         return self.bounds
-
-    def _paths(self) -> tuple[QPainterPath, QPainterPath, QRectF]:
-        outline = QPainterPath()
-        outline.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 8, 8)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, WIDTH, HEADER), 8, 8)
-        header.addRect(QRectF(0, HEADER / 2, WIDTH, HEADER / 2))
-        header.setFillRule(Qt.FillRule.WindingFill)
-        bounds = QRectF(-PORT_RADIUS - 4, -12, WIDTH + 2 * PORT_RADIUS + 16, self.height + 16)
-        return outline, header.simplified(), bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         theme = self.theme

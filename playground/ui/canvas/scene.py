@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneM
 from playground.core.graph import Link
 from playground.core.registry import format_shape, get_spec
 from playground.ui.canvas.items import BlockItem, PortItem
+from playground.ui.canvas.overview import Overview
 from playground.ui.canvas.wires import WireItem, wire_path
 from playground.ui.document import Document
 from playground.ui.theme import LIGHT, Theme
@@ -40,9 +41,11 @@ class GraphScene(QGraphicsScene):
         self._drag_port: PortItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._graph = None
+        self.overview = Overview(self, self.blocks, self.wires, theme)
         document.replaced.connect(self.rebuild)
         document.level_changed.connect(self.rebuild)
         document.analysed.connect(self.show_analysis)
+        self.selectionChanged.connect(lambda: self.overview.changed())
         self.setBackgroundBrush(theme.canvas)
         self.rebuild()
 
@@ -50,6 +53,7 @@ class GraphScene(QGraphicsScene):
     def rebuild(self) -> None:
         if self._graph is not None:
             self._graph.unsubscribe(self._on_graph_event)
+        self.overview.release()
         self.clear()
         self.blocks.clear()
         self.wires.clear()
@@ -57,11 +61,11 @@ class GraphScene(QGraphicsScene):
         self._shown = None
         self._graph = self.document.graph
         self._graph.subscribe(self._on_graph_event)
+        analysis = self._shown = self.document.analysis  # each item made showing it: once, not twice
         for block in self._graph.blocks.values():
-            self._add_block(block)
+            self._add_block(block, analysis)
         for link in self._graph.links:
-            self._add_wire(link)
-        self.show_analysis(self.document.analysis)
+            self._add_wire(link, analysis)
 
     def detach(self) -> None:
         """Stop mirroring the graph (the window is closing)."""
@@ -70,7 +74,7 @@ class GraphScene(QGraphicsScene):
             self._graph = None
 
     def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
+        self.theme = self.overview.theme = theme
         self.setBackgroundBrush(theme.canvas)
         for item in [*self.blocks.values(), *self.wires.values()]:
             item.theme = theme
@@ -98,25 +102,34 @@ class GraphScene(QGraphicsScene):
             item = self.blocks[block.id]
             if (item.x(), item.y()) != (block.x, block.y):
                 item.setPos(block.x, block.y)
+        self.overview.changed()
 
-    def _add_block(self, block) -> None:
-        item = BlockItem(block, get_spec(block.type), self.theme)
+    def _add_block(self, block, analysis=None) -> None:
+        spec = get_spec(block.type)
+        received = self._received(block.id, spec, analysis) if analysis is not None else None
+        item = BlockItem(block, spec, self.theme, analysis, received)
         self.blocks[block.id] = item
         self.addItem(item)
         item.xChanged.connect(self._item_moved)
         item.yChanged.connect(self._item_moved)
+        self.overview.adopt(item)
 
     def _item_moved(self) -> None:
+        """A block item moved (dragged, or following its block): its wires follow."""
         item = self.sender()
-        if isinstance(item, BlockItem) and item.block_id in self.blocks:
+        if isinstance(item, BlockItem) and self.blocks.get(item.block_id) is item:
             self._update_wires_of(item.block_id)
+            self.overview.changed()  # a block dragged at overview zoom: its wires
 
-    def _add_wire(self, link: Link) -> None:
+    def _add_wire(self, link: Link, analysis=None) -> None:
         item = WireItem(link, self.theme)
         self.wires[link] = item
         for end in (link.src, link.dst):
             self._wires_at.setdefault(end, set()).add(link)
         self.addItem(item)
+        self.overview.adopt(item)
+        if analysis is not None:
+            item.set_label(_label(analysis, link))  # measured once, with its ends
         self._place_wire(item)
 
     def _place_wire(self, item: WireItem) -> None:
@@ -135,13 +148,19 @@ class GraphScene(QGraphicsScene):
         self._shown = analysis
         graph = self.document.graph
         for block_id, item in self.blocks.items():
-            into = graph.link_into(block_id, 0) if not item.outputs else None
-            received = [analysis.wire_shape(into)] if into is not None and analysis.wire_shape(into) else None
-            item.refresh(graph.blocks[block_id], analysis, received)
+            item.refresh(graph.blocks[block_id], analysis, self._received(block_id, item.spec, analysis))
         for link, wire in self.wires.items():
-            shape = analysis.wire_shape(link)
-            wire.set_label(format_shape(shape) if shape is not None else "")
+            wire.set_label(_label(analysis, link))
             self._place_wire(wire)
+        self.overview.changed()
+
+    def _received(self, block_id: str, spec, analysis) -> list | None:
+        """For a block without outputs (an Output), the shape flowing into it: what it shows."""
+        if spec is not None and spec.outputs:
+            return None
+        into = self.document.graph.link_into(block_id, 0)
+        shape = analysis.wire_shape(into) if into is not None else None
+        return [shape] if shape else None
 
     # --- live training --------------------------------------------------------------------
     def show_units(self, images: dict[str, list[QImage]]) -> None:
@@ -239,3 +258,8 @@ class GraphScene(QGraphicsScene):
         ids = self.selected_block_ids()
         graph = self.document.graph
         self.document.move({b: (graph.blocks[b].x + dx, graph.blocks[b].y + dy) for b in ids}, nudge=True)
+
+
+def _label(analysis, link: Link) -> str:
+    shape = analysis.wire_shape(link)
+    return format_shape(shape) if shape is not None else ""

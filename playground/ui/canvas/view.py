@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QPen,
     QWheelEvent,
 )
@@ -91,6 +92,10 @@ class CanvasView(QGraphicsView):
         if self.zoom() > largest:
             self.scale(largest / self.zoom(), largest / self.zoom())
         self.centerOn(rect.center())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.graph_scene.overview.follow(self.zoom())  # a large level zoomed out: drawn as one item
+        super().paintEvent(event)
 
     # --- pan ------------------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:

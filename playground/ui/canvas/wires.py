@@ -3,6 +3,7 @@ carries (the label is left to the tooltip where it would cover a port), coloured
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -33,17 +34,22 @@ class WireItem(QGraphicsPathItem):
         self.setAcceptHoverEvents(True)
 
     def set_ends(self, start: QPointF, end: QPointF) -> None:
+        if (start, end) == (self.start, self.end) and not self.path().isEmpty():
+            return
         self.start, self.end = start, end
         self.prepareGeometryChange()
         self.setPath(wire_path(start, end))
         self._measure()
 
     def set_label(self, text: str) -> None:
+        if text == self.label and self.toolTip():
+            return
         self.label = text
         self.setToolTip(f"{self.link.src} → {self.link.dst}: {text or 'shape unknown'}")
-        self.prepareGeometryChange()
-        self._measure()
-        self.update()
+        if not self.path().isEmpty():  # else measured when its ends are set
+            self.prepareGeometryChange()
+            self._measure()
+            self.update()
 
     def set_flow(self, flow: float | None) -> None:
         if flow != self.flow:
@@ -54,7 +60,7 @@ class WireItem(QGraphicsPathItem):
         """Place the label at the middle of the curve; computed once per change, not per paint."""
         self.label_rect = QRectF()
         if self.label:
-            width = QFontMetricsF(canvas_font(9)).horizontalAdvance(self.label) + 12
+            width = _label_width(self.label) + 12
             mid = self.path().pointAtPercent(0.5)
             rect = QRectF(mid.x() - width / 2, mid.y() - 10, width, 20)
             clear = PORT_RADIUS + 2  # a label never covers a port: where it would, the tooltip shows it
@@ -94,6 +100,11 @@ class WireItem(QGraphicsPathItem):
             painter.setPen(self.theme.text)
             painter.setFont(canvas_font(9))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_width(text: str) -> float:
+    return QFontMetricsF(canvas_font(9)).horizontalAdvance(text)
 
 
 WIRE_STUB = 24.0  # a wire leaves an output port and enters an input port straight for this long
