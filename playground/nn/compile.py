@@ -16,6 +16,7 @@ from playground.core.graph import Graph
 from playground.core.registry import Shape, get_spec
 from playground.core.shapes import Analysis, Problem, analyse
 from playground.nn.blocks import Emitter, emit
+from playground.nn.blocks.base import GroupClass
 
 
 class CompileError(Exception):
@@ -62,6 +63,7 @@ class CompiledModel:
     output_shapes: dict[str, Shape]
     nodes: dict[str, list[fx.Node]]  # block id -> the fx node of each output port
     final: FinalActivation | None = None  # set for a single Output fed by a Softmax, LogSoftmax or Sigmoid
+    graph: Graph | None = None  # the blocks it was compiled from
 
     @property
     def code(self) -> str:
@@ -126,8 +128,7 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     analysis = analyse(graph)
     if analysis.problems:
         raise CompileError(analysis.problems)
-    emitter = Emitter(analysis)
-    nodes = emit(emitter, graph)
+    emitter, nodes = emitted(graph, analysis)
     inputs = [
         InputInfo(
             block_id,
@@ -139,11 +140,20 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     ]
     outputs = emitter.outputs
     nodes.update({block_id: [node] for block_id, node in outputs.items()})  # an Output gives what it receives
-    if len(outputs) == 1:
-        emitter.graph.output(next(iter(outputs.values())))
-    else:
-        emitter.graph.output(dict(outputs))
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
     shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
     final = _final_activation(graph, analysis, nodes, next(iter(outputs))) if len(outputs) == 1 else None
-    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes, final)
+    return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes, final, graph)
+
+
+def emitted(
+    graph: Graph, analysis: Analysis, classes: dict[str, GroupClass] | None = None
+) -> tuple[Emitter, dict[str, list[fx.Node]]]:
+    """The graph's blocks emitted, ending in its outputs (one: that tensor; several: a dict by Output
+    id); ``classes``: each group a class of its own (the Python export's), collected there."""
+    emitter = Emitter(analysis)
+    emitter.classes = classes
+    nodes = emit(emitter, graph)
+    outputs = emitter.outputs
+    emitter.graph.output(next(iter(outputs.values())) if len(outputs) == 1 else dict(outputs))
+    return emitter, nodes

@@ -10,6 +10,7 @@ import torch
 from safetensors.torch import load_file
 
 from playground.core.project import load, walk
+from playground.core.shapes import analyse
 from playground.nn.compile import compile_graph
 from playground.nn.export import export_python
 from playground.nn.import_source import load_source
@@ -124,10 +125,9 @@ ROUND_TRIP = (
     "transformer-reverse",
     "char-gpt",
 )
-"""The presets whose blocks keep the ids Playground gives them: an operation's own name (``g_relu_1``)
-and a single Output's are not in the Python's calls, and a graph's node count is its batch. An exported
-model.py's forward() is one function, so a group's operations outside layers (resnet-digits' Add and
-ReLU) are not inside its submodule there: such a group comes back ungrouped."""
+"""The presets whose blocks keep the ids Playground gives them: an operation's own name (``g_relu_1``,
+resnet-digits' ``stem_relu``) and a single Output's are not in the Python's calls, and a graph's node
+count is its batch."""
 
 
 @pytest.mark.parametrize("preset", ROUND_TRIP)
@@ -157,3 +157,27 @@ def test_the_exported_python_comes_back_as_the_graph_it_came_from(preset: str, t
     assert imported.weights.keys() == compiled.module.state_dict().keys() == original.state_dict().keys()
     for key, value in original.state_dict().items():
         assert torch.equal(imported.weights[key], value), key
+
+
+def test_a_network_of_groups_comes_back_as_its_groups_from_its_exported_python(tmp_path: Path) -> None:
+    project = load(PRESETS / "resnet-digits.json")
+    compiled = compile_graph(project.graph)
+    path = tmp_path / "resnet_digits.py"
+    export_python(compiled, path)
+    original = load_source(f"{path}:Model")
+    x = torch.randn(3, 1, 8, 8)
+    original.eval()
+    assert original.stage1[0](original.stem(x)).shape == (3, 16, 8, 8)  # a group is a class: callable alone
+    imported = import_module(original, [(1, 1, 8, 8)])
+    theirs, ours = dict(walk(project.graph)), dict(walk(imported.project.graph))
+    assert ours.keys() == theirs.keys() == {"", "stage1.", "stage2."}
+    their_analysis, our_analysis = analyse(project.graph), analyse(imported.project.graph)
+    for prefix, level in theirs.items():
+        back, path = ours[prefix], prefix.split(".")[:-1]
+        assert sorted(b.type for b in back.blocks.values()) == sorted(b.type for b in level.blocks.values())
+        layers = [b.id for b in level.blocks.values() if b.type in ("conv2d", "batch_norm2d", "linear")]
+        settings = their_analysis.level(path).params, our_analysis.level(path).params
+        assert {b: settings[1][b] for b in layers} == {b: settings[0][b] for b in layers}  # names and settings kept
+        assert len(back.links) == len(level.links)
+    assert ours[""].blocks["stage1"].params["repeat"] == theirs[""].blocks["stage1"].params["repeat"] == 2
+    assert list(imported.weights) == list(original.state_dict()) == list(compiled.module.state_dict())

@@ -48,17 +48,21 @@ def test_exports_keep_the_hierarchy_and_compute_the_same(tmp_path: Path) -> None
     source = tmp_path / "model.py"
     export_python(compiled, source, with_weights=True)
     text = source.read_text()
-    assert "self.block = torch.nn.ModuleList([torch.nn.Module() for _ in range(2)])" in text
-    assert "self.block[1].linear_1 = torch.nn.Linear(" in text
+    assert "class Block(torch.nn.Module):" in text  # the group's class, its copies instances of it
+    assert "self.block = torch.nn.ModuleList([Block() for _ in range(2)])" in text
+    assert "self.linear_1 = torch.nn.Linear(" in text
     check = (
         "import torch, sys; sys.path.insert(0, '.');"
         "from model import Model; from safetensors.torch import load_file;"
-        "m = Model(); m.load_state_dict(load_file('model.safetensors')); m.eval();"
-        "torch.save(m(torch.load('x.pt')), 'y.pt')"
+        "m = Model(); m.load_state_dict(load_file('model.safetensors')); m.eval(); x = torch.load('x.pt');"
+        "torch.save((m(x), m.block[0](x)), 'y.pt')"
     )
     x = example_inputs(compiled)[0]
     torch.save(x, tmp_path / "x.pt")
     subprocess.run([sys.executable, "-c", check], cwd=tmp_path, check=True)
-    assert torch.allclose(torch.load(tmp_path / "y.pt"), compiled.module(x))
+    whole, first = torch.load(tmp_path / "y.pt")
+    assert torch.allclose(whole, compiled.module(x))
+    linear = compiled.module.get_submodule("block.0.linear_1")
+    assert torch.allclose(first, torch.relu(linear(x)) + x)  # one copy of the group, called on its own
     export_torchscript(compiled, tmp_path / "model.pt")
     assert torch.allclose(torch.jit.load(str(tmp_path / "model.pt"))(x), compiled.module(x))

@@ -46,6 +46,7 @@ class Emitter:
         self.path: list[str] = []  # the groups (and repeated copies) being emitted, from the top
         self.feeds: dict[str, fx.Node] = {}  # what enters the current group's ports
         self.ends: dict[str, fx.Node] = {}  # what leaves them
+        self.classes: dict[str, GroupClass] | None = None  # the Python export's: each group a class, called
 
     def qualified(self, block_id: str, sep: str = ".") -> str:
         return sep.join([*self.path, block_id])
@@ -98,6 +99,17 @@ def emit(e: Emitter, graph: Graph) -> dict[str, list[fx.Node]]:
         shapes = [e.analysis.wire_shape(link) for link in links]
         nodes[block_id] = BUILDERS[block.type](e, block, e.analysis.params[block_id], args, shapes)
     return nodes
+
+
+@dataclass
+class GroupClass:
+    """A group's inside as a module class of its own, as the Python export writes it: its forward()
+    takes the group's inputs and returns its outputs; ``constructors`` are its layers'."""
+
+    name: str
+    module: fx.GraphModule
+    constructors: dict[str, tuple[Any, dict[str, Any]]]
+    source: str  # its forward() and layers, to tell two identical groups (one class) from two that differ
 
 
 @dataclass(frozen=True)
