@@ -1,5 +1,6 @@
 """Group edits, each reversible like the commands in commands.py: gather blocks into a group, take a
-group apart, and run any edit inside a group (whose ports then follow its Group Input/Output blocks)."""
+group apart, write a repeated group out as its copies, and run any edit inside a group (whose ports then
+follow its Group Input/Output blocks)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import networkx as nx
 
 from playground.core.commands import Command, RenameBlock
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, GraphError, Link, port_names
+from playground.core.layout import COLUMN_WIDTH
 from playground.core.registry import is_valid_id
 
 PORT_GAP = 260.0
@@ -150,7 +152,7 @@ class Ungroup(Command):
         if group.graph is None:
             raise GraphError(f"'{self.group_id}' is not a group")
         if group.params.get("repeat", 1) != 1:
-            raise GraphError(f"group '{self.group_id}' repeats: set its Repeat to 1 to ungroup it")
+            raise GraphError(f"group '{self.group_id}' repeats: unroll it into its copies first")
         inner = group.graph
         ports, ends = port_names(group)
         feeds = {ports[k.dst_port]: (k.src, k.src_port) for k in graph.links if k.dst == self.group_id}
@@ -198,6 +200,64 @@ class Ungroup(Command):
     @property
     def new_ids(self) -> list[str]:
         return list(self._ids.values())
+
+
+@dataclass
+class Unroll(Command):
+    """A group repeated N times becomes N groups in a row, each once and with its own copy of the inside
+    (its weights): the same network, written out. Ungrouping a repeated group starts here."""
+
+    group_id: str
+    _group: Block | None = field(default=None, repr=False)
+    _cut: list[Link] = field(default_factory=list, repr=False)
+    _ids: list[str] = field(default_factory=list, repr=False)
+    _added: list[Link] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        return f"Unroll {self.group_id}"
+
+    def do(self, graph: Graph) -> None:
+        group = graph.block(self.group_id)
+        repeat = group.params.get("repeat", 1)
+        if group.graph is None or repeat == 1:
+            raise GraphError(f"'{self.group_id}' is not a repeated group")
+        taken = set(graph.blocks) - {self.group_id}
+        self._ids = _names(self.group_id, repeat, taken)
+        inputs, outputs = (len(names) for names in port_names(group))
+        inside = [b.x for b in group.graph.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
+        step = (max(inside) - min(inside) if inside else 0.0) + COLUMN_WIDTH  # each copy's blocks beside the last's
+        self._group = group.copy()
+        self._cut = graph.links_of([self.group_id])
+        for link in self._cut:
+            graph.disconnect(link)
+        graph.remove_block(self.group_id)
+        for index, block_id in enumerate(self._ids):
+            copy = group.copy().renamed(block_id)
+            copy.params = {k: v for k, v in group.params.items() if k != "repeat"}
+            copy.x += index * step
+            graph.add_block(copy)
+        first, last = self._ids[0], self._ids[-1]
+        self._added = [Link(k.src, k.src_port, first, k.dst_port) for k in self._cut if k.dst == self.group_id]
+        for before, after in itertools.pairwise(self._ids):  # output k of a copy feeds input k of the next
+            self._added += [Link(before, port, after, port) for port in range(min(inputs, outputs))]
+        self._added += [Link(last, k.src_port, k.dst, k.dst_port) for k in self._cut if k.src == self.group_id]
+        for link in self._added:
+            graph.connect(link)
+
+    def undo(self, graph: Graph) -> None:
+        for link in self._added:
+            graph.disconnect(link)
+        for block_id in self._ids:
+            graph.remove_block(block_id)
+        assert self._group is not None
+        graph.add_block(self._group.copy())
+        for link in self._cut:
+            graph.connect(link)
+
+    @property
+    def new_ids(self) -> list[str]:
+        return list(self._ids)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from playground.core.commands import (
     SetParam,
 )
 from playground.core.graph import GROUP, Block, Graph, GraphError, Link
-from playground.core.groups import GroupBlocks, InGroup, Ungroup, level_of
+from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
 from playground.core.project import load, save
 from playground.core.project_types import DatasetRef, Project, TrainingConfig
@@ -251,9 +251,17 @@ class Document(QObject):
         return group_id if self.apply(GroupBlocks(block_ids, group_id)) else None
 
     def ungroup(self, group_id: str) -> list[str]:
-        """Put a group's blocks in its place; their ids (empty, and ``refused``, if it cannot be)."""
-        command = Ungroup(group_id)
-        return command.new_ids if self.apply(command) else []
+        """Put a group's blocks in its place (each copy's, in a row, for a repeated group); their ids
+        (empty, and ``refused``, if it cannot be). One undo step."""
+        block = self.graph.blocks.get(group_id)
+        if block is None or block.params.get("repeat", 1) == 1:
+            command = Ungroup(group_id)
+            return command.new_ids if self.apply(command) else []
+        unroll = Unroll(group_id)
+        with self.macro(f"Ungroup {group_id}"):
+            if not self.apply(unroll):
+                return []
+            return [b for copy in unroll.new_ids for b in self.ungroup(copy)]
 
     def connect(self, link: Link) -> bool:
         return self.apply(Connect(link))

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from playground.core.commands import AddBlock, Command, Connect, Disconnect, Move, PasteGroup, RemoveBlocks, SetParam
 from playground.core.graph import Block, Graph, GraphError, Link
-from playground.core.groups import GroupBlocks, InGroup, Ungroup
+from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll
 from tests.helpers import mlp
 
 
@@ -94,6 +94,7 @@ def test_paste_gives_fresh_ids_and_keeps_internal_wires() -> None:
 
 
 TYPES = ["linear", "relu", "tanh", "add", "concat", "dropout", "group_input"]
+ACTIONS = ["add", "remove", "connect", "disconnect", "param", "move", "paste", "group", "ungroup", "unroll", "inside"]
 
 
 @st.composite
@@ -101,9 +102,7 @@ def edit_scripts(draw: st.DrawFn) -> list[tuple]:
     return draw(
         st.lists(
             st.tuples(
-                st.sampled_from(
-                    ["add", "remove", "connect", "disconnect", "param", "move", "paste", "group", "ungroup", "inside"]
-                ),
+                st.sampled_from(ACTIONS),
                 st.integers(0, 50),
                 st.integers(0, 50),
                 st.sampled_from(TYPES),
@@ -127,6 +126,8 @@ def make_command(graph: Graph, action: str, a: int, b: int, type_name: str) -> C
     if action == "disconnect":
         return Disconnect(graph.links[a % len(graph.links)]) if graph.links else None
     if action == "param":
+        if graph.blocks[first].type == "group":
+            return SetParam(first, "repeat", 1 + a % 3)
         return SetParam(first, "p", (a % 10) / 10) if graph.blocks[first].type == "dropout" else Move({first: (a, b)})
     if action == "move":
         return Move({first: (float(a), float(b))})
@@ -134,6 +135,8 @@ def make_command(graph: Graph, action: str, a: int, b: int, type_name: str) -> C
         return GroupBlocks(sorted({first, second}), graph.new_id("group"))
     if action == "ungroup":
         return Ungroup(first)
+    if action == "unroll":
+        return Unroll(first)
     if action == "inside":
         inner = graph.blocks[first].graph
         edit = make_command(inner, ["add", "remove", "connect", "group"][b % 4], b, a, type_name) if inner else None

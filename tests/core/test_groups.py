@@ -6,7 +6,7 @@ import pytest
 
 from playground.core.commands import RemoveBlocks, RenameBlock
 from playground.core.graph import Block, GraphError, Link
-from playground.core.groups import GroupBlocks, InGroup, Ungroup, port_names
+from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, port_names
 from playground.core.project import dumps, loads, to_document
 from playground.core.shapes import analyse
 from tests.core.test_project import error_of, spiral_doc
@@ -70,6 +70,30 @@ def test_ungroup_renames_what_clashes_and_a_number_id_outside_a_group() -> None:
     ungroup.do(graph)
     assert sorted(ungroup.new_ids) == ["linear_1", "tanh_2"]
     assert Link("input_1", 0, "linear_1", 0) in graph.links and Link("tanh_2", 0, "linear_2", 0) in graph.links
+
+
+def test_a_repeated_group_unrolls_into_its_copies_in_a_row_and_back() -> None:
+    graph = residual()
+    GroupBlocks(["linear_1", "relu_1", "add_1"], "block").do(graph)
+    graph.set_param("block", "repeat", 3)
+    graph.add_block(Block("block_2", "tanh"))  # a name the copies would take
+    before, shapes = graph.copy(), analyse(graph)
+    unroll = Unroll("block")
+    unroll.do(graph)
+    assert unroll.new_ids == ["block_1", "block_2_", "block_3"]
+    assert [graph.blocks[b].params for b in unroll.new_ids] == [{}, {}, {}]  # each once
+    assert {
+        Link("input_1", 0, "block_1", 0),
+        Link("block_1", 0, "block_2_", 0),
+        Link("block_3", 0, "output_1", 0),
+    } <= set(graph.links)
+    after = analyse(graph)
+    assert after.total_params == shapes.total_params == 60 and after.shapes["block_3"] == shapes.shapes["block"]
+    assert graph.blocks["block_2_"].x > graph.blocks["block_1"].x  # side by side
+    unroll.undo(graph)
+    assert graph == before
+    with pytest.raises(GraphError, match="not a repeated group"):
+        Unroll("block_2").do(graph)
 
 
 def test_a_port_removed_inside_takes_its_wire_outside_along_until_undo() -> None:

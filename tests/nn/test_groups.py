@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from playground.core.groups import GroupBlocks
+from playground.core.groups import GroupBlocks, Unroll
 from playground.nn.compile import compile_graph
 from playground.nn.export import example_inputs, export_python, export_torchscript
 from tests.core.test_groups import residual
@@ -41,6 +41,18 @@ def test_repeated_copies_are_numbered_with_their_own_weights_like_nn_sequential(
         by_hand = torch.relu(compiled.module.get_submodule(f"block.{i}.linear_1")(by_hand)) + by_hand
     assert torch.allclose(compiled.module(x), by_hand)
     assert compiled.analysis.total_params == 60
+
+
+def test_a_repeated_group_unrolled_computes_the_same_with_its_copies_weights() -> None:
+    repeated = grouped(repeat=3)
+    unrolled = repeated.copy()
+    Unroll("block").do(unrolled)
+    before, after = compile_graph(repeated).module, compile_graph(unrolled).module
+    after.load_state_dict(
+        {f"block_{int(k.split('.')[1]) + 1}.{k.split('.', 2)[2]}": v for k, v in before.state_dict().items()}
+    )
+    x = torch.randn(4, 4)
+    assert torch.allclose(after(x), before(x))
 
 
 def test_exports_keep_the_hierarchy_and_compute_the_same(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QToolButton
 
 from playground.core.project import dumps, load
-from tests.ui.conftest import LEFT, block_point, click_block
+from tests.ui.conftest import LEFT, PRESETS, block_point, click_block
 from tests.ui.test_fields_and_keys import CTRL
 from tests.ui.test_training import LATER, click, play_until, wait_ready
 
@@ -101,3 +101,16 @@ def test_an_edit_inside_a_group_is_an_edit_of_the_network_being_trained(qtbot, w
     wait_ready(qtbot, window)
     assert panel.banner.isVisible() and "the network" in panel.banner_text.text()
     assert panel.trained_steps() == 0  # its weights are not this network's
+
+
+def test_ungrouping_a_repeated_group_writes_out_its_copies_in_one_undo_step(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "resnet-digits.json")
+    start, parameters = window.document.root.copy(), window.document.root_analysis.total_params
+    click_block(qtbot, window, "stage1")
+    qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL | SHIFT)
+    graph = window.document.graph
+    assert "stage1" not in graph.blocks and sum(b.type == "conv2d" for b in graph.blocks.values()) == 5  # stem + 2×2
+    assert window.document.root_analysis.ok and window.document.root_analysis.total_params == parameters
+    assert len(window.scene.selected_block_ids()) == 14  # both copies' blocks
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.document.root == start and window.document.graph.blocks["stage1"].params["repeat"] == 2
