@@ -90,6 +90,8 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.selectionChanged.connect(self._selection_changed)
         self.palette_widget.chosen.connect(self.add_block_at_centre)
+        for changed in (self.document.level_changed, self.document.replaced):
+            changed.connect(lambda: self.palette_widget.tree.set_inside_group(bool(self.document.level)))
         self.view.block_menu_requested.connect(self.show_block_menu)
         self.session.fields_known.connect(self.inspector.fields_known)
         self.keys = WindowKeys(self, self.view, self.act_play.trigger, self._revert_fields, self._escape)

@@ -45,6 +45,8 @@ class PaletteTree(QTreeWidget):
         set_font(self, 10.5)
         self.items: dict[str, QTreeWidgetItem] = {}
         self.entries: dict[str, QTreeWidgetItem] = {}  # My blocks, by name
+        self.inside_group = False  # Group Input and Group Output are listed only inside a group
+        self.words: list[str] = []
         self.my_blocks = self._heading(MY_BLOCKS)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -61,7 +63,12 @@ class PaletteTree(QTreeWidget):
                 item.setData(0, SEARCH_ROLE, " ".join((spec.type, spec.title, spec.description, *spec.aliases)).lower())
                 self.items[spec.type] = item
         self.set_entries([])
+        self.filter("")
         self.expandAll()
+
+    def set_inside_group(self, inside: bool) -> None:
+        self.inside_group = inside
+        self.filter(" ".join(self.words))
 
     def _heading(self, category: str) -> QTreeWidgetItem:
         heading = QTreeWidgetItem(self, [category.upper()])
@@ -155,7 +162,7 @@ class PaletteTree(QTreeWidget):
         return pixmap
 
     def filter(self, text: str) -> None:
-        words = text.lower().split()
+        words = self.words = text.lower().split()
         for i in range(self.topLevelItemCount()):
             heading = self.topLevelItem(i)
             visible = 0
@@ -163,6 +170,7 @@ class PaletteTree(QTreeWidget):
                 item = heading.child(j)
                 haystack = item.data(0, SEARCH_ROLE)
                 show = all(word in haystack for word in words) and (bool(haystack) or not words)
+                show = show and (self.inside_group or item.data(0, TYPE_ROLE) not in (GROUP_INPUT, GROUP_OUTPUT))
                 item.setHidden(not show)
                 visible += show
             heading.setHidden(visible == 0)

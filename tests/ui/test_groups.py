@@ -114,3 +114,16 @@ def test_ungrouping_a_repeated_group_writes_out_its_copies_in_one_undo_step(qtbo
     assert len(window.scene.selected_block_ids()) == 14  # both copies' blocks
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert window.document.root == start and window.document.graph.blocks["stage1"].params["repeat"] == 2
+
+
+def test_the_palette_lists_group_inputs_and_outputs_only_inside_a_group(qtbot, window, spiral: Path) -> None:
+    assert window.open_path(spiral)
+    items = window.palette_widget.tree.items
+    assert items["group_input"].isHidden() and items["group_output"].isHidden() and not items["group"].isHidden()
+    group_id = group_hidden_layer(qtbot, window)
+    qtbot.mouseDClick(window.view.viewport(), LEFT, pos=block_point(window, group_id))
+    assert not items["group_input"].isHidden() and not items["group_output"].isHidden()
+    qtbot.keyClicks(window.palette_widget.search, "group")
+    assert not items["group_output"].isHidden()
+    qtbot.keyClick(window.view, Qt.Key.Key_Up, CTRL)
+    assert items["group_output"].isHidden() and not items["group"].isHidden()
