@@ -25,7 +25,8 @@ TYPE_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2  # a My blocks item: its Entry
 MY_BLOCKS = "My blocks"
-HINT = "Select a group, then Edit › Save Group to My Blocks"
+HINT = "No saved groups yet"
+HINT_TIP = "Select a group, then Edit › Save Group to My Blocks (or right-click it): it is listed here, to drag into any project."
 
 
 class PaletteTree(QTreeWidget):
@@ -99,6 +100,7 @@ class PaletteTree(QTreeWidget):
             hint.setFlags(Qt.ItemFlag.NoItemFlags)
             hint.setData(0, SEARCH_ROLE, "")
             hint.setForeground(0, QBrush(self.palette().placeholderText().color()))
+            hint.setToolTip(0, HINT_TIP)
         self.my_blocks.setExpanded(True)
 
     def _menu(self, where: QPoint) -> None:

@@ -42,7 +42,8 @@ def drag_entry(window, drop_at, name: str, target: QPoint) -> set[str]:
 
 def test_a_saved_group_is_dragged_from_my_blocks_into_another_project(qtbot, window, spiral, data_dir, drop_at):
     assert window.open_path(spiral)
-    assert window.palette_widget.tree.my_blocks.child(0).text(0).startswith("Select a group, then")  # the hint
+    hint = window.palette_widget.tree.my_blocks.child(0)
+    assert hint.text(0) == "No saved groups yet" and "Edit › Save Group to My Blocks" in hint.toolTip(0)
     group_id = group_hidden_layer(qtbot, window)
     inside = window.document.graph.blocks[group_id].graph.copy()
     save_to_my_blocks(qtbot, window, group_id, "hidden_layer")
