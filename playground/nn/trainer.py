@@ -143,7 +143,14 @@ class Trainer:
         self._start()
 
     def _start(self) -> None:
-        self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in self.task.groups().items()}
+        groups = self.task.groups()
+        for name, params in groups.items():
+            if not params:
+                what = "The network" if name == "model" else f"The {name}"
+                raise TaskError(
+                    f"{what} has no weights to learn: add a block that has some (Linear, Conv2d, Embedding, ...)"
+                )
+        self.optimizers = {name: make_optimizer(self.config, ps) for name, ps in groups.items()}
         self._ctx = StepContext(self.optimizers, self.config.grad_clip, 0, self.world.share, self.deferred)
         self._unread: list[StepReport] = []  # deferred steps whose loss is still on the device
         self.lr_applied: float | None = None  # the learning rate the optimisers hold (None: set it next step)

@@ -67,6 +67,14 @@ def test_a_diverging_run_exits_3_with_the_step(tmp_path: Path) -> None:
             lambda d: d["graph"]["blocks"][0]["params"].update(shape=[3]),
             "Linear 'linear_1' expects 2 input features but receives 3",
         ),
+        (
+            lambda d: [
+                b.update(type="slice", params={"dim": 1, "start": 0, "length": 1})  # (N, 1), as the task needs
+                for b in d["graph"]["blocks"]
+                if b["type"] == "linear"
+            ],
+            "The network has no weights to learn: add a block that has some (Linear",
+        ),
     ],
 )
 def test_projects_that_cannot_train_exit_1(tmp_path: Path, edit, message) -> None:
