@@ -13,22 +13,28 @@ from playground.core.graph import Block, Link
 from playground.core.layout import auto_layout
 from playground.core.project import save
 from playground.core.project_types import Project
-from playground.ui.canvas.overview import OVERVIEW_BLOCKS
+from playground.ui.canvas.overview import FLOW_STEPS, OVERVIEW_BLOCKS
 from tests.ui.conftest import LEFT, drag, view_point
 from tests.ui.test_fields_and_keys import CTRL
+from tests.ui.test_training import LATER, click, pause, play_until
 
 
 def chain_project(path: Path, blocks: int) -> Path:
+    """The spiral's points through a long chain of Tanh blocks between two Linear layers."""
     project = Project(title="A long chain")
     graph = project.graph
-    graph.add_block(Block("input_1", "input", {"shape": [4]}))
-    previous = "input_1"
-    for i in range(1, blocks - 1):
+    graph.add_block(Block("input_1", "input", {"shape": [2]}))
+    graph.add_block(Block("linear_1", "linear", {"in_features": 2, "out_features": 4}))
+    graph.connect(Link("input_1", 0, "linear_1", 0))
+    previous = "linear_1"
+    for i in range(1, blocks - 3):
         graph.add_block(Block(f"tanh_{i}", "tanh"))
         graph.connect(Link(previous, 0, f"tanh_{i}", 0))
         previous = f"tanh_{i}"
+    graph.add_block(Block("linear_2", "linear", {"in_features": 4, "out_features": 1}))
     graph.add_block(Block("output_1", "output"))
-    graph.connect(Link(previous, 0, "output_1", 0))
+    graph.connect(Link(previous, 0, "linear_2", 0))
+    graph.connect(Link("linear_2", 0, "output_1", 0))
     for block_id, (x, y) in auto_layout(graph).items():
         graph.move(block_id, x, y)
     save(project, path)
@@ -70,3 +76,16 @@ def test_a_large_level_zoomed_out_is_one_overview_that_still_selects_and_follows
     window.view.viewport().repaint()
     assert not scene.overview.active and scene.blocks["tanh_3"].outputs[0].isVisible()
     assert all(w.isVisible() for w in scene.wires.values())
+
+
+def test_the_overview_shows_the_gradient_flow_while_training(qtbot, window, tmp_path) -> None:
+    assert window.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 50))
+    window.view.zoom_to_fit()
+    qtbot.waitUntil(lambda: window.scene.overview.active)
+    click(qtbot, window.training.show_flow)
+    play_until(qtbot, window, 5)
+    qtbot.waitUntil(lambda: bool(window.scene.overview.flows), timeout=LATER)  # the wires, in shades of their flow
+    assert max(window.scene.overview.flows) == FLOW_STEPS  # the largest gradient's wires: the hottest shade
+    pause(qtbot, window)
+    click(qtbot, window.training.show_flow)
+    qtbot.waitUntil(lambda: not window.scene.overview.flows)

@@ -3,7 +3,8 @@
 Below the zoom where block text is unreadable (SKETCH_BELOW), each of thousands of items costs Qt and
 Python a call on every frame, and a port is a dot too small to aim at. For a level of more than
 OVERVIEW_BLOCKS blocks the scene hands the drawing to this item there: the blocks as rectangles with
-their category's header, the wires as one path, the selection and the problems. The block items stay,
+their category's header, the wires as one path (by shades of their gradient flow while it is shown),
+the selection and the problems. The block items stay,
 marked as having no contents (Qt skips painting them), so they are clicked, selected, dragged and opened
 as ever; wires and ports are hidden. It is drawn afresh after each change.
 """
@@ -16,10 +17,11 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from playground.ui.canvas.items import HEADER, SKETCH_BELOW, WIDTH, BlockItem
-from playground.ui.theme import PROBLEM, Theme, category_colour
+from playground.ui.theme import FLOW, PROBLEM, Theme, category_colour
 
-OVERVIEW_BLOCKS = 400  # a level with more blocks than this is drawn by the overview when zoomed out
+OVERVIEW_BLOCKS = 200  # a level with more blocks than this is drawn by the overview when zoomed out
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+FLOW_STEPS = 8  # gradient flow drawn in this many shades
 
 
 class Overview(QGraphicsItem):
@@ -35,6 +37,7 @@ class Overview(QGraphicsItem):
         self.setZValue(5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.path = QPainterPath()  # the wires
+        self.flows: dict[int, QPainterPath] = {}  # the wires coloured by gradient flow, by eighths
         self._bounds = QRectF()
         self._bodies = QPainterPath()
         self._headers: dict[str, QPainterPath] = {}
@@ -79,10 +82,13 @@ class Overview(QGraphicsItem):
         if not self.active or not shiboken6.isValid(self):  # handed back meanwhile, or gone with the window
             return
         self.prepareGeometryChange()
-        self.path = QPainterPath()
+        self.path, self.flows = QPainterPath(), {}
         for wire in self.wires.values():
-            self.path.addPath(wire.path())
-        self._bodies, self._selected, self._headers, self._problems = QPainterPath(), QPainterPath(), {}, []
+            if wire.flow is None:
+                self.path.addPath(wire.path())
+            else:
+                self.flows.setdefault(round(wire.flow * FLOW_STEPS), QPainterPath()).addPath(wire.path())
+        self._bodies, self._selected, self._headers, self._problems = _path(), _path(), {}, []
         bounds = self.path.boundingRect()
         for item in self.blocks.values():
             for port in item.inputs + item.outputs:  # remade when the block's inputs change
@@ -105,11 +111,19 @@ class Overview(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         theme = self.theme
-        pixel = 1 / max(painter.worldTransform().m11(), 1e-3)
+        pixel = 1 / max(painter.worldTransform().m11(), 1e-3)  # a screen pixel, in scene units
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # lines a pixel wide
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(theme.wire, 0))  # cosmetic: one pixel at any zoom
         painter.drawPath(self.path)
+        for step, path in self.flows.items():  # as WireItem draws its gradient flow
+            t = step / FLOW_STEPS
+            colour = QColor(theme.wire)
+            colour.setRgbF(*(a + (b - a) * t for a, b in zip(colour.getRgbF()[:3], FLOW.getRgbF()[:3], strict=True)))
+            pen = QPen(colour, max(1.0, (1.0 + 7.0 * t) / pixel))  # screen pixels, as thick as the wire would be
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.drawPath(path)
         painter.setPen(QPen(theme.block_border, 0))
         painter.setBrush(theme.block)
         painter.drawPath(self._bodies)
@@ -138,3 +152,10 @@ def _hand_over(item: QGraphicsItem, overview: bool) -> None:
             port.setVisible(not overview)
     else:
         item.setVisible(not overview)
+
+
+def _path() -> QPainterPath:
+    """A path of rectangles that fills where any of them is (overlapping blocks too)."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    return path

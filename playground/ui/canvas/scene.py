@@ -178,6 +178,7 @@ class GraphScene(QGraphicsScene):
                 wire.set_flow(None)
             else:
                 wire.set_flow(min(1.0, max(0.0, 1 + math.log10(max(value, 1e-30) / peak) / FLOW_DECADES)))
+        self.overview.changed()
 
     # --- selection helpers ----------------------------------------------------------------
     def selected_block_ids(self) -> list[str]:
