@@ -15,6 +15,7 @@ Measures, offscreen, in one process:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -127,6 +128,7 @@ def main() -> int:
     apply_palette(app, window.theme)
     window.resize(1600, 1000)
     window.show()
+    gc.freeze()  # as the app does once its window is up (playground.app.start_window)
     deadline = time.perf_counter() + 60
     while window.session.catalogue is None and time.perf_counter() < deadline:  # the worker has started
         app.processEvents()

@@ -3,6 +3,7 @@ opens the given project file, or the ``mlp-spiral`` preset."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +56,7 @@ def start_window(path: Path | None) -> MainWindow | None:
     window = MainWindow()
     apply_palette(QApplication.instance(), window.theme)
     window.show()
+    gc.freeze()  # torch, Qt and the window live as long as the app: no collection need walk them again
     if window.offer_recovery():
         return window
     target = path or (DEFAULT_PRESET if DEFAULT_PRESET.exists() else None)
