@@ -188,14 +188,7 @@ class Ungroup(Command):
             graph.connect(link)
 
     def undo(self, graph: Graph) -> None:
-        for link in self._added:
-            graph.disconnect(link)
-        for new in self._ids.values():
-            graph.remove_block(new)
-        assert self._group is not None
-        graph.add_block(self._group.copy())
-        for link in self._cut:
-            graph.connect(link)
+        _put_back(graph, self._group, self._cut, list(self._ids.values()), self._added)
 
     @property
     def new_ids(self) -> list[str]:
@@ -246,18 +239,23 @@ class Unroll(Command):
             graph.connect(link)
 
     def undo(self, graph: Graph) -> None:
-        for link in self._added:
-            graph.disconnect(link)
-        for block_id in self._ids:
-            graph.remove_block(block_id)
-        assert self._group is not None
-        graph.add_block(self._group.copy())
-        for link in self._cut:
-            graph.connect(link)
+        _put_back(graph, self._group, self._cut, self._ids, self._added)
 
     @property
     def new_ids(self) -> list[str]:
         return list(self._ids)
+
+
+def _put_back(graph: Graph, group: Block | None, cut: list[Link], made: list[str], added: list[Link]) -> None:
+    """Undo of an edit that replaced ``group`` (and its wires ``cut``) by the blocks ``made``, wired by ``added``."""
+    for link in added:
+        graph.disconnect(link)
+    for block_id in made:
+        graph.remove_block(block_id)
+    assert group is not None
+    graph.add_block(group.copy())
+    for link in cut:
+        graph.connect(link)
 
 
 @dataclass
