@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,21 +27,65 @@ def new_file_mode(target: Path) -> int:
 def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     """Let ``write`` fill a temporary file beside ``target``, flush it to disk and rename it over ``target``:
     a crash leaves either the old file or the new one, never half of one. The temporary file (which
-    mkstemp makes private) is given ``target``'s mode, or the umask's for a new file, before the rename."""
-    mode = new_file_mode(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    mkstemp makes private) is given ``target``'s mode, or the umask's for a new file, before the rename.
+    A failed write (a full disk, a read-only folder) leaves ``target`` as it was."""
+    atomic_write_all([(target, write)])
+
+
+def atomic_write_all(files: list[tuple[Path, Callable[[Path], object]]]) -> None:
+    """``atomic_write`` for files that belong together (weights and their trainer state): every one is
+    written and flushed to a temporary file first, and only when all are whole are they renamed over
+    their targets, so a full disk or an error leaves every target as it was. (A kill between the
+    renames can still leave an old and a new one: readers check that a pair belongs together.)"""
+    written: list[tuple[Path, Path]] = []
     try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):  # a file system without modes (FAT, some network shares)
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
+        for target, write in files:
+            mode = new_file_mode(target)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(fd)
+            tmp = Path(name)
+            written.append((tmp, target))
+            write(tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            with contextlib.suppress(OSError):  # a file system without modes (FAT, some network shares)
+                os.chmod(tmp, mode)
+        for tmp, target in written:
+            os.replace(tmp, target)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
         raise
+
+
+class NotAFileError(OSError):
+    """A path that is not a regular file: a FIFO, a device such as /dev/zero, or a link to one."""
+
+
+class TooLargeError(OSError):
+    """A file larger than what is read of its kind."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them: a FIFO, a device or a link to one is refused
+    before it is opened (reading one would hang or never end), and so is a file that grows past ``limit``
+    while it is read. Raises OSError (NotAFileError for these)."""
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFileError(0, "is not a regular file (a pipe, a device or a link to one)", str(path))
+    if info.st_size > limit:
+        raise TooLargeError(0, f"is larger than {_size(limit)}", str(path))
+    with open(path, "rb") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLargeError(0, f"is larger than {_size(limit)}", str(path))
+    return raw
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):g} MB" if count >= 1 << 20 else f"{count:,} bytes"
 
 
 WEIGHTS_SUFFIX = ".weights.safetensors"  # a project's trained weights, beside it: <stem>.weights.safetensors

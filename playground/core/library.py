@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from playground.core.files import atomic_write
+from playground.core.files import atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph
 from playground.core.project import (
     FORMAT_NAME,
@@ -79,13 +79,13 @@ def entries(folder: Path) -> list[Entry]:
     found = []
     for path in sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stem.lower()):
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ProjectError(f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", "", str(path))
-            block = read_entry(path.read_text(encoding="utf-8"), str(path))
+            block = read_entry(read_bounded(path, MAX_FILE_BYTES).decode("utf-8"), str(path))
         except ProjectError as exc:
             found.append(Entry(path.stem, path, None, str(exc)))
-        except (OSError, UnicodeDecodeError) as exc:
-            found.append(Entry(path.stem, path, None, f"{path}: cannot be read ({exc})"))
+        except OSError as exc:
+            found.append(Entry(path.stem, path, None, f"{path}: cannot be read ({exc.strerror or exc})"))
+        except UnicodeDecodeError as exc:
+            found.append(Entry(path.stem, path, None, f"{path}: is not UTF-8 text (byte {exc.start})"))
         else:
             found.append(Entry(path.stem, path, block.renamed(path.stem) if is_valid_id(path.stem) else block))
     return found

@@ -18,7 +18,7 @@ from typing import Any
 
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
 from playground.core.drawn import check_points
-from playground.core.files import atomic_write
+from playground.core.files import TooLargeError, atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph, Link, block_ports
 from playground.core.layout import auto_layout
 from playground.core.project_types import DatasetRef, Expected, Project, TrainingConfig
@@ -273,19 +273,32 @@ def build_graph(data: Any, source: str = "") -> Graph:
     return _build_graph(_Reader(source), data)
 
 
-def _build_graph(r: _Reader, data: Any, where: str = "graph", counted: list[int] | None = None) -> Graph:
+def _build_graph(
+    r: _Reader, data: Any, where: str = "graph", counted: list[int] | None = None, copies: int = 1
+) -> Graph:
+    """``counted`` adds up the blocks so far, each as many times as the repeats around it make copies of it
+    (``copies``): three groups of repeat 64 in one another are 262,144 blocks to build, not 3."""
     r.obj(data, where, ("blocks", "links"))
     nested = where != "graph"
-    if where.count(".graph") >= MAX_DEPTH:
-        raise r.fail(where, f"is nested too deeply (groups in groups, at most {MAX_DEPTH} levels)")
+    depth = where.count(".graph")
+    if depth >= MAX_DEPTH:
+        top = where.split(".graph", 1)[0]
+        raise r.fail(
+            f"{top}.graph (and {depth - 1} groups inside it)",
+            f"is nested too deeply (groups in groups, at most {MAX_DEPTH} levels)",
+        )
     counted = counted if counted is not None else [0]
     graph = Graph(nested)
     top = where
     for i, item in enumerate(r.list(data["blocks"], f"{top}.blocks", MAX_BLOCKS)):
         where = f"{top}.blocks[{i}]"
-        counted[0] += 1
+        counted[0] += copies
         if counted[0] > MAX_BLOCKS:
-            raise r.fail(where, f"is one block too many (at most {MAX_BLOCKS} in all, groups' insides included)")
+            raise r.fail(
+                where,
+                f"is one block too many (at most {MAX_BLOCKS:,} in all, groups' insides included, each "
+                "copy of a repeated group counted)",
+            )
         r.obj(item, where, ("id", "type"), ("params", "graph"))
         block_id = r.str(item["id"], f"{where}.id", 64)
         if not is_valid_id(block_id, nested):
@@ -309,7 +322,8 @@ def _build_graph(r: _Reader, data: Any, where: str = "graph", counted: list[int]
         if spec.type == GROUP:
             if "graph" not in item:
                 raise r.fail(where, "is a group without the field 'graph' (what is inside it)")
-            block.graph = _build_graph(r, item["graph"], f"{where}.graph", counted)
+            repeat = params.get("repeat", 1)
+            block.graph = _build_graph(r, item["graph"], f"{where}.graph", counted, copies * repeat)
         elif "graph" in item:
             raise r.fail(f"{where}.graph", f"only a group holds a graph, not a {spec.title} block")
         graph.add_block(block)
@@ -399,10 +413,12 @@ def loads(text: str, source: str = "") -> Project:
 def load(path: str | os.PathLike[str]) -> Project:
     """Read a project file; every problem becomes a ProjectError (OSError for unreadable files)."""
     path = Path(path)
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise ProjectError(f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a project file", "", str(path))
+    try:
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except TooLargeError:
+        raise ProjectError(
+            f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: not a project file", "", str(path)
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -470,6 +486,19 @@ def dumps(project: Project) -> str:
     return json.dumps(to_document(project), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def checked_dumps(project: Project, source: str = "") -> str:
+    """The project's file text, read back as ``load`` would read it first: a project that Playground
+    could not open again (notes or a description too long, groups nested too deeply, too many blocks)
+    raises the ProjectError that opening it would, and nothing is written."""
+    text = dumps(project)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ProjectError(f"would be larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", "", source)
+    loads(text, source)
+    return text
+
+
 def save(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write atomically (see files.atomic_write): a new file gets the umask's mode, an existing one keeps its own."""
-    atomic_write(Path(path), lambda tmp: tmp.write_text(dumps(project), encoding="utf-8"))
+    """Write atomically (see files.atomic_write): a new file gets the umask's mode, an existing one keeps
+    its own. A project that could not be opened again is refused first (see ``checked_dumps``)."""
+    text = checked_dumps(project, str(path))
+    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports, port_names
+from playground.core.machine import too_large
 from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
 
 DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
@@ -22,7 +23,7 @@ class Problem:
 
     block: str | None
     port: str | None
-    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph"
+    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph", "size"
     message: str
 
     def __str__(self) -> str:
@@ -173,6 +174,8 @@ def analyse(graph: Graph, feeds: dict[str, Feed] | None = None) -> Analysis:
             continue
         _infer_block(graph, block, spec, result)
 
+    if feeds is None:
+        _check_size(graph, result)
     position = {block_id: i for i, block_id in enumerate(graph.blocks)}
     problems.sort(key=lambda p: position.get(p.block, len(position)) if p.block else len(position))
     ends = GROUP_OUTPUT if feeds is not None else "output"
@@ -182,6 +185,24 @@ def analyse(graph: Graph, feeds: dict[str, Feed] | None = None) -> Analysis:
             Problem(None, None, "graph", f"The network has no {title} block: add one and wire the result into it.")
         )
     return result
+
+
+def _check_size(graph: Graph, result: Analysis) -> None:
+    """A network too large for this machine's memory, said on its largest block before anything is built."""
+    why = too_large(result.total_params)
+    if not why:
+        return
+    largest = max(result.param_counts, key=lambda block_id: result.param_counts[block_id])
+    block = graph.blocks[largest]
+    result.problems.append(
+        Problem(
+            largest,
+            None,
+            "size",
+            f"{label(get_spec(block.type), block)} has {result.param_counts[largest]:,} weights and the network "
+            f"{result.total_params:,}: {why}. Make its sizes smaller.",
+        )
+    )
 
 
 def _misplaced(block: Block, spec: BlockSpec, nested: bool) -> str:
