@@ -7,14 +7,17 @@ both continues the very same loss curve.
 from __future__ import annotations
 
 import json
+import math
+import secrets
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, safe_open, save_file
+from safetensors.torch import load_file, safe_open, save
 
-from playground.core.files import atomic_write, weights_files
+from playground.core.files import atomic_write, atomic_write_all, weights_files
+from playground.core.project_types import TrainingConfig
 from playground.nn.trainer import Trainer
 
 
@@ -22,18 +25,30 @@ class CheckpointError(Exception):
     """A checkpoint that cannot be used with this network, said plainly."""
 
 
-def _atomic_save(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str]) -> None:
-    atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=metadata))
+MAX_HISTORY = 1_000_000  # evaluations a trainer file may list
 
 
-def save_weights(trainer: Trainer, path: Path) -> None:
-    weights = {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
-    _atomic_save(weights, path, {"format": "playground-weights", "step": str(trainer.step_count)})
+def safetensors_bytes(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> bytes:
+    """The file's bytes, written by Python (a full disk is an OSError naming the cause, not a SafetensorError)."""
+    return save(tensors, metadata=metadata)
+
+
+def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str] | None = None) -> None:
+    """One safetensors file, atomically (see files.atomic_write), with the mode other new files get."""
+    data = safetensors_bytes(tensors, metadata or {})
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
 
 
 def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
+    """Weights and trainer state as a pair: both are written whole before either replaces the files
+    saved before (a full disk leaves those as they were), and both carry the same ``pair`` mark, so a
+    pair cut in two (a kill between the renames) is refused when read."""
     weights_path, trainer_path = weights_files(stem)
-    save_weights(trainer, weights_path)
+    pair = secrets.token_hex(8)
     tensors: dict[str, torch.Tensor] = {}
     optimizers: dict[str, Any] = {}
     for name, optimizer in trainer.optimizers.items():
@@ -58,7 +73,14 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
         "history": trainer.history,
         "optimizers": optimizers,
     }
-    _atomic_save(tensors, trainer_path, {"format": "playground-trainer", "trainer": json.dumps(meta)})
+    step = str(trainer.step_count)
+    weights = safetensors_bytes(_weights(trainer), {"format": "playground-weights", "step": step, "pair": pair})
+    state = safetensors_bytes(
+        tensors, {"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
+    )
+    atomic_write_all(
+        [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(state))]
+    )
     return weights_path, trainer_path
 
 
@@ -81,8 +103,10 @@ def _torch_name(key: str, expected: dict[str, torch.Tensor]) -> str:
 
 
 def fit_weights(module: torch.nn.Module, weights: dict[str, torch.Tensor], path: Path) -> None:
-    """Load ``weights`` into ``module``, or refuse with the blocks they do not fit (edited since they
-    were saved: added, removed, or resized), leaving the module as it was."""
+    """Load ``weights`` into ``module``, or refuse, leaving the module as it was: weights that do not
+    fit the blocks (edited since they were saved: added, removed, or resized), of another number type
+    than the network's (float64, int8, bool: never converted behind the user's back), or not finite
+    (NaN or infinity: a damaged file, or a run that diverged)."""
     expected = module.state_dict()
     weights = {_torch_name(key, expected): value for key, value in weights.items()}
     changed: dict[str, str] = {}
@@ -98,45 +122,161 @@ def fit_weights(module: torch.nn.Module, weights: dict[str, torch.Tensor], path:
         shown = "; ".join(f"{block} ({why})" for block, why in list(changed.items())[:6])
         more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
         raise CheckpointError(f"{path}: these weights no longer fit the network, edited since: {shown}{more}")
+    for key, value in weights.items():
+        if value.dtype != expected[key].dtype:
+            raise CheckpointError(
+                f"{path}: {key} holds {_dtype(value)} numbers, the network {_dtype(expected[key])}: "
+                "not weights Playground saved for it"
+            )
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            raise CheckpointError(
+                f"{path}: {key} holds NaN or infinite values: the file is damaged, or the run diverged"
+            )
     module.load_state_dict(weights)
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
 
 
 def load_weights(trainer: Trainer, path: Path) -> None:
     fit_weights(trainer.model, read_weights(path), path)
 
 
+def saved_mark(path: Path) -> tuple[int | None, str | None]:
+    """The step and pair mark a weights file says it was saved at (None where it does not say)."""
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as handle:
+            meta = handle.metadata() or {}
+    except (OSError, SafetensorError) as exc:
+        raise CheckpointError(f"{path}: cannot be read as safetensors ({exc})") from None
+    step = meta.get("step", "")
+    return (int(step) if step.isdigit() else None), meta.get("pair")
+
+
 def load_checkpoint(trainer: Trainer, stem: Path) -> None:
-    """Restore weights and trainer state saved by ``save_checkpoint``; training resumes where it stopped."""
+    """Restore weights and trainer state saved by ``save_checkpoint``; training resumes where it stopped.
+    A file that is damaged, does not fit this network, or is not the other's pair raises CheckpointError,
+    and the trainer must then be reset (it may hold part of the state)."""
     weights_path, trainer_path = weights_files(stem)
-    load_weights(trainer, weights_path)
+    step, pair = saved_mark(weights_path)
     try:
         with safe_open(str(trainer_path), framework="pt", device="cpu") as handle:
-            meta = json.loads(handle.metadata()["trainer"])
+            header = handle.metadata() or {}
+            meta = json.loads(header["trainer"])
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118  (safe_open has no iterator)
     except (OSError, SafetensorError, KeyError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{trainer_path}: is not a Playground trainer checkpoint ({exc})") from None
+    _check_meta(meta, trainer_path)
+    if step != meta["step"] or header.get("pair") != pair:
+        raise CheckpointError(
+            f"{weights_path.name} (step {step if step is not None else '?'}) and {trainer_path.name} (step "
+            f"{meta['step']}) were not saved together (a save was cut short): they cannot be resumed as one"
+        )
+    load_weights(trainer, weights_path)
+    try:
+        _restore(trainer, meta, tensors, trainer_path)
+    except CheckpointError:
+        raise
+    except Exception as exc:  # any other defect of a file from anywhere: said, never a traceback
+        raise CheckpointError(f"{trainer_path}: is damaged ({type(exc).__name__}: {exc})") from None
+
+
+def _check_meta(meta: Any, path: Path) -> None:
+    """The trainer file's counters and settings, each of its type and in its range."""
+
+    def bad(field: str, why: str) -> CheckpointError:
+        return CheckpointError(f"{path}: its '{field}' {why}")
+
+    if not isinstance(meta, dict):
+        raise bad("trainer", "is not an object")
+    specs = TrainingConfig.specs()
+    for field in ("step", "examples_seen"):
+        value = meta.get(field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise bad(field, f"must be a whole number of at least 0, not {value!r}")
+    for field, low, high in (("elapsed", 0.0, 1e12), ("lr", specs["lr"].min, specs["lr"].max)):
+        value = meta.get(field)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (math.isfinite(value) and low <= value <= high)
+        ):
+            raise bad(field, f"must be a number from {low:g} to {high:g}, not {value!r}")
+    size = meta.get("batch_size")
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, int)
+        or not specs["batch_size"].min <= size <= specs["batch_size"].max
+    ):
+        raise bad("batch_size", f"must be a whole number from 1 to {specs['batch_size'].max:,}, not {size!r}")
+    history = meta.get("history")
+    if not isinstance(history, list) or len(history) > MAX_HISTORY or not all(isinstance(r, dict) for r in history):
+        raise bad("history", "must be a list of evaluations")
+    if not isinstance(meta.get("optimizers"), dict):
+        raise bad("optimizers", "must be an object")
+
+
+def _check_tensors(found: dict[str, torch.Tensor], wanted: dict[str, torch.Tensor], what: str, path: Path) -> None:
+    if set(found) != set(wanted):
+        raise CheckpointError(f"{path}: its {what} is not this training's ({', '.join(sorted(found)) or 'none'})")
+    for key, tensor in found.items():
+        if tensor.dtype != wanted[key].dtype:
+            raise CheckpointError(f"{path}: {key} holds {_dtype(tensor)} numbers, not {_dtype(wanted[key])}")
+
+
+def _restore(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Tensor], path: Path) -> None:
+    rng = {k: v for k, v in tensors.items() if k.startswith("rng.")}
+    task = {k[len("task.") :]: v for k, v in tensors.items() if k.startswith("task.")}
+    _check_tensors(
+        {k: v for k, v in rng.items() if k == "rng.torch"}, {"rng.torch": torch.get_rng_state()}, "random state", path
+    )
+    _check_tensors(task, trainer.task.state(), "batching state", path)
     for name, optimizer in trainer.optimizers.items():
         saved = meta["optimizers"].get(name)
-        if saved is None:
-            raise CheckpointError(f"{trainer_path}: has no state for the optimiser '{name}'")
+        if not isinstance(saved, dict) or not isinstance(saved.get("plain"), dict):
+            raise CheckpointError(f"{path}: has no state for the optimiser '{name}'")
+        params = [p for group in optimizer.param_groups for p in group["params"]]
         state: dict[int, dict[str, Any]] = {}
         prefix = f"optimizer.{name}."
         for key, tensor in tensors.items():
-            if key.startswith(prefix):
-                index, entry = key[len(prefix) :].split(".", 1)
-                state.setdefault(int(index), {})[entry] = tensor.to(trainer.device) if entry != "step" else tensor
+            if not key.startswith(prefix):
+                continue
+            index_text, entry = key[len(prefix) :].split(".", 1)
+            index = int(index_text)
+            if not 0 <= index < len(params):
+                raise CheckpointError(f"{path}: {key} is the state of a weight this network does not have")
+            if entry != "step" and tensor.shape != params[index].shape:
+                raise CheckpointError(
+                    f"{path}: {key} has the shape {list(tensor.shape)}, its weight {list(params[index].shape)}"
+                )
+            if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+                raise CheckpointError(f"{path}: {key} holds NaN or infinite values")
+            state.setdefault(index, {})[entry] = tensor.to(trainer.device) if entry != "step" else tensor
         for index, entries in saved["plain"].items():
             state.setdefault(int(index), {}).update(entries)
+        groups = saved.get("param_groups")
+        if not isinstance(groups, list) or not all(_finite_numbers(g) for g in groups):
+            raise CheckpointError(f"{path}: the optimiser '{name}' has settings that are not finite numbers")
         try:
-            optimizer.load_state_dict({"state": state, "param_groups": saved["param_groups"]})
+            optimizer.load_state_dict({"state": state, "param_groups": groups})
         except (ValueError, KeyError) as exc:
-            raise CheckpointError(f"{trainer_path}: does not fit this network's optimiser ({exc})") from None
-    trainer.set_rng_state({k: v for k, v in tensors.items() if k.startswith("rng.")})
-    trainer.task.load_state({k[len("task.") :]: v for k, v in tensors.items() if k.startswith("task.")})
+            raise CheckpointError(f"{path}: does not fit this network's optimiser ({exc})") from None
+    trainer.set_rng_state(rng)
+    trainer.task.load_state(task)
     trainer.step_count = meta["step"]
     trainer.examples_seen = meta["examples_seen"]
-    trainer.elapsed = meta["elapsed"]
-    trainer.lr = meta["lr"]
+    trainer.elapsed = float(meta["elapsed"])
+    trainer.lr = float(meta["lr"])
     trainer.lr_applied = None  # the optimisers now hold the saved learning rate
     trainer.batch_size = meta["batch_size"]
     trainer.history = meta["history"]
+
+
+def _finite_numbers(group: Any) -> bool:
+    """A param group of the saved optimiser: an object whose numbers are all finite."""
+    if not isinstance(group, dict):
+        return False
+    numbers = [v for v in group.values() if isinstance(v, float)]
+    numbers += [x for v in group.values() if isinstance(v, list | tuple) for x in v if isinstance(x, float)]
+    return all(math.isfinite(x) for x in numbers)

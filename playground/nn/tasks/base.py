@@ -255,9 +255,15 @@ class EpochSampler:
         }
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Raises ValueError for a state that is not this sampler's (another dataset's order, a cursor past it)."""
+        perm, cursor = state["sampler.perm"], state["sampler.cursor"]
+        if perm.dim() != 1 or (len(perm) and not torch.equal(perm.sort().values, torch.arange(self.n))):
+            raise ValueError(f"the saved order of the examples is not an order of this dataset's {self.n:,}")
+        if cursor.shape != (1,) or not 0 <= int(cursor[0]) <= len(perm):
+            raise ValueError("the saved place in the epoch is outside it")
         self.generator.set_state(state["sampler.generator"])
-        self.perm = state["sampler.perm"].to(self.device)
-        self.cursor = int(state["sampler.cursor"][0])
+        self.perm = perm.to(self.device)
+        self.cursor = int(cursor[0])
 
 
 class ShuffledTask(Task):

@@ -1,0 +1,49 @@
+"""A kill at any instant of saving weights and trainer state: what is left is either a pair that resumes,
+or one that is refused as not saved together; never a traceback, never a silently mixed pair."""
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playground.nn.checkpoint import CheckpointError, load_checkpoint
+from tests.nn.test_trainer import blobs
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOP = """
+import sys
+from pathlib import Path
+from playground.nn.checkpoint import save_checkpoint
+from tests.nn.test_trainer import blobs
+trainer = blobs()
+stem = Path(sys.argv[1])
+trainer.step()
+save_checkpoint(trainer, stem)
+print("ready", flush=True)
+while True:
+    trainer.step()
+    save_checkpoint(trainer, stem)
+"""
+
+
+def test_a_checkpoint_killed_at_random_instants_resumes_or_is_refused_as_a_cut_pair(tmp_path: Path) -> None:
+    stem = tmp_path / "run"
+    chance = random.Random(3)
+    steps = set()
+    for _ in range(2):
+        child = subprocess.Popen([sys.executable, "-c", LOOP, str(stem)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(chance.uniform(0.1, 0.6))
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        trainer = blobs()
+        try:
+            load_checkpoint(trainer, stem)
+        except CheckpointError as exc:
+            assert "were not saved together" in str(exc)
+        else:
+            steps.add(trainer.step_count)
+            assert trainer.step().step == trainer.step_count
+    assert steps and min(steps) >= 1
