@@ -1,8 +1,9 @@
 """Headless commands: check, summary, train, export, import, blocks. No Qt is imported here, and torch
 only inside the commands that need it.
 
-Exit codes: 0 done, 1 bad project (problems printed one per line), 2 unreadable file,
-3 training diverged, 4 training stopped by the device (out of memory).
+Exit codes: 0 done, 1 bad project (problems printed one per line), 2 a file cannot be read or written
+(or exists, where replacing it needs --force), 3 training diverged, 4 training stopped by the device (out
+of memory), 130 training stopped by Ctrl+C before its end.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from playground import __version__, is_preset, project_file
+from playground.core.machine import BYTES_PER_WEIGHT, size_text
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
 from playground.core.shapes import analyse, example_shapes
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
+CHECK_BUILDS_UP_TO = 256 << 20  # bytes of weights: a larger network is checked without building it
 COMMANDS = ("check", "summary", "train", "export", "import", "blocks", "datasets")
 
 
@@ -52,15 +55,22 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(exc.message, file=err)
             code = max(code, exc.code)
             continue
-        problems = [
-            f"{path}: {p}" for p in [p.message for p in analyse(project.graph).problems] + _setup_problems(project)
-        ]
-        if not problems:
+        analysis = analyse(project.graph)
+        problems = [f"{path}: {p}" for p in [p.message for p in analysis.problems] + _setup_problems(project)]
+        weights = analysis.total_params * BYTES_PER_WEIGHT
+        large = weights > CHECK_BUILDS_UP_TO
+        if not problems and not large:
             problems = _data_problems(project, project_file(path))
         for problem in problems:
             print(problem, file=err)
         if problems:
             code = max(code, EXIT_BAD_PROJECT)
+        elif large:
+            print(
+                f"{path}: ok, but the data was not tried with the network: its weights take {size_text(weights)}, "
+                "more than check builds ('train' tries it)",
+                file=out,
+            )
         else:
             print(f"{path}: ok", file=out)
     return code
@@ -294,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--weights", metavar="FILE", help="these weights (.safetensors) instead of those saved beside the project"
     )
     weights.add_argument("--untrained", action="store_true", help="fresh weights from the project's seed")
+    export.add_argument(
+        "--force", action="store_true", help="replace files that exist (never the project or the weights it reads)"
+    )
     export.set_defaults(run=cmd_export)
     imports = sub.add_parser(
         "import",

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import TextIO
 
 import torch
-from safetensors import SafetensorError, safe_open
 
 from playground.core.files import weights_files
 from playground.core.project_types import Project
-from playground.nn.checkpoint import CheckpointError, fit_weights, read_weights
+from playground.nn.checkpoint import CheckpointError, fit_weights, read_weights, saved_mark
 from playground.nn.compile import CompiledModel, CompileError, compile_graph
 from playground.nn.export import ExportError, export_onnx, export_python, export_torchscript, loading_lines
 
@@ -37,9 +36,8 @@ class Weights:
 
 def _saved_step(file: Path) -> int | None:
     try:
-        with safe_open(str(file), framework="pt") as handle:
-            return int((handle.metadata() or {}).get("step", ""))
-    except (OSError, SafetensorError, ValueError):
+        return saved_mark(file)[0]
+    except CheckpointError:
         return None
 
 
@@ -92,12 +90,47 @@ def export_project(
     return [target]
 
 
+SCRIPT_FILES = ("model.py", "train.py", "data.npz", "vocab.json", "model.safetensors", "README.md")
+
+
+def planned_files(fmt: str, target: Path, trained: bool) -> list[Path]:
+    """The files an export may write (a script's folder: every name it can hold)."""
+    if fmt == "script":
+        return [target / name for name in SCRIPT_FILES]
+    if fmt == "python" and trained:
+        return [target, target.with_suffix(".safetensors")]
+    return [target]
+
+
+def _refused(project_path: Path, weights: Weights, fmt: str, target: Path, force: bool) -> str:
+    """Why the export must not write where it was asked to ("" when it may): never over the project, its
+    saved weights and trainer state, or the weights it reads; over another existing file only with --force."""
+    planned = planned_files(fmt, target, weights.file is not None)
+    sources = [project_path, *weights_files(project_path.with_suffix("")), *([weights.file] if weights.file else [])]
+    kept = {source.resolve() for source in sources}
+    for file in planned:
+        if file.resolve() in kept:
+            return f"{file}: is what the export reads (the project, its weights or trainer state): choose another -o"
+    if fmt != "script" and target.is_dir():
+        return f"{target}: is a folder; -o names the file to write"
+    if fmt == "script" and target.exists() and not target.is_dir():
+        return f"{target}: is a file; -o names the folder to write the script into"
+    taken = [file for file in planned if file.exists()]
+    if taken and not force:
+        return f"{', '.join(map(str, taken))}: exist{'s' if len(taken) == 1 else ''}; pass --force to replace"
+    return ""
+
+
 def run_export(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     weights = choose_weights(path, args.weights, args.untrained)
     if weights.file is not None and not weights.file.is_file():
         print(f"{weights.file}: no such weights file", file=err)
         return EXIT_UNREADABLE
     target = Path(args.output)
+    refused = _refused(path, weights, args.format, target, args.force)
+    if refused:
+        print(refused, file=err)
+        return EXIT_UNREADABLE
     try:
         state = read_weights(weights.file) if weights.file is not None else None
         written = export_project(project, path.parent, args.format, target, path.name, state, weights.file)

@@ -6,17 +6,16 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from safetensors.torch import save_file
-
-from playground.core.files import atomic_write, weights_files
-from playground.core.project import save
+from playground.core.files import weights_files
+from playground.core.project import ProjectError, save
 from playground.core.project_types import DatasetRef, Project
+from playground.nn.checkpoint import write_safetensors
 from playground.nn.data import all_datasets
 from playground.nn.import_source import SourceError, load_source
 from playground.nn.importing import Unrepresentable, import_module
 from playground.nn.train_run import build_trainer
 
-EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE = 0, 1, 2
+EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 UNFIT_KINDS = ("control", "text")  # datasets whose recipes need a network built for them (and "drawn": empty)
 
 
@@ -42,11 +41,19 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_UNLOADABLE
     try:
         module = load_source(args.source)
+        imported = import_module(module, args.input_shape or [], title=target.stem)
     except SourceError as exc:
         print(str(exc), file=err)
         return EXIT_UNLOADABLE
-    try:
-        imported = import_module(module, args.input_shape or [], title=target.stem)
+    except SystemExit as exc:  # the user's code ended the program: said, and the exit code is ours
+        print(
+            f"{args.source}: its code called sys.exit({exc.code!r}) while it was imported: nothing was written",
+            file=err,
+        )
+        return EXIT_UNLOADABLE
+    except KeyboardInterrupt:
+        print(f"{args.source}: the import was stopped (Ctrl+C): nothing was written", file=err)
+        return EXIT_INTERRUPTED
     except Unrepresentable as exc:
         print(f"{args.source}: cannot be represented as blocks:", file=err)
         for problem in exc.problems:
@@ -59,8 +66,11 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
         if args.weights:
             metadata = {"format": "playground-weights", "step": "0"}
-            atomic_write(weights_path, lambda tmp: save_file(imported.weights, str(tmp), metadata=metadata))
+            write_safetensors(imported.weights, weights_path, metadata)
             print(f"wrote {weights_path}: the module's {len(imported.weights)} weight tensors", file=out)
+    except ProjectError as exc:
+        print(f"{exc}: Playground could not open it, so nothing was written", file=err)
+        return EXIT_UNREPRESENTABLE
     except OSError as exc:
         print(f"{exc.filename or target}: cannot be written ({exc.strerror or exc})", file=err)
         return EXIT_UNLOADABLE

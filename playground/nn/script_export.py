@@ -19,11 +19,13 @@ import numpy as np
 import torch
 
 from playground import __version__
+from playground.core.files import atomic_write
 from playground.core.project_types import Project
+from playground.nn.checkpoint import write_safetensors
 from playground.nn.compile import CompiledModel
 from playground.nn.data import DataError, load_data, toy2d
 from playground.nn.data import base as data_base
-from playground.nn.export import ExportError, python_source, weights_of
+from playground.nn.export import ExportError, python_source, weights_of, write_text
 from playground.nn.tasks import TaskError, make_task
 from playground.nn.tasks.base import Task
 
@@ -118,12 +120,12 @@ def export_script(
     if config.task == "vae":
         methods["vae_parts"] = task.encoder_decoder
     model = target / "model.py"
-    model.write_text(python_source(compiled, origin=origin, methods=methods), encoding="utf-8")
+    write_text(model, python_source(compiled, origin=origin, methods=methods))
     script = target / "train.py"
     settings = _settings(project, task)
     params = data_base.resolve(project.dataset)[1]
     code = _generated_data(project.dataset.id, params) if generated else None
-    script.write_text(_train_source(project, settings, code, origin or "a project"), encoding="utf-8")
+    write_text(script, _train_source(project, settings, code, origin or "a project"))
     written += [model, script]
     if not generated:
         arrays = {
@@ -131,15 +133,13 @@ def export_script(
             for name, split in (("train", data.train), ("val", data.val))
             for field, t in split.items()
         }
-        np.savez_compressed(target / "data.npz", **arrays)
+        atomic_write(target / "data.npz", lambda tmp: _savez(tmp, arrays))
         written.append(target / "data.npz")
     if data.vocab:
-        (target / "vocab.json").write_text(json.dumps(data.vocab, ensure_ascii=False), encoding="utf-8")
+        write_text(target / "vocab.json", json.dumps(data.vocab, ensure_ascii=False))
         written.append(target / "vocab.json")
     if trained:
-        from safetensors.torch import save_file
-
-        save_file(weights_of(compiled.module), str(target / "model.safetensors"))
+        write_safetensors(weights_of(compiled.module), target / "model.safetensors")
         written.append(target / "model.safetensors")
     readme = README.format(
         title=project.title or "Project",
@@ -155,6 +155,11 @@ def export_script(
         if trained
         else "",
     )
-    (target / "README.md").write_text(readme, encoding="utf-8")
+    write_text(target / "README.md", readme)
     written.append(target / "README.md")
     return written
+
+
+def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as handle:  # an open file: numpy would add .npz to a name without it
+        np.savez_compressed(handle, **arrays)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import signal
+import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -19,9 +24,9 @@ from playground.nn.compile import CompileError
 from playground.nn.data import DataError
 from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
 from playground.nn.tasks import Diverged, TaskError, TrainingStopped
-from playground.nn.trainer import StepReport, Trainer
+from playground.nn.trainer import StepReport, Trainer, out_of_memory
 
-EXIT_OK, EXIT_BAD_PROJECT, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 3, 4
+EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNWRITABLE, EXIT_DIVERGED, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 BAR_WIDTH = 28
 BAR_INTERVAL = 0.1  # seconds between redraws of the progress bar
 UNTIL_STOPPED_EVAL = 200  # steps between evaluations of a run without an end (epochs 0)
@@ -132,6 +137,10 @@ def build_trainer(
         return [f"{path}: {exc}"]
     except CompileError as exc:
         return [f"{path}: {problem.message}" for problem in exc.problems]
+    except RuntimeError as exc:
+        if not out_of_memory(exc):
+            raise
+        return [f"{path}: the network or its data does not fit in memory here ({str(exc).splitlines()[0][:160]})"]
 
 
 def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -150,12 +159,17 @@ def run_training(project: Project, path: Path, args: argparse.Namespace, out: Te
 def _train(
     project: Project, path: Path, args: argparse.Namespace, device: str, world: World, out: TextIO, err: TextIO
 ) -> int:
+    stem = path.with_suffix("")
+    if args.save_weights and world.main:
+        unwritable = _unwritable(stem)
+        if unwritable:
+            print(f"{stem.parent}: the weights cannot be written there ({unwritable}): nothing was trained", file=err)
+            return EXIT_UNWRITABLE
     trainer = build_trainer(project, path, device, args.seed, world)
     if isinstance(trainer, list):
         for line in trainer:
             print(line, file=err)
         return EXIT_BAD_PROJECT
-    stem = path.with_suffix("")
     if args.resume:
         try:
             load_checkpoint(trainer, stem)
@@ -193,8 +207,11 @@ def _train(
             else:
                 reporter.tick(report, done)
     except KeyboardInterrupt:
-        if total:
-            raise  # a run with an end stops as Ctrl+C always does; one without ends here, as documented
+        if total:  # a run with an end, stopped before it: said in a line, its weights kept if asked to
+            reporter.finish("interrupted", trainer, f"stopped by Ctrl+C at step {trainer.step_count:,}")
+            print(f"{path}: stopped by Ctrl+C at step {trainer.step_count:,} of {total:,}", file=err)
+            saved = _save(trainer, stem, args, world, out, err)
+            return EXIT_INTERRUPTED if saved == EXIT_OK else saved
     except Diverged as exc:
         reporter.finish("diverged", trainer, str(exc))
         print(f"{path}: training stopped: {exc}", file=err)
@@ -203,13 +220,60 @@ def _train(
         reporter.finish("stopped", trainer, str(exc))
         print(f"{path}: training stopped: {exc}", file=err)
         return EXIT_DEVICE
+    except RuntimeError as exc:  # an evaluation that did not fit (a step's is a TrainingStopped)
+        if not out_of_memory(exc):
+            raise
+        reporter.finish("stopped", trainer, str(exc))
+        print(f"{path}: training stopped: out of memory ({str(exc).splitlines()[0][:160]})", file=err)
+        return EXIT_DEVICE
     if world.main and (loss_count or not metrics):
         metrics = trainer.evaluate()
     if trainer.compile_note != compile_note:  # torch.compile failed at the first step
         print(f"{path}: {trainer.compile_note}", file=err)
     reporter.finish("done", trainer, metrics=metrics)
-    if args.save_weights and world.main:
-        weights, state = save_checkpoint(trainer, stem)
-        if not args.json:
-            print(f"saved {weights} and {state}", file=out)
-    return EXIT_OK
+    return _save(trainer, stem, args, world, out, err)
+
+
+def _unwritable(stem: Path) -> str:
+    """Why files cannot be written beside ``stem`` ("" when they can): found before a run, not after it."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=".tmp", dir=stem.parent)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    os.close(fd)
+    os.unlink(name)
+    return ""
+
+
+def _save(trainer: Trainer, stem: Path, args: argparse.Namespace, world: World, out: TextIO, err: TextIO) -> int:
+    """With --save-weights, the weights and trainer state as a pair; a Ctrl+C meanwhile waits for the save
+    to end (then exits as interrupted), and a failed save keeps the pair saved before."""
+    if not (args.save_weights and world.main):
+        return EXIT_OK
+    with _sigint_deferred() as interrupted:
+        try:
+            weights, state = save_checkpoint(trainer, stem)
+        except OSError as exc:
+            print(
+                f"{exc.filename or stem.parent}: the weights were not saved ({exc.strerror or exc}); "
+                "the ones saved before are kept",
+                file=err,
+            )
+            return EXIT_UNWRITABLE
+    if not args.json:
+        print(f"saved {weights} and {state} (step {trainer.step_count:,})", file=out)
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[list[int]]:
+    """Ctrl+C during the block is noted (the list gets an entry) instead of breaking a save in two."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -292,7 +292,9 @@ def main() -> None:
                     )
         if main_rank and (step % args.save_every == 0 or step == total):
             state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-            save_file(state, str(HERE / "trained.safetensors"), metadata={"step": str(step)})
+            partial = HERE / ".trained.safetensors.tmp"  # whole, then renamed: a kill never leaves half a file
+            save_file(state, str(partial), metadata={"step": str(step)})
+            os.replace(partial, HERE / "trained.safetensors")
     if main_rank and not args.json:
         print(f"done: {total} steps in {time.perf_counter() - start:.1f} s; weights in trained.safetensors")
     if ranks > 1:

@@ -261,10 +261,13 @@ class Trainer:
                 "try a smaller batch size or a smaller network"
             ) from None
         except RuntimeError as exc:
-            if "out of memory" not in str(exc):
+            if not out_of_memory(exc):
                 raise
             self._release_memory()
-            raise TrainingStopped(f"the device ran out of memory at step {self.step_count + 1}: {exc}") from None
+            raise TrainingStopped(
+                f"the {self.device.type.upper()} ran out of memory at step {self.step_count + 1} "
+                f"({str(exc).strip().splitlines()[0][:160]}): try a smaller batch size or a smaller network"
+            ) from None
         self.elapsed += time.perf_counter() - start
         if self.compiling:
             self.compiling, self.compile_seconds = False, time.perf_counter() - start
@@ -337,3 +340,9 @@ class Trainer:
         self.set_rng_state(self._initial_rng)
         self.task.load_state(self._initial_task)
         self._start()
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """A device's allocation failure: CUDA's "out of memory", the CPU's "DefaultCPUAllocator: can't allocate"."""
+    text = str(exc)
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in text or "can't allocate memory" in text

@@ -73,12 +73,16 @@ def test_epochs_zero_trains_until_interrupted(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,  # a Ctrl+C at the terminal stops pytest, which then ends the child (finally)
     )
-    first = json.loads(process.stdout.readline())  # training runs on past any end
-    assert first["event"] == "progress" and first["step"] == 50
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        first = json.loads(process.stdout.readline())  # training runs on past any end
+        assert first["event"] == "progress" and first["step"] == 50
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
     assert process.returncode == 0, err
     last = json.loads(out.splitlines()[-1])
     assert last["event"] == "done" and last["step"] >= 50 and "val_accuracy" in last["metrics"]

@@ -94,7 +94,7 @@ def test_other_weights_and_weights_that_no_longer_fit(tmp_path: Path) -> None:
     shutil.move(tmp_path / "mlp-spiral.weights.safetensors", other)
     code, out, _ = run("export", str(path), "-o", str(tmp_path / "m.py"))
     assert code == 0 and "no trained weights beside mlp-spiral.json" in out
-    code, out, _ = run("export", str(path), "--weights", str(other), "-o", str(tmp_path / "m.py"))
+    code, out, _ = run("export", str(path), "--weights", str(other), "-o", str(tmp_path / "m.py"), "--force")
     assert code == 0 and f"the trained weights in {other} (step 10)" in out
     code, _, err = run("export", str(path), "--weights", str(tmp_path / "missing.safetensors"), "-o", "x.py")
     assert code == 2 and "missing.safetensors: no such weights file" in err
@@ -106,7 +106,7 @@ def test_other_weights_and_weights_that_no_longer_fit(tmp_path: Path) -> None:
         if block["id"] == "linear_3":
             block["params"]["in_features"] = 5
     path.write_text(json.dumps(doc))
-    code, _, err = run("export", str(path), "--weights", str(other), "-o", str(tmp_path / "m.py"))
+    code, _, err = run("export", str(path), "--weights", str(other), "-o", str(tmp_path / "m2.py"))
     assert code == 1
     assert "these weights no longer fit the network, edited since: linear_2 (bias is 8 there, 5 here)" in err
     assert "linear_3 (weight is 1x8 there, 1x5 here)" in err and "--untrained" in err

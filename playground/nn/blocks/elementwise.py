@@ -11,7 +11,7 @@ from torch import fx, nn
 from torch.nn import functional as F
 
 from playground.core.graph import Block
-from playground.core.registry import Shape
+from playground.core.registry import Shape, get_spec
 from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
 from playground.nn.blocks.modules import Reparameterize, Scale
 
@@ -127,7 +127,11 @@ def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
 
 @inverts(torch.cat, torch.concat)
 def _concat_back(call: Call) -> tuple[str, dict[str, Any]]:
-    return "concat", {"dim": call.arg(1, "dim", 0)}
+    count = len(call.shapes)
+    most = get_spec("concat").param("inputs").max
+    if not 2 <= count <= most:
+        raise NoBlock(f"joins {count} tensors; a Concat block joins 2 to {most}")
+    return "concat", {"dim": call.arg(1, "dim", 0), "inputs": count}
 
 
 @inverts(torch.pow, operator.pow, "pow")
