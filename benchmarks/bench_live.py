@@ -86,7 +86,9 @@ class Live:
         self.counts: list[tuple[float, int]] = []
         window.session.progressed.connect(self._progressed)
         panel.step_button.click()  # load and compile, then one step
-        while not self.counts or self.counts[-1][1] < 1:
+        # Until the step's end is in (its progress comes first), the session is running and the Play
+        # button says Pause: a click then would pause, and the stretch would measure nothing.
+        while not self.counts or self.counts[-1][1] < 1 or window.session.state != "ready":
             wait(20)
         blocks = window.document.graph.blocks
         selected = next(b for b, block in blocks.items() if block.type in ("conv2d", "linear"))
@@ -98,17 +100,21 @@ class Live:
 
     def measure(self, seconds: float) -> tuple[float, float, float]:
         """Steps per second, the longest GUI stall and the GUI process's CPU use while playing."""
-        panel = self.window.training
+        panel, session = self.window.training, self.window.session
+        while session.state != "ready":  # the last stretch's pause is answered
+            wait(20)
         panel.play_button.click()
         wait(500)  # under way
         self.probe.start()
-        first, cpu = self.counts[-1], time.process_time()
+        first, cpu, clock = self.counts[-1], time.process_time(), time.perf_counter()
         wait(int(seconds * 1000))
         last = self.counts[-1]
-        load = (time.process_time() - cpu) / (last[0] - first[0])
         self.probe.timer.stop()
         panel.play_button.click()
-        wait(300)  # paused
+        if last[0] == first[0]:  # no progress reached the window in the stretch: said, as 0 steps/s
+            print(f"  no progress reached the window in {seconds:g} s (session {session.state})", flush=True)
+            return 0.0, self.probe.longest, (time.process_time() - cpu) / (time.perf_counter() - clock)
+        load = (time.process_time() - cpu) / (last[0] - first[0])
         return (last[1] - first[1]) / (last[0] - first[0]), self.probe.longest, load
 
 

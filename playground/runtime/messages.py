@@ -204,6 +204,7 @@ class Written:
     files: tuple[str, ...] = ()
     detail: str = ""  # what the files hold ("the trained weights (step 120)")
     error: str = ""
+    step: int = 0  # the training step of the weights written
 
 
 @dataclass(frozen=True)

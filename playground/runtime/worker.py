@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -49,7 +50,7 @@ WORKER_NICENESS = 10
 WINDOW_CORES = 1  # cores a large network's run leaves to the window
 TRANSPORT = frozenset({"play", "steps", "epoch", "pause"})  # commands that start or stop training
 COMMAND_POLL = 0.002  # seconds between looks at the command pipe while training
-PARENT_CHECK = 1.0  # seconds an idle worker waits for a command before it looks whether its window lives
+IDLE_WAIT = 1.0  # seconds an idle worker waits for a command at a time
 
 
 def serve(commands: Connection, send: Callable[[object], None]) -> None:
@@ -59,10 +60,26 @@ def serve(commands: Connection, send: Callable[[object], None]) -> None:
     # priority, the GUI stalls for 50-100 ms at a time (each run leaves it a core too, see _on_load).
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
+    _end_with_parent()
     try:
         WorkerLoop(commands, send).run()
     finally:
         send(None)
+
+
+def _end_with_parent() -> None:
+    """End this process the moment the window's is gone (killed), whatever it is doing: busy building a
+    large network, or blocked writing to a pipe that nobody reads any more (a plain exit would wait for
+    that write for ever)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="playground-parent-watch", daemon=True).start()
 
 
 class WorkerLoop:
@@ -87,14 +104,11 @@ class WorkerLoop:
     def run(self) -> None:
         self.send(self._catalogue())
         last_poll = 0.0
-        parent = multiprocessing.parent_process()  # None when the loop runs in the window's own process
         while True:
             now = time.perf_counter()
-            wait = self._wait() if self.playing else PARENT_CHECK
+            wait = self._wait() if self.playing else IDLE_WAIT
             if not self.playing or wait or now - last_poll >= COMMAND_POLL:
                 last_poll = now
-                if not self.playing and parent is not None and not parent.is_alive():
-                    return  # the window's process is gone (killed): nobody will send "quit"
                 if self.commands.poll(wait):
                     try:
                         command, payload, number = self.commands.recv()
@@ -216,9 +230,17 @@ class WorkerLoop:
         try:
             files = save_checkpoint(trainer, stem)
         except OSError as exc:
-            self.send(Written("weights", error=f"{stem.name}: the weights cannot be written ({exc.strerror or exc})"))
+            where = Path(exc.filename).parent if exc.filename else stem.parent
+            self.send(
+                Written(
+                    "weights",
+                    error=f"{where}: the trained weights cannot be written there ({exc.strerror or exc}); "
+                    "the files saved before are kept",
+                )
+            )
             return
-        self.send(Written("weights", tuple(map(str, files)), f"the trained weights (step {trainer.step_count:,})"))
+        step = trainer.step_count
+        self.send(Written("weights", tuple(map(str, files)), f"the trained weights (step {step:,})", step=step))
 
     def _on_export(self, payload: tuple[Project, Path | None, str, Path, bool, str]) -> None:
         """Export the project, with the run's trained weights when ``trained`` (and there are some)."""

@@ -30,7 +30,7 @@ from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.presenting import Presenter
-from playground.ui.storage import RecoveryStore, settings
+from playground.ui.storage import RecoveryStore, setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_exports import ModelExports
@@ -61,7 +61,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.recovery = RecoveryStore()
-        self.theme = THEMES.get(str(settings().value("theme", "light")), LIGHT)
+        self.theme = THEMES.get(setting("theme", "light"), LIGHT)
         self.scene = GraphScene(self.document, self.theme, self)
         self.view = CanvasView(self.scene)
         self.setCentralWidget(self._canvas_with_breadcrumb())
@@ -337,8 +337,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         )
 
     def _restore_layout(self) -> None:
-        store = settings()
-        geometry, state = store.value("geometry"), store.value("windowState")
+        geometry, state = setting("geometry", None), setting("windowState", None)
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:

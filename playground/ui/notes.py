@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from playground.core.project import MAX_TEXT
 from playground.ui.document import Document
 from playground.ui.theme import set_font
 
@@ -32,8 +33,13 @@ class NotesPanel(QWidget):
         self.editor.textChanged.connect(self.commit.start)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
+        self.too_long = QLabel()
+        self.too_long.setObjectName("notesTooLong")
+        self.too_long.setWordWrap(True)
+        self.too_long.hide()
         layout.addWidget(self.heading)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.too_long)
         document.replaced.connect(self.show_project)
         document.settings_changed.connect(self._changed)
         self.show_project()
@@ -46,7 +52,18 @@ class NotesPanel(QWidget):
 
     def save_text(self) -> None:
         self.commit.stop()
-        self.document.set_notes(self.editor.toPlainText())
+        text = self.editor.toPlainText()
+        self.document.set_notes(text)
+        self._say_length(text)
+
+    def _say_length(self, text: str) -> None:
+        """Notes longer than a project file holds are said at once (Save would refuse them)."""
+        over = len(text) > MAX_TEXT
+        if over:
+            self.too_long.setText(
+                f"The notes are {len(text):,} characters; a project holds at most {MAX_TEXT:,}: shorten them to save."
+            )
+        self.too_long.setVisible(over)
 
     def _changed(self, part: str) -> None:
         if part == "notes":
@@ -58,3 +75,4 @@ class NotesPanel(QWidget):
             self.editor.setPlainText(text)
             self.editor.blockSignals(False)
         self.commit.stop()
+        self._say_length(text)

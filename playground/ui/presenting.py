@@ -18,7 +18,7 @@ from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFontInfo, QScreen
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from playground.ui.storage import settings
+from playground.ui.storage import setting, settings
 from playground.ui.theme import (
     SCALE_RANGE,
     SCALE_STEP,
@@ -64,7 +64,7 @@ class Presenter(QObject):
         self.act_presentation.setCheckable(True)
         self.act_larger = window._action("Larger", self.larger, ["Ctrl+Shift+=", "Ctrl+Shift++"], name="ui_larger")
         self.act_smaller = window._action("Smaller", self.smaller, ["Ctrl+Shift+-", "Ctrl+Shift+_"], name="ui_smaller")
-        saved = float(settings().value("ui_scale", 1.0) or 1.0)
+        saved = min(max(setting("ui_scale", 1.0), SCALE_RANGE[0]), SCALE_RANGE[1])
         if saved != 1.0 or ui_scale() != 1.0:  # at 100 % everything is built at its scale already
             self.set_scale(saved, remember=False)
         self.act_smaller.setEnabled(ui_scale() > SCALE_RANGE[0])

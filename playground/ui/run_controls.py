@@ -10,7 +10,7 @@ from playground import cores
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.settings_form import SettingsForm
-from playground.ui.storage import settings
+from playground.ui.storage import setting, settings
 
 AUTOMATIC = "auto"
 
@@ -67,7 +67,7 @@ class RunControls(QWidget):
         combo.addItem(AUTOMATIC, None)
         for count in range(1, cores() + 1):
             combo.addItem(str(count), count)
-        saved = settings().value("threads", 0, type=int)
+        saved = setting("threads", 0)
         combo.setCurrentIndex(saved if 0 < saved <= cores() else 0)
         if combo.currentData() is not None:
             self.session.set_threads(combo.currentData())

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from playground.core.files import atomic_write
+from playground.core.files import atomic_write, read_bounded
+from playground.core.project import MAX_FILE_BYTES
 
 
 def data_dir() -> Path:
@@ -38,6 +41,36 @@ def settings() -> QSettings:
     return QSettings("Playground", "Playground")
 
 
+def setting(key: str, default: Any) -> Any:
+    """A stored setting, or ``default`` when it is missing, damaged or not of ``default``'s type: a damaged
+    settings file never stops the app (QSettings raises for some damage, and returns text for the rest).
+    ``default`` None asks for window geometry or state (a QByteArray)."""
+    try:
+        value = settings().value(key)
+    except Exception:  # an @Variant QSettings cannot read back (it raises whatever its decoder does)
+        return default
+    if value is None:
+        return default
+    if default is None:
+        return value if isinstance(value, QByteArray) else None
+    if isinstance(default, bool):
+        return {"true": True, "false": False}.get(str(value).lower(), default) if not isinstance(value, bool) else value
+    if isinstance(default, int | float):
+        try:
+            number = type(default)(value)
+        except (TypeError, ValueError, OverflowError):
+            return default
+        return number if math.isfinite(number) else default
+    if isinstance(default, list):
+        entries = [value] if isinstance(value, str) else value
+        return (
+            [str(entry) for entry in entries if isinstance(entry, str) and entry and "\0" not in entry]
+            if isinstance(entries, list)
+            else default
+        )
+    return value if isinstance(value, str) else default
+
+
 @dataclass(frozen=True)
 class Recovery:
     file: Path
@@ -52,6 +85,7 @@ class RecoveryStore:
     def __init__(self) -> None:
         self.folder = data_dir() / "recovery"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.damaged: list[Path] = []  # autosaves ``latest`` set aside, found damaged
 
     def file_for(self, original: Path | None) -> Path:
         key = str(original.resolve()) if original else "untitled"
@@ -66,13 +100,41 @@ class RecoveryStore:
         self.file_for(original).unlink(missing_ok=True)
 
     def latest(self) -> Recovery | None:
-        """The most recent autosave left behind by a session that did not close cleanly."""
+        """The most recent autosave left behind by a session that did not close cleanly. A damaged one
+        (not a record of ours, a pipe or device in its place, too large) is set aside (``set_aside``),
+        never deleted, and listed in ``damaged`` for the window to say so."""
         found = []
+        self.damaged = []
         for file in self.folder.glob("*.json"):
             try:
-                record = json.loads(file.read_text(encoding="utf-8"))
-                original = Path(record["original"]) if record.get("original") else None
-                found.append(Recovery(file, original, float(record["saved_at"]), str(record["project"])))
+                found.append(_record(file))
             except (OSError, ValueError, KeyError, TypeError):
-                file.unlink(missing_ok=True)  # a damaged autosave cannot be offered
+                self.damaged.append(self.set_aside(file))
         return max(found, key=lambda r: r.saved_at, default=None)
+
+    def set_aside(self, file: Path) -> Path:
+        """Move an autosave that cannot be used to ``recovery/damaged`` (kept for the user, never offered again)."""
+        folder = self.folder / "damaged"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{file.stem}-{int(time.time())}{file.suffix}"
+        try:
+            os.replace(file, target)
+        except OSError:
+            file.unlink(missing_ok=True)  # cannot be moved (another file system?): at least not offered again
+            return file
+        return target
+
+
+def _record(file: Path) -> Recovery:
+    """An autosave as written by ``RecoveryStore.write``; ValueError (or OSError) for anything else."""
+    record = json.loads(read_bounded(file, 4 * MAX_FILE_BYTES).decode("utf-8"))
+    if not isinstance(record, dict):
+        raise ValueError("not an autosave record")
+    original, saved_at, text = record["original"], record["saved_at"], record["project"]
+    if original is not None and (not isinstance(original, str) or not original or "\0" in original):
+        raise ValueError("its original is not a path")
+    if isinstance(saved_at, bool) or not isinstance(saved_at, int | float) or not math.isfinite(saved_at):
+        raise ValueError("its time is not a number")
+    if not isinstance(text, str):
+        raise ValueError("its project is not text")
+    return Recovery(file, Path(original) if original else None, float(saved_at), text)

@@ -343,7 +343,10 @@ class TrainingPanel(QWidget):
         self.document.set_dataset(DatasetRef("drawn", {**ref.params, "points": rows}), merges=False)
 
     def _setting_changed(self, name: str) -> None:
-        """A setting changed (by the panel, or by undo/redo): show it, and tell the run."""
+        """A setting changed (by the panel, or by undo/redo): show it, and tell the run (the lecture notes
+        are no setting of the run: typing them changes nothing it trains)."""
+        if name == "notes":
+            return
         self.settings.show_settings()
         if name == "dataset":
             self._show_drawing()

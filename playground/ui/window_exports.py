@@ -4,15 +4,17 @@ trained weights, or drawn here for a picture), and the trained weights saved bes
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from playground import is_preset
 from playground.runtime.messages import Written
 from playground.ui.export_dialog import ExportDialog
-from playground.ui.storage import settings
+from playground.ui.storage import setting, settings
 
 
 def may_replace(parent: QWidget, taken: list[Path]) -> bool:
@@ -35,28 +37,50 @@ class ModelExports:
         self.act_save_weights = QAction("Save Trained Weights with the Project", self)
         self.act_save_weights.setObjectName("save_weights")
         self.act_save_weights.setCheckable(True)
-        self.act_save_weights.setChecked(settings().value("save_weights", True, type=bool))
+        self.act_save_weights.setChecked(setting("save_weights", True))
         self.act_save_weights.setToolTip(
             "Save writes the current run's weights and trainer state beside the project "
             "(<name>.weights.safetensors, <name>.trainer.safetensors); opening it brings them back"
         )
         self.act_save_weights.toggled.connect(lambda on: settings().setValue("save_weights", on))
         self.session.written.connect(self._written)
+        self.session.state_changed.connect(self._writer_gone)
+        self.weights_pending: Path | None = None  # a saved project whose trained weights are being written
+        self.weights_failed = False  # the last Save's trained weights could not be written
 
     def _save_trained_weights(self, path: Path) -> str:
         """After the project was saved to ``path``: its run's trained weights beside it, if there are
-        some and the setting is on; what the status bar adds to "Saved ..."."""
+        some and the setting is on; what the status bar says until the training process answers (its
+        answer, ``_written``, says whether they were written)."""
         steps = self.training.trained_steps()
         if not self.act_save_weights.isChecked() or not steps:
-            return ""
+            return f"Saved {path}"
+        if self.session.dead:
+            return f"Saved {path}, without trained weights: they were lost with the training process (step {steps:,})"
         self.session.save_weights(path.with_suffix(""))
-        self.training.saved_steps = steps
-        return f" with its trained weights (step {steps:,})"
+        self.weights_pending = path
+        return f"Saved {path}; writing its trained weights (step {steps:,})…"
+
+    def await_weights(self, limit_ms: int = 60_000) -> bool:
+        """Wait (the window still painting) for the trained weights a Save asked for; True once they
+        were written, False when they could not be (the user has been told why)."""
+        if self.weights_pending is None:
+            return True
+        loop = QEventLoop()
+        self.session.written.connect(loop.quit)
+        self.session.stopped.connect(loop.quit)  # among others, the training process died
+        QTimer.singleShot(limit_ms, loop.quit)
+        deadline = time.monotonic() + limit_ms / 1000
+        while self.weights_pending is not None and not self.session.dead and time.monotonic() < deadline:
+            loop.exec()
+        self.session.written.disconnect(loop.quit)
+        self.session.stopped.disconnect(loop.quit)
+        return self.weights_pending is None and not self.weights_failed
 
     def unsaved_training(self) -> int:
         """Steps a project file's run trained that Save would keep and has not (0: none, or the setting is off)."""
-        if self.document.path is None or not self.act_save_weights.isChecked():
-            return 0  # an untitled copy of a preset: played in class, not to be asked about
+        if self.document.path is None or not self.act_save_weights.isChecked() or self.session.dead:
+            return 0  # an untitled copy of a preset (played in class), or weights gone with their process
         return self.training.unsaved_steps()
 
     def export_dialog(self) -> None:
@@ -87,13 +111,36 @@ class ModelExports:
         self.statusBar().showMessage(f"Exporting {target.name}…")
 
     def _written(self, message: Written) -> None:
-        what = "the trained weights" if message.what == "weights" else "the export"
+        if message.what == "weights":
+            self._weights_written(message)
+            return
         if message.error:
-            if message.what == "weights":
-                self.training.saved_steps = 0
-            QMessageBox.warning(self, "Cannot save" if message.what == "weights" else "Cannot export", message.error)
-            self.statusBar().showMessage(f"Not done: {what}: {message.error.splitlines()[0]}", 8000)
+            QMessageBox.warning(self, "Cannot export", message.error)
+            self.statusBar().showMessage(f"Not exported: {message.error.splitlines()[0]}", 8000)
             return
         names = ", ".join(Path(file).name for file in message.files)
-        verb = "Saved" if message.what == "weights" else "Exported"
-        self.statusBar().showMessage(f"{verb} {names} ({message.detail})", 8000)
+        self.statusBar().showMessage(f"Exported {names} ({message.detail})", 8000)
+
+    def _writer_gone(self, state: str) -> None:
+        """The training process died before it wrote the weights a Save asked for: said, as a failure."""
+        if state == "failed" and self.session.dead and self.weights_pending is not None:
+            self._weights_written(
+                Written("weights", error="the training process ended before it wrote them (they are lost)")
+            )
+
+    def _weights_written(self, message: Written) -> None:
+        """The training process's answer to a Save's weights: the status bar says what is on disk."""
+        project, self.weights_pending = self.weights_pending, None
+        name = project.name if project else "the project"
+        self.weights_failed = bool(message.error)
+        if message.error:
+            self.statusBar().showMessage(f"Saved {name}, but not its trained weights: {message.error}", 12000)
+            QMessageBox.warning(
+                self,
+                "Trained weights not saved",
+                f"{name} was saved, but not its trained weights:\n\n{message.error}\n\nThe training goes on "
+                "holding them: free some space or Save As elsewhere to keep them.",
+            )
+            return
+        self.training.saved_steps = message.step
+        self.statusBar().showMessage(f"Saved {name} with its trained weights (step {message.step:,})", 8000)

@@ -14,16 +14,14 @@ from playground.core.project import ProjectError, dumps, loads
 from playground.core.project_types import Project
 from playground.ui.document import PresetWriteError
 from playground.ui.gallery import Gallery
-from playground.ui.storage import settings
+from playground.ui.storage import setting, settings
 
 MAX_RECENT = 8
 
 
 def recent_files() -> list[str]:
     """Recently opened project files, newest first (QSettings may hand back one entry as plain text)."""
-    value = settings().value("recent", [])
-    entries = [value] if isinstance(value, str) else list(value or [])
-    return [str(entry) for entry in entries if entry]
+    return setting("recent", [])
 
 
 class ProjectFiles:
@@ -48,7 +46,7 @@ class ProjectFiles:
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return self.save()
+            return self.save() and self.await_weights()  # closing only once what Save said is on disk
         return answer == QMessageBox.StandardButton.Discard
 
     def _recovery_key(self) -> Path | None:
@@ -132,13 +130,23 @@ class ProjectFiles:
         except PresetWriteError as exc:
             QMessageBox.warning(self, "Cannot save", str(exc))
             return self.save_as()
+        except ProjectError as exc:
+            QMessageBox.warning(
+                self,
+                "Cannot save",
+                f"{exc}\n\nNothing was written ({path.name} is as it was): Playground could not open such a file "
+                "again. Your work stays open here.",
+            )
+            return False
         except OSError as exc:
-            QMessageBox.warning(self, "Cannot save", f"{path}: {exc.strerror or exc}")
+            QMessageBox.warning(
+                self, "Cannot save", f"{path}: {exc.strerror or exc}\n\nNothing was written; your work stays open here."
+            )
             return False
         self.recovery.discard(previous)
         self.recovery.discard(path)
         self._remember(path)
-        self.statusBar().showMessage(f"Saved {path}{self._save_trained_weights(path)}", 6000)
+        self.statusBar().showMessage(self._save_trained_weights(path), 12000)
         return True
 
     def _remember(self, path: Path) -> None:
@@ -166,6 +174,10 @@ class ProjectFiles:
     def offer_recovery(self) -> bool:
         """After a crash, offer the last autosaved state; True if it was restored."""
         found = self.recovery.latest()
+        if self.recovery.damaged:
+            self.statusBar().showMessage(
+                f"A damaged autosave could not be offered; it was set aside in {self.recovery.damaged[0].parent}", 10000
+            )
         if found is None:
             return False
         name = found.original.name if found.original else "an untitled project"
@@ -184,7 +196,8 @@ class ProjectFiles:
         try:
             project = loads(found.text, "autosave")
         except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot restore", str(exc))
+            kept = self.recovery.set_aside(found.file)
+            QMessageBox.warning(self, "Cannot restore", f"{exc}\n\nThe autosave was set aside in {kept.parent}.")
             return False
         self.document.open_project(project, found.original)
         self.document.undo_stack.resetClean()

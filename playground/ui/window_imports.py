@@ -7,14 +7,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QProcess
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QProcess, QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from playground import is_preset
 from playground.core.files import weights_files
 from playground.ui.import_dialog import ImportDialog
 from playground.ui.window_exports import may_replace
 
+IMPORT_LIMIT_MS = 3 * 60 * 1000  # an import still running then is stopped (its code may never end)
 EXIT_UNREPRESENTABLE = 1  # playground import: 1 the module cannot be represented, 2 SOURCE cannot be loaded
 
 
@@ -25,6 +26,15 @@ class ModelImports:
         self.act_import = self._action("Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model")
         self.act_import.setToolTip("A torch.nn.Module from a Python file, as blocks with its weights")
         self.importer: QProcess | None = None
+        self.cancel_import = QPushButton("Cancel import", self)
+        self.cancel_import.setObjectName("cancelImport")
+        self.cancel_import.clicked.connect(lambda: self._cancel_import())
+        self.cancel_import.hide()
+        self.statusBar().addPermanentWidget(self.cancel_import)
+        self.import_clock = QTimer(self)
+        self.import_clock.setSingleShot(True)
+        self.import_clock.setInterval(IMPORT_LIMIT_MS)
+        self.import_clock.timeout.connect(self._import_too_long)
 
     def import_dialog(self) -> None:
         folder = self.document.path.resolve().parent if self.document.path else Path.cwd()
@@ -51,14 +61,40 @@ class ModelImports:
         process.errorOccurred.connect(lambda _error: self._import_failed(process, target))
         self.importer = process
         self.act_import.setEnabled(False)
+        self.cancel_import.show()
+        self.import_clock.start()
         self.statusBar().showMessage(f"Importing {args[0]}… (tracing it with torch.fx)")
         process.start()
+
+    def _cancel_import(self, why: str = "") -> None:
+        """Stop a running import (Cancel, or one that did not end in IMPORT_LIMIT_MS): its process is killed,
+        nothing is opened, and the window says so."""
+        process = self.importer
+        if process is None:
+            return
+        process.finished.disconnect()
+        process.kill()
+        process.waitForFinished(5000)
+        self._import_done(process)
+        said = why or "The import was cancelled: nothing was imported."
+        self.statusBar().showMessage(said, 8000)
+        if why:
+            QMessageBox.warning(self, "Cannot import", why)
+
+    def _import_too_long(self) -> None:
+        self._cancel_import(
+            f"The import did not finish in {IMPORT_LIMIT_MS // 60000} minutes and was stopped: the model's code may "
+            "loop forever, or wait for input. Try `playground import` in a terminal to see where it stops."
+        )
 
     def _imported(self, process: QProcess, code: int, target: Path) -> None:
         said = bytes(process.readAllStandardError()).decode(errors="replace").strip()
         if said.startswith("usage:"):  # a field argparse refused: its one line, not the command's usage
             said = said.splitlines()[-1].split("error: ", 1)[-1]
         self._import_done(process)
+        if code == 0 and not target.is_file():
+            said = f"playground import ended without writing {target} (the model's code ended the program?)"
+            code = EXIT_UNREPRESENTABLE + 1
         if code != 0:
             title = "Cannot represent the model" if code == EXIT_UNREPRESENTABLE else "Cannot import"
             QMessageBox.warning(self, title, said or f"playground import stopped (exit {code})")
@@ -74,5 +110,7 @@ class ModelImports:
 
     def _import_done(self, process: QProcess) -> None:
         self.importer = None
+        self.import_clock.stop()
+        self.cancel_import.hide()
         self.act_import.setEnabled(True)
         process.deleteLater()

@@ -33,7 +33,7 @@ def train_and_save(qtbot, window, spiral: Path, steps: int) -> int:
     play_until(qtbot, window, steps)
     trained = pause(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
-    qtbot.waitUntil(lambda: "weights.safetensors" in window.statusBar().currentMessage(), timeout=LATER)
+    qtbot.waitUntil(lambda: "with its trained weights" in window.statusBar().currentMessage(), timeout=LATER)
     return trained
 
 

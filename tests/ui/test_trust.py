@@ -1,0 +1,135 @@
+"""The window says only what is so and loses nothing: a Save reports the trained weights only once they
+are on disk (and says when they could not be written, or were lost with the training process), the
+notes a file cannot hold are refused by Save with the file left as it was, typing notes does not
+pause training, and damaged settings, autosaves or My blocks never stop the app from starting."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit, QPushButton
+
+from playground.core.project import MAX_TEXT
+from playground.ui.main_window import MainWindow
+from tests.ui.test_trained_weights import weights_of
+from tests.ui.test_training import LATER, pause, play_until, step_of
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_weights_that_cannot_be_written_are_said_and_closing_still_asks(qtbot, window, spiral, dialogs) -> None:
+    weights_of(spiral).mkdir()  # in the way of the file: the write fails, as on a full disk
+    assert window.open_path(spiral)
+    play_until(qtbot, window, 20)
+    trained = pause(qtbot, window)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert "writing its trained weights" in window.statusBar().currentMessage()  # not yet claimed
+    qtbot.waitUntil(lambda: "but not its trained weights" in window.statusBar().currentMessage(), timeout=LATER)
+    assert any("spiral.json was saved, but not its trained weights" in text for text in dialogs.asked)
+    assert window.unsaved_training() == trained  # still to be saved: closing asks
+    assert "the files saved before are kept" in window.statusBar().currentMessage()
+
+
+def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, spiral, dialogs) -> None:
+    assert window.open_path(spiral)
+    play_until(qtbot, window, 20)
+    pause(qtbot, window)
+    window.session.process.kill()
+    qtbot.waitUntil(lambda: window.training.message.isVisible(), timeout=LATER)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Saved {spiral}, without trained weights: they were lost"), message
+    qtbot.wait(300)
+    assert not weights_of(spiral).exists() and window.unsaved_training() == 0
+
+
+def test_notes_a_file_cannot_hold_are_said_and_save_leaves_the_file(qtbot, window, spiral, dialogs) -> None:
+    assert window.open_path(spiral)
+    before = spiral.read_bytes()
+    editor = window.findChild(QPlainTextEdit, "notesEditor")
+    editor.setFocus()
+    QApplication.clipboard().setText("x" * (MAX_TEXT + 1))
+    qtbot.keyClick(editor, Qt.Key.Key_End, CTRL)
+    qtbot.keyClick(editor, Qt.Key.Key_V, CTRL)
+    warning = window.findChild(QLabel, "notesTooLong")
+    qtbot.waitUntil(warning.isVisible, timeout=LATER)
+    assert "a project holds at most 100,000" in warning.text()
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert any("notes: is too long" in text and "Nothing was written" in text for text in dialogs.asked)
+    assert spiral.read_bytes() == before and window.document.modified
+
+
+def test_typing_lecture_notes_does_not_pause_training(qtbot, window, spiral) -> None:
+    assert window.open_path(spiral)
+    play_until(qtbot, window, 10)
+    editor = window.findChild(QPlainTextEdit, "notesEditor")
+    qtbot.keyClicks(editor, "Point at the boundary.")
+    qtbot.wait(900)  # past the moment typing becomes an edit
+    start = step_of(window)
+    qtbot.waitUntil(lambda: step_of(window) > start + 10, timeout=LATER)
+    assert window.session.state == "running" and not window.training.banner.isVisible()
+    assert window.document.project.notes.startswith("Point at the boundary.")
+    pause(qtbot, window)
+
+
+def test_damaged_settings_autosaves_and_my_blocks_never_stop_the_start(qtbot, data_dir: Path, dialogs) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "settings.ini").write_text(
+        "[General]\nui_scale=nan\nrecent=@Variant(int)\ngeometry=garbage\nwindowState=5\nthreads=abc\n"
+        "save_weights=maybe\ntheme=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x18PySide::PyObjectWrapper\\0\\0\\0\\0\\x1a)\n"
+    )
+    recovery = data_dir / "recovery"
+    recovery.mkdir()
+    (recovery / "a.json").write_text("[]")
+    (recovery / "b.json").write_text("5")
+    (recovery / "c.json").write_text(json.dumps({"original": "x\0y", "saved_at": 1.0, "project": "{}"}))
+    (recovery / "d.json").write_bytes(os.urandom(300))
+    os.mkfifo(recovery / "e.json")
+    (recovery / "f.json").symlink_to("/dev/zero")
+    blocks = data_dir / "blocks"
+    blocks.mkdir()
+    os.mkfifo(blocks / "pipe.json")
+    (blocks / "zero.json").symlink_to("/dev/zero")
+    start = time.monotonic()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.offer_recovery() is False
+    assert time.monotonic() - start < 30
+    kept = sorted(p.name.split("-")[0] for p in (recovery / "damaged").iterdir())
+    assert kept == ["a", "b", "c", "d", "e", "f"]  # set aside, none deleted, none offered
+    assert "damaged autosave" in window.statusBar().currentMessage()
+    assert not dialogs.asked
+    entries = window.palette_widget.tree.entries
+    for name in ("pipe", "zero"):
+        assert not entries[name].flags() & Qt.ItemFlag.ItemIsEnabled
+        assert "is not a regular file" in entries[name].toolTip(0)
+    window.close()
+
+
+def test_an_import_that_never_ends_can_be_cancelled(qtbot, window, tmp_path: Path, dialogs) -> None:
+    source = tmp_path / "forever.py"
+    source.write_text("while True:\n    pass\n")
+    window._run_import([f"{source}:Model", "-o", str(tmp_path / "never.json")], tmp_path / "never.json")
+    cancel = window.findChild(QPushButton, "cancelImport")
+    qtbot.waitUntil(cancel.isVisible, timeout=LATER)
+    assert not window.act_import.isEnabled()
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert window.act_import.isEnabled() and not cancel.isVisible()
+    assert "cancelled" in window.statusBar().currentMessage() and not (tmp_path / "never.json").exists()
+
+
+def test_an_autosave_that_cannot_be_restored_is_set_aside_and_not_offered_again(qtbot, window, dialogs) -> None:
+    record = {"original": None, "saved_at": 1.0, "project": '{"format": "playground-project"}'}
+    (window.recovery.folder / "bad.json").write_text(json.dumps(record))
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    assert window.offer_recovery() is False
+    assert any("format_version" in text and "set aside" in text for text in dialogs.asked)
+    assert not (window.recovery.folder / "bad.json").exists()
+    assert [p.name.split("-")[0] for p in (window.recovery.folder / "damaged").iterdir()] == ["bad"]
+    asked = len(dialogs.asked)
+    assert window.offer_recovery() is False and len(dialogs.asked) == asked  # not offered again
