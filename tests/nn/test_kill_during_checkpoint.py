@@ -1,17 +1,12 @@
 """A kill at any instant of saving weights and trainer state: what is left is either a pair that resumes,
 or one that is refused as not saved together; never a traceback, never a silently mixed pair."""
 
-import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from playground.nn.checkpoint import CheckpointError, load_checkpoint
+from tests.faults import killed_at_random
 from tests.nn.test_trainer import blobs
 
-ROOT = Path(__file__).resolve().parents[2]
 LOOP = """
 import sys
 from pathlib import Path
@@ -30,14 +25,8 @@ while True:
 
 def test_a_checkpoint_killed_at_random_instants_resumes_or_is_refused_as_a_cut_pair(tmp_path: Path) -> None:
     stem = tmp_path / "run"
-    chance = random.Random(3)
     steps = set()
-    for _ in range(2):
-        child = subprocess.Popen([sys.executable, "-c", LOOP, str(stem)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(chance.uniform(0.1, 0.6))
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
+    for _ in killed_at_random(LOOP, stem, rounds=2, seed=3, most=0.6):
         trainer = blobs()
         try:
             load_checkpoint(trainer, stem)
