@@ -280,3 +280,9 @@ def _finite_numbers(group: Any) -> bool:
     numbers = [v for v in group.values() if isinstance(v, float)]
     numbers += [x for v in group.values() if isinstance(v, list | tuple) for x in v if isinstance(x, float)]
     return all(math.isfinite(x) for x in numbers)
+
+
+def kept_note(stem: Path) -> str:
+    """After a failed save: what of the pair saved before is still there, said ("" when nothing was)."""
+    kept = [file.name for file in weights_files(stem) if file.is_file()]
+    return f"; {' and '.join(kept)}, saved before, {'are' if len(kept) > 1 else 'is'} kept" if kept else ""

@@ -19,7 +19,7 @@ import torch
 
 from playground.core.project_types import Project
 from playground.nn import threads
-from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from playground.nn.checkpoint import CheckpointError, kept_note, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
 from playground.nn.data import DataError
 from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
@@ -255,8 +255,7 @@ def _save(trainer: Trainer, stem: Path, args: argparse.Namespace, world: World, 
             weights, state = save_checkpoint(trainer, stem)
         except OSError as exc:
             print(
-                f"{exc.filename or stem.parent}: the weights were not saved ({exc.strerror or exc}); "
-                "the ones saved before are kept",
+                f"{exc.filename or stem.parent}: the weights were not saved ({exc.strerror or exc}){kept_note(stem)}",
                 file=err,
             )
             return EXIT_UNWRITABLE

@@ -221,7 +221,7 @@ class WorkerLoop:
 
     def _on_checkpoint(self, stem: Path) -> None:
         """Save the run's weights and trainer state beside a project just saved (as ``train --save-weights``)."""
-        from playground.nn.checkpoint import save_checkpoint
+        from playground.nn.checkpoint import kept_note, save_checkpoint
 
         trainer = self.trainer
         if trainer is None or trainer.step_count == 0:
@@ -234,8 +234,8 @@ class WorkerLoop:
             self.send(
                 Written(
                     "weights",
-                    error=f"{where}: the trained weights cannot be written there ({exc.strerror or exc}); "
-                    "the files saved before are kept",
+                    error=f"{where}: the trained weights cannot be written there ({exc.strerror or exc})"
+                    + kept_note(stem),
                 )
             )
             return
