@@ -1,5 +1,6 @@
 """Playground: build neural networks from blocks and watch them train."""
 
+import difflib
 import os
 from pathlib import Path
 
@@ -29,6 +30,15 @@ def project_file(name: str) -> Path:
     if not path.exists() and "/" not in name and preset.is_file():
         return preset
     return path
+
+
+def nearest_presets(name: str) -> str:
+    """For a name that is no file: the lecture presets it may have meant, as a hint ("" when none is near)."""
+    if Path(name).exists():
+        return ""
+    ids = sorted(path.stem for path in PRESETS.glob("*.json"))
+    near = difflib.get_close_matches(Path(name).stem, ids, n=3, cutoff=0.6)
+    return f" (a preset? did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
 
 
 def cores() -> int:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from playground import __version__, is_preset, project_file
+from playground import __version__, is_preset, nearest_presets, project_file
 from playground.core.machine import BYTES_PER_WEIGHT, size_text
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
@@ -43,7 +43,9 @@ def _open(name: str) -> Project:
     except IsADirectoryError:
         raise _Failure(EXIT_UNREADABLE, f"{path}: is a folder, not a project file") from None
     except OSError as exc:
-        raise _Failure(EXIT_UNREADABLE, f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise _Failure(
+            EXIT_UNREADABLE, f"{path}: cannot be read ({exc.strerror or exc}){nearest_presets(name)}"
+        ) from None
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -144,13 +144,18 @@ class Gallery(QDialog):
         self.resize(3 * (THUMBNAIL.width() + 24) + 60, 2 * (THUMBNAIL.height() + 110) + 140)
 
     def filter(self, text: str) -> None:
-        """Show only the cards whose lecture, title or description hold every word typed."""
+        """Show only the cards whose id, lecture, title or description hold every word typed; the first
+        of them is the current one (Return opens it), and none when nothing matches."""
         words = text.lower().split()
         for row in range(self.cards.count()):
             item = self.cards.item(row)
-            self.cards.setRowHidden(row, not all(word in item.text().lower() for word in words))
+            searched = f"{Path(item.data(Qt.ItemDataRole.UserRole)).stem} {item.text()}".lower()
+            self.cards.setRowHidden(row, not all(word in searched for word in words))
         visible = [self.cards.item(r) for r in range(self.cards.count()) if not self.cards.isRowHidden(r)]
-        if visible and (self.cards.currentItem() is None or self.cards.currentItem().isHidden()):
+        if not visible:
+            self.cards.setCurrentRow(-1)
+            self.description.setText(f"No preset matches '{text.strip()}'.")
+        elif self.cards.currentItem() is None or self.cards.currentItem().isHidden():
             self.cards.setCurrentItem(visible[0])
 
     def _show_description(self, item: QListWidgetItem | None) -> None:
@@ -161,7 +166,7 @@ class Gallery(QDialog):
         self._choose(self.cards.currentItem())
 
     def _choose(self, item: QListWidgetItem | None) -> None:
-        if item is None:
+        if item is None or item.isHidden():  # only what is shown opens
             return
         self.chosen = Path(item.data(Qt.ItemDataRole.UserRole))
         self.accept()

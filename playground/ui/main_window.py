@@ -154,7 +154,9 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.act_duplicate = self._action("Duplicate", self.duplicate, "Ctrl+D")
         self.act_delete = self._action("Delete", self.delete_selection, ["Delete", "Backspace"], sp.SP_TrashIcon)
         self.act_select_all = self._action("Select All", self.select_all, key.SelectAll)
-        self.act_zoom_in = self._action("Zoom In", lambda: self.view.zoom_by(1.25), ["Ctrl++", "Ctrl+="])
+        self.act_zoom_in = self._action(
+            "Zoom In", lambda: self.view.zoom_by(1.25), ["Ctrl+=", "Ctrl+Num++"]
+        )  # not Ctrl++: a keyboard's Ctrl+Shift+= is Ctrl++ (Larger's)
         self.act_zoom_out = self._action("Zoom Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
         self.act_fit = self._action("Zoom to Fit", self.view.zoom_to_fit, "Ctrl+0")
         self.act_layout = self._action("Auto-layout", self.auto_layout, "Ctrl+L")
@@ -206,6 +208,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         notes.setObjectName("lecture_notes")
         notes.setShortcut(QKeySequence("Ctrl+Shift+N"))
         view.addAction(notes)
+        self.addAction(notes)  # one of the window's shortcuts: listed in Help > Keyboard Shortcuts
         train = bar.addMenu("&Training")
         train.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
         help_menu = bar.addMenu("&Help")

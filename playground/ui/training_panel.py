@@ -321,6 +321,9 @@ class TrainingPanel(QWidget):
         self._set_stale([])
         self.status.setText("Not started: press Play")
         self.message.hide()
+        self.loss_note.clear()  # the last project's notes (weights restored, its output's softmax) are not this one's
+        self.loss_note.hide()
+        self.saved_steps = 0
         self.settings.show_settings()
         self._show_drawing()
         if self.document.root.blocks:  # once the canvas has shown it (posting a large network takes a while)

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
-from playground import PRESETS
+from playground import PRESETS, nearest_presets
 from playground.core.project import ProjectError, dumps, loads
 from playground.core.project_types import Project
 from playground.ui.document import PresetWriteError
@@ -86,7 +86,9 @@ class ProjectFiles:
             QMessageBox.warning(self, "Cannot open project", str(exc))
             return False
         except OSError as exc:
-            QMessageBox.warning(self, "Cannot open project", f"{path}: {exc.strerror or exc}")
+            QMessageBox.warning(
+                self, "Cannot open project", f"{path}: {exc.strerror or exc}{nearest_presets(str(path))}"
+            )
             return False
         self.recovery.discard(previous)
         self._remember(path)

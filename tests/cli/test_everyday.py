@@ -44,6 +44,8 @@ def test_preset_ids_work_wherever_a_file_is_expected(tmp_path: Path) -> None:
     assert code == 0 and (tmp_path / "model.py").exists(), err
     code, _, err = run("check", "no-such-preset")
     assert code == 2 and "no-such-preset: cannot be read" in err
+    code, _, err = run("train", "lenet-digit")
+    assert code == 2 and "did you mean 'lenet-digits'" in err
 
 
 def test_weights_are_never_saved_into_the_presets_folder() -> None:

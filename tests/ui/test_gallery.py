@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -92,6 +93,24 @@ def test_the_gallery_search_keeps_the_matching_cards(qtbot, window) -> None:
     assert len(shown) == 1 and "spiral" in shown[0].lower()
     qtbot.keyClick(gallery.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.document.preset is not None and window.document.preset.name == "mlp-spiral.json")
+
+
+def test_a_preset_id_typed_in_the_search_shows_it_and_return_opens_only_what_is_shown(qtbot, window) -> None:
+    gallery = open_gallery(qtbot, window)
+    cards = gallery.cards
+    qtbot.keyClicks(gallery.search, "lenet-digits")
+    shown = [cards.item(i) for i in range(cards.count()) if not cards.isRowHidden(i)]
+    assert [Path(item.data(Qt.ItemDataRole.UserRole)).name for item in shown] == ["lenet-digits.json"]
+    gallery.search.clear()
+    qtbot.keyClicks(gallery.search, "no such lecture")
+    assert all(cards.isRowHidden(i) for i in range(cards.count())) and cards.currentItem() is None
+    assert "No preset matches" in gallery.description.text()
+    qtbot.keyClick(gallery.search, Qt.Key.Key_Return)  # nothing shown: nothing opens
+    assert gallery.isVisible() and gallery.chosen is None
+    gallery.search.clear()
+    qtbot.keyClicks(gallery.search, "lenet-digits")
+    qtbot.keyClick(gallery.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.document.preset is not None and window.document.preset.name == "lenet-digits.json")
 
 
 def test_thumbnails_name_the_blocks_legibly(qtbot, window) -> None:

@@ -90,12 +90,12 @@ def test_larger_and_smaller_scale_the_panel_plot_and_canvas_text_and_are_remembe
     before = (px(play), label_px(title), px(notes), window.view.zoom())
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Equal, CTRL_SHIFT)
-    qtbot.keyClick(window.view, Qt.Key.Key_Equal, CTRL_SHIFT)
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus, CTRL_SHIFT)  # what a keyboard sends for Ctrl+Shift+=
     assert ui_scale() == 1.5
     after = (px(play), label_px(title), px(notes), window.view.zoom())
     for old, new in zip(before, after, strict=True):
         assert new == pytest.approx(1.5 * old, rel=0.12)  # fonts are whole pixels
-    qtbot.keyClick(window.view, Qt.Key.Key_Minus, CTRL_SHIFT)
+    qtbot.keyClick(window.view, Qt.Key.Key_Underscore, CTRL_SHIFT)  # ... for Ctrl+Shift+-
     assert ui_scale() == 1.25
     window.close()
     again = MainWindow()
@@ -237,3 +237,21 @@ def test_the_window_comes_back_maximised_and_within_the_screen(qtbot, window) ->
     again.showNormal()
     room = again.screen().availableGeometry()
     assert again.width() <= room.width() and again.height() <= room.height()
+
+
+def test_every_listed_shortcut_is_one_actions_and_the_lecture_notes_are_listed(qtbot, window) -> None:
+    from playground.ui.help import shortcut_rows
+
+    owners: dict[str, str] = {}
+    for action in window.actions():
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in owners, f"{text}: both {owners[text]} and {action.text()}"
+            owners[text] = action.text()
+    assert "Ctrl++" not in owners  # a keyboard's Ctrl+Shift+= is Ctrl++: Larger's alone
+    rows = dict(shortcut_rows(window.actions()))
+    assert any("Lecture notes" in what for what in rows), rows
+    notes = window.findChild(QDockWidget, "notesDock")
+    shown = notes.isVisible()
+    qtbot.keyClick(window.view, Qt.Key.Key_N, CTRL_SHIFT)
+    assert notes.isVisible() != shown

@@ -1,0 +1,28 @@
+"""What the window says belongs to the project it says it of: the last project's notes go with it, and a
+mistyped preset id is answered with the ids it may have meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from tests.ui.test_trained_weights import train_and_save
+from tests.ui.test_training import LATER
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_the_last_projects_notes_are_gone_after_file_new(qtbot, window, spiral, dialogs) -> None:
+    train_and_save(qtbot, window, spiral, 10)
+    assert window.open_path(spiral)
+    note = window.training.loss_note
+    qtbot.waitUntil(lambda: "restored" in note.text(), timeout=LATER)
+    qtbot.keyClick(window.view, Qt.Key.Key_N, CTRL)  # File > New
+    assert not window.document.graph.blocks
+    assert note.text() == "" and not note.isVisible()
+
+
+def test_a_mistyped_preset_id_names_the_ones_it_may_mean(qtbot, window, dialogs) -> None:
+    assert not window.open_path(Path("lenet-digit"))
+    assert "did you mean 'lenet-digits'" in dialogs.asked[-1]
