@@ -56,6 +56,7 @@ class Presenter(QObject):
         self.presenting = False
         self.saved_state: QByteArray | None = None
         self.saved_scale = 1.0
+        self.saved_place = window.view.place()  # the canvas's zoom and centre before presenting
         self.was_maximised = False
         self.normal_geometry = window.geometry()
         self.act_full_screen = window._action("Full Screen", self.toggle_full_screen, "F11", name="full_screen")
@@ -115,6 +116,7 @@ class Presenter(QObject):
             self.was_maximised = window.isMaximized()
         self.saved_state = window.saveState()
         self.saved_scale = ui_scale()
+        self.saved_place = window.view.place()
         self.presenting = True
         for name in EDITING_DOCKS:
             window.findChild(QDockWidget, name).hide()
@@ -130,12 +132,18 @@ class Presenter(QObject):
         self._update_actions()
 
     def _share_screen(self) -> None:
+        if not self.presenting:  # left again before the window had its full-screen size
+            return
         window, room = self.window, self._screen().geometry()
         notes = window.findChild(QDockWidget, "notesDock")
         window.resizeDocks([notes], [int(room.width() * NOTES_SHARE)], Qt.Orientation.Horizontal)
         training = window.findChild(QDockWidget, "trainingDock")
         window.resizeDocks([training], [int(room.height() * TRAINING_SHARE)], Qt.Orientation.Vertical)
-        QTimer.singleShot(0, window.view.zoom_to_fit)  # once the canvas has its share
+        QTimer.singleShot(0, self._fit)  # once the canvas has its share
+
+    def _fit(self) -> None:
+        if self.presenting:
+            self.window.view.zoom_to_fit()
 
     def escape(self) -> bool:
         """Esc (outside a field): leave presentation mode and full screen, if the window is in one."""
@@ -156,6 +164,7 @@ class Presenter(QObject):
             window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
             if self.saved_state is not None:
                 window.restoreState(self.saved_state)
+            window.view.go_to(self.saved_place)  # now, or once the docks have given it its size back
         if window.isFullScreen():
             if self.was_maximised:
                 window.showMaximized()

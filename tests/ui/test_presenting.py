@@ -82,6 +82,27 @@ def test_f5_presents_f11_fills_the_screen_and_esc_leaves_both(qtbot, window) -> 
     assert not window.isFullScreen() and not presenter.act_full_screen.isChecked()
 
 
+def test_esc_brings_the_canvas_back_to_its_zoom_and_place_and_every_dock_to_its_size(qtbot, window) -> None:
+    assert window.open_path(PRESETS / "mlp-spiral.json")
+    qtbot.wait(100)  # fitted once shown
+    view = window.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # zoomed in on a corner
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    view.horizontalScrollBar().setValue(view.horizontalScrollBar().minimum())
+    zoom, centre = view.zoom(), view.mapToScene(view.viewport().rect().center())
+    docks = {name: dock(window, name).size() for name in ("paletteDock", "inspectorDock", "trainingDock")}
+    qtbot.keyClick(view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: view.zoom() != zoom)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: abs(view.zoom() - zoom) < 1e-6)
+    qtbot.wait(50)
+    back_zoom, back_centre = view.zoom(), view.mapToScene(view.viewport().rect().center())
+    assert back_zoom == pytest.approx(zoom)
+    assert abs(back_centre.x() - centre.x()) < 2 and abs(back_centre.y() - centre.y()) < 2
+    assert {name: dock(window, name).size() for name in docks} == docks
+
+
 def test_larger_and_smaller_scale_the_panel_plot_and_canvas_text_and_are_remembered(qtbot, window) -> None:
     assert window.open_path(PRESETS / "mlp-spiral.json")
     play = window.training.play_button

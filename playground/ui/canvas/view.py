@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -17,6 +18,8 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
@@ -31,6 +34,15 @@ MIN_ZOOM, MAX_ZOOM = 0.15, 4.0
 GRID = 24
 NUDGE = 10.0
 CANVAS_EXTENT = 20000.0  # room to pan around any graph
+
+
+@dataclass(frozen=True)
+class Place:
+    """A view's zoom and scroll (its transform and scroll bars) at a viewport size."""
+
+    transform: QTransform
+    bars: tuple[int, int]
+    size: QSize
 
 
 class CanvasView(QGraphicsView):
@@ -54,6 +66,7 @@ class CanvasView(QGraphicsView):
         self._space_used = False
         self._pan_from = QPointF()
         self.ui_scale = 1.0  # the UI scale: the canvas's 100 % (and its largest fitted zoom) are this much larger
+        self._going_to: Place | None = None  # a place to return to once the view has its size back
 
     # --- zoom -------------------------------------------------------------------------
     def set_ui_scale(self, scale: float) -> None:
@@ -75,6 +88,30 @@ class CanvasView(QGraphicsView):
         moved = self.mapFromScene(fixed) - anchor
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+
+    def place(self) -> Place:
+        """Where the view is (``go_to`` comes back to it)."""
+        bars = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        return Place(self.transform(), bars, self.viewport().size())
+
+    def go_to(self, place: Place) -> None:
+        """Back to ``place``: now if the view has the size it had then, else once it has it again (a
+        window's docks take their sizes back over several layout passes)."""
+        self._going_to = place
+        self._arrive()
+
+    def _arrive(self) -> None:
+        place = self._going_to
+        if place is None or self.viewport().size() != place.size:
+            return
+        self._going_to = None
+        self.setTransform(place.transform)
+        self.horizontalScrollBar().setValue(place.bars[0])
+        self.verticalScrollBar().setValue(place.bars[1])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrive()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120
