@@ -51,8 +51,18 @@ def _constructor(cls: type, kwargs: dict) -> str:
 
 
 def _attribute(parts: list[str]) -> str:
-    """``self.layer1[0].conv1`` for the module path layer1.0.conv1."""
-    return "self" + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts)
+    """``self.layer1[0].conv1`` for the module path layer1.0.conv1; a numbered child of the class itself
+    (a group made from an nn.Sequential's layers) is ``getattr(self, "0")``: a plain Module is not indexable."""
+    first = f'getattr(self, "{parts[0]}")' if parts[0].isdigit() else f"self.{parts[0]}"
+    return first + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts[1:])
+
+
+def _assignment(name: str, made: str) -> str:
+    """The line that registers ``made`` as the submodule at the path ``name``."""
+    parts = name.split(".")
+    if len(parts) == 1 and name.isdigit():
+        return f'self.add_module("{name}", {made})'
+    return f"{_attribute(parts)} = {made}"
 
 
 def _init_lines(constructors: dict[str, tuple[type | GroupClass, dict]]) -> list[str]:
@@ -66,7 +76,7 @@ def _init_lines(constructors: dict[str, tuple[type | GroupClass, dict]]) -> list
             made = f"torch.nn.ModuleList([{cls.name}() for _ in range({repeat})])" if repeat > 1 else f"{cls.name}()"
         else:
             made = _constructor(cls, kwargs)
-        lines.append(f"{_attribute(name.split('.'))} = {made}")
+        lines.append(_assignment(name, made))
     return lines
 
 

@@ -160,3 +160,27 @@ def test_a_unet_comes_in_with_its_skip_connections_as_ports() -> None:
         "double_conv",
         "y",
     ]
+
+
+def test_a_resnet_exported_as_python_runs_computes_the_same_and_imports_again_as_its_groups(tmp_path) -> None:
+    import importlib.util
+
+    from playground.nn.export import export_python
+
+    original = ResNet().eval()
+    graph = imported_equals(original, (1, 3, 32, 32))
+    compiled = compile_graph(graph)
+    compiled.module.load_state_dict(original.state_dict())
+    target = tmp_path / "resnet_out.py"
+    export_python(compiled, target)
+    spec = importlib.util.spec_from_file_location("resnet_out", target)
+    exported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exported)
+    model = exported.Model().eval()  # layer2's numbered children are registered, not item-assigned
+    model.load_state_dict(original.state_dict())
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(model(x), original(x), rtol=1e-4, atol=1e-5)
+    again = import_module(model, [(1, 3, 32, 32)]).project.graph
+    assert [b for b in again.blocks if again.blocks[b].type == "group"] == ["layer1", "layer2", "layer3", "layer4"]
+    assert list(again.blocks["layer2"].graph.blocks) == ["x", "0", "1", "y"]
