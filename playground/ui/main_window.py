@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -61,6 +61,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.recovery = RecoveryStore()
+        self._framed = False  # the window manager has given the window its frame (see moveEvent)
         self.theme = THEMES.get(setting("theme", "light"), LIGHT)
         self.scene = GraphScene(self.document, self.theme, self)
         self.view = CanvasView(self.scene)
@@ -360,6 +361,15 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
             self.resize(width, height)
         if not room.contains(self.frameGeometry()):
             self.move(room.topLeft())
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        """The window manager has framed the window (its title bar and borders are known only now): the
+        frame, too, must fit the screen, or the status bar ends below a 720-line projector's edge."""
+        super().moveEvent(event)
+        if not self._framed and self.isVisible() and self.frameGeometry().size() != self.geometry().size():
+            self._framed = True
+            if not (self.isMaximized() or self.isFullScreen()):
+                self._fit_screen()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
