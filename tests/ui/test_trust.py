@@ -133,3 +133,23 @@ def test_an_autosave_that_cannot_be_restored_is_set_aside_and_not_offered_again(
     assert [p.name.split("-")[0] for p in (window.recovery.folder / "damaged").iterdir()] == ["bad"]
     asked = len(dialogs.asked)
     assert window.offer_recovery() is False and len(dialogs.asked) == asked  # not offered again
+
+
+def test_a_picture_onto_a_full_disk_keeps_the_one_there(qtbot, window, spiral, tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    assert window.open_path(spiral)
+    picture = tmp_path / "net.png"
+    assert window.view.save_picture(picture)
+    before = picture.read_bytes()
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if self.name.endswith(".tmp"):
+            real(self, data[:100])
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    assert window.view.save_picture(picture) is False
+    assert picture.read_bytes() == before and [p.name for p in tmp_path.glob("*.tmp")] == []

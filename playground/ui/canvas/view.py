@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -23,8 +23,9 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu
+from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu, QMessageBox
 
+from playground.core.files import atomic_write
 from playground.ui.canvas.items import HEADER, WIDTH, BlockItem
 from playground.ui.canvas.scene import GraphScene
 
@@ -221,30 +222,40 @@ class CanvasView(QGraphicsView):
         path, _ = QFileDialog.getSaveFileName(
             self, "Save picture", "network.png", "PNG image (*.png);;SVG image (*.svg)"
         )
-        if path:
-            self.save_picture(Path(path))
+        if path and not self.save_picture(Path(path)):
+            QMessageBox.warning(self, "Cannot save picture", f"{path}: cannot be written")
 
     def save_picture(self, path: Path) -> bool:
-        """The whole network as a PNG (twice the scene resolution) or an SVG file; False if it cannot be written."""
+        """The whole network as a PNG (twice the scene resolution) or an SVG file, written whole or not at
+        all (a failed write leaves the file that was there); False if it cannot be written."""
         scene = self.graph_scene
         source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         if path.suffix.lower() == ".svg":
             generator = QSvgGenerator()
-            generator.setFileName(str(path))
+            generator.setOutputDevice(buffer)
             generator.setSize(source.size().toSize())
             generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
             generator.setTitle("Playground network")
             painter = QPainter(generator)
             scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
             painter.end()
-            return path.is_file()
-        image = QImage((source.size() * 2).toSize(), QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(scene.theme.canvas)
-        painter = QPainter(image)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        scene.render(painter, QRectF(image.rect()), source)
-        painter.end()
-        return image.save(str(path))
+        else:
+            image = QImage((source.size() * 2).toSize(), QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(scene.theme.canvas)
+            painter = QPainter(image)
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+            scene.render(painter, QRectF(image.rect()), source)
+            painter.end()
+            if not image.save(buffer, "PNG"):
+                return False
+        data = bytes(buffer.data())
+        try:
+            atomic_write(path, lambda tmp: tmp.write_bytes(data))
+        except OSError:
+            return False
+        return bool(data)
 
     # --- drop blocks from the palette --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
