@@ -10,7 +10,9 @@ user's Python code, as python itself would; opening the project it writes never 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,15 +59,49 @@ class _Tracer(fx.Tracer):
         return own_class(type(m)) in INVERSES or super().is_leaf_module(m, qualname)
 
 
+def _defaults(module: nn.Module) -> dict[str, Any]:
+    """forward()'s arguments that have a default (``targets=None``, ``has_mask=True``): traced as that
+    value, as calling the module without them does, rather than as inputs of the network."""
+    try:
+        parameters = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):  # a forward() without a signature Python can read
+        return {}
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
+
+SPECIALISED = {torch.fx._symbolic_trace._assert_is_none, torch._assert, operator.eq}
+
+
+def _drop_specialised(graph: fx.Graph) -> None:
+    """The placeholders ``_defaults`` fixed, with the checks fx adds that they keep their value: the
+    network's inputs are the arguments it is called with."""
+    for node in [n for n in graph.nodes if n.op == "placeholder" and n.args]:
+        users, frontier = [], list(node.users)
+        while frontier:
+            user = frontier.pop()
+            users.append(user)
+            frontier += list(user.users)
+        if all(user.op == "call_function" and user.target in SPECIALISED for user in users):
+            for user in reversed(sorted(set(users), key=_position(graph))):
+                graph.erase_node(user)
+            graph.erase_node(node)
+
+
+def _position(graph: fx.Graph):
+    order = {node: i for i, node in enumerate(graph.nodes)}
+    return order.__getitem__
+
+
 def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title: str = "") -> Imported:
     """The module as a project whose network computes what the module computes, with its weights."""
     tied = _tied(module)
     if tied:
         raise Unrepresentable(tied)
     try:
-        graph = _Tracer().trace(module)
+        graph = _Tracer().trace(module, concrete_args=_defaults(module))
     except Exception as exc:  # fx raises TraceError, TypeError, ... from the user's forward()
         raise Unrepresentable([f"forward() cannot be traced with torch.fx: {type(exc).__name__}: {exc}"]) from None
+    _drop_specialised(graph)
     traced = fx.GraphModule(module, graph)
     examples = _examples(traced, input_shapes)
     training = module.training

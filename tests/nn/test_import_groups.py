@@ -184,3 +184,25 @@ def test_a_resnet_exported_as_python_runs_computes_the_same_and_imports_again_as
     again = import_module(model, [(1, 3, 32, 32)]).project.graph
     assert [b for b in again.blocks if again.blocks[b].type == "group"] == ["layer1", "layer2", "layer3", "layer4"]
     assert list(again.blocks["layer2"].graph.blocks) == ["x", "0", "1", "y"]
+
+
+class WithTargets(nn.Module):
+    """A forward() with defaulted arguments, as nanoGPT's ``forward(idx, targets=None)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x, targets=None, scale: float = 1.0, has_mask: bool = True):
+        logits = self.fc(x)
+        if scale != 1.0:
+            logits = logits * scale
+        if targets is None:
+            return logits
+        return F.cross_entropy(logits, targets)
+
+
+def test_defaulted_forward_arguments_are_traced_at_their_default_not_made_inputs() -> None:
+    graph = imported_equals(WithTargets(), (1, 4))
+    assert [b.id for b in graph.blocks.values() if b.type == "input"] == ["x"]
+    assert not any("assert" in b.id or "targets" in b.id for b in graph.blocks.values())
