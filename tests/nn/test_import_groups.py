@@ -206,3 +206,27 @@ def test_defaulted_forward_arguments_are_traced_at_their_default_not_made_inputs
     graph = imported_equals(WithTargets(), (1, 4))
     assert [b.id for b in graph.blocks.values() if b.type == "input"] == ["x"]
     assert not any("assert" in b.id or "targets" in b.id for b in graph.blocks.values())
+
+
+class MobileGate(nn.Module):
+    """The activations of mobile networks, as modules and as functions: ReLU6, Hardswish, Hardsigmoid."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.relu6 = nn.ReLU6(inplace=True)
+        self.hardswish = nn.Hardswish()
+        self.gate = nn.Hardsigmoid()
+
+    def forward(self, x):
+        y = self.gate(self.hardswish(self.relu6(self.fc(x))))
+        return y + F.relu6(x) + F.hardswish(x) + F.hardsigmoid(x)
+
+
+def test_mobile_activations_come_in_as_their_blocks_and_compute_what_torch_does() -> None:
+    module = MobileGate()
+    with torch.no_grad():
+        module.fc.weight.mul_(20)  # past ReLU6's cap and Hardswish's and Hardsigmoid's bends
+    graph = imported_equals(module, (1, 8))
+    kinds = [b.type for b in graph.blocks.values()]
+    assert kinds.count("relu6") == 2 and kinds.count("hardswish") == 2 and kinds.count("hardsigmoid") == 2
