@@ -230,3 +230,21 @@ def test_mobile_activations_come_in_as_their_blocks_and_compute_what_torch_does(
     graph = imported_equals(module, (1, 8))
     kinds = [b.type for b in graph.blocks.values()]
     assert kinds.count("relu6") == 2 and kinds.count("hardswish") == 2 and kinds.count("hardsigmoid") == 2
+
+
+class GlobalPool(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.conv(x)
+        pooled = torch.cat([F.adaptive_avg_pool2d(x, 1), F.adaptive_max_pool2d(x, (1, 1))], 1)
+        return self.fc(torch.flatten(pooled, 1))
+
+
+def test_functional_adaptive_pooling_comes_in_as_its_block() -> None:
+    graph = imported_equals(GlobalPool(), (1, 3, 9, 9))
+    kinds = [b.type for b in graph.blocks.values()]
+    assert kinds.count("adaptive_avg_pool2d") == 1 and kinds.count("adaptive_max_pool2d") == 1

@@ -122,6 +122,18 @@ def _adaptive_back(call: Call) -> tuple[str, dict[str, Any]]:
     return _type_of(call.target), {"output_height": height, "output_width": width}
 
 
+FUNCTIONAL_ADAPTIVE = {F.adaptive_avg_pool2d: nn.AdaptiveAvgPool2d, F.adaptive_max_pool2d: nn.AdaptiveMaxPool2d}
+
+
+@inverts(*FUNCTIONAL_ADAPTIVE)
+def _functional_adaptive_back(call: Call) -> tuple[str, dict[str, Any]]:
+    """``F.adaptive_avg_pool2d(x, 1)``: the adaptive pooling layer to the same output size."""
+    if call.arg(2, "return_indices", False):
+        raise NoBlock("return_indices has no block")
+    layer = FUNCTIONAL_ADAPTIVE[call.target](tuple(call.out[-2:]))
+    return _adaptive_back(dataclasses.replace(call, target=layer))
+
+
 @inverts(nn.Upsample)
 def _upsample_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
