@@ -101,9 +101,12 @@ def entry_path(folder: Path, name: str) -> Path:
 
 
 def save_entry(folder: Path, group: Block, name: str) -> Path:
-    """Write the group as the entry ``name`` (atomically, over an entry of that name: ask first)."""
+    """Write the group as the entry ``name`` (atomically, over an entry of that name: ask first). An entry
+    that could not be read back (nested too deeply, too many blocks) raises the ProjectError reading it
+    would, and nothing is written."""
     path = entry_path(folder, name)
-    folder.mkdir(parents=True, exist_ok=True)
     text = entry_text(group, name)
+    read_entry(text, str(path))
+    folder.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return path

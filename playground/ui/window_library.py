@@ -65,6 +65,9 @@ class MyBlocks:
         except OSError as exc:
             self.statusBar().showMessage(f"Not saved: {path} cannot be written ({exc.strerror or exc})", 8000)
             return
+        except ProjectError as exc:  # an entry My blocks could not read back: nothing written
+            self.statusBar().showMessage(f"Not saved: {exc}", 8000)
+            return
         self.refresh_library()
         self.statusBar().showMessage(f"Saved '{name}' to My Blocks: drag it from the palette into any project", 8000)
 

@@ -115,3 +115,14 @@ def _read_into(path: Path, outcome: list[BaseException]) -> None:
         read_bounded(path, 1000)
     except OSError as exc:
         outcome.append(exc)
+
+
+def test_my_blocks_refuses_an_entry_it_could_not_read_back(tmp_path: Path) -> None:
+    from playground.core.library import save_entry
+
+    graph = mlp()
+    for level in range(MAX_DEPTH + 1):
+        GroupBlocks(["linear_1", "tanh_1"] if level == 0 else [f"g{level - 1}"], f"g{level}").do(graph)
+    with pytest.raises(ProjectError, match="nested too deeply"):
+        save_entry(tmp_path / "blocks", graph.blocks[f"g{MAX_DEPTH}"], "deep")
+    assert not (tmp_path / "blocks").exists()
