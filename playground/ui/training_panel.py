@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -46,6 +47,8 @@ TRANSPORT_PARTS = (
     "restart_button",
 )
 PRESENTED_SHARES = (0.23, 0.2, 0.57)
+NARROW = 1500  # px: a panel narrower than this (a 1280 or 1366 screen) stacks loss over accuracy
+NARROW_SHARES = (0.27, 0.26, 0.47)  # ... and gives the data views the room the curves leave
 LEFT_WIDTH = 330  # the transport and settings column, outside presentation  # of the width in presentation: transport and knobs, curves, data views
 
 
@@ -109,6 +112,8 @@ class TrainingPanel(QWidget):
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([340, 700, 380])
         self.sizes_before: list[int] = []  # the splitter before presentation mode
+        self.narrow: bool | None = None  # laid out for a narrow panel (None: not laid out yet)
+        self.presenting = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(splitter)
@@ -141,17 +146,36 @@ class TrainingPanel(QWidget):
     def present(self, on: bool) -> None:
         """Presentation mode: only the knobs a running training takes, and the data views the
         largest share of the width (then back as it was)."""
+        self.presenting = on
         self.settings.set_presenting(on)
         self.status.set_lines(4 if on else 3)  # large type in a narrower column
         self.left.setMinimumWidth(0 if on else LEFT_WIDTH)  # large type must not push the window off the screen
         self.curves.controls.setVisible(not on)
-        direction = QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight
+        stacked = on or bool(self.narrow)
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         self.curves.plots.setDirection(direction)  # loss over accuracy in a narrow column
         if on:
             self.sizes_before = self.splitter.sizes()
             QTimer.singleShot(0, self._share_width)  # once the window has its full-screen size
         elif self.sizes_before:
             self.splitter.setSizes(self.sizes_before)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a narrow screen (1280 or 1366 wide) loss goes over accuracy and the data views get the room
+        they leave, so the input plane and the neurons are shown whole, side by side (set when the width
+        crosses NARROW, so a splitter the user dragged stays as it is otherwise)."""
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW
+        if self.presenting or narrow == self.narrow:
+            return
+        self.narrow = narrow
+        stacked = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        self.curves.plots.setDirection(stacked)
+        if narrow:
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes(
+                [max(LEFT_WIDTH, int(total * NARROW_SHARES[0])), *(int(total * s) for s in NARROW_SHARES[1:])]
+            )
 
     def _share_width(self) -> None:
         total = sum(self.splitter.sizes())

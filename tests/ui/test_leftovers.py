@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from tests.ui.test_trained_weights import train_and_save
 from tests.ui.test_training import LATER
@@ -26,3 +26,22 @@ def test_the_last_projects_notes_are_gone_after_file_new(qtbot, window, spiral, 
 def test_a_mistyped_preset_id_names_the_ones_it_may_mean(qtbot, window, dialogs) -> None:
     assert not window.open_path(Path("lenet-digit"))
     assert "did you mean 'lenet-digits'" in dialogs.asked[-1]
+
+
+def test_at_1280_wide_loss_goes_over_accuracy_and_the_plane_and_neurons_are_whole(qtbot, window, spiral) -> None:
+    window.resize(1280, 690)
+    assert window.open_path(spiral)
+    panel = window.training
+    qtbot.waitUntil(lambda: panel.views.plane.isVisible() and panel.views.neuron_view.isVisible(), timeout=LATER)
+    qtbot.wait(100)
+    loss, metric = panel.curves.loss_plot, panel.curves.metric_plot
+
+    def top(widget) -> int:
+        return widget.mapTo(window, QPoint(0, 0)).y()
+
+    assert top(metric) > top(loss) + loss.height()
+    plane, neurons = panel.views.plane, panel.views.neuron_view
+    assert plane.width() >= 0.8 * plane.plot.height()  # the square plot nearly as wide as tall
+    assert plane.mapTo(window, QPoint(plane.width(), 0)).x() <= neurons.mapTo(window, QPoint(0, 0)).x()
+    window.resize(1800, 900)
+    qtbot.waitUntil(lambda: top(metric) < top(loss) + loss.height())
