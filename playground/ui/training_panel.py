@@ -406,8 +406,6 @@ class TrainingPanel(QWidget):
     def _set_stale(self, reasons: list[str]) -> None:
         self.stale = reasons
         if reasons:
-            self.banner_text.setText(
-                f"Training is paused: {', '.join(reasons)} changed. The run goes on with what it started with "
-                "until you restart it."
-            )
+            self.banner_text.setText(f"Paused: {', '.join(reasons)} changed.")  # short: the buttons keep their room
+            self.banner.setToolTip("The run goes on with what it started with until you restart it with the changes.")
         self.banner.setVisible(bool(reasons))

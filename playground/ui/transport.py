@@ -95,6 +95,7 @@ class Transport(QWidget):
 
     def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
         button = QPushButton(text)
+        button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squashed by a banner
         button.setObjectName(name)
         button.setToolTip(tip)
         button.clicked.connect(slot)

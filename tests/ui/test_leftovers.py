@@ -7,8 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 
+from tests.ui.conftest import click_block
 from tests.ui.test_trained_weights import train_and_save
-from tests.ui.test_training import LATER
+from tests.ui.test_training import LATER, play_until
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -45,3 +46,18 @@ def test_at_1280_wide_loss_goes_over_accuracy_and_the_plane_and_neurons_are_whol
     assert plane.mapTo(window, QPoint(plane.width(), 0)).x() <= neurons.mapTo(window, QPoint(0, 0)).x()
     window.resize(1800, 900)
     qtbot.waitUntil(lambda: top(metric) < top(loss) + loss.height())
+
+
+def test_the_restart_banner_is_whole_and_leaves_the_transport_buttons_their_size(qtbot, window, spiral) -> None:
+    window.resize(1280, 690)
+    assert window.open_path(spiral)
+    panel = window.training
+    play_until(qtbot, window, 20)
+    click_block(qtbot, window, "linear_1")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # the network changed under the running training
+    qtbot.waitUntil(panel.banner.isVisible, timeout=LATER)
+    text = panel.banner_text
+    assert text.height() >= text.heightForWidth(text.width())  # every line of it shown
+    for button in (panel.step_button, panel.epoch_button, panel.stop_button, panel.reset_button):
+        assert button.height() >= button.sizeHint().height()
+    qtbot.waitUntil(lambda: window.session.state == "ready", timeout=LATER)  # the edit paused it
