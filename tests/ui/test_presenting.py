@@ -202,6 +202,12 @@ def test_points_drawn_on_the_plane_are_the_dataset_and_train(qtbot, window, spir
     plane = panel.views.plane
     qtbot.waitUntil(lambda: plane.drawing.bar.isVisible() and plane.isVisible())
     viewport = plane.plot.viewport()
+    assert plane.drawing.area.isVisible()  # the dashed square where points can be drawn
+    outside = plane_point(plane, 1.55, 0.0)
+    mouse(viewport, QEvent.Type.MouseButtonPress, outside, LEFT, LEFT)
+    mouse(viewport, QEvent.Type.MouseButtonRelease, outside, LEFT, Qt.MouseButton.NoButton)
+    assert window.document.project.dataset.params.get("points", []) == []
+    assert "outside the dashed square" in plane.drawing.hint.text()  # said, not silently dropped
     klass = plane.drawing.klass
     for label, spots in ((0, [(-0.8, -0.8), (-0.6, -0.7), (-0.7, -0.5)]), (1, [(0.8, 0.7), (0.6, 0.8)])):
         klass.setCurrentIndex(label)

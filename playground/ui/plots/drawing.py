@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -18,6 +19,7 @@ from playground.runtime.messages import Points
 if TYPE_CHECKING:
     from playground.ui.plots.plane import PlaneView
 
+HINT = "click or drag inside the dashed square to add, right-click to remove"
 CLASSES = ("orange", "blue", "green", "red")
 SPACING = 0.06  # between two points of one stroke, in data units
 REMOVE_WITHIN = 0.12
@@ -50,8 +52,17 @@ class Drawing(QObject):
         self.clear_button.setObjectName("clearDrawing")
         self.clear_button.setToolTip("Remove every drawn point")
         self.clear_button.clicked.connect(lambda: self.edited([]))
-        hint = QLabel("click or drag to add, right-click to remove")
+        self.hint = hint = QLabel(HINT)
         hint.setObjectName("drawHint")
+        low, high = BOUNDS
+        self.area = pg.PlotDataItem(  # where points can be drawn: the plane a drawing is made on
+            [low, high, high, low, low],
+            [low, low, high, high, low],
+            pen=pg.mkPen("#64748b", width=1.5, style=Qt.PenStyle.DashLine),
+        )
+        self.area.setZValue(5)
+        self.area.hide()
+        plane.plot.addItem(self.area)
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(4, 0, 4, 0)
         for widget in (self.label, self.klass, self.clear_button, hint):
@@ -67,6 +78,7 @@ class Drawing(QObject):
     def show_rows(self, rows: list | None) -> None:
         """The project's drawn points (None: the dataset is not a drawing)."""
         self.bar.setVisible(rows is not None)
+        self.area.setVisible(rows is not None)
         self.rows = list(rows or [])
         if rows is not None:
             self.plane.set_drawing(drawn_points(self.rows))
@@ -88,7 +100,11 @@ class Drawing(QObject):
         inside = low <= x <= high and low <= y <= high
         if event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.RightButton:
             self._remove_near(x, y)
-        elif event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton and inside:
+        elif event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            if not inside:  # said, not silently dropped
+                self.hint.setText(f"outside the dashed square: draw from {low:g} to {high:g} on both axes")
+                return True
+            self.hint.setText(HINT)
             self.stroke = [[x, y, self.klass.currentData()]]
             self._show_stroke()
         elif event.type() == QEvent.Type.MouseMove and self.stroke is not None and inside:
