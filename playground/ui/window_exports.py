@@ -106,6 +106,11 @@ class ModelExports:
             else:
                 QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
             return
+        if self.session.dead:  # the export is made by the training process, which is gone
+            QMessageBox.warning(
+                self, "Cannot export", "The training process ended: press Play to start a new one, then export."
+            )
+            return
         base = document.path.parent if document.path else None
         self.session.export(document.project, base, fmt.id, target, trained, document.name)
         self.statusBar().showMessage(f"Exporting {target.name}…")
@@ -138,8 +143,12 @@ class ModelExports:
             QMessageBox.warning(
                 self,
                 "Trained weights not saved",
-                f"{name} was saved, but not its trained weights:\n\n{message.error}\n\nThe training goes on "
-                "holding them: free some space or Save As elsewhere to keep them.",
+                f"{name} was saved, but not its trained weights:\n\n{message.error}"
+                + (
+                    ""
+                    if self.session.dead
+                    else "\n\nThe training goes on holding them: free some space or Save As elsewhere to keep them."
+                ),
             )
             return
         self.training.saved_steps = message.step

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit,
 
 from playground.core.project import MAX_TEXT
 from playground.ui.main_window import MainWindow
-from tests.ui.test_trained_weights import weights_of
+from tests.ui.test_trained_weights import fill_export, weights_of
 from tests.ui.test_training import LATER, pause, play_until, step_of
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -45,6 +45,11 @@ def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, s
     assert message.startswith(f"Saved {spiral}, without trained weights: they were lost"), message
     qtbot.wait(300)
     assert not weights_of(spiral).exists() and window.unsaved_training() == 0
+    target = spiral.with_name("model.py")
+    fill_export(qtbot, "python", target, [])  # an export is made by the training process: said, not hung
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
+    qtbot.waitUntil(lambda: any("The training process ended" in text for text in dialogs.asked), timeout=LATER)
+    assert not target.exists()
 
 
 def test_notes_a_file_cannot_hold_are_said_and_save_leaves_the_file(qtbot, window, spiral, dialogs) -> None:
