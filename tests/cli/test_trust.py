@@ -174,7 +174,19 @@ def test_check_does_not_build_a_network_too_large_to_try(tmp_path: Path) -> None
 
 def test_ctrl_c_stops_a_run_with_an_end_in_a_line_and_keeps_its_weights(trained: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "playground", "train", str(trained), "--epochs", "100000", "--json", "--save-weights"],
+        [
+            sys.executable,
+            "-m",
+            "playground",
+            "train",
+            str(trained),
+            "--epochs",
+            "100000",
+            "--json",
+            "--save-weights",
+            "--eval-every",
+            "20",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
