@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="bench-canvas-"))
 
+from gui import shown_window  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -37,7 +38,6 @@ from playground.core.layout import auto_layout  # noqa: E402
 from playground.core.project import save  # noqa: E402
 from playground.core.project_types import Project  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
-from playground.ui.theme import apply_palette  # noqa: E402
 
 WIDTH = 32
 
@@ -123,11 +123,7 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=60)
     args = parser.parse_args()
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow()
-    apply_palette(app, window.theme)
-    window.resize(1600, 1000)
-    window.show()
+    app, window = shown_window()
     gc.freeze()  # as the app does once its window is up (playground.app.start_window)
     deadline = time.perf_counter() + 60
     while window.session.catalogue is None and time.perf_counter() < deadline:  # the worker has started

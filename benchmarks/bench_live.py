@@ -24,21 +24,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="bench-live-"))
 
 import torch  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from gui import shown_window, wait  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 
 from playground.core.project import load  # noqa: E402
 from playground.nn.trainer import Trainer  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
-from playground.ui.theme import apply_palette  # noqa: E402
 
 PROBE_MS = 5
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def headless(trainer: Trainer, seconds: float) -> float:
@@ -125,11 +118,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # as many threads as the worker uses
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow()
-    apply_palette(app, window.theme)
-    window.resize(1600, 1000)
-    window.show()
+    _, window = shown_window()
     ok = True
     for name in args.presets:
         path = ROOT / name

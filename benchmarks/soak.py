@@ -20,18 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="soak-"))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from gui import shown_window, wait  # noqa: E402
 
 from playground import PRESETS  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
-from playground.ui.theme import apply_palette  # noqa: E402
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def rss_mb(pid: int) -> float:
@@ -59,11 +51,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=15.0)
     parser.add_argument("--presets", type=int, default=30)
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow()
-    apply_palette(app, window.theme)
-    window.resize(1600, 1000)
-    window.show()
+    _, window = shown_window()
     window.open_path(PRESETS / "lenet-digits.json")
     window.document.set_training("epochs", 0)  # plays until paused
     window.document.undo_stack.setClean()

@@ -9,6 +9,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from playground.core.machine import size_text
+
 
 def _umask() -> int:
     mask = os.umask(0o022)
@@ -76,16 +78,12 @@ def read_bounded(path: Path, limit: int) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise NotAFileError(0, "is not a regular file (a pipe, a device or a link to one)", str(path))
     if info.st_size > limit:
-        raise TooLargeError(0, f"is larger than {_size(limit)}", str(path))
+        raise TooLargeError(0, f"is larger than {size_text(limit)}", str(path))
     with open(path, "rb") as handle:
         raw = handle.read(limit + 1)
     if len(raw) > limit:
-        raise TooLargeError(0, f"is larger than {_size(limit)}", str(path))
+        raise TooLargeError(0, f"is larger than {size_text(limit)}", str(path))
     return raw
-
-
-def _size(count: int) -> str:
-    return f"{count / (1 << 20):g} MB" if count >= 1 << 20 else f"{count:,} bytes"
 
 
 WEIGHTS_SUFFIX = ".weights.safetensors"  # a project's trained weights, beside it: <stem>.weights.safetensors

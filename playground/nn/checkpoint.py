@@ -28,14 +28,11 @@ class CheckpointError(Exception):
 MAX_HISTORY = 1_000_000  # evaluations a trainer file may list
 
 
-def safetensors_bytes(tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> bytes:
-    """The file's bytes, written by Python (a full disk is an OSError naming the cause, not a SafetensorError)."""
-    return save(tensors, metadata=metadata)
-
-
 def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: dict[str, str] | None = None) -> None:
-    """One safetensors file, atomically (see files.atomic_write), with the mode other new files get."""
-    data = safetensors_bytes(tensors, metadata or {})
+    """One safetensors file, atomically (see files.atomic_write), with the mode other new files get. Its
+    bytes are made in memory and written by Python: a full disk is an OSError naming the cause, not a
+    SafetensorError."""
+    data = save(tensors, metadata=metadata or {})
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
@@ -74,9 +71,9 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
         "optimizers": optimizers,
     }
     step = str(trainer.step_count)
-    weights = safetensors_bytes(_weights(trainer), {"format": "playground-weights", "step": step, "pair": pair})
-    state = safetensors_bytes(
-        tensors, {"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
+    weights = save(_weights(trainer), metadata={"format": "playground-weights", "step": step, "pair": pair})
+    state = save(
+        tensors, metadata={"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
     )
     atomic_write_all(
         [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(state))]

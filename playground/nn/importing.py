@@ -82,14 +82,9 @@ def _drop_specialised(graph: fx.Graph) -> None:
             users.append(user)
             frontier += list(user.users)
         if all(user.op == "call_function" and user.target in SPECIALISED for user in users):
-            for user in reversed(sorted(set(users), key=_position(graph))):
+            for user in [n for n in reversed(graph.nodes) if n in users]:  # users before what they use
                 graph.erase_node(user)
             graph.erase_node(node)
-
-
-def _position(graph: fx.Graph):
-    order = {node: i for i, node in enumerate(graph.nodes)}
-    return order.__getitem__
 
 
 def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title: str = "") -> Imported:

@@ -53,21 +53,19 @@ def setting(key: str, default: Any) -> Any:
         return default
     if default is None:
         return value if isinstance(value, QByteArray) else None
-    if isinstance(default, bool):
-        return {"true": True, "false": False}.get(str(value).lower(), default) if not isinstance(value, bool) else value
+    if isinstance(default, bool):  # an ini file holds "true" and "false"
+        return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).lower(), default)
     if isinstance(default, int | float):
         try:
             number = type(default)(value)
         except (TypeError, ValueError, OverflowError):
             return default
         return number if math.isfinite(number) else default
-    if isinstance(default, list):
+    if isinstance(default, list):  # one entry comes back as plain text
         entries = [value] if isinstance(value, str) else value
-        return (
-            [str(entry) for entry in entries if isinstance(entry, str) and entry and "\0" not in entry]
-            if isinstance(entries, list)
-            else default
-        )
+        if not isinstance(entries, list):
+            return default
+        return [entry for entry in entries if isinstance(entry, str) and entry and "\0" not in entry]
     return value if isinstance(value, str) else default
 
 
