@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -39,11 +39,13 @@ CANVAS_EXTENT = 20000.0  # room to pan around any graph
 
 @dataclass(frozen=True)
 class Place:
-    """A view's zoom and scroll (its transform and scroll bars) at a viewport size."""
+    """A view's zoom (its transform) and the scene point at its centre."""
 
     transform: QTransform
-    bars: tuple[int, int]
-    size: QSize
+    centre: QPointF
+
+
+SETTLE_MS = 1500  # how long after ``go_to`` the view keeps its place while the window's docks resize
 
 
 class CanvasView(QGraphicsView):
@@ -92,23 +94,23 @@ class CanvasView(QGraphicsView):
 
     def place(self) -> Place:
         """Where the view is (``go_to`` comes back to it)."""
-        bars = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
-        return Place(self.transform(), bars, self.viewport().size())
+        return Place(self.transform(), self.mapToScene(self.viewport().rect().center()))
 
     def go_to(self, place: Place) -> None:
-        """Back to ``place``: now if the view has the size it had then, else once it has it again (a
-        window's docks take their sizes back over several layout passes)."""
+        """Back to ``place``: its zoom, and its centre in the middle of the view, kept there while the
+        window's docks take their sizes back over several layout passes (and under a window manager, a
+        window leaving full screen is resized more than once)."""
         self._going_to = place
         self._arrive()
+        QTimer.singleShot(SETTLE_MS, self._settled)
 
     def _arrive(self) -> None:
-        place = self._going_to
-        if place is None or self.viewport().size() != place.size:
-            return
+        if self._going_to is not None:
+            self.setTransform(self._going_to.transform)
+            self.centerOn(self._going_to.centre)
+
+    def _settled(self) -> None:
         self._going_to = None
-        self.setTransform(place.transform)
-        self.horizontalScrollBar().setValue(place.bars[0])
-        self.verticalScrollBar().setValue(place.bars[1])
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
