@@ -83,7 +83,7 @@ class RecoveryStore:
     def __init__(self) -> None:
         self.folder = data_dir() / "recovery"
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.damaged: list[Path] = []  # autosaves ``latest`` set aside, found damaged
+        self.damaged: list[str] = []  # what became of the damaged autosaves ``latest`` found
 
     def file_for(self, original: Path | None) -> Path:
         key = str(original.resolve()) if original else "untitled"
@@ -100,7 +100,7 @@ class RecoveryStore:
     def latest(self) -> Recovery | None:
         """The most recent autosave left behind by a session that did not close cleanly. A damaged one
         (not a record of ours, a pipe or device in its place, too large) is set aside (``set_aside``),
-        never deleted, and listed in ``damaged`` for the window to say so."""
+        and what became of it listed in ``damaged`` for the window to say."""
         found = []
         self.damaged = []
         for file in self.folder.glob("*.json"):
@@ -110,17 +110,18 @@ class RecoveryStore:
                 self.damaged.append(self.set_aside(file))
         return max(found, key=lambda r: r.saved_at, default=None)
 
-    def set_aside(self, file: Path) -> Path:
-        """Move an autosave that cannot be used to ``recovery/damaged`` (kept for the user, never offered again)."""
+    def set_aside(self, file: Path) -> str:
+        """Move an autosave that cannot be used to ``recovery/damaged`` (kept for the user, never offered
+        again); what became of it, said as the end of a sentence."""
         folder = self.folder / "damaged"
-        folder.mkdir(exist_ok=True)
         target = folder / f"{file.stem}-{int(time.time())}{file.suffix}"
         try:
+            folder.mkdir(exist_ok=True)
             os.replace(file, target)
-        except OSError:
-            file.unlink(missing_ok=True)  # cannot be moved (another file system?): at least not offered again
-            return file
-        return target
+        except OSError as exc:  # it cannot be moved: at least it is not offered again
+            file.unlink(missing_ok=True)
+            return f"removed, since it could not be set aside ({exc.strerror or exc})"
+        return f"set aside in {folder}"
 
 
 def _record(file: Path) -> Recovery:

@@ -178,7 +178,7 @@ class ProjectFiles:
         found = self.recovery.latest()
         if self.recovery.damaged:
             self.statusBar().showMessage(
-                f"A damaged autosave could not be offered; it was set aside in {self.recovery.damaged[0].parent}", 10000
+                f"A damaged autosave could not be offered; it was {self.recovery.damaged[0]}", 10000
             )
         if found is None:
             return False
@@ -198,8 +198,8 @@ class ProjectFiles:
         try:
             project = loads(found.text, "autosave")
         except ProjectError as exc:
-            kept = self.recovery.set_aside(found.file)
-            QMessageBox.warning(self, "Cannot restore", f"{exc}\n\nThe autosave was set aside in {kept.parent}.")
+            became = self.recovery.set_aside(found.file)
+            QMessageBox.warning(self, "Cannot restore", f"{exc}\n\nThe autosave was {became}.")
             return False
         self.document.open_project(project, found.original)
         self.document.undo_stack.resetClean()
