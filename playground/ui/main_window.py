@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QStackedWidget,
     QStyle,
     QToolBar,
 )
@@ -30,6 +31,7 @@ from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.presenting import Presenter
+from playground.ui.stage_network import StageNetwork
 from playground.ui.storage import RecoveryStore, setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
@@ -65,7 +67,11 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.theme = THEMES.get(setting("theme", "light"), LIGHT)
         self.scene = GraphScene(self.document, self.theme, self)
         self.view = CanvasView(self.scene)
-        self.setCentralWidget(self._canvas_with_breadcrumb())
+        self.stage_network = StageNetwork(self.theme)  # what presentation mode shows of the network
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self._canvas_with_breadcrumb())
+        self.centre.addWidget(self.stage_network)
+        self.setCentralWidget(self.centre)
         self.palette_widget = Palette()
         self.inspector = Inspector(self.document)
         self.session = TrainingSession(self)
@@ -90,6 +96,8 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.document.refused.connect(lambda text: self.statusBar().showMessage(f"Not done: {text}", 8000))
         self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.selectionChanged.connect(self._selection_changed)
+        self.document.analysed.connect(self._show_stage_network)
+        self.stage_network.picked.connect(self._picked_on_stage)
         self.palette_widget.chosen.connect(self.add_block_at_centre)
         for changed in (self.document.level_changed, self.document.replaced):
             changed.connect(lambda: self.palette_widget.tree.set_inside_group(bool(self.document.level)))
@@ -286,6 +294,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.scene.set_theme(self.theme)
         self.training.set_theme(self.theme)
         self.block_view.set_theme(self.theme)
+        self.stage_network.set_theme(self.theme)
         self.view.viewport().update()
 
     def show_block_menu(self, block_id: str, where: QPoint) -> None:
@@ -326,6 +335,18 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
             self.findChild(QDockWidget, "inspectorDock").raise_()  # even when the lecture notes were in front
         self.inspector.show_block(ids[0] if len(ids) == 1 else None)
         self.live.focus(ids[0] if len(ids) == 1 else None)
+        self.stage_network.set_selected(ids if not self.document.level else [])
+
+    def _show_stage_network(self, _analysis: object = None) -> None:
+        """The network as presentation shows it, kept up to date while it is shown."""
+        if self.presenter.presenting:
+            self.stage_network.show_network(self.document.root, self.document.root_analysis)
+
+    def _picked_on_stage(self, block_id: str) -> None:
+        """A card clicked in presentation: its block selected, as a click on the canvas would."""
+        if self.document.level:
+            self.document.enter([])
+        self.scene.select_blocks([block_id])
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.name}[*] — Playground")

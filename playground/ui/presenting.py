@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from playground.ui.main_window import MainWindow
 
 SMALLEST_POINT_SIZE = 9.0  # the smallest font a widget or plot uses at scale 1 (legends, the palette's headings)
-TRAINING_SHARE = 0.74  # of the height, for the training dock in presentation
+TRAINING_SHARE = (0.6, 0.8)  # of the height, for the training dock in presentation: what the network leaves
 NOTES_SHARE = 0.2  # of the width, for the lecture notes beside it
 EDITING_DOCKS = ("paletteDock", "inspectorDock")
 
@@ -123,6 +123,9 @@ class Presenter(QObject):
         window.findChild(QDockWidget, "notesDock").hide()
         window.toolbar.hide()
         window.statusBar().hide()
+        window.centre.setCurrentWidget(window.stage_network)
+        window._show_stage_network()
+        window.stage_network.setFocus()  # the canvas, hidden, would keep the keys
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)  # notes: full height
         self._full_screen()
         room = self._screen().geometry()
@@ -138,12 +141,9 @@ class Presenter(QObject):
         notes = window.findChild(QDockWidget, "notesDock")
         window.resizeDocks([notes], [int(room.width() * NOTES_SHARE)], Qt.Orientation.Horizontal)
         training = window.findChild(QDockWidget, "trainingDock")
-        window.resizeDocks([training], [int(room.height() * TRAINING_SHARE)], Qt.Orientation.Vertical)
-        QTimer.singleShot(0, self._fit)  # once the canvas has its share
-
-    def _fit(self) -> None:
-        if self.presenting:
-            self.window.view.zoom_to_fit()
+        network = window.stage_network.wanted_height(room.width()) + 2 * window.menuBar().height()
+        share = min(max(1 - network / room.height(), TRAINING_SHARE[0]), TRAINING_SHARE[1])
+        window.resizeDocks([training], [int(room.height() * share)], Qt.Orientation.Vertical)
 
     def escape(self) -> bool:
         """Esc (outside a field): leave presentation mode and full screen, if the window is in one."""
@@ -161,6 +161,8 @@ class Presenter(QObject):
             self.set_scale(self.saved_scale, remember=False)
             window.toolbar.show()
             window.statusBar().show()
+            window.centre.setCurrentIndex(0)
+            window.view.setFocus()
             window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
             if self.saved_state is not None:
                 window.restoreState(self.saved_state)

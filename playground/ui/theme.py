@@ -71,6 +71,16 @@ def category_colour(category: str) -> QColor:
     return QColor(CATEGORY_COLOURS.get(category, "#6b7280"))
 
 
+def header_colour(category: str, theme: Theme) -> QColor:
+    """A block's header: its category's colour, light enough under the theme's text that a title reads
+    (and is read by a camera in the last row) as dark on light, or light on dark."""
+    colour, base = category_colour(category), theme.block
+    share = 0.22 if theme.name == "light" else 0.4
+    return QColor.fromRgbF(
+        *(share * c + (1 - share) * b for c, b in zip(colour.getRgbF()[:3], base.getRgbF()[:3], strict=True))
+    )
+
+
 SCALE_RANGE = (1.0, 2.5)
 SCALE_STEP = 0.25
 _state = {"scale": 1.0, "base": 0.0}  # the UI scale, and the application font's size at scale 1

@@ -140,7 +140,7 @@ class TrainingPanel(QWidget):
         return [
             self.curves.loss_plot,
             self.curves.metric_plot,
-            *(v for v in views.findChildren(QWidget) if v.parentWidget() is views and v is not views.text_view),
+            *(v for _, column in views.columns for v in column if v is not views.text_view),
         ]
 
     def present(self, on: bool) -> None:

@@ -66,12 +66,15 @@ def test_f5_presents_f11_fills_the_screen_and_esc_leaves_both(qtbot, window) -> 
     settings = window.training.settings
     assert not settings.dataset.isVisible() and settings.training_editors["batch_size"].isVisible()
     assert not settings.training_editors["seed"].isVisible()  # not a knob a running training takes
-    qtbot.keyClick(window.view, Qt.Key.Key_N, CTRL_SHIFT)
+    stage = window.stage_network
+    assert stage.isVisible() and not window.view.isVisible() and stage.hasFocus()  # the network, as cards
+    qtbot.keyClick(stage, Qt.Key.Key_N, CTRL_SHIFT)
     assert dock(window, "notesDock").isVisible()  # the lecture notes, toggled
-    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    qtbot.keyClick(stage, Qt.Key.Key_Escape)
     assert not presenter.presenting and not window.isFullScreen() and ui_scale() == 1.0
     assert dock(window, "paletteDock").isVisible() and dock(window, "inspectorDock").isVisible()
     assert window.toolbar.isVisible() and settings.training_editors["seed"].isVisible()
+    assert window.view.isVisible() and window.view.hasFocus() and not stage.isVisible()
 
     qtbot.keyClick(window.view, Qt.Key.Key_F11)
     assert window.isFullScreen() and not presenter.presenting and presenter.act_full_screen.isChecked()
@@ -93,8 +96,8 @@ def test_esc_brings_the_canvas_back_to_its_zoom_and_place_and_every_dock_to_its_
     zoom, centre = view.zoom(), view.mapToScene(view.viewport().rect().center())
     docks = {name: dock(window, name).size() for name in ("paletteDock", "inspectorDock", "trainingDock")}
     qtbot.keyClick(view, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: view.zoom() != zoom)
-    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.zoom() != zoom)  # the UI scale zooms the canvas too
+    qtbot.keyClick(window.stage_network, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: abs(view.zoom() - zoom) < 1e-6)
     qtbot.wait(50)
     back_zoom, back_centre = view.zoom(), view.mapToScene(view.viewport().rect().center())

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
-from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour
+from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour, header_colour
 
 WIDTH = 184.0
 HEADER = 28.0
+ACCENT = 3.0  # the category's colour, a line under the header's tint
 LINE = 19.0
 PORT_GAP = 22.0
 PORT_RADIUS = 6.0
@@ -157,8 +158,7 @@ class BlockItem(QGraphicsObject):
             return  # an edit elsewhere: this block shows the same
         self.shown = shown
         if spec is not None:
-            shown = [f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params]
-            self.detail = _inside(block, params) if self.is_group else " · ".join(shown)
+            self.detail = detail_text(block, spec, params)
             ins, outs = block_ports(block, params)
             self._rebuild_ports(len(ins), [p.name for p in ins], [p.name for p in outs])
         if analysis is not None:
@@ -271,22 +271,29 @@ class BlockItem(QGraphicsObject):
                 painter.drawPath(self.outline.translated(offset, -offset))
         painter.drawPath(self.outline)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(category_colour(self.spec_category))
-        painter.drawPath(self.header)
-        if level_of_detail(painter) < SKETCH_BELOW:
+        colour = category_colour(self.spec_category)
+        if level_of_detail(painter) < SKETCH_BELOW:  # a coloured shape: no text to read
+            painter.setBrush(colour)
+            painter.drawPath(self.header)
             if self.problems:
                 painter.setBrush(PROBLEM)
                 painter.drawEllipse(QPointF(WIDTH - 4, -2), 14, 14)
             return
-        painter.setPen(QColor("#ffffff"))
+        painter.setBrush(header_colour(self.spec_category, theme))
+        painter.drawPath(self.header)
+        painter.setBrush(colour)
+        painter.drawRect(QRectF(0, HEADER - ACCENT, WIDTH, ACCENT))
+        painter.setPen(theme.text)
         painter.setFont(block_font("title"))
-        painter.drawText(QRectF(12, 0, WIDTH - 24, HEADER), Qt.AlignmentFlag.AlignVCenter, self.title)
+        painter.drawText(QRectF(12, 0, WIDTH - 24, HEADER - ACCENT), Qt.AlignmentFlag.AlignVCenter, self.title)
         first = 0
         if self.id_in_header:
             painter.setFont(block_font("id"))
-            painter.setPen(QColor(255, 255, 255, 200))
+            painter.setPen(theme.muted)
             align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
-            painter.drawText(QRectF(12, 0, WIDTH - 24 - (8 if self.problems else 0), HEADER), align, self.block_id)
+            painter.drawText(
+                QRectF(12, 0, WIDTH - 24 - (8 if self.problems else 0), HEADER - ACCENT), align, self.block_id
+            )
         else:
             painter.setFont(block_font("id"))
             painter.setPen(theme.muted)
@@ -329,6 +336,13 @@ SHORT_NAMES = {
     "scale_factor": "×",
     "negative_slope": "slope",
 }
+
+
+def detail_text(block: Block, spec: BlockSpec, params: dict[str, Any]) -> str:
+    """A block's key parameters on one line ("out 8 · kernel 3"); for a group, what it holds."""
+    if block.graph is not None:
+        return _inside(block, params)
+    return " · ".join(f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params)
 
 
 def _inside(block: Block, params: dict[str, Any]) -> str:

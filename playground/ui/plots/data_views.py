@@ -6,6 +6,7 @@ plane (neuron_view.py). Only the views a run fills are shown."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Loaded, Snapshot
@@ -65,12 +66,28 @@ class DataViews(QWidget):
             self.text_view,
         )
         right = (self.neuron_view, self.recon_view, self.prior_view)
+        self.columns: list[tuple[QWidget, tuple[QWidget, ...]]] = []
         for views, stretch in ((left, 3), (right, 2)):
-            column = QVBoxLayout()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
             for view in views:
                 column.addWidget(view)
-            layout.addLayout(column, stretch)
+                view.installEventFilter(self)  # shown or hidden: the columns share the width anew
+            layout.addWidget(holder, stretch)
+            self.columns.append((holder, views))
+        self._fit_columns()
         self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        """A column with no view shown takes no room: the other one has the whole width."""
+        for holder, views in self.columns:
+            holder.setVisible(any(not view.isHidden() for view in views))
 
     def set_theme(self, theme: Theme) -> None:
         self.plane.set_theme(theme)

@@ -1,0 +1,65 @@
+"""Presentation mode's network: every top-level block a card whose title is drawn at least as large as
+presentation's smallest text, cards that do not overlap and fit the strip, wires between them, and a
+click on a card that selects its block as a click on the canvas does."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from PySide6.QtCore import Qt
+
+from playground.core.layout import flow_columns, snake
+from playground.core.project import load
+from playground.ui.presenting import smallest_text_px
+from playground.ui.theme import set_ui_scale
+from tests.ui.conftest import PRESETS
+
+
+@pytest.fixture(autouse=True)
+def scale_one(qapp):
+    yield
+    set_ui_scale(1.0)
+
+
+def test_flow_columns_follow_the_data_and_the_snake_fits_its_box() -> None:
+    graph = load(PRESETS / "gan-2d.json").graph
+    columns = flow_columns(graph)
+    assert [len(c) for c in columns] == [2] * 7  # generator and discriminator side by side
+    assert {graph.blocks[c].type for c in columns[0]} == {"input"}
+    line = snake([1] * 14, (150, 60), 10, (1280, 170))
+    assert (line.rows, line.per_row) == (2, 7)  # 14 cards in one line would be drawn too small
+    assert [line.slot(c) for c in (0, 6, 7, 13)] == [(0, 0), (0, 6), (1, 6), (1, 0)]  # the second line turns back
+
+
+@pytest.mark.parametrize("preset", ["mlp-spiral", "lenet-mnist", "diffusion-2d", "char-gpt", "resnet-digits"])
+def test_presentation_draws_every_block_large_and_a_click_selects_it(qtbot, window, preset) -> None:
+    assert window.open_path(PRESETS / f"{preset}.json")
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    stage = window.stage_network
+    qtbot.waitUntil(lambda: stage.isVisible() and bool(stage.rects))
+    qtbot.wait(50)
+    root = window.document.root
+    assert set(stage.rects) == set(root.blocks)  # a group is one card: char-gpt's layers, resnet's stages
+    assert stage.title_px() >= smallest_text_px(stage.screen().geometry().height())
+    area = stage.rect()
+    for rect in stage.rects.values():
+        assert area.contains(rect.toAlignedRect())
+    for a, b in itertools.combinations(stage.rects.values(), 2):
+        assert not a.intersects(b)
+    picked = next(b.id for b in root.blocks.values() if b.type not in ("input", "output"))
+    qtbot.mouseClick(stage, Qt.MouseButton.LeftButton, pos=stage.rects[picked].center().toPoint())
+    assert window.scene.selected_block_ids() == [picked] and stage.selected == {picked}
+    assert window.block_view.block == picked  # the block's live view follows it
+    qtbot.keyClick(stage, Qt.Key.Key_Escape)
+    assert window.view.isVisible() and window.scene.selected_block_ids() == [picked]
+
+
+def test_a_view_alone_fills_the_views_area_in_presentation(qtbot, window) -> None:
+    """gan-2d's generated points were drawn in three fifths of their pane (an empty column took the rest)."""
+    assert window.open_path(PRESETS / "gan-2d.json")
+    views = window.training.views
+    qtbot.waitUntil(views.samples_view.isVisible, timeout=60_000)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: views.samples_view.width() >= views.width() - 2)
+    assert not views.neuron_view.isVisible() and views.samples_view.height() >= views.height() - 2
