@@ -21,12 +21,12 @@ from playground.core.drawn import check_points
 from playground.core.files import TooLargeError, atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph, Link, block_ports
 from playground.core.layout import auto_layout
-from playground.core.project_types import DatasetRef, Expected, Project, TrainingConfig
+from playground.core.project_types import STAGE_VIEWS, DatasetRef, Expected, Project, Stage, TrainingConfig
 from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_DEPTH = 16
@@ -67,7 +67,21 @@ def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
+def _v6_to_v7(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 7 added ``stage``: what presentation mode shows for the lecture (``views``, of "curves",
+    "data" and "block") and the block it follows (``follow``). A version-6 file has none: it presents
+    every view, following no block until one is clicked, as it always did."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+    5: _v5_to_v6,
+    6: _v6_to_v7,
+}
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -221,7 +235,7 @@ def build(data: dict[str, Any], source: str = "") -> Project:
         data,
         "",
         ("format", "format_version", "graph", "training", "dataset"),
-        ("title", "description", "lecture", "notes", "layout", "expected"),
+        ("title", "description", "lecture", "notes", "layout", "expected", "stage"),
     )
     graph = placed_graph(data, source)
     return Project(
@@ -233,6 +247,7 @@ def build(data: dict[str, Any], source: str = "") -> Project:
         dataset=_build_dataset(r, data["dataset"]),
         training=_build_training(r, data["training"]),
         expected=_build_expected(r, data["expected"]) if "expected" in data else None,
+        stage=_build_stage(r, data["stage"], graph) if "stage" in data else Stage(),
     )
 
 
@@ -406,6 +421,21 @@ def _build_expected(r: _Reader, data: Any) -> Expected:
     )
 
 
+def _build_stage(r: _Reader, data: Any, graph: Graph) -> Stage:
+    r.obj(data, "stage", (), ("views", "follow"))
+    views = r.list(data.get("views", list(STAGE_VIEWS)), "stage.views", len(STAGE_VIEWS))
+    for i, view in enumerate(views):
+        if view not in STAGE_VIEWS or views.index(view) != i:
+            shown = ", ".join(f'"{v}"' for v in STAGE_VIEWS)
+            raise r.fail(f"stage.views[{i}]", f"must be one of {shown}, each once, not {json.dumps(view)}")
+    if not views:
+        raise r.fail("stage.views", "must name at least one view")
+    follow = r.str(data.get("follow", ""), "stage.follow", 64)
+    if follow and follow not in graph.blocks:
+        raise r.fail("stage.follow", f"names no block of the network (at its top level): {json.dumps(follow)}")
+    return Stage(tuple(v for v in STAGE_VIEWS if v in views), follow)
+
+
 def loads(text: str, source: str = "") -> Project:
     return build(migrate(parse(text, source), source), source)
 
@@ -479,6 +509,10 @@ def to_document(project: Project) -> dict[str, Any]:
     }
     if project.expected is not None:
         doc["expected"] = dataclasses.asdict(project.expected)
+    follow = project.stage.follow if project.stage.follow in graph.blocks else ""  # a block deleted since
+    stage = dataclasses.replace(project.stage, follow=follow)
+    if stage != Stage():
+        doc["stage"] = {"views": list(stage.views), "follow": stage.follow}
     return doc
 
 

@@ -91,6 +91,22 @@ class Expected:
         return value >= self.threshold if self.goal == "above" else value <= self.threshold
 
 
+STAGE_VIEWS = ("curves", "data", "block")
+"""What presentation mode can show under the network: the loss and metric curves, the views of the data
+and what the network answers (the input plane, samples, forecasts, ...), and the block it follows
+(feature maps and filters with the input example and its prediction, an attention map, a confusion
+matrix)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What presentation mode shows for this lecture: ``views`` (of STAGE_VIEWS, in that order) and the
+    top-level block whose inside the "block" view shows (``follow``; "" for none, until one is clicked)."""
+
+    views: tuple[str, ...] = STAGE_VIEWS
+    follow: str = ""
+
+
 @dataclass
 class Project:
     graph: Graph = field(default_factory=Graph)
@@ -101,3 +117,4 @@ class Project:
     dataset: DatasetRef = field(default_factory=DatasetRef)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     expected: Expected | None = None
+    stage: Stage = field(default_factory=Stage)

@@ -131,6 +131,8 @@ class BlockDetail:
     filters: np.ndarray | None = None  # (filters, k, k): first input channel
     attention: np.ndarray | None = None  # (steps, steps)
     confusion: np.ndarray | None = None  # (true, predicted) counts
+    example: np.ndarray | None = None  # the input image the feature maps are for: (H, W) grey or (H, W, 3) colour
+    verdict: str = ""  # what the network makes of that example: "predicted 3 · true 3"
 
 
 @dataclass(frozen=True)

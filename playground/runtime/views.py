@@ -68,7 +68,7 @@ def stats(tensor: Any) -> Stats:
     return Stats(found.mean, found.std, found.norm, found.counts, found.edges)
 
 
-def detail(trainer: Any, inspection: Any, block: str | None, example: int) -> BlockDetail | None:
+def detail(trainer: Any, inspection: Any, inputs: tuple, block: str | None, example: int) -> BlockDetail | None:
     import torch
 
     if block is None:
@@ -88,6 +88,7 @@ def detail(trainer: Any, inspection: Any, block: str | None, example: int) -> Bl
     confusion = None
     if block in trainer.compiled.outputs:
         confusion = trainer.task.confusion()
+    image, verdict = _example(trainer, inspection, inputs, example) if maps is not None else (None, "")
     return BlockDetail(
         block,
         stats(torch.from_numpy(activation)) if activation is not None and activation.size else None,
@@ -97,7 +98,25 @@ def detail(trainer: Any, inspection: Any, block: str | None, example: int) -> Bl
         filters,
         inspection.attention.get(block),
         confusion,
+        image,
+        verdict,
     )
+
+
+def _example(trainer: Any, inspection: Any, inputs: tuple, example: int) -> tuple[np.ndarray | None, str]:
+    """The input image the feature maps are for (grey, or colour for three channels), and, for a
+    classifier, the class the network gives it beside its true class."""
+    images = inputs[0] if inputs else None
+    if images is None or images.dim() != 4 or not len(images):
+        return None, ""
+    index = min(example, len(images) - 1)
+    picture = images[index].detach().float().cpu().numpy()
+    picture = picture.transpose(1, 2, 0) if picture.shape[0] == 3 else picture[0]
+    scores = inspection.activations.get(trainer.compiled.outputs[0]) if trainer.compiled.outputs else None
+    labels = trainer.data.val.get("y")
+    if not trainer.data.num_classes or scores is None or scores.ndim != 2 or labels is None or labels.dim() != 1:
+        return picture, ""
+    return picture, f"predicted {int(scores[index].argmax())} · true {int(labels[index])}"
 
 
 def points(trainer: Any) -> Points | None:

@@ -466,7 +466,7 @@ class WorkerLoop:
                 inspection.wire_gradients,
                 plane.units,
                 plane.output,
-                views.detail(trainer, inspection, self.focus, self.example),
+                views.detail(trainer, inspection, inputs, self.focus, self.example),
                 curve,
                 views.nodes(trainer, probe, inspection) if trainer.data.kind == "graph" else None,
                 views.forecast(trainer, inputs, inspection),

@@ -3,6 +3,7 @@ My blocks, what it does."""
 
 from __future__ import annotations
 
+import dataclasses
 from html import escape
 
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
@@ -42,8 +43,19 @@ class BlockMenu(QMenu):
         self.addAction("Rename…", self._rename)
         if document.graph.blocks[block_id].type == GROUP:
             self.addAction("Save to My Blocks…", self._save_to_library)
+        if not document.level:  # presentation follows a block of the top level
+            follow = self.addAction("Follow in Presentation")
+            follow.setObjectName("follow_in_presentation")
+            follow.setCheckable(True)
+            follow.setChecked(document.project.stage.follow == block_id)
+            follow.toggled.connect(self._follow)
+            follow.setToolTip("Presentation mode shows this block's feature maps, filters or attention map")
         self.addSeparator()
         self.addAction("What does this block do?", self._explain)
+
+    def _follow(self, on: bool) -> None:
+        stage = self.document.project.stage
+        self.document.set_stage(dataclasses.replace(stage, follow=self.block_id if on else ""))
 
     def _delete(self) -> None:
         self.document.delete([self.block_id], [])

@@ -32,7 +32,7 @@ from playground.core.graph import GROUP, Block, Graph, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
 from playground.core.project import load, save
-from playground.core.project_types import DatasetRef, Project, TrainingConfig
+from playground.core.project_types import DatasetRef, Project, Stage, TrainingConfig
 from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import Analysis, analyse
 
@@ -327,6 +327,11 @@ class Document(QObject):
         if text != self.project.notes:
             self.undo_stack.push(SettingsEdit(self, "notes", "notes", self.project.notes, text))
 
+    def set_stage(self, stage: Stage) -> None:
+        """What presentation shows for this lecture (an undoable edit of the project)."""
+        if stage != self.project.stage:
+            self.undo_stack.push(SettingsEdit(self, "stage", "stage", self.project.stage, stage))
+
     def set_dataset(self, ref: DatasetRef, merges: bool = True) -> None:
         if ref != self.project.dataset:
             self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref, merges))
@@ -334,7 +339,7 @@ class Document(QObject):
     def replace_settings(self, part: str, value: object) -> None:
         before = getattr(self.project, part)
         setattr(self.project, part, value)
-        if part in ("dataset", "notes"):
+        if part in ("dataset", "notes", "stage"):
             self.settings_changed.emit(part)
             return
         for name in (f.name for f in dataclasses.fields(TrainingConfig)):

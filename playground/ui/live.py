@@ -41,6 +41,8 @@ class LiveViews(QObject):
     def focus(self, block_id: str | None) -> None:
         block_id = block_id if self._at_top() else None
         self.block_view.show_block(block_id)
+        if block_id is None:
+            self.panel.views.show_detail(None, 0)
         self.session.set_focus(block_id, self.block_view.example.value())
 
     def receive(self, snapshot: Snapshot) -> None:
@@ -66,6 +68,7 @@ class LiveViews(QObject):
         self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
         if snapshot.detail is not None:
             self.block_view.show_detail(snapshot.detail)
+            self.panel.views.show_detail(snapshot.detail, self.block_view.example.value())
         QTimer.singleShot(REDRAW_MS // 3, self._redraw)
 
     def clear(self, *_: object) -> None:

@@ -131,6 +131,9 @@ class Presenter(QObject):
         room = self._screen().geometry()
         self.set_scale(presentation_scale(room.height()), remember=False)
         window.training.present(True)
+        follow = window.document.project.stage.follow  # the block this lecture's stage follows
+        if follow in window.document.root.blocks and not window.scene.selected_block_ids():
+            window._picked_on_stage(follow)
         QTimer.singleShot(0, self._share_screen)  # once the window has its full-screen size
         self._update_actions()
 

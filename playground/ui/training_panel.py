@@ -147,6 +147,7 @@ class TrainingPanel(QWidget):
         """Presentation mode: only the knobs a running training takes, and the data views the
         largest share of the width (then back as it was)."""
         self.presenting = on
+        self._show_stage(on)
         self.settings.set_presenting(on)
         self.status.set_lines(4 if on else 3)  # large type in a narrower column
         self.left.setMinimumWidth(0 if on else LEFT_WIDTH)  # large type must not push the window off the screen
@@ -159,6 +160,12 @@ class TrainingPanel(QWidget):
             QTimer.singleShot(0, self._share_width)  # once the window has its full-screen size
         elif self.sizes_before:
             self.splitter.setSizes(self.sizes_before)
+
+    def _show_stage(self, on: bool) -> None:
+        """The views the project's stage names, while presenting (every view otherwise)."""
+        stage = self.document.project.stage
+        self.curves.setVisible(not on or "curves" in stage.views)
+        self.views.present(on and "block" in stage.views, not on or "data" in stage.views)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """On a narrow screen (1280 or 1366 wide) loss goes over accuracy and the data views get the room
@@ -373,6 +380,10 @@ class TrainingPanel(QWidget):
         """A setting changed (by the panel, or by undo/redo): show it, and tell the run (the lecture notes
         are no setting of the run: typing them changes nothing it trains)."""
         if name == "notes":
+            return
+        if name == "stage":  # what presentation shows: shown at once while presenting
+            if self.presenting:
+                self._show_stage(True)
             return
         self.settings.show_settings()
         if name == "dataset":

@@ -7,7 +7,7 @@ import pytest
 from playground.core.commands import RemoveBlocks, RenameBlock
 from playground.core.graph import Block, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, port_names
-from playground.core.project import dumps, loads, to_document
+from playground.core.project import FORMAT_VERSION, dumps, loads, to_document
 from playground.core.shapes import analyse
 from tests.core.test_project import error_of, spiral_doc
 from tests.helpers import chain, mlp, project
@@ -150,7 +150,7 @@ def _grouped_doc() -> dict:
 
 def test_a_group_round_trips_through_the_file_with_positions_by_path() -> None:
     doc = _grouped_doc()
-    assert doc["format_version"] == 6
+    assert doc["format_version"] == FORMAT_VERSION
     assert "block.linear_1" in doc["layout"]["positions"]
     text = json.dumps(doc)
     again = loads(text)
@@ -162,7 +162,7 @@ def test_a_version_5_file_migrates_to_6_and_keeps_its_meaning() -> None:
     doc = spiral_doc()
     doc["format_version"] = 5
     migrated = loads(json.dumps(doc))
-    assert to_document(migrated)["format_version"] == 6
+    assert to_document(migrated)["format_version"] == FORMAT_VERSION  # through 6, to the current version
     assert migrated.graph == loads(json.dumps(spiral_doc())).graph
 
 

@@ -5,6 +5,7 @@ click on a card that selects its block as a click on the canvas does."""
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from playground.core.project import load
 from playground.ui.presenting import smallest_text_px
 from playground.ui.theme import set_ui_scale
 from tests.ui.conftest import PRESETS
+from tests.ui.test_fields_and_keys import run_block_menu
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +65,50 @@ def test_a_view_alone_fills_the_views_area_in_presentation(qtbot, window) -> Non
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: views.samples_view.width() >= views.width() - 2)
     assert not views.neuron_view.isVisible() and views.samples_view.height() >= views.height() - 2
+
+
+def test_a_lecture_presents_the_block_it_follows_beside_the_curves(qtbot, window) -> None:
+    """lenet-digits follows conv2d_1: presentation shows the example with its prediction, the feature
+    maps and the filters (they were shown only in the inspector, which presentation hides)."""
+    assert window.open_path(PRESETS / "lenet-digits.json")
+    qtbot.waitUntil(lambda: window.session.state == "ready", timeout=60_000)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    lecture = window.training.views.lecture_view
+    qtbot.waitUntil(lecture.isVisible, timeout=30_000)
+    assert window.stage_network.selected == {"conv2d_1"}
+    titles = lecture.titles()
+    assert titles[1:] == ["Feature maps", "Filters"] and titles[0].startswith("Predicted ")
+    assert "conv2d_1" in lecture.caption.text() and window.training.curves.isVisible()
+    stage = window.stage_network
+    qtbot.mouseClick(stage, Qt.MouseButton.LeftButton, pos=stage.rects["linear_1"].center().toPoint())
+    qtbot.waitUntil(lambda: not lecture.isVisible(), timeout=30_000)  # a Linear block has no pictures
+    qtbot.keyClick(stage, Qt.Key.Key_Escape)
+    assert not lecture.isVisible()  # the inspector shows the block again
+
+
+def test_follow_in_presentation_sets_the_stage_undoably_and_it_is_saved(qtbot, window, tmp_path) -> None:
+    assert window.open_path(PRESETS / "mlp-spiral.json")
+    run_block_menu(qtbot, window, "linear_2", "Follow in Presentation")
+    assert window.document.project.stage.follow == "linear_2"
+    path = tmp_path / "m.json"
+    window.document.save(path)
+    assert json.loads(path.read_text())["stage"] == {"views": ["curves", "data", "block"], "follow": "linear_2"}
+    window.document.undo_stack.undo()
+    assert window.document.project.stage.follow == ""
+    window.document.undo_stack.redo()
+    run_block_menu(qtbot, window, "linear_2", "Follow in Presentation")  # checked: unfollows
+    assert window.document.project.stage.follow == ""
+
+
+def test_a_stage_without_curves_gives_the_views_their_room(qtbot, window, tmp_path) -> None:
+    doc = json.loads((PRESETS / "gan-2d.json").read_text())
+    doc["stage"] = {"views": ["data"]}
+    path = tmp_path / "gan.json"
+    path.write_text(json.dumps(doc))
+    assert window.open_path(path)
+    views = window.training.views
+    qtbot.waitUntil(views.samples_view.isVisible, timeout=60_000)
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    assert not window.training.curves.isVisible()
+    qtbot.keyClick(window.stage_network, Qt.Key.Key_Escape)
+    assert window.training.curves.isVisible()

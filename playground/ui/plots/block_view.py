@@ -215,16 +215,10 @@ class BlockLiveView(QWidget):
             fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
 
     def _show_image(self, detail: BlockDetail) -> None:
-        title, rgba = "", None
-        if detail.confusion is not None:
-            title, rgba = "Confusion (rows: true, columns: predicted)", sequential(np.log1p(detail.confusion))
-        elif detail.attention is not None:
-            title, rgba = "Attention (rows: query, columns: key)", sequential(detail.attention)
-        elif detail.feature_maps is not None:
-            title, rgba = f"Feature maps, example {self.example.value()}", _mosaic_rgba(detail.feature_maps)
+        title, rgba = main_picture(detail, self.example.value())
         self.example_row.setVisible(detail.feature_maps is not None)
         self._put(self.image_plot, self.image, title, rgba)
-        filters = _mosaic_rgba(detail.filters) if detail.filters is not None else None
+        filters = mosaic_rgba(detail.filters) if detail.filters is not None else None
         self._put(self.filter_plot, self.filter_image, "Filters (first input channel)", filters)
 
     def _put(self, plot: pg.PlotWidget, image: pg.ImageItem, title: str, rgba: np.ndarray | None) -> None:
@@ -235,7 +229,19 @@ class BlockLiveView(QWidget):
             plot.getPlotItem().getViewBox().autoRange(padding=0.02)
 
 
-def _mosaic_rgba(stack: np.ndarray) -> np.ndarray:
+def main_picture(detail: BlockDetail, example: int) -> tuple[str, np.ndarray | None]:
+    """A block's picture and its title: the confusion matrix (an Output), the attention map, or the
+    feature maps of one example (a convolution); ("", None) for a block with none."""
+    if detail.confusion is not None:
+        return "Confusion (rows: true, columns: predicted)", sequential(np.log1p(detail.confusion))
+    if detail.attention is not None:
+        return "Attention (rows: query, columns: key)", sequential(detail.attention)
+    if detail.feature_maps is not None:
+        return f"Feature maps, example {example}", mosaic_rgba(detail.feature_maps)
+    return "", None
+
+
+def mosaic_rgba(stack: np.ndarray) -> np.ndarray:
     tiles = np.stack([tile / (np.abs(tile).max() or 1.0) for tile in stack])
     image = mosaic(tiles)
     rgba = diverging(np.nan_to_num(image), 1.0)

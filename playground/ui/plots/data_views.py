@@ -9,12 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from playground.runtime.messages import Loaded, Snapshot
+from playground.runtime.messages import BlockDetail, Loaded, Snapshot
 from playground.ui.plots.cartpole_view import CartPoleView
 from playground.ui.plots.forecast_view import ForecastView
 from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.images_view import ImagesView
 from playground.ui.plots.latent_view import LatentView
+from playground.ui.plots.lecture_view import LectureBlockView
 from playground.ui.plots.neuron_view import NeuronView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.plots.samples_view import SamplesView
@@ -66,8 +67,11 @@ class DataViews(QWidget):
             self.text_view,
         )
         right = (self.neuron_view, self.recon_view, self.prior_view)
+        self.lecture_view = LectureBlockView(theme)  # the block a lecture follows, in presentation
+        self.lecture_on = False
+        self.data_on = True  # the views of the data (presentation may leave them out)
         self.columns: list[tuple[QWidget, tuple[QWidget, ...]]] = []
-        for views, stretch in ((left, 3), (right, 2)):
+        for views, stretch in ((left, 3), (right, 2), ((self.lecture_view,), 3)):
             holder = QWidget()
             column = QVBoxLayout(holder)
             column.setContentsMargins(0, 0, 0, 0)
@@ -85,14 +89,32 @@ class DataViews(QWidget):
         return False
 
     def _fit_columns(self) -> None:
-        """A column with no view shown takes no room: the other one has the whole width."""
+        """A column with no view shown takes no room: the others have the whole width."""
         for holder, views in self.columns:
-            holder.setVisible(any(not view.isHidden() for view in views))
+            wanted = self.data_on or views == (self.lecture_view,)
+            holder.setVisible(wanted and any(not view.isHidden() for view in views))
+
+    def present(self, lecture: bool, data: bool) -> None:
+        """Presentation's stage: the followed block's pictures (``lecture``), the data views (``data``)."""
+        self.lecture_on, self.data_on = lecture, data
+        if not lecture:
+            self.lecture_view.hide()
+        self._fit_columns()
+
+    def show_detail(self, detail: BlockDetail | None, example: int) -> None:
+        """The followed block's pictures, while presenting (None: no block is followed)."""
+        if not self.lecture_on:
+            return
+        shown = detail is not None and self.lecture_view.show_detail(detail, example)
+        self.lecture_view.setVisible(shown)
+        if shown:
+            self.show()
 
     def set_theme(self, theme: Theme) -> None:
         self.plane.set_theme(theme)
         self.neuron_view.set_theme(theme)
         self.graph_view.set_theme(theme)
+        self.lecture_view.set_theme(theme)
         for view in self.snapshot_views.values():
             view.set_theme(theme)
 
@@ -106,6 +128,7 @@ class DataViews(QWidget):
         self.neuron_view.clear()
         self.text_view.clear()
         self.text_view.setVisible(message.samples)
+        self.lecture_view.hide()
         self.setVisible(message.points is not None or message.graph is not None or message.samples)
 
     def clear(self) -> None:
@@ -117,6 +140,7 @@ class DataViews(QWidget):
         self.cartpole_view.clear()
         self.neuron_view.clear()
         self.text_view.hide()
+        self.lecture_view.hide()
         self.hide()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
