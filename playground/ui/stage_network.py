@@ -24,7 +24,9 @@ from playground.ui.theme import Theme, category_colour, header_colour
 
 TITLE_SHARE = 1.25  # a card's title, this much larger than the smallest text
 MOST_SCALE = 1.6  # a short network is drawn at most this much larger than its cards' size
-GAP_EMS = 1.1  # between cards, in heights of the smallest text
+GAP_EMS = 1.5  # between cards, in heights of the smallest text
+PAD_EMS = 0.45  # inside a card, above and below its text
+SIDE_PADS = 2  # ... and twice that beside it (a border close to a word is read as a letter of it)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class StageNetwork(QWidget):
         of key parameters under the title)."""
         title_font, detail_font = self.fonts()
         title, detail = QFontMetricsF(title_font), QFontMetricsF(detail_font)
-        pad = detail.height() * 0.45
+        pad = detail.height() * PAD_EMS
         widest = max(
             (
                 max(title.horizontalAdvance(c.title), detail.horizontalAdvance(c.detail) if details else 0.0)
@@ -106,7 +108,7 @@ class StageNetwork(QWidget):
             ),
             default=0.0,
         )
-        width = max(widest, 4 * detail.height()) + 2 * pad
+        width = max(widest, 4 * detail.height()) + 2 * SIDE_PADS * pad
         return width, title.height() + (detail.height() if details else 0.0) + 2.2 * pad, detail.height() * GAP_EMS
 
     def wanted_height(self, width: int) -> int:
@@ -186,8 +188,8 @@ class StageNetwork(QWidget):
         )
         painter.setBrush(header_colour(card.category, theme))
         painter.drawRoundedRect(rect, 8 * scale, 8 * scale)
-        pad = QFontMetricsF(detail).height() * 0.45
-        inner = rect.adjusted(pad, pad, -pad, -pad)
+        pad = QFontMetricsF(detail).height() * PAD_EMS
+        inner = rect.adjusted(SIDE_PADS * pad, pad, -SIDE_PADS * pad, -pad)
         title_h = QFontMetricsF(title).height()
         painter.setPen(theme.text)
         painter.setFont(title)

@@ -92,7 +92,7 @@ class ProjectFiles:
             return False
         self.recovery.discard(previous)
         self._remember(path)
-        QTimer.singleShot(0, self.view.zoom_to_fit)
+        QTimer.singleShot(0, self.view.show_network)
         return True
 
     def save(self) -> bool:
@@ -204,5 +204,5 @@ class ProjectFiles:
         self.document.open_project(project, found.original)
         self.document.undo_stack.resetClean()
         self._update_title()
-        QTimer.singleShot(0, self.view.zoom_to_fit)
+        QTimer.singleShot(0, self.view.show_network)
         return True

@@ -33,7 +33,7 @@ UNIT_SIZE = 18.0  # the per-unit heatmaps drawn inside a block during training
 UNIT_GAP = 2.0
 UNITS_PER_ROW = 8
 SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
-FONTS = {"title": (10.5, True), "id": (8.5, False), "text": (9.5, False)}
+FONTS = {"title": (12, True), "id": (8.5, False), "text": (9.5, False)}
 
 
 @functools.cache

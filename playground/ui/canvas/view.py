@@ -32,6 +32,7 @@ from playground.ui.canvas.scene import GraphScene
 BLOCK_MIME = "application/x-playground-block"  # a block type, from the palette
 LIBRARY_MIME = "application/x-playground-library-block"  # a saved group (My blocks), as its entry's text
 MIN_ZOOM, MAX_ZOOM = 0.15, 4.0
+READABLE_ZOOM = 0.7  # the least zoom a network opens at: its titles about 11 px high
 GRID = 24
 NUDGE = 10.0
 CANVAS_EXTENT = 20000.0  # room to pan around any graph
@@ -132,6 +133,19 @@ class CanvasView(QGraphicsView):
         if self.zoom() > largest:
             self.scale(largest / self.zoom(), largest / self.zoom())
         self.centerOn(rect.center())
+
+    def show_network(self) -> None:
+        """A network just opened: fitted to the view, but never so small that its titles cannot be
+        read (a large one on a small screen starts at its inputs, at the top left, and is scrolled)."""
+        self.zoom_to_fit()
+        rect = self.graph_scene.itemsBoundingRect()
+        smallest = READABLE_ZOOM * self.ui_scale
+        if rect.isEmpty() or self.zoom() >= smallest:
+            return
+        self.scale(smallest / self.zoom(), smallest / self.zoom())
+        corner = self.mapToScene(self.viewport().rect().topLeft())
+        centre = self.mapToScene(self.viewport().rect().center())
+        self.centerOn(centre + rect.adjusted(-40, -40, 0, 0).topLeft() - corner)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         self.graph_scene.overview.follow(self.zoom())  # a large level zoomed out: drawn as one item
