@@ -26,6 +26,7 @@ TITLE_SHARE = 1.25  # a card's title, this much larger than the smallest text
 MOST_SCALE = 1.6  # a short network is drawn at most this much larger than its cards' size
 GAP_EMS = 1.5  # between cards, in heights of the smallest text
 PAD_EMS = 0.45  # inside a card, above and below its text
+WIRE_SAMPLES = 32  # points along a wire's straight way checked for cards in it
 SIDE_PADS = 2  # ... and twice that beside it (a border close to a word is read as a letter of it)
 
 
@@ -202,7 +203,9 @@ class StageNetwork(QWidget):
         painter.drawText(below, Qt.AlignmentFlag.AlignCenter, card.detail)
 
     def _wire(self, painter: QPainter, src: QRectF, dst: QRectF, scale: float) -> None:
-        """A wire from one card's side to the next card's, ending in an arrowhead."""
+        """A wire from one card's side to the next card's, ending in an arrowhead; a wire that would
+        pass behind other cards (a skip connection, a second input) goes under them into the bottom
+        of the card it feeds."""
         if dst.left() >= src.right():
             start, end = QPointF(src.right(), src.center().y()), QPointF(dst.left(), dst.center().y())
         elif dst.right() <= src.left():
@@ -211,12 +214,16 @@ class StageNetwork(QWidget):
             below = dst.top() >= src.bottom()
             start = QPointF(src.center().x(), src.bottom() if below else src.top())
             end = QPointF(dst.center().x(), dst.top() if below else dst.bottom())
-        path = QPainterPath(start)
         horizontal = abs(end.x() - start.x()) >= abs(end.y() - start.y())
         bend = QPointF((end.x() - start.x()) / 2, 0) if horizontal else QPointF(0, (end.y() - start.y()) / 2)
-        path.cubicTo(start + bend, end - bend, end)
-        pen = QPen(self.theme.wire, 2.5 * scale)
-        painter.setPen(pen)
+        first = start + bend
+        if self._between(src, dst, start, end):
+            start, end = QPointF(src.center().x(), src.bottom()), QPointF(dst.center().x(), dst.bottom())
+            bend = QPointF(0, -dst.height())
+            first = start - bend
+        path = QPainterPath(start)
+        path.cubicTo(first, end - bend, end)
+        painter.setPen(QPen(self.theme.wire, 2.5 * scale))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         direction = QLineF(end - bend, end).unitVector()
@@ -224,6 +231,12 @@ class StageNetwork(QWidget):
         side = QPointF(-tip.y(), tip.x()) * 0.5
         painter.setBrush(self.theme.wire)
         painter.drawPolygon(QPolygonF([end, end - tip + side, end - tip - side]))
+
+    def _between(self, src: QRectF, dst: QRectF, start: QPointF, end: QPointF) -> bool:
+        """Whether another card lies across the way from ``start`` (on ``src``) to ``end`` (on ``dst``)."""
+        others = [r.adjusted(2, 2, -2, -2) for r in self.rects.values() if r not in (src, dst)]
+        along = [start + (end - start) * (i / WIRE_SAMPLES) for i in range(1, WIRE_SAMPLES)]
+        return any(r.contains(point) for r in others for point in along)
 
     # --- input -------------------------------------------------------------------------------
     def card_at(self, point: QPointF) -> str | None:
