@@ -5,7 +5,9 @@ stretches of each (median of the rounds), and the longest stall of the GUI event
 
 Targets: ratio >= 0.8, longest stall <= 50 ms. Runs offscreen.
 
-    python benchmarks/bench_live.py [--seconds 3] [--rounds 5] [presets/mlp-spiral.json ...]
+    python benchmarks/bench_live.py [--seconds 3] [--rounds 5] [--present] [presets/mlp-spiral.json ...]
+
+--present measures in presentation mode (F5): the network as cards, the followed block's pictures.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ def main() -> int:
     parser.add_argument("presets", nargs="*", default=["presets/mlp-spiral.json", "presets/lenet-digits.json"])
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each measured stretch")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--present", action="store_true", help="in presentation mode (F5)")
     args = parser.parse_args()
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # as many threads as the worker uses
     _, window = shown_window()
@@ -125,6 +128,8 @@ def main() -> int:
         trainer = Trainer(load(path), "cpu")
         headless(trainer, 0.5)
         live = Live(window, path)
+        if args.present and not window.presenter.presenting:
+            window.presenter.present()
         bases, rates, stalls, loads = [], [], [], []
         for _ in range(args.rounds):  # alternate, so that a noisy machine affects both alike
             bases.append(headless(trainer, args.seconds))

@@ -216,15 +216,21 @@ class Document(QObject):
     def apply(self, command: Command) -> bool:
         if self.level:
             command = InGroup(list(self.level), command)
-        try:
-            command.do(self.root)
-        except GraphError as exc:
-            self.refused.emit(str(exc))
+        if not self._do(command):
             return False
         count = self.undo_stack.count()
         self.undo_stack.push(UndoEdit(self, command))
         if self.undo_stack.count() == count and not self.undo_stack.isClean():
             self._reanalyse()  # merged into the previous edit: the stack's index did not move
+        return True
+
+    def _do(self, command: Command) -> bool:
+        """Do ``command`` on the project; False (and ``refused``, saying why) if it cannot be done."""
+        try:
+            command.do(self.root)
+        except GraphError as exc:
+            self.refused.emit(str(exc))
+            return False
         return True
 
     @contextlib.contextmanager
@@ -282,7 +288,16 @@ class Document(QObject):
         return self.apply(SetParam(block_id, name, value))
 
     def rename(self, block_id: str, new_id: str) -> bool:
-        return self.apply(RenameBlock(block_id, new_id))
+        """Rename a block; the stage follows it under its new name (one undo step)."""
+        stage, command = self.project.stage, RenameBlock(block_id, new_id)
+        if self.level or stage.follow != block_id:
+            return self.apply(command)
+        if not self._do(command):
+            return False
+        with self.macro(command.text):
+            self.undo_stack.push(UndoEdit(self, command))
+            self.set_stage(dataclasses.replace(stage, follow=new_id))
+        return True
 
     def disconnect_all(self, block_id: str) -> None:
         links = self.graph.links_of([block_id])

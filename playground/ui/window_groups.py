@@ -21,7 +21,7 @@ class GroupEditing:
         column.addWidget(self.breadcrumb)
         column.addWidget(self.view, 1)
         # once the breadcrumb, shown or hidden, has resized the canvas
-        self.document.level_changed.connect(lambda: QTimer.singleShot(0, self.view.show_network))
+        self.document.level_changed.connect(lambda: QTimer.singleShot(0, self.view.zoom_to_fit))
         return holder
 
     def _group_actions(self) -> None:

@@ -6,7 +6,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QSpinBox
 
 from playground.core.graph import Link
-from tests.ui.conftest import block_point, click_block, drag, port_point, view_point
+from playground.ui.canvas.view import READABLE_ZOOM
+from tests.ui.conftest import PRESETS, block_point, click_block, drag, port_point, view_point
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -209,3 +210,16 @@ def test_a_wire_back_to_the_next_row_runs_along_the_gap_between_the_rows() -> No
     assert min(p.x() for p in points) >= -25 and max(p.x() for p in points) <= 925
     forward = wire_path(QPointF(0, 0), QPointF(200, 40))
     assert forward.boundingRect().top() >= 0 and forward.boundingRect().bottom() <= 40, "a wire ahead stays an S"
+
+
+def test_a_large_network_opens_readable_at_its_inputs_and_ctrl_0_fits_it(qtbot, window) -> None:
+    """lenet-mnist's 14 blocks fitted into a small canvas were drawn as blank boxes (zoom 0.38)."""
+    window.resize(1280, 720)
+    assert window.open_path(PRESETS / "lenet-mnist.json")
+    view = window.view
+    qtbot.waitUntil(lambda: abs(view.zoom() - READABLE_ZOOM) < 1e-6)  # not the 0.38 that fits it
+    first = window.scene.blocks["input_1"].sceneBoundingRect()
+    assert view.mapToScene(view.viewport().rect()).boundingRect().contains(first)  # the data flow's start
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom() < READABLE_ZOOM  # Zoom to Fit shows the whole network, however small

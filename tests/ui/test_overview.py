@@ -14,6 +14,7 @@ from playground.core.layout import auto_layout
 from playground.core.project import save
 from playground.core.project_types import Project
 from playground.ui.canvas.overview import FLOW_STEPS, OVERVIEW_BLOCKS
+from playground.ui.canvas.view import READABLE_ZOOM
 from tests.ui.conftest import LEFT, drag, view_point
 from tests.ui.test_fields_and_keys import CTRL
 from tests.ui.test_training import LATER, click, pause, play_until
@@ -47,7 +48,8 @@ def centre_of(window, block_id: str):
 
 def test_a_large_level_zoomed_out_is_one_overview_that_still_selects_and_follows_edits(qtbot, window, tmp_path):
     assert window.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 100))
-    window.view.zoom_to_fit()
+    qtbot.waitUntil(lambda: abs(window.view.zoom() - READABLE_ZOOM) < 1e-6)  # opened at its inputs, readable
+    qtbot.keyClick(window.view, Qt.Key.Key_0, CTRL)  # Zoom to Fit
     qtbot.waitUntil(lambda: window.scene.overview.active)
     scene = window.scene
     assert not next(iter(scene.wires.values())).isVisible() and not scene.blocks["tanh_7"].inputs[0].isVisible()
@@ -80,7 +82,8 @@ def test_a_large_level_zoomed_out_is_one_overview_that_still_selects_and_follows
 
 def test_the_overview_shows_the_gradient_flow_while_training(qtbot, window, tmp_path) -> None:
     assert window.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 50))
-    window.view.zoom_to_fit()
+    qtbot.waitUntil(lambda: abs(window.view.zoom() - READABLE_ZOOM) < 1e-6)
+    qtbot.keyClick(window.view, Qt.Key.Key_0, CTRL)
     qtbot.waitUntil(lambda: window.scene.overview.active)
     click(qtbot, window.training.show_flow)
     play_until(qtbot, window, 5)

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
 
 from playground.core.layout import flow_columns, snake
 from playground.core.project import load
@@ -112,3 +113,13 @@ def test_a_stage_without_curves_gives_the_views_their_room(qtbot, window, tmp_pa
     assert not window.training.curves.isVisible()
     qtbot.keyClick(window.stage_network, Qt.Key.Key_Escape)
     assert window.training.curves.isVisible()
+
+
+def test_a_followed_block_renamed_is_still_followed_and_undo_brings_both_back(qtbot, window, monkeypatch) -> None:
+    assert window.open_path(PRESETS / "lenet-digits.json")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("first_conv", True))
+    run_block_menu(qtbot, window, "conv2d_1", "Rename…")
+    document = window.document
+    assert "first_conv" in document.root.blocks and document.project.stage.follow == "first_conv"
+    document.undo_stack.undo()
+    assert "conv2d_1" in document.root.blocks and document.project.stage.follow == "conv2d_1"
