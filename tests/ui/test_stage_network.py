@@ -123,3 +123,16 @@ def test_a_followed_block_renamed_is_still_followed_and_undo_brings_both_back(qt
     assert "first_conv" in document.root.blocks and document.project.stage.follow == "first_conv"
     document.undo_stack.undo()
     assert "conv2d_1" in document.root.blocks and document.project.stage.follow == "conv2d_1"
+
+
+def test_on_a_720_line_screen_the_curves_legends_stay_inside_their_plots(qtbot, window) -> None:
+    """Two legend rows over the short accuracy plot cut off its first entry and covered the curves."""
+    window.resize(1280, 720)
+    assert window.open_path(PRESETS / "lenet-digits.json")
+    curves = window.training.curves
+    qtbot.waitUntil(lambda: curves.metric_plot.getPlotItem().legend.items != [], timeout=60_000)
+    qtbot.wait(100)
+    for plot in (curves.loss_plot, curves.metric_plot):
+        item = plot.getPlotItem()
+        legend = item.legend.mapRectToScene(item.legend.boundingRect())
+        assert item.vb.sceneBoundingRect().contains(legend), plot.objectName()

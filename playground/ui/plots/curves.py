@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from playground.ui.plots.series import Series
 from playground.ui.theme import Theme, title_size, ui_font
 
 REDRAW_MS = 50  # at most 20 redraws a second
+WIDE_LEGEND = 4  # a plot this many times wider than tall has its legend in one row
 TRAIN, VAL = "#2563eb", "#ea580c"
 MAX_OLD_RUNS = 6
 ACRONYMS = {"elbo"}  # metric names written in capitals (three letters or fewer always are)
@@ -154,6 +156,16 @@ class CurvesView(QWidget):
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._redraw)
         self.timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A plot wider than it is tall lays its legend out in one row: two rows over a short plot
+        (a 720-line screen) covered the top of the curves and cut off the first entry."""
+        super().resizeEvent(event)
+        for plot in (self.loss_plot, self.metric_plot):
+            legend = plot.getPlotItem().legend
+            columns = 3 if plot.width() > WIDE_LEGEND * plot.height() else 1
+            if legend is not None and legend.columnCount != columns:
+                legend.setColumnCount(columns)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
