@@ -227,6 +227,10 @@ class TrainingSession(QObject):
 
     def _stop_receiver(self) -> None:
         if self.receiver.isRunning():
+            # The wake-up goes through a feeder thread that Python joins at exit: with the queue's pipe
+            # full (a worker killed mid-message, nobody reading) that join never returns, and the
+            # process would hang after its work is done. The wake-up is not worth waiting for.
+            self.receiver.queue.cancel_join_thread()
             self.receiver.queue.put(None)
             self.receiver.wait(5000)
 
