@@ -8,8 +8,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground.core.project import dumps, loads
+from playground.core.shapes import analyse
 from playground.nn.compile import compile_graph
 from playground.nn.importing import import_module
+from tests.helpers import chain
 
 
 class BasicBlock(nn.Module):
@@ -248,3 +250,38 @@ def test_functional_adaptive_pooling_comes_in_as_its_block() -> None:
     graph = imported_equals(GlobalPool(), (1, 3, 9, 9))
     kinds = [b.type for b in graph.blocks.values()]
     assert kinds.count("adaptive_avg_pool2d") == 1 and kinds.count("adaptive_max_pool2d") == 1
+
+
+class ChannelDropping(nn.Module):
+    """A convolution followed by nn.Dropout2d, as image classifiers regularise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.drop = nn.Dropout2d(0.3)
+
+    def forward(self, x):
+        return self.drop(self.conv(x))
+
+
+def test_dropout2d_comes_in_as_its_block_and_drops_whole_channels_as_torch_does() -> None:
+    module = ChannelDropping()
+    graph = imported_equals(module, (1, 3, 8, 8))  # in eval mode: the identity
+    assert graph.blocks["drop"].type == "dropout2d" and graph.blocks["drop"].params == {"p": 0.3}
+    compiled = compile_graph(graph)
+    compiled.module.load_state_dict(module.state_dict())
+    compiled.module.train()
+    module.train()
+    x = torch.randn(4, 3, 8, 8)
+    torch.manual_seed(7)
+    ours = compiled.module(x)
+    torch.manual_seed(7)
+    assert torch.equal(ours, module(x))  # the same channels dropped, the others scaled by 1 / (1 - p)
+    dropped = ours.abs().sum(dim=(2, 3)) == 0
+    assert dropped.any() and not dropped.all()
+
+
+def test_dropout2d_on_flat_features_is_a_problem_on_the_block() -> None:
+    graph = chain(("x", "input", {"shape": [8]}), ("drop", "dropout2d", {}), ("y", "output", {}))
+    problems = analyse(graph).problems_of("drop")
+    assert problems and "4" in problems[0].message

@@ -163,6 +163,12 @@ def _same(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     return [ins[0]]
 
 
+def _images(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    expect_rank(x, (4,))
+    return [x]
+
+
 register(
     BlockSpec(
         type="dropout",
@@ -172,6 +178,21 @@ register(
         infer=_same,
         params=(float_param("p", 0.5, "Fraction of values dropped while training", 0.0, 0.99),),
         inputs=IN,
+        key_params=("p",),
+    )
+)
+
+register(
+    BlockSpec(
+        type="dropout2d",
+        title="Dropout2d",
+        category="Normalisation",
+        description="While training, zeroes whole channels of an image batch at random (a fraction p of them):"
+        " neighbouring pixels are alike, so dropping single pixels would hide little.",
+        infer=_images,
+        params=(float_param("p", 0.5, "Fraction of channels dropped while training", 0.0, 0.99),),
+        inputs=IN,
+        aliases=("channel_dropout",),
         key_params=("p",),
     )
 )

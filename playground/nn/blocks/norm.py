@@ -36,9 +36,12 @@ def _layernorm(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], 
     return [e.module(block.id, nn.LayerNorm, kwargs, tuple(ins))]
 
 
-@builds("dropout")
+DROPOUTS = {"dropout": nn.Dropout, "dropout2d": nn.Dropout2d}
+
+
+@builds(*DROPOUTS)
 def _dropout(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    return [e.module(block.id, nn.Dropout, {"p": p["p"]}, tuple(ins))]
+    return [e.module(block.id, DROPOUTS[block.type], {"p": p["p"]}, tuple(ins))]
 
 
 @inverts(*RUNNING.values())
@@ -70,6 +73,6 @@ def _layernorm_back(call: Call) -> tuple[str, dict[str, Any]]:
     }
 
 
-@inverts(nn.Dropout)
+@inverts(*DROPOUTS.values())
 def _dropout_back(call: Call) -> tuple[str, dict[str, Any]]:
-    return "dropout", {"p": call.target.p}
+    return next(kind for kind, cls in DROPOUTS.items() if type(call.target) is cls), {"p": call.target.p}
