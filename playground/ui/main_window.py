@@ -96,8 +96,8 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.document.refused.connect(lambda text: self.statusBar().showMessage(f"Not done: {text}", 8000))
         self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.selectionChanged.connect(self._selection_changed)
-        self.document.analysed.connect(self._show_stage_network)
-        self.stage_network.picked.connect(self._picked_on_stage)
+        self.document.analysed.connect(self.show_stage_network)
+        self.stage_network.picked.connect(self.pick_on_stage)
         self.palette_widget.chosen.connect(self.add_block_at_centre)
         for changed in (self.document.level_changed, self.document.replaced):
             changed.connect(lambda: self.palette_widget.tree.set_inside_group(bool(self.document.level)))
@@ -337,12 +337,12 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.live.focus(ids[0] if len(ids) == 1 else None)
         self.stage_network.set_selected(ids if not self.document.level else [])
 
-    def _show_stage_network(self, _analysis: object = None) -> None:
+    def show_stage_network(self, _analysis: object = None) -> None:
         """The network as presentation shows it, kept up to date while it is shown."""
         if self.presenter.presenting:
             self.stage_network.show_network(self.document.root, self.document.root_analysis)
 
-    def _picked_on_stage(self, block_id: str) -> None:
+    def pick_on_stage(self, block_id: str) -> None:
         """A card clicked in presentation: its block selected, as a click on the canvas would."""
         if self.document.level:
             self.document.enter([])

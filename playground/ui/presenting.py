@@ -124,7 +124,7 @@ class Presenter(QObject):
         window.toolbar.hide()
         window.statusBar().hide()
         window.centre.setCurrentWidget(window.stage_network)
-        window._show_stage_network()
+        window.show_stage_network()
         window.stage_network.setFocus()  # the canvas, hidden, would keep the keys
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)  # notes: full height
         self._full_screen()
@@ -133,7 +133,7 @@ class Presenter(QObject):
         window.training.present(True)
         follow = window.document.project.stage.follow  # the block this lecture's stage follows
         if follow in window.document.root.blocks and not window.scene.selected_block_ids():
-            window._picked_on_stage(follow)
+            window.pick_on_stage(follow)
         QTimer.singleShot(0, self._share_screen)  # once the window has its full-screen size
         self._update_actions()
 

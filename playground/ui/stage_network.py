@@ -131,10 +131,10 @@ class StageNetwork(QWidget):
 
     def title_px(self) -> int:
         """How high the titles are drawn, in pixels (their font's size at the scale the cards fit at)."""
-        return max(1, round(self.fonts()[0].pixelSize() * self.layout().scale))
+        return max(1, round(self.fonts()[0].pixelSize() * self.placing().scale))
 
     # --- drawing -----------------------------------------------------------------------------
-    def layout(self) -> Placing:
+    def placing(self) -> Placing:
         """How the cards are drawn in the widget as it is: the snake, at what scale, with or without
         details (without, where that alone lets the titles reach their size), centred."""
         stacks = self._stacks()
@@ -171,7 +171,7 @@ class StageNetwork(QWidget):
         painter.fillRect(self.rect(), self.theme.canvas)
         if not self.columns:
             return
-        placing = self.layout()
+        placing = self.placing()
         self._place(placing)
         for src, dst in self.links:
             self._wire(painter, self.rects[src], self.rects[dst], placing.scale)
