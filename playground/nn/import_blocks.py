@@ -12,13 +12,21 @@ from torch import fx
 from playground.core.graph import Block, Graph, Link
 from playground.core.registry import is_valid_id
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
+from playground.nn.import_functional import FunctionalLayers
 from playground.nn.import_fx import has_weights, own_class, shape_of, spelled, tensors_in, where
 from playground.nn.import_patterns import Patterns
 
+FIRST_PLACES = 3  # the places said of a refusal that recurs
 PASS_THROUGH = {"contiguous", "clone"}  # tensor methods that change no value: the wire goes straight on
 
 
-class Blocks(Patterns):
+def _place(name: str, place: str) -> str:
+    """``features.0.2 at mobilenet.py:12``: a layer's module path and line, or an operation's line."""
+    path = name.partition(" (")[2][:-1]
+    return f"{path} at {place}" if path else place
+
+
+class Blocks(Patterns, FunctionalLayers):
     """The graph being built from fx nodes: each tensor node becomes a block port."""
 
     def __init__(self, traced: fx.GraphModule) -> None:
@@ -28,7 +36,7 @@ class Blocks(Patterns):
         self.modules: dict[str, str] = {}  # block id -> the submodule it stands for
         self.paths: dict[str, list[str]] = {}  # block id -> the submodules it is inside (its groups to be)
         self.names: dict[str, str] = {}  # block id -> its layer's name in the submodule that holds it
-        self.problems: list[str] = []
+        self.refusals: list[tuple[str, str, str]] = []  # what, where, why: each operation without a block
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
         self._patterns()
 
@@ -49,13 +57,36 @@ class Blocks(Patterns):
                     block_id = name if ok else self.graph.new_id("output")
                     self.graph.add_block(Block(block_id, "output", {}))
                     self._wire([value], block_id)
+        elif node.op == "get_attr" and self.weight_read(node):
+            pass  # a layer's weight, read by the function call that is its block (import_functional)
         elif node.op == "get_attr":
-            self.problems.append(f"self.{node.target} at {where(node)}: a tensor used outside a layer has no block")
-            self.failed.add(node)
+            self.refuse(node, ": a tensor used outside a layer has no block", f"self.{node.target}")
         elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
             self.ports[node] = self.ports[node.args[0]]
         elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation
             self._operation(node)
+
+    def refuse(self, node: fx.Node, why: str, name: str = "") -> None:
+        """``node`` has no block, ``why`` (": the reason" or " has no block"); what it feeds is not blamed."""
+        self.refusals.append((name or spelled(self._target(node), node), where(node), why))
+        self.failed.add(node)
+
+    @property
+    def problems(self) -> list[str]:
+        """The refusals, one line per kind of operation and reason, with its count and first places:
+        ``torch.nn.ReLU6 ×35: ... (first at features.0.2 at mobilenet.py:12, ...)``."""
+        kinds: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for name, place, why in self.refusals:
+            kinds.setdefault((name.partition(" (")[0], why), []).append((name, place))
+        lines = []
+        for (kind, why), found in kinds.items():
+            if len(found) == 1:
+                lines.append(f"{found[0][0]} at {found[0][1]}{why}")
+                continue
+            places = list(dict.fromkeys(_place(name, place) for name, place in found))
+            first = ", ".join(places[:FIRST_PLACES]) + (", ..." if len(places) > FIRST_PLACES else "")
+            lines.append(f"{kind} ×{len(found)}{why} (at {first})")
+        return lines
 
     def _target(self, node: fx.Node) -> Any:
         return self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
@@ -68,23 +99,23 @@ class Blocks(Patterns):
         if key is getattr and node.args[0] in self.failed:
             self.failed.add(node)  # `.values` of a cummax that has no block
             return
+        args, kwargs = (fx.node.map_arg(a, lambda n: n.meta.get("value", n)) for a in (node.args, node.kwargs))
+        call = Call(target, args, dict(kwargs), [shape_of(v) for v in inputs], shape_of(node) or ())
+        if self.functional_layer(node, call, inputs):
+            return
         if key not in INVERSES:
-            self.problems.append(f"{name} at {where(node)} has no block")
-            self.failed.add(node)
+            self.refuse(node, " has no block", name)
             return
         if any(value in self.failed for value in tensors_in((node.args, node.kwargs))):
             self.failed.add(node)  # what feeds it was reported already
             return
         if node.op == "call_module" and node.target in self.modules.values() and has_weights(target):
-            self.problems.append(f"{name} at {where(node)}: a layer called twice (shared weights) has no block")
-            self.failed.add(node)
+            self.refuse(node, ": a layer called twice (shared weights) has no block", name)
             return
-        call = Call(target, node.args, dict(node.kwargs), [shape_of(v) for v in inputs], shape_of(node) or ())
         try:
             kind, params = INVERSES[key](call)
         except NoBlock as exc:
-            self.problems.append(f"{name} at {where(node)}: {exc}")
-            self.failed.add(node)
+            self.refuse(node, f": {exc}", name)
             return
         block_id = self._block(node, kind, params)
         if kind in ("rnn", "lstm", "gru"):

@@ -13,6 +13,7 @@ from torch import fx, nn
 
 from playground.nn.blocks import modules as own_modules
 
+NOT_THEIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent))  # torch's frames, the importer's
 OWN = {
     cls.__name__: cls
     for cls in vars(own_modules).values()
@@ -41,8 +42,7 @@ def shape_of(node: Any) -> tuple[int, ...] | None:
 def where(node: fx.Node) -> str:
     """``model.py:41``: the line of the user's code that made this node (the innermost frame outside torch)."""
     frames = re.findall(r'File "([^"]+)", line (\d+)', node.stack_trace or "")
-    torch_dir = str(Path(torch.__file__).parent)
-    theirs = [(file, line) for file, line in frames if not file.startswith(torch_dir)]
+    theirs = [(file, line) for file, line in frames if not file.startswith(NOT_THEIRS)]
     return f"{Path(theirs[-1][0]).name}:{theirs[-1][1]}" if theirs else f"'{node.name}'"
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import fx, nn
 
 from playground.core.graph import Link
-from playground.nn.import_fx import shape_of, spelled, tensors_in, where
+from playground.nn.import_fx import shape_of, tensors_in
 
 SPLITS = (torch.split, torch.chunk, "split", "chunk")
 ADDS = (operator.add, torch.add, "add")
@@ -24,7 +24,7 @@ HALF_WAY = (
 
 
 class Patterns:
-    """Needs the Blocks' traced module, graph, ports, problems, failed, ``_block``, ``_locate``, ``_wire``
+    """Needs the Blocks' traced module, graph, ports, failed, ``refuse``, ``_block``, ``_locate``, ``_wire``
     and ``_target``."""
 
     def _patterns(self) -> None:
@@ -106,10 +106,7 @@ class Patterns:
         dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
         dim %= len(shape_of(source))
         if dim == 0:
-            self.problems.append(
-                f"{spelled(self._target(node), node)} at {where(node)}: a split of the batch has no block"
-            )
-            self.failed.add(node)
+            self.refuse(node, ": a split of the batch has no block")
             return True
         starts, pieces = 0, []
         for meta in node.meta["tensor_meta"]:
@@ -181,7 +178,5 @@ class Patterns:
         read = next((value for value in tensors_in((node.args, node.kwargs)) if value in self.half_way), None)
         if read is None:
             return False
-        name = "the output" if node.op == "output" else spelled(self._target(node), node)
-        self.problems.append(f"{name} at {where(node)} {self.half_way[read]}")
-        self.failed.add(node)
+        self.refuse(node, f" {self.half_way[read]}", "the output" if node.op == "output" else "")
         return True

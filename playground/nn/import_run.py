@@ -64,6 +64,8 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         save(imported.project, target)
         print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
+        for note in imported.notes:
+            print(f"traced for these inputs: {note}", file=out)
         if args.weights:
             metadata = {"format": "playground-weights", "step": "0"}
             write_safetensors(imported.weights, weights_path, metadata)

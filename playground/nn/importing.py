@@ -10,10 +10,8 @@ user's Python code, as python itself would; opening the project it writes never 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
-import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -25,66 +23,30 @@ from playground.core.groups import nest
 from playground.core.layout import auto_layout
 from playground.core.project import walk
 from playground.core.project_types import Project
-from playground.nn.blocks.base import INVERSES
 from playground.nn.compile import CompileError, compile_graph
 from playground.nn.import_blocks import Blocks
-from playground.nn.import_fx import own_class
+from playground.nn.import_trace import Unrepresentable, examples, trace
 
-BATCH = 2  # examples in the batch the import traces and checks with
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-5}
-
-
-class Unrepresentable(Exception):
-    """The module cannot be represented as blocks; ``problems`` says everything that stands in the way."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 @dataclass
 class Imported:
     project: Project
     weights: dict[str, torch.Tensor]  # the module's current weights under the blocks' names
+    notes: list[str] = field(default_factory=list)  # what the trace answered for the traced shapes
 
 
-class _Tracer(fx.Tracer):
-    """Keeps the torch.nn layers that have a block (and every other torch.nn layer) as calls."""
+class _Propagation(ShapeProp):
+    """fx's ShapeProp, which also keeps the numbers and sizes the module computes from shapes
+    (``C // self.n_head``, ``k.size(-1) ** -0.5``, ``self.weight.shape``): an operation that takes one has
+    a block with it as a constant."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.record_stack_traces = True
-
-    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return own_class(type(m)) in INVERSES or super().is_leaf_module(m, qualname)
-
-
-def _defaults(module: nn.Module) -> dict[str, Any]:
-    """forward()'s arguments that have a default (``targets=None``, ``has_mask=True``): traced as that
-    value, as calling the module without them does, rather than as inputs of the network."""
-    try:
-        parameters = inspect.signature(module.forward).parameters.values()
-    except (TypeError, ValueError):  # a forward() without a signature Python can read
-        return {}
-    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
-
-
-SPECIALISED = {torch.fx._symbolic_trace._assert_is_none, torch._assert, operator.eq}
-
-
-def _drop_specialised(graph: fx.Graph) -> None:
-    """The placeholders ``_defaults`` fixed, with the checks fx adds that they keep their value: the
-    network's inputs are the arguments it is called with."""
-    for node in [n for n in graph.nodes if n.op == "placeholder" and n.args]:
-        users, frontier = [], list(node.users)
-        while frontier:
-            user = frontier.pop()
-            users.append(user)
-            frontier += list(user.users)
-        if all(user.op == "call_function" and user.target in SPECIALISED for user in users):
-            for user in [n for n in reversed(graph.nodes) if n in users]:  # users before what they use
-                graph.erase_node(user)
-            graph.erase_node(node)
+    def run_node(self, n: fx.Node) -> Any:
+        result = super().run_node(n)
+        if isinstance(result, torch.Size) or (isinstance(result, (int, float)) and not isinstance(result, bool)):
+            n.meta["value"] = result
+        return result
 
 
 def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title: str = "") -> Imported:
@@ -92,19 +54,14 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
     tied = _tied(module)
     if tied:
         raise Unrepresentable(tied)
-    try:
-        graph = _Tracer().trace(module, concrete_args=_defaults(module))
-    except Exception as exc:  # fx raises TraceError, TypeError, ... from the user's forward()
-        raise Unrepresentable([f"forward() cannot be traced with torch.fx: {type(exc).__name__}: {exc}"]) from None
-    _drop_specialised(graph)
-    traced = fx.GraphModule(module, graph)
-    examples = _examples(traced, input_shapes)
+    traced, notes = trace(module, input_shapes)
+    inputs = examples(traced, input_shapes)
     training = module.training
     module.eval()
     try:
         with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):  # ShapeProp prints a traceback
-            ShapeProp(traced).propagate(*examples)
-            expected = module(*examples)
+            _Propagation(traced).propagate(*inputs)
+            expected = module(*inputs)
     except Exception as exc:  # the module itself, or its trace, fails on these inputs
         cause = exc.__cause__ or exc
         first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
@@ -126,10 +83,12 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
         _in_module_order(level, prefix, [located.get(b, b) for b in made])
         for block_id, (x, y) in auto_layout(level).items():
             level.blocks[block_id].x, level.blocks[block_id].y = x, y
-    weights = _check(blocks, located, examples, expected)
+    weights = _check(blocks, located, inputs, expected)
     project = Project(graph=blocks.graph, title=title or type(module).__name__)
     project.description = f"Imported from the PyTorch module {type(module).__name__}."
-    return Imported(project, weights)
+    if notes:
+        project.description += "\n\nTraced for these inputs:\n" + "\n".join(f"- {note}" for note in notes)
+    return Imported(project, weights, notes)
 
 
 def _tied(module: nn.Module) -> list[str]:
@@ -154,35 +113,6 @@ def _in_module_order(level: Graph, prefix: str, paths: list[str]) -> None:
     ends = {GROUP_INPUT: -1, GROUP_OUTPUT: len(paths)}
     rank = {b.id: ends.get(b.type, first.get(b.id, len(paths))) for b in level.blocks.values()}
     level.blocks = dict(sorted(level.blocks.items(), key=lambda item: rank[item[0]]))
-
-
-def _examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> list[torch.Tensor]:
-    placeholders = [node for node in traced.graph.nodes if node.op == "placeholder"]
-    if not input_shapes:
-        input_shapes = [_shape_read_by(traced, node) for node in placeholders]
-    if len(input_shapes) != len(placeholders):
-        names = ", ".join(node.name for node in placeholders)
-        count = f"{len(placeholders)} input{'s' if len(placeholders) != 1 else ''}"
-        raise Unrepresentable([f"forward({names}) takes {count}: give one --input-shape each, in order"])
-    generator = torch.Generator().manual_seed(0)
-    examples = []
-    for node, shape in zip(placeholders, input_shapes, strict=True):
-        shape = (max(BATCH, shape[0]), *shape[1:])
-        readers = [traced.get_submodule(user.target) for user in node.users if user.op == "call_module"]
-        embedding = next((m for m in readers if isinstance(m, nn.Embedding)), None)
-        if embedding is not None:
-            examples.append(torch.randint(0, embedding.num_embeddings, shape, generator=generator))
-        else:
-            examples.append(torch.randn(shape, generator=generator))
-    return examples
-
-
-def _shape_read_by(traced: fx.GraphModule, node: fx.Node) -> tuple[int, ...]:
-    """The input shape a Linear that reads the input directly says; nothing else says one."""
-    for user in node.users:
-        if user.op == "call_module" and isinstance(traced.get_submodule(user.target), nn.Linear):
-            return (1, traced.get_submodule(user.target).in_features)
-    raise Unrepresentable([f"forward()'s input '{node.name}' needs its shape: --input-shape N,C,H,W (batch first)"])
 
 
 def _check(

@@ -1,5 +1,6 @@
 """Oracle tests: each block option means what its torch.nn namesake means (same weights, same output)."""
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -117,8 +118,9 @@ def test_pooling(type_name: str, params: dict, reference: nn.Module, x: torch.Te
         ("batch_norm1d", {"eps": 1e-4}, nn.BatchNorm1d(4, eps=1e-4), SIGNALS),
         ("layer_norm", {"dims": 2, "eps": 1e-6}, nn.LayerNorm((9, 11), eps=1e-6), IMAGES),
         ("layer_norm", {"elementwise_affine": False}, nn.LayerNorm(13, elementwise_affine=False), SIGNALS),
+        ("layer_norm", {"bias": False}, nn.LayerNorm(13, bias=False), SIGNALS),
     ],
-    ids=["group", "group-plain", "instance", "batch2d", "batch1d", "layer-2-dims", "layer-plain"],
+    ids=["group", "group-plain", "instance", "batch2d", "batch1d", "layer-2-dims", "layer-plain", "layer-no-bias"],
 )
 def test_normalisation(type_name: str, params: dict, reference: nn.Module, x: torch.Tensor) -> None:
     compiled = one_block(type_name, params, list(x.shape[1:]))
@@ -257,3 +259,56 @@ def test_transformer_block_with_gelu() -> None:
 )
 def test_options_that_do_not_fit_are_explained(type_name: str, params: dict, shape: list, message: str) -> None:
     assert message in problem(type_name, params, shape)
+
+
+class _Computes(nn.Module):
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x)
+
+
+@pytest.mark.parametrize(
+    "op, c, fn",
+    [
+        ("x * c", 0.5, lambda x: 0.5 * x),
+        ("x + c", 1.0, lambda x: x + 1),
+        ("x - c", 3.0, lambda x: x - 3),
+        ("c - x", 1.0, lambda x: 1 - x),
+        ("x / c", math.sqrt(3), lambda x: x / math.sqrt(3)),
+        ("c / x", 2.0, lambda x: 2 / x),
+    ],
+)
+def test_arithmetic_computes_with_its_constant_as_python_does(op: str, c: float, fn) -> None:
+    same_as(one_block("arithmetic", {"op": op, "c": c}, [4, 13]), _Computes(fn), SIGNALS)
+
+
+def test_arithmetic_refuses_to_divide_by_zero() -> None:
+    assert "c 0 would divide by zero" in problem("arithmetic", {"op": "x / c", "c": 0.0}, [4])
+
+
+def _merge(kind: str, first: list[int], second: list[int]) -> Graph:
+    graph = chain(("a", "input", {"shape": first}), ("merge", kind, {}), ("out", "output", {}))
+    graph.add_block(Block("b", "input", {"shape": second}))
+    graph.connect(Link("b", 0, "merge", 1))
+    return graph
+
+
+@pytest.mark.parametrize("kind, fn", [("multiply", torch.mul), ("add", torch.add), ("subtract", torch.sub)])
+def test_merges_broadcast_a_size_of_one_as_torch_does(kind: str, fn) -> None:
+    compiled = compile_graph(_merge(kind, [4, 9, 11], [4, 1, 1]))
+    gate = torch.randn(2, 4, 1, 1)
+    assert torch.equal(compiled.module(IMAGES, gate), fn(IMAGES, gate))
+    assert compiled.output_shapes["out"] == ("N", 4, 9, 11)
+
+
+def test_merges_say_which_dimension_does_not_broadcast() -> None:
+    (message,) = [p.message for p in analyse(_merge("multiply", [4, 9, 11], [3, 1, 1])).problems]
+    assert message.endswith(
+        "needs inputs whose sizes agree, or are 1, in each dimension (broadcasting) but input 2 is (N, 3, 1, 1) "
+        "where the inputs before give (N, 4, 9, 11): dimension 1 has 4 and 3"
+    )
+    (message,) = [p.message for p in analyse(_merge("add", [4, 9, 11], [4])).problems]
+    assert "as many dimensions as each other (broadcasting stretches a dimension of size 1, it adds none)" in message

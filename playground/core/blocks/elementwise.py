@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import float_param, int_param, normalise_dim, same_shapes
-from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, format_shape, register
+from playground.core.blocks.rules import bad_param, broadcast, float_param, int_param, normalise_dim, same_shapes
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 IN = (PortSpec("in"),)
 
@@ -123,15 +123,48 @@ register(
     )
 )
 
+ARITHMETIC = ("x * c", "x + c", "x - c", "c - x", "x / c", "c / x")
+
+
+def _arithmetic(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    if params["c"] == 0 and params["op"] == "x / c":
+        raise bad_param("c 0 would divide by zero")
+    return [ins[0]]
+
+
+register(
+    BlockSpec(
+        type="arithmetic",
+        title="Arithmetic",
+        category="Math",
+        description="Computes every value with one fixed number c: x * 0.5, x + 1, 1 - x, x / 8 (not learned).",
+        infer=_arithmetic,
+        params=(
+            ParamSpec("op", "choice", "x * c", "The operation", choices=ARITHMETIC),
+            float_param("c", 1.0, "The fixed number", -1e9, 1e9),
+        ),
+        inputs=IN,
+        aliases=("constant", "affine", "divide", "rsub"),
+        key_params=("op", "c"),
+    )
+)
+
 INPUTS = int_param("inputs", 2, "How many inputs", low=2, high=16)
 MERGES = (
     (
         "add",
         "Add",
-        "Adds its inputs value by value, e.g. the two branches of a residual connection.",
+        "Adds its inputs value by value, e.g. the two branches of a residual connection; a size of 1 is "
+        "stretched to the others' (broadcasting).",
         ("residual", "sum"),
     ),
-    ("multiply", "Multiply", "Multiplies its inputs value by value, e.g. a gate times a signal.", ("mul",)),
+    (
+        "multiply",
+        "Multiply",
+        "Multiplies its inputs value by value, e.g. a gate times a signal; a size of 1 is stretched to the "
+        "others' (broadcasting: one weight per channel times a whole feature map).",
+        ("mul",),
+    ),
 )
 for _type, _title, _text, _aliases in MERGES:
     register(
@@ -140,7 +173,7 @@ for _type, _title, _text, _aliases in MERGES:
             title=_title,
             category="Merge",
             description=_text,
-            infer=lambda p, ins: [same_shapes(ins)],
+            infer=lambda p, ins: [broadcast(ins)],
             params=(INPUTS,),
             inputs=(PortSpec("in"),),
             variadic="inputs",
@@ -153,8 +186,8 @@ register(
         type="subtract",
         title="Subtract",
         category="Merge",
-        description="Subtracts the second input from the first, value by value.",
-        infer=lambda p, ins: [same_shapes(ins)],
+        description="Subtracts the second input from the first, value by value (a size of 1 is stretched).",
+        infer=lambda p, ins: [broadcast(ins)],
         inputs=(PortSpec("a"), PortSpec("b")),
         aliases=("sub",),
     )

@@ -135,7 +135,8 @@ def _layernorm(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
 
 
 def _layernorm_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    return 2 * math.prod(normalized_shape(params, ins[0])) if params["elementwise_affine"] else 0
+    per_value = 1 + params.get("bias", True) if params["elementwise_affine"] else 0
+    return per_value * math.prod(normalized_shape(params, ins[0]))
 
 
 register(
@@ -151,6 +152,7 @@ register(
             int_param("dims", 1, "How many trailing dimensions to normalise over together", high=4),
             EPS,
             bool_param("elementwise_affine", True, "Learn a scale and a shift for every normalised value"),
+            bool_param("bias", True, "Learn the shift too (off: a scale alone, as nanoGPT may use)"),
         ),
         inputs=IN,
         aliases=("layernorm",),

@@ -61,6 +61,33 @@ def same_shapes(ins: list[Shape]) -> Shape:
     return first
 
 
+def broadcast(ins: list[Shape]) -> Shape:
+    """The shape of a value-by-value merge: torch's broadcasting between tensors that all have the batch
+    first, so each dimension agrees or is 1 in all but one of them (a gate of (B, C, 1, 1) times a feature
+    map of (B, C, H, W)); a dimension is stretched, never added."""
+    out = list(ins[0])
+    for i, shape in enumerate(ins[1:], start=1):
+        if len(shape) != len(out):
+            raise ShapeError(
+                f"needs inputs with as many dimensions as each other (broadcasting stretches a dimension of "
+                f"size 1, it adds none) but input 1 is {format_shape(ins[0])} and input {i + 1} is "
+                f"{format_shape(shape)}",
+                i,
+            )
+        for axis, (mine, theirs) in enumerate(zip(out, shape, strict=True)):
+            if mine == theirs or theirs == 1:
+                continue
+            if mine != 1:
+                raise ShapeError(
+                    f"needs inputs whose sizes agree, or are 1, in each dimension (broadcasting) but input "
+                    f"{i + 1} is {format_shape(shape)} where the inputs before give {format_shape(tuple(out))}: "
+                    f"dimension {axis} has {mine} and {theirs}",
+                    i,
+                )
+            out[axis] = theirs
+    return tuple(out)
+
+
 def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 

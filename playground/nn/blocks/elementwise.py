@@ -64,6 +64,23 @@ def _merge(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shap
     return [e.function(block.id, fn, (partial, ins[-1]))]
 
 
+ARITHMETIC = {
+    "x * c": (operator.mul, False),
+    "x + c": (operator.add, False),
+    "x - c": (operator.sub, False),
+    "c - x": (operator.sub, True),
+    "x / c": (operator.truediv, False),
+    "c / x": (operator.truediv, True),
+}
+
+
+@builds("arithmetic")
+def _arithmetic(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    fn, reversed_ = ARITHMETIC[p["op"]]
+    c = int(p["c"]) if p["c"].is_integer() else p["c"]  # 1 - x reads as written, and computes the same
+    return [e.function(block.id, fn, (c, ins[0]) if reversed_ else (ins[0], c))]
+
+
 @builds("concat")
 def _concat(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     return [e.function(block.id, torch.cat, (list(ins),), {"dim": p["dim"]})]
@@ -122,13 +139,34 @@ def _softmax_back(call: Call) -> tuple[str, dict[str, Any]]:
 
 _MERGED = {operator.add: "add", torch.add: "add", "add": "add", operator.mul: "multiply", torch.mul: "multiply"}
 _MERGED |= {"mul": "multiply", operator.sub: "subtract", torch.sub: "subtract", "sub": "subtract"}
+_DIVIDED = {operator.truediv: "divide", torch.div: "divide", "div": "divide", torch.true_divide: "divide"}
+_SIGN = {"add": "+", "multiply": "*", "subtract": "-", "divide": "/"}
 
 
-@inverts(*_MERGED)
+@inverts(*_MERGED, *_DIVIDED)
 def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
-    if len(call.shapes) != 2 or len(call.args) != 2 or call.kwargs:
-        raise NoBlock("only two tensors (no constant, no alpha) are merged by a block")
-    return _MERGED[call.target], {}
+    """Two tensors: Add, Multiply or Subtract (broadcasting as torch does, both batch first); a tensor
+    and a number: Arithmetic."""
+    kind = {**_MERGED, **_DIVIDED}[call.target]
+    if len(call.args) != 2 or call.kwargs:
+        raise NoBlock("only two operands (no alpha, no rounding mode) have a block")
+    if len(call.shapes) == 2:
+        if kind == "divide":
+            raise NoBlock("a tensor divided by a tensor has no block (multiply by a reciprocal you learn instead)")
+        if len(call.shapes[0]) != len(call.shapes[1]):
+            raise NoBlock(
+                f"combines tensors of {len(call.shapes[0])} and {len(call.shapes[1])} dimensions: a block "
+                "broadcasts tensors that both have the batch first"
+            )
+        return kind, {}
+    number = next((a for a in call.args if not isinstance(a, fx.Node)), None)
+    if len(call.shapes) != 1 or isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise NoBlock("only two tensors, or a tensor and a number, have a block")
+    first = "c" if isinstance(call.args[1], fx.Node) else "x"
+    op = f"{first} {_SIGN[kind]} {'x' if first == 'c' else 'c'}"
+    if kind in ("add", "multiply") and first == "c":
+        op = f"x {_SIGN[kind]} c"  # 2 * x is x * 2
+    return "arithmetic", {"op": op, "c": float(number)}
 
 
 @inverts(torch.cat, torch.concat)

@@ -33,6 +33,8 @@ def _layernorm(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], 
         "eps": p["eps"],
         "elementwise_affine": p["elementwise_affine"],
     }
+    if not p["bias"]:
+        kwargs["bias"] = False
     return [e.module(block.id, nn.LayerNorm, kwargs, tuple(ins))]
 
 
@@ -62,14 +64,13 @@ def _groupnorm_back(call: Call) -> tuple[str, dict[str, Any]]:
 @inverts(nn.LayerNorm)
 def _layernorm_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
-    if m.elementwise_affine and (m.bias is None) != (m.weight is None):
-        raise NoBlock("a LayerNorm with a scale but no shift (bias=False) has no block")
     shape = m.normalized_shape
     return "layer_norm", {
         "num_features": shape[-1],
         "dims": len(shape),
         "eps": m.eps,
         "elementwise_affine": m.elementwise_affine,
+        "bias": m.bias is not None or not m.elementwise_affine,
     }
 
 

@@ -92,6 +92,8 @@ def _index_back(call: Call) -> tuple[str, dict[str, Any]]:
     if isinstance(i, int):
         return "select", {"dim": dim, "index": i}
     size = call.shapes[0][dim]
+    if isinstance(i, list) and len(i) == 1 and isinstance(i[0], int) and -size <= i[0] < size:
+        return "slice", {"dim": dim, "start": i[0] % size, "length": 1}  # x[:, [-1], :]: nanoGPT's last step
     if not isinstance(i, slice) or i.step not in (None, 1):
         raise NoBlock("indexing with a step or a tensor has no block")
     start, stop, _ = i.indices(size)

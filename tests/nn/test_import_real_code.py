@@ -1,0 +1,236 @@
+"""Real model code comes in: Python that asks for sizes (asserts, ``len``, shape branches) is traced for
+the shapes it is imported with and says so; layers written as function calls on a submodule's weights,
+broadcasting merges and constants in arithmetic have their blocks; and what comes in goes out as Python
+and in again unchanged (the fixed point)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from playground.core.project import dumps, loads
+from playground.nn.compile import compile_graph
+from playground.nn.export import export_python
+from playground.nn.importing import Unrepresentable, import_module
+
+
+def _same_module(module: nn.Module, shape: tuple[int, ...], dtype: torch.dtype = torch.float):
+    """Import the module; its blocks, compiled from the saved project, have its keys and compute its
+    outputs. The import (its project graph and notes)."""
+    module.eval()
+    imported = import_module(module, [shape])
+    compiled = compile_graph(loads(dumps(imported.project)).graph).module
+    assert list(compiled.state_dict()) == [k for k in module.state_dict() if k in imported.weights]
+    compiled.load_state_dict(imported.weights)
+    compiled.eval()
+    torch.manual_seed(1)
+    x = torch.randint(0, 11, (3, *shape[1:])) if dtype == torch.long else torch.randn(3, *shape[1:])
+    with torch.no_grad():
+        assert torch.allclose(compiled(x), module(x), rtol=1e-4, atol=1e-5)
+    return imported
+
+
+def _fixed_point(imported, shape: tuple[int, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Export the imported blocks as Python and import that: the same blocks, wires, keys and outputs."""
+    compiled = compile_graph(imported.project.graph)
+    compiled.module.load_state_dict(imported.weights)
+    target = tmp_path / "exported_model.py"
+    export_python(compiled, target)
+    spec = importlib.util.spec_from_file_location("exported_model", target)
+    exported = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, exported)  # as `playground import` loads a file: its source is read
+    spec.loader.exec_module(exported)
+    model = exported.Model()
+    model.load_state_dict(imported.weights)
+    again = import_module(model.eval(), [shape])
+    first, second = imported.project.graph, again.project.graph
+    assert dumps(again.project).count('"type"') == dumps(imported.project).count('"type"')
+    assert {k: (b.type, b.params) for k, b in second.blocks.items()} == {
+        k: (b.type, b.params) for k, b in first.blocks.items()
+    }
+    assert sorted(map(str, second.links)) == sorted(map(str, first.links))
+    assert list(again.weights) == list(imported.weights)
+
+
+class LayerNorm(nn.Module):
+    """nanoGPT's LayerNorm: "but with an optional bias. PyTorch doesn't support simply bias=False"."""
+
+    def __init__(self, ndim: int, bias: bool) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim))
+        self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(input, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class TinyGPT(nn.Module):
+    """nanoGPT's GPT.forward as it is written: the size assert, targets=None, the last step's logits."""
+
+    def __init__(self, block_size: int = 16) -> None:
+        super().__init__()
+        self.block_size = block_size
+        self.wte = nn.Embedding(11, 8)
+        self.wpe = nn.Embedding(block_size, 8)
+        self.ln_1 = LayerNorm(8, bias=True)
+        self.c_attn = nn.Linear(8, 24)
+        self.ln_f = LayerNorm(8, bias=False)
+        self.lm_head = nn.Linear(8, 11, bias=False)
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        device = idx.device
+        _b, t = idx.size()
+        assert t <= self.block_size, f"Cannot forward sequence of length {t}, block size is only {self.block_size}"
+        pos = torch.arange(0, t, dtype=torch.long, device=device)
+        x = self.wte(idx) + self.wpe(pos)
+        q, k, v = self.c_attn(self.ln_1(x)).split(8, dim=2)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = self.ln_f(x + y * (1.0 / math.sqrt(k.size(-1))))
+        if targets is None:
+            return self.lm_head(x[:, [-1], :])  # inference: only the last position
+        return self.lm_head(x)
+
+
+def test_a_nanogpt_forward_with_its_assert_and_functional_layernorm_comes_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.manual_seed(0)
+    imported = _same_module(TinyGPT(), (1, 12), torch.long)
+    graph = imported.project.graph
+    assert graph.blocks["ln_1"].type == graph.blocks["ln_f"].type == "layer_norm"  # with their own names
+    assert graph.blocks["ln_f"].params["bias"] is False and graph.blocks["ln_1"].params["bias"] is True
+    assert list(imported.weights)[:5] == ["wte.weight", "wpe.weight", "ln_1.weight", "ln_1.bias", "c_attn.weight"]
+    line = TinyGPT.forward.__code__.co_firstlineno + 3
+    assert imported.notes == [
+        f'test_import_real_code.py:{line} (assert t <= self.block_size, f"Cannot forward sequence of length {{t}}, '
+        'block size is only {self.block_size}"): a condition was answered for inputs shaped 2,12 (True)'
+    ]
+    assert "Traced for these inputs" in imported.project.description
+    scale = [b for b in graph.blocks.values() if b.type == "arithmetic"]
+    assert [b.params for b in scale] == [{"op": "x * c", "c": 1.0 / math.sqrt(8)}]
+    assert [b.params for b in graph.blocks.values() if b.type == "slice"][-1] == {"dim": 1, "start": 11, "length": 1}
+    _fixed_point(imported, (1, 12), tmp_path, monkeypatch)
+
+
+class DataBranch(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.mean() > 0:
+            return x
+        return -x
+
+
+class SizeLoop(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for _ in range(len(x.shape)):
+            x = torch.tanh(x)
+        return x
+
+
+def test_python_on_values_is_refused_at_its_line_and_on_sizes_is_answered() -> None:
+    with pytest.raises(Unrepresentable) as caught:
+        import_module(DataBranch(), [(1, 3)])
+    line = DataBranch.forward.__code__.co_firstlineno + 1
+    assert caught.value.problems == [
+        f"test_import_real_code.py:{line} (if x.mean() > 0:): a condition needs the values of a tensor, which a "
+        "traced network does not have: it cannot branch on its data"
+    ]
+    imported = import_module(SizeLoop(), [(1, 4, 5)])
+    assert [b.type for b in imported.project.graph.blocks.values()] == ["input", "tanh", "tanh", "tanh", "output"]
+    assert imported.notes[0].endswith("len() was answered for inputs shaped 2,4,5 (3)")
+
+
+class SqueezeExcite(nn.Module):
+    """A MobileNetV3 / EfficientNet block: a per-channel gate broadcast over the feature map."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc1 = nn.Conv2d(8, 2, 1)
+        self.fc2 = nn.Conv2d(2, 8, 1)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.hardswish(self.conv(x))
+        scale = F.hardsigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))))
+        x = scale * x
+        return self.head(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def test_a_squeeze_excitation_gate_broadcasts_as_a_multiply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    imported = _same_module(SqueezeExcite(), (1, 3, 8, 8))
+    graph = imported.project.graph
+    (gate,) = [b.id for b in graph.blocks.values() if b.type == "multiply"]
+    feeds = sorted(graph.blocks[link.src].type for link in graph.links if link.dst == gate)
+    assert feeds == ["hardsigmoid", "hardswish"]  # (B, 8, 1, 1) times (B, 8, 8, 8)
+    _fixed_point(imported, (1, 3, 8, 8), tmp_path, monkeypatch)
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision's ConvNeXt LayerNorm2d: the channels normalised at each pixel."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class VAEHead(nn.Module):
+    """A VAE's encoder head as tutorials write it: the spread from the log-variance, constants inline."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(1, 4, 3, padding=1)
+        self.norm = LayerNorm2d(4, eps=1e-6)
+        self.mu = nn.Linear(64, 3)
+        self.logvar = nn.Linear(64, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.flatten(self.norm(self.stem(x)), 1)
+        mu = self.mu(h)
+        std = torch.exp(0.5 * self.logvar(h))
+        return 1 - mu / 2 + std - 3
+
+
+def test_a_convnext_layernorm2d_and_constants_in_arithmetic_come_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = _same_module(VAEHead(), (1, 1, 4, 4))
+    graph = imported.project.graph
+    assert graph.blocks["norm"].type == "layer_norm" and graph.blocks["norm"].params["eps"] == 1e-6
+    ops = [b.params for b in graph.blocks.values() if b.type == "arithmetic"]
+    assert ops == [{"op": "x * c", "c": 0.5}, {"op": "x / c", "c": 2.0}, {"op": "c - x", "c": 1.0},
+                   {"op": "x - c", "c": 3.0}]  # fmt: skip
+    _fixed_point(imported, (1, 1, 4, 4), tmp_path, monkeypatch)
+
+
+class ManyRefusals(nn.Module):
+    """What has no block, many times over (a zoo model's 35 ReLU6 in another version of Playground)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(*[nn.Sequential(nn.Linear(4, 4), nn.PReLU()) for _ in range(5)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for _ in range(4):
+            x = torch.roll(x, 1, 1)
+        return self.features(x).cumsum(1)
+
+
+def test_what_recurs_is_said_once_with_its_count_and_first_places() -> None:
+    with pytest.raises(Unrepresentable) as caught:
+        import_module(ManyRefusals(), [(1, 4)])
+    line = ManyRefusals.forward.__code__.co_firstlineno
+    assert caught.value.problems == [
+        f"torch.roll ×4 has no block (at test_import_real_code.py:{line + 2})",
+        "torch.nn.PReLU ×5 has no block (at features.0.1 at test_import_real_code.py:"
+        f"{line + 3}, features.1.1 at test_import_real_code.py:{line + 3}, features.2.1 at "
+        f"test_import_real_code.py:{line + 3}, ...)",
+        f"Tensor.cumsum at test_import_real_code.py:{line + 3} has no block",
+    ]
