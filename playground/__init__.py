@@ -5,6 +5,16 @@ import os
 from pathlib import Path
 
 __version__ = "0.1.0"
+FROM_PYTHON = ("show", "to_project", "load")  # playground.show(model, x): see playground/nn/notebook.py
+
+
+def __getattr__(name: str):
+    """``playground.show``, ``to_project`` and ``load``, imported (with torch) only when first used."""
+    if name in FROM_PYTHON:
+        from playground.nn import notebook
+
+        return getattr(notebook, name)
+    raise AttributeError(f"module 'playground' has no attribute {name!r}")
 
 
 def bundled(name: str) -> Path:

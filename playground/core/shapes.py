@@ -306,7 +306,15 @@ def _infer_group(block: Block, params: dict[str, Any], ins: list[Shape], dtypes:
     result.param_counts[block.id] = inside.total_params * repeat
 
 
-EXAMPLE_INPUTS: tuple[Shape, ...] = (("N", 2), ("N", 4, 6), ("N", 3, 8, 8), ("N", 6), ("N", 8, 12), ("N", 64))
+EXAMPLE_INPUTS: tuple[Shape, ...] = (
+    ("N", 2),
+    ("N", 4, 6),
+    ("N", 3, 8, 8),
+    ("N", 6),
+    ("N", 8, 12),
+    ("N", 64),
+    ("N", 8, 6, 6),
+)
 
 
 def example_shapes(spec: BlockSpec) -> tuple[list[Shape], list[Shape]] | None:

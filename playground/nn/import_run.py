@@ -19,7 +19,7 @@ EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 UNFIT_KINDS = ("control", "text")  # datasets whose recipes need a network built for them (and "drawn": empty)
 
 
-def _fitting_dataset(project: Project, path: Path) -> str:
+def fitting_dataset(project: Project, path: Path) -> str:
     """Give the project the first bundled dataset that its network trains on as it stands (its inputs,
     their types and its outputs fit); the id, or "" when none does and the default stays."""
     for spec in all_datasets():
@@ -59,7 +59,7 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=err)
         return EXIT_UNREPRESENTABLE
-    dataset = _fitting_dataset(imported.project, target)
+    dataset = fitting_dataset(imported.project, target)
     graph = imported.project.graph
     try:
         save(imported.project, target)

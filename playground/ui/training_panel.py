@@ -80,6 +80,7 @@ class TrainingPanel(QWidget):
         self.last_progress: Progress | None = None
         self.started_with: TrainingConfig | None = None  # the settings the current run started with
         self.on_cpu = False  # the current run trains on the CPU (the status says on how many threads)
+        self.data_wanted = ""  # why this project needs its data chosen (an import that no dataset fits)
         self._updating = False
 
         self.curves = CurvesView(theme)
@@ -330,8 +331,16 @@ class TrainingPanel(QWidget):
             self.loss_note.clear()
             self.loss_note.hide()
         if message.kind in ("diverged", "failed", "error", "died"):
-            self.message.setText(message.message)
+            self.message.setText(self.data_wanted if message.kind == "failed" and self.data_wanted else message.message)
             self.message.show()
+
+    def ask_for_data(self, why: str) -> None:
+        """The one thing left to choose before this project trains: its data. Said (instead of the load's
+        failure, which is that same mismatch), with the dataset picker focused."""
+        self.data_wanted = why
+        self.message.setText(why)
+        self.message.show()
+        self.settings.dataset.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _state_changed(self, state: str) -> None:
         running = state == "running"
@@ -355,6 +364,7 @@ class TrainingPanel(QWidget):
         self.loss_note.clear()  # the last project's notes (weights restored, its output's softmax) are not this one's
         self.loss_note.hide()
         self.saved_steps = 0
+        self.data_wanted = ""
         self.settings.show_settings()
         self._show_drawing()
         if self.document.root.blocks:  # once the canvas has shown it (posting a large network takes a while)
@@ -387,6 +397,9 @@ class TrainingPanel(QWidget):
             return
         self.settings.show_settings()
         if name == "dataset":
+            if self.data_wanted:  # chosen: what Play meets now is said when it does
+                self.data_wanted = ""
+                self.message.hide()
             self._show_drawing()
         if self.session.project is None:
             return

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QProcess, QTimer
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QPushButton
 
 from playground import is_preset
 from playground.core.files import weights_files
@@ -17,6 +17,7 @@ from playground.ui.window_exports import may_replace
 
 IMPORT_LIMIT_MS = 3 * 60 * 1000  # an import still running then is stopped (its code may never end)
 EXIT_UNREPRESENTABLE = 1  # playground import: 1 the module cannot be represented, 2 SOURCE cannot be loaded
+NO_DATASET = "No bundled dataset fits"  # what playground import says when the project keeps the default data
 
 
 class ModelImports:
@@ -89,6 +90,7 @@ class ModelImports:
 
     def _imported(self, process: QProcess, code: int, target: Path) -> None:
         said = bytes(process.readAllStandardError()).decode(errors="replace").strip()
+        unfit = NO_DATASET in bytes(process.readAllStandardOutput()).decode(errors="replace")
         if said.startswith("usage:"):  # a field argparse refused: its one line, not the command's usage
             said = said.splitlines()[-1].split("error: ", 1)[-1]
         self._import_done(process)
@@ -102,6 +104,12 @@ class ModelImports:
             return
         if self.open_path(target):
             self.statusBar().showMessage(f"Imported {target.name}", 8000)
+            if unfit:
+                self.findChild(QDockWidget, "trainingDock").raise_()
+                self.training.ask_for_data(
+                    f"Imported {target.name}. Left to choose: its data. No bundled dataset fits its inputs and "
+                    "outputs: pick one here (Dataset), or a CSV or NPZ file of your own."
+                )
 
     def _import_failed(self, process: QProcess, target: Path) -> None:
         if process.error() == QProcess.ProcessError.FailedToStart:

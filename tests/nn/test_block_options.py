@@ -312,3 +312,43 @@ def test_merges_say_which_dimension_does_not_broadcast() -> None:
     )
     (message,) = [p.message for p in analyse(_merge("add", [4, 9, 11], [4])).problems]
     assert "as many dimensions as each other (broadcasting stretches a dimension of size 1, it adds none)" in message
+
+
+@pytest.mark.parametrize(
+    "params, reference",
+    [
+        ({"op": "mean", "dims": [2, 3]}, lambda x: x.mean((2, 3))),
+        ({"op": "sum", "dims": [1], "keepdim": True}, lambda x: torch.sum(x, 1, keepdim=True)),
+        ({"op": "amax", "dims": [-1]}, lambda x: x.amax(-1)),
+        ({"op": "amin", "dims": [-2, -1], "keepdim": True}, lambda x: x.amin((-2, -1), keepdim=True)),
+    ],
+    ids=["mean", "sum-keepdim", "amax", "amin"],
+)
+def test_reduce_computes_what_torch_computes_along_its_dims(params: dict, reference) -> None:
+    compiled = one_block("reduce", {"keepdim": False} | params, [4, 9, 11])
+    same_as(compiled, _Computes(reference), IMAGES)
+    assert compiled.output_shapes["output_1"] == ("N", *reference(IMAGES).shape[1:])
+    assert "dims 0 does not exist" in problem("reduce", {"op": "mean", "dims": [0], "keepdim": False}, [4])
+
+
+def test_pixel_shuffle_and_unshuffle_are_torchs() -> None:
+    x = torch.randn(2, 8, 3, 5)
+    compiled = one_block("pixel_shuffle", {"upscale_factor": 2}, [8, 3, 5])
+    same_as(compiled, nn.PixelShuffle(2), x)
+    assert compiled.output_shapes["output_1"] == ("N", 2, 6, 10)
+    same_as(
+        one_block("pixel_unshuffle", {"downscale_factor": 3}, [4, 9, 6]), nn.PixelUnshuffle(3), torch.randn(2, 4, 9, 6)
+    )
+    assert "channels divisible by upscale_factor² (9) but receives 8" in problem(
+        "pixel_shuffle", {"upscale_factor": 3}, [8, 3, 5]
+    )
+
+
+@pytest.mark.parametrize("size", [9, 10, 11, 12])
+def test_pooling_ceil_mode_keeps_the_last_window_as_torch_does(size: int) -> None:
+    x = torch.randn(2, 4, size, size + 1)
+    for kind, cls in (("max_pool2d", nn.MaxPool2d), ("avg_pool2d", nn.AvgPool2d)):
+        params = {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}
+        compiled = one_block(kind, params, [4, size, size + 1])
+        same_as(compiled, cls(3, 2, 1, ceil_mode=True), x)
+        assert compiled.output_shapes["output_1"] == ("N", *cls(3, 2, 1, ceil_mode=True)(x).shape[1:])

@@ -234,3 +234,36 @@ def test_what_recurs_is_said_once_with_its_count_and_first_places() -> None:
         f"test_import_real_code.py:{line + 3}, ...)",
         f"Tensor.cumsum at test_import_real_code.py:{line + 3} has no block",
     ]
+
+
+class SubPixel(nn.Module):
+    """A GoogLeNet-style stem (ceil_mode pooling), a global mean over height and width, and an ESPCN-style
+    sub-pixel upsampler (PixelShuffle), as the pytorch/examples super-resolution model writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, stride=2, ceil_mode=True)
+        self.shuffle = nn.PixelShuffle(2)
+        self.unshuffle = nn.PixelUnshuffle(2)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        y = self.pool(torch.relu(self.conv(x)))
+        up = self.shuffle(y)
+        return up, self.unshuffle(up).mean((2, 3), keepdim=True) * y.amax(dim=1, keepdim=True)
+
+
+def test_pixel_shuffle_a_mean_over_dims_and_ceil_mode_pooling_come_in(tmp_path: Path, monkeypatch) -> None:
+    module = SubPixel().eval()
+    imported = import_module(module, [(1, 1, 10, 10)])
+    compiled = compile_graph(imported.project.graph).module.eval()
+    compiled.load_state_dict(imported.weights)
+    x = torch.randn(2, 1, 10, 10)
+    with torch.no_grad():
+        for ours, theirs in zip(compiled(x).values(), module(x), strict=True):
+            assert ours.shape == theirs.shape and torch.allclose(ours, theirs, atol=1e-6)
+    graph = imported.project.graph
+    assert graph.blocks["pool"].params["ceil_mode"] is True
+    reduces = [b.params for b in graph.blocks.values() if b.type == "reduce"]
+    assert reduces == [{"op": "mean", "dims": [2, 3], "keepdim": True}, {"op": "amax", "dims": [1], "keepdim": True}]
+    _fixed_point(imported, (1, 1, 10, 10), tmp_path, monkeypatch)

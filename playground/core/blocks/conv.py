@@ -10,6 +10,7 @@ from playground.core.blocks.rules import (
     BIAS,
     bad_param,
     bias_count,
+    bool_param,
     dims_param,
     expect_rank,
     expect_size,
@@ -174,6 +175,14 @@ for _axes, _port, _what in ((1, SIGNAL, "sample of a longer signal"), (2, IMAGE,
     )
 
 
+def _pooled(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
+    """torch's pooled size: with ceil_mode a last, partial window counts, if it starts inside the input."""
+    if not ceil_mode:
+        return out_size(size, kernel, stride, padding)
+    out = math.ceil((size + 2 * padding - kernel) / stride) + 1
+    return out - 1 if (out - 1) * stride >= size + padding else out
+
+
 def _pool(axes: int):
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
@@ -182,7 +191,7 @@ def _pool(axes: int):
         if 2 * p > k:
             raise bad_param(f"padding ({p}) must be at most half of kernel_size ({k})")
         s = params["stride"] or k
-        sizes = [out_size(fixed(x, axis), k, s, p) for axis in range(2, axes + 2)]
+        sizes = [_pooled(fixed(x, axis), k, s, p, params.get("ceil_mode", False)) for axis in range(2, axes + 2)]
         for size in sizes:
             positive(size, "output")
         return [(x[0], x[1], *sizes)]
@@ -194,6 +203,7 @@ POOL_PARAMS = (
     int_param("kernel_size", 2, "Size of each pooling window", high=64),
     int_param("stride", 0, "Step between windows (0: same as kernel_size)", low=0, high=64),
     int_param("padding", 0, "Border added on each side (max pooling pads with -inf, average with zeros)", 0, 64),
+    bool_param("ceil_mode", False, "Keep a last window that runs past the edge (sizes round up, as in GoogLeNet)"),
 )
 
 for _axes, _port in ((1, SIGNAL), (2, IMAGE)):
@@ -210,7 +220,8 @@ for _axes, _port in ((1, SIGNAL), (2, IMAGE)):
                 inputs=(_port,),
                 aliases=(_title.lower(),),
                 key_params=("kernel_size",),
-                rule="(N, C, *size) → (N, C, *out), per axis out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1",
+                rule="(N, C, *size) → (N, C, *out), per axis out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1 "
+                "(⌈…⌉ with ceil_mode, less a window that would start in the padding)",
             )
         )
 
@@ -260,5 +271,53 @@ register(
         ),
         inputs=(IMAGE,),
         key_params=("scale_factor",),
+    )
+)
+
+
+def _pixel_shuffle(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    expect_rank(x, (4,), RANK_HINT[2])
+    r = params["upscale_factor"]
+    channels = fixed(x, 1)
+    if channels % (r * r):
+        raise ShapeError(f"needs channels divisible by upscale_factor² ({r * r}) but receives {channels}", 0)
+    return [(x[0], channels // (r * r), *(fixed(x, axis) * r for axis in (2, 3)))]
+
+
+def _pixel_unshuffle(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    expect_rank(x, (4,), RANK_HINT[2])
+    r = params["downscale_factor"]
+    height, width = fixed(x, 2), fixed(x, 3)
+    if height % r or width % r:
+        raise ShapeError(f"needs height and width divisible by downscale_factor ({r}) but receives {height}x{width}", 0)
+    return [(x[0], fixed(x, 1) * r * r, height // r, width // r)]
+
+
+register(
+    BlockSpec(
+        type="pixel_shuffle",
+        title="PixelShuffle",
+        category="Convolution",
+        description="Enlarges an image by moving groups of r² channels into r×r pixels (sub-pixel upsampling).",
+        infer=_pixel_shuffle,
+        params=(int_param("upscale_factor", 2, "How many times taller and wider (r)", high=16),),
+        inputs=(IMAGE,),
+        key_params=("upscale_factor",),
+        rule="(N, C·r², H, W) → (N, C, H·r, W·r)",
+    )
+)
+register(
+    BlockSpec(
+        type="pixel_unshuffle",
+        title="PixelUnshuffle",
+        category="Convolution",
+        description="Shrinks an image by moving each r×r patch of pixels into r² channels (PixelShuffle backwards).",
+        infer=_pixel_unshuffle,
+        params=(int_param("downscale_factor", 2, "How many times shorter and narrower (r)", high=16),),
+        inputs=(IMAGE,),
+        key_params=("downscale_factor",),
+        rule="(N, C, H·r, W·r) → (N, C·r², H, W)",
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from playground.core.blocks.rules import bad_param, expect_rank, fixed, int_param, normalise_dim
+from playground.core.blocks.rules import bad_param, bool_param, expect_rank, fixed, int_param, normalise_dim
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 ANY_IN = (PortSpec("in", dtype="any"),)
@@ -193,5 +193,41 @@ register(
         outputs=ANY_OUT,
         aliases=("select_last",),
         key_params=("index",),
+    )
+)
+
+
+REDUCTIONS = ("mean", "sum", "amax", "amin")
+
+
+def _reduce(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    dims = {normalise_dim(d, len(x), "dims") for d in params["dims"]}
+    if not dims:
+        raise bad_param("dims must name at least one dimension after the batch")
+    if params["keepdim"]:
+        return [tuple(1 if axis in dims else size for axis, size in enumerate(x))]
+    return [tuple(size for axis, size in enumerate(x) if axis not in dims)]
+
+
+register(
+    BlockSpec(
+        type="reduce",
+        title="Reduce",
+        category="Reshape",
+        description=(
+            "Averages (mean), adds up (sum) or keeps the largest or smallest value (amax, amin) along some "
+            "dimensions, e.g. an image's height and width: x.mean((2, 3))."
+        ),
+        infer=_reduce,
+        params=(
+            ParamSpec("op", "choice", "mean", "What to compute along the dimensions", choices=REDUCTIONS),
+            ParamSpec("dims", "ints", [-1], "The dimensions to reduce (not the batch; -1: the last)", min=-8, max=8),
+            bool_param("keepdim", False, "Keep each reduced dimension, with size 1"),
+        ),
+        inputs=(PortSpec("in"),),
+        key_params=("op", "dims"),
+        aliases=("mean", "amax", "global_average"),
+        rule="the dims are removed (kept with size 1 with keepdim)",
     )
 )

@@ -46,6 +46,8 @@ def _deconv(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
 @builds("max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d")
 def _pool(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     kwargs = {"kernel_size": p["kernel_size"], "stride": p["stride"] or p["kernel_size"], "padding": p["padding"]}
+    if p["ceil_mode"]:
+        kwargs["ceil_mode"] = True
     return [e.module(block.id, CLASSES[block.type], kwargs, tuple(ins))]
 
 
@@ -82,18 +84,16 @@ def _deconv_back(call: Call) -> tuple[str, dict[str, Any]]:
 @inverts(nn.MaxPool1d, nn.AvgPool1d, nn.MaxPool2d, nn.AvgPool2d)
 def _pool_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
-    if (
-        getattr(m, "ceil_mode", False)
-        or getattr(m, "return_indices", False)
-        or set(_tuple(getattr(m, "dilation", 1))) != {1}
-    ):
-        raise NoBlock("ceil_mode, return_indices and dilation of a pooling layer have no block")
+    if getattr(m, "return_indices", False) or set(_tuple(getattr(m, "dilation", 1))) != {1}:
+        raise NoBlock("return_indices and dilation of a pooling layer have no block")
     if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and (not m.count_include_pad or m.divisor_override):
         raise NoBlock("count_include_pad=False and divisor_override have no block")
     sizes = {k: one_or_all(_tuple(getattr(m, k))) for k in ("kernel_size", "stride", "padding")}
     if sizes["stride"] == sizes["kernel_size"]:
         sizes["stride"] = 0  # the block's way of saying torch's default, the window's size
-    return _type_of(m), sizes
+    if any(isinstance(size, list) for size in sizes.values()):
+        raise NoBlock("a pooling window that is not square has no block")
+    return _type_of(m), sizes | {"ceil_mode": m.ceil_mode}
 
 
 _MAX_ARGS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
@@ -132,6 +132,27 @@ def _functional_adaptive_back(call: Call) -> tuple[str, dict[str, Any]]:
         raise NoBlock("return_indices has no block")
     layer = FUNCTIONAL_ADAPTIVE[call.target](tuple(call.out[-2:]))
     return _adaptive_back(dataclasses.replace(call, target=layer))
+
+
+SHUFFLES = {
+    "pixel_shuffle": (nn.PixelShuffle, "upscale_factor"),
+    "pixel_unshuffle": (nn.PixelUnshuffle, "downscale_factor"),
+}
+
+
+@builds(*SHUFFLES)
+def _shuffle(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    cls, factor = SHUFFLES[block.type]
+    return [e.module(block.id, cls, {factor: p[factor]}, tuple(ins))]
+
+
+@inverts(nn.PixelShuffle, nn.PixelUnshuffle, F.pixel_shuffle, F.pixel_unshuffle)
+def _shuffle_back(call: Call) -> tuple[str, dict[str, Any]]:
+    kind = "pixel_shuffle" if call.target in (nn.PixelShuffle, F.pixel_shuffle) else "pixel_unshuffle"
+    if isinstance(call.target, nn.Module):
+        kind = next(name for name, (cls, _) in SHUFFLES.items() if type(call.target) is cls)
+        return kind, {SHUFFLES[kind][1]: getattr(call.target, SHUFFLES[kind][1])}
+    return kind, {SHUFFLES[kind][1]: call.arg(1, SHUFFLES[kind][1])}
 
 
 @inverts(nn.Upsample)

@@ -49,6 +49,30 @@ def _select(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
     return [e.method(block.id, "select", (ins[0], p["dim"], p["index"]))]
 
 
+@builds("reduce")
+def _reduce(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    dims = p["dims"][0] if len(p["dims"]) == 1 else tuple(p["dims"])
+    kwargs = {"keepdim": True} if p["keepdim"] else {}
+    return [e.method(block.id, p["op"], (ins[0], dims), kwargs)]
+
+
+_REDUCED = {torch.mean: "mean", torch.sum: "sum", torch.amax: "amax", torch.amin: "amin"}
+_REDUCED |= {name: name for name in ("mean", "sum", "amax", "amin")}
+
+
+@inverts(*_REDUCED)
+def _reduce_back(call: Call) -> tuple[str, dict[str, Any]]:
+    """``x.mean((2, 3))``, ``torch.sum(x, dim=1, keepdim=True)``: a Reduce along those dimensions."""
+    dims = call.arg(1, "dim")
+    if dims is None or call.kwargs.get("dtype") is not None or len(call.shapes) != 1:
+        raise NoBlock("a reduction of the whole tensor (no dim), or with a dtype, has no block")
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    rank = len(call.shapes[0])
+    if any(d % rank == 0 for d in dims):
+        raise NoBlock("a reduction over the batch has no block")
+    return "reduce", {"op": _REDUCED[call.target], "dims": dims, "keepdim": bool(call.arg(2, "keepdim", False))}
+
+
 @inverts(torch.flatten, "flatten", nn.Flatten)
 def _flatten_back(call: Call) -> tuple[str, dict[str, Any]]:
     if isinstance(call.target, nn.Flatten):
