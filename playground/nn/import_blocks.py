@@ -118,7 +118,7 @@ class Blocks(Patterns, FunctionalLayers):
             self.refuse(node, f": {exc}", name)
             return
         block_id = self._block(node, kind, params)
-        if kind in ("rnn", "lstm", "gru"):
+        if kind in ("rnn", "lstm", "gru", "multihead_attention"):  # a tuple: its parts are picked (patterns)
             self.layers[node] = block_id
         self._locate(node, block_id, node.target if node.op == "call_module" else "")
         self._wire(inputs, block_id)

@@ -62,6 +62,8 @@ class Patterns:
             block_id = self.layers[source]
             if index == 0:
                 self.ports[node] = (block_id, 0)
+            elif self.graph.blocks[block_id].type == "multihead_attention":
+                self.half_way[node] = f"reads the attention weights of '{block_id}': only its output has a block"
             else:
                 what = "both" if self.graph.blocks[block_id].type == "lstm" else "h_n"
                 self._state(node, block_id, what)

@@ -352,3 +352,46 @@ def test_pooling_ceil_mode_keeps_the_last_window_as_torch_does(size: int) -> Non
         compiled = one_block(kind, params, [4, size, size + 1])
         same_as(compiled, cls(3, 2, 1, ceil_mode=True), x)
         assert compiled.output_shapes["output_1"] == ("N", *cls(3, 2, 1, ceil_mode=True)(x).shape[1:])
+
+
+@pytest.mark.parametrize(
+    "params, reference",
+    [
+        ({"num_heads": 2}, nn.MultiheadAttention(4, 2, batch_first=True)),
+        ({"num_heads": 4, "bias": False, "dropout": 0.2}, nn.MultiheadAttention(4, 4, 0.2, False, batch_first=True)),
+    ],
+    ids=["plain", "no-bias"],
+)
+def test_multihead_attention_is_torchs_with_its_names(params: dict, reference: nn.Module) -> None:
+    x = torch.randn(2, 13, 4)  # one sequence wired to query, key and value: self-attention
+    graph = chain(
+        ("input_1", "input", {"shape": [13, 4]}),
+        ("block_1", "multihead_attention", sized("multihead_attention", params)),
+        ("output_1", "output", {}),
+    )
+    for port in (1, 2):
+        graph.connect(Link("input_1", 0, "block_1", port))
+    compiled = compile_graph(graph)
+    assert list(compiled.module.block_1.state_dict()) == list(reference.state_dict())
+    reference.load_state_dict(compiled.module.block_1.state_dict())
+    compiled.module.eval(), reference.eval()
+    with torch.no_grad():
+        assert torch.allclose(compiled.module(x), reference(x, x, x, need_weights=False)[0], atol=1e-6)
+    assert compiled.analysis.param_counts["block_1"] == sum(p.numel() for p in reference.parameters())
+
+
+@pytest.mark.parametrize(
+    "params, reference",
+    [
+        ({"num_heads": 2, "dim_feedforward": 8}, nn.TransformerEncoderLayer(4, 2, 8, batch_first=True)),
+        (
+            {"num_heads": 1, "dim_feedforward": 6, "activation": "gelu", "norm_first": True, "bias": False},
+            nn.TransformerEncoderLayer(4, 1, 6, activation="gelu", norm_first=True, bias=False, batch_first=True),
+        ),
+    ],
+    ids=["post-norm", "pre-norm-gelu-no-bias"],
+)
+def test_transformer_encoder_layer_is_torchs_with_its_names(params: dict, reference: nn.Module) -> None:
+    compiled = one_block("transformer_encoder_layer", params, [13, 4])
+    assert list(compiled.module.block_1.state_dict()) == list(reference.state_dict())
+    same_as(compiled, reference, SIGNALS.transpose(1, 2))

@@ -267,3 +267,50 @@ def test_pixel_shuffle_a_mean_over_dims_and_ceil_mode_pooling_come_in(tmp_path: 
     reduces = [b.params for b in graph.blocks.values() if b.type == "reduce"]
     assert reduces == [{"op": "mean", "dims": [2, 3], "keepdim": True}, {"op": "amax", "dims": [1], "keepdim": True}]
     _fixed_point(imported, (1, 1, 10, 10), tmp_path, monkeypatch)
+
+
+class EncoderClassifier(nn.Module):
+    """A sequence classifier as tutorials write it with torch.nn's own attention layers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Linear(6, 16)
+        self.attn = nn.MultiheadAttention(16, 4, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoderLayer(16, 4, 32, 0.1, "gelu", batch_first=True, norm_first=True)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.embed(x)
+        attended, _weights = self.attn(x, x, x)
+        x = self.encoder(x + attended)
+        return self.head(x.mean(dim=1))
+
+
+def test_torchs_multihead_attention_and_encoder_layer_come_in_under_their_names(tmp_path: Path, monkeypatch) -> None:
+    imported = _same_module(EncoderClassifier(), (1, 5, 6))
+    graph = imported.project.graph
+    assert graph.blocks["attn"].type == "multihead_attention" and graph.blocks["attn"].params["num_heads"] == 4
+    assert graph.blocks["encoder"].params | {"activation": "gelu", "norm_first": True} == graph.blocks["encoder"].params
+    assert "encoder.self_attn.in_proj_weight" in imported.weights and "attn.out_proj.bias" in imported.weights
+    assert sorted(link.dst_port for link in graph.links if link.dst == "attn") == [0, 1, 2]  # x as q, k and v
+    _fixed_point(imported, (1, 5, 6), tmp_path, monkeypatch)
+
+
+class ReadsWeights(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, weights = self.attn(x, x, x)
+        return out + weights.sum()
+
+
+def test_the_attention_weights_read_are_said_to_have_no_block() -> None:
+    with pytest.raises(Unrepresentable) as caught:
+        import_module(ReadsWeights(), [(1, 3, 4)])
+    line = ReadsWeights.forward.__code__.co_firstlineno + 2
+    assert caught.value.problems == [
+        f"Tensor.sum at test_import_real_code.py:{line} reads the attention weights of 'attn': only its output "
+        "has a block"
+    ]

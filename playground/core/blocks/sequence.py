@@ -161,7 +161,7 @@ for _type, _title, _text, _extra in (
     )
 
 
-def _heads(params: dict[str, Any], dim_param: str) -> int:
+def heads(params: dict[str, Any], dim_param: str) -> int:
     dim, heads = params[dim_param], params["num_heads"]
     if dim % heads:
         raise bad_param(f"{dim_param} ({dim}) must be divisible by num_heads ({heads})")
@@ -184,14 +184,14 @@ def _padding_mask(ins: list[Shape], port: int, steps: Shape) -> None:
 def _attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     x = ins[0]
     dim_param = "embed_dim" if "embed_dim" in params else "d_model"
-    dim = _heads(params, dim_param)
+    dim = heads(params, dim_param)
     expect_rank(x, (3,), "add an Embedding first")
     expect_size(fixed(x, 2), dim, "features per step", dim_param)
     _padding_mask(ins, 1, x)
     return [x]
 
 
-def _mha_count(dim: int, kv_dim: int | None = None, bias: bool = True) -> int:
+def mha_count(dim: int, kv_dim: int | None = None, bias: bool = True) -> int:
     kv = dim if kv_dim is None else kv_dim
     return 2 * dim * dim + 2 * dim * kv + (4 * dim if bias else 0)
 
@@ -211,10 +211,10 @@ register(
         category="Attention",
         description="Every step looks at every step and takes a weighted mix of them (multi-head self-attention).",
         infer=_attention,
-        count=lambda p, ins: _mha_count(p["embed_dim"], bias=p["bias"]),
+        count=lambda p, ins: mha_count(p["embed_dim"], bias=p["bias"]),
         params=(size_param("embed_dim", 32, "Features per step", -1), HEADS, CAUSAL, DROPOUT, ATTENTION_BIAS),
         inputs=(SEQ, MASK),
-        aliases=("multihead_attention", "attention"),
+        aliases=("attention",),
         rule="(N, steps, embed_dim) → (N, steps, embed_dim); the optional mask is (N, steps)",
         key_params=("num_heads", "causal"),
     )
@@ -223,7 +223,7 @@ register(
 
 def _cross_attention(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     queries, memory = ins[0], ins[1]
-    dim = _heads(params, "embed_dim")
+    dim = heads(params, "embed_dim")
     expect_rank(queries, (3,), "queries are (batch, steps, features)")
     expect_rank(memory, (3,), "keys and values are (batch, steps, features)", port=1)
     expect_size(fixed(queries, 2), dim, "features per query step", "embed_dim")
@@ -242,7 +242,7 @@ register(
         description="Each step of one sequence (the queries) takes a weighted mix of another sequence's steps "
         "(keys and values): how a decoder reads its encoder.",
         infer=_cross_attention,
-        count=lambda p, ins: _mha_count(p["embed_dim"], p["kv_dim"], p["bias"]),
+        count=lambda p, ins: mha_count(p["embed_dim"], p["kv_dim"], p["bias"]),
         params=(
             size_param("embed_dim", 32, "Features per query step", -1),
             size_param("kv_dim", 32, "Features per key and value step", -1, port=1),
@@ -305,7 +305,7 @@ register(
 
 def _encoder_count(params: dict[str, Any], ins: list[Shape]) -> int:
     d, f = params["d_model"], params["dim_feedforward"]
-    return _mha_count(d) + (d * f + f) + (f * d + d) + 4 * d
+    return mha_count(d) + (d * f + f) + (f * d + d) + 4 * d
 
 
 register(
@@ -333,7 +333,7 @@ register(
             ParamSpec("activation", "choice", "relu", "The MLP's activation (GPT uses gelu)", choices=("relu", "gelu")),
         ),
         inputs=(SEQ, MASK),
-        aliases=("transformer_encoder_layer", "transformer_encoder"),
+        aliases=("encoder_block",),
         key_params=("num_heads", "causal"),
     )
 )

@@ -5,7 +5,7 @@ Emitter, the block id, its resolved parameters, the fx nodes feeding its inputs 
 their shapes, and returns one fx node per output port.
 """
 
-from playground.nn.blocks import conv, dense, elementwise, group, io, norm, sequence, tensor_ops
+from playground.nn.blocks import conv, dense, elementwise, group, io, norm, sequence, tensor_ops, transformer
 from playground.nn.blocks.base import BUILDERS, Emitter, builds, emit
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "norm",
     "sequence",
     "tensor_ops",
+    "transformer",
 ]

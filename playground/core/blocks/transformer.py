@@ -1,0 +1,102 @@
+"""torch.nn's own attention layers, as blocks that keep torch's parameter names: MultiheadAttention and
+TransformerEncoderLayer (batch first), for the models written with them (a ViT's encoder, a
+TransformerEncoder classifier). Playground's Self-attention and Transformer block are the lecture's
+versions of the same, with a causal switch and a padding-mask port."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.core.blocks.rules import bool_param, expect_rank, expect_size, fixed, float_param, int_param, size_param
+from playground.core.blocks.sequence import DROPOUT, HEADS, SEQ, heads
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
+
+
+def _multihead(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    query, key, value = ins
+    dim = heads(params, "embed_dim")
+    for port, (shape, size, name) in enumerate(((query, dim, "embed_dim"), (key, params["kdim"], "kdim"))):
+        expect_rank(shape, (3,), "(batch, steps, features)", port)
+        expect_size(fixed(shape, 2), size, "features per step", name, port=port)
+    expect_rank(value, (3,), "(batch, steps, features)", 2)
+    expect_size(fixed(value, 2), params["vdim"], "features per step", "vdim", port=2)
+    if key[1] != value[1]:
+        raise ShapeError(f"needs as many values as keys ({key[1]} steps), not {value[1]}", 2)
+    return [query]
+
+
+def _multihead_count(params: dict[str, Any], ins: list[Shape]) -> int:
+    dim, bias = params["embed_dim"], params["bias"]
+    return dim * (2 * dim + params["kdim"] + params["vdim"]) + (4 * dim if bias else 0)
+
+
+register(
+    BlockSpec(
+        type="multihead_attention",
+        title="MultiheadAttention",
+        category="Attention",
+        description=(
+            "Each query step takes a mix of the value steps, weighted by how "
+            "well its key matches, in several heads at once: torch.nn.MultiheadAttention (wire one sequence "
+            "to all three for self-attention)."
+        ),
+        infer=_multihead,
+        count=_multihead_count,
+        params=(
+            size_param("embed_dim", 32, "Features per query step", -1),
+            HEADS,
+            DROPOUT,
+            bool_param("bias", True, "Learn biases in the input and output projections"),
+            size_param("kdim", 32, "Features per key step", -1, port=1),
+            size_param("vdim", 32, "Features per value step", -1, port=2),
+        ),
+        inputs=(
+            PortSpec("query", "the steps that ask (batch, steps, embed_dim)"),
+            PortSpec("key", "what they are matched against (batch, key steps, kdim)"),
+            PortSpec("value", "what is mixed (batch, key steps, vdim)"),
+        ),
+        rule="query (N, T, embed_dim), key (N, S, kdim), value (N, S, vdim) → (N, T, embed_dim)",
+        key_params=("num_heads",),
+    )
+)
+
+
+def _encoder_layer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (x,) = ins
+    dim = heads(params, "d_model")
+    expect_rank(x, (3,), "(batch, steps, features)")
+    expect_size(fixed(x, 2), dim, "features per step", "d_model")
+    return [x]
+
+
+def _encoder_layer_count(params: dict[str, Any], ins: list[Shape]) -> int:
+    d, f, bias = params["d_model"], params["dim_feedforward"], params["bias"]
+    weights = 4 * d * d + 2 * d * f + 2 * d  # attention's projections, the MLP, the norms' scales
+    return weights + ((4 * d) + (f + d) + 2 * d if bias else 0)
+
+
+register(
+    BlockSpec(
+        type="transformer_encoder_layer",
+        title="TransformerEncoderLayer",
+        category="Attention",
+        description=(
+            "Self-attention, then a two-layer MLP, each added back to its "
+            "input with a LayerNorm (before or after): torch.nn.TransformerEncoderLayer."
+        ),
+        infer=_encoder_layer,
+        count=_encoder_layer_count,
+        params=(
+            size_param("d_model", 32, "Features per step", -1),
+            HEADS,
+            int_param("dim_feedforward", 2048, "Width of the MLP inside the layer"),
+            float_param("dropout", 0.1, "Dropout in attention, in the MLP and on both sub-layers' outputs", 0.0, 0.99),
+            ParamSpec("activation", "choice", "relu", "The MLP's activation", choices=("relu", "gelu")),
+            float_param("layer_norm_eps", 1e-5, "Added to the variance in the LayerNorms", 1e-12, 1.0),
+            bool_param("norm_first", False, "LayerNorm before each sub-layer (pre-norm, as ViT) rather than after"),
+            bool_param("bias", True, "Learn biases in the projections, the MLP and the LayerNorms"),
+        ),
+        inputs=(SEQ,),
+        key_params=("num_heads", "dim_feedforward"),
+    )
+)
