@@ -45,6 +45,8 @@ def example_inputs(compiled: CompiledModel, batch: int = EXAMPLE_BATCH) -> tuple
 
 
 def _constructor(cls: type, kwargs: dict) -> str:
+    if cls is torch.nn.Parameter:  # a Parameter block's own tensor
+        return f"torch.nn.Parameter({kwargs['made']})"
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     prefix = "" if cls.__module__ == custom_modules.__name__ else "torch.nn."
     return f"{prefix}{cls.__name__}({args})"

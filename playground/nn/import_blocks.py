@@ -14,6 +14,7 @@ from playground.core.registry import is_valid_id
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
 from playground.nn.import_functional import FunctionalLayers
 from playground.nn.import_fx import has_weights, own_class, shape_of, spelled, tensors_in, where
+from playground.nn.import_parameters import LearnedTensors
 from playground.nn.import_patterns import Patterns
 
 FIRST_PLACES = 3  # the places said of a refusal that recurs
@@ -26,7 +27,7 @@ def _place(name: str, place: str) -> str:
     return f"{path} at {place}" if path else place
 
 
-class Blocks(Patterns, FunctionalLayers):
+class Blocks(Patterns, FunctionalLayers, LearnedTensors):
     """The graph being built from fx nodes: each tensor node becomes a block port."""
 
     def __init__(self, traced: fx.GraphModule) -> None:
@@ -39,6 +40,9 @@ class Blocks(Patterns, FunctionalLayers):
         self.refusals: list[tuple[str, str, str]] = []  # what, where, why: each operation without a block
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
         self._patterns()
+        self._learned_tensors()
+        first = next((n for n in traced.graph.nodes if n.op == "placeholder"), None)
+        self.batch = shape_of(first)[0] if first is not None and shape_of(first) else None  # the traced batch
 
     def add(self, node: fx.Node) -> None:
         if node.op == "placeholder":
@@ -57,8 +61,12 @@ class Blocks(Patterns, FunctionalLayers):
                     block_id = name if ok else self.graph.new_id("output")
                     self.graph.add_block(Block(block_id, "output", {}))
                     self._wire([value], block_id)
+        elif node in self.absorbed:
+            pass  # a reshape or expand a Parameter block does itself (import_parameters)
         elif node.op == "get_attr" and self.weight_read(node):
             pass  # a layer's weight, read by the function call that is its block (import_functional)
+        elif node.op == "get_attr" and self.learned(node):
+            pass  # a learned tensor used outside a layer: a Parameter block (import_parameters)
         elif node.op == "get_attr":
             self.refuse(node, ": a tensor used outside a layer has no block", f"self.{node.target}")
         elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
@@ -100,7 +108,8 @@ class Blocks(Patterns, FunctionalLayers):
             self.failed.add(node)  # `.values` of a cummax that has no block
             return
         args, kwargs = (fx.node.map_arg(a, lambda n: n.meta.get("value", n)) for a in (node.args, node.kwargs))
-        call = Call(target, args, dict(kwargs), [shape_of(v) for v in inputs], shape_of(node) or ())
+        shapes = [self.batched.get(v) or shape_of(v) for v in inputs]  # a Parameter block's: batch first
+        call = Call(target, args, dict(kwargs), shapes, shape_of(node) or ())
         if self.functional_layer(node, call, inputs):
             return
         if key not in INVERSES:

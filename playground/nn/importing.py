@@ -127,10 +127,13 @@ def _check(
     weights: dict[str, torch.Tensor] = {}
     problems = []
     for block_id, target in blocks.modules.items():
+        path = located.get(block_id, block_id)
+        if target in dict(blocks.traced.named_parameters()):  # a Parameter block: the tensor itself
+            weights[path] = blocks.traced.get_parameter(target).detach().clone()
+            continue
         theirs = list(blocks.traced.get_submodule(target).state_dict().items())
         if not theirs:
             continue  # a ReLU, a pooling: nothing to carry
-        path = located.get(block_id, block_id)
         ours = list(compiled.module.get_submodule(path).state_dict().items())
         if [v.shape for _, v in theirs] != [v.shape for _, v in ours]:
             problems.append(f"{target}: its weights do not fit block {block_id}")

@@ -13,6 +13,7 @@ from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import analyse
 from playground.nn.checkpoint import fit_weights
 from playground.nn.compile import CompiledModel, compile_graph
+from playground.nn.export import export_torchscript
 from tests.helpers import chain
 
 
@@ -395,3 +396,31 @@ def test_transformer_encoder_layer_is_torchs_with_its_names(params: dict, refere
     compiled = one_block("transformer_encoder_layer", params, [13, 4])
     assert list(compiled.module.block_1.state_dict()) == list(reference.state_dict())
     same_as(compiled, reference, SIGNALS.transpose(1, 2))
+
+
+@pytest.mark.parametrize(
+    "init, check",
+    [
+        ("zeros", lambda w: torch.equal(w, torch.zeros(4, 1, 1))),
+        ("ones", lambda w: torch.equal(w, torch.full((4, 1, 1), 1e-6))),
+        ("normal", lambda w: 0 < float(w.detach().std()) < 0.1),
+    ],
+)
+def test_a_parameter_is_one_learned_tensor_for_the_whole_batch(init: str, check, tmp_path: Path) -> None:
+    params = {"shape": [4, 1, 1], "view": [4, 1, 1], "init": init, "init_scale": 1e-6 if init == "ones" else 0.02}
+    graph = chain(
+        ("input_1", "input", {"shape": [4, 9, 11]}),
+        ("block_1", "parameter", params),
+        ("scaled", "multiply", {}),
+        ("output_1", "output", {}),
+    )
+    graph.connect(Link("input_1", 0, "scaled", 1))
+    compiled = compile_graph(graph)
+    weight = compiled.module.block_1
+    assert isinstance(weight, nn.Parameter) and list(compiled.module.state_dict()) == ["block_1"] and check(weight)
+    assert compiled.analysis.param_counts["block_1"] == 4
+    assert torch.equal(compiled.module(IMAGES), weight.reshape(1, 4, 1, 1) * IMAGES)  # a layer scale
+    scripted = tmp_path / "scaled.pt"
+    export_torchscript(compiled, scripted)
+    assert torch.equal(torch.jit.load(str(scripted))(IMAGES), compiled.module(IMAGES))
+    assert "view [8] holds 8 values but shape [4, 1, 1] holds 4" in problem("parameter", params | {"view": [8]}, [3])

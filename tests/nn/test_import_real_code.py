@@ -314,3 +314,73 @@ def test_the_attention_weights_read_are_said_to_have_no_block() -> None:
         f"Tensor.sum at test_import_real_code.py:{line} reads the attention weights of 'attn': only its output "
         "has a block"
     ]
+
+
+class Encoder(nn.Module):
+    """torchvision's ViT Encoder: a learned position table added to the tokens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pos_embedding = nn.Parameter(torch.empty(1, 5, 16).normal_(std=0.02))
+        self.layer = nn.TransformerEncoderLayer(16, 4, 32, batch_first=True, norm_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer(x + self.pos_embedding)
+
+
+class TinyViT(nn.Module):
+    """torchvision's VisionTransformer, small: patches, a class token, positions, one encoder layer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv_proj = nn.Conv2d(3, 16, 4, 4)
+        self.class_token = nn.Parameter(torch.randn(1, 1, 16))
+        self.encoder = Encoder()
+        self.heads = nn.Linear(16, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv_proj(x)
+        n = x.shape[0]
+        x = x.reshape(n, 16, -1).permute(0, 2, 1)
+        batch_class_token = self.class_token.expand(n, -1, -1)
+        x = torch.cat([batch_class_token, x], dim=1)
+        return self.heads(self.encoder(x)[:, 0])
+
+
+class ConvNeXtBlock(nn.Module):
+    """ConvNeXt's block as timm writes it: channels last inside, a layer scale gamma on the last axis."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dwconv = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+        self.norm = nn.LayerNorm(8, eps=1e-6)
+        self.pwconv1 = nn.Linear(8, 32)
+        self.act = nn.GELU()
+        self.pwconv2 = nn.Linear(32, 8)
+        self.gamma = nn.Parameter(1e-6 * torch.ones(8))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shortcut = x
+        x = self.dwconv(x).permute(0, 2, 3, 1)
+        x = self.pwconv2(self.act(self.pwconv1(self.norm(x))))
+        x = x.mul(self.gamma).permute(0, 3, 1, 2)
+        return shortcut + x
+
+
+def test_a_vit_class_token_and_position_table_come_in_as_parameters(tmp_path: Path, monkeypatch) -> None:
+    module = TinyViT()
+    imported = _same_module(module, (1, 3, 8, 8))
+    graph = imported.project.graph
+    assert graph.blocks["class_token"].params | {"shape": [1, 1, 16], "view": [1, 16]} == (
+        graph.blocks["class_token"].params
+    )
+    assert torch.equal(imported.weights["class_token"], module.class_token.detach())
+    assert torch.equal(imported.weights["encoder.pos_embedding"], module.encoder.pos_embedding.detach())
+    _fixed_point(imported, (1, 3, 8, 8), tmp_path, monkeypatch)
+
+
+def test_a_layer_scale_on_the_channels_last_axis_comes_in_as_a_parameter(tmp_path: Path, monkeypatch) -> None:
+    imported = _same_module(ConvNeXtBlock(), (1, 8, 6, 6))
+    gamma = imported.project.graph.blocks["gamma"]
+    assert gamma.type == "parameter" and (gamma.params["shape"], gamma.params["view"]) == ([8], [1, 1, 8])
+    _fixed_point(imported, (1, 8, 6, 6), tmp_path, monkeypatch)

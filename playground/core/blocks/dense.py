@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from playground.core.blocks.rules import BIAS, bias_count, expect_rank, expect_size, fixed, int_param, size_param
-from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, format_shape, register
+from playground.core.blocks.rules import (
+    BIAS,
+    bad_param,
+    bias_count,
+    expect_rank,
+    expect_size,
+    fixed,
+    float_param,
+    int_param,
+    size_param,
+)
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 
 def _linear(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
@@ -89,5 +100,43 @@ register(
         aliases=("gcn", "graph_conv"),
         key_params=("in_features", "out_features"),
         rule="node features (nodes, in_features) and adjacency (nodes, nodes) → (nodes, out_features)",
+    )
+)
+
+
+def _parameter(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (like,) = ins
+    stored, view = params["shape"], params["view"]
+    if any(size < 1 for size in (*stored, *view)) or not stored:
+        raise bad_param("shape and view need sizes of at least 1")
+    if math.prod(stored) != math.prod(view):
+        raise bad_param(
+            f"view {list(view)} holds {math.prod(view)} values but shape {list(stored)} holds {math.prod(stored)}"
+        )
+    return [(like[0], *view)]
+
+
+register(
+    BlockSpec(
+        type="parameter",
+        title="Parameter",
+        category="Dense",
+        description=(
+            "A learned tensor used as it is, outside a layer: a ViT's class token and position table, a "
+            "ConvNeXt's layer scale; the same for every example of the batch (its input only gives the batch)."
+        ),
+        infer=_parameter,
+        count=lambda p, ins: math.prod(p["shape"]),
+        params=(
+            ParamSpec("shape", "ints", [1, 8], "The tensor's shape as torch stores it (its state_dict)", min=1),
+            ParamSpec("view", "ints", [1, 8], "Its shape for each example, as the wire carries it", min=1),
+            ParamSpec("init", "choice", "normal", "Its starting values", choices=("normal", "zeros", "ones")),
+            float_param(
+                "init_scale", 0.02, "The spread of normal, or the value of ones (1e-6 for layer scale)", 0, 1e6
+            ),
+        ),
+        inputs=(PortSpec("batch", "any tensor of the batch: it gives the batch size", dtype="any"),),
+        key_params=("view",),
+        rule="(N, ...) → (N, *view)",
     )
 )

@@ -81,6 +81,15 @@ class Emitter:
         self.constructors[target] = (cls, kwargs)
         return self.graph.create_node("call_module", target, args, {}, name=self.qualified(name or block_id, "_"))
 
+    def parameter(self, block_id: str, tensor: nn.Parameter, made: str) -> fx.Node:
+        """A learned tensor of its own, registered as ``block_id`` on the module being emitted (its key is
+        the block's path, ``class_token``, as torch code registers one); ``made`` is its construction as
+        Python (``torch.zeros(1, 1, 8)``), for the export."""
+        target = self.qualified(block_id)
+        self.root.get_submodule(".".join(self.path)).register_parameter(block_id, tensor)
+        self.constructors[target] = (nn.Parameter, {"made": made})
+        return self.graph.create_node("get_attr", target, name=self.qualified(f"{block_id}_tensor", "_"))
+
     def function(self, block_id: str, fn: Callable, args: tuple, kwargs: dict[str, Any] | None = None) -> fx.Node:
         return self.graph.create_node("call_function", fn, args, kwargs or {}, name=self.qualified(block_id, "_"))
 

@@ -1,0 +1,97 @@
+"""Learned tensors used outside a layer, as torch code uses them: a ViT's class token
+(``self.class_token.expand(n, -1, -1)``, then joined to the patches), its position table
+(``x + self.pos_embedding``), a ConvNeXt's layer scale (``self.layer_scale * x``). Each comes in as a
+Parameter block named and keyed as the tensor is (``class_token``), whose input gives it the batch and
+whose output is the tensor as each example sees it. Mixed into the importer's Blocks."""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import torch
+from torch import fx, nn
+
+from playground.nn.import_fx import shape_of, tensors_in
+
+RESHAPES = {"reshape", "view", "unsqueeze"}  # what keeps a tensor's values in their order
+EXPANDS = {"expand", "expand_as"}
+MERGES = {operator.add, operator.mul, operator.sub, operator.truediv, torch.add, torch.mul, torch.sub, "add", "mul"}
+PATTERN_METHODS = {"size", "expand"}  # what a Parameter block compiles to that only this pattern reads back
+
+
+class LearnedTensors:
+    """Needs the Blocks' traced module, ports, batch, ``refuse``, ``_block``, ``_locate`` and ``_wire``."""
+
+    def _learned_tensors(self) -> None:
+        self.absorbed: set[fx.Node] = set()  # the reshapes and expand a Parameter block does itself
+        self.batched: dict[fx.Node, tuple[int, ...]] = {}  # a Parameter block's output: its shape, batch first
+
+    def learned(self, node: fx.Node) -> bool:
+        """``node`` (a get_attr) as a Parameter block; whether it became one."""
+        tensor = self._parameter(str(node.target))
+        if tensor is None:
+            return False
+        chain = [node]
+        while len(chain[-1].users) == 1:
+            user = next(iter(chain[-1].users))
+            if user.op != "call_method" or user.target not in RESHAPES | EXPANDS or user.args[0] is not chain[-1]:
+                break
+            chain.append(user)
+            if user.target in EXPANDS:
+                break
+        found = self._view(chain)
+        if found is None:
+            return False
+        view, batch = found
+        if math.prod(view) != tensor.numel() or batch not in self.ports:
+            return False
+        name = str(node.target).split(".")[-1]
+        params = {"shape": list(tensor.shape), "view": list(view), "init": "normal", "init_scale": 0.02}
+        block_id = self._block(chain[-1], "parameter", params, name)
+        self._locate(node, block_id, str(node.target))
+        self._wire([batch], block_id)
+        self.absorbed.update(chain[1:])
+        self.batched[chain[-1]] = (shape_of(batch)[0], *view)
+        return True
+
+    def _parameter(self, target: str) -> nn.Parameter | None:
+        try:
+            return self.traced.get_parameter(target)
+        except AttributeError:  # a buffer, or a constant fx made: no learned tensor
+            return None
+
+    def _view(self, chain: list[fx.Node]) -> tuple[tuple[int, ...], fx.Node] | None:
+        """The tensor's shape for each example, and a tensor of the batch to wire in; None when it is used
+        otherwise than expanded to the batch or merged with a batch of tensors."""
+        last, shape = chain[-1], shape_of(chain[-1])
+        if last.target in EXPANDS:
+            before = shape_of(chain[-2])
+            if shape[0] != self.batch or len(before) != len(shape) or before[0] != 1 or before[1:] != shape[1:]:
+                return None
+            sources = [value for value in tensors_in(last.args[1:]) if value is not chain[-2]]
+            return shape[1:], self._tensor_behind(sources)
+        views, partners = set(), []
+        for user in last.users:
+            tensors = [value for value in tensors_in((user.args, user.kwargs)) if shape_of(value) is not None]
+            if user.target not in MERGES or len(tensors) != 2:
+                return None
+            partner = tensors[0] if tensors[1] is last else tensors[1]
+            rank = len(shape_of(partner))
+            padded = (1,) * (rank - len(shape)) + shape
+            if rank < len(shape) or padded[0] != 1:
+                return None
+            views.add(padded[1:])
+            partners.append(partner)
+        return (views.pop(), partners[0]) if len(views) == 1 else None
+
+    def _tensor_behind(self, sources: list[fx.Node]) -> Any:
+        """The tensor whose size an expand reads (``x.shape[0]``), walking back from the sizes."""
+        frontier = list(sources)
+        while frontier:
+            value = frontier.pop()
+            if value in self.ports and shape_of(value) is not None:
+                return value
+            frontier += value.all_input_nodes
+        return None
