@@ -13,7 +13,7 @@ from playground.core.graph import Block, Graph, Link
 from playground.core.registry import is_valid_id
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
 from playground.nn.import_functional import FunctionalLayers
-from playground.nn.import_fx import has_weights, own_class, shape_of, spelled, tensors_in, where
+from playground.nn.import_fx import has_weights, kept_as_module, own_class, shape_of, spelled, tensors_in, where
 from playground.nn.import_parameters import LearnedTensors
 from playground.nn.import_patterns import Patterns
 
@@ -102,6 +102,9 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
     def _operation(self, node: fx.Node) -> None:
         target = self._target(node)
         key = own_class(type(target)) if node.op == "call_module" else target
+        named = f"{getattr(target, '__module__', '')}.{getattr(target, '__name__', '')}"
+        if key not in INVERSES and named in INVERSES:  # a library's function, by its full name (torchvision's)
+            key = named
         inputs = [value for value in tensors_in((node.args, node.kwargs)) if shape_of(value) is not None]
         name = spelled(target, node)
         if key is getattr and node.args[0] in self.failed:
@@ -126,10 +129,17 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
         except NoBlock as exc:
             self.refuse(node, f": {exc}", name)
             return
-        block_id = self._block(node, kind, params)
+        layer = node.target if node.op == "call_module" else ""
+        # a weightless layer called again (one ReLU reused), or one the export writes as a call
+        # (torch.relu): an operation, numbered afresh in its group
+        operation = layer and (layer in self.modules.values() or not (has_weights(target) or kept_as_module(kind)))
+        block_id = self._block(node, kind, params, numbered=bool(operation))
         if kind in ("rnn", "lstm", "gru", "multihead_attention"):  # a tuple: its parts are picked (patterns)
             self.layers[node] = block_id
-        self._locate(node, block_id, node.target if node.op == "call_module" else "")
+        if operation:
+            self.paths[block_id] = layer.split(".")[:-1]
+        else:
+            self._locate(node, block_id, layer)
         self._wire(inputs, block_id)
 
     def _locate(self, node: fx.Node, block_id: str, layer: str = "") -> None:
@@ -142,9 +152,9 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
             stack = list(node.meta.get("nn_module_stack", {}))
             self.paths[block_id] = stack[-1].split(".") if stack else []
 
-    def _block(self, node: fx.Node, kind: str, params: dict[str, Any], wanted: str = "") -> str:
+    def _block(self, node: fx.Node, kind: str, params: dict[str, Any], wanted: str = "", numbered: bool = False) -> str:
         # A layer keeps its attribute name (its weights' names); an input its argument's; the rest are numbered.
-        if node.op in ("call_module", "placeholder"):
+        if node.op in ("call_module", "placeholder") and not numbered:
             wanted = str(node.target)
         wanted = re.sub(r"\W", "_", wanted)
         block_id = wanted if is_valid_id(wanted) and wanted not in self.graph.blocks else self.graph.new_id(kind)

@@ -3,6 +3,7 @@ tensors among their arguments, and how PyTorch code spells their operation."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from pathlib import Path
@@ -11,7 +12,11 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from playground.core.graph import Block, Graph, Link
+from playground.core.registry import AUTO, get_spec
+from playground.core.shapes import example_shapes
 from playground.nn.blocks import modules as own_modules
+from playground.nn.compile import CompileError, compile_graph
 
 NOT_THEIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent))  # torch's frames, the importer's
 OWN = {
@@ -73,3 +78,26 @@ def spelled(target: Any, node: fx.Node) -> str:
 
 def has_weights(module: nn.Module) -> bool:
     return next(iter(module.state_dict().values()), None) is not None
+
+
+@functools.cache
+def kept_as_module(kind: str) -> bool:
+    """Whether a block of ``kind`` compiles to a module of its own, which the Python export names after
+    the block (``self.maxpool``), rather than to a call (``torch.relu(x)``), which it does not: a layer
+    without weights of the second kind is numbered on import, as it comes back from the export."""
+    spec = get_spec(kind)
+    example = example_shapes(spec) if spec else None
+    if example is None:
+        return True
+    graph = Graph()
+    graph.add_block(Block("b", kind, {p.name: AUTO for p in spec.params if p.infer_from is not None}))
+    for port, shape in enumerate(example[0]):
+        graph.add_block(Block(f"in_{port}", "input", {"shape": list(shape[1:])}))
+        graph.connect(Link(f"in_{port}", 0, "b", port))
+    graph.add_block(Block("out", "output", {}))
+    graph.connect(Link("b", 0, "out", 0))
+    try:
+        compiled = compile_graph(graph)
+    except CompileError:
+        return True
+    return any(node.op == "call_module" and node.target == "b" for node in compiled.module.graph.nodes)

@@ -192,6 +192,11 @@ def trace(module: nn.Module, input_shapes: list[tuple[int, ...]]) -> tuple[fx.Gr
             [f"{where}: forward() cannot be traced with torch.fx: {type(exc).__name__}: {message}"]
         ) from None
     drop_specialised(graph)
+    order = {node: rank for rank, node in enumerate(graph.nodes)}
+    for node in [n for n in graph.nodes if n.op == "get_attr" and n.users]:
+        min(node.users, key=order.__getitem__).prepend(
+            node
+        )  # where it is used: `self.scale * self.f(x)` reads it first
     return fx.GraphModule(module, graph), tracer.answered
 
 

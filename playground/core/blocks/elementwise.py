@@ -236,7 +236,10 @@ register(
         category="Merge",
         description="Joins its inputs side by side along one dimension, in port order (e.g. a U-Net skip).",
         infer=_concat,
-        params=(INPUTS, int_param("dim", 1, "Dimension to join along (1: features or channels)", low=-8, high=8)),
+        params=(
+            int_param("inputs", 2, "How many inputs (1: passes its input on, as torch.cat of one tensor does)", 1, 128),
+            int_param("dim", 1, "Dimension to join along (1: features or channels)", low=-8, high=8),
+        ),
         inputs=(PortSpec("in"),),
         variadic="inputs",
         aliases=("cat", "concatenate"),

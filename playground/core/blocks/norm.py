@@ -15,7 +15,7 @@ from playground.core.blocks.rules import (
     int_param,
     size_param,
 )
-from playground.core.registry import BlockSpec, PortSpec, Shape, ShapeError, register
+from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
 
 NUM_FEATURES = size_param("num_features", 8, "Features (or channels) to normalise", 1)
 MOMENTUM = float_param("momentum", 0.1, "How fast the running statistics follow each batch", 0.0, 1.0)
@@ -195,6 +195,28 @@ register(
         params=(float_param("p", 0.5, "Fraction of channels dropped while training", 0.0, 0.99),),
         inputs=IN,
         aliases=("channel_dropout",),
+        key_params=("p",),
+    )
+)
+
+register(
+    BlockSpec(
+        type="stochastic_depth",
+        title="StochasticDepth",
+        category="Normalisation",
+        description=(
+            "While training, drops a whole residual branch for random examples (row) or the whole batch, "
+            "so deep networks train as if shallower; passes it on when evaluating."
+        ),
+        infer=_same,
+        params=(
+            float_param("p", 0.1, "Chance that the branch is dropped while training", 0.0, 0.99),
+            ParamSpec(
+                "mode", "choice", "row", "Drop for each example (row) or for the whole batch", choices=("row", "batch")
+            ),
+        ),
+        inputs=IN,
+        aliases=("drop_path",),
         key_params=("p",),
     )
 )

@@ -173,8 +173,8 @@ def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
 def _concat_back(call: Call) -> tuple[str, dict[str, Any]]:
     count = len(call.shapes)
     most = get_spec("concat").param("inputs").max
-    if not 2 <= count <= most:
-        raise NoBlock(f"joins {count} tensors; a Concat block joins 2 to {most}")
+    if not 1 <= count <= most:
+        raise NoBlock(f"joins {count} tensors; a Concat block joins 1 to {most}")
     return "concat", {"dim": call.arg(1, "dim", 0), "inputs": count}
 
 

@@ -14,7 +14,10 @@ from torch import fx, nn
 
 from playground.core.graph import Block, port_names
 from playground.core.registry import Shape
+from playground.nn.blocks import modules
 from playground.nn.blocks.base import Emitter, GroupClass, builds, emit
+
+TAKEN = {"Model", *(name for name, value in vars(modules).items() if isinstance(value, type))}  # in model.py
 
 
 @builds("group")
@@ -70,7 +73,7 @@ def _group_class(e: Emitter, block: Block) -> GroupClass:
         if made.source == source:
             return made
     name, number = stem, 1
-    while name in e.classes:
+    while name in e.classes or name in TAKEN:
         number += 1
         name = f"{stem}{number}"
     e.classes[name] = GroupClass(name, module, inner.constructors, source)

@@ -23,6 +23,25 @@ class Scale(nn.Module):
         return x * self.weight
 
 
+class StochasticDepth(nn.Module):
+    """While training, drops a residual branch for random examples ("row") or for the whole batch
+    ("batch") with probability p, scaling what it keeps by 1 / (1 - p); passes it on when evaluating
+    (torchvision.ops.StochasticDepth, timm's DropPath)."""
+
+    def __init__(self, p: float, mode: str = "row") -> None:
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        shape = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        keep = torch.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        return x * keep / survival if survival > 0.0 else x * keep
+
+
 class Reparameterize(nn.Module):
     """Draws z = mean + exp(log_var / 2) * noise while training (gradients reach mean and log_var);
     gives the mean when evaluating."""

@@ -10,6 +10,7 @@ from playground.core.blocks.norm import normalized_shape
 from playground.core.graph import Block
 from playground.core.registry import Shape
 from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
+from playground.nn.blocks.modules import StochasticDepth
 
 RUNNING = {"batch_norm1d": nn.BatchNorm1d, "batch_norm2d": nn.BatchNorm2d, "instance_norm2d": nn.InstanceNorm2d}
 
@@ -72,6 +73,22 @@ def _layernorm_back(call: Call) -> tuple[str, dict[str, Any]]:
         "elementwise_affine": m.elementwise_affine,
         "bias": m.bias is not None or not m.elementwise_affine,
     }
+
+
+@builds("stochastic_depth")
+def _stochastic_depth(
+    e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]
+) -> list[fx.Node]:
+    return [e.module(block.id, StochasticDepth, {"p": p["p"], "mode": p["mode"]}, tuple(ins))]
+
+
+@inverts(StochasticDepth, "torchvision.ops.stochastic_depth.stochastic_depth")
+def _stochastic_depth_back(call: Call) -> tuple[str, dict[str, Any]]:
+    """Playground's StochasticDepth, or torchvision's function (what its StochasticDepth module calls):
+    ``stochastic_depth(input, p, mode, training)``, its training the module's mode."""
+    if isinstance(call.target, nn.Module):
+        return "stochastic_depth", {"p": call.target.p, "mode": call.target.mode}
+    return "stochastic_depth", {"p": call.arg(1, "p"), "mode": call.arg(2, "mode")}
 
 
 @inverts(*DROPOUTS.values())
