@@ -10,6 +10,7 @@ Measures, offscreen, in one process:
 
     python benchmarks/bench_canvas.py [--units 99] [--frames 60]
     python benchmarks/bench_canvas.py --units 666     # 2,000 blocks
+    python benchmarks/bench_canvas.py --project resnet50.json   # any project, e.g. an imported model
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=99, help="residual units of 3 blocks each")
     parser.add_argument("--frames", type=int, default=60)
+    parser.add_argument("--project", type=Path, help="open this project file instead of the residual MLP")
     args = parser.parse_args()
 
     app, window = shown_window()
@@ -131,8 +133,9 @@ def main() -> int:
         time.sleep(0.05)
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "deep.json"
-        save(residual_mlp(args.units), path)
+        path = args.project or Path(folder) / "deep.json"
+        if args.project is None:
+            save(residual_mlp(args.units), path)
         start = time.perf_counter()
         assert window.open_path(path)
         window.auto_layout()  # lays out and zooms to fit
@@ -145,7 +148,8 @@ def main() -> int:
     results = [report("pan, fitted (whole graph)", pan_frames(window, args.frames))]
     results.append(report("wheel zoom, fitted", zoom_frames(window, args.frames)))
     window.view.resetTransform()
-    window.view.centerOn(window.scene.blocks["add_50"].sceneBoundingRect().center())
+    middle = list(window.scene.blocks.values())[len(window.scene.blocks) // 2]
+    window.view.centerOn(middle.sceneBoundingRect().center())
     results.append(report("pan, 100 %", pan_frames(window, args.frames)))
     results.append(report("wheel zoom, 100 %", zoom_frames(window, args.frames)))
     ok = opened < 1.0 and all(median < 16 for median in results)

@@ -68,7 +68,12 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
         elif node.op == "get_attr" and self.learned(node):
             pass  # a learned tensor used outside a layer: a Parameter block (import_parameters)
         elif node.op == "get_attr":
-            self.refuse(node, ": a tensor used outside a layer has no block", f"self.{node.target}")
+            holder, _, attribute = str(node.target).rpartition(".")  # grouped by name: relative_position_bias_table ×12
+            self.refuse(
+                node,
+                ": a tensor used outside a layer has no block",
+                f"self.{attribute}" + (f" ({holder})" if holder else ""),
+            )
         elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
             self.ports[node] = self.ports[node.args[0]]
         elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation

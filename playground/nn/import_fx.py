@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from playground.core.shapes import example_shapes
 from playground.nn.blocks import modules as own_modules
 from playground.nn.compile import CompileError, compile_graph
 
-NOT_THEIRS = (str(Path(torch.__file__).parent), str(Path(__file__).parent))  # torch's frames, the importer's
+NOT_THEIRS = (f"{Path(torch.__file__).parent}{os.sep}", f"{Path(__file__).parent}{os.sep}")  # torch's, the importer's
 OWN = {
     cls.__name__: cls
     for cls in vars(own_modules).values()

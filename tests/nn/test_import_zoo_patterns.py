@@ -125,3 +125,18 @@ def test_stochastic_depth_drops_whole_examples_while_training_as_torchvision_doe
     kept = out.flatten(1)
     assert set(kept.unique().tolist()) == {0.0, 2.0} and bool((kept == kept[:, :1]).all())  # whole examples
     assert torch.equal(module.eval()(torch.ones(2, 3, 4)), torch.ones(2, 3, 4))
+
+
+def test_a_line_in_torchvisions_code_is_the_users_not_torchs() -> None:
+    from pathlib import Path
+
+    from playground.nn.import_fx import where
+
+    graph = torch.fx.Graph()
+    node = graph.placeholder("x")
+    torch_dir = Path(torch.__file__).parent
+    node.stack_trace = (
+        f'  File "{torch_dir}vision/models/swin_transformer.py", line 288, in forward\n'
+        f'  File "{torch_dir}/nn/modules/module.py", line 1775, in _call_impl\n'
+    )
+    assert where(node) == "swin_transformer.py:288"  # torchvision sits beside torch: its frames are not torch's
