@@ -23,6 +23,8 @@ from playground.nn.import_fx import NOT_THEIRS, own_class
 
 BATCH = 2  # examples in the batch the import traces and checks with
 READS_VALUES = {"item", "tolist", "numpy", "any", "all"}  # tensor methods that hand Python a value
+FX = str(Path(fx.__file__).parent)  # torch.fx's own frames, which ask on behalf of the code traced
+THROUGH = (nn.TransformerEncoder,)  # torch.nn containers traced into: their layers have blocks
 SPECIALISED = {torch.fx._symbolic_trace._assert_is_none, torch._assert, operator.eq}
 
 
@@ -86,6 +88,8 @@ class Tracer(fx.Tracer):
         self.running = False  # running the graph so far: fx's patches let modules and attributes be
 
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+        if isinstance(m, THROUGH):
+            return False
         return own_class(type(m)) in INVERSES or super().is_leaf_module(m, qualname)
 
     def call_module(self, m: nn.Module, forward: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
@@ -103,7 +107,8 @@ class Tracer(fx.Tracer):
     def answer(self, node: fx.Node, what: str, ask: Any) -> Any:
         """``ask`` of the value ``node`` has when the module runs on the import's inputs (the length of a
         tensor, the truth of a condition on sizes): refused when the answer depends on a tensor's values."""
-        where = user_line(traceback.extract_stack())
+        frames = traceback.extract_stack()
+        where = user_line(frames)
         found = self._run_to(node)
         if (ask is not len and isinstance(found, torch.Tensor)) or _reads_values(node):
             raise Unrepresentable(
@@ -112,6 +117,9 @@ class Tracer(fx.Tracer):
                 ]
             )
         value = ask(found)
+        asker = next(f for f in reversed(frames) if not f.filename.startswith((NOT_THEIRS[1], FX)))
+        if asker.filename.startswith(NOT_THEIRS[0]):
+            return value  # torch's own code (TransformerEncoder's fast-path checks): nothing of the user's
         note = f"{where}: {what} was answered for inputs shaped {_shapes(self.input_shapes)} ({value!r})"
         if note not in self.answered:
             self.answered.append(note)

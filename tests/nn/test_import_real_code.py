@@ -384,3 +384,28 @@ def test_a_layer_scale_on_the_channels_last_axis_comes_in_as_a_parameter(tmp_pat
     gamma = imported.project.graph.blocks["gamma"]
     assert gamma.type == "parameter" and (gamma.params["shape"], gamma.params["view"]) == ([8], [1, 1, 8])
     _fixed_point(imported, (1, 8, 6, 6), tmp_path, monkeypatch)
+
+
+class TokenClassifier(nn.Module):
+    """The TransformerEncoder classifier of the tutorials: torch's encoder stack, with a final norm."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(20, 16)
+        layer = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.1, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2, norm=nn.LayerNorm(16), enable_nested_tensor=False)
+        self.fc = nn.Linear(16, 3)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.encoder(self.embedding(tokens)).mean(dim=1))
+
+
+def test_a_transformer_encoder_stack_comes_in_as_its_layers(tmp_path: Path, monkeypatch) -> None:
+    imported = _same_module(TokenClassifier(), (1, 7), torch.long)
+    assert imported.notes == []  # the encoder's own fast-path checks are torch's business, not said
+    encoder = imported.project.graph.blocks["encoder"].graph
+    layers = encoder.blocks["layers"].graph.blocks
+    assert [layers[i].type for i in ("0", "1")] == ["transformer_encoder_layer"] * 2
+    assert encoder.blocks["norm"].type == "layer_norm"
+    assert "encoder.layers.1.self_attn.in_proj_weight" in imported.weights
+    _fixed_point(imported, (1, 7), tmp_path, monkeypatch)
