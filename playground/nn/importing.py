@@ -61,7 +61,9 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
     try:
         with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):  # ShapeProp prints a traceback
             _Propagation(traced).propagate(*inputs)
-            expected = module(*inputs)
+            with torch.random.fork_rng(devices=[]):  # noise drawn in forward() (randn_like) is drawn alike
+                torch.manual_seed(0)
+                expected = module(*inputs)
     except Exception as exc:  # the module itself, or its trace, fails on these inputs
         cause = exc.__cause__ or exc
         first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
@@ -143,7 +145,8 @@ def _check(
         raise Unrepresentable(problems)
     compiled.module.load_state_dict(weights)
     compiled.module.eval()
-    with torch.no_grad():
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
         got = compiled.module(*examples)
     wanted = _tensors_of(expected)
     found = _tensors_of(got)

@@ -424,3 +424,12 @@ def test_a_parameter_is_one_learned_tensor_for_the_whole_batch(init: str, check,
     export_torchscript(compiled, scripted)
     assert torch.equal(torch.jit.load(str(scripted))(IMAGES), compiled.module(IMAGES))
     assert "view [8] holds 8 values but shape [4, 1, 1] holds 4" in problem("parameter", params | {"view": [8]}, [3])
+
+
+@pytest.mark.parametrize("distribution, fn", [("normal", torch.randn_like), ("uniform", torch.rand_like)])
+def test_noise_draws_what_torch_draws_shaped_like_its_input(distribution: str, fn) -> None:
+    compiled = one_block("noise", {"distribution": distribution}, [4, 9, 11])
+    torch.manual_seed(3)
+    ours = compiled.module(IMAGES)
+    torch.manual_seed(3)
+    assert torch.equal(ours, fn(IMAGES)) and not torch.equal(ours, compiled.module(IMAGES))  # new at every call

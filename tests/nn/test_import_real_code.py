@@ -409,3 +409,44 @@ def test_a_transformer_encoder_stack_comes_in_as_its_layers(tmp_path: Path, monk
     assert encoder.blocks["norm"].type == "layer_norm"
     assert "encoder.layers.1.self_attn.in_proj_weight" in imported.weights
     _fixed_point(imported, (1, 7), tmp_path, monkeypatch)
+
+
+class VAE(nn.Module):
+    """The pytorch/examples VAE: the reparameterisation written out, noise drawn with randn_like."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(12, 8)
+        self.fc21 = nn.Linear(8, 2)
+        self.fc22 = nn.Linear(8, 2)
+        self.fc3 = nn.Linear(2, 8)
+        self.fc4 = nn.Linear(8, 12)
+
+    def reparameterize(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        std = torch.exp(0.5 * logvar)
+        eps = torch.randn_like(std)
+        return mu + eps * std
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        h1 = F.relu(self.fc1(x.view(-1, 12)))
+        mu, logvar = self.fc21(h1), self.fc22(h1)
+        z = self.reparameterize(mu, logvar)
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
+
+def test_a_vae_that_draws_its_noise_with_randn_like_comes_in(tmp_path: Path, monkeypatch) -> None:
+    module = VAE().eval()
+    imported = import_module(module, [(1, 3, 4)])
+    (noise,) = [b for b in imported.project.graph.blocks.values() if b.type == "noise"]
+    assert noise.params == {"distribution": "normal"}
+    compiled = compile_graph(imported.project.graph).module.eval()
+    compiled.load_state_dict(imported.weights)
+    x = torch.rand(5, 3, 4)
+    outputs = []
+    for network in (compiled, module):
+        torch.manual_seed(7)  # the same noise: the same outputs
+        with torch.no_grad():
+            made = network(x)
+        outputs.append(list(made.values()) if isinstance(made, dict) else list(made))
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*outputs, strict=True))
+    _fixed_point(imported, (1, 3, 4), tmp_path, monkeypatch)

@@ -195,6 +195,25 @@ register(
 
 register(
     BlockSpec(
+        type="noise",
+        title="Noise",
+        category="Generative",
+        description=(
+            "Random numbers shaped like its input, new at every step: normal (torch.randn_like, mean 0 and "
+            "spread 1) or uniform (torch.rand_like, between 0 and 1); the input's values are not used."
+        ),
+        infer=_same,
+        params=(
+            ParamSpec("distribution", "choice", "normal", "How the numbers are drawn", choices=("normal", "uniform")),
+        ),
+        inputs=IN,
+        aliases=("randn_like", "rand_like", "random"),
+        key_params=("distribution",),
+    )
+)
+
+register(
+    BlockSpec(
         type="reparameterize",
         title="Sample",
         category="Generative",

@@ -81,6 +81,14 @@ def _arithmetic(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node],
     return [e.function(block.id, fn, (c, ins[0]) if reversed_ else (ins[0], c))]
 
 
+NOISE = {"normal": torch.randn_like, "uniform": torch.rand_like}
+
+
+@builds("noise")
+def _noise(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    return [e.function(block.id, NOISE[p["distribution"]], (ins[0],))]
+
+
 @builds("concat")
 def _concat(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     return [e.function(block.id, torch.cat, (list(ins),), {"dim": p["dim"]})]
@@ -167,6 +175,13 @@ def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
     if kind in ("add", "multiply") and first == "c":
         op = f"x {_SIGN[kind]} c"  # 2 * x is x * 2
     return "arithmetic", {"op": op, "c": float(number)}
+
+
+@inverts(*NOISE.values())
+def _noise_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if len(call.args) != 1 or any(value is not None for value in call.kwargs.values()):
+        raise NoBlock("noise of another dtype, layout or device than its input's has no block")
+    return "noise", {"distribution": next(name for name, fn in NOISE.items() if fn is call.target)}
 
 
 @inverts(torch.cat, torch.concat)
