@@ -138,6 +138,8 @@ def test_the_sizes_that_may_be_auto_are_input_sizes() -> None:
             "num_features",
             "embed_dim",
             "kv_dim",
+            "kdim",
+            "vdim",
             "d_model",
             "dim",
         )
