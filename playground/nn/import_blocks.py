@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import torch
-from torch import fx
+from torch import fx, nn
 
 from playground.core.graph import Block, Graph, Link
 from playground.core.registry import is_valid_id
@@ -30,8 +30,9 @@ def _place(name: str, place: str) -> str:
 class Blocks(Patterns, FunctionalLayers, LearnedTensors):
     """The graph being built from fx nodes: each tensor node becomes a block port."""
 
-    def __init__(self, traced: fx.GraphModule) -> None:
+    def __init__(self, traced: fx.GraphModule, root: nn.Module) -> None:
         self.traced = traced
+        self.root = root  # the user's module: its submodules whole (traced holds what the trace read)
         self.graph = Graph()
         self.ports: dict[fx.Node, tuple[str, int]] = {}
         self.modules: dict[str, str] = {}  # block id -> the submodule it stands for
@@ -41,6 +42,7 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
         self._patterns()
         self._learned_tensors()
+        self.owners: list[list[str]] = []  # the modules whose functional layer is a block (import_functional)
         first = next((n for n in traced.graph.nodes if n.op == "placeholder"), None)
         self.batch = shape_of(first)[0] if first is not None and shape_of(first) else None  # the traced batch
 
@@ -76,6 +78,8 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
             )
         elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
             self.ports[node] = self.ports[node.args[0]]
+        elif node.op == "call_module" and type(self._target(node)) is nn.Identity and node.args[0] in self.ports:
+            self.ports[node] = self.ports[node.args[0]]  # timm's `self.drop_path = nn.Identity()`: a wire
         elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation
             self._operation(node)
 

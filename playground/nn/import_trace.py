@@ -189,6 +189,7 @@ def trace(module: nn.Module, input_shapes: list[tuple[int, ...]]) -> tuple[fx.Gr
     """The module traced, and what was answered for the traced shapes; Unrepresentable, at the user's
     line, when fx cannot trace it."""
     tracer = Tracer(input_shapes)
+    kept = {name: buffer.clone() for name, buffer in module.named_buffers()}
     try:
         graph = tracer.trace(module, concrete_args=defaults(module))
     except Unrepresentable:
@@ -199,6 +200,10 @@ def trace(module: nn.Module, input_shapes: list[tuple[int, ...]]) -> tuple[fx.Gr
         raise Unrepresentable(
             [f"{where}: forward() cannot be traced with torch.fx: {type(exc).__name__}: {message}"]
         ) from None
+    finally:
+        with torch.no_grad():  # code run as it traces may count in place (timm's num_batches_tracked.add_(1))
+            for name, buffer in module.named_buffers():
+                buffer.copy_(kept[name])
     drop_specialised(graph)
     order = {node: rank for rank, node in enumerate(graph.nodes)}
     for node in [n for n in graph.nodes if n.op == "get_attr" and n.users]:

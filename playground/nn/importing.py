@@ -73,10 +73,11 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
         ) from None
     finally:
         module.train(training)
-    blocks = Blocks(traced)
+    blocks = Blocks(traced, module)
     for node in traced.graph.nodes:
         blocks.add(node)
     blocks.state_only()
+    blocks.beside_owners()
     if blocks.problems:
         raise Unrepresentable(blocks.problems)
     made = list(blocks.graph.blocks)
@@ -130,10 +131,10 @@ def _check(
     problems = []
     for block_id, target in blocks.modules.items():
         path = located.get(block_id, block_id)
-        if target in dict(blocks.traced.named_parameters()):  # a Parameter block: the tensor itself
-            weights[path] = blocks.traced.get_parameter(target).detach().clone()
+        if target in dict(blocks.root.named_parameters()):  # a Parameter block: the tensor itself
+            weights[path] = blocks.root.get_parameter(target).detach().clone()
             continue
-        theirs = list(blocks.traced.get_submodule(target).state_dict().items())
+        theirs = list(blocks.root.get_submodule(target).state_dict().items())
         if not theirs:
             continue  # a ReLU, a pooling: nothing to carry
         ours = list(compiled.module.get_submodule(path).state_dict().items())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import torch
 import torch.fx
+import torch.nn.functional as F
 from torch import nn
 
 from playground.nn.importing import import_module
@@ -140,3 +141,44 @@ def test_a_line_in_torchvisions_code_is_the_users_not_torchs() -> None:
         f'  File "{torch_dir}/nn/modules/module.py", line 1775, in _call_impl\n'
     )
     assert where(node) == "swin_transformer.py:288"  # torchvision sits beside torch: its frames are not torch's
+
+
+class BatchNormAct2d(nn.BatchNorm2d):
+    """timm's BatchNormAct2d, as written there: torch's batch norm forward copied out, then an activation
+    and a drop kept inside the norm's module."""
+
+    def __init__(self, num_features: int) -> None:
+        super().__init__(num_features)
+        self.drop = nn.Identity()
+        self.act = nn.SiLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        average = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+        bn_training = True if self.training else (self.running_mean is None and self.running_var is None)
+        x = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, bn_training, average, self.eps)
+        return self.act(self.drop(x))
+
+
+class TimmBlock(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv_dw = nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False)
+        self.bn1 = BatchNormAct2d(4)
+        self.drop_path = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.drop_path(self.bn1(self.conv_dw(x))) + x
+
+
+def test_timms_batch_norm_with_its_activation_inside_comes_in_as_two_blocks(tmp_path, monkeypatch) -> None:
+    module = TimmBlock().train()  # traced in training mode: its forward counts num_batches_tracked up
+    counted = int(module.bn1.num_batches_tracked)
+    imported = _same_module(module, (1, 4, 6, 6))
+    assert int(module.bn1.num_batches_tracked) == counted  # the import leaves the module as it was
+    graph = imported.project.graph
+    assert graph.blocks["bn1"].type == "batch_norm2d" and graph.blocks["bn1_act"].type == "silu"
+    assert not any(block.type == "identity" for block in graph.blocks.values())  # nn.Identity: a wire
+    assert "bn1.num_batches_tracked" in imported.weights
+    _fixed_point(imported, (1, 4, 6, 6), tmp_path, monkeypatch)
