@@ -30,6 +30,8 @@ from playground.nn.importing import Imported, import_module
 
 
 def _imported(model: nn.Module, example_inputs: tuple[torch.Tensor, ...], path: Path, title: str) -> Imported:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"give a torch.nn.Module to import, not {type(model).__name__}")
     if not example_inputs or not all(isinstance(x, torch.Tensor) for x in example_inputs):
         raise TypeError("give the module's example input(s) as tensors, batch first: to_project(model, x)")
     imported = import_module(model, [tuple(x.shape) for x in example_inputs], title=title or type(model).__name__)
@@ -46,12 +48,17 @@ def to_project(model: nn.Module, *example_inputs: torch.Tensor, title: str = "")
 
 def show(model: nn.Module, *example_inputs: torch.Tensor, path: str | Path | None = None) -> Path:
     """Open the module in the app, with its current weights, in a window of its own process; the
-    project file written (``path``, or one in a new temporary folder) is returned."""
+    project file written (``path``, or one in a new temporary folder) is returned. A file already at
+    ``path`` (or its weights) is never replaced: FileExistsError."""
     target = Path(path) if path else Path(tempfile.mkdtemp(prefix="playground-")) / f"{type(model).__name__}.json"
+    weights = weights_files(target.with_suffix(""))[0]
+    taken = [file for file in (target, weights) if file.exists()]
+    if taken:
+        raise FileExistsError(f"{taken[0]}: exists; show() writes a new project, so choose another path")
     imported = _imported(model, example_inputs, target, target.stem)
     save(imported.project, target)
     metadata = {"format": "playground-weights", "step": "0"}
-    write_safetensors(imported.weights, weights_files(target.with_suffix(""))[0], metadata)
+    write_safetensors(imported.weights, weights, metadata)
     subprocess.Popen([sys.executable, "-m", "playground", str(target)], start_new_session=True)
     return target
 

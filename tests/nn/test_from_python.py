@@ -56,3 +56,19 @@ def test_what_cannot_be_represented_is_raised_with_its_problems() -> None:
     assert caught.value.problems[0].startswith("torch.roll at test_from_python.py:")
     with pytest.raises(TypeError, match="example input"):
         playground.to_project(Rolls())
+
+
+def test_show_never_replaces_a_file_and_refuses_what_is_no_module(tmp_path: Path, monkeypatch) -> None:
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda command, **options: started.append(command))
+    mine = tmp_path / "net.json"
+    mine.write_text("my own notes")
+    with pytest.raises(FileExistsError, match=r"net.json: exists; show\(\) writes a new project"):
+        playground.show(nn.Linear(2, 2), torch.randn(1, 2), path=mine)
+    assert mine.read_text() == "my own notes" and not started
+    (tmp_path / "other.weights.safetensors").write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="other.weights.safetensors: exists"):
+        playground.show(nn.Linear(2, 2), torch.randn(1, 2), path=tmp_path / "other.json")
+    assert not (tmp_path / "other.json").exists() and not started
+    with pytest.raises(TypeError, match="give a torch.nn.Module to import, not str"):
+        playground.to_project("model.py", torch.randn(1, 2))
