@@ -111,9 +111,9 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
     def _operation(self, node: fx.Node) -> None:
         target = self._target(node)
         key = own_class(type(target)) if node.op == "call_module" else target
-        named = f"{getattr(target, '__module__', '')}.{getattr(target, '__name__', '')}"
-        if key not in INVERSES and named in INVERSES:  # a library's function, by its full name (torchvision's)
-            key = named
+        if key not in INVERSES:  # a library's function, by its full name (torchvision's)
+            named = f"{getattr(target, '__module__', '')}.{getattr(target, '__name__', '')}"
+            key = named if named in INVERSES else key
         inputs = [value for value in tensors_in((node.args, node.kwargs)) if shape_of(value) is not None]
         name = spelled(target, node)
         if key is getattr and node.args[0] in self.failed:

@@ -115,6 +115,6 @@ class FunctionalLayers:
         for owner in self.owners:
             for block_id, path in self.paths.items():
                 if path[: len(owner)] == owner and self.modules.get(block_id) != ".".join(owner):
-                    self.paths[block_id] = owner[:-1] + path[len(owner) + 1 :] if len(path) > len(owner) else owner[:-1]
+                    self.paths[block_id] = owner[:-1] + path[len(owner) + 1 :]
                     if block_id in self.names:
                         self.names[block_id] = "_".join([owner[-1], *path[len(owner) :], self.names[block_id]])

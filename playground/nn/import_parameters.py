@@ -7,17 +7,16 @@ whose output is the tensor as each example sees it. Mixed into the importer's Bl
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
-import torch
 from torch import fx, nn
 
+from playground.nn.blocks.elementwise import DIVIDED, MERGED
 from playground.nn.import_fx import shape_of, tensors_in
 
 RESHAPES = {"reshape", "view", "unsqueeze"}  # what keeps a tensor's values in their order
 EXPANDS = {"expand", "expand_as"}
-MERGES = {operator.add, operator.mul, operator.sub, operator.truediv, torch.add, torch.mul, torch.sub, "add", "mul"}
+MERGES = {*MERGED, *DIVIDED}  # what a merge or an Arithmetic block computes with a learned tensor
 PATTERN_METHODS = {"size", "expand"}  # what a Parameter block compiles to that only this pattern reads back
 
 

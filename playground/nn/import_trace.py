@@ -86,6 +86,7 @@ class Tracer(fx.Tracer):
         self.input_shapes = input_shapes
         self.answered: list[str] = []  # what was answered for the traced shapes, each once, where
         self.running = False  # running the graph so far: fx's patches let modules and attributes be
+        self.values: dict[fx.Node, Any] = {}  # what running the graph so far gave for a node
 
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
         if isinstance(m, THROUGH):
@@ -126,6 +127,8 @@ class Tracer(fx.Tracer):
         return value
 
     def _run_to(self, node: fx.Node) -> Any:
+        if node in self.values:  # asked again (a loop's condition, a size read twice)
+            return self.values[node]
         graph = fx.Graph()
         copies: dict[fx.Node, fx.Node] = {}
         graph.graph_copy(self.graph, copies)
@@ -136,11 +139,12 @@ class Tracer(fx.Tracer):
         self.running = True
         try:
             with torch.no_grad():
-                return partial(*examples(partial, self.input_shapes))
+                self.values[node] = partial(*examples(partial, self.input_shapes))
         finally:
             self.running = False
             for module, mode in training.items():
                 module.training = mode
+        return self.values[node]
 
 
 def _reads_values(node: fx.Node) -> bool:

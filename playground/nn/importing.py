@@ -129,10 +129,11 @@ def _check(
         raise Unrepresentable([problem.message for problem in exc.problems]) from None
     weights: dict[str, torch.Tensor] = {}
     problems = []
+    parameters = dict(blocks.root.named_parameters())
     for block_id, target in blocks.modules.items():
         path = located.get(block_id, block_id)
-        if target in dict(blocks.root.named_parameters()):  # a Parameter block: the tensor itself
-            weights[path] = blocks.root.get_parameter(target).detach().clone()
+        if target in parameters:  # a Parameter block: the tensor itself
+            weights[path] = parameters[target].detach().clone()
             continue
         theirs = list(blocks.root.get_submodule(target).state_dict().items())
         if not theirs:

@@ -145,17 +145,17 @@ def _softmax_back(call: Call) -> tuple[str, dict[str, Any]]:
     return _NORMALISERS[type(call.target) if module else call.target], {"dim": dim}
 
 
-_MERGED = {operator.add: "add", torch.add: "add", "add": "add", operator.mul: "multiply", torch.mul: "multiply"}
-_MERGED |= {"mul": "multiply", operator.sub: "subtract", torch.sub: "subtract", "sub": "subtract"}
-_DIVIDED = {operator.truediv: "divide", torch.div: "divide", "div": "divide", torch.true_divide: "divide"}
+MERGED = {operator.add: "add", torch.add: "add", "add": "add", operator.mul: "multiply", torch.mul: "multiply"}
+MERGED |= {"mul": "multiply", operator.sub: "subtract", torch.sub: "subtract", "sub": "subtract"}
+DIVIDED = {operator.truediv: "divide", torch.div: "divide", "div": "divide", torch.true_divide: "divide"}
 _SIGN = {"add": "+", "multiply": "*", "subtract": "-", "divide": "/"}
 
 
-@inverts(*_MERGED, *_DIVIDED)
+@inverts(*MERGED, *DIVIDED)
 def _merge_back(call: Call) -> tuple[str, dict[str, Any]]:
     """Two tensors: Add, Multiply or Subtract (broadcasting as torch does, both batch first); a tensor
     and a number: Arithmetic."""
-    kind = {**_MERGED, **_DIVIDED}[call.target]
+    kind = {**MERGED, **DIVIDED}[call.target]
     if len(call.args) != 2 or call.kwargs:
         raise NoBlock("only two operands (no alpha, no rounding mode) have a block")
     if len(call.shapes) == 2:
