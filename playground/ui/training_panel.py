@@ -340,6 +340,7 @@ class TrainingPanel(QWidget):
         self.data_wanted = why
         self.message.setText(why)
         self.message.show()
+        self.findChild(QScrollArea, "settingsScroll").ensureWidgetVisible(self.settings.dataset)
         self.settings.dataset.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _state_changed(self, state: str) -> None:

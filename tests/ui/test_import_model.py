@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QScrollArea
 
 from playground.ui.import_dialog import module_names
 from tests.ui.conftest import LEFT
@@ -92,6 +92,8 @@ def test_a_module_imported_opens_with_its_weights(qtbot, window, tmp_path: Path,
     picker = window.findChild(QComboBox, "datasetCombo")
     refocus(qtbot, window)
     assert QApplication.focusWidget() is picker
+    scroll = window.findChild(QScrollArea, "settingsScroll")  # scrolled to, where a small screen hides it
+    assert scroll.viewport().rect().contains(picker.mapTo(scroll.viewport(), picker.rect().center()))
     assert window.training.loss_note.isHidden()  # Mlp's restored weights are not this project's
     for _ in range(picker.findData("digits") - picker.currentIndex()):  # chosen: the message goes
         qtbot.keyClick(picker, Qt.Key.Key_Down)
