@@ -291,3 +291,18 @@ class RenameBlock(Command):
                 )
             )
         return links
+
+
+@dataclass
+class Retie(Command):
+    """Replaces the top graph's tied weights (see ties.py): ties that follow a renamed block, or untied."""
+
+    before: dict[str, str]
+    after: dict[str, str]
+    text: str = "Untie"
+
+    def do(self, graph: Graph) -> None:
+        graph.ties = dict(self.after)
+
+    def undo(self, graph: Graph) -> None:
+        graph.ties = dict(self.before)

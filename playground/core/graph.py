@@ -92,6 +92,7 @@ class Graph:
         self.blocks: dict[str, Block] = {}
         self.links: list[Link] = []
         self._into: dict[tuple[str, int], Link] = {}  # (block, input port) -> its wire: a lookup, not a scan
+        self.ties: dict[str, str] = {}  # the top graph's tied weights (see ties.py): "lm_head.weight" -> "wte.weight"
         self._listeners: list[Listener] = []
 
     # --- events -------------------------------------------------------------
@@ -261,12 +262,13 @@ class Graph:
         other.blocks = {k: b.copy() for k, b in self.blocks.items()}
         other.links = list(self.links)
         other._into = dict(self._into)
+        other.ties = dict(self.ties)
         return other
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Graph):
             return NotImplemented
-        return self.blocks == other.blocks and sorted(self.links) == sorted(other.links)
+        return self.blocks == other.blocks and sorted(self.links) == sorted(other.links) and self.ties == other.ties
 
     __hash__ = None  # type: ignore[assignment]
 

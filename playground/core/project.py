@@ -12,77 +12,26 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
+from playground.core import ties
 from playground.core.drawn import check_points
 from playground.core.files import TooLargeError, atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph, Link, block_ports
 from playground.core.layout import auto_layout
+from playground.core.migrations import MIGRATIONS
 from playground.core.project_types import STAGE_VIEWS, DatasetRef, Expected, Project, Stage, TrainingConfig
 from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_DEPTH = 16
 MAX_TEXT = 100_000
-
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 added the recipes' knobs (kl_weight, critic_steps, noise_steps, noise_schedule,
-    discount) to the training settings; a version-1 file takes their defaults."""
-    return data
-
-
-def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 lets input sizes (in_features, in_channels, input_size, num_features, embed_dim, d_model,
-    dim) be "auto", taken from the incoming wire, and ``training.epochs`` be 0 (train until stopped). A
-    version-2 file holds numbers there and epochs of at least 1, which keep their meaning."""
-    return data
-
-
-def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 4 lets a dataset parameter be a list of points, ``[x, y, class]`` rows: the ``drawn``
-    dataset, points a student draws on the input plane. A version-3 file has none, and keeps its meaning."""
-    return data
-
-
-def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 5 added ``training.compile`` (train through torch.compile); a version-4 file trains
-    without it, as it always did."""
-    return data
-
-
-def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 6 added groups: a block of type "group" holds its inside as ``"graph"`` (blocks and links,
-    its ports Group Input and Group Output blocks), and ``layout.positions`` names the blocks inside by
-    path ("layer1.conv1"). A version-5 file has no groups, and keeps its meaning."""
-    return data
-
-
-def _v6_to_v7(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 7 added ``stage``: what presentation mode shows for the lecture (``views``, of "curves",
-    "data" and "block") and the block it follows (``follow``). A version-6 file has none: it presents
-    every view, following no block until one is clicked, as it always did."""
-    return data
-
-
-MIGRATIONS: dict[int, Migration] = {
-    1: _v1_to_v2,
-    2: _v2_to_v3,
-    3: _v3_to_v4,
-    4: _v4_to_v5,
-    5: _v5_to_v6,
-    6: _v6_to_v7,
-}
-"""``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -293,8 +242,8 @@ def _build_graph(
 ) -> Graph:
     """``counted`` adds up the blocks so far, each as many times as the repeats around it make copies of it
     (``copies``): three groups of repeat 64 in one another are 262,144 blocks to build, not 3."""
-    r.obj(data, where, ("blocks", "links"))
     nested = where != "graph"
+    r.obj(data, where, ("blocks", "links"), () if nested else ("ties",))
     depth = where.count(".graph")
     if depth >= MAX_DEPTH:
         top = where.split(".graph", 1)[0]
@@ -369,7 +318,22 @@ def _build_graph(
             raise r.fail(where, f"a second wire into input {link.dst_port} of '{link.dst}'")
         seen.add((link.dst, link.dst_port))
         graph.connect(link)
+    if not nested:
+        graph.ties = _build_ties(r, data.get("ties", {}), graph)
     return graph
+
+
+def _build_ties(r: _Reader, data: Any, graph: Graph) -> dict[str, str]:
+    """``graph.ties``: each name a block's path and one of its weights' torch names, the block there."""
+    found = {}
+    for name, to in r.mapping(data, "graph.ties", MAX_BLOCKS).items():
+        where = f"graph.ties.{name[:200]}"
+        for end in (r.str(name, where, 1000), r.str(to, where, 1000)):
+            path, weight = ties.split(end)
+            if not path or not weight.isidentifier() or ties.find(graph, path)[0] is None:
+                raise r.fail(where, f'{json.dumps(end)} names no weight of a block (like "lm_head.weight")')
+        found[name] = to
+    return found
 
 
 def _build_dataset(r: _Reader, data: Any) -> DatasetRef:
@@ -477,7 +441,7 @@ def graph_document(graph: Graph, only: list[str] | None = None) -> dict[str, Any
             for link in graph.links
             if link.src in ids and link.dst in ids
         ],
-    }
+    } | ({"ties": dict(graph.ties)} if graph.ties and only is None else {})
 
 
 def positions_of(graph: Graph, only: list[str] | None = None) -> dict[str, list[float]]:

@@ -250,6 +250,7 @@ class PortSpec:
 
 InferFn = Callable[[dict[str, Any], list[Shape]], list[Shape]]
 CountFn = Callable[[dict[str, Any], list[Shape]], int]
+WeightsFn = Callable[[dict[str, Any]], dict[str, Shape]]
 
 
 def _no_params(params: dict[str, Any], ins: list[Shape]) -> int:
@@ -262,7 +263,8 @@ class BlockSpec:
 
     ``infer`` maps parameters and input shapes to output shapes, raising
     ShapeError with a plain explanation when they do not fit. ``count`` gives
-    the number of learnable parameters. ``variadic`` names an int parameter
+    the number of learnable parameters; ``weights`` (for the layers whose weights
+    can be tied, see ties.py) their tensors' shapes. ``variadic`` names an int parameter
     that sets how many inputs the block has (for merges such as Concat).
     """
 
@@ -279,6 +281,7 @@ class BlockSpec:
     aliases: tuple[str, ...] = ()
     key_params: tuple[str, ...] = field(default=())
     rule: str = ""  # the shape rule in words, for the block reference (docs/blocks.md)
+    weights: WeightsFn | None = None  # its learned tensors' shapes by torch name, where a tie may share one
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

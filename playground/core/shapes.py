@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.core import ties
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports, port_names
 from playground.core.machine import too_large
 from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
@@ -23,7 +24,7 @@ class Problem:
 
     block: str | None
     port: str | None
-    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph", "size"
+    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph", "size", "tie"
     message: str
 
     def __str__(self) -> str:
@@ -40,6 +41,7 @@ class Analysis:
     param_counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     inner: dict[str, Analysis] = field(default_factory=dict)  # a group's id -> the analysis of its inside
+    shared: int = 0  # values tied weights hold twice in the blocks' counts, once in the network
 
     def level(self, path: list[str]) -> Analysis:
         """The analysis of the group at ``path`` (group ids from the top); an empty one if it was not reached."""
@@ -54,7 +56,7 @@ class Analysis:
 
     @property
     def total_params(self) -> int:
-        return sum(self.param_counts.values())
+        return sum(self.param_counts.values()) - self.shared
 
     def wire_shape(self, link: Link) -> Shape | None:
         outs = self.shapes.get(link.src)
@@ -176,6 +178,8 @@ def analyse(graph: Graph, feeds: dict[str, Feed] | None = None) -> Analysis:
 
     if feeds is None:
         _check_size(graph, result)
+        wrong, result.shared = ties.check(graph, result)
+        problems.extend(Problem(block, None, "tie", message) for block, message in wrong)
     position = {block_id: i for i, block_id in enumerate(graph.blocks)}
     problems.sort(key=lambda p: position.get(p.block, len(position)) if p.block else len(position))
     ends = GROUP_OUTPUT if feeds is not None else "output"

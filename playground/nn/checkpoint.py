@@ -36,8 +36,28 @@ def write_safetensors(tensors: dict[str, torch.Tensor], path: Path, metadata: di
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
-def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
-    return {k: v.detach().cpu().contiguous() for k, v in trainer.model.state_dict().items()}
+def weights_of(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The state dict as plain CPU tensors, ready for safetensors: a tensor held under two names (tied
+    weights) is written under both, as two copies (safetensors stores no tensor twice)."""
+    found: dict[str, torch.Tensor] = {}
+    seen: set[int] = set()
+    for key, value in module.state_dict().items():
+        tensor = value.detach().cpu().contiguous()
+        place = tensor.untyped_storage().data_ptr()
+        found[key] = tensor.clone() if place in seen else tensor
+        seen.add(place)
+    return found
+
+
+def _tied_apart(module: torch.nn.Module, weights: dict[str, torch.Tensor]) -> str:
+    """Names that are one tensor in ``module`` (tied weights) but hold different values in ``weights``."""
+    names: dict[int, list[str]] = {}
+    for key, value in module.state_dict(keep_vars=True).items():
+        names.setdefault(id(value), []).append(key)
+    for shared in names.values():
+        if any(not torch.equal(weights[shared[0]], weights[key]) for key in shared[1:]):
+            return " and ".join(shared)
+    return ""
 
 
 def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
@@ -71,7 +91,7 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
         "optimizers": optimizers,
     }
     step = str(trainer.step_count)
-    weights = save(_weights(trainer), metadata={"format": "playground-weights", "step": step, "pair": pair})
+    weights = save(weights_of(trainer.model), metadata={"format": "playground-weights", "step": step, "pair": pair})
     state = save(
         tensors, metadata={"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
     )
@@ -129,6 +149,9 @@ def fit_weights(module: torch.nn.Module, weights: dict[str, torch.Tensor], path:
             raise CheckpointError(
                 f"{path}: {key} holds NaN or infinite values: the file is damaged, or the run diverged"
             )
+    apart = _tied_apart(module, weights)
+    if apart:
+        raise CheckpointError(f"{path}: {apart} are one tensor in the network (tied weights) but differ there")
     module.load_state_dict(weights)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from torch import fx
+from torch import fx, nn
 
 from playground.core.graph import Graph
 from playground.core.registry import Shape, get_spec
@@ -141,9 +141,18 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     outputs = emitter.outputs
     nodes.update({block_id: [node] for block_id, node in outputs.items()})  # an Output gives what it receives
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
+    tie(module, graph.ties)
     shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
     final = _final_activation(graph, analysis, nodes, next(iter(outputs))) if len(outputs) == 1 else None
     return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes, final, graph)
+
+
+def tie(module: nn.Module, ties: dict[str, str]) -> None:
+    """Each tied weight made the very tensor it shares (torch's ``self.lm_head.weight = self.wte.weight``):
+    one tensor in two places, trained once, counted once by ``parameters()``."""
+    for name, to in ties.items():
+        owner, _, weight = name.rpartition(".")
+        setattr(module.get_submodule(owner), weight, module.get_parameter(to))
 
 
 def emitted(

@@ -20,7 +20,7 @@ from playground import __version__
 from playground.core.files import atomic_write
 from playground.nn.blocks import modules as custom_modules
 from playground.nn.blocks.base import GroupClass
-from playground.nn.checkpoint import write_safetensors
+from playground.nn.checkpoint import weights_of, write_safetensors
 from playground.nn.compile import CompiledModel, emitted
 
 EXAMPLE_BATCH = 2
@@ -89,11 +89,6 @@ def _helper_source() -> str:
     return body.strip() + "\n"
 
 
-def weights_of(module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """The state dict as plain CPU tensors, ready for safetensors."""
-    return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-
-
 def loading_lines(module_name: str, weights_name: str, class_name: str = "Model") -> list[str]:
     """The three lines that rebuild the exported model with its weights."""
     return [
@@ -110,9 +105,16 @@ def _method_lines(module: fx.GraphModule, name: str) -> list[str]:
     return [""] + [f"    {line}" if line.strip() else "" for line in lines]
 
 
-def _class_lines(name: str, constructors: dict, module: fx.GraphModule) -> list[str]:
+def _class_lines(
+    name: str, constructors: dict, module: fx.GraphModule, ties: dict[str, str] | None = None
+) -> list[str]:
     lines = ["", "", f"class {name}(torch.nn.Module):", "    def __init__(self) -> None:", "        super().__init__()"]
-    return lines + [f"        {line}" for line in _init_lines(constructors)] + _method_lines(module, "forward")
+    lines += [f"        {line}" for line in _init_lines(constructors)]
+    lines += [
+        f"        {_attribute(name.split('.'))} = {_attribute(to.split('.'))}  # tied"
+        for name, to in (ties or {}).items()
+    ]
+    return lines + _method_lines(module, "forward")
 
 
 def python_source(
@@ -146,7 +148,7 @@ def python_source(
         lines += ["", _helper_source()]
     for group in classes.values():  # inner groups first: a class is defined before it is used
         lines += _class_lines(group.name, group.constructors, group.module)
-    lines += _class_lines(class_name, emitter.constructors, module)
+    lines += _class_lines(class_name, emitter.constructors, module, compiled.graph.ties)
     for name, piece in (methods or {}).items():
         lines += _method_lines(piece, name)
     return "\n".join(lines).rstrip() + "\n"

@@ -51,9 +51,6 @@ class _Propagation(ShapeProp):
 
 def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title: str = "") -> Imported:
     """The module as a project whose network computes what the module computes, with its weights."""
-    tied = _tied(module)
-    if tied:
-        raise Unrepresentable(tied)
     traced, notes = trace(module, input_shapes)
     inputs = examples(traced, input_shapes)
     training = module.training
@@ -82,6 +79,7 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
         raise Unrepresentable(blocks.problems)
     made = list(blocks.graph.blocks)
     located = nest(blocks.graph, blocks.paths, blocks.names)
+    blocks.graph.ties = _ties(module, {target: located.get(b, b) for b, target in blocks.modules.items()})
     for prefix, level in walk(blocks.graph):
         _in_module_order(level, prefix, [located.get(b, b) for b in made])
         for block_id, (x, y) in auto_layout(level).items():
@@ -94,16 +92,27 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
     return Imported(project, weights, notes)
 
 
-def _tied(module: nn.Module) -> list[str]:
-    """Parameters that are one tensor under two names (nanoGPT's wte and lm_head): no block shares them."""
+def _ties(module: nn.Module, blocks: dict[str, str]) -> dict[str, str]:
+    """The module's tied weights (one tensor under two names, nanoGPT's ``transformer.wte.weight`` and
+    ``lm_head.weight``) as ties between the blocks that hold them (``blocks``: module path -> block path):
+    each later name shares the first one's tensor, as torch's ``named_parameters()`` keeps the first."""
     names: dict[int, list[str]] = {}
     for name, parameter in module.named_parameters(remove_duplicate=False):
         names.setdefault(id(parameter), []).append(name)
-    return [
-        f"{' and '.join(shared)} are one tensor (tied weights): each block has its own weights"
-        for shared in names.values()
-        if len(shared) > 1
-    ]
+    ties, problems = {}, []
+    for first, *others in (shared for shared in names.values() if len(shared) > 1):
+        for name in (first, *others):
+            if name.rpartition(".")[0] not in blocks:
+                problems.append(
+                    f"{' and '.join((first, *others))} are one tensor (tied weights), not all of them a layer's"
+                )
+                break
+        else:
+            ends = [f"{blocks[owner]}.{weight}" for owner, _, weight in (n.rpartition(".") for n in (first, *others))]
+            ties |= dict.fromkeys(ends[1:], ends[0])
+    if problems:
+        raise Unrepresentable(problems)
+    return ties
 
 
 def _in_module_order(level: Graph, prefix: str, paths: list[str]) -> None:

@@ -21,11 +21,11 @@ import torch
 from playground import __version__
 from playground.core.files import atomic_write
 from playground.core.project_types import Project
-from playground.nn.checkpoint import write_safetensors
+from playground.nn.checkpoint import weights_of, write_safetensors
 from playground.nn.compile import CompiledModel
 from playground.nn.data import DataError, load_data, toy2d
 from playground.nn.data import base as data_base
-from playground.nn.export import ExportError, python_source, weights_of, write_text
+from playground.nn.export import ExportError, python_source, write_text
 from playground.nn.tasks import TaskError, make_task
 from playground.nn.tasks.base import Task
 

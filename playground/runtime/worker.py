@@ -244,9 +244,9 @@ class WorkerLoop:
 
     def _on_export(self, payload: tuple[Project, Path | None, str, Path, bool, str]) -> None:
         """Export the project, with the run's trained weights when ``trained`` (and there are some)."""
-        from playground.nn.checkpoint import CheckpointError
+        from playground.nn.checkpoint import CheckpointError, weights_of
         from playground.nn.compile import CompileError
-        from playground.nn.export import ExportError, weights_of
+        from playground.nn.export import ExportError
         from playground.nn.export_run import export_project
 
         project, base_dir, fmt, target, trained, origin = payload

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground import is_preset
+from playground.core import ties
 from playground.core.blocks.group import starter_graph
 from playground.core.commands import (
     AddBlock,
@@ -26,6 +27,7 @@ from playground.core.commands import (
     PasteGroup,
     RemoveBlocks,
     RenameBlock,
+    Retie,
     SetParam,
 )
 from playground.core.graph import GROUP, Block, Graph, GraphError, Link
@@ -118,6 +120,7 @@ class Document(QObject):
     level_changed = Signal()  # another level of groups is shown (the graph object changed)
     path_changed = Signal()
     refused = Signal(str)
+    said = Signal(str)  # what an edit did beyond itself (a tie it undid), for the status bar
     replaced = Signal()  # a different graph is now open
     settings_changed = Signal(str)  # the name of the training setting that changed, "dataset" or "notes"
 
@@ -165,6 +168,8 @@ class Document(QObject):
 
     def show_level(self, command: Command) -> None:
         """After an undo or redo, show the level its edit was made in (the top when that group is gone)."""
+        if isinstance(command, Retie):
+            return  # part of an edit whose own level is shown
         path = command.path if isinstance(command, InGroup) else []
         try:
             self.enter(path)
@@ -214,10 +219,20 @@ class Document(QObject):
 
     # --- edits ---------------------------------------------------------------------
     def apply(self, command: Command) -> bool:
+        """Do an edit at the level shown, as one undo step; a tie whose block it removes (deleted, or moved
+        into or out of a group) is undone in the same step, and ``said``."""
         if self.level:
             command = InGroup(list(self.level), command)
         if not self._do(command):
             return False
+        loose = ties.loose(self.root)
+        if loose:
+            with self.macro(command.text):
+                self.undo_stack.push(UndoEdit(self, command))
+                self._retie({name: to for name, to in self.root.ties.items() if name not in loose})
+            shown = "; ".join(f"{name} from {to}" for name, to in loose.items())
+            self.said.emit(f"Untied {shown}: one of the blocks is no longer where the tie named it")
+            return True
         count = self.undo_stack.count()
         self.undo_stack.push(UndoEdit(self, command))
         if self.undo_stack.count() == count and not self.undo_stack.isClean():
@@ -288,16 +303,32 @@ class Document(QObject):
         return self.apply(SetParam(block_id, name, value))
 
     def rename(self, block_id: str, new_id: str) -> bool:
-        """Rename a block; the stage follows it under its new name (one undo step)."""
+        """Rename a block; the stage and its tied weights follow it under its new name (one undo step)."""
         stage, command = self.project.stage, RenameBlock(block_id, new_id)
-        if self.level or stage.follow != block_id:
+        follows = not self.level and stage.follow == block_id
+        tied = ties.renamed(self.root.ties, self.level, block_id, new_id)
+        if not follows and tied == self.root.ties:
             return self.apply(command)
-        if not self._do(command):
+        done = InGroup(list(self.level), command) if self.level else command
+        if not self._do(done):
             return False
         with self.macro(command.text):
-            self.undo_stack.push(UndoEdit(self, command))
-            self.set_stage(dataclasses.replace(stage, follow=new_id))
+            self.undo_stack.push(UndoEdit(self, done))
+            if tied != self.root.ties:
+                self._retie(tied)
+            if follows:
+                self.set_stage(dataclasses.replace(stage, follow=new_id))
         return True
+
+    def untie(self, names: list[str]) -> None:
+        """Give the weights ``names`` (block paths and weights) their own tensors again: one undo step."""
+        if any(name in self.root.ties for name in names):
+            self._retie({key: to for key, to in self.root.ties.items() if key not in names})
+
+    def _retie(self, after: dict[str, str]) -> None:
+        command = Retie(dict(self.root.ties), after)
+        command.do(self.root)
+        self.undo_stack.push(UndoEdit(self, command))
 
     def disconnect_all(self, block_id: str) -> None:
         links = self.graph.links_of([block_id])

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -53,6 +54,15 @@ class Inspector(QWidget):
         self.field_error.setStyleSheet("color: #dc2626; font-weight: bold;")
         self.field_error.hide()
         self.fields: tuple[str, ...] = ()  # what the dataset gives, once the worker has read it
+        self.tied = QLabel()
+        self.tied.setObjectName("inspectorTies")
+        self.tied.setWordWrap(True)
+        self.untie = QPushButton("Untie")
+        self.untie.setObjectName("untieWeights")
+        self.untie.setToolTip("Give each of these weights its own tensor again (Undo ties them back)")
+        self.untie.clicked.connect(lambda: self.document.untie(list(self._ties())))
+        self.tied.hide()
+        self.untie.hide()
         self.problems = QLabel()
         self.problems.setObjectName("inspectorProblems")
         self.problems.setWordWrap(True)
@@ -66,6 +76,8 @@ class Inspector(QWidget):
             self.field_error,
             self.shape,
             self.count,
+            self.tied,
+            self.untie,
             self.problems,
         ):
             layout.addWidget(widget)
@@ -105,6 +117,8 @@ class Inspector(QWidget):
             )
             for label in (self.shape, self.count, self.problems):
                 label.clear()
+            self.tied.hide()
+            self.untie.hide()
             return
         self.title.setText(f"{spec.title}  ·  {block.id}")
         self.title.setStyleSheet(f"color: {category_colour(spec.category).name()};")
@@ -204,6 +218,13 @@ class Inspector(QWidget):
         if self.block_id is not None:
             self.refresh(self.document.analysis)
 
+    def _ties(self) -> dict[str, str]:
+        """The ties that name the selected block (or, for a group, a block inside it)."""
+        path = ".".join([*self.document.level, self.block_id or ""]) + "."
+        return {
+            name: to for name, to in self.document.root.ties.items() if path in (name[: len(path)], to[: len(path)])
+        }
+
     def refresh(self, analysis: Analysis) -> None:
         block = self.document.graph.blocks.get(self.block_id) if self.block_id else None
         if block is None:
@@ -231,6 +252,13 @@ class Inspector(QWidget):
         self.shape.setText("Output shape: " + (", ".join(format_shape(s) for s in shapes) if shapes else "unknown"))
         count = analysis.param_counts.get(block.id)
         self.count.setText(f"Learnable parameters: {count:,}" if count is not None else "Learnable parameters: unknown")
+        tied = self._ties()
+        self.tied.setText(
+            "Tied weights, one tensor under both names, counted once:\n"
+            + "\n".join(f"{name} = {to}" for name, to in tied.items())
+        )
+        self.tied.setVisible(bool(tied))
+        self.untie.setVisible(bool(tied))
         problems = analysis.problems_of(block.id)
         self.problems.setText("\n".join(f"⚠ {p.message}" for p in problems))
         self.problems.setVisible(bool(problems))

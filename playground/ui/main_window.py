@@ -94,6 +94,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.document.path_changed.connect(self._update_title)
         self.document.analysed.connect(self._update_stats)
         self.document.refused.connect(lambda text: self.statusBar().showMessage(f"Not done: {text}", 8000))
+        self.document.said.connect(lambda text: self.statusBar().showMessage(text, 12000))
         self.scene.hint.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.scene.selectionChanged.connect(self._selection_changed)
         self.document.analysed.connect(self.show_stage_network)

@@ -56,6 +56,7 @@ def _fixed_point(imported, shape: tuple[int, ...], tmp_path: Path, monkeypatch: 
         k: (b.type, b.params) for k, b in first.blocks.items()
     }
     assert sorted(map(str, second.links)) == sorted(map(str, first.links))
+    assert second.ties == first.ties
     assert list(again.weights) == list(imported.weights)
 
 
@@ -72,7 +73,8 @@ class LayerNorm(nn.Module):
 
 
 class TinyGPT(nn.Module):
-    """nanoGPT's GPT.forward as it is written: the size assert, targets=None, the last step's logits."""
+    """nanoGPT's GPT.forward as it is written: the size assert, targets=None, the last step's logits, and
+    its weight tying (the token embedding is the output layer's weight)."""
 
     def __init__(self, block_size: int = 16) -> None:
         super().__init__()
@@ -83,6 +85,7 @@ class TinyGPT(nn.Module):
         self.c_attn = nn.Linear(8, 24)
         self.ln_f = LayerNorm(8, bias=False)
         self.lm_head = nn.Linear(8, 11, bias=False)
+        self.wte.weight = self.lm_head.weight  # https://paperswithcode.com/method/weight-tying
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
         device = idx.device
@@ -102,8 +105,14 @@ def test_a_nanogpt_forward_with_its_assert_and_functional_layernorm_comes_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     torch.manual_seed(0)
-    imported = _same_module(TinyGPT(), (1, 12), torch.long)
+    model = TinyGPT()
+    imported = _same_module(model, (1, 12), torch.long)
     graph = imported.project.graph
+    assert graph.ties == {"lm_head.weight": "wte.weight"}
+    assert list(imported.weights)[-1] == "lm_head.weight"  # torch's state dict lists both names
+    compiled = compile_graph(graph)
+    assert compiled.analysis.total_params == sum(p.numel() for p in model.parameters())  # counted once
+    assert compiled.module.lm_head.weight is compiled.module.wte.weight
     assert graph.blocks["ln_1"].type == graph.blocks["ln_f"].type == "layer_norm"  # with their own names
     assert graph.blocks["ln_f"].params["bias"] is False and graph.blocks["ln_1"].params["bias"] is True
     assert list(imported.weights)[:5] == ["wte.weight", "wpe.weight", "ln_1.weight", "ln_1.bias", "c_attn.weight"]
@@ -117,6 +126,54 @@ def test_a_nanogpt_forward_with_its_assert_and_functional_layernorm_comes_in(
     assert [b.params for b in scale] == [{"op": "x * c", "c": 1.0 / math.sqrt(8)}]
     assert [b.params for b in graph.blocks.values() if b.type == "slice"][-1] == {"dim": 1, "start": 11, "length": 1}
     _fixed_point(imported, (1, 12), tmp_path, monkeypatch)
+
+
+class ModuleDictGPT(nn.Module):
+    """nanoGPT's layout: the embeddings inside ``self.transformer`` (an nn.ModuleDict), the tie made there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transformer = nn.ModuleDict(
+            {"wte": nn.Embedding(11, 8), "wpe": nn.Embedding(16, 8), "ln_f": nn.LayerNorm(8)}
+        )
+        self.lm_head = nn.Linear(8, 11, bias=False)
+        self.transformer.wte.weight = self.lm_head.weight
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        pos = torch.arange(0, idx.size(1), dtype=torch.long, device=idx.device)
+        return self.lm_head(self.transformer.ln_f(self.transformer.wte(idx) + self.transformer.wpe(pos)))
+
+
+def test_a_tie_into_a_group_keeps_torch_s_keys_and_comes_back_out_tied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.manual_seed(0)
+    imported = _same_module(ModuleDictGPT(), (1, 12), torch.long)
+    assert imported.project.graph.ties == {"lm_head.weight": "transformer.wte.weight"}
+    assert list(imported.weights) == [
+        "transformer.wte.weight",
+        "transformer.wpe.weight",
+        "transformer.ln_f.weight",
+        "transformer.ln_f.bias",
+        "lm_head.weight",
+    ]
+    _fixed_point(imported, (1, 12), tmp_path, monkeypatch)
+
+
+class SharedNorm(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(4)
+        self.scale = self.norm.weight  # the same tensor, used outside a layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x) * self.scale
+
+
+def test_weights_tied_where_no_block_may_share_them_are_refused_in_one_line() -> None:
+    with pytest.raises(Unrepresentable) as info:
+        import_module(SharedNorm().eval(), [(1, 4)])
+    assert info.value.problems == ["scale and norm.weight are one tensor (tied weights), not all of them a layer's"]
 
 
 class DataBranch(nn.Module):

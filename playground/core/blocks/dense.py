@@ -32,6 +32,11 @@ def _linear_count(params: dict[str, Any], ins: list[Shape]) -> int:
     return params["in_features"] * params["out_features"] + bias_count(params, params["out_features"])
 
 
+def _linear_weights(params: dict[str, Any]) -> dict[str, Shape]:
+    out = params["out_features"]
+    return {"weight": (out, params["in_features"])} | ({"bias": (out,)} if params["bias"] else {})
+
+
 register(
     BlockSpec(
         type="linear",
@@ -40,6 +45,7 @@ register(
         description="Multiplies the features by a learned weight matrix and adds a bias: y = Wx + b.",
         infer=_linear,
         count=_linear_count,
+        weights=_linear_weights,
         params=(
             size_param("in_features", 2, "Number of input features (last dimension)", -1),
             int_param("out_features", 8, "Number of output features (neurons)"),

@@ -35,6 +35,7 @@ register(
         description="Looks up a learned vector for every integer token id.",
         infer=_embedding,
         count=lambda p, ins: p["num_embeddings"] * p["embedding_dim"],
+        weights=lambda p: {"weight": (p["num_embeddings"], p["embedding_dim"])},
         params=(
             int_param("num_embeddings", 16, "Vocabulary size: token ids run from 0 to this minus one"),
             int_param("embedding_dim", 32, "Length of each learned vector"),

@@ -1,0 +1,67 @@
+"""How a project file of each earlier format version becomes one of the next: ``MIGRATIONS[v]`` turns a
+version-``v`` document into a version ``v + 1`` one. Each step says what its version added and why an
+older file keeps its meaning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added the recipes' knobs (kl_weight, critic_steps, noise_steps, noise_schedule,
+    discount) to the training settings; a version-1 file takes their defaults."""
+    return data
+
+
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 lets input sizes (in_features, in_channels, input_size, num_features, embed_dim, d_model,
+    dim) be "auto", taken from the incoming wire, and ``training.epochs`` be 0 (train until stopped). A
+    version-2 file holds numbers there and epochs of at least 1, which keep their meaning."""
+    return data
+
+
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 lets a dataset parameter be a list of points, ``[x, y, class]`` rows: the ``drawn``
+    dataset, points a student draws on the input plane. A version-3 file has none, and keeps its meaning."""
+    return data
+
+
+def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 5 added ``training.compile`` (train through torch.compile); a version-4 file trains
+    without it, as it always did."""
+    return data
+
+
+def _v5_to_v6(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 6 added groups: a block of type "group" holds its inside as ``"graph"`` (blocks and links,
+    its ports Group Input and Group Output blocks), and ``layout.positions`` names the blocks inside by
+    path ("layer1.conv1"). A version-5 file has no groups, and keeps its meaning."""
+    return data
+
+
+def _v6_to_v7(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 7 added ``stage``: what presentation mode shows for the lecture (``views``, of "curves",
+    "data" and "block") and the block it follows (``follow``). A version-6 file has none: it presents
+    every view, following no block until one is clicked, as it always did."""
+    return data
+
+
+def _v7_to_v8(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 8 added tied weights: ``graph.ties`` maps a weight to the one it shares (``"lm_head.weight":
+    "transformer.wte.weight"``, see ties.py). A version-7 file ties nothing, and keeps its meaning."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+    5: _v5_to_v6,
+    6: _v6_to_v7,
+    7: _v7_to_v8,
+}
+"""``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""
