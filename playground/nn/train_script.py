@@ -291,7 +291,7 @@ def main() -> None:
                         f"step {step:>7}  epoch {record['epoch']:8.2f}  loss {record['loss']:.4f}  {shown}", flush=True
                     )
         if main_rank and (step % args.save_every == 0 or step == total):
-            state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+            state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}  # tied weights: two copies
             partial = HERE / ".trained.safetensors.tmp"  # whole, then renamed: a kill never leaves half a file
             save_file(state, str(partial), metadata={"step": str(step)})
             os.replace(partial, HERE / "trained.safetensors")

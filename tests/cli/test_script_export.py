@@ -53,6 +53,23 @@ def script_records(folder: Path, *extra: str) -> list[dict]:
 def test_train_py_reproduces_playground_trains_first_losses(tmp_path: Path, preset: str) -> None:
     path = tmp_path / f"{preset}.json"
     shutil.copy(PRESETS / f"{preset}.json", path)
+    _reproduces(tmp_path, path)
+
+
+def test_a_tied_language_model_trains_alike_and_keeps_both_names(tmp_path: Path) -> None:
+    doc = json.loads((PRESETS / "char-gpt.json").read_text())
+    next(b for b in doc["graph"]["blocks"] if b["id"] == "linear_1")["params"]["bias"] = False
+    doc["graph"]["ties"] = {"linear_1.weight": "embedding_1.weight"}
+    path = tmp_path / "tied.json"
+    path.write_text(json.dumps(doc))
+    _reproduces(tmp_path, path)
+    assert "self.linear_1.weight = self.embedding_1.weight" in (tmp_path / "script" / "model.py").read_text()
+    trained = load_file(str(tmp_path / "script" / "trained.safetensors"))
+    assert (trained["linear_1.weight"] == trained["embedding_1.weight"]).all()
+
+
+def _reproduces(tmp_path: Path, path: Path) -> None:
+    """train.py exported from ``path`` gives ``playground train``'s losses, and writes its weights."""
     folder = tmp_path / "script"
     code, _, err = run("export", str(path), "--format", "script", "-o", str(folder))
     assert code == 0, err
