@@ -14,6 +14,7 @@ from playground.core.registry import is_valid_id
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
 from playground.nn.import_functional import FunctionalLayers
 from playground.nn.import_fx import has_weights, kept_as_module, own_class, shape_of, spelled, tensors_in, where
+from playground.nn.import_masks import CausalMasks
 from playground.nn.import_parameters import LearnedTensors
 from playground.nn.import_patterns import Patterns
 
@@ -27,7 +28,7 @@ def _place(name: str, place: str) -> str:
     return f"{path} at {place}" if path else place
 
 
-class Blocks(Patterns, FunctionalLayers, LearnedTensors):
+class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
     """The graph being built from fx nodes: each tensor node becomes a block port."""
 
     def __init__(self, traced: fx.GraphModule, root: nn.Module) -> None:
@@ -42,6 +43,7 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
         self.failed: set[fx.Node] = set()  # nodes without a block: what they feed is not converted
         self._patterns()
         self._learned_tensors()
+        self._causal_masks()
         self.owners: list[list[str]] = []  # the modules whose functional layer is a block (import_functional)
         first = next((n for n in traced.graph.nodes if n.op == "placeholder"), None)
         self.batch = shape_of(first)[0] if first is not None and shape_of(first) else None  # the traced batch
@@ -54,6 +56,8 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
             self._block(node, "input", {"shape": list(shape[1:]), "dtype": dtype, "data": data})
         elif self._pattern(node):
             pass  # part of a pattern that comes in as one block (import_patterns)
+        elif self.masking(node):
+            pass  # what makes a mask, or the masked_fill that applies it: a Causal mask block (import_masks)
         elif node.op == "output":
             result = node.args[0]
             names = list(result) if isinstance(result, dict) else [""] * len(tensors_in(result))
@@ -124,10 +128,11 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors):
         call = Call(target, args, dict(kwargs), shapes, shape_of(node) or ())
         if self.functional_layer(node, call, inputs):
             return
-        if key not in INVERSES:
-            self.refuse(node, " has no block", name)
+        fed_by_failed = any(value in self.failed for value in tensors_in((node.args, node.kwargs)))
+        if key not in INVERSES and not (fed_by_failed and node.op == "call_method" and node.target in PASS_THROUGH):
+            self.refuse(node, " has no block", name)  # said even where what feeds it has none: all to change
             return
-        if any(value in self.failed for value in tensors_in((node.args, node.kwargs))):
+        if fed_by_failed:
             self.failed.add(node)  # what feeds it was reported already
             return
         if node.op == "call_module" and node.target in self.modules.values() and has_weights(target):

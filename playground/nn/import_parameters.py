@@ -7,6 +7,7 @@ whose output is the tensor as each example sees it. Mixed into the importer's Bl
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from torch import fx, nn
@@ -40,10 +41,14 @@ class LearnedTensors:
             chain.append(user)
             if user.target in EXPANDS:
                 break
-        found = self._view(chain)
+        cut = self._cut(chain[-1])
+        found = self._view([*chain, cut[0]] if cut else chain)
         if found is None:
             return False
         view, batch = found
+        if cut:  # the block holds the whole tensor; a Slice after it takes the part used
+            axis = len(view) + 1 - len(shape_of(cut[0])) + cut[1]  # the cut dimension, batch first
+            sliced, view = view, (*view[: axis - 1], shape_of(chain[-1])[cut[1]], *view[axis:])
         if math.prod(view) != tensor.numel() or batch not in self.ports:
             return False
         name = str(node.target).split(".")[-1]
@@ -53,7 +58,31 @@ class LearnedTensors:
         self._wire([batch], block_id)
         self.absorbed.update(chain[1:])
         self.batched[chain[-1]] = (shape_of(batch)[0], *view)
+        if cut:
+            piece = self._block(cut[0], "slice", {"dim": axis, "start": cut[2], "length": sliced[axis - 1]})
+            self._locate(cut[0], piece)
+            self._wire([chain[-1]], piece)
+            self.absorbed.add(cut[0])
+            self.batched[cut[0]] = (shape_of(batch)[0], *sliced)
         return True
+
+    def _cut(self, node: fx.Node) -> tuple[fx.Node, int, int] | None:
+        """``self.pos_emb[:, :t, :]``: the one use of ``node``, narrowing one dimension after the first to a
+        run of positions; that use, the dimension and where the run starts."""
+        if len(node.users) != 1:
+            return None
+        user = next(iter(node.users))
+        if user.target is not operator.getitem or user.args[0] is not node:
+            return None
+        index = fx.node.map_arg(user.args[1], lambda n: n.meta.get("value", n))
+        index = index if isinstance(index, tuple) else (index,)
+        narrowed = [i for i, part in enumerate(index) if part != slice(None)]
+        if len(narrowed) != 1 or narrowed[0] == 0 or not isinstance(index[narrowed[0]], slice):
+            return None
+        part = index[narrowed[0]]
+        if part.step not in (None, 1) or not all(isinstance(v, int) or v is None for v in (part.start, part.stop)):
+            return None
+        return user, narrowed[0], part.start or 0
 
     def _parameter(self, target: str) -> nn.Parameter | None:
         try:

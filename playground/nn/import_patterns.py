@@ -103,6 +103,9 @@ class Patterns:
     def _split(self, node: fx.Node) -> bool:
         """``q, k, v = x.split(d, dim=2)``, ``x.chunk(3, -1)``: the pieces, each a Slice when it is taken."""
         if node.target not in SPLITS or not node.args or node.args[0] not in self.ports:
+            if node.target in SPLITS and node.args and node.args[0] in self.failed:
+                self.failed.add(node)  # what is split has no block: said there
+                return True
             return False
         source = node.args[0]
         dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)

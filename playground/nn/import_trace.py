@@ -133,11 +133,11 @@ class Tracer(fx.Tracer):
         copies: dict[fx.Node, fx.Node] = {}
         graph.graph_copy(self.graph, copies)
         graph.output(copies[node])
-        partial = fx.GraphModule(self.root, graph)
         training = {module: module.training for module in self.root.modules()}
         self.root.eval()  # running it must not move a BatchNorm's statistics
-        self.running = True
+        self.running = True  # from here: the module's weights copied into ``partial`` are tensors, not proxies
         try:
+            partial = fx.GraphModule(self.root, graph)
             with torch.no_grad():
                 self.values[node] = partial(*examples(partial, self.input_shapes))
         finally:

@@ -433,3 +433,28 @@ def test_noise_draws_what_torch_draws_shaped_like_its_input(distribution: str, f
     ours = compiled.module(IMAGES)
     torch.manual_seed(3)
     assert torch.equal(ours, fn(IMAGES)) and not torch.equal(ours, compiled.module(IMAGES))  # new at every call
+
+
+def test_matmul_is_torchs_batched_product_broadcasting_the_heads() -> None:
+    graph = _merge("matmul", [1, 6, 5], [3, 5, 4])
+    compiled = compile_graph(graph)
+    a, b = torch.randn(2, 1, 6, 5), torch.randn(2, 3, 5, 4)
+    assert torch.equal(compiled.module(a, b), torch.matmul(a, b))
+    assert compiled.output_shapes["out"] == ("N", 3, 6, 4)
+    (message,) = [p.message for p in analyse(_merge("matmul", [3, 6, 5], [3, 4, 4])).problems]
+    assert message.endswith(
+        "needs input 2's second-to-last size to be input 1's last: (N, 3, 6, 5) @ (N, 3, 4, 4) would multiply rows "
+        "of 5 values with columns of 4"
+    )
+
+
+@pytest.mark.parametrize("fill, value", [(None, float("-inf")), (-1e10, -1e10)])
+def test_causal_mask_hides_the_later_steps_as_masked_fill_does(fill, value, tmp_path: Path) -> None:
+    compiled = one_block("causal_mask", {"fill": fill}, [2, 5, 7])
+    scores = torch.randn(3, 2, 5, 7)
+    later = torch.ones(5, 7, dtype=torch.bool).triu(1)
+    assert torch.equal(compiled.module(scores), scores.masked_fill(later, value))
+    softmax = torch.softmax(compiled.module(scores), -1)
+    assert float(softmax[0, 0, 0, 1:].sum()) == pytest.approx(0.0, abs=1e-6)  # the first step sees itself only
+    export_torchscript(compiled, tmp_path / "mask.pt")
+    assert torch.equal(torch.jit.load(str(tmp_path / "mask.pt"))(scores), compiled.module(scores))

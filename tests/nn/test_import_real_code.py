@@ -176,6 +176,72 @@ def test_weights_tied_where_no_block_may_share_them_are_refused_in_one_line() ->
     assert info.value.problems == ["scale and norm.weight are one tensor (tied weights), not all of them a layer's"]
 
 
+class ManualAttention(nn.Module):
+    """minGPT's CausalSelfAttention (and nanoGPT's without flash attention): the scores by hand, masked
+    with a registered lower-triangular buffer sliced to the sequence; a functional LayerNorm before it."""
+
+    def __init__(self, block_size: int = 16, fill: float = -1e10) -> None:
+        super().__init__()
+        self.ln = LayerNorm(8, bias=True)
+        self.key, self.query, self.value = nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 8)
+        self.register_buffer("mask", torch.tril(torch.ones(block_size, block_size)).view(1, 1, block_size, block_size))
+        self.fill = fill
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.ln(x)
+        B, T, C = x.size()
+        k = self.key(x).view(B, T, 2, C // 2).transpose(1, 2)
+        q = self.query(x).view(B, T, 2, C // 2).transpose(1, 2)
+        v = self.value(x).view(B, T, 2, C // 2).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        att = att.masked_fill(self.mask[:, :, :T, :T] == 0, self.fill)
+        att = F.softmax(att, dim=-1)
+        return (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+
+
+class Head(nn.Module):
+    """One head of "Let's build GPT" (Karpathy's lecture): a 2-D ``tril`` buffer; with ``causal=False``, a
+    mask that hides the earlier steps instead."""
+
+    def __init__(self, causal: bool = True) -> None:
+        super().__init__()
+        self.value = nn.Linear(4, 4, bias=False)
+        ones = torch.ones(8, 8)
+        self.register_buffer("tril", torch.tril(ones) if causal else torch.triu(ones))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _B, T, C = x.shape
+        wei = x @ x.transpose(-2, -1) * C**-0.5
+        wei = wei.masked_fill(self.tril[:T, :T] == 0, float("-inf"))
+        return F.softmax(wei, dim=-1) @ self.value(x)
+
+
+@pytest.mark.parametrize("fill", [-1e10, float("-inf")])
+def test_attention_written_out_by_hand_comes_in_as_matmuls_and_a_causal_mask(
+    fill: float, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    torch.manual_seed(0)
+    imported = _same_module(ManualAttention(fill=fill), (1, 12, 8))
+    types = [block.type for block in imported.project.graph.blocks.values()]
+    assert types.count("matmul") == 2 and types.count("causal_mask") == 1
+    (mask,) = [b for b in imported.project.graph.blocks.values() if b.type == "causal_mask"]
+    assert mask.params == {"fill": None if fill == float("-inf") else fill}
+    assert "mask" not in imported.weights  # the block makes the mask itself, for any length
+    _fixed_point(imported, (1, 12, 8), tmp_path, monkeypatch)
+
+
+def test_the_lectures_tril_buffer_is_a_causal_mask_and_any_other_mask_is_refused() -> None:
+    imported = _same_module(Head(), (1, 6, 4))
+    assert [b.type for b in imported.project.graph.blocks.values()].count("causal_mask") == 1
+    with pytest.raises(Unrepresentable) as info:
+        import_module(Head(causal=False).eval(), [(1, 6, 4)])
+    line = Head.forward.__code__.co_firstlineno + 3
+    assert info.value.problems == [
+        f"Tensor.masked_fill at test_import_real_code.py:{line}: only a causal mask (each step's later steps "
+        "hidden) has a block"
+    ]
+
+
 class DataBranch(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.mean() > 0:

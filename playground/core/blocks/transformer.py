@@ -1,15 +1,35 @@
 """torch.nn's own attention layers, as blocks that keep torch's parameter names: MultiheadAttention and
 TransformerEncoderLayer (batch first), for the models written with them (a ViT's encoder, a
 TransformerEncoder classifier). Playground's Self-attention and Transformer block are the lecture's
-versions of the same, with a causal switch and a padding-mask port."""
+versions of the same, with a causal switch and a padding-mask port. And attention written out by hand,
+as GPT's code does it when it has no flash attention: MatMul (``q @ k.transpose(-2, -1)``, ``att @ v``)
+and Causal mask (``att.masked_fill(mask == 0, float('-inf'))``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import bool_param, expect_rank, expect_size, fixed, float_param, int_param, size_param
+from playground.core.blocks.rules import (
+    bool_param,
+    broadcast,
+    expect_rank,
+    expect_size,
+    fixed,
+    float_param,
+    int_param,
+    size_param,
+)
 from playground.core.blocks.sequence import DROPOUT, HEADS, SEQ, heads
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
+from playground.core.registry import (
+    MAX_FLOAT,
+    BlockSpec,
+    ParamSpec,
+    PortSpec,
+    Shape,
+    ShapeError,
+    format_shape,
+    register,
+)
 
 
 def _multihead(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
@@ -98,5 +118,72 @@ register(
         ),
         inputs=(SEQ,),
         key_params=("num_heads", "dim_feedforward"),
+    )
+)
+
+
+def _matmul(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    a, b = ins
+    for port, shape in enumerate(ins):
+        if len(shape) < 3:
+            raise ShapeError(f"expects (batch, ..., rows, columns) but receives {format_shape(shape)}", port)
+    if a[-1] != b[-2]:
+        raise ShapeError(
+            f"needs input 2's second-to-last size to be input 1's last: {format_shape(a)} @ {format_shape(b)} "
+            f"would multiply rows of {a[-1]} values with columns of {b[-2]}",
+            1,
+        )
+    return [(*broadcast([a[:-2], b[:-2]]), a[-2], b[-1])]
+
+
+register(
+    BlockSpec(
+        type="matmul",
+        title="MatMul",
+        category="Merge",
+        description=(
+            "Multiplies its inputs as matrices over their last two dimensions, one product per example (and "
+            "head): torch.matmul, a @ b. Attention's scores q @ kᵀ, and its weights times the values."
+        ),
+        infer=_matmul,
+        inputs=(PortSpec("a", "(batch, ..., rows, inner)"), PortSpec("b", "(batch, ..., inner, columns)")),
+        aliases=("matrix_multiply", "bmm"),
+        rule="a (N, ..., R, K) @ b (N, ..., K, C) → (N, ..., R, C); the dimensions before broadcast",
+    )
+)
+
+
+def _causal_mask(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    (scores,) = ins
+    if len(scores) < 3:
+        raise ShapeError(f"expects scores (batch, ..., steps, key steps) but receives {format_shape(scores)}")
+    return [scores]
+
+
+register(
+    BlockSpec(
+        type="causal_mask",
+        title="Causal mask",
+        category="Attention",
+        description=(
+            "Hides from each step the steps after it: the scores above the diagonal of the last two "
+            "dimensions become the fill value (minus infinity, so a softmax after it gives them no weight), as "
+            "GPT's att.masked_fill(mask == 0, float('-inf'))."
+        ),
+        infer=_causal_mask,
+        params=(
+            ParamSpec(
+                "fill",
+                "float",
+                None,
+                "The value the later steps' scores get (none: minus infinity)",
+                min=-MAX_FLOAT,
+                max=MAX_FLOAT,
+                optional=True,
+            ),
+        ),
+        inputs=(PortSpec("scores", "(batch, ..., steps, key steps), e.g. q @ kᵀ"),),
+        aliases=("masked_fill",),
+        rule="(N, ..., T, S) → (N, ..., T, S)",
     )
 )

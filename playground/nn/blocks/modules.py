@@ -85,6 +85,20 @@ class DotProductAttention(nn.Module):
         return torch.nn.functional.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
 
 
+class CausalMask(nn.Module):
+    """Scores above the diagonal of the last two dimensions set to ``fill`` (None: minus infinity, so a
+    softmax gives them no weight): GPT's ``att.masked_fill(mask == 0, float('-inf'))``."""
+
+    def __init__(self, fill: float | None = None) -> None:
+        super().__init__()
+        self.fill = float("-inf") if fill is None else fill
+
+    def forward(self, scores: torch.Tensor) -> torch.Tensor:
+        steps, keys = scores.shape[-2], scores.shape[-1]
+        later = torch.ones(steps, keys, dtype=torch.bool, device=scores.device).triu(1)
+        return scores.masked_fill(later, self.fill)
+
+
 def causal_mask(steps: int, device: torch.device) -> torch.Tensor:
     """True above the diagonal: step t may not look at steps after t."""
     return torch.ones(steps, steps, dtype=torch.bool, device=device).triu(1)

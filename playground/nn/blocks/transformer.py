@@ -1,17 +1,19 @@
 """torch.nn.MultiheadAttention and TransformerEncoderLayer as themselves (batch first), so a model
 written with them comes in, and goes out, under torch's own parameter names (``attn.in_proj_weight``,
-``encoder.self_attn.out_proj.weight``)."""
+``encoder.self_attn.out_proj.weight``); and MatMul and Causal mask, attention written out by hand."""
 
 from __future__ import annotations
 
 import operator
 from typing import Any
 
+import torch
 from torch import fx, nn
 
 from playground.core.graph import Block
 from playground.core.registry import Shape
 from playground.nn.blocks.base import Call, Emitter, NoBlock, builds, inverts
+from playground.nn.blocks.modules import CausalMask
 
 MULTIHEAD = ("embed_dim", "num_heads", "dropout", "bias", "kdim", "vdim")
 ENCODER = ("d_model", "dim_feedforward", "dropout", "activation", "layer_norm_eps", "norm_first", "bias")
@@ -72,3 +74,28 @@ def _encoder_layer_back(call: Call) -> tuple[str, dict[str, Any]]:
         "norm_first": m.norm_first,
         "bias": m.linear1.bias is not None,
     }
+
+
+@builds("matmul")
+def _matmul(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    return [e.function(block.id, torch.matmul, tuple(ins))]
+
+
+@inverts(operator.matmul, torch.matmul, "matmul", torch.bmm, "bmm")
+def _matmul_back(call: Call) -> tuple[str, dict[str, Any]]:
+    if len(call.shapes) != 2 or call.kwargs.get("out") is not None:
+        raise NoBlock("only a product of two tensors has a block")
+    if any(len(shape) < 3 for shape in call.shapes):
+        raise NoBlock("a product with a matrix of weights (not a batch of them) has no block: use a Linear")
+    return "matmul", {}
+
+
+@builds("causal_mask")
+def _causal_mask(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
+    return [e.module(block.id, CausalMask, {"fill": p["fill"]}, tuple(ins))]
+
+
+@inverts(CausalMask)
+def _causal_mask_back(call: Call) -> tuple[str, dict[str, Any]]:
+    fill = call.target.fill
+    return "causal_mask", {"fill": None if fill == float("-inf") else fill}
