@@ -26,6 +26,7 @@ def tied_project(tmp_path: Path) -> Path:
 def test_the_inspector_shows_a_tie_and_unties_it_until_undo(qtbot, window, tmp_path: Path) -> None:
     assert window.open_path(tied_project(tmp_path))
     inspector = window.inspector
+    window.view.centerOn(window.scene.blocks["linear_1"])
     click_block(qtbot, window, "linear_1")
     assert inspector.tied.isVisible() and "linear_1.weight = embedding_1.weight" in inspector.tied.text()
     counted = window.document.root_analysis.total_params
@@ -43,7 +44,9 @@ def test_a_rename_keeps_the_tie_and_a_delete_unties_in_one_step(qtbot, window, t
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("wte", True))
     run_block_menu(qtbot, window, "embedding_1", "Rename…")
     assert document.root.ties == {"linear_1.weight": "wte.weight"}
+    window.view.centerOn(window.scene.blocks["wte"])  # scrolled to, wherever the canvas was left
     click_block(qtbot, window, "wte")
+    assert window.scene.selected_block_ids() == ["wte"]
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert "wte" not in document.root.blocks and document.root.ties == {}
     assert "Untied linear_1.weight from wte.weight" in window.statusBar().currentMessage()
