@@ -33,6 +33,7 @@ class Patterns:
         self.pieces: dict[fx.Node, tuple[fx.Node, int, list[tuple[int, int]]]] = {}  # a split: source, dim, pieces
         self.positions: dict[fx.Node, int] = {}  # torch.arange(t): position ids, t of them
         self.tables: dict[fx.Node, str] = {}  # an Embedding of position ids: its layer
+        self.moved: dict[fx.Node, tuple[fx.Node, list[int]]] = {}  # a permute that moves the batch: source, dims
         self.half_way: dict[fx.Node, str] = {}  # what each of those is, for a use that has no block
 
     def _pattern(self, node: fx.Node) -> bool:
@@ -40,6 +41,8 @@ class Patterns:
         if self._state_pick(node) or self._split(node) or self._piece(node) or self._position_ids(node):
             return True
         if self._table(node) or self._learned_positions(node):
+            return True
+        if self._batch_moved(node) or self._moved_piece(node):
             return True
         return self._half_way_read(node)
 
@@ -176,6 +179,45 @@ class Patterns:
         block_id = self._block(node, "positional_encoding", params, layer.split(".")[-1])
         self._locate(node, block_id, layer)
         self._wire([x], block_id)
+        return True
+
+    def _batch_moved(self, node: fx.Node) -> bool:
+        """``qkv.reshape(B, N, 3, heads, d).permute(2, 0, 3, 1, 4)`` (timm's ViT attention), to be taken
+        apart along its new first dimension (``q, k, v = qkv.unbind(0)``, ``qkv[0]``): the batch second."""
+        if node.target not in ("permute", torch.permute) or not node.args or node.args[0] not in self.ports:
+            return False
+        given = node.args[1:] if len(node.args) > 2 else node.args[1] if len(node.args) > 1 else node.kwargs["dims"]
+        dims = [d % len(shape_of(node)) for d in (given if isinstance(given, (list, tuple)) else [given])]
+        if dims[0] == 0 or len(dims) < 3 or dims[1] != 0:
+            return False
+        self.moved[node] = (node.args[0], dims)
+        self.half_way[node] = (
+            "reads a permute that moves the batch: only its pieces along its first dimension, each taken on "
+            "its own (q, k, v = qkv.unbind(0)), have blocks (a Select and a Permute)"
+        )
+        return True
+
+    def _moved_piece(self, node: fx.Node) -> bool:
+        """``unbind(0)`` of a batch-moving permute, and each piece of it: a Select of the permute's source
+        along the dimension it moved first, and a Permute of the rest, the batch first again."""
+        if node.target in ("unbind", torch.unbind) and node.args[0] in self.moved:
+            if (node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)) != 0:
+                return False
+            self.moved[node] = self.moved[node.args[0]]
+            self.half_way[node] = self.half_way[node.args[0]]
+            return True
+        if node.target is not operator.getitem or node.args[0] not in self.moved or not isinstance(node.args[1], int):
+            return False
+        source, dims = self.moved[node.args[0]]
+        picked = dims[0]
+        select = self._block(node, "select", {"dim": picked, "index": node.args[1]})
+        self._locate(node, select)
+        self._wire([source], select)
+        rest = [d - (d > picked) for d in dims[1:]]
+        if rest != sorted(rest):
+            permute = self._block(node, "permute", {"dims": rest})
+            self._locate(node, permute)
+            self.graph.connect(Link(select, 0, permute, 0))
         return True
 
     def _half_way_read(self, node: fx.Node) -> bool:

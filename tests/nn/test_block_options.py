@@ -102,8 +102,15 @@ def test_conv_transpose1d() -> None:
             nn.AdaptiveMaxPool2d((2, 3)),
             IMAGES,
         ),
+        ("max_pool2d", {"kernel_size": 3, "padding": 1, "dilation": 2}, nn.MaxPool2d(3, 3, 1, dilation=2), IMAGES),
+        (
+            "avg_pool2d",
+            {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+            nn.AvgPool2d(3, 2, 1, count_include_pad=False),
+            IMAGES,
+        ),
     ],
-    ids=["max_pool1d", "avg_pool1d", "adaptive_max_pool2d"],
+    ids=["max_pool1d", "avg_pool1d", "adaptive_max_pool2d", "max-dilated", "avg-pad-not-counted"],
 )
 def test_pooling(type_name: str, params: dict, reference: nn.Module, x: torch.Tensor) -> None:
     same_as(one_block(type_name, params, list(x.shape[1:])), reference, x)

@@ -242,6 +242,43 @@ def test_the_lectures_tril_buffer_is_a_causal_mask_and_any_other_mask_is_refused
     ]
 
 
+class TimmAttention(nn.Module):
+    """timm's ViT Attention as written: one qkv projection reshaped and permuted so that q, k and v come
+    first (the batch second), then ``unbind(0)``; the fused path or the scores by hand."""
+
+    def __init__(self, fused: bool) -> None:
+        super().__init__()
+        self.num_heads, self.head_dim, self.scale = 2, 4, 4**-0.5
+        self.fused_attn = fused
+        self.qkv = nn.Linear(8, 24)
+        self.q_norm, self.k_norm = nn.Identity(), nn.Identity()
+        self.proj = nn.Linear(8, 8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        q, k = self.q_norm(q), self.k_norm(k)
+        if self.fused_attn:
+            x = F.scaled_dot_product_attention(q, k, v)
+        else:
+            q = q * self.scale
+            attn = q @ k.transpose(-2, -1)
+            x = attn.softmax(dim=-1) @ v
+        return self.proj(x.transpose(1, 2).reshape(B, N, C))
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_timms_qkv_permuted_batch_second_and_unbound_comes_in_piece_by_piece(
+    fused: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = _same_module(TimmAttention(fused), (1, 5, 8))
+    blocks = imported.project.graph.blocks.values()
+    assert sorted(b.params["index"] for b in blocks if b.type == "select") == [0, 1, 2]
+    assert [b.params for b in blocks if b.type == "permute"] == [{"dims": [0, 2, 1, 3]}] * 3
+    _fixed_point(imported, (1, 5, 8), tmp_path, monkeypatch)
+
+
 class DataBranch(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.mean() > 0:

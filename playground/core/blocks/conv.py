@@ -175,11 +175,11 @@ for _axes, _port, _what in ((1, SIGNAL, "sample of a longer signal"), (2, IMAGE,
     )
 
 
-def _pooled(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
+def _pooled(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool, dilation: int = 1) -> int:
     """torch's pooled size: with ceil_mode a last, partial window counts, if it starts inside the input."""
     if not ceil_mode:
-        return out_size(size, kernel, stride, padding)
-    out = math.ceil((size + 2 * padding - kernel) / stride) + 1
+        return out_size(size, kernel, stride, padding, dilation)
+    out = math.ceil((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
     return out - 1 if (out - 1) * stride >= size + padding else out
 
 
@@ -190,8 +190,8 @@ def _pool(axes: int):
         k, p = params["kernel_size"], params["padding"]
         if 2 * p > k:
             raise bad_param(f"padding ({p}) must be at most half of kernel_size ({k})")
-        s = params["stride"] or k
-        sizes = [_pooled(fixed(x, axis), k, s, p, params.get("ceil_mode", False)) for axis in range(2, axes + 2)]
+        s, ceil, d = params["stride"] or k, params.get("ceil_mode", False), params.get("dilation", 1)
+        sizes = [_pooled(fixed(x, axis), k, s, p, ceil, d) for axis in range(2, axes + 2)]
         for size in sizes:
             positive(size, "output")
         return [(x[0], x[1], *sizes)]
@@ -205,6 +205,10 @@ POOL_PARAMS = (
     int_param("padding", 0, "Border added on each side (max pooling pads with -inf, average with zeros)", 0, 64),
     bool_param("ceil_mode", False, "Keep a last window that runs past the edge (sizes round up, as in GoogLeNet)"),
 )
+KIND_PARAMS = {
+    "max": (int_param("dilation", 1, "Spacing between the values a window looks at (1: next to each other)", 1, 64),),
+    "avg": (bool_param("count_include_pad", True, "Count the zeros of the padding in each window's average"),),
+}
 
 for _axes, _port in ((1, SIGNAL), (2, IMAGE)):
     for _kind, _what in (("max", "largest"), ("avg", "average")):
@@ -216,12 +220,12 @@ for _axes, _port in ((1, SIGNAL), (2, IMAGE)):
                 category="Convolution",
                 description=f"Shrinks each channel by keeping the {_what} value of every small window.",
                 infer=_pool(_axes),
-                params=POOL_PARAMS,
+                params=POOL_PARAMS + KIND_PARAMS[_kind],
                 inputs=(_port,),
                 aliases=(_title.lower(),),
                 key_params=("kernel_size",),
-                rule="(N, C, *size) → (N, C, *out), per axis out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1 "
-                "(⌈…⌉ with ceil_mode, less a window that would start in the padding)",
+                rule="(N, C, *size) → (N, C, *out), per axis out = ⌊(size + 2·padding − dilation·(kernel_size − 1) − 1) "
+                "/ stride⌋ + 1 (⌈…⌉ with ceil_mode, less a window that would start in the padding)",
             )
         )
 

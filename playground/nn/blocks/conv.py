@@ -46,8 +46,8 @@ def _deconv(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
 @builds("max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d")
 def _pool(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
     kwargs = {"kernel_size": p["kernel_size"], "stride": p["stride"] or p["kernel_size"], "padding": p["padding"]}
-    if p["ceil_mode"]:
-        kwargs["ceil_mode"] = True
+    changed = {"ceil_mode": False, "dilation": 1, "count_include_pad": True}  # torch's defaults, written only when not
+    kwargs |= {k: p[k] for k, default in changed.items() if k in p and p[k] != default}
     return [e.module(block.id, CLASSES[block.type], kwargs, tuple(ins))]
 
 
@@ -84,16 +84,19 @@ def _deconv_back(call: Call) -> tuple[str, dict[str, Any]]:
 @inverts(nn.MaxPool1d, nn.AvgPool1d, nn.MaxPool2d, nn.AvgPool2d)
 def _pool_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
-    if getattr(m, "return_indices", False) or set(_tuple(getattr(m, "dilation", 1))) != {1}:
-        raise NoBlock("return_indices and dilation of a pooling layer have no block")
-    if isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and (not m.count_include_pad or m.divisor_override):
-        raise NoBlock("count_include_pad=False and divisor_override have no block")
-    sizes = {k: one_or_all(_tuple(getattr(m, k))) for k in ("kernel_size", "stride", "padding")}
+    if getattr(m, "return_indices", False):
+        raise NoBlock("return_indices of a pooling layer has no block")
+    average = isinstance(m, (nn.AvgPool1d, nn.AvgPool2d))
+    if average and m.divisor_override:
+        raise NoBlock("divisor_override has no block")
+    keys = ("kernel_size", "stride", "padding") + (() if average else ("dilation",))
+    sizes = {k: one_or_all(_tuple(getattr(m, k))) for k in keys}
     if sizes["stride"] == sizes["kernel_size"]:
         sizes["stride"] = 0  # the block's way of saying torch's default, the window's size
     if any(isinstance(size, list) for size in sizes.values()):
         raise NoBlock("a pooling window that is not square has no block")
-    return _type_of(m), sizes | {"ceil_mode": m.ceil_mode}
+    extra = {"count_include_pad": m.count_include_pad} if average else {}
+    return _type_of(m), sizes | {"ceil_mode": m.ceil_mode} | extra
 
 
 _MAX_ARGS = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")

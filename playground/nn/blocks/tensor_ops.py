@@ -101,6 +101,14 @@ def _transpose_back(call: Call) -> tuple[str, dict[str, Any]]:
     return "transpose", {"dim0": call.arg(1, "dim0"), "dim1": call.arg(2, "dim1")}
 
 
+@inverts(torch.select, "select")
+def _select_back(call: Call) -> tuple[str, dict[str, Any]]:
+    dim, index = call.arg(1, "dim"), call.arg(2, "index")
+    if not isinstance(dim, int) or not isinstance(index, int) or dim % len(call.shapes[0]) == 0:
+        raise NoBlock("only picking one entry of a dimension after the batch has a block")
+    return "select", {"dim": dim, "index": index}
+
+
 @inverts(torch.narrow, "narrow")
 def _narrow_back(call: Call) -> tuple[str, dict[str, Any]]:
     return "slice", {"dim": call.arg(1, "dim"), "start": call.arg(2, "start"), "length": call.arg(3, "length")}
