@@ -126,7 +126,10 @@ def cmd_summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}", file=out)
         if i == 0:
             print("  " + "  ".join("-" * w for w in widths), file=out)
-    print(f"  total parameters: {analysis.total_params:,}", file=out)
+    shared = f" (tied weights counted once: {analysis.shared:,} fewer than the blocks' sum)" if analysis.shared else ""
+    print(f"  total parameters: {analysis.total_params:,}{shared}", file=out)
+    for name, to in project.graph.ties.items():
+        print(f"  tied: {name} is {to}", file=out)
     for problem in analysis.problems:
         print(f"{args.file}: {problem.message}", file=err)
     return EXIT_BAD_PROJECT if analysis.problems else EXIT_OK

@@ -42,6 +42,7 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     inner: dict[str, Analysis] = field(default_factory=dict)  # a group's id -> the analysis of its inside
     shared: int = 0  # values tied weights hold twice in the blocks' counts, once in the network
+    tied: set[str] = field(default_factory=set)  # this level's blocks that share a weight with another (ties.py)
 
     def level(self, path: list[str]) -> Analysis:
         """The analysis of the group at ``path`` (group ids from the top); an empty one if it was not reached."""

@@ -65,7 +65,7 @@ def _shape(graph: Graph, analysis: Analysis, name: str) -> Shape | str:
 
 def check(graph: Graph, analysis: Analysis) -> tuple[list[tuple[str, str]], int]:
     """What is wrong with each tie, as (top-level block, message), and how many values the sound ties
-    share (the network counts them once)."""
+    share (the network counts them once); each level's analysis learns its blocks that share a weight."""
     wrong, shared = [], 0
     for name, to in graph.ties.items():
         mine, theirs = (_shape(graph, analysis, end) for end in (name, to))
@@ -77,6 +77,9 @@ def check(graph: Graph, analysis: Analysis) -> tuple[list[tuple[str, str]], int]
             why = "a weight is tied to itself or to a weight that is tied in turn: tie each to the same one"
         else:
             shared += math.prod(mine)
+            for end in (name, to):
+                path = split(end)[0]
+                analysis.level(path[:-1]).tied.add(path[-1])
             continue
         if why:
             wrong.append((split(name)[0][0], f"The tie {name} = {to}: {why}"))

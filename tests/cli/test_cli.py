@@ -62,6 +62,22 @@ def test_summary_matches_the_hand_written_lenet() -> None:
     assert out.splitlines()[-1] == f"  total parameters: {total:,}"
 
 
+def test_summary_says_what_is_tied_and_counts_it_once(tmp_path: Path) -> None:
+    doc = json.loads((PRESETS / "char-gpt.json").read_text())
+    next(b for b in doc["graph"]["blocks"] if b["id"] == "linear_1")["params"]["bias"] = False
+    doc["graph"]["ties"] = {"linear_1.weight": "embedding_1.weight"}
+    (tmp_path / "tied.json").write_text(json.dumps(doc))
+    code, out, _ = run("summary", str(tmp_path / "tied.json"))
+    rows = {line.split()[0]: line.split()[-1] for line in out.splitlines()[3:-2]}
+    counted = sum(int(count.replace(",", "")) for count in rows.values())
+    assert code == 0 and out.splitlines()[-1] == "  tied: linear_1.weight is embedding_1.weight"
+    total = counted - 58 * 64
+    assert (
+        out.splitlines()[-2]
+        == f"  total parameters: {total:,} (tied weights counted once: 3,712 fewer than the blocks' sum)"
+    )
+
+
 def test_export_python_gives_an_importable_module(tmp_path: Path) -> None:
     code, out, _ = run("export", SPIRAL, "--format", "python", "-o", str(tmp_path / "m.py"))
     assert code == 0 and "wrote" in out

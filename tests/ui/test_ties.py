@@ -29,9 +29,12 @@ def test_the_inspector_shows_a_tie_and_unties_it_until_undo(qtbot, window, tmp_p
     window.view.centerOn(window.scene.blocks["linear_1"])
     click_block(qtbot, window, "linear_1")
     assert inspector.tied.isVisible() and "linear_1.weight = embedding_1.weight" in inspector.tied.text()
+    cards = window.scene.blocks
+    assert cards["linear_1"].size_text == cards["embedding_1"].size_text == "3,712 params · tied"
     counted = window.document.root_analysis.total_params
     qtbot.mouseClick(inspector.untie, LEFT)
     assert window.document.root.ties == {} and not inspector.tied.isVisible()
+    assert cards["linear_1"].size_text == "3,712 params"
     assert window.document.root_analysis.total_params == counted + 58 * 64  # two tensors now
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.document.root.ties == {"linear_1.weight": "embedding_1.weight"}

@@ -149,7 +149,12 @@ class BlockItem(QGraphicsObject):
             block.id,
             dict(params),
             (port_names(block), len(block.graph.blocks)) if block.graph is not None else None,
-            (analysis.shapes.get(block.id), analysis.param_counts.get(block.id), analysis.problems_of(block.id))
+            (
+                analysis.shapes.get(block.id),
+                analysis.param_counts.get(block.id),
+                analysis.problems_of(block.id),
+                block.id in analysis.tied,
+            )
             if analysis
             else None,
             received,
@@ -166,6 +171,8 @@ class BlockItem(QGraphicsObject):
             count = analysis.param_counts.get(block.id)
             self.shape_text = ", ".join(format_shape(s) for s in shapes) if shapes else ""
             self.size_text = f"{count:,} params" if count else ""
+            if count and block.id in analysis.tied:
+                self.size_text += " · tied"  # one tensor with another block's: counted once (the inspector says which)
             self.problems = [p.message for p in analysis.problems_of(block.id)]
         self._place_lines()
         tip = f"<b>{self.title}</b> '{block.id}'<br>{spec.description if spec else 'unknown block type'}"
