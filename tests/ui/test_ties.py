@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog
 
 from tests.ui.conftest import LEFT, PRESETS, click_block
 from tests.ui.test_fields_and_keys import run_block_menu
@@ -47,6 +47,8 @@ def test_a_rename_keeps_the_tie_and_a_delete_unties_in_one_step(qtbot, window, t
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("wte", True))
     run_block_menu(qtbot, window, "embedding_1", "Rename…")
     assert document.root.ties == {"linear_1.weight": "wte.weight"}
+    window.activateWindow()  # offscreen Qt can leave the closed menu the active window; a display gives it back
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     window.view.centerOn(window.scene.blocks["wte"])  # scrolled to, wherever the canvas was left
     click_block(qtbot, window, "wte")
     assert window.scene.selected_block_ids() == ["wte"]
