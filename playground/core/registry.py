@@ -282,6 +282,7 @@ class BlockSpec:
     key_params: tuple[str, ...] = field(default=())
     rule: str = ""  # the shape rule in words, for the block reference (docs/blocks.md)
     weights: WeightsFn | None = None  # its learned tensors' shapes by torch name, where a tie may share one
+    example: tuple[Shape, ...] = ()  # inputs of its worked example, where no shapes.EXAMPLE_INPUTS fits all ports
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

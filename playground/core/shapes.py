@@ -327,8 +327,7 @@ def example_shapes(spec: BlockSpec) -> tuple[list[Shape], list[Shape]] | None:
     that may be "auto" taken from the wires) and the output shapes it gives; None if none fits."""
     ports = spec.input_ports(spec.defaults())
     required = [p for p in ports if not p.optional]
-    for shape in EXAMPLE_INPUTS:
-        ins = [shape] * len(required)
+    for ins in ([list(spec.example)] if spec.example else []) + [[shape] * len(required) for shape in EXAMPLE_INPUTS]:
         params = {**spec.defaults(), **{p.name: AUTO for p in spec.params if p.infer_from is not None}}
         try:
             _infer_sizes(spec, params, ins)

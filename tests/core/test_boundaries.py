@@ -1,4 +1,4 @@
-"""The package boundaries of DESIGN.md, checked in fresh interpreters."""
+"""The package boundaries of docs/architecture.md (its Boundaries table), checked in fresh interpreters."""
 
 import json
 import subprocess

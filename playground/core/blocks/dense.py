@@ -15,6 +15,7 @@ from playground.core.blocks.rules import (
     float_param,
     int_param,
     size_param,
+    unchanged,
 )
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
@@ -58,17 +59,13 @@ register(
 )
 
 
-def _identity(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    return [ins[0]]
-
-
 register(
     BlockSpec(
         type="identity",
         title="Identity",
         category="Dense",
         description="Passes its input through unchanged; handy as a named tap or a residual branch.",
-        infer=_identity,
+        infer=unchanged,
         inputs=(PortSpec("in", dtype="any"),),
         outputs=(PortSpec("out", dtype="any"),),
     )
@@ -106,6 +103,7 @@ register(
         aliases=("gcn", "graph_conv"),
         key_params=("in_features", "out_features"),
         rule="node features (nodes, in_features) and adjacency (nodes, nodes) → (nodes, out_features)",
+        example=(("N", 34), ("N", "N")),  # the batch is the graph's nodes
     )
 )
 

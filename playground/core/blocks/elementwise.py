@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.core.blocks.rules import bad_param, broadcast, float_param, int_param, normalise_dim, same_shapes
+from playground.core.blocks.rules import (
+    bad_param,
+    broadcast,
+    float_param,
+    int_param,
+    normalise_dim,
+    same_shapes,
+    unchanged,
+)
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 IN = (PortSpec("in"),)
-
-
-def _same(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    return [ins[0]]
 
 
 def _softmax_like(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
@@ -48,7 +52,13 @@ SIMPLE = (
 for _type, _title, _category, _text, _aliases in SIMPLE:
     register(
         BlockSpec(
-            type=_type, title=_title, category=_category, description=_text, infer=_same, inputs=IN, aliases=_aliases
+            type=_type,
+            title=_title,
+            category=_category,
+            description=_text,
+            infer=unchanged,
+            inputs=IN,
+            aliases=_aliases,
         )
     )
 
@@ -58,7 +68,7 @@ register(
         title="LeakyReLU",
         category="Activation",
         description="Like ReLU, but negative values keep a small slope so their neurons never go silent.",
-        infer=_same,
+        infer=unchanged,
         params=(float_param("negative_slope", 0.01, "Slope for negative inputs", 0.0, 1.0),),
         inputs=IN,
         key_params=("negative_slope",),
@@ -70,7 +80,7 @@ register(
         title="ELU",
         category="Activation",
         description="Like ReLU for positive values, a smooth curve down to -alpha for negative ones.",
-        infer=_same,
+        infer=unchanged,
         params=(float_param("alpha", 1.0, "Value approached for very negative inputs", 0.0, 10.0),),
         inputs=IN,
         key_params=("alpha",),
@@ -102,7 +112,7 @@ register(
         title="Pow",
         category="Math",
         description="Raises every value to a fixed power, e.g. 3 for x cubed.",
-        infer=_same,
+        infer=unchanged,
         params=(float_param("exponent", 2.0, "The power", -16.0, 16.0),),
         inputs=IN,
         aliases=("power",),
@@ -115,7 +125,7 @@ register(
         title="Scale",
         category="Math",
         description="Multiplies every value by one learnable number.",
-        infer=_same,
+        infer=unchanged,
         count=lambda p, ins: 1,
         params=(float_param("init", 1.0, "Starting value of the learnable factor", -1e6, 1e6),),
         inputs=IN,
@@ -202,7 +212,7 @@ register(
             "Random numbers shaped like its input, new at every step: normal (torch.randn_like, mean 0 and "
             "spread 1) or uniform (torch.rand_like, between 0 and 1); the input's values are not used."
         ),
-        infer=_same,
+        infer=unchanged,
         params=(
             ParamSpec("distribution", "choice", "normal", "How the numbers are drawn", choices=("normal", "uniform")),
         ),

@@ -14,6 +14,7 @@ from playground.core.blocks.rules import (
     float_param,
     int_param,
     size_param,
+    unchanged,
 )
 from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
 
@@ -161,10 +162,6 @@ register(
 )
 
 
-def _same(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
-    return [ins[0]]
-
-
 def _images(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     (x,) = ins
     expect_rank(x, (4,))
@@ -177,7 +174,7 @@ register(
         title="Dropout",
         category="Normalisation",
         description="While training, zeroes a random fraction p of the values so no neuron can be relied on alone.",
-        infer=_same,
+        infer=unchanged,
         params=(float_param("p", 0.5, "Fraction of values dropped while training", 0.0, 0.99),),
         inputs=IN,
         key_params=("p",),
@@ -208,7 +205,7 @@ register(
             "While training, drops a whole residual branch for random examples (row) or the whole batch, "
             "so deep networks train as if shallower; passes it on when evaluating."
         ),
-        infer=_same,
+        infer=unchanged,
         params=(
             float_param("p", 0.1, "Chance that the branch is dropped while training", 0.0, 0.99),
             ParamSpec(

@@ -49,6 +49,11 @@ def normalise_dim(dim: int, rank: int, name: str = "dim", allow_batch: bool = Fa
     return real
 
 
+def unchanged(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    """The shape rule of a block that gives its input's shape back (an activation, Dropout, Identity)."""
+    return [ins[0]]
+
+
 def same_shapes(ins: list[Shape]) -> Shape:
     first = ins[0]
     for i, shape in enumerate(ins[1:], start=1):
