@@ -17,17 +17,26 @@ from playground.nn.import_fx import shape_of, tensors_in
 FILLS = ("masked_fill", torch.masked_fill)
 
 
-def _ends_as_mask(node: fx.Node) -> bool:
+def ends_as_mask(node: fx.Node) -> bool:
     """Whether every use of ``node`` leads, through operations, to the mask argument of a ``masked_fill``."""
-    if not node.users:
-        return False
-    for user in node.users:
-        if user.target in FILLS:
-            if len(user.args) < 2 or user.args[1] is not node or user.args[0] is node:
-                return False
-        elif user.op not in ("call_function", "call_method") or not _ends_as_mask(user):
+    todo, seen, filled = [node], set(), False
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if not current.users:
             return False
-    return True
+        for user in current.users:
+            if user.target in FILLS:
+                if len(user.args) < 2 or user.args[1] is not current or user.args[0] is current:
+                    return False
+                filled = True
+            elif user.op not in ("call_function", "call_method"):
+                return False
+            else:
+                todo.append(user)
+    return filled
 
 
 class CausalMasks:
@@ -52,6 +61,8 @@ class CausalMasks:
     def _makes_mask(self, node: fx.Node) -> bool:
         """A constant tensor (a buffer), or an operation on constants and sizes alone, whose uses end in
         the mask of a ``masked_fill``."""
+        if "tensor_meta" not in node.meta:
+            return False  # a size, a device: read where it is used
         if node.op == "get_attr":
             if isinstance(self._fetch(node), nn.Parameter):
                 return False
@@ -59,7 +70,7 @@ class CausalMasks:
             value not in self.masks and "tensor_meta" in value.meta for value in tensors_in((node.args, node.kwargs))
         ):
             return False
-        return _ends_as_mask(node)
+        return ends_as_mask(node)
 
     def _fetch(self, node: fx.Node) -> Any:
         return functools.reduce(getattr, str(node.target).split("."), self.traced)

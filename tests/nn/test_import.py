@@ -4,17 +4,19 @@ what they compute, with their weights under their names; what has no block is re
 from __future__ import annotations
 
 import operator
+import sys
 
 import pytest
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import fx, nn
 
 from playground.core.graph import Block, Graph, Link
 from playground.core.registry import AUTO, all_specs
 from playground.core.shapes import example_shapes
 from playground.nn.blocks.base import INVERSES
 from playground.nn.compile import compile_graph
+from playground.nn.import_masks import ends_as_mask
 from playground.nn.import_parameters import PATTERN_METHODS
 from playground.nn.importing import Unrepresentable, import_module
 
@@ -222,3 +224,15 @@ def test_a_class_named_like_playgrounds_own_is_traced_as_the_users() -> None:
 
     graph = import_module(Scale(), [(1, 3)]).project.graph  # not Playground's Scale block: the user's code
     assert [block.type for block in graph.blocks.values()] == ["input", "parameter", "multiply", "output"]
+
+
+def test_a_long_chain_of_operations_is_walked_without_recursion() -> None:
+    """Whether a value ends as a mask is asked of every tensor made without inputs; a network of
+    thousands of functional operations in a row must not exhaust Python's recursion limit."""
+    graph = fx.Graph()
+    value = graph.call_function(torch.ones, (2,))
+    first = value
+    for _ in range(3 * sys.getrecursionlimit()):
+        value = graph.call_function(operator.neg, (value,))
+    graph.output(value)
+    assert ends_as_mask(first) is False
