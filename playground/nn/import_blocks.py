@@ -80,12 +80,25 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
                 ": a tensor used outside a layer has no block",
                 f"self.{attribute}" + (f" ({holder})" if holder else ""),
             )
-        elif node.op == "call_method" and node.target in PASS_THROUGH and node.args[0] in self.ports:
-            self.ports[node] = self.ports[node.args[0]]
-        elif node.op == "call_module" and type(self._target(node)) is nn.Identity and node.args[0] in self.ports:
-            self.ports[node] = self.ports[node.args[0]]  # timm's `self.drop_path = nn.Identity()`: a wire
+        elif self._wire_through(node):
+            pass  # `.contiguous()`, timm's `self.drop_path = nn.Identity()`: a wire
         elif "tensor_meta" in node.meta or node.op == "call_module":  # not a size or a shape: an operation
             self._operation(node)
+
+    def _wire_through(self, node: fx.Node) -> bool:
+        """A call that changes no value (``PASS_THROUGH``, ``nn.Identity``): the wire goes straight on, or,
+        from what has no block, the call has none either (said where that is)."""
+        through = node.op == "call_method" and node.target in PASS_THROUGH
+        through = through or (node.op == "call_module" and type(self._target(node)) is nn.Identity)
+        if not through or not node.args:
+            return False
+        if node.args[0] in self.ports:
+            self.ports[node] = self.ports[node.args[0]]
+        elif node.args[0] in self.failed:
+            self.failed.add(node)
+        else:
+            return False
+        return True
 
     def refuse(self, node: fx.Node, why: str, name: str = "") -> None:
         """``node`` has no block, ``why`` (": the reason" or " has no block"); what it feeds is not blamed."""
@@ -128,11 +141,10 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
         call = Call(target, args, dict(kwargs), shapes, shape_of(node) or ())
         if self.functional_layer(node, call, inputs):
             return
-        fed_by_failed = any(value in self.failed for value in tensors_in((node.args, node.kwargs)))
-        if key not in INVERSES and not (fed_by_failed and node.op == "call_method" and node.target in PASS_THROUGH):
+        if key not in INVERSES:
             self.refuse(node, " has no block", name)  # said even where what feeds it has none: all to change
             return
-        if fed_by_failed:
+        if any(value in self.failed for value in tensors_in((node.args, node.kwargs))):
             self.failed.add(node)  # what feeds it was reported already
             return
         if node.op == "call_module" and node.target in self.modules.values() and has_weights(target):

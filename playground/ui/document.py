@@ -221,8 +221,7 @@ class Document(QObject):
     def apply(self, command: Command) -> bool:
         """Do an edit at the level shown, as one undo step; a tie whose block it removes (deleted, or moved
         into or out of a group) is undone in the same step, and ``said``."""
-        if self.level:
-            command = InGroup(list(self.level), command)
+        command = self._here(command)
         if not self._do(command):
             return False
         loose = ties.loose(self.root)
@@ -238,6 +237,10 @@ class Document(QObject):
         if self.undo_stack.count() == count and not self.undo_stack.isClean():
             self._reanalyse()  # merged into the previous edit: the stack's index did not move
         return True
+
+    def _here(self, command: Command) -> Command:
+        """``command`` as done at the level shown (inside the group being edited, or on the whole network)."""
+        return InGroup(list(self.level), command) if self.level else command
 
     def _do(self, command: Command) -> bool:
         """Do ``command`` on the project; False (and ``refused``, saying why) if it cannot be done."""
@@ -309,7 +312,7 @@ class Document(QObject):
         tied = ties.renamed(self.root.ties, self.level, block_id, new_id)
         if not follows and tied == self.root.ties:
             return self.apply(command)
-        done = InGroup(list(self.level), command) if self.level else command
+        done = self._here(command)
         if not self._do(done):
             return False
         with self.macro(command.text):
