@@ -240,6 +240,7 @@ def test_a_double_clicked_view_fills_the_views_area_and_esc_brings_the_others_ba
     panel = window.training
     plane = panel.views.plane
     qtbot.waitUntil(plane.isVisible, timeout=FIRST)
+    qtbot.waitUntil(lambda: plane.width() >= 100)  # laid out beside the curves (a busy machine lays out later)
     loss, metric = panel.curves.loss_plot, panel.curves.metric_plot
     width = loss.width()
     qtbot.mouseDClick(loss.viewport(), Qt.MouseButton.LeftButton)
