@@ -19,7 +19,7 @@ from playground import __version__, is_preset, nearest_presets, project_file
 from playground.core.machine import BYTES_PER_WEIGHT, size_text
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
-from playground.core.registry import BlockSpec, ParamSpec, categories, format_number, format_shape, get_spec
+from playground.core.registry import BlockSpec, ParamSpec, categories, format_shape, get_spec
 from playground.core.shapes import analyse, example_shapes
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
@@ -175,20 +175,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _param_text(param: ParamSpec) -> str:
-    if param.kind == "choice":
-        allowed = " / ".join(param.choices)
-    elif param.kind in ("int", "float") and param.min is not None:
-        allowed = f"{format_number(param.min)} to {format_number(param.max)}"
-    elif param.kind == "dims":
-        allowed = f"{format_number(param.min)} to {format_number(param.max)}, one number or one per axis"
-        allowed += "".join(f", or '{word}'" for word in param.choices)
-    else:
-        allowed = param.kind
-    if param.optional:
-        allowed += ", or none"
-    if param.infer_from is not None:
-        allowed += ', or "auto": the size of the incoming wire'
-    return f"`{param.name}` = {param.default!r} ({allowed}): {param.doc}"
+    return f"`{param.name}` = {param.default!r} ({param.describe()}): {param.doc}"
 
 
 def _spec_markdown(spec: BlockSpec) -> list[str]:

@@ -22,8 +22,9 @@ from playground.core.files import TooLargeError, atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph, Link, block_ports
 from playground.core.layout import auto_layout
 from playground.core.migrations import MIGRATIONS
+from playground.core.param_kinds import MAX_FLOAT
 from playground.core.project_types import STAGE_VIEWS, DatasetRef, Expected, Project, Stage, TrainingConfig
-from playground.core.registry import MAX_FLOAT, ParamSpec, canonical_type, get_spec, is_valid_id
+from playground.core.registry import ParamSpec, canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"

@@ -9,13 +9,12 @@ block types by name.
 from __future__ import annotations
 
 import keyword
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.core.drawn import check_points
+from playground.core.param_kinds import KINDS, ParamKind
 
 Dim = int | str
 """One tensor dimension: a size, or a symbol such as ``"N"`` (the batch)."""
@@ -24,11 +23,8 @@ Shape = tuple[Dim, ...]
 BATCH = "N"
 AUTO = "auto"
 """A size parameter set to this takes its value from the incoming wire (like Keras' Dense(H))."""
-MAX_INT = 1 << 31
-MAX_FLOAT = 1e12
 _ID_RE = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 _INDEX_RE = re.compile(r"^(0|[1-9][0-9]{0,3})$")
-_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,31}$")
 
 
 class ShapeError(Exception):
@@ -137,7 +133,7 @@ class ParamSpec:
     """One parameter of a block: type, default, allowed range or choices, help text."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "ints", "dims", "name", "text", "points"
+    kind: str  # a name in param_kinds.KINDS: "int", "float", "bool", "choice", "ints", "dims", ...
     default: Any
     doc: str = ""
     min: float | None = None
@@ -147,97 +143,31 @@ class ParamSpec:
     infer_from: tuple[int, int] | None = None  # (input port, axis): the size "auto" takes from the wire
     optional: bool = False  # None ("none" in the editor) is allowed: the option is off
 
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"parameter {self.name}: no kind {self.kind!r} (param_kinds.py has {', '.join(KINDS)})")
+
+    @property
+    def handler(self) -> ParamKind:
+        """What the parameter's kind does (param_kinds.py)."""
+        return KINDS[self.kind]
+
     def validate(self, value: Any) -> Any:
         """Return ``value`` normalised, or raise ValueError saying what is allowed."""
         if value == AUTO and self.infer_from is not None:
             return AUTO
         if value is None and self.optional:
             return None
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise ValueError(f"must be true or false, not {_show(value)}")
-            return value
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise ValueError(f"must be one of {', '.join(self.choices)}, not {_show(value)}")
-            return value
-        if self.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                if isinstance(value, float) and value.is_integer() and abs(value) < MAX_INT:
-                    value = int(value)
-                else:
-                    auto = f" or {AUTO!r} (the size of the incoming wire)" if self.infer_from else ""
-                    raise ValueError(f"must be a whole number{auto}, not {_show(value)}")
-            self._check_range(value)
-            return value
-        if self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"must be a number, not {_show(value)}")
-            value = float(value)
-            if not math.isfinite(value):
-                raise ValueError("must be a finite number")
-            self._check_range(value)
-            return value
-        if self.kind == "text":
-            if not isinstance(value, str) or len(value) > 4096 or "\x00" in value:
-                raise ValueError(f"must be text of at most 4096 characters, not {_show(value)}")
-            return value
-        if self.kind == "name":
-            if not isinstance(value, str) or not _NAME_RE.match(value):
-                raise ValueError(f"must be a short lower-case name such as 'x', not {_show(value)}")
-            return value
-        if self.kind == "ints":
-            if not isinstance(value, list | tuple) or len(value) > 8:
-                raise ValueError(f"must be a list of at most 8 whole numbers, not {_show(value)}")
-            items: list[Dim] = []
-            for item in value:
-                if isinstance(item, str) and item in self.symbols:
-                    items.append(item)
-                elif isinstance(item, int) and not isinstance(item, bool):
-                    self._check_range(item)
-                    items.append(item)
-                else:
-                    allowed = "whole numbers" + (f" or {', '.join(self.symbols)}" if self.symbols else "")
-                    raise ValueError(f"may hold only {allowed}, not {_show(item)}")
-            return items
-        if self.kind == "dims":
-            return self._dims(value)
-        if self.kind == "points":
-            return check_points(value)
-        raise AssertionError(f"unknown parameter kind {self.kind}")
+        return self.handler.validate(self, value)
 
-    def _dims(self, value: Any) -> int | str | list[int]:
-        """A size for every spatial axis (3), one per axis ([3, 5]), or a word from ``choices`` ("same")."""
-        if isinstance(value, str) and value in self.choices:
-            return value
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        listed = isinstance(value, list | tuple) and 1 <= len(value) <= 3
-        if listed and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            for item in value:
-                self._check_range(item)
-            return list(value)
-        if whole:
-            self._check_range(value)
-            return value
-        words = "".join(f" or '{c}'" for c in self.choices)
-        raise ValueError(f"must be a whole number, one per axis such as [3, 5]{words}, not {_show(value)}")
-
-    def _check_range(self, value: float) -> None:
-        low = self.min if self.min is not None else -(MAX_INT if self.kind != "float" else MAX_FLOAT)
-        high = self.max if self.max is not None else (MAX_INT if self.kind != "float" else MAX_FLOAT)
-        if not low <= value <= high:
-            raise ValueError(
-                f"must be between {format_number(low)} and {format_number(high)}, not {format_number(value)}"
-            )
-
-
-def format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    def describe(self) -> str:
+        """What the parameter may be set to, in words: the kind's range or choices, and none or auto."""
+        allowed = self.handler.allowed(self)
+        if self.optional:
+            allowed += ", or none"
+        if self.infer_from is not None:
+            allowed += ', or "auto": the size of the incoming wire'
+        return allowed
 
 
 @dataclass(frozen=True)

@@ -10,32 +10,11 @@ from typing import Any
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox, QWidget
 
+from playground.core.param_kinds import KINDS
 from playground.core.registry import AUTO, ParamSpec
 
 INT_LIMIT = 2**31 - 1
-
-
-def ints_text(value: list) -> str:
-    return ", ".join(str(v) for v in value)
-
-
-def parse_ints(text: str) -> list[Any]:
-    items: list[Any] = []
-    for part in text.replace("[", "").replace("]", "").split(","):
-        part = part.strip()
-        if part:
-            items.append(int(part) if part.lstrip("-").isdigit() else part)
-    return items
-
-
-def parse_value(param: ParamSpec, text: str) -> Any:
-    """What the user typed into a line editor, as the parameter's value (validated by the caller)."""
-    if param.kind == "ints":
-        return parse_ints(text)
-    if param.kind == "dims":
-        items = parse_ints(text)
-        return items[0] if len(items) == 1 else items
-    return text.strip()
+Commit = Callable[[Any], None]  # the value the user settled on
 
 
 class WordSpinBox(QSpinBox):
@@ -99,61 +78,76 @@ class FloatSpinBox(QDoubleSpinBox):
             super().stepBy(steps)
 
 
+def _whole(param: ParamSpec, commit: Commit) -> QSpinBox:
+    """A whole number; one that may be "auto" (the wire's size) or "none" (the option off) holds the word as
+    the value below its minimum."""
+    if param.infer_from is not None or param.optional:
+        word = AUTO if param.infer_from is not None else None
+        box: QSpinBox = AutoSpinBox() if word else WordSpinBox("none")
+        box.setRange(int(param.min or (1 if word else 0)) - 1, int(min(param.max or INT_LIMIT, INT_LIMIT)))
+        off = box.minimum()
+        box.valueChanged.connect(lambda v: commit(word if v < off + 1 else int(v)))
+        return box
+    box = QSpinBox()
+    box.setRange(
+        int(max(param.min if param.min is not None else -INT_LIMIT, -INT_LIMIT)),
+        int(min(param.max if param.max is not None else INT_LIMIT, INT_LIMIT)),
+    )
+    box.valueChanged.connect(lambda v: commit(int(v)))
+    return box
+
+
+def _number(param: ParamSpec, commit: Commit) -> QDoubleSpinBox:
+    spin = FloatSpinBox()
+    spin.setRange(param.min if param.min is not None else -1e9, param.max if param.max is not None else 1e9)
+    spin.setSingleStep(0.1 if (param.max or 1) <= 1 else 1.0)
+    spin.valueChanged.connect(lambda v: commit(float(v)))
+    return spin
+
+
+def _check(param: ParamSpec, commit: Commit) -> QCheckBox:
+    check = QCheckBox()
+    check.toggled.connect(lambda v: commit(bool(v)))
+    return check
+
+
+def _choice(param: ParamSpec, commit: Commit) -> QComboBox:
+    combo = QComboBox()
+    combo.addItems(list(param.choices))
+    combo.currentTextChanged.connect(commit)
+    return combo
+
+
+def _line(param: ParamSpec, commit: Commit) -> QLineEdit:
+    line = QLineEdit()
+    line.setPlaceholderText(param.handler.hint(param))
+    line.editingFinished.connect(lambda: commit(param.handler.parse(param, line.text())))
+    return line
+
+
+def _drawn(param: ParamSpec, commit: Commit) -> QLabel:
+    return QLabel()  # the points are drawn on the input plane, not typed
+
+
+# The editor for each style a parameter kind names (core/param_kinds.py: ParamKind.editor).
+EDITORS: dict[str, Callable[[ParamSpec, Commit], QWidget]] = {
+    "whole": _whole,
+    "number": _number,
+    "check": _check,
+    "choice": _choice,
+    "line": _line,
+    "drawn": _drawn,
+}
+
+
 def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget:
     """An editor for ``param`` that calls ``edited(name, value)`` when the user commits a value."""
-    name = param.name
-    editor: QWidget
-    if param.kind == "int" and param.infer_from is not None:
-        auto = AutoSpinBox()
-        auto.setRange(int(param.min or 1) - 1, int(min(param.max or INT_LIMIT, INT_LIMIT)))
-        auto.set_inferred(None)
-        auto.setKeyboardTracking(False)
-        auto.valueChanged.connect(lambda v: edited(name, AUTO if v < auto.minimum() + 1 else int(v)))
-        editor = auto
-    elif param.kind == "int" and param.optional:
-        maybe = WordSpinBox("none")
-        maybe.setRange(int(param.min or 0) - 1, int(min(param.max or INT_LIMIT, INT_LIMIT)))
-        maybe.setKeyboardTracking(False)
-        maybe.valueChanged.connect(lambda v: edited(name, None if v < maybe.minimum() + 1 else int(v)))
-        editor = maybe
-    elif param.kind == "int":
-        box = QSpinBox()
-        box.setRange(
-            int(max(param.min if param.min is not None else -INT_LIMIT, -INT_LIMIT)),
-            int(min(param.max if param.max is not None else INT_LIMIT, INT_LIMIT)),
-        )
-        box.setKeyboardTracking(False)
-        box.valueChanged.connect(lambda v: edited(name, int(v)))
-        editor = box
-    elif param.kind == "float":
-        spin = FloatSpinBox()
-        spin.setRange(param.min if param.min is not None else -1e9, param.max if param.max is not None else 1e9)
-        spin.setSingleStep(0.1 if (param.max or 1) <= 1 else 1.0)
-        spin.setKeyboardTracking(False)
-        spin.valueChanged.connect(lambda v: edited(name, float(v)))
-        editor = spin
-    elif param.kind == "bool":
-        check = QCheckBox()
-        check.toggled.connect(lambda v: edited(name, bool(v)))
-        editor = check
-    elif param.kind == "choice":
-        combo = QComboBox()
-        combo.addItems(list(param.choices))
-        combo.currentTextChanged.connect(lambda v: edited(name, v))
-        editor = combo
-    elif param.kind == "points":
-        editor = QLabel()  # the points are drawn on the input plane, not typed
-    else:
-        line = QLineEdit()
-        if param.kind in ("ints", "dims"):
-            words = "".join(f" or {c}" for c in param.choices)
-            line.setPlaceholderText("e.g. 1, 8, 8" if param.kind == "ints" else f"e.g. 3 or 3, 5{words}")
-            line.editingFinished.connect(lambda: edited(name, parse_value(param, line.text())))
-        else:
-            line.editingFinished.connect(lambda: edited(name, line.text().strip()))
-        editor = line
-    editor.setObjectName(f"param_{name}")
+    editor = EDITORS[param.handler.editor](param, lambda value: edited(param.name, value))
+    if isinstance(editor, QSpinBox | QDoubleSpinBox):
+        editor.setKeyboardTracking(False)
+    editor.setObjectName(f"param_{param.name}")
     editor.setToolTip(param.doc)
+    editor.setProperty("kind", param.kind)
     return editor
 
 
@@ -167,7 +161,5 @@ def show_value(editor: QWidget, value: Any) -> None:
         editor.setChecked(value)
     elif isinstance(editor, QComboBox):
         editor.setCurrentText(value)
-    elif isinstance(editor, QLabel):
-        editor.setText(f"{len(value)} point{'s' if len(value) != 1 else ''}: draw on the input plane")
-    elif isinstance(editor, QLineEdit) and not editor.hasFocus():
-        editor.setText(ints_text(value) if isinstance(value, list) else str(value))
+    elif isinstance(editor, QLabel | QLineEdit) and not editor.hasFocus():
+        editor.setText(KINDS[editor.property("kind")].format(value))

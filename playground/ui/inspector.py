@@ -21,7 +21,7 @@ from playground.core.registry import ParamSpec, format_shape, get_spec
 from playground.core.shapes import Analysis, inferred
 from playground.runtime.messages import Fields
 from playground.ui.document import Document
-from playground.ui.forms import AutoSpinBox, ints_text, make_editor, parse_value, show_value
+from playground.ui.forms import AutoSpinBox, make_editor, show_value
 from playground.ui.theme import category_colour, set_font
 
 DATA_FIELD = ("input", "data")  # an Input's data parameter: offered as a list of the dataset's fields
@@ -150,7 +150,7 @@ class Inspector(QWidget):
 
     def _typed(self, param: ParamSpec, text: str) -> None:
         """Say at once what is wrong with what is being typed (the value stands until it is valid)."""
-        self._say(param.name, self._check(param, parse_value(param, text)))
+        self._say(param.name, self._check(param, param.handler.parse(param, text)))
 
     def _check(self, param: ParamSpec, value: Any) -> str:
         try:
@@ -175,11 +175,12 @@ class Inspector(QWidget):
         stands = block.params.get(name, self.document.analysis.params.get(self.block_id, {}).get(name))
         if value == stands:
             return  # nothing changes (a field that loses the focus commits again what it shows)
-        error = self._check(spec.param(name), value)
+        param = spec.param(name)
+        error = self._check(param, value)
         if not error and not self.document.set_param(self.block_id, name, value):
             error = "refused"
         if error:
-            shown = ints_text(stands) if isinstance(stands, list) else str(stands)
+            shown = param.handler.format(stands)
             self._say(name, f"{error}; it stays {shown}")
             self.refresh(self.document.analysis)  # the value that stands
             editor = self.editors.get(name)

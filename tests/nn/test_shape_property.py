@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from torch import fx
 
 from playground.core.graph import Block, Graph, Link
+from playground.core.param_kinds import Draw
 from playground.core.registry import AUTO, ParamSpec, all_specs, get_spec
 from playground.nn.compile import compile_graph
 from playground.nn.export import example_inputs
 
-Draw = Callable[[int, int], int]
 Shape = tuple[int, ...]  # without the batch
 
 
@@ -28,24 +28,7 @@ def draw_value(param: ParamSpec, d: Draw) -> Any:
         return AUTO
     if param.optional and d(0, 1):
         return None
-    low = -4 if param.min is None else max(param.min, -4)
-    high = 4 if param.max is None else min(param.max, low + 6)
-    if param.kind == "int":
-        return d(int(low), int(high))
-    if param.kind == "float":
-        return round(low + (min(high, low + 2) - low) * d(0, 20) / 20, 4)
-    if param.kind == "bool":
-        return bool(d(0, 1))
-    if param.kind == "choice":
-        return param.choices[d(0, len(param.choices) - 1)]
-    if param.kind == "dims":
-        words = list(param.choices)
-        pick = d(0, 2 + len(words))
-        if pick < len(words):
-            return words[pick]
-        sizes = [d(int(low), int(min(high, low + 3))) for _ in range(d(1, 2))]
-        return sizes[0] if pick == len(words) else sizes
-    raise AssertionError(f"no random {param.kind} for {param.name}: give it a structural draw")
+    return param.handler.draw(param, d)
 
 
 def reshape(s: Shape, d: Draw) -> dict:
@@ -80,7 +63,7 @@ TYPES = sorted(spec.type for spec in all_specs() if spec.type not in SPECIAL)
 
 def draw_params(type_name: str, shape: Shape, d: Draw) -> dict[str, Any]:
     spec = get_spec(type_name)
-    params = {p.name: draw_value(p, d) for p in spec.params if p.kind not in ("ints", "name", "text")}
+    params = {p.name: draw_value(p, d) for p in spec.params}
     params.update(STRUCTURAL.get(type_name, lambda s, d: {})(shape, d))
     return params
 

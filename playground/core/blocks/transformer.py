@@ -20,8 +20,8 @@ from playground.core.blocks.rules import (
     size_param,
 )
 from playground.core.blocks.sequence import DROPOUT, HEADS, SEQ, heads
+from playground.core.param_kinds import MAX_FLOAT
 from playground.core.registry import (
-    MAX_FLOAT,
     BlockSpec,
     ParamSpec,
     PortSpec,
