@@ -1,1 +1,2 @@
-"""Training off the GUI thread (QtCore only; torch is imported by the worker thread, not at import)."""
+"""Training for the window: the protocol the worker speaks (commands and messages, plain data) and the
+session that drives the worker process and hands its messages to Qt. No torch at import."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -82,6 +82,7 @@ class Loaded:
     restored: str = ""  # the trained state saved beside the project, brought back (or why it was not)
     restored_step: int | None = None  # the step the restored state was at (None: nothing was restored)
     threads: int = 1  # CPU threads torch computes with (nn/threads.py)
+    views: tuple[str, ...] = ()  # the live views that apply to this run (nn/live/views.py), by id
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,68 @@ class BlockDetail:
 
 
 @dataclass(frozen=True)
+class PlaneLook:
+    """What a network with a 2-D input does over the plane: each narrow block's units (34 x 34), the
+    block the class regions read (the logits of a classifier ending in Softmax), that block at 102 x 102
+    (the big input plane), and the (out, in) weights of the Linear blocks between narrow layers (the
+    neuron view's lines). Empty for any other network."""
+
+    units: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, 34, 34)
+    output: str = ""
+    fine: np.ndarray | None = None  # the output block's (units, 102, 102)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+# The payloads of the live views (nn/live/views.py makes them, ui/plots/data_views.py shows them), one
+# dataclass per kind of picture; a Snapshot carries them by view id.
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A 1-D input: the network's output along x, the spread over MC-dropout samples (epistemic) and
+    the predicted noise (aleatoric)."""
+
+    xs: np.ndarray
+    mean: np.ndarray
+    epistemic: np.ndarray | None = None
+    noise: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Nodes:
+    """A graph dataset: each node's predicted class (N,), and its hidden features in 2-D (N, 2)."""
+
+    predicted: np.ndarray
+    embedding: np.ndarray
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A few validation windows (k, T), what came next (k,), and the network's forecast (k,)."""
+
+    windows: np.ndarray
+    truth: np.ndarray
+    predicted: np.ndarray
+
+
+@dataclass(frozen=True)
+class Latent:
+    """Points in a code space seen in 2-D (n, 2), coloured by their class (n,) when there is one."""
+
+    title: str
+    codes: np.ndarray
+    labels: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ImageRows:
+    """Rows of small images, (k, H, W) each: images with their true and predicted masks, inputs and
+    what a network rebuilt of them, or images decoded from codes."""
+
+    rows: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
 class Generated:
     """Points a generative model drew, over the points of its data; ``trajectories`` follow a few
     of them from noise to the end, step by step (reverse diffusion); ``belief`` is what a GAN's
@@ -162,29 +225,17 @@ class Episode:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the network looks like inside, a few times a second."""
+    """What the network looks like inside, a few times a second: the gradients, the input plane, the
+    focused block, and the payload of each live view that made one this time (by view id; a view
+    missing keeps what it shows)."""
 
     run: int
     step: int
     grad_norms: dict[str, float]
     wire_gradients: dict[str, float]
-    plane: dict[str, np.ndarray] = field(default_factory=dict)  # block -> (units, R, R), R = 34: each unit
-    plane_output: str = ""
+    plane: PlaneLook = field(default_factory=PlaneLook)
     detail: BlockDetail | None = None
-    # A 1-D input: x, mean, the spread over MC-dropout samples (epistemic) and the predicted noise (aleatoric).
-    curve: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None = None
-    nodes: tuple[np.ndarray, np.ndarray] | None = None  # graph data: predicted class (N,), 2-D embedding (N, 2)
-    forecast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # windows (k, T), truth (k,), predicted (k,)
-    masks: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # images, true masks, P(mask) (k, H, W) each
-    latent: tuple[str, np.ndarray, np.ndarray | None] | None = None  # title, (n, 2) codes, labels (n,)
-    reconstructions: tuple[np.ndarray, np.ndarray] | None = None  # inputs and outputs, (k, H, W) each
-    # What a recipe makes (Task.pictures), refreshed every Task.picture_period; None: keep the last one shown.
-    grid: tuple[np.ndarray, ...] | None = None  # rows of images decoded over the latent plane, (g, H, W) each
-    prior: tuple[np.ndarray, ...] | None = None  # rows of images decoded from codes drawn from the prior
-    generated: Generated | None = None
-    episode: Episode | None = None
-    fine_plane: np.ndarray | None = None  # the plane_output block's (units, 102, 102): the big input plane
-    weights: dict[str, np.ndarray] = field(default_factory=dict)  # a Linear block's (out, in) weights: the neuron view
+    views: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -197,12 +248,15 @@ class Sampled:
     text: str
 
 
+StopKind = Literal["paused", "finished", "done", "diverged", "failed", "error", "died"]
+
+
 @dataclass(frozen=True)
 class Written:
     """Files the worker wrote for the window: the trained weights on Save (``what`` "weights"), an export
     ("export"); or, in ``error``, why it could not. Not tied to a run: a Save is answered whatever happens next."""
 
-    what: str
+    what: Literal["weights", "export"]
     files: tuple[str, ...] = ()
     detail: str = ""  # what the files hold ("the trained weights (step 120)")
     error: str = ""
@@ -212,9 +266,10 @@ class Written:
 @dataclass(frozen=True)
 class Stopped:
     """The worker stopped training: ``kind`` is paused, finished (a Step or Epoch), done (the project's
-    epochs are trained), diverged, failed or error."""
+    epochs are trained), diverged, failed (the run could not be built), error (a command failed) or
+    died (the worker process is gone)."""
 
     run: int
-    kind: str
+    kind: StopKind
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,6 +1,6 @@
-"""The GUI's handle on training. It starts the worker process (worker.py), sends it commands, and
-passes on, as Qt signals in the GUI thread, only the messages of the current run: a message from
-before a Reset or a restart is dropped."""
+"""The GUI's handle on training. It starts the worker process (protocol.serve, by name), sends it
+commands (protocol.py), and passes on, as Qt signals in the GUI thread, only the messages of the current
+run: a message from before a Reset or a restart is dropped."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from playground.core.project_types import Project, TrainingConfig
+from playground.runtime import protocol as p
 from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped, Written
-from playground.runtime.worker import TRANSPORT, serve
+from playground.runtime.protocol import State
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 WATCH_MS = 250  # how often the session looks whether the worker process is still alive
@@ -70,12 +71,12 @@ class TrainingSession(QObject):
     stopped = Signal(object)  # Stopped
     sampled = Signal(object)  # Sampled
     written = Signal(object)  # Written: weights saved, an export made (or why not)
-    state_changed = Signal(str)  # idle, loading, ready, running, failed
+    state_changed = Signal(str)  # a protocol.State
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.run = 0
-        self.state = "idle"
+        self.state: State = "idle"
         self._sent = 0  # commands posted, numbered
         self._transport = 0  # the number of the latest play/steps/epoch/pause
         self.pausing = False  # a pause was asked for and the worker has not answered yet
@@ -87,6 +88,15 @@ class TrainingSession(QObject):
         self.watch = QTimer(self)
         self.watch.setInterval(WATCH_MS)
         self.watch.timeout.connect(self._check_worker)
+        # A run's messages, each passed on by its signal.
+        self._signals = {
+            Loaded: self.loaded,
+            Fields: self.fields_known,
+            Progress: self.progressed,
+            Snapshot: self.snapshotted,
+            Sampled: self.sampled,
+            Stopped: self.stopped,
+        }
         self._start_worker()
         _LIVE.add(self)
 
@@ -95,7 +105,7 @@ class TrainingSession(QObject):
         results = context.Queue()
         receive_commands, self._commands = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=serve, args=(receive_commands, results.put), name="playground-trainer", daemon=True
+            target=p.serve, args=(receive_commands, results.put), name="playground-trainer", daemon=True
         )
         self.process.start()
         receive_commands.close()
@@ -105,7 +115,7 @@ class TrainingSession(QObject):
         self.dead = False
         self.watch.start()
         if self.threads is not None:  # a worker started after another died keeps the user's choice
-            self.post("threads", self.threads)
+            self.post(p.Threads(self.threads))
 
     def _check_worker(self) -> None:
         """Notice a worker that died (out of memory, a crash in native code): say so and keep the project."""
@@ -124,14 +134,14 @@ class TrainingSession(QObject):
         if self.dead:
             self._start_worker()
 
-    def post(self, command: str, payload: object = None) -> None:
+    def post(self, command: p.Command) -> None:
         self._sent += 1
-        if command in TRANSPORT:
+        if command.transport:
             self._transport = self._sent
         if self.dead:
             return  # nobody to tell; the panel already says that the process died
         try:
-            self._commands.send((command, payload, self._sent))
+            self._commands.send((command, self._sent))
         except (BrokenPipeError, OSError):
             self._check_worker()
 
@@ -142,7 +152,7 @@ class TrainingSession(QObject):
         self._revive()
         self.run += 1
         self.project = dataclasses.replace(project, graph=project.graph.copy())
-        self.post("load", (self.run, self.project, base_dir, device, resume))
+        self.post(p.Load(self.run, self.project, base_dir, device, resume))
         self._set_state("loading")
         return self.run
 
@@ -150,58 +160,58 @@ class TrainingSession(QObject):
         self._revive()
         self.run += 1
         self.project = None
-        self.post("unload", self.run)
+        self.post(p.Unload(self.run))
         self._set_state("idle")
 
     def reset(self, reseed: bool = False) -> None:
         self.run += 1
-        self.post("reset", (self.run, reseed))
+        self.post(p.Reset(self.run, reseed))
         self._set_state("loading")
 
     def play(self) -> None:
         self.pausing = False
-        self.post("play")
+        self.post(p.Play())
         self._set_state("running")
 
     def pause(self) -> None:
         self.pausing = self.state == "running"
-        self.post("pause")
+        self.post(p.Pause())
 
     def step(self, count: int = 1) -> None:
         self.pausing = False
-        self.post("steps", count)
+        self.post(p.Steps(count))
         self._set_state("running")
 
     def epoch(self) -> None:
         self.pausing = False
-        self.post("epoch")
+        self.post(p.Epoch())
         self._set_state("running")
 
     def configure(self, config: TrainingConfig) -> None:
         """Knobs that apply to a running trainer (see messages.LIVE_SETTINGS)."""
         if self.project is not None:
             self.project.training = config
-        self.post("config", config)
+        self.post(p.Configure(config))
 
     def set_threads(self, count: int | None) -> None:
         """The CPU threads training computes with, from now on (None: chosen by the network's size)."""
         self.threads = count
-        self.post("threads", count)
+        self.post(p.Threads(count))
 
     def set_speed(self, steps_per_second: float) -> None:
-        self.post("speed", steps_per_second)
+        self.post(p.Speed(steps_per_second))
 
     def set_sampling(self, prompt: str, temperature: float) -> None:
         """What a language model's live samples start from, and how adventurous they are."""
-        self.post("sampling", (prompt, temperature))
+        self.post(p.Sampling(prompt, temperature))
 
     def set_focus(self, block_id: str | None, example: int = 0) -> None:
-        self.post("focus", (block_id, example))
+        self.post(p.Focus(block_id, example))
 
     def save_weights(self, stem: Path) -> None:
         """Write the run's trained weights and trainer state beside a saved project (answered by ``written``)."""
         self.writing += 1
-        self.post("checkpoint", stem)
+        self.post(p.SaveWeights(stem))
 
     def export(
         self, project: Project, base_dir: Path | None, fmt: str, target: Path, trained: bool, origin: str
@@ -210,12 +220,12 @@ class TrainingSession(QObject):
         ``written``."""
         self.writing += 1
         snapshot = dataclasses.replace(project, graph=project.graph.copy())
-        self.post("export", (snapshot, base_dir, fmt, target, trained, origin))
+        self.post(p.Export(snapshot, base_dir, fmt, target, trained, origin))
 
     def shutdown(self) -> None:
         self.watch.stop()
         if self.process.is_alive():
-            self.post("quit")
+            self.post(p.Quit())
             # The worker holds nothing to keep, so one busy building or training is not waited for long,
             # unless it is writing files the user asked for (Save with the trained weights, Export).
             self.process.join(WRITE_WAIT if self.writing else QUIT_WAIT)
@@ -235,7 +245,7 @@ class TrainingSession(QObject):
             self.receiver.wait(5000)
 
     # --- from the worker ---------------------------------------------------------------------
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: State) -> None:
         if state != self.state:
             self.state = state
             self.state_changed.emit(state)
@@ -252,18 +262,8 @@ class TrainingSession(QObject):
             return
         if getattr(message, "run", None) != self.run:
             return  # from a run that has since been reset, restarted or stopped
-        if isinstance(message, Loaded):
-            if self.state == "loading":
-                self._set_state("ready")
-            self.loaded.emit(message)
-        elif isinstance(message, Fields):
-            self.fields_known.emit(message)
-        elif isinstance(message, Progress):
-            self.progressed.emit(message)
-        elif isinstance(message, Snapshot):
-            self.snapshotted.emit(message)
-        elif isinstance(message, Sampled):
-            self.sampled.emit(message)
+        if isinstance(message, Loaded) and self.state == "loading":
+            self._set_state("ready")
         elif isinstance(message, Stopped):
             # A pause or finish that answers an older command than the latest Play/Step/Epoch/Pause
             # (pressed again before the worker replied) must not undo what that latest one started.
@@ -273,4 +273,4 @@ class TrainingSession(QObject):
             if not superseded:
                 self.pausing = False
                 self._set_state("failed" if message.kind in ("failed", "error") else "ready")
-            self.stopped.emit(message)
+        self._signals[type(message)].emit(message)

@@ -84,6 +84,6 @@ class LiveViews(QObject):
     def _redraw(self) -> None:
         snapshot = self.last if self._at_top() else None
         units = self.panel.show_units.isChecked() and snapshot is not None
-        self.scene.show_units(unit_images(snapshot.plane) if units else {})
+        self.scene.show_units(unit_images(snapshot.plane.units) if units else {})
         flow = self.panel.show_flow.isChecked() and snapshot is not None
         self.scene.show_flow(snapshot.wire_gradients if flow else None)

@@ -13,7 +13,8 @@ FORBIDDEN = {
     "playground.nn.export": {"PySide6", "pyqtgraph"},
     "playground.cli": {"torch", "PySide6", "pyqtgraph"},
     "playground.runtime.session": {"torch", "playground.nn", "PySide6.QtWidgets", "PySide6.QtGui", "pyqtgraph"},
-    "playground.runtime.worker": {"torch", "PySide6", "pyqtgraph"},
+    "playground.runtime.protocol": {"torch", "playground.nn", "PySide6", "pyqtgraph"},
+    "playground.nn.live.worker": {"PySide6", "pyqtgraph"},
     "playground.ui.main_window": {"torch", "playground.nn"},
 }
 

@@ -14,8 +14,9 @@ import torch
 
 from playground.core.graph import Link
 from playground.core.project import load
+from playground.nn.live.worker import WorkerLoop
+from playground.runtime import protocol as p
 from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
-from playground.runtime.worker import WorkerLoop
 from tests.core.test_project import PRESETS
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -36,9 +37,9 @@ class Worker:
         with self.lock:
             self.messages.append(message)
 
-    def send(self, command: str, payload: object = None) -> None:
+    def send(self, command: p.Command) -> None:
         self.sent += 1
-        self.commands.send((command, payload, self.sent))
+        self.commands.send((command, self.sent))
 
     def of(self, kind: type, run: int | None = None) -> list:
         with self.lock:
@@ -58,7 +59,7 @@ class Worker:
         return np.concatenate([p.losses for p in self.of(Progress, run)] or [np.empty(0)])
 
     def close(self) -> None:
-        self.send("quit")
+        self.send(p.Quit())
         self.thread.join(30)
 
 
@@ -70,9 +71,9 @@ def worker():
 
 
 def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
-    worker.send("focus", ("linear_1", 0))
-    worker.send("steps", 300)
+    worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send(p.Focus("linear_1", 0))
+    worker.send(p.Steps(300))
     (stopped,) = worker.wait_for(Stopped, 1)
     assert stopped.kind == "finished"
     assert isinstance(worker.messages[0], Catalogue) and "cpu" in worker.messages[0].devices
@@ -84,27 +85,29 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     assert {1, 2, 5, 10, 20, 50, 100, 200} <= {e["step"] for e in evaluations}, "the first stretch is evaluated"
     assert evaluations[-1]["val_loss"] < evaluations[0]["val_loss"]
     snapshot = worker.of(Snapshot, 1)[-1]
-    assert snapshot.step == 300 and snapshot.plane_output == "output_1"
-    assert snapshot.plane["linear_1"].shape == (8, 34, 34) and set(snapshot.wire_gradients) >= {"linear_1", "tanh_2"}
-    assert snapshot.fine_plane.shape == (1, 102, 102)  # the output, drawn large
-    assert snapshot.weights["linear_2"].shape == (8, 8) and snapshot.weights["linear_3"].shape == (1, 8)
-    pooled = snapshot.fine_plane.reshape(1, 34, 3, 34, 3).mean(axis=(2, 4))
-    assert np.allclose(pooled, snapshot.plane["linear_3"], atol=1e-5)
+    plane = snapshot.plane
+    assert snapshot.step == 300 and plane.output == "output_1"
+    assert plane.units["linear_1"].shape == (8, 34, 34) and set(snapshot.wire_gradients) >= {"linear_1", "tanh_2"}
+    assert plane.fine.shape == (1, 102, 102)  # the output, drawn large
+    assert plane.weights["linear_2"].shape == (8, 8) and plane.weights["linear_3"].shape == (1, 8)
+    pooled = plane.fine.reshape(1, 34, 3, 34, 3).mean(axis=(2, 4))
+    assert np.allclose(pooled, plane.units["linear_3"], atol=1e-5)
+    assert worker.of(Loaded, 1)[0].views == (), "the input plane and the neurons are the views of a 2-D input"
     detail = snapshot.detail
     assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}
     assert detail.activation.counts.sum() == 64 * 8
 
 
 def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
-    worker.send("steps", 25)
+    worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send(p.Steps(25))
     worker.wait_for(Stopped, 1)
-    worker.send("reset", (2, False))
-    worker.send("steps", 25)
+    worker.send(p.Reset(2, False))
+    worker.send(p.Steps(25))
     worker.wait_for(Stopped, 2)
     assert np.array_equal(worker.losses(1), worker.losses(2))
-    worker.send("reset", (3, True))
-    worker.send("steps", 25)
+    worker.send(p.Reset(3, True))
+    worker.send(p.Steps(25))
     worker.wait_for(Stopped, 3)
     assert not np.array_equal(worker.losses(1), worker.losses(3))
     assert all(m.run == 3 for m in worker.messages[-3:] if hasattr(m, "run"))
@@ -112,15 +115,15 @@ def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> N
 
 def test_live_settings_and_the_speed_cap_reach_the_running_trainer(worker: Worker) -> None:
     project = load(PRESETS / "mlp-spiral.json")
-    worker.send("load", (1, project, None, "cpu", None))
-    worker.send("speed", 50.0)
-    worker.send("play")
+    worker.send(p.Load(1, project, None, "cpu"))
+    worker.send(p.Speed(50.0))
+    worker.send(p.Play())
     worker.wait_for(Progress, 1, count=5)
     started = time.monotonic()
     time.sleep(1.0)
-    worker.send("config", project.training.__class__(**{**project.training.__dict__, "lr": 0.002}))
+    worker.send(p.Configure(project.training.__class__(**{**project.training.__dict__, "lr": 0.002})))
     time.sleep(0.5)
-    worker.send("pause")
+    worker.send(p.Pause())
     worker.wait_for(Stopped, 1)
     steps = worker.of(Progress, 1)[-1].step
     assert steps <= 50 * (time.monotonic() - started + 1.0) + 5  # capped at 50 steps a second
@@ -131,20 +134,20 @@ def test_a_project_that_cannot_train_is_reported_not_raised(worker: Worker) -> N
     project = load(PRESETS / "mlp-spiral.json")
     project.graph.disconnect(Link("linear_3", 0, "output_1", 0))
     project.graph.remove_block("output_1")
-    worker.send("load", (4, project, None, "cpu", None))
+    worker.send(p.Load(4, project, None, "cpu"))
     (stopped,) = worker.wait_for(Stopped, 4)
     assert stopped.kind == "failed" and "Output" in stopped.message
-    worker.send("play")  # nothing loaded: ignored
-    worker.send("load", (5, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
-    worker.send("steps", 3)
+    worker.send(p.Play())  # nothing loaded: ignored
+    worker.send(p.Load(5, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send(p.Steps(3))
     assert worker.wait_for(Stopped, 5)[0].kind == "finished"
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "lenet-digits.json"), None, "cuda", None))
-    worker.send("focus", ("conv2d_1", 3))
-    worker.send("steps", 120)
+    worker.send(p.Load(1, load(PRESETS / "lenet-digits.json"), None, "cuda"))
+    worker.send(p.Focus("conv2d_1", 3))
+    worker.send(p.Steps(120))
     assert worker.wait_for(Stopped, 1)[0].kind == "finished"
     assert any(d.startswith("cuda") for d in worker.messages[0].devices)
     assert worker.of(Loaded, 1)[0].device.startswith("cuda")
@@ -154,23 +157,25 @@ def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
 
 
 def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "uncertainty-regression.json"), None, "cpu", None))
-    worker.send("steps", 30)
+    worker.send(p.Load(1, load(PRESETS / "uncertainty-regression.json"), None, "cpu"))
+    worker.send(p.Steps(30))
     worker.wait_for(Stopped, 1)
     points = worker.of(Loaded, 1)[0].points
     assert points.train_x.shape[1] == 1 and points.bounds[0] < -1 < 1 < points.bounds[1]
-    xs, mean, std, noise = worker.of(Snapshot, 1)[-1].curve
+    curve = worker.of(Snapshot, 1)[-1].views["curve"]
+    xs, mean, std, noise = curve.xs, curve.mean, curve.epistemic, curve.noise
     assert xs.shape == mean.shape == std.shape == noise.shape == (200,) and (std > 0).all() and (noise > 0).all()
-    assert worker.of(Snapshot, 1)[-1].plane == {}
+    assert worker.of(Snapshot, 1)[-1].plane.units == {}
 
 
 def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "gcn-karate.json"), None, "cpu", None))
-    worker.send("steps", 150)
+    worker.send(p.Load(1, load(PRESETS / "gcn-karate.json"), None, "cpu"))
+    worker.send(p.Steps(150))
     worker.wait_for(Stopped, 1)
     graph = worker.of(Loaded, 1)[0].graph
     assert graph.positions.shape == (34, 2) and graph.edges.shape == (78, 2) and graph.labelled.sum() == 8
-    predicted, embedding = worker.of(Snapshot, 1)[-1].nodes
+    nodes = worker.of(Snapshot, 1)[-1].views["nodes"]
+    predicted, embedding = nodes.predicted, nodes.embedding
     assert predicted.shape == (34,) and embedding.shape == (34, 2)
     accuracy = (predicted == graph.labels)[~graph.labelled].mean()
     assert accuracy == pytest.approx(worker.of(Progress, 1)[-1].evaluations[-1]["val_accuracy"])
@@ -178,10 +183,11 @@ def test_a_graph_dataset_is_drawn_with_predictions_and_embeddings(worker: Worker
 
 def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worker) -> None:
     project = load(PRESETS / "rnn-sine.json")
-    worker.send("load", (1, project, None, "cpu", None))
-    worker.send("steps", 400)
+    worker.send(p.Load(1, project, None, "cpu"))
+    worker.send(p.Steps(400))
     worker.wait_for(Stopped, 1)
-    windows, truth, predicted = worker.of(Snapshot, 1)[-1].forecast
+    forecast = worker.of(Snapshot, 1)[-1].views["forecast"]
+    windows, truth, predicted = forecast.windows, forecast.truth, forecast.predicted
     assert windows.shape == (4, 20) and truth.shape == predicted.shape == (4,)
     assert np.abs(predicted - truth).max() < 0.3, "after 400 steps the LSTM forecasts the next value"
     naive = np.abs(windows[:, -1] - truth).mean()
@@ -189,10 +195,10 @@ def test_a_sequence_forecaster_reports_windows_truth_and_forecasts(worker: Worke
 
 
 def test_a_segmentation_network_reports_images_masks_and_predictions(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "unet-shapes.json"), None, "cpu", None))
-    worker.send("steps", 150)
+    worker.send(p.Load(1, load(PRESETS / "unet-shapes.json"), None, "cpu"))
+    worker.send(p.Steps(150))
     worker.wait_for(Stopped, 1)
-    images, truth, predicted = worker.of(Snapshot, 1)[-1].masks
+    images, truth, predicted = worker.of(Snapshot, 1)[-1].views["masks"].rows
     assert images.shape == truth.shape == predicted.shape == (4, 16, 16)
     assert set(np.unique(truth)) == {0.0, 1.0} and predicted.min() >= 0 and predicted.max() <= 1
     assert ((predicted > 0.5) == (truth > 0.5)).mean() > 0.9
@@ -203,49 +209,51 @@ def test_a_language_model_writes_while_it_trains_without_changing_the_run(worker
     from playground.runtime.messages import Sampled
 
     project = load(PRESETS / "char-gpt.json")
-    worker.send("load", (1, project, None, "cpu", None))
-    worker.send("sampling", ("ROMEO:", 0.5))
-    worker.send("steps", 20)
+    worker.send(p.Load(1, project, None, "cpu"))
+    worker.send(p.Sampling("ROMEO:", 0.5))
+    worker.send(p.Steps(20))
     worker.wait_for(Stopped, 1)
     assert worker.of(Loaded, 1)[0].samples
     (first, *_), last = worker.of(Sampled, 1), worker.of(Sampled, 1)[-1]
     assert first.step == 0 and first.prompt == "ROMEO:" and len(first.text) == 120
     assert last.step == 20
-    worker.send("reset", (2, False))
-    worker.send("steps", 20)
+    worker.send(p.Reset(2, False))
+    worker.send(p.Steps(20))
     worker.wait_for(Stopped, 2)
     assert np.array_equal(worker.losses(1), worker.losses(2)), "sampling does not disturb the training"
     assert worker.of(Sampled, 2)[-1].text == last.text, "the same step writes the same text"
 
 
 def test_an_autoencoder_reports_its_codes_and_reconstructions(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "autoencoder-digits.json"), None, "cpu", None))
-    worker.send("steps", 300)
+    worker.send(p.Load(1, load(PRESETS / "autoencoder-digits.json"), None, "cpu"))
+    worker.send(p.Steps(300))
     worker.wait_for(Stopped, 1)
     snapshot = worker.of(Snapshot, 1)[-1]
-    title, codes, labels = snapshot.latent
+    latent = snapshot.views["latent"]
+    title, codes, labels = latent.title, latent.codes, latent.labels
     assert title == "Codes in bottleneck_1" and codes.shape == (len(labels), 2) and set(labels) == set(range(10))
-    inputs, outputs = snapshot.reconstructions
+    inputs, outputs = snapshot.views["reconstructions"].rows
     assert inputs.shape == outputs.shape == (4, 8, 8)
     assert np.abs(inputs - outputs).mean() < np.abs(inputs - inputs.mean()).mean(), "better than a flat guess"
 
 
 def last_with(worker: Worker, part: str, run: int) -> object:
-    found = [getattr(s, part) for s in worker.of(Snapshot, run) if getattr(s, part) is not None]
+    found = [s.views[part] for s in worker.of(Snapshot, run) if part in s.views]
     assert found, f"no snapshot of run {run} carries {part}"
     return found[-1]
 
 
 def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "vae-digits.json"), None, "cpu", None))
-    worker.send("steps", 100)
+    worker.send(p.Load(1, load(PRESETS / "vae-digits.json"), None, "cpu"))
+    worker.send(p.Steps(100))
     worker.wait_for(Stopped, 1)
-    assert [row.shape for row in last_with(worker, "grid", 1)] == [(9, 8, 8)] * 9
-    assert [row.shape for row in last_with(worker, "prior", 1)] == [(8, 8, 8)] * 2
-    assert last_with(worker, "latent", 1)[0] == "Mean codes in mean_1"
+    assert [row.shape for row in last_with(worker, "grid", 1).rows] == [(9, 8, 8)] * 9
+    assert [row.shape for row in last_with(worker, "prior", 1).rows] == [(8, 8, 8)] * 2
+    assert last_with(worker, "latent", 1).title == "Mean codes in mean_1"
+    assert set(worker.of(Loaded, 1)[0].views) == {"latent", "reconstructions", "prior", "grid"}
 
-    worker.send("load", (2, load(PRESETS / "gan-2d.json"), None, "cpu", None))
-    worker.send("steps", 30)
+    worker.send(p.Load(2, load(PRESETS / "gan-2d.json"), None, "cpu"))
+    worker.send(p.Steps(30))
     worker.wait_for(Stopped, 2)
     generated = last_with(worker, "generated", 2)
     assert generated.samples.shape == (600, 2) and generated.data.shape[1] == 2 and generated.trajectories is None
@@ -254,8 +262,8 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
     low, high = generated.data.min(axis=0), generated.data.max(axis=0)
     assert x0 < low[0] and y0 < low[1] and high[0] < x1 and high[1] < y1, "the belief covers the data"
 
-    worker.send("load", (3, load(PRESETS / "diffusion-2d.json"), None, "cpu", None))
-    worker.send("steps", 30)
+    worker.send(p.Load(3, load(PRESETS / "diffusion-2d.json"), None, "cpu"))
+    worker.send(p.Steps(30))
     worker.wait_for(Stopped, 3)
     paths = last_with(worker, "generated", 3).trajectories
     assert paths.shape == (16, 101, 2)
@@ -263,31 +271,32 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
 
 
 def test_a_policy_reports_episodes_and_an_embedding_table_its_rows(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "policy-gradient.json"), None, "cpu", None))
-    worker.send("steps", 5)
+    worker.send(p.Load(1, load(PRESETS / "policy-gradient.json"), None, "cpu"))
+    worker.send(p.Steps(5))
     worker.wait_for(Stopped, 1)
     episode = last_with(worker, "episode", 1)
     assert len(episode.positions) == len(episode.angles) == episode.total and episode.track == 2.4
-    returns = [e["val_return"] for p in worker.of(Progress, 1) for e in p.evaluations]
+    returns = [e["val_return"] for progress in worker.of(Progress, 1) for e in progress.evaluations]
     assert returns and all(1 <= r <= 200 for r in returns)
 
-    worker.send("load", (2, load(PRESETS / "embeddings-recsys.json"), None, "cpu", None))
-    worker.send("steps", 5)
+    worker.send(p.Load(2, load(PRESETS / "embeddings-recsys.json"), None, "cpu"))
+    worker.send(p.Steps(5))
     worker.wait_for(Stopped, 2)
-    title, rows, genres = last_with(worker, "latent", 2)
+    latent = last_with(worker, "latent", 2)
+    title, rows, genres = latent.title, latent.codes, latent.labels
     assert title == "Rows of item_vectors (one per item)" and rows.shape == (200, 2) and set(genres) == {0, 1, 2, 3}
 
 
 def test_pictures_come_as_often_as_the_recipe_asks(worker: Worker) -> None:
     counts = {}
     for run, name in enumerate(("diffusion-2d", "gan-2d"), start=1):
-        worker.send("load", (run, load(PRESETS / f"{name}.json"), None, "cpu", None))
-        worker.send("play")
+        worker.send(p.Load(run, load(PRESETS / f"{name}.json"), None, "cpu"))
+        worker.send(p.Play())
         time.sleep(3.0)
-        worker.send("pause")
+        worker.send(p.Pause())
         worker.wait_for(Stopped, run)
         snapshots = worker.of(Snapshot, run)
-        counts[name] = (len(snapshots), len([s for s in snapshots if s.generated is not None]))
+        counts[name] = (len(snapshots), len([s for s in snapshots if "generated" in s.views]))
     (snapshots, pictured) = counts["diffusion-2d"]
     assert 2 <= pictured <= 4 and pictured < snapshots / 2, counts  # every 2 s: the reverse chain plays that long
     (snapshots, pictured) = counts["gan-2d"]
@@ -299,17 +308,17 @@ def test_play_stops_at_the_projects_epochs_and_a_late_pause_is_answered(worker: 
 
     project = load(PRESETS / "mlp-spiral.json")
     project.training = dataclasses.replace(project.training, epochs=2, batch_size=100)
-    worker.send("load", (1, project, None, "cpu", None))
+    worker.send(p.Load(1, project, None, "cpu"))
     (loaded,) = worker.wait_for(Loaded, 1)
-    worker.send("play")
+    worker.send(p.Play())
     (done,) = worker.wait_for(Stopped, 1)
     assert done.kind == "done" and worker.steps(1)[-1] == 2 * loaded.steps_per_epoch
-    worker.send("pause")  # pressed as the run ended: answered, so the window does not stay "running"
+    worker.send(p.Pause())  # pressed as the run ended: answered, so the window does not stay "running"
     late = worker.wait_for(Stopped, 1, count=2)[-1]
     assert late.kind == "paused" and late.extra["command"] == worker.sent
-    worker.send("play")  # past the end, on purpose: trains until paused
+    worker.send(p.Play())  # past the end, on purpose: trains until paused
     time.sleep(0.3)
-    worker.send("pause")
+    worker.send(p.Pause())
     stopped = worker.wait_for(Stopped, 1, count=3)[-1]
     assert stopped.kind == "paused" and worker.steps(1)[-1] > 2 * loaded.steps_per_epoch
 
@@ -319,11 +328,11 @@ def test_a_change_of_epochs_moves_the_end_of_a_playing_run(worker: Worker) -> No
 
     project = load(PRESETS / "mlp-spiral.json")
     project.training = dataclasses.replace(project.training, epochs=50, batch_size=100, lr=0.001)
-    worker.send("load", (1, project, None, "cpu", None))
+    worker.send(p.Load(1, project, None, "cpu"))
     (loaded,) = worker.wait_for(Loaded, 1)
-    worker.send("speed", 200.0)  # slow enough to change the epochs before the end
-    worker.send("play")
-    worker.send("config", dataclasses.replace(project.training, epochs=3))
+    worker.send(p.Speed(200.0))  # slow enough to change the epochs before the end
+    worker.send(p.Play())
+    worker.send(p.Configure(dataclasses.replace(project.training, epochs=3)))
     (done,) = worker.wait_for(Stopped, 1)
     assert done.kind == "done" and worker.steps(1)[-1] == 3 * loaded.steps_per_epoch
 
@@ -364,17 +373,17 @@ def test_the_worker_ends_when_the_window_process_is_killed(tmp_path) -> None:
 
 
 def test_the_chosen_thread_count_applies_at_once_and_to_the_next_run(worker: Worker) -> None:
-    worker.send("load", (1, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
+    worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
     (loaded,) = worker.wait_for(Loaded, 1)
     assert loaded.threads == 1, "auto: one thread for a network of small operations"
-    worker.send("threads", 2)
-    worker.send("steps", 5)
+    worker.send(p.Threads(2))
+    worker.send(p.Steps(5))
     worker.wait_for(Stopped, 1)
     assert worker.of(Progress, 1)[-1].threads == 2
-    worker.send("load", (2, load(PRESETS / "mlp-spiral.json"), None, "cpu", None))
+    worker.send(p.Load(2, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
     assert worker.wait_for(Loaded, 2)[0].threads == 2, "kept for the next run"
-    worker.send("threads", None)
-    worker.send("steps", 1)
+    worker.send(p.Threads(None))
+    worker.send(p.Steps(1))
     worker.wait_for(Stopped, 2)
     assert worker.of(Progress, 2)[-1].threads == 1, "back to the policy"
 
@@ -384,10 +393,10 @@ def test_a_compiled_run_says_what_compiling_took(worker: Worker, monkeypatch: py
     monkeypatch.setattr(torch, "compile", lambda module: real(module, backend="eager"))  # no code generation
     project = load(PRESETS / "mlp-spiral.json")
     project.training = type(project.training)(**{**project.training.__dict__, "compile": True})
-    worker.send("load", (1, project, None, "cpu", None))
+    worker.send(p.Load(1, project, None, "cpu"))
     (loaded,) = worker.wait_for(Loaded, 1)
     assert "The first step compiles the network with torch.compile." in loaded.note
-    worker.send("steps", 20)
+    worker.send(p.Steps(20))
     worker.wait_for(Stopped, 1)
     assert worker.of(Progress, 1)[-1].compiled.startswith("torch.compile compiled the network in ")
     assert np.array_equal(worker.steps(1), np.arange(1, 21))

@@ -152,9 +152,9 @@ def test_the_neuron_view_draws_each_unit_and_hovering_one_shows_it_on_the_plane(
     rect = next(box[0] for box in neurons.boxes if box[1:] == ("tanh_2", 3))
     qtbot.mouseMove(neurons, rect.center().toPoint())
     qtbot.waitUntil(lambda: plane.unit == ("tanh_2", 3))
-    snapshot = plane.last_snapshot  # the last one the paused run sent may have come after the pause
-    assert np.array_equal(plane.last_image, diverging(snapshot.plane["tanh_2"][3]))
-    low, high = snapshot.plane["tanh_2"][3].min(), snapshot.plane["tanh_2"][3].max()
+    look = plane.last_look  # the last one the paused run sent may have come after the pause
+    assert np.array_equal(plane.last_image, diverging(look.units["tanh_2"][3]))
+    low, high = look.units["tanh_2"][3].min(), look.units["tanh_2"][3].max()
     assert f"from {low:.3g} to {high:.3g}" in plane.plot.toolTip()
     qtbot.mouseMove(neurons, QPoint(2, 2))
     qtbot.waitUntil(lambda: plane.unit is None)
@@ -172,7 +172,7 @@ def test_hovering_a_unit_heatmap_on_the_canvas_shows_it_on_the_plane(qtbot, wind
     inside = item.mapToScene(13 + 2 * 20 + 9, item.base_height + 9)  # the third unit's heatmap
     qtbot.mouseMove(window.view.viewport(), window.view.mapFromScene(inside))
     qtbot.waitUntil(lambda: plane.unit == ("tanh_1", 2))
-    assert np.array_equal(plane.last_image, diverging(plane.last_snapshot.plane["tanh_1"][2]))
+    assert np.array_equal(plane.last_image, diverging(plane.last_look.units["tanh_1"][2]))
 
 
 def test_discretize_and_show_test_data_toggles(qtbot, window) -> None:

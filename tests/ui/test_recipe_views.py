@@ -87,7 +87,7 @@ def test_an_embedding_table_is_drawn_by_genre(qtbot, window) -> None:
     panel = train_preset(qtbot, window, "embeddings-recsys", 300)
     view = panel.views.latent_view
     qtbot.waitUntil(lambda: view.last is not None, timeout=FIRST)
-    title, rows, genres = view.last
+    title, rows, genres = view.last.title, view.last.codes, view.last.labels
     assert title == "Rows of item_vectors (one per item)" and len(view.points.data) == len(rows) == 200
     assert set(genres) == {0, 1, 2, 3}
     assert knob_rows(panel) == set()

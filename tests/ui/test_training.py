@@ -272,7 +272,8 @@ def test_a_1d_regression_shows_its_fit_and_both_uncertainty_bands(qtbot, window)
     pause(qtbot, window)
     plane = panel.views.plane
     assert plane.isVisible() and "Prediction" in plane.plot.getPlotItem().titleLabel.text
-    xs, mean, std, noise = plane.last_curve
+    curve = plane.last_curve
+    xs, mean, std, noise = curve.xs, curve.mean, curve.epistemic, curve.noise
     model_x, model_y = plane.model_band.upper.getData()
     noise_x, noise_y = plane.noise_band.lower.getData()
     assert np.array_equal(model_x, xs) and np.allclose(model_y, mean + 2 * std) and len(plane.train_points.data) > 100
@@ -311,7 +312,7 @@ def test_a_forecaster_shows_its_forecasts_next_to_the_truth(qtbot, window) -> No
     panel = train_preset(qtbot, window, "rnn-sine", 200)
     view = panel.views.forecast_view
     qtbot.waitUntil(lambda: view.last is not None and view.isVisible(), timeout=LATER)
-    windows, truth, predicted = view.last
+    windows, truth, predicted = view.last.windows, view.last.truth, view.last.predicted
     assert np.array_equal(view.windows[0].getData()[1], windows[0])
     assert view.truths[0].data["y"][0] == truth[0] and view.forecasts[0].data["y"][0] == predicted[0]
     assert panel.curves.metric_plot.getPlotItem().titleLabel.text == "MSE"
@@ -344,7 +345,7 @@ def test_an_autoencoder_shows_its_code_space_and_reconstructions(qtbot, window) 
     qtbot.waitUntil(
         lambda: panel.views.latent_view.last is not None and panel.views.recon_view.isVisible(), timeout=LATER
     )
-    assert len(panel.views.latent_view.points.data) == len(panel.views.latent_view.last[1])
+    assert len(panel.views.latent_view.points.data) == len(panel.views.latent_view.last.codes)
     assert np.asarray(panel.views.recon_view.image.image).shape[:2] == (2 * 8 + 2, 4 * 8 + 6)
     assert not panel.views.masks_view.isVisible()
 

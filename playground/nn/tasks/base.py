@@ -103,6 +103,7 @@ class Task:
     kinds: ClassVar[tuple[str, ...]] = ()
     knobs: ClassVar[tuple[str, ...]] = ()  # the recipe's own training settings (kl_weight, ...), read every step
     picture_period: ClassVar[float] = 0.5  # seconds between two ``pictures`` while training
+    pictured: ClassVar[tuple[str, ...]] = ()  # the live views ``pictures`` may fill (nn/live/views.py ids)
     writes_text: ClassVar[bool] = False  # has ``sample(prompt, n, temperature, seed)``: a language model
     scores_node: str | None = None  # the fx node the loss reads when that is not the network's output
     loss_note: str = ""  # one line for the panel about how the loss reads the network
@@ -155,7 +156,8 @@ class Task:
         return None
 
     def pictures(self) -> dict[str, Any]:
-        """What the recipe makes, for the views, by Snapshot field: ``latent`` (title, codes (n, d),
+        """What the recipe makes, for the live views named in ``pictured`` (nn/live/views.py), by view
+        id: ``latent`` (title, codes (n, d),
         labels), ``reconstructions``, ``grid`` and ``prior`` (rows of images), ``generated`` (data,
         samples and trajectories of 2-D points) or ``episode`` (a control task played once); numpy
         arrays only, and never a change to the training's random state."""

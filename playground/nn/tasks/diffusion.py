@@ -46,6 +46,7 @@ class DiffusionTask(ShuffledTask):
     kinds = ("classification", "regression", "table")
     knobs = ("noise_steps", "noise_schedule")
     picture_period = 2.0  # an animation of the reverse chain plays for two seconds
+    pictured = ("generated",)
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)

@@ -45,6 +45,7 @@ class GANTask(ShuffledTask):
     kinds = ("classification", "regression", "table")
     knobs = ("critic_steps",)
     picture_period = 0.2  # with every snapshot: cheap, and the points move fast
+    pictured = ("generated",)
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)

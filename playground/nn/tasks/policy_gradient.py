@@ -30,6 +30,7 @@ class PolicyGradientTask(Task):
     kinds = ("control",)
     knobs = ("discount",)
     picture_period = 2.0  # an episode plays at real speed, up to four seconds
+    pictured = ("episode",)
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)

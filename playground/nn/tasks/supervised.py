@@ -216,6 +216,7 @@ class AutoencoderTask(RegressionTask):
     kinds = ("classification", "regression", "table")
     losses = ("mse", "huber")
     picture_period = 0.2  # with every snapshot: one forward pass
+    pictured = ("latent", "reconstructions")
 
     def target_field(self) -> str:
         if len(self.fields) != 1:

@@ -29,6 +29,7 @@ EVAL_SEED = 1234
 
 class VAETask(ShuffledTask):
     id = "vae"
+    pictured = ("latent", "reconstructions", "prior", "grid")
     kinds = ("classification", "regression", "table")
     knobs = ("kl_weight",)
 

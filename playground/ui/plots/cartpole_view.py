@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from playground.runtime.messages import Episode, Snapshot
+from playground.runtime.messages import Episode
 from playground.ui.theme import Theme, ui_font
 
 HOLD_FRAMES = 25  # the last frame of an episode stays half a second before the next one starts
@@ -44,13 +44,11 @@ class CartPoleView(QWidget):
         self.timer.stop()
         self.episode = self.pending = None
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.episode is None:
-            return
+    def show_payload(self, episode: Episode) -> None:
         if self.episode is None:
-            self._play(snapshot.episode)
+            self._play(episode)
         else:
-            self.pending = snapshot.episode  # the episode on screen plays to its end first
+            self.pending = episode  # the episode on screen plays to its end first
 
     def _play(self, episode: Episode) -> None:
         self.episode, self.pending, self.frame = episode, None, 0

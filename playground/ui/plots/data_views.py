@@ -6,6 +6,8 @@ plane (neuron_view.py). Only the views a run fills are shown."""
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
@@ -23,6 +25,18 @@ from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme
 
 
+class LiveView(Protocol):
+    """A widget that shows one live view's payload (a dataclass of runtime/messages.py)."""
+
+    def show_payload(self, payload: Any) -> None: ...
+
+    def set_theme(self, theme: Theme) -> None: ...
+
+    def show(self) -> None: ...
+
+    def hide(self) -> None: ...
+
+
 class DataViews(QWidget):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
@@ -30,18 +44,19 @@ class DataViews(QWidget):
         self.plane = PlaneView(theme)
         self.graph_view = GraphView(theme)
         self.forecast_view = ForecastView(theme)
-        self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks", "masks")
-        self.recon_view = ImagesView(theme, "reconstructionsView", "Inputs, rebuilt", "reconstructions")
+        self.masks_view = ImagesView(theme, "masksView", "Images, true masks, predicted masks")
+        self.recon_view = ImagesView(theme, "reconstructionsView", "Inputs, rebuilt")
         self.latent_view = LatentView(theme)
-        self.grid_view = ImagesView(theme, "latentGridView", "Code plane, decoded", "grid", scale_first=False)
-        self.prior_view = ImagesView(theme, "priorView", "Random codes", "prior", scale_first=False)
+        self.grid_view = ImagesView(theme, "latentGridView", "Code plane, decoded", scale_first=False)
+        self.prior_view = ImagesView(theme, "priorView", "Random codes", scale_first=False)
         self.samples_view = SamplesView(theme)
         self.cartpole_view = CartPoleView(theme)
         self.text_view = TextView()
         self.neuron_view = NeuronView(theme)
         self.neuron_view.hovered.connect(self.plane.show_unit)
-        # Views that appear with the first snapshot carrying their part (Snapshot field name).
-        self.snapshot_views = {
+        # The live views by id (nn/live/views.py makes their payloads): each appears with the first
+        # snapshot that carries its payload, and shows it with show_payload.
+        self.snapshot_views: dict[str, LiveView] = {
             "forecast": self.forecast_view,
             "masks": self.masks_view,
             "latent": self.latent_view,
@@ -147,8 +162,9 @@ class DataViews(QWidget):
         self.plane.show_snapshot(snapshot)
         self.neuron_view.show_snapshot(snapshot)
         self.graph_view.show_snapshot(snapshot)
-        for part, view in self.snapshot_views.items():
-            if getattr(snapshot, part) is not None:
-                view.show_snapshot(snapshot)
+        for name, view in self.snapshot_views.items():
+            payload = snapshot.views.get(name)
+            if payload is not None:
+                view.show_payload(payload)
                 view.show()
                 self.show()

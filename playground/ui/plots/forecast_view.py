@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from playground.runtime.messages import Snapshot
+from playground.runtime.messages import Forecast
 from playground.ui.plots.curves import TRAIN, VAL
 from playground.ui.theme import Theme, title_size
 
@@ -51,11 +51,9 @@ class ForecastView(QWidget):
             plot.setTitle(f"example {i}", color=theme.text.name(), size=title_size(9))
             plot.getAxis("left").setTextPen(theme.text)
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.forecast is None:
-            return
-        self.last = snapshot.forecast
-        windows, truth, predicted = snapshot.forecast
+    def show_payload(self, forecast: Forecast) -> None:
+        self.last = forecast
+        windows, truth, predicted = forecast.windows, forecast.truth, forecast.predicted
         steps = windows.shape[1]
         for i in range(min(PANELS, len(windows))):
             self.windows[i].setData(np.arange(steps), windows[i])

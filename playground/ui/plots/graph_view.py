@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from playground.runtime.messages import GraphLayout, Snapshot
+from playground.runtime.messages import GraphLayout, Nodes, Snapshot
 from playground.ui.plots.colors import class_colour
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme
@@ -63,10 +63,10 @@ class GraphView(QWidget):
         self.nodes.setData(pos=graph.positions, brush=brushes(classes), symbol=symbols)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        if self.layout_ is None or snapshot.nodes is None:
+        nodes = snapshot.views.get("nodes")
+        if self.layout_ is None or not isinstance(nodes, Nodes):
             return
-        predicted, embedding = snapshot.nodes
-        self.predicted = predicted
-        self._draw_nodes(predicted)
-        self.embedding.setData(pos=embedding, brush=brushes(self.layout_.labels))
+        self.predicted = nodes.predicted
+        self._draw_nodes(nodes.predicted)
+        self.embedding.setData(pos=nodes.embedding, brush=brushes(self.layout_.labels))
         self.embedding_plot.autoRange(padding=0.1)

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from playground.runtime.messages import Snapshot
+from playground.runtime.messages import ImageRows
 from playground.ui.plots.colors import sequential
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme
@@ -36,10 +36,9 @@ def rows(*stacks: np.ndarray) -> np.ndarray:
 
 
 class ImagesView(QWidget):
-    def __init__(self, theme: Theme, name: str, title: str, part: str, scale_first: bool = True) -> None:
+    def __init__(self, theme: Theme, name: str, title: str, scale_first: bool = True) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.part = part  # the Snapshot field drawn here
         self.scale_first = scale_first  # the first row holds inputs of any range; the others are 0..1
         self.plot = pg.PlotWidget()
         style_plot(self.plot, theme, title)
@@ -59,11 +58,8 @@ class ImagesView(QWidget):
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        stacks = getattr(snapshot, self.part)
-        if stacks is None:
-            return
-        self.last = stacks
+    def show_payload(self, images: ImageRows) -> None:
+        stacks = self.last = images.rows
         grid = rows(scaled(stacks[0]) if self.scale_first else stacks[0], *stacks[1:])
         rgba = sequential(np.nan_to_num(grid, nan=0.0))
         rgba[np.isnan(grid)] = (0, 0, 0, 0)

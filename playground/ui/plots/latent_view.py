@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from playground.runtime.messages import Snapshot
+from playground.runtime.messages import Latent
 from playground.ui.plots.colors import class_colour
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme, title_size
@@ -31,11 +31,9 @@ class LatentView(QWidget):
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.latent is None:
-            return
-        self.last = snapshot.latent
-        title, codes, labels = snapshot.latent
+    def show_payload(self, latent: Latent) -> None:
+        self.last = latent
+        title, codes, labels = latent.title, latent.codes, latent.labels
         brushes = [pg.mkBrush(*class_colour(c)) for c in labels] if labels is not None else pg.mkBrush("#2563eb")
         self.points.setData(pos=codes, brush=brushes)
         self.plot.getPlotItem().setTitle(title, size=title_size(10))

@@ -93,13 +93,14 @@ class NeuronView(QWidget):
         self.hide()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        if self.graph is None or not snapshot.plane:
+        look = snapshot.plane
+        if self.graph is None or not look.units:
             return
-        self.layers = layers(self.graph, snapshot.plane, snapshot.weights, snapshot.plane_output)
-        shown = {layer.block: snapshot.plane[layer.block] for layer in self.layers}
+        self.layers = layers(self.graph, look.units, look.weights, look.output)
+        shown = {layer.block: look.units[layer.block] for layer in self.layers}
         self.images = unit_images(shown)
         self.ranges = {block: [(float(u.min()), float(u.max())) for u in units] for block, units in shown.items()}
-        self.weights = snapshot.weights
+        self.weights = look.weights
         self.setVisible(len(self.layers) >= 2)
         self.update()
 

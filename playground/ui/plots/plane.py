@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from playground.runtime.messages import Points, Snapshot
+from playground.runtime.messages import Curve, PlaneLook, Points, Snapshot
 from playground.ui.plots.colors import class_colour, class_regions, diverging
 from playground.ui.plots.curves import style_plot
 from playground.ui.plots.drawing import Drawing
@@ -63,7 +63,7 @@ class PlaneView(QWidget):
         self.model_band = Band(EPISTEMIC, 70)
         for item in (*self.noise_band.items, *self.model_band.items, self.mean_line):
             self.plot.addItem(item)
-        self.last_curve: tuple | None = None
+        self.last_curve: Curve | None = None
         self.discretize = QCheckBox("Discretize output")
         self.discretize.setObjectName("discretizeOutput")
         self.discretize.setToolTip("Each point in the colour of its class at full strength, no shades of doubt")
@@ -86,7 +86,7 @@ class PlaneView(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.toggles)
         layout.addWidget(self.drawing.bar)
-        self.last_snapshot: Snapshot | None = None
+        self.last_look: PlaneLook | None = None
         self.unit: tuple[str, int] | None = None  # a hovered unit shown instead of the output
         self.points: Points | None = None
         self.classes: int | None = None
@@ -98,8 +98,9 @@ class PlaneView(QWidget):
         self.text_colour = theme.text.name()
         style_plot(self.plot, theme)
 
-    def _show_curve(self, xs: np.ndarray, mean: np.ndarray, std: np.ndarray | None, noise: np.ndarray | None) -> None:
-        self.last_curve = (xs, mean, std, noise)
+    def _show_curve(self, curve: Curve) -> None:
+        self.last_curve = curve
+        xs, mean, std, noise = curve.xs, curve.mean, curve.epistemic, curve.noise
         self.mean_line.setData(xs, mean)
         self.model_band.show(xs, mean, std)
         self.noise_band.show(xs, mean, noise)
@@ -123,7 +124,7 @@ class PlaneView(QWidget):
         self.last_curve = None
         self.image.clear()
         self.last_image = None
-        self.last_snapshot = None
+        self.last_look = None
         self.toggles.setVisible(points is not None and points.train_x.shape[1] == 2)
         if points is None:
             self.train_points.clear()
@@ -165,10 +166,11 @@ class PlaneView(QWidget):
         self.set_points(points, int(labels.max()) + 1 if len(labels) else 2)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        if self.points is not None and snapshot.curve is not None:
-            self._show_curve(*snapshot.curve)
+        curve = snapshot.views.get("curve")
+        if self.points is not None and isinstance(curve, Curve):
+            self._show_curve(curve)
             return
-        self.last_snapshot = snapshot
+        self.last_look = snapshot.plane
         self._redraw()
 
     def show_unit(self, block_id: str | None, index: int = 0) -> None:
@@ -177,18 +179,16 @@ class PlaneView(QWidget):
         self._redraw()
 
     def _redraw(self) -> None:
-        snapshot = self.last_snapshot
-        if self.points is None or snapshot is None:
+        look = self.last_look
+        if self.points is None or look is None:
             return
         unit = self.unit
-        if unit is not None and unit[0] in snapshot.plane and unit[1] < len(snapshot.plane[unit[0]]):
-            values = snapshot.plane[unit[0]][unit[1]]
+        if unit is not None and unit[0] in look.units and unit[1] < len(look.units[unit[0]]):
+            values = look.units[unit[0]][unit[1]]
             rgba = diverging(values)
             self.plot.setToolTip(f"{unit[0]} unit {unit[1] + 1}: from {values.min():.3g} to {values.max():.3g}")
         else:
-            scores = (
-                snapshot.fine_plane if snapshot.fine_plane is not None else snapshot.plane.get(snapshot.plane_output)
-            )
+            scores = look.fine if look.fine is not None else look.units.get(look.output)
             if scores is None:
                 return
             discrete = self.discretize.isChecked()

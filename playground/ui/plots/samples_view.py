@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from playground.runtime.messages import Generated, Snapshot
+from playground.runtime.messages import Generated
 from playground.ui.plots.colors import diverging, sequential
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme
@@ -63,10 +63,7 @@ class SamplesView(QWidget):
         self.paths.setData([], [])
         self.density.clear()
 
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        generated = snapshot.generated
-        if generated is None:
-            return
+    def show_payload(self, generated: Generated) -> None:
         self.last = generated
         if generated.belief is not None:
             self._show_belief(generated)

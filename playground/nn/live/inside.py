@@ -1,0 +1,141 @@
+"""What the worker sees inside a run besides its curves and its live views (views.py): the data points
+of a 2-D or 1-D input, the network over the input plane, the focused block in detail, the graph of a
+graph dataset. Plain numpy out, no Qt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import torch
+from torch import nn
+
+from playground.nn.probes import Inspection, Probe, tensor_stats
+from playground.nn.trainer import Trainer
+from playground.runtime.messages import BlockDetail, GraphLayout, PlaneLook, Points, Stats
+
+PLANE_RESOLUTION = 102  # the network's output over the input plane, drawn large and smooth
+UNIT_POOL = 3  # each unit's picture, for the blocks and the neuron view: 34 x 34 (drawn smooth)
+MAX_UNITS = 16  # per-unit pictures are made for blocks this narrow
+MAX_POINTS = 2000
+
+
+def pca2(values: np.ndarray) -> np.ndarray:
+    """Rows of numbers seen along their two principal directions (unchanged when there are two)."""
+    if values.shape[1] <= 2:
+        return values
+    centred = values - values.mean(axis=0)
+    return centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+
+
+def input_plane(trainer: Trainer, probe: Probe, bounds: tuple[float, float]) -> PlaneLook:
+    view = probe.plane(bounds, PLANE_RESOLUTION)
+    scores = trainer.task.scores_node
+    output = scores if scores in view.blocks else view.output
+    size = PLANE_RESOLUTION // UNIT_POOL
+    units = {
+        k: v.reshape(len(v), size, UNIT_POOL, size, UNIT_POOL).mean(axis=(2, 4))
+        for k, v in view.blocks.items()
+        if len(v) <= MAX_UNITS
+    }
+    weights = {
+        name: module.weight.detach().float().cpu().numpy()
+        for name, module in trainer.model.named_children()
+        if isinstance(module, nn.Linear) and max(module.weight.shape) <= MAX_UNITS
+    }
+    return PlaneLook(units, output, view.blocks.get(output), weights)
+
+
+def stats(tensor: Any) -> Stats:
+    """Mean, spread, norm and histogram of a tensor (probes.tensor_stats, as a message)."""
+    found = tensor_stats(tensor)
+    return Stats(found.mean, found.std, found.norm, found.counts, found.edges)
+
+
+def detail(
+    trainer: Trainer, inspection: Inspection, inputs: tuple, block: str | None, example: int
+) -> BlockDetail | None:
+    if block is None:
+        return None
+    model = trainer.model
+    prefix = block + "."
+    params = {n[len(prefix) :]: p for n, p in model.named_parameters() if n.startswith(prefix)}
+    weights = {n: stats(p) for n, p in params.items()}
+    gradients = {n: stats(p.grad) for n, p in params.items() if p.grad is not None}
+    activation = inspection.activations.get(block)
+    maps = filters = None
+    if activation is not None and activation.ndim == 4 and len(activation):
+        maps = activation[min(example, len(activation) - 1)]
+    weight = params.get("weight")
+    if weight is not None and weight.dim() == 4:
+        filters = weight.detach()[:, 0].float().cpu().numpy()
+    confusion = None
+    if block in trainer.compiled.outputs:
+        confusion = trainer.task.confusion()
+    image, verdict = _example(trainer, inspection, inputs, example) if maps is not None else (None, "")
+    return BlockDetail(
+        block,
+        stats(torch.from_numpy(activation)) if activation is not None and activation.size else None,
+        weights,
+        gradients,
+        maps,
+        filters,
+        inspection.attention.get(block),
+        confusion,
+        image,
+        verdict,
+    )
+
+
+def _example(trainer: Trainer, inspection: Inspection, inputs: tuple, example: int) -> tuple[np.ndarray | None, str]:
+    """The input image the feature maps are for (grey, or colour for three channels), and, for a
+    classifier, the class the network gives it beside its true class."""
+    images = inputs[0] if inputs else None
+    if images is None or images.dim() != 4 or not len(images):
+        return None, ""
+    index = min(example, len(images) - 1)
+    picture = images[index].detach().float().cpu().numpy()
+    picture = picture.transpose(1, 2, 0) if picture.shape[0] == 3 else picture[0]
+    scores = inspection.activations.get(trainer.compiled.outputs[0]) if trainer.compiled.outputs else None
+    labels = trainer.data.val.get("y")
+    if not trainer.data.num_classes or scores is None or scores.ndim != 2 or labels is None or labels.dim() != 1:
+        return picture, ""
+    return picture, f"predicted {int(scores[index].argmax())} · true {int(labels[index])}"
+
+
+def points(trainer: Trainer) -> Points | None:
+    """The data points of a network with one Input of shape [2] (the input-plane view) or [1] (the
+    function view)."""
+    inputs = trainer.compiled.inputs
+    if len(inputs) != 1 or tuple(inputs[0].shape[1:]) not in ((1,), (2,)) or inputs[0].dtype != "float":
+        return None
+    field = inputs[0].data
+    train, val = trainer.data.train, trainer.data.val
+    if field not in train or "y" not in train:
+        return None
+    xs = [split[field][:MAX_POINTS].float().cpu().numpy() for split in (train, val)]
+    ys = [
+        split["y"][:MAX_POINTS].float().cpu().numpy().reshape(len(x), -1)[:, 0]
+        for split, x in zip((train, val), xs, strict=True)
+    ]
+    if "bounds" in trainer.data.info:  # drawn points: the plane they were drawn on
+        return Points(xs[0], ys[0], xs[1], ys[1], tuple(trainer.data.info["bounds"]))
+    both = np.concatenate(xs)
+    low, high = float(both.min()), float(both.max())
+    pad = 0.1 * (high - low or 1.0)
+    return Points(xs[0], ys[0], xs[1], ys[1], (low - pad, high + pad))
+
+
+def graph_layout(trainer: Trainer) -> GraphLayout | None:
+    """Node positions for a graph dataset (a spring layout of its adjacency, the same every run)."""
+    data = trainer.data
+    if data.kind != "graph" or "adjacency" not in data.train:
+        return None
+    adjacency = data.train["adjacency"].cpu().numpy()
+    graph = nx.from_numpy_array((adjacency > 0).astype(int) - np.eye(len(adjacency), dtype=int))
+    layout = nx.spring_layout(graph, seed=0)
+    positions = np.array([layout[i] for i in range(len(adjacency))])
+    edges = np.array([(a, b) for a, b in graph.edges() if a != b]).reshape(-1, 2)
+    labels = data.train["y"].cpu().numpy()
+    return GraphLayout(positions, edges, labels, data.train["mask"].cpu().numpy())

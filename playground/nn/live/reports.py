@@ -1,0 +1,159 @@
+"""What a run tells the window while it trains, and how often: its curves (Progress), evaluations,
+what the network looks like inside (Snapshot, with the live views' payloads), and the text a language
+model writes (Sampled). The worker (worker.py) hands each training step's loss to ``keep`` and asks
+``due`` what else is due."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from playground.nn.live import inside, views
+from playground.nn.probes import Probe, block_gradient_norms
+from playground.nn.trainer import Trainer, read_losses
+from playground.runtime.messages import PlaneLook, Points, Progress, Sampled, Snapshot
+
+PROGRESS_PERIOD = 1 / 20  # curves
+EVAL_PERIOD = 0.25  # validation metrics ...
+EVAL_SHARE = 0.1  # ... but evaluating (sampling a diffusion model, say) takes at most this share of the time
+# Steps evaluated whatever the time: the curves change most in their first stretch, and a fast network is
+# past step 500 within the first period.
+EARLY_EVALS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
+SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
+PROBE_EXAMPLES = 64
+SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
+SAMPLE_LENGTH = 120
+
+
+class Reporter:
+    """The messages of one run (``run_id``), with the steps and evaluations not sent yet."""
+
+    def __init__(self, trainer: Trainer, run_id: int, send: Callable[[object], None]) -> None:
+        self.trainer, self.run_id, self.send = trainer, run_id, send
+        self.probe = Probe(trainer.compiled)
+        self.points: Points | None = inside.points(trainer)
+        self.views = views.applying(trainer)
+        self.focus: str | None = None
+        self.example = 0
+        self.prompt, self.temperature = "", 0.8
+        self.steps: list[int] = []
+        self.losses: list[Any] = []  # numbers, or tensors a GPU run has not read back yet
+        self.evaluations: list[dict[str, float]] = []
+        self.last_flush = self.last_eval = self.last_snapshot = self.last_sample = self.last_pictures = 0.0
+        self.eval_seconds = 0.0  # how long the last evaluation took
+        self.window_start = (time.perf_counter(), trainer.step_count)
+        self.rate = 0.0
+        for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated
+            self.evaluations.append({k: v for k, v in record.items() if k != "seconds"})
+            if "train_loss" in record:
+                self.steps.append(record["step"])
+                self.losses.append(record["train_loss"])
+
+    def started(self) -> None:
+        """Training (re)starts now: the steps-per-second window opens."""
+        self.window_start = (time.perf_counter(), self.trainer.step_count)
+
+    def keep(self, step: int, loss: Any) -> None:
+        """A training step's loss, for the next Progress."""
+        self.steps.append(step)
+        self.losses.append(loss)
+
+    def due(self, playing: bool) -> None:
+        """Between training steps: evaluate, send the curves, look inside, let a language model write,
+        each when its time has come."""
+        now = time.perf_counter()
+        if self.trainer.step_count in EARLY_EVALS or now - self.last_eval >= max(
+            EVAL_PERIOD, self.eval_seconds / EVAL_SHARE
+        ):
+            self.evaluate()
+        if now - self.last_flush >= PROGRESS_PERIOD:
+            self.flush(playing)
+        if now - self.last_snapshot >= SNAPSHOT_PERIOD:
+            self.snapshot(playing)
+        if now - self.last_sample >= SAMPLE_PERIOD:
+            self.sample()
+
+    def everything(self) -> None:
+        """The evaluation, the curves and a look inside, now (a run built, paused or stopped)."""
+        self.evaluate()
+        self.flush(False)
+        self.snapshot(False)
+
+    def evaluate(self) -> None:
+        trainer = self.trainer
+        if trainer.history and trainer.history[-1]["step"] == trainer.step_count:
+            return
+        started = time.perf_counter()
+        self.evaluations.append(dict(trainer.evaluate() | {"step": trainer.step_count, "epoch": trainer.epoch}))
+        self.last_eval = time.perf_counter()
+        self.eval_seconds = self.last_eval - started
+
+    def flush(self, playing: bool) -> None:
+        trainer = self.trainer
+        now = time.perf_counter()
+        started, first_step = self.window_start
+        if playing and now - started >= 0.5:
+            self.rate = (trainer.step_count - first_step) / (now - started)
+            self.window_start = (now, trainer.step_count)
+        self.send(
+            Progress(
+                self.run_id,
+                np.asarray(self.steps, dtype=np.int64),
+                np.asarray(read_losses(self.losses), dtype=np.float64),
+                trainer.step_count,
+                trainer.epoch,
+                trainer.elapsed,
+                self.rate if playing else 0.0,
+                trainer.lr_at(trainer.step_count),
+                self.evaluations,
+                torch.get_num_threads(),
+                trainer.compile_status(),
+            )
+        )
+        self.steps, self.losses, self.evaluations = [], [], []
+        self.last_flush = now
+
+    def sample(self) -> None:
+        """Let a language model write a little, seeded by the step (the training's random state is not
+        touched, so Reset still replays the same run)."""
+        task = self.trainer.task
+        self.last_sample = time.perf_counter()
+        if not task.writes_text:
+            return
+        step = self.trainer.step_count
+        self.send(
+            Sampled(
+                self.run_id, step, self.prompt, task.sample(self.prompt, SAMPLE_LENGTH, self.temperature, seed=step)
+            )
+        )
+
+    def snapshot(self, playing: bool) -> None:
+        trainer, probe = self.trainer, self.probe
+        inputs = trainer.task.probe_inputs(PROBE_EXAMPLES)
+        count = min(PROBE_EXAMPLES, len(inputs[0])) if inputs else 0
+        inspection = probe.inspect(inputs, lambda out: trainer.task.probe_loss(out, count), at=trainer.task.scores_node)
+        plane = PlaneLook()
+        if self.points is not None and self.points.train_x.shape[1] == 2:
+            plane = inside.input_plane(trainer, probe, self.points.bounds)
+        now = time.perf_counter()
+        pictures = None
+        if not playing or now - self.last_pictures >= trainer.task.picture_period:
+            pictures = trainer.task.pictures() if trainer.task.pictured else {}
+            self.last_pictures = now
+        look = views.Look(trainer, probe, inspection, inputs, self.points, pictures)
+        self.send(
+            Snapshot(
+                self.run_id,
+                trainer.step_count,
+                block_gradient_norms(trainer.model),
+                inspection.wire_gradients,
+                plane,
+                inside.detail(trainer, inspection, inputs, self.focus, self.example),
+                views.make_all(self.views, look),
+            )
+        )
+        self.last_snapshot = time.perf_counter()

@@ -1,0 +1,242 @@
+"""The live views beside the curves, the worker's side: one class per view, each with the id the window
+shows it under (ui/plots/data_views.py), the runs it applies to (decided once a run is built, from its
+task, data and network, never by preset) and the payload it makes a few times a second (a dataclass of
+runtime/messages.py, plain numpy). A view is registered by subclassing ``LiveView``.
+
+Pictures a training recipe makes itself (``Task.pictures``: an autoencoder's codes, a GAN's points, ...)
+come every ``Task.picture_period``; in between such a view makes nothing and the window keeps the last."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from playground.nn.probes import Inspection, Probe, line
+from playground.nn.trainer import Trainer
+from playground.runtime.messages import Curve, Episode, Forecast, Generated, ImageRows, Latent, Nodes, Points
+
+VIEWS: dict[str, LiveView] = {}
+LINE_RESOLUTION = 200
+FORECAST_EXAMPLES = 4
+MASK_EXAMPLES = 4
+
+
+@dataclass
+class Look:
+    """What every view of one snapshot may read: the run, what the probe saw on the probe inputs, and
+    the recipe's pictures when it is their time (None otherwise)."""
+
+    trainer: Trainer
+    probe: Probe
+    inspection: Inspection
+    inputs: tuple[torch.Tensor, ...]
+    points: Points | None
+    pictures: dict[str, Any] | None
+
+
+class LiveView:
+    id: ClassVar[str]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "id" in cls.__dict__:  # a base of views (RecipePicture) names none
+            VIEWS[cls.id] = cls()
+
+    def applies(self, trainer: Trainer) -> bool:
+        """Whether this run can have the view at all (its task, data and network)."""
+        return True
+
+    def make(self, look: Look) -> object | None:
+        """The view's payload now, or None for nothing new."""
+        raise NotImplementedError
+
+
+def applying(trainer: Trainer) -> tuple[str, ...]:
+    """The ids of the views this run can have."""
+    return tuple(view.id for view in VIEWS.values() if view.applies(trainer))
+
+
+def make_all(ids: tuple[str, ...], look: Look) -> dict[str, object]:
+    """The payloads the views ``ids`` make now (for a Snapshot)."""
+    made = {name: VIEWS[name].make(look) for name in ids}
+    return {name: payload for name, payload in made.items() if payload is not None}
+
+
+def pca2(values: np.ndarray) -> np.ndarray:
+    """Rows of numbers seen along their two principal directions (unchanged when there are two)."""
+    if values.shape[1] <= 2:
+        return values
+    centred = values - values.mean(axis=0)
+    return centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+
+
+class CurveView(LiveView):
+    """A network with one number in: its output along the input's range, with its uncertainty."""
+
+    id = "curve"
+
+    def applies(self, trainer: Trainer) -> bool:
+        inputs = trainer.compiled.inputs
+        return len(inputs) == 1 and tuple(inputs[0].shape[1:]) == (1,)
+
+    def make(self, look: Look) -> Curve | None:
+        if look.points is None or look.points.train_x.shape[1] != 1:
+            return None
+        trainer = look.trainer
+        along = line(trainer.compiled, look.points.bounds, LINE_RESOLUTION, variance=trainer.task.predicts_noise)
+        epistemic = None if along.std is None else along.std[0]
+        return Curve(along.xs, along.mean[0], epistemic, None if along.noise is None else along.noise[0])
+
+
+class NodesView(LiveView):
+    """Each node's predicted class, and the last hidden layer's node features projected to 2-D (PCA)."""
+
+    id = "nodes"
+
+    def applies(self, trainer: Trainer) -> bool:
+        return trainer.data.kind == "graph"
+
+    def make(self, look: Look) -> Nodes | None:
+        compiled, activations = look.trainer.compiled, look.inspection.activations
+        output = compiled.outputs[0] if compiled.outputs else None
+        scores = activations.get(output) if output else None
+        if scores is None or scores.ndim != 2:
+            return None
+        source = look.probe.sources.get(output, output)
+        hidden = [
+            k
+            for k, v in activations.items()
+            if k not in (output, source) and v.ndim == 2 and len(v) == len(scores) and v.shape[1] >= 2
+        ]
+        features = activations[hidden[-1]] if hidden else scores
+        return Nodes(scores.argmax(axis=1), pca2(features - features.mean(axis=0)))
+
+
+class ForecastView(LiveView):
+    """A network reading windows of one number per step and predicting the next number: a few
+    validation windows, what came next, and the network's forecast."""
+
+    id = "forecast"
+
+    def applies(self, trainer: Trainer) -> bool:
+        inputs = trainer.compiled.inputs
+        return trainer.data.kind == "regression" and len(inputs) == 1 and len(inputs[0].shape) == 3
+
+    def make(self, look: Look) -> Forecast | None:
+        trainer, inputs = look.trainer, look.inputs
+        if len(inputs) != 1 or not trainer.compiled.outputs:
+            return None
+        windows = inputs[0]
+        truth = trainer.data.val.get("y")
+        predicted = look.inspection.activations.get(trainer.compiled.outputs[0])
+        if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,):
+            return None
+        k = min(FORECAST_EXAMPLES, len(windows))
+        return Forecast(
+            windows[:k, :, 0].float().cpu().numpy(),
+            truth[:k, 0].float().cpu().numpy(),
+            predicted[:k].reshape(k, -1)[:, 0],
+        )
+
+
+class MasksView(LiveView):
+    """A network marking the pixels of one-channel images (a mask per image, one logit per pixel): a
+    few validation images, their true masks and the predicted probability per pixel."""
+
+    id = "masks"
+
+    def applies(self, trainer: Trainer) -> bool:
+        inputs = trainer.compiled.inputs
+        grey = len(inputs) == 1 and len(inputs[0].shape) == 4 and inputs[0].shape[1] == 1
+        return trainer.data.num_classes == 2 and grey
+
+    def make(self, look: Look) -> ImageRows | None:
+        trainer, inputs = look.trainer, look.inputs
+        truth = trainer.data.val.get("y")
+        if len(inputs) != 1 or truth is None or truth.dim() != 3:
+            return None
+        images = inputs[0]
+        logits = trainer.task.scores_node or (trainer.compiled.outputs[0] if trainer.compiled.outputs else None)
+        scores = look.inspection.activations.get(logits) if logits else None
+        if images.dim() != 4 or images.shape[1] != 1 or scores is None or scores.shape[1:] != (*truth.shape[1:], 1):
+            return None
+        k = min(MASK_EXAMPLES, len(images))
+        probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
+        return ImageRows((images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities))
+
+
+class LatentView(LiveView):
+    """Codes seen in 2-D: what the recipe pictures (an autoencoder's or a VAE's codes), or else the
+    table of an Embedding block that reads an Input whose values fall into known groups (items of a
+    genre, say), one point per row coloured by its group."""
+
+    id = "latent"
+
+    def applies(self, trainer: Trainer) -> bool:
+        return self.id in trainer.task.pictured or bool(trainer.data.info.get("groups"))
+
+    def make(self, look: Look) -> Latent | None:
+        if look.pictures and "latent" in look.pictures:
+            title, codes, labels = look.pictures["latent"]
+            return Latent(title, pca2(codes), labels)
+        return self._embeddings(look.trainer)
+
+    @staticmethod
+    def _embeddings(trainer: Trainer) -> Latent | None:
+        groups = trainer.data.info.get("groups", {})
+        if not groups:
+            return None
+        module = trainer.model
+        by_block = {info.block: info.data for info in trainer.compiled.inputs}
+        for node in module.graph.nodes:
+            if node.op != "call_module" or not node.args or not isinstance(node.args[0], type(node)):
+                continue
+            layer = module.get_submodule(node.target)
+            field = by_block.get(node.args[0].name)
+            if isinstance(layer, torch.nn.Embedding) and field in groups:
+                table = layer.weight.detach().float().cpu().numpy()
+                return Latent(f"Rows of {node.target} (one per {field})", pca2(table), np.asarray(groups[field]))
+        return None
+
+
+class RecipePicture(LiveView):
+    """A picture only the training recipe makes (``Task.pictures`` under the view's id)."""
+
+    def applies(self, trainer: Trainer) -> bool:
+        return self.id in trainer.task.pictured
+
+    def make(self, look: Look) -> object | None:
+        found = look.pictures.get(self.id) if look.pictures else None
+        return None if found is None else self.payload(found)
+
+    def payload(self, found: Any) -> object:
+        return ImageRows(tuple(found))
+
+
+class ReconstructionsView(RecipePicture):
+    id = "reconstructions"  # inputs, and what the network rebuilt of them
+
+
+class GridView(RecipePicture):
+    id = "grid"  # rows of images decoded over the latent plane
+
+
+class PriorView(RecipePicture):
+    id = "prior"  # rows of images decoded from codes drawn from the prior
+
+
+class GeneratedView(RecipePicture):
+    id = "generated"  # a generative model's 2-D points over its data
+
+    def payload(self, found: Any) -> object:
+        return Generated(**found)
+
+
+class EpisodeView(RecipePicture):
+    id = "episode"  # a control task played once
+
+    def payload(self, found: Any) -> object:
+        return Episode(**found)
