@@ -1,5 +1,17 @@
-"""Shared test set-up: Qt renders offscreen, so the suite runs without a display."""
+"""Shared test set-up: Qt renders offscreen, so the suite runs without a display; torch computes on one
+thread in the test process."""
 
 import os
 
+import pytest
+import torch
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> None:
+    """Networks trained in the test process compute on one thread, as Playground chooses for small
+    networks (nn/threads.py): torch's default of a thread per core makes every test fight whatever else
+    runs for both cores. Tests of the thread policy set their own count."""
+    torch.set_num_threads(1)

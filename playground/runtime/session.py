@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
-import multiprocessing
 import signal
 import weakref
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from playground.core.project_types import Project, TrainingConfig
+from playground.runtime import process as processes
 from playground.runtime import protocol as p
 from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped, Written
 from playground.runtime.protocol import State
@@ -100,16 +101,13 @@ class TrainingSession(QObject):
         self._start_worker()
         _LIVE.add(self)
 
+    @property
+    def process(self) -> BaseProcess:
+        return self.worker.process
+
     def _start_worker(self) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a process that runs Qt
-        results = context.Queue()
-        receive_commands, self._commands = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=p.serve, args=(receive_commands, results.put), name="playground-trainer", daemon=True
-        )
-        self.process.start()
-        receive_commands.close()
-        self.receiver = Receiver(results)
+        self.worker = processes.WORKERS.start()
+        self.receiver = Receiver(self.worker.results)
         self.receiver.received.connect(self._received)  # a bound method of this GUI-thread object: queued
         self.receiver.start()
         self.dead = False
@@ -125,7 +123,7 @@ class TrainingSession(QObject):
         self.dead = True
         self.watch.stop()
         self._stop_receiver()
-        self._commands.close()
+        self.worker.commands.close()
         self.pausing = False
         self._set_state("failed")
         self.stopped.emit(Stopped(self.run, "died", death_message(code)))
@@ -141,7 +139,7 @@ class TrainingSession(QObject):
         if self.dead:
             return  # nobody to tell; the panel already says that the process died
         try:
-            self._commands.send((command, self._sent))
+            self.worker.commands.send((command, self._sent))
         except (BrokenPipeError, OSError):
             self._check_worker()
 
@@ -224,15 +222,9 @@ class TrainingSession(QObject):
 
     def shutdown(self) -> None:
         self.watch.stop()
-        if self.process.is_alive():
-            self.post(p.Quit())
-            # The worker holds nothing to keep, so one busy building or training is not waited for long,
-            # unless it is writing files the user asked for (Save with the trained weights, Export).
-            self.process.join(WRITE_WAIT if self.writing else QUIT_WAIT)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(5)
-        self._stop_receiver()
+        # The worker holds nothing to keep, so one busy building or training is not waited for long,
+        # unless it is writing files the user asked for (Save with the trained weights, Export).
+        processes.WORKERS.finish(self.worker, WRITE_WAIT if self.writing else QUIT_WAIT, self._stop_receiver)
         _LIVE.discard(self)
 
     def _stop_receiver(self) -> None:

@@ -13,8 +13,10 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from playground.runtime import process as processes
 from playground.ui.main_window import MainWindow
 from playground.ui.theme import apply_palette
+from tests.ui.worker_pool import WorkerPool
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 LEFT = Qt.MouseButton.LeftButton
@@ -36,6 +38,21 @@ def stray_exceptions(monkeypatch: pytest.MonkeyPatch):
     yield caught
     if caught:
         pytest.fail("an exception escaped to the event loop:\n" + "\n".join(caught))
+
+
+@pytest.fixture(scope="session")
+def worker_pool():
+    pool = WorkerPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(autouse=True)
+def pooled_workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Windows take their training worker from the pool (worker_pool.py), unless the test is marked
+    ``fresh_worker``."""
+    if request.node.get_closest_marker("fresh_worker") is None:
+        monkeypatch.setattr(processes, "WORKERS", request.getfixturevalue("worker_pool"))
 
 
 @pytest.fixture

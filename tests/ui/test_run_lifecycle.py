@@ -8,6 +8,7 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from playground import PRESETS
@@ -51,6 +52,7 @@ def test_epochs_zero_trains_until_paused(qtbot, window, tmp_path) -> None:
     wait_ready(qtbot, window)
 
 
+@pytest.mark.fresh_worker  # a new worker is started after the death, as in the app
 def test_a_killed_training_process_is_noticed_and_play_starts_a_new_one(qtbot, window, spiral) -> None:
     assert window.open_path(spiral)
     panel = window.training

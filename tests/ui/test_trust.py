@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
@@ -34,6 +35,7 @@ def test_weights_that_cannot_be_written_are_said_and_closing_still_asks(qtbot, w
     assert "saved before" not in window.statusBar().currentMessage()  # nothing was: nothing is said kept
 
 
+@pytest.mark.fresh_worker  # a new worker is started after the death, as in the app
 def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, spiral, dialogs) -> None:
     assert window.open_path(spiral)
     play_until(qtbot, window, 20)
