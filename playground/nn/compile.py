@@ -7,9 +7,12 @@ tensor; several give a dict keyed by Output block id.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import torch
 from torch import fx, nn
 
 from playground.core.graph import Graph
@@ -166,3 +169,16 @@ def emitted(
     outputs = emitter.outputs
     emitter.graph.output(next(iter(outputs.values())) if len(outputs) == 1 else dict(outputs))
     return emitter, nodes
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module, gradients: bool = False) -> Iterator[None]:
+    """Evaluation mode (no dropout, running batch-norm statistics), without gradients unless asked for,
+    then back as it was."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.set_grad_enabled(gradients):
+            yield
+    finally:
+        model.train(was_training)

@@ -13,8 +13,7 @@ import numpy as np
 import torch
 from torch import fx, nn
 
-from playground.nn.compile import CompiledModel
-from playground.nn.tasks.base import evaluating
+from playground.nn.compile import CompiledModel, evaluating
 
 HIST_BINS = 30
 

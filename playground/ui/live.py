@@ -28,8 +28,8 @@ class LiveViews(QObject):
         session.snapshotted.connect(self.receive)
         session.loaded.connect(self.clear)
         session.state_changed.connect(self._state_changed)
-        panel.show_units.toggled.connect(self._redraw)
-        panel.show_flow.toggled.connect(self._redraw)
+        panel.controls.show_units.toggled.connect(self._redraw)
+        panel.controls.show_flow.toggled.connect(self._redraw)
         block_view.example.valueChanged.connect(lambda _: self.focus(self.block_view.block))
         scene.unit_hovered.connect(panel.views.plane.show_unit)
         scene.document.level_changed.connect(self._redraw)
@@ -83,7 +83,7 @@ class LiveViews(QObject):
 
     def _redraw(self) -> None:
         snapshot = self.last if self._at_top() else None
-        units = self.panel.show_units.isChecked() and snapshot is not None
+        units = self.panel.controls.show_units.isChecked() and snapshot is not None
         self.scene.show_units(unit_images(snapshot.plane.units) if units else {})
-        flow = self.panel.show_flow.isChecked() and snapshot is not None
+        flow = self.panel.controls.show_flow.isChecked() and snapshot is not None
         self.scene.show_flow(snapshot.wire_gradients if flow else None)

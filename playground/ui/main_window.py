@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMoveEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from playground.core.clipboard import copy_group, paste_group
 from playground.core.project import ProjectError
 from playground.runtime.session import TrainingSession
+from playground.ui.actions import Actions
 from playground.ui.block_menu import BlockMenu
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
@@ -62,6 +63,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         super().__init__()
         self.setObjectName("mainWindow")
         self.document = Document(self)
+        self.action_registry = Actions(self)
         self.recovery = RecoveryStore()
         self._framed = False  # the window manager has given the window its frame (see moveEvent)
         self.theme = THEMES.get(setting("theme", "light"), LIGHT)
@@ -128,28 +130,18 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.findChild(QDockWidget, "inspectorDock").raise_()
         self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [330], Qt.Orientation.Vertical)
 
-    def _action(self, text: str, slot, shortcut=None, icon=None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        action.setObjectName(name or text.lower().replace(" ", "_").replace("…", ""))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _actions(self) -> None:
         sp = QStyle.StandardPixmap
         key = QKeySequence.StandardKey
-        self.act_new = self._action("New", self.new_project, key.New, sp.SP_FileIcon)
-        self.act_open = self._action("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
-        self.act_preset = self._action("Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset")
-        self.act_save = self._action("Save", self.save, key.Save, sp.SP_DialogSaveButton)
-        self.act_save_as = self._action("Save As…", self.save_as, key.SaveAs, name="save_as")
-        self.act_revert = self._action("Revert to Preset", self.revert_to_preset, name="revert_preset")
-        self.act_quit = self._action("Quit", self.close, key.Quit)
+        self.act_new = self.action_registry.add("New", self.new_project, key.New, sp.SP_FileIcon)
+        self.act_open = self.action_registry.add("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
+        self.act_preset = self.action_registry.add(
+            "Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset"
+        )
+        self.act_save = self.action_registry.add("Save", self.save, key.Save, sp.SP_DialogSaveButton)
+        self.act_save_as = self.action_registry.add("Save As…", self.save_as, key.SaveAs, name="save_as")
+        self.act_revert = self.action_registry.add("Revert to Preset", self.revert_to_preset, name="revert_preset")
+        self.act_quit = self.action_registry.add("Quit", self.close, key.Quit)
         self.act_undo = self.document.undo_stack.createUndoAction(self, "Undo")
         self.act_undo.setShortcuts(QKeySequence.keyBindings(key.Undo))
         self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
@@ -158,31 +150,35 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
-        self.act_cut = self._action("Cut", self.cut, key.Cut)
-        self.act_copy = self._action("Copy", self.copy, key.Copy)
-        self.act_paste = self._action("Paste", self.paste, key.Paste)
-        self.act_duplicate = self._action("Duplicate", self.duplicate, "Ctrl+D")
-        self.act_delete = self._action("Delete", self.delete_selection, ["Delete", "Backspace"], sp.SP_TrashIcon)
-        self.act_select_all = self._action("Select All", self.select_all, key.SelectAll)
-        self.act_zoom_in = self._action(
+        self.act_cut = self.action_registry.add("Cut", self.cut, key.Cut)
+        self.act_copy = self.action_registry.add("Copy", self.copy, key.Copy)
+        self.act_paste = self.action_registry.add("Paste", self.paste, key.Paste)
+        self.act_duplicate = self.action_registry.add("Duplicate", self.duplicate, "Ctrl+D")
+        self.act_delete = self.action_registry.add(
+            "Delete", self.delete_selection, ["Delete", "Backspace"], sp.SP_TrashIcon
+        )
+        self.act_select_all = self.action_registry.add("Select All", self.select_all, key.SelectAll)
+        self.act_zoom_in = self.action_registry.add(
             "Zoom In", lambda: self.view.zoom_by(1.25), ["Ctrl+=", "Ctrl+Num++"]
         )  # not Ctrl++: a keyboard's Ctrl+Shift+= is Ctrl++ (Larger's)
-        self.act_zoom_out = self._action("Zoom Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
-        self.act_fit = self._action("Zoom to Fit", self.view.zoom_to_fit, "Ctrl+0")
-        self.act_layout = self._action("Auto-layout", self.auto_layout, "Ctrl+L")
-        self.act_dark = self._action("Dark Theme", self.toggle_theme, "Ctrl+Shift+T", name="dark_theme")
+        self.act_zoom_out = self.action_registry.add("Zoom Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
+        self.act_fit = self.action_registry.add("Zoom to Fit", self.view.zoom_to_fit, "Ctrl+0")
+        self.act_layout = self.action_registry.add("Auto-layout", self.auto_layout, "Ctrl+L")
+        self.act_dark = self.action_registry.add("Dark Theme", self.toggle_theme, "Ctrl+Shift+T", name="dark_theme")
         self.act_dark.setCheckable(True)
         self.act_dark.setChecked(self.theme.name == "dark")
-        self.act_play = self._action("Play/Pause", self.training.toggle_play, "Space", name="play_pause")
-        self.act_step = self._action("Step", self.training.step, "Ctrl+Right", name="step")
-        self.act_epoch = self._action("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
-        self.act_reset = self._action("Reset", self.training.reset, "Ctrl+R", name="reset")
+        self.act_play = self.action_registry.add("Play/Pause", self.training.toggle_play, "Space", name="play_pause")
+        self.act_step = self.action_registry.add("Step", self.training.step, "Ctrl+Right", name="step")
+        self.act_epoch = self.action_registry.add("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
+        self.act_reset = self.action_registry.add("Reset", self.training.reset, "Ctrl+R", name="reset")
         self.view.space_tapped.connect(self.act_play.trigger)
-        self.act_started = self._action("Getting Started", self.show_getting_started, name="getting_started")
-        self.act_shortcuts = self._action("Keyboard Shortcuts", self.show_shortcuts, "F1", name="shortcuts")
-        self.act_docs = self._action("Documentation", self.show_documentation, name="documentation")
-        self.act_about = self._action("About Playground", self.show_about, name="about")
-        self.presenter = Presenter(self)
+        self.act_started = self.action_registry.add(
+            "Getting Started", self.show_getting_started, name="getting_started"
+        )
+        self.act_shortcuts = self.action_registry.add("Keyboard Shortcuts", self.show_shortcuts, "F1", name="shortcuts")
+        self.act_docs = self.action_registry.add("Documentation", self.show_documentation, name="documentation")
+        self.act_about = self.action_registry.add("About Playground", self.show_about, name="about")
+        self.presenter = Presenter(self, self.action_registry)
         self._export_actions()
         self._import_actions()
         self._group_actions()
@@ -308,7 +304,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
     def _revert_fields(self) -> None:
         """Esc in a field: show the values that stand again."""
         self.inspector.refresh(self.document.analysis)
-        self.training.settings.show_settings()
+        self.training.controls.settings.show_settings()
 
     # --- help -----------------------------------------------------------------------------
     def _text_window(self, title: str, markdown: str, name: str) -> None:

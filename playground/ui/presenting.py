@@ -12,35 +12,36 @@ at a UI scale that makes the smallest text of the window large enough for the ba
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFontInfo, QScreen
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QStackedWidget, QToolBar
 
+from playground.ui.actions import Actions
+from playground.ui.canvas.scene import GraphScene
+from playground.ui.canvas.view import CanvasView
+from playground.ui.document import Document
+from playground.ui.plots.block_view import BlockLiveView
+from playground.ui.stage_network import StageNetwork
 from playground.ui.storage import setting, settings
 from playground.ui.theme import (
     SCALE_RANGE,
     SCALE_STEP,
+    Theme,
     base_point_size,
     canvas_font,
     refresh_fonts,
     set_ui_scale,
+    smallest_text_px,
     ui_scale,
 )
-
-if TYPE_CHECKING:
-    from playground.ui.main_window import MainWindow
+from playground.ui.training_panel import TrainingPanel
 
 SMALLEST_POINT_SIZE = 9.0  # the smallest font a widget or plot uses at scale 1 (legends, the palette's headings)
 TRAINING_SHARE = (0.6, 0.8)  # of the height, for the training dock in presentation: what the network leaves
 NOTES_SHARE = 0.2  # of the width, for the lecture notes beside it
 EDITING_DOCKS = ("paletteDock", "inspectorDock")
-
-
-def smallest_text_px(screen_height: int) -> float:
-    """The size the smallest text must reach in presentation: 16 px on 720 lines, 22 px on 1080."""
-    return 16 + 6 * min(max((screen_height - 720) / 360, 0.0), 1.0)
 
 
 def presentation_scale(screen_height: int) -> float:
@@ -49,8 +50,27 @@ def presentation_scale(screen_height: int) -> float:
     return min(max(smallest_text_px(screen_height) / smallest, SCALE_RANGE[0]), SCALE_RANGE[1])
 
 
+class Stage(Protocol):
+    """What presenting changes: a main window with its canvas (``view``), the network drawn for the stage,
+    the training panel, the block's live view, the document (the stage's block to follow) and the scene."""
+
+    view: CanvasView
+    centre: QStackedWidget
+    stage_network: StageNetwork
+    training: TrainingPanel
+    block_view: BlockLiveView
+    document: Document
+    scene: GraphScene
+    toolbar: QToolBar
+    theme: Theme
+
+    def show_stage_network(self) -> None: ...
+
+    def pick_on_stage(self, block_id: str) -> None: ...
+
+
 class Presenter(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: Stage | QMainWindow, actions: Actions) -> None:
         super().__init__(window)
         self.window = window
         self.presenting = False
@@ -59,12 +79,12 @@ class Presenter(QObject):
         self.saved_place = window.view.place()  # the canvas's zoom and centre before presenting
         self.was_maximised = False
         self.normal_geometry = window.geometry()
-        self.act_full_screen = window._action("Full Screen", self.toggle_full_screen, "F11", name="full_screen")
+        self.act_full_screen = actions.add("Full Screen", self.toggle_full_screen, "F11", name="full_screen")
         self.act_full_screen.setCheckable(True)
-        self.act_presentation = window._action("Presentation", self.toggle_presentation, "F5", name="presentation")
+        self.act_presentation = actions.add("Presentation", self.toggle_presentation, "F5", name="presentation")
         self.act_presentation.setCheckable(True)
-        self.act_larger = window._action("Larger", self.larger, ["Ctrl+Shift+=", "Ctrl+Shift++"], name="ui_larger")
-        self.act_smaller = window._action("Smaller", self.smaller, ["Ctrl+Shift+-", "Ctrl+Shift+_"], name="ui_smaller")
+        self.act_larger = actions.add("Larger", self.larger, ["Ctrl+Shift+=", "Ctrl+Shift++"], name="ui_larger")
+        self.act_smaller = actions.add("Smaller", self.smaller, ["Ctrl+Shift+-", "Ctrl+Shift+_"], name="ui_smaller")
         saved = min(max(setting("ui_scale", 1.0), SCALE_RANGE[0]), SCALE_RANGE[1])
         if saved != 1.0 or ui_scale() != 1.0:  # at 100 % everything is built at its scale already
             self.set_scale(saved, remember=False)

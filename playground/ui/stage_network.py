@@ -19,8 +19,7 @@ from playground.core.layout import Snake, flow_columns, snake, snake_height
 from playground.core.registry import get_spec
 from playground.core.shapes import Analysis
 from playground.ui.canvas.items import detail_text
-from playground.ui.presenting import smallest_text_px
-from playground.ui.theme import Theme, category_colour, header_colour
+from playground.ui.theme import Theme, category_colour, header_colour, smallest_text_px
 
 TITLE_SHARE = 1.25  # a card's title, this much larger than the smallest text
 MOST_SCALE = 1.6  # a short network is drawn at most this much larger than its cards' size

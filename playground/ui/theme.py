@@ -169,3 +169,8 @@ def apply_palette(app: QApplication, theme: Theme) -> None:
     else:
         palette = app.style().standardPalette()
     app.setPalette(palette)
+
+
+def smallest_text_px(screen_height: int) -> float:
+    """The size the smallest text must reach in presentation: 16 px on 720 lines, 22 px on 1080."""
+    return 16 + 6 * min(max((screen_height - 720) / 360, 0.0), 1.0)

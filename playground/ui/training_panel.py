@@ -32,20 +32,6 @@ from playground.ui.run_controls import RunControls
 from playground.ui.theme import Theme
 from playground.ui.transport import Transport
 
-TRANSPORT_PARTS = (
-    "play_button",
-    "step_button",
-    "epoch_button",
-    "stop_button",
-    "reset_button",
-    "reseed_button",
-    "status",
-    "loss_note",
-    "message",
-    "banner",
-    "banner_text",
-    "restart_button",
-)
 PRESENTED_SHARES = (0.23, 0.2, 0.57)
 NARROW = 1500  # px: a panel narrower than this (a 1280 or 1366 screen) stacks loss over accuracy
 NARROW_SHARES = (0.27, 0.26, 0.47)  # ... and gives the data views the room the curves leave
@@ -86,9 +72,7 @@ class TrainingPanel(QWidget):
         self.curves = CurvesView(theme)
         self.views = DataViews(theme)
         self.controls = controls = RunControls(document, session)
-        for name in ("device", "threads", "speed", "speed_label", "settings", "show_units", "show_flow"):
-            setattr(self, name, getattr(controls, name))
-        self.device.currentTextChanged.connect(lambda _: self._mark_stale("the device"))
+        self.controls.device.currentTextChanged.connect(lambda _: self._mark_stale("the device"))
         scroll = QScrollArea()
         scroll.setObjectName("settingsScroll")
         scroll.setWidget(controls)
@@ -98,9 +82,14 @@ class TrainingPanel(QWidget):
         left.setMinimumWidth(LEFT_WIDTH)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        self.transport = transport = Transport(self)
-        for name in TRANSPORT_PARTS:  # the panel's own names for the transport's parts
-            setattr(self, name, getattr(transport, name))
+        self.transport = transport = Transport()
+        transport.play.connect(self.toggle_play)
+        transport.step.connect(self.step)
+        transport.epoch.connect(self.epoch)
+        transport.stop.connect(self.stop)
+        transport.reset.connect(self.reset)
+        transport.reseed.connect(self.reseed)
+        transport.restart.connect(self.restart)
         column.addWidget(transport)  # stays in view; only the settings under it scroll
         column.addWidget(scroll, 1)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -149,8 +138,8 @@ class TrainingPanel(QWidget):
         largest share of the width (then back as it was)."""
         self.presenting = on
         self._show_stage(on)
-        self.settings.set_presenting(on)
-        self.status.set_lines(4 if on else 3)  # large type in a narrower column
+        self.controls.settings.set_presenting(on)
+        self.transport.status.set_lines(4 if on else 3)  # large type in a narrower column
         self.left.setMinimumWidth(0 if on else LEFT_WIDTH)  # large type must not push the window off the screen
         self.curves.controls.setVisible(not on)
         stacked = on or bool(self.narrow)
@@ -216,7 +205,7 @@ class TrainingPanel(QWidget):
 
     def stop(self) -> None:
         self.session.unload()
-        self.status.setText("Stopped")
+        self.transport.status.setText("Stopped")
 
     def reset(self) -> None:
         self._reset(reseed=False)
@@ -237,12 +226,12 @@ class TrainingPanel(QWidget):
         """A new run on the project as it is now; ``resume``: from the trained state saved beside its file."""
         project = self.document.project
         self.curves.new_run(self._run_label())
-        self.message.hide()
+        self.transport.message.hide()
         self.last_progress = self.loss_at_start = None
         self._set_stale([])
         self.trained = structure(project.graph)
         base = self.document.path.parent if self.document.path else None
-        self.session.load(project, base, self.device.currentText(), self._saved_state() if resume else None)
+        self.session.load(project, base, self.controls.device.currentText(), self._saved_state() if resume else None)
 
     def _saved_state(self) -> Path | None:
         """The project file's path without .json, if trained weights were saved beside it."""
@@ -276,10 +265,10 @@ class TrainingPanel(QWidget):
         self._updating = True
         try:
             for device in catalogue.devices:
-                self.device.addItem(device)
+                self.controls.device.addItem(device)
         finally:
             self._updating = False
-        self.settings.catalogued(catalogue)
+        self.controls.settings.catalogued(catalogue)
 
     def _loaded(self, message: Loaded) -> None:
         self.views.neuron_view.set_graph(self.document.root)
@@ -288,15 +277,15 @@ class TrainingPanel(QWidget):
         self.last_progress = None
         self.on_cpu = message.device == "cpu"
         threads = f" ({message.threads} thread{'s' if message.threads > 1 else ''})" if self.on_cpu else ""
-        self.status.setText(f"Ready on {message.device}{threads}: {message.steps_per_epoch} steps per epoch")
+        self.transport.status.setText(f"Ready on {message.device}{threads}: {message.steps_per_epoch} steps per epoch")
         ok = message.restored_step is not None
         self.saved_steps = message.restored_step or 0
         note = "\n".join(line for line in (message.restored if ok else "", message.note) if line)
-        self.loss_note.setText(note)
-        self.loss_note.setVisible(bool(note))
+        self.transport.loss_note.setText(note)
+        self.transport.loss_note.setVisible(bool(note))
         if message.restored and not ok:
-            self.message.setText(message.restored)
-            self.message.show()
+            self.transport.message.setText(message.restored)
+            self.transport.message.show()
 
     def _progressed(self, progress: Progress) -> None:
         self.curves.add(progress)
@@ -315,10 +304,12 @@ class TrainingPanel(QWidget):
         if self.on_cpu:
             rate += f"{' on' if rate else ' ·'} {progress.threads} thread{'s' if progress.threads > 1 else ''}"
         self.last_progress = progress
-        if progress.compiled and progress.compiled not in self.loss_note.text():
-            self.loss_note.setText("\n".join(line for line in (self.loss_note.text(), progress.compiled) if line))
-            self.loss_note.show()
-        self.status.setText(
+        if progress.compiled and progress.compiled not in self.transport.loss_note.text():
+            self.transport.loss_note.setText(
+                "\n".join(line for line in (self.transport.loss_note.text(), progress.compiled) if line)
+            )
+            self.transport.loss_note.show()
+        self.transport.status.setText(
             f"step {progress.step:,} · epoch {progress.epoch:.2f} · {format_time(progress.elapsed)}{rate}"
             f" · lr {progress.lr:.3g}{metric}"
         )
@@ -326,29 +317,33 @@ class TrainingPanel(QWidget):
     def _stopped(self, message: Stopped) -> None:
         if message.kind == "done" and self.last_progress is not None:
             epochs = self.document.project.training.epochs
-            self.status.setText(f"Done: {epochs:,} epochs trained ({self.last_progress.step:,} steps). Play trains on.")
+            self.transport.status.setText(
+                f"Done: {epochs:,} epochs trained ({self.last_progress.step:,} steps). Play trains on."
+            )
         if message.kind == "failed":  # this project could not be loaded: the last one's notes do not apply
-            self.loss_note.clear()
-            self.loss_note.hide()
+            self.transport.loss_note.clear()
+            self.transport.loss_note.hide()
         if message.kind in ("diverged", "failed", "error", "died"):
-            self.message.setText(self.data_wanted if message.kind == "failed" and self.data_wanted else message.message)
-            self.message.show()
+            self.transport.message.setText(
+                self.data_wanted if message.kind == "failed" and self.data_wanted else message.message
+            )
+            self.transport.message.show()
 
     def ask_for_data(self, why: str) -> None:
         """The one thing left to choose before this project trains: its data. Said (instead of the load's
         failure, which is that same mismatch), with the dataset picker focused."""
         self.data_wanted = why
-        self.message.setText(why)
-        self.message.show()
-        self.findChild(QScrollArea, "settingsScroll").ensureWidgetVisible(self.settings.dataset)
-        self.settings.dataset.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.transport.message.setText(why)
+        self.transport.message.show()
+        self.findChild(QScrollArea, "settingsScroll").ensureWidgetVisible(self.controls.settings.dataset)
+        self.controls.settings.dataset.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _state_changed(self, state: str) -> None:
         running = state == "running"
-        self.play_button.setText("Pause" if running else "Play")
+        self.transport.play_button.setText("Pause" if running else "Play")
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setToolTip("Pause (Space)" if running else "Train continuously (Space)")
+        self.transport.play_button.setIcon(self.style().standardIcon(icon))
+        self.transport.play_button.setToolTip("Pause (Space)" if running else "Train continuously (Space)")
 
     # --- settings -------------------------------------------------------------------------------
     def _project_replaced(self) -> None:
@@ -360,13 +355,13 @@ class TrainingPanel(QWidget):
         self.started_with = None
         self.views.clear()
         self._set_stale([])
-        self.status.setText("Not started: press Play")
-        self.message.hide()
-        self.loss_note.clear()  # the last project's notes (weights restored, its output's softmax) are not this one's
-        self.loss_note.hide()
+        self.transport.status.setText("Not started: press Play")
+        self.transport.message.hide()
+        self.transport.loss_note.clear()  # the last project's notes (weights restored, its output's softmax) are not this one's
+        self.transport.loss_note.hide()
         self.saved_steps = 0
         self.data_wanted = ""
-        self.settings.show_settings()
+        self.controls.settings.show_settings()
         self._show_drawing()
         if self.document.root.blocks:  # once the canvas has shown it (posting a large network takes a while)
             QTimer.singleShot(0, lambda project=self.document.project: self._load_opened(project))
@@ -396,11 +391,11 @@ class TrainingPanel(QWidget):
             if self.presenting:
                 self._show_stage(True)
             return
-        self.settings.show_settings()
+        self.controls.settings.show_settings()
         if name == "dataset":
             if self.data_wanted:  # chosen: what Play meets now is said when it does
                 self.data_wanted = ""
-                self.message.hide()
+                self.transport.message.hide()
             self._show_drawing()
         if self.session.project is None:
             return
@@ -422,7 +417,7 @@ class TrainingPanel(QWidget):
                 self._set_stale([s for s in self.stale if s != "the network"])  # edited back
 
     def _mark_stale(self, what: str) -> None:
-        if self._updating or self.settings.updating or self.session.project is None or what in self.stale:
+        if self._updating or self.controls.settings.updating or self.session.project is None or what in self.stale:
             return
         if self.session.state == "running":
             self.session.pause()
@@ -431,6 +426,10 @@ class TrainingPanel(QWidget):
     def _set_stale(self, reasons: list[str]) -> None:
         self.stale = reasons
         if reasons:
-            self.banner_text.setText(f"Paused: {', '.join(reasons)} changed.")  # short: the buttons keep their room
-            self.banner.setToolTip("The run goes on with what it started with until you restart it with the changes.")
-        self.banner.setVisible(bool(reasons))
+            self.transport.banner_text.setText(
+                f"Paused: {', '.join(reasons)} changed."
+            )  # short: the buttons keep their room
+            self.transport.banner.setToolTip(
+                "The run goes on with what it started with until you restart it with the changes."
+            )
+        self.transport.banner.setVisible(bool(reasons))

@@ -4,15 +4,10 @@ banner that offers a restart after an edit."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget
 
 from playground.ui.theme import set_font
-
-if TYPE_CHECKING:
-    from playground.ui.training_panel import TrainingPanel
 
 
 class StatusLine(QLabel):
@@ -32,23 +27,31 @@ class StatusLine(QLabel):
 
 
 class Transport(QWidget):
-    """The panel's controls for the run; their slots are the panel's."""
+    """The panel's controls for the run: each button says what was asked with a signal."""
 
-    def __init__(self, panel: TrainingPanel) -> None:
+    play = Signal()  # Play, or Pause while training
+    step = Signal()
+    epoch = Signal()
+    stop = Signal()
+    reset = Signal()
+    reseed = Signal()
+    restart = Signal()  # with the edits made since the run started
+
+    def __init__(self) -> None:
         super().__init__()
         host = self
-        self.play_button = self._button("Play", "playButton", "Train continuously (Space)", panel.toggle_play)
+        self.play_button = self._button("Play", "playButton", "Train continuously (Space)", self.play)
         self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         set_font(self.play_button, 11, bold=True)
         self.play_button.setMinimumHeight(34)
-        self.step_button = self._button("Step", "stepButton", "Train on one batch", panel.step)
-        self.epoch_button = self._button("Epoch", "epochButton", "Train to the end of this epoch", panel.epoch)
-        self.stop_button = self._button("Stop", "stopButton", "End this run (the next Play starts afresh)", panel.stop)
+        self.step_button = self._button("Step", "stepButton", "Train on one batch", self.step)
+        self.epoch_button = self._button("Epoch", "epochButton", "Train to the end of this epoch", self.epoch)
+        self.stop_button = self._button("Stop", "stopButton", "End this run (the next Play starts afresh)", self.stop)
         self.reset_button = self._button(
-            "Reset", "resetButton", "Back to step 0 with the same initial weights", panel.reset
+            "Reset", "resetButton", "Back to step 0 with the same initial weights", self.reset
         )
         self.reseed_button = self._button(
-            "Reseed", "reseedButton", "Back to step 0 with new random weights", panel.reseed
+            "Reseed", "reseedButton", "Back to step 0 with new random weights", self.reseed
         )
         buttons = QGridLayout()
         buttons.addWidget(self.play_button, 0, 0, 1, 3)
@@ -80,7 +83,7 @@ class Transport(QWidget):
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         self.banner_text.setStyleSheet("color: #78350f;")
-        self.restart_button = self._button("Restart with the changes", "restartButton", "", panel.restart)
+        self.restart_button = self._button("Restart with the changes", "restartButton", "", self.restart)
         banner = QVBoxLayout(self.banner)
         banner.addWidget(self.banner_text)
         banner.addWidget(self.restart_button)
@@ -93,10 +96,10 @@ class Transport(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.banner)
 
-    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
+    def _button(self, text: str, name: str, tip: str, asked: SignalInstance) -> QPushButton:
         button = QPushButton(text)
         button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # never squashed by a banner
         button.setObjectName(name)
         button.setToolTip(tip)
-        button.clicked.connect(slot)
+        button.clicked.connect(asked)
         return button

@@ -33,7 +33,7 @@ class ModelExports:
     """A mixin of the main window (it uses the document, the session, the training panel, the scene)."""
 
     def _export_actions(self) -> None:
-        self.act_export = self._action("Export…", self.export_dialog, "Ctrl+E", name="export")
+        self.act_export = self.action_registry.add("Export…", self.export_dialog, "Ctrl+E", name="export")
         self.act_save_weights = QAction("Save Trained Weights with the Project", self)
         self.act_save_weights.setObjectName("save_weights")
         self.act_save_weights.setCheckable(True)

@@ -25,10 +25,12 @@ class GroupEditing:
         return holder
 
     def _group_actions(self) -> None:
-        self.act_group = self._action("Group", self.group_selection, "Ctrl+G", name="group")
-        self.act_ungroup = self._action("Ungroup", self.ungroup_selection, "Ctrl+Shift+G", name="ungroup")
-        self.act_open_group = self._action("Open Group", self.open_selected_group, "Ctrl+Down", name="open_group")
-        self.act_close_group = self._action("Close Group", self.close_group, "Ctrl+Up", name="close_group")
+        self.act_group = self.action_registry.add("Group", self.group_selection, "Ctrl+G", name="group")
+        self.act_ungroup = self.action_registry.add("Ungroup", self.ungroup_selection, "Ctrl+Shift+G", name="ungroup")
+        self.act_open_group = self.action_registry.add(
+            "Open Group", self.open_selected_group, "Ctrl+Down", name="open_group"
+        )
+        self.act_close_group = self.action_registry.add("Close Group", self.close_group, "Ctrl+Up", name="close_group")
 
     def group_actions(self) -> list:
         return [self.act_group, self.act_ungroup, self.act_open_group, self.act_close_group]

@@ -24,7 +24,9 @@ class ModelImports:
     """A mixin of the main window (it uses the document, the status bar and ``open_path``)."""
 
     def _import_actions(self) -> None:
-        self.act_import = self._action("Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model")
+        self.act_import = self.action_registry.add(
+            "Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model"
+        )
         self.act_import.setToolTip("A torch.nn.Module from a Python file, as blocks with its weights")
         self.importer: QProcess | None = None
         self.cancel_import = QPushButton("Cancel import", self)

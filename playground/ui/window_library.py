@@ -20,7 +20,7 @@ class MyBlocks:
     """Mixed into MainWindow: needs its document, scene, view, palette_widget and ``_action``."""
 
     def _library_actions(self) -> None:
-        self.act_save_to_library = self._action(
+        self.act_save_to_library = self.action_registry.add(
             "Save Group to My Blocks…", self.save_group_to_library, name="save_to_library"
         )
         self.palette_widget.chosen_entry.connect(self._add_entry_at_centre)

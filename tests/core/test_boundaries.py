@@ -1,9 +1,12 @@
 """The package boundaries of docs/architecture.md (its Boundaries table), checked in fresh interpreters."""
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import networkx
 import pytest
 
 FORBIDDEN = {
@@ -28,3 +31,23 @@ def test_importing_a_package_leaves_forbidden_ones_unloaded(module: str) -> None
     assert module in loaded
     found = {m for m in loaded for f in FORBIDDEN[module] if m == f or m.startswith(f + ".")}
     assert not found
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """No import circles in the house: the modules' top-level imports form no cycle. (The imports inside
+    functions are there to stay light: the CLI without torch until a command needs it, the package's
+    notebook API, the app without Qt for a CLI command.)"""
+    root = Path(__file__).resolve().parents[2]
+    graph = networkx.DiGraph()
+    for path in (root / "playground").rglob("*.py"):
+        name = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        graph.add_node(name)
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("playground"):
+                for alias in node.names:
+                    whole = f"{node.module}.{alias.name}"
+                    as_module = root.joinpath(*whole.split("."))
+                    graph.add_edge(
+                        name, whole if as_module.is_dir() or as_module.with_suffix(".py").is_file() else node.module
+                    )
+    assert [cycle for cycle in networkx.simple_cycles(graph) if len(cycle) > 1] == []

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 
-from playground.ui.presenting import smallest_text_px
+from playground.ui.theme import smallest_text_px
 
 pytestmark = pytest.mark.stage
 PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "presets").glob("*.json"))

@@ -36,11 +36,14 @@ def test_the_transport_stays_in_view_when_the_settings_scroll(qtbot, window, spi
     assert window.open_path(spiral)
     panel = window.training
     scroll = panel.findChild(type(window.inspector.scroller), "settingsScroll")
-    assert not scroll.isAncestorOf(panel.play_button) and not scroll.isAncestorOf(panel.status)
-    assert scroll.isAncestorOf(panel.settings)
+    assert not scroll.isAncestorOf(panel.transport.play_button) and not scroll.isAncestorOf(panel.transport.status)
+    assert scroll.isAncestorOf(panel.controls.settings)
     bar = scroll.verticalScrollBar()
     bar.setValue(bar.maximum())
-    assert not panel.play_button.visibleRegion().isEmpty() and not panel.status.visibleRegion().isEmpty()
+    assert (
+        not panel.transport.play_button.visibleRegion().isEmpty()
+        and not panel.transport.status.visibleRegion().isEmpty()
+    )
 
 
 def test_a_curve_of_one_point_gets_readable_axes(qtbot) -> None:

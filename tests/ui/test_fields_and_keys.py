@@ -43,7 +43,7 @@ def type_into(qtbot, line: QLineEdit, text: str, finish=Qt.Key.Key_Return) -> No
 def test_return_commits_gives_the_canvas_the_keyboard_and_space_then_plays(qtbot, window, spiral) -> None:
     assert window.open_path(spiral)
     wait_ready(qtbot, window, FIRST)
-    editor = window.training.settings.training_editors["batch_size"]
+    editor = window.training.controls.settings.training_editors["batch_size"]
     type_into(qtbot, editor.lineEdit(), "64")
     assert window.document.project.training.batch_size == 64
     qtbot.waitUntil(lambda: window.view.hasFocus())
@@ -57,7 +57,7 @@ def test_return_commits_gives_the_canvas_the_keyboard_and_space_then_plays(qtbot
 def test_space_plays_from_a_button_or_checkbox_but_types_in_a_text_field(qtbot, window, spiral) -> None:
     assert window.open_path(spiral)
     wait_ready(qtbot, window, FIRST)
-    toggle = window.training.show_units
+    toggle = window.training.controls.show_units
     toggle.setFocus()
     checked = toggle.isChecked()
     qtbot.keyClick(toggle, Qt.Key.Key_Space)
@@ -217,10 +217,10 @@ def test_browse_stores_the_data_file_relative_to_the_project(qtbot, window, tmp_
     project = Project(dataset=DatasetRef("csv", {"path": ""}))
     save(project, tmp_path / "mine.json")
     assert window.open_path(tmp_path / "mine.json")
-    form = window.training.settings
+    form = window.training.controls.settings
     qtbot.waitUntil(lambda: "path" in form.dataset_editors, timeout=FIRST)  # once the worker lists datasets
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(table), "CSV tables (*.csv)"))
-    button = form.findChild(type(window.training.play_button), "browseDataset")
+    button = form.findChild(type(window.training.transport.play_button), "browseDataset")
     qtbot.mouseClick(button, LEFT)
     assert window.document.project.dataset.params["path"] == "data/points.csv"
     assert form.dataset_editors["path"].text() == "data/points.csv"

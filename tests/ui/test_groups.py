@@ -92,14 +92,14 @@ def test_an_edit_inside_a_group_is_an_edit_of_the_network_being_trained(qtbot, w
     panel = window.training
     group_id = group_hidden_layer(qtbot, window)
     wait_ready(qtbot, window)
-    click(qtbot, panel.restart_button)  # the run trains the grouped network
+    click(qtbot, panel.transport.restart_button)  # the run trains the grouped network
     qtbot.waitUntil(lambda: panel.last_progress is not None, timeout=LATER)
     play_until(qtbot, window, 20)
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=block_point(window, group_id))
     click_block(qtbot, window, "linear_2")
     click(qtbot, window.inspector.findChild(QCheckBox, "param_bias"))
     wait_ready(qtbot, window)
-    assert panel.banner.isVisible() and "the network" in panel.banner_text.text()
+    assert panel.transport.banner.isVisible() and "the network" in panel.transport.banner_text.text()
     assert panel.trained_steps() == 0  # its weights are not this network's
 
 

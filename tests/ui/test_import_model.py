@@ -80,26 +80,30 @@ def test_a_module_imported_opens_with_its_weights(qtbot, window, tmp_path: Path,
     assert set(window.scene.blocks) == {"x", "hidden", "tanh_1", "out", "output_1"}
     assert (tmp_path / "Mlp.weights.safetensors").is_file() and dialogs.asked == []
     wait_ready(qtbot, window)
-    assert "Trained weights restored from Mlp.weights.safetensors (step 0)" in window.training.loss_note.text()
+    assert (
+        "Trained weights restored from Mlp.weights.safetensors (step 0)" in window.training.transport.loss_note.text()
+    )
     assert window.findChild(type(window.act_import), "import_model").isEnabled()
     answer_import(qtbot, source, "Wide", "", [])  # no bundled dataset has five features: it opens, untrainable
     refocus(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)
     qtbot.waitUntil(lambda: window.document.path == tmp_path / "Wide.json", timeout=60000)
     qtbot.waitUntil(lambda: window.session.state == "failed", timeout=60000)
-    said = window.training.message.text()  # once: the data left to choose, not the mismatch that follows from it
+    said = (
+        window.training.transport.message.text()
+    )  # once: the data left to choose, not the mismatch that follows from it
     assert said.startswith("Imported Wide.json. Left to choose: its data.") and "Input's shape" not in said
     picker = window.findChild(QComboBox, "datasetCombo")
     refocus(qtbot, window)
     assert QApplication.focusWidget() is picker
     scroll = window.findChild(QScrollArea, "settingsScroll")  # scrolled to, where a small screen hides it
     assert scroll.viewport().rect().contains(picker.mapTo(scroll.viewport(), picker.rect().center()))
-    assert window.training.loss_note.isHidden()  # Mlp's restored weights are not this project's
+    assert window.training.transport.loss_note.isHidden()  # Mlp's restored weights are not this project's
     for _ in range(picker.findData("digits") - picker.currentIndex()):  # chosen: the message goes
         qtbot.keyClick(picker, Qt.Key.Key_Down)
-    assert window.document.project.dataset.id == "digits" and window.training.message.isHidden()
+    assert window.document.project.dataset.id == "digits" and window.training.transport.message.isHidden()
     qtbot.keyClick(window.view, Qt.Key.Key_Space)  # Play: digits' 8x8 images do not fit its five features
-    qtbot.waitUntil(lambda: "Input's shape to [1, 8, 8]" in window.training.message.text(), timeout=60000)
+    qtbot.waitUntil(lambda: "Input's shape to [1, 8, 8]" in window.training.transport.message.text(), timeout=60000)
 
 
 def test_a_module_that_cannot_be_represented_is_said_and_nothing_opens(qtbot, window, tmp_path, dialogs) -> None:

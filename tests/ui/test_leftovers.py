@@ -17,7 +17,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def test_the_last_projects_notes_are_gone_after_file_new(qtbot, window, spiral, dialogs) -> None:
     train_and_save(qtbot, window, spiral, 10)
     assert window.open_path(spiral)
-    note = window.training.loss_note
+    note = window.training.transport.loss_note
     qtbot.waitUntil(lambda: "restored" in note.text(), timeout=LATER)
     qtbot.keyClick(window.view, Qt.Key.Key_N, CTRL)  # File > New
     assert not window.document.graph.blocks
@@ -55,9 +55,14 @@ def test_the_restart_banner_is_whole_and_leaves_the_transport_buttons_their_size
     play_until(qtbot, window, 20)
     click_block(qtbot, window, "linear_1")
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # the network changed under the running training
-    qtbot.waitUntil(panel.banner.isVisible, timeout=LATER)
-    text = panel.banner_text
+    qtbot.waitUntil(panel.transport.banner.isVisible, timeout=LATER)
+    text = panel.transport.banner_text
     assert text.height() >= text.heightForWidth(text.width())  # every line of it shown
-    for button in (panel.step_button, panel.epoch_button, panel.stop_button, panel.reset_button):
+    for button in (
+        panel.transport.step_button,
+        panel.transport.epoch_button,
+        panel.transport.stop_button,
+        panel.transport.reset_button,
+    ):
         assert button.height() >= button.sizeHint().height()
     qtbot.waitUntil(lambda: window.session.state == "ready", timeout=LATER)  # the edit paused it

@@ -85,10 +85,10 @@ def test_the_overview_shows_the_gradient_flow_while_training(qtbot, window, tmp_
     qtbot.waitUntil(lambda: abs(window.view.zoom() - READABLE_ZOOM) < 1e-6)
     qtbot.keyClick(window.view, Qt.Key.Key_0, CTRL)
     qtbot.waitUntil(lambda: window.scene.overview.active)
-    click(qtbot, window.training.show_flow)
+    click(qtbot, window.training.controls.show_flow)
     play_until(qtbot, window, 5)
     qtbot.waitUntil(lambda: bool(window.scene.overview.flows), timeout=LATER)  # the wires, in shades of their flow
     assert max(window.scene.overview.flows) == FLOW_STEPS  # the largest gradient's wires: the hottest shade
     pause(qtbot, window)
-    click(qtbot, window.training.show_flow)
+    click(qtbot, window.training.controls.show_flow)
     qtbot.waitUntil(lambda: not window.scene.overview.flows)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from playground.ui.main_window import MainWindow
 from playground.ui.plots.colors import diverging
-from playground.ui.presenting import presentation_scale, smallest_text_px
-from playground.ui.theme import set_ui_scale, ui_scale
+from playground.ui.presenting import presentation_scale
+from playground.ui.theme import set_ui_scale, smallest_text_px, ui_scale
 from tests.ui.conftest import LEFT, PRESETS, drag, mouse
 from tests.ui.test_training import FIRST, LATER, pause, play_until
 
@@ -63,7 +63,7 @@ def test_f5_presents_f11_fills_the_screen_and_esc_leaves_both(qtbot, window) -> 
     assert not dock(window, "paletteDock").isVisible() and not dock(window, "inspectorDock").isVisible()
     assert not window.toolbar.isVisible() and dock(window, "trainingDock").isVisible()
     assert ui_scale() == pytest.approx(presentation_scale(window.screen().geometry().height()), abs=0.01)
-    settings = window.training.settings
+    settings = window.training.controls.settings
     assert not settings.dataset.isVisible() and settings.training_editors["batch_size"].isVisible()
     assert not settings.training_editors["seed"].isVisible()  # not a knob a running training takes
     stage = window.stage_network
@@ -108,7 +108,7 @@ def test_esc_brings_the_canvas_back_to_its_zoom_and_place_and_every_dock_to_its_
 
 def test_larger_and_smaller_scale_the_panel_plot_and_canvas_text_and_are_remembered(qtbot, window) -> None:
     assert window.open_path(PRESETS / "mlp-spiral.json")
-    play = window.training.play_button
+    play = window.training.transport.play_button
     title = window.training.curves.loss_plot.getPlotItem().titleLabel
     notes = window.notes.editor
     before = (px(play), label_px(title), px(notes), window.view.zoom())
@@ -199,7 +199,7 @@ def plane_point(plane, x: float, y: float) -> QPoint:
 def test_points_drawn_on_the_plane_are_the_dataset_and_train(qtbot, window, spiral) -> None:
     assert window.open_path(spiral)
     panel = window.training
-    combo = panel.settings.dataset
+    combo = panel.controls.settings.dataset
     qtbot.waitUntil(lambda: combo.findData("drawn") >= 0, timeout=FIRST)
     combo.setCurrentIndex(combo.findData("drawn"))
     plane = panel.views.plane

@@ -17,7 +17,7 @@ def knob_rows(panel) -> set[str]:
     return {
         name
         for name in ("kl_weight", "critic_steps", "noise_steps", "noise_schedule", "discount")
-        if panel.settings.training_editors[name].isVisibleTo(panel)
+        if panel.controls.settings.training_editors[name].isVisibleTo(panel)
     }
 
 
@@ -30,13 +30,13 @@ def test_a_vae_shows_its_code_plane_and_prior_samples_and_turns_its_kl_knob_live
     assert views.latent_view.isVisible() and views.recon_view.isVisible()
     assert knob_rows(panel) == {"kl_weight"}, "only the VAE's own knob is offered"
 
-    editor = panel.settings.training_editors["kl_weight"]
+    editor = panel.controls.settings.training_editors["kl_weight"]
     editor.setFocus()
     editor.selectAll()
     qtbot.keyClicks(editor, "0")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert window.document.project.training.kl_weight == 0.0
-    assert not panel.banner.isVisible(), "a knob of the recipe needs no restart"
+    assert not panel.transport.banner.isVisible(), "a knob of the recipe needs no restart"
     seen = len(panel.curves.val["val_loss"].y)
     play_until(qtbot, window, 1500)
     pause(qtbot, window)
@@ -50,7 +50,7 @@ def test_generated_points_and_the_reverse_diffusion_animation(qtbot, window) -> 
     view = panel.views.samples_view
     qtbot.waitUntil(lambda: view.isVisible() and view.last is not None, timeout=LATER)
     assert len(view.samples.data) == 500 and knob_rows(panel) == {"noise_steps", "noise_schedule"}
-    click(qtbot, panel.step_button)  # a fresh picture starts the animation again
+    click(qtbot, panel.transport.step_button)  # a fresh picture starts the animation again
     qtbot.waitUntil(lambda: view.timer.isActive(), timeout=LATER)
     first = np.array(view.heads.getData()).copy()
     qtbot.wait(300)

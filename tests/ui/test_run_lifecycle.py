@@ -34,21 +34,21 @@ def test_play_stops_at_the_epochs_and_then_trains_on(qtbot, window, tmp_path) ->
     wait_ready(qtbot, window, FIRST)  # the project is loaded at once, not played
     per_epoch = loaded[-1].steps_per_epoch
     assert per_epoch > 1
-    click(qtbot, panel.play_button)
-    qtbot.waitUntil(lambda: panel.status.text().startswith("Done"), timeout=LATER)
+    click(qtbot, panel.transport.play_button)
+    qtbot.waitUntil(lambda: panel.transport.status.text().startswith("Done"), timeout=LATER)
     assert window.session.state == "ready" and step_of(window) == 3 * per_epoch
-    assert "3 epochs trained" in panel.status.text() and panel.play_button.text() == "Play"
+    assert "3 epochs trained" in panel.transport.status.text() and panel.transport.play_button.text() == "Play"
     play_until(qtbot, window, 3 * per_epoch + 5)  # Play goes on past the end, on purpose
-    click(qtbot, panel.play_button)
+    click(qtbot, panel.transport.play_button)
     wait_ready(qtbot, window)
 
 
 def test_epochs_zero_trains_until_paused(qtbot, window, tmp_path) -> None:
     assert window.open_path(spiral_with(tmp_path, epochs=0, batch_size=100))
-    assert window.training.settings.training_editors["epochs"].text() == "until stopped"
+    assert window.training.controls.settings.training_editors["epochs"].text() == "until stopped"
     play_until(qtbot, window, 60)  # 60 steps: past any small number of epochs
     assert window.session.state == "running"
-    click(qtbot, window.training.play_button)
+    click(qtbot, window.training.transport.play_button)
     wait_ready(qtbot, window)
 
 
@@ -59,18 +59,18 @@ def test_a_killed_training_process_is_noticed_and_play_starts_a_new_one(qtbot, w
     play_until(qtbot, window, 20)
     curve_points = len(panel.curves.train)
     os.kill(window.session.process.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=2000)  # within 2 s
-    assert "killed (SIGKILL, signal 9), perhaps out of memory" in panel.message.text()
-    assert "press Play to start again" in panel.message.text()
-    assert window.session.state == "failed" and panel.play_button.text() == "Play"
+    qtbot.waitUntil(lambda: panel.transport.message.isVisible(), timeout=2000)  # within 2 s
+    assert "killed (SIGKILL, signal 9), perhaps out of memory" in panel.transport.message.text()
+    assert "press Play to start again" in panel.transport.message.text()
+    assert window.session.state == "failed" and panel.transport.play_button.text() == "Play"
     assert len(panel.curves.train) >= curve_points and "tanh_2" in window.document.graph.blocks
     old = window.session.process.pid
-    click(qtbot, panel.play_button)
+    click(qtbot, panel.transport.play_button)
     qtbot.waitUntil(lambda: step_of(window) >= 10 and window.session.process.pid != old, timeout=FIRST)
-    assert not panel.message.isVisible()
-    click(qtbot, panel.play_button)
+    assert not panel.transport.message.isVisible()
+    click(qtbot, panel.transport.play_button)
     wait_ready(qtbot, window)
-    assert window.training.device.count() == len(set(window.session.catalogue.devices)) + 1  # no repeats
+    assert window.training.controls.device.count() == len(set(window.session.catalogue.devices)) + 1  # no repeats
 
 
 def test_opening_another_project_shows_its_data_and_none_of_the_last(qtbot, window) -> None:

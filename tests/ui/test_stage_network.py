@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from playground.core.layout import flow_columns, snake
 from playground.core.project import load
-from playground.ui.presenting import smallest_text_px
-from playground.ui.theme import set_ui_scale
+from playground.ui.theme import set_ui_scale, smallest_text_px
 from tests.ui.conftest import PRESETS
 from tests.ui.test_fields_and_keys import run_block_menu
 

@@ -13,24 +13,26 @@ from tests.ui.test_training import FIRST, click, pause, play_until
 def test_a_chosen_thread_count_reaches_the_running_training_and_is_kept(qtbot, window, spiral) -> None:
     panel = window.training
     assert window.open_path(spiral)
-    qtbot.waitUntil(lambda: " · 1 thread" in panel.status.text(), timeout=FIRST)  # auto: one for a tiny network
-    assert panel.threads.currentText() == "auto"
+    qtbot.waitUntil(
+        lambda: " · 1 thread" in panel.transport.status.text(), timeout=FIRST
+    )  # auto: one for a tiny network
+    assert panel.controls.threads.currentText() == "auto"
     play_until(qtbot, window, 20)
-    assert " 1 thread" in panel.status.text()
+    assert " 1 thread" in panel.transport.status.text()
 
-    panel.threads.setFocus()
+    panel.controls.threads.setFocus()
     for _ in range(cores()):
-        qtbot.keyClick(panel.threads, Qt.Key.Key_Down)
-    assert panel.threads.currentText() == str(cores())
+        qtbot.keyClick(panel.controls.threads, Qt.Key.Key_Down)
+    assert panel.controls.threads.currentText() == str(cores())
     want = f" {cores()} thread{'s' if cores() > 1 else ''}"
-    qtbot.waitUntil(lambda: want in panel.status.text(), timeout=FIRST)
+    qtbot.waitUntil(lambda: want in panel.transport.status.text(), timeout=FIRST)
     assert window.session.state == "running", "the change did not stop the run"
     assert settings().value("threads", type=int) == cores()
 
     pause(qtbot, window)
-    qtbot.keyClick(panel.threads, Qt.Key.Key_Home)
-    assert panel.threads.currentText() == "auto"
+    qtbot.keyClick(panel.controls.threads, Qt.Key.Key_Home)
+    assert panel.controls.threads.currentText() == "auto"
     assert settings().value("threads", type=int) == 0
-    click(qtbot, panel.play_button)
-    qtbot.waitUntil(lambda: " 1 thread" in panel.status.text(), timeout=FIRST)
+    click(qtbot, panel.transport.play_button)
+    qtbot.waitUntil(lambda: " 1 thread" in panel.transport.status.text(), timeout=FIRST)
     pause(qtbot, window)

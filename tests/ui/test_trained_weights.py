@@ -44,9 +44,14 @@ def test_save_keeps_the_trained_weights_and_opening_brings_them_back(qtbot, wind
 
     assert window.open_path(spiral)  # the same file again: a new run, from what was saved
     panel = window.training
-    qtbot.waitUntil(lambda: "restored" in panel.loss_note.text(), timeout=LATER)  # loaded once the canvas shows
+    qtbot.waitUntil(
+        lambda: "restored" in panel.transport.loss_note.text(), timeout=LATER
+    )  # loaded once the canvas shows
     assert step_of(window) == trained
-    assert f"Trained weights restored from spiral.weights.safetensors (step {trained:,})" in panel.loss_note.text()
+    assert (
+        f"Trained weights restored from spiral.weights.safetensors (step {trained:,})"
+        in panel.transport.loss_note.text()
+    )
     evaluated = panel.curves.val["val_loss"].x
     assert len(evaluated) > 3 and evaluated[-1] == trained  # the curves so far, at the evaluated steps
     play_until(qtbot, window, trained + 20)  # Play trains on from there
@@ -66,7 +71,7 @@ def test_weights_of_an_edited_network_are_refused_by_name_and_the_project_opens(
             block["params"]["in_features"] = 6
     spiral.write_text(json.dumps(doc))
     assert window.open_path(spiral)
-    message = window.training.message
+    message = window.training.transport.message
     qtbot.waitUntil(message.isVisible, timeout=LATER)
     assert (
         "The saved weights were not used" in message.text() and "linear_2 (bias is 8 there, 6 here)" in message.text()
@@ -163,7 +168,7 @@ def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Pat
     qtbot.waitUntil(picture.exists, timeout=LATER)
     image = QImage(str(picture))
     assert image.width() > 400 and image.height() > 100
-    click(qtbot, window.training.play_button)  # the run is still usable after exporting
+    click(qtbot, window.training.transport.play_button)  # the run is still usable after exporting
     qtbot.waitUntil(lambda: step_of(window) > trained, timeout=LATER)
 
 

@@ -42,13 +42,13 @@ def wait_ready(qtbot, window, timeout: int = LATER) -> None:
 
 def play_until(qtbot, window, steps: int) -> None:
     panel = window.training
-    click(qtbot, panel.play_button)
+    click(qtbot, panel.transport.play_button)
     qtbot.waitUntil(lambda: step_of(window) >= steps, timeout=FIRST)
 
 
 def pause(qtbot, window) -> int:
     if window.session.state == "running":  # a run may have reached its epochs and stopped by itself
-        click(qtbot, window.training.play_button)
+        click(qtbot, window.training.transport.play_button)
     wait_ready(qtbot, window)
     return step_of(window)
 
@@ -64,7 +64,7 @@ def train_preset(qtbot, window, name: str, steps: int):
 def test_play_shows_a_falling_loss_then_pause_and_step_advance_exactly_one(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
     play_until(qtbot, window, 2000)
-    assert window.session.state == "running" and "Pause" in panel.play_button.text()
+    assert window.session.state == "running" and "Pause" in panel.transport.play_button.text()
     x, y = panel.curves.points()
     assert len(y) == len(x)
     assert len(x) > 100 and x[0] <= 2  # step 1 (or, at a narrow plot, its pixel's pair, peak-downsampled)
@@ -75,35 +75,35 @@ def test_play_shows_a_falling_loss_then_pause_and_step_advance_exactly_one(qtbot
     assert len(val) >= 2 and val[-1] < 0.8 * val[0] and panel.curves.val_item.getData()[0] is not None
 
     stopped_at = pause(qtbot, window)
-    assert "Play" in panel.play_button.text()
+    assert "Play" in panel.transport.play_button.text()
     qtbot.wait(300)
     assert step_of(window) == stopped_at, "paused means no more steps"
-    click(qtbot, panel.step_button)
+    click(qtbot, panel.transport.step_button)
     qtbot.waitUntil(lambda: step_of(window) == stopped_at + 1, timeout=LATER)
     wait_ready(qtbot, window)
     qtbot.wait(300)
     assert step_of(window) == stopped_at + 1
-    assert f"step {stopped_at + 1:,}" in panel.status.text()
+    assert f"step {stopped_at + 1:,}" in panel.transport.status.text()
 
 
 def test_reset_restores_the_initial_loss_and_reseed_changes_it(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
-    click(qtbot, panel.step_button)
+    click(qtbot, panel.transport.step_button)
     qtbot.waitUntil(lambda: step_of(window) == 1, timeout=FIRST)
     first_loss, first_val = panel.loss_at_start, panel.curves.val["val_loss"].y[0]
     play_until(qtbot, window, 200)
     pause(qtbot, window)
     assert panel.curves.val["val_loss"].y[-1] < first_val
 
-    click(qtbot, panel.reset_button)
+    click(qtbot, panel.transport.reset_button)
     qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
     assert panel.curves.val["val_loss"].y[0] == first_val and len(panel.curves.train) == 0
     assert len(panel.curves.old_items) == 1, "the previous run stays as a faded curve"
-    click(qtbot, panel.step_button)
+    click(qtbot, panel.transport.step_button)
     qtbot.waitUntil(lambda: step_of(window) == 1, timeout=LATER)
     assert panel.loss_at_start == first_loss
 
-    click(qtbot, panel.reseed_button)
+    click(qtbot, panel.transport.reseed_button)
     qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
     assert panel.curves.val["val_loss"].y[0] != first_val
     click(qtbot, panel.curves.clear_button)
@@ -119,12 +119,14 @@ def test_a_new_learning_rate_reaches_the_running_trainer_and_undo_takes_it_back(
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.training.last_progress.lr == 0.001, timeout=LATER)
     assert window.document.project.training.lr == 0.001 and window.isWindowModified()
-    assert "lr 0.001" in panel.status.text() and window.session.state == "running"
-    assert not panel.banner.isVisible(), "a learning rate does not need a restart"
+    assert "lr 0.001" in panel.transport.status.text() and window.session.state == "running"
+    assert not panel.transport.banner.isVisible(), "a learning rate does not need a restart"
 
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.training.last_progress.lr == 0.05, timeout=LATER)
-    assert spin.value() == 0.05 and panel.settings.lr_slider.value() == panel.settings.lr_position(0.05)
+    assert spin.value() == 0.05 and panel.controls.settings.lr_slider.value() == panel.controls.settings.lr_position(
+        0.05
+    )
     pause(qtbot, window)
 
 
@@ -146,7 +148,7 @@ def test_results_of_a_run_that_was_reset_are_ignored(qtbot, spiral_window) -> No
     play_until(qtbot, window, 100)
     old_run = window.session.run
     time.sleep(0.4)  # the GUI is busy: the worker's progress reports queue up
-    panel.reset_button.click()
+    panel.transport.reset_button.click()
     seen_before = len(spy.messages)
     qtbot.waitUntil(lambda: "val_loss" in panel.curves.val, timeout=LATER)
     qtbot.wait(200)
@@ -165,9 +167,9 @@ def test_space_on_the_canvas_plays_and_pauses_and_stop_ends_the_run(qtbot, spira
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     wait_ready(qtbot, window)
 
-    click(qtbot, panel.stop_button)
+    click(qtbot, panel.transport.stop_button)
     assert window.session.state == "idle" and window.session.project is None
-    click(qtbot, panel.step_button)  # a fresh run from the project as it is now
+    click(qtbot, panel.transport.step_button)  # a fresh run from the project as it is now
     qtbot.waitUntil(lambda: step_of(window) == 1, timeout=LATER)
     assert len(panel.curves.old_items) == 1
 
@@ -179,40 +181,40 @@ def test_editing_the_network_pauses_and_restart_trains_the_new_one(qtbot, spiral
     click(qtbot, window.inspector.findChild(QCheckBox, "param_bias"))
     assert window.document.graph.blocks["linear_1"].params["bias"] is False
     wait_ready(qtbot, window)
-    assert panel.banner.isVisible() and "the network" in panel.banner_text.text()
+    assert panel.transport.banner.isVisible() and "the network" in panel.transport.banner_text.text()
     assert "bias" not in window.session.project.graph.blocks["linear_1"].params, "the run keeps its network"
 
-    click(qtbot, panel.restart_button)
+    click(qtbot, panel.transport.restart_button)
     qtbot.waitUntil(lambda: panel.last_progress is not None, timeout=LATER)
-    assert not panel.banner.isVisible() and not panel.message.isVisible()
+    assert not panel.transport.banner.isVisible() and not panel.transport.message.isVisible()
     assert window.session.project.graph.blocks["linear_1"].params["bias"] is False
     play_until(qtbot, window, 20)
     pause(qtbot, window)
 
     window.document.undo_stack.undo()  # back to the network being trained: nothing to restart for
     window.document.undo_stack.redo()
-    assert not panel.banner.isVisible()
+    assert not panel.transport.banner.isVisible()
 
 
 def test_a_network_that_cannot_train_says_why_in_the_panel(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
     click_block(qtbot, window, "output_1")
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
-    click(qtbot, panel.play_button)
-    qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=FIRST)
-    assert "Output" in panel.message.text() and window.session.state == "failed"
-    assert "Play" in panel.play_button.text()
+    click(qtbot, panel.transport.play_button)
+    qtbot.waitUntil(lambda: panel.transport.message.isVisible(), timeout=FIRST)
+    assert "Output" in panel.transport.message.text() and window.session.state == "failed"
+    assert "Play" in panel.transport.play_button.text()
 
 
 def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
     window, panel = spiral_window, spiral_window.training
-    click(qtbot, panel.show_flow)
+    click(qtbot, panel.controls.show_flow)
     click_block(qtbot, window, "linear_2")
     play_until(qtbot, window, 100)
     block = window.scene.blocks["linear_2"]
     qtbot.waitUntil(lambda: len(block.units) == 8, timeout=LATER)
     assert len(window.scene.blocks["linear_3"].units) == 1
-    assert panel.show_flow.isChecked()
+    assert panel.controls.show_flow.isChecked()
     wires = [w for link, w in window.scene.wires.items() if link.src != "input_1"]
     qtbot.waitUntil(lambda: all(w.flow is not None for w in wires), timeout=LATER)
     assert max(w.flow for w in wires) == 1.0 and window.scene.wires[Link("input_1", 0, "linear_1", 0)].flow is None
@@ -223,7 +225,7 @@ def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
     assert plane.isVisible() and plane.last_image is not None and plane.last_image.shape == (102, 102, 4)
     pause(qtbot, window)
 
-    click(qtbot, panel.show_flow)
+    click(qtbot, panel.controls.show_flow)
     assert all(w.flow is None for w in window.scene.wires.values())
     window.view.save_picture(tmp_path / "net.png")
     window.view.save_picture(tmp_path / "net.svg")
@@ -235,7 +237,7 @@ def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, 
     assert window.open_path(PRESETS / "lenet-digits.json")
     panel, live = window.training, window.block_view
     click_block(qtbot, window, "conv2d_1")
-    click(qtbot, panel.step_button)
+    click(qtbot, panel.transport.step_button)
     qtbot.waitUntil(lambda: live.image_plot.isVisible(), timeout=FIRST)
     assert "Feature maps" in live.image_plot.getPlotItem().titleLabel.text
     assert live.example_row.isVisible() and not panel.views.plane.isVisible()
@@ -250,18 +252,18 @@ def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, 
 
 def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
-    qtbot.waitUntil(lambda: "noise" in panel.settings.dataset_editors, timeout=FIRST)
-    noise = panel.settings.dataset_editors["noise"]
+    qtbot.waitUntil(lambda: "noise" in panel.controls.settings.dataset_editors, timeout=FIRST)
+    noise = panel.controls.settings.dataset_editors["noise"]
     noise.selectAll()
     qtbot.keyClicks(noise, "0.2")
     qtbot.keyClick(noise, Qt.Key.Key_Return)
     assert window.document.project.dataset.params["noise"] == 0.2
-    combo = panel.settings.dataset
+    combo = panel.controls.settings.dataset
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert window.document.project.dataset.id != "spiral"
     window.document.undo_stack.undo()
-    assert window.document.project.dataset.id == "spiral" and panel.settings.dataset.currentData() == "spiral"
+    assert window.document.project.dataset.id == "spiral" and panel.controls.settings.dataset.currentData() == "spiral"
 
 
 def test_a_1d_regression_shows_its_fit_and_both_uncertainty_bands(qtbot, window) -> None:
@@ -284,12 +286,12 @@ def test_a_1d_regression_shows_its_fit_and_both_uncertainty_bands(qtbot, window)
 
 def test_runs_compared_from_the_same_start_stay_labelled_in_the_loss_plot(qtbot, window) -> None:
     panel = train_preset(qtbot, window, "optimizers", 100)
-    optimizer = panel.settings.training_editors["optimizer"]
+    optimizer = panel.controls.settings.training_editors["optimizer"]
     optimizer.setFocus()
     qtbot.keyClicks(optimizer, "adam")  # type-ahead in the combo box picks the optimiser
     assert window.document.project.training.optimizer == "adam"
-    assert not panel.banner.isVisible(), "the optimiser changes the running trainer at once"
-    click(qtbot, panel.reset_button)
+    assert not panel.transport.banner.isVisible(), "the optimiser changes the running trainer at once"
+    click(qtbot, panel.transport.reset_button)
     play_until(qtbot, window, 100)
     pause(qtbot, window)
     (old,) = panel.curves.old_items
@@ -329,7 +331,7 @@ def test_a_segmentation_network_shows_predicted_masks(qtbot, window) -> None:
 def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot, window) -> None:
     assert window.open_path(PRESETS / "char-gpt.json")
     panel = window.training
-    click(qtbot, panel.step_button)
+    click(qtbot, panel.transport.step_button)
     view = panel.views.text_view
     qtbot.waitUntil(lambda: view.isVisible() and len(view.samples) >= 1, timeout=FIRST)
     prompt = view.findChild(QLineEdit, "samplePrompt")
@@ -353,8 +355,8 @@ def test_an_autoencoder_shows_its_code_space_and_reconstructions(qtbot, window) 
 def test_play_pressed_again_before_the_pause_is_answered_plays(qtbot, spiral_window) -> None:
     window, panel = spiral_window, spiral_window.training
     play_until(qtbot, window, 50)
-    panel.play_button.click()  # pause ...
-    panel.play_button.click()  # ... and play again at once, before the worker has replied
+    panel.transport.play_button.click()  # pause ...
+    panel.transport.play_button.click()  # ... and play again at once, before the worker has replied
     qtbot.wait(500)
     assert window.session.state == "running"
     before = step_of(window)
@@ -378,7 +380,7 @@ def test_a_classifier_ending_in_softmax_says_its_loss_reads_the_logits(qtbot, wi
     save(project(graph, "blobs-3", {"points": 300}), path)
     assert window.open_path(path)
     wait_ready(qtbot, window, FIRST)
-    note = window.training.loss_note
+    note = window.training.transport.loss_note
     qtbot.waitUntil(note.isVisible)
     assert "entering Softmax 'softmax_1' (the logits)" in note.text()
     assert window.open_path(PRESETS / "mlp-spiral.json")

@@ -41,7 +41,7 @@ def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, s
     play_until(qtbot, window, 20)
     pause(qtbot, window)
     window.session.process.kill()
-    qtbot.waitUntil(lambda: window.training.message.isVisible(), timeout=LATER)
+    qtbot.waitUntil(lambda: window.training.transport.message.isVisible(), timeout=LATER)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Saved {spiral}, without trained weights: they were lost"), message
@@ -78,7 +78,7 @@ def test_typing_lecture_notes_does_not_pause_training(qtbot, window, spiral) -> 
     qtbot.wait(900)  # past the moment typing becomes an edit
     start = step_of(window)
     qtbot.waitUntil(lambda: step_of(window) > start + 10, timeout=LATER)
-    assert window.session.state == "running" and not window.training.banner.isVisible()
+    assert window.session.state == "running" and not window.training.transport.banner.isVisible()
     assert window.document.project.notes.startswith("Point at the boundary.")
     pause(qtbot, window)
 

@@ -8,9 +8,8 @@ trainer stays the same.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -286,19 +285,6 @@ class ShuffledTask(Task):
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         self.batches.load_state(state)
-
-
-@contextlib.contextmanager
-def evaluating(model: nn.Module, gradients: bool = False) -> Iterator[None]:
-    """Evaluation mode (no dropout, running batch-norm statistics), without gradients unless asked for,
-    then back as it was."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.set_grad_enabled(gradients):
-            yield
-    finally:
-        model.train(was_training)
 
 
 def batched(tensors: Iterable[torch.Tensor], size: int) -> Iterable[tuple[torch.Tensor, ...]]:

@@ -13,9 +13,9 @@ import torch.nn.functional as F
 
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, evaluating
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError
 
 TIME = "t"  # the field an Input reads to get the noise level
 EVAL_SAMPLES = 500

@@ -14,9 +14,9 @@ from torch import fx
 
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, evaluating
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError
 
 NOISE = "noise"  # the field an Input reads to become the generator's
 EVAL_SAMPLES = 2000

@@ -10,9 +10,9 @@ import torch.nn.functional as F
 
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched, evaluating
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, batched
 
 EVAL_WINDOWS = 256
 

@@ -13,10 +13,10 @@ import torch
 
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
 from playground.nn.data.control import FALL, SECONDS_PER_STEP, TRACK, CartPole
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError, evaluating
+from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError
 
 EVAL_EPISODES = 16
 EVAL_SEED = 97531

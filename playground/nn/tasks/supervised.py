@@ -13,9 +13,10 @@ import torch.nn.functional as F
 
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched, evaluating
+from playground.nn.probes import Probe
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched
 
 EVAL_CHUNK = 4096
 TRAIN_EVAL_LIMIT = 4096
@@ -224,10 +225,8 @@ class AutoencoderTask(RegressionTask):
         return self.fields[0]
 
     @functools.cached_property
-    def probe(self) -> Any:
+    def probe(self) -> Probe:
         """Every block's output for a batch (made once: the network does not change during a run)."""
-        from playground.nn.probes import Probe  # probes builds on this package
-
         return Probe(self.compiled)
 
     def pictures(self) -> dict[str, Any]:

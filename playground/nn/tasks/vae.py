@@ -14,9 +14,9 @@ import torch.nn.functional as F
 from playground.core.project_types import TrainingConfig
 from playground.core.registry import format_shape
 from playground.nn.blocks.modules import Reparameterize
-from playground.nn.compile import CompiledModel
+from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
-from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched, evaluating
+from playground.nn.tasks.base import ShuffledTask, StepContext, StepResult, TaskError, batched
 
 EVAL_LIMIT = 2048
 LATENT_POINTS = 500

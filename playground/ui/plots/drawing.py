@@ -5,7 +5,6 @@ is released; the points show at once, before any run has loaded them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,9 +14,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 
 from playground.core.drawn import BOUNDS
 from playground.runtime.messages import Points
-
-if TYPE_CHECKING:
-    from playground.ui.plots.plane import PlaneView
 
 HINT = "click or drag inside the dashed square to add, right-click to remove"
 CLASSES = ("orange", "blue", "green", "red")
@@ -33,11 +29,12 @@ def drawn_points(rows: list) -> Points:
 
 
 class Drawing(QObject):
-    """The draw bar under a PlaneView's plot and the mouse on it, while the dataset is ``drawn``."""
+    """The draw bar under the input plane's plot and the mouse on it, while the dataset is ``drawn``:
+    ``show`` draws the points as they are drawn, ``edited`` gets the rows a stroke made."""
 
-    def __init__(self, plane: PlaneView, edited: Callable[[list], None]) -> None:
-        super().__init__(plane)
-        self.plane = plane
+    def __init__(self, plot: pg.PlotWidget, show: Callable[[Points], None], edited: Callable[[list], None]) -> None:
+        super().__init__(plot)
+        self.plot, self.show = plot, show
         self.edited = edited
         self.rows: list[list] = []
         self.stroke: list[list] | None = None
@@ -62,14 +59,14 @@ class Drawing(QObject):
         )
         self.area.setZValue(5)
         self.area.hide()
-        plane.plot.addItem(self.area)
+        plot.addItem(self.area)
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(4, 0, 4, 0)
         for widget in (self.label, self.klass, self.clear_button, hint):
             row.addWidget(widget)
         row.addStretch(1)
         self.bar.hide()
-        plane.plot.viewport().installEventFilter(self)
+        plot.viewport().installEventFilter(self)
 
     @property
     def active(self) -> bool:
@@ -81,10 +78,10 @@ class Drawing(QObject):
         self.area.setVisible(rows is not None)
         self.rows = list(rows or [])
         if rows is not None:
-            self.plane.set_drawing(drawn_points(self.rows))
+            self.show(drawn_points(self.rows))
 
     def where(self, event: QMouseEvent) -> QPointF:
-        plot = self.plane.plot
+        plot = self.plot
         return plot.getPlotItem().getViewBox().mapSceneToView(plot.mapToScene(event.position().toPoint()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -120,7 +117,7 @@ class Drawing(QObject):
         return True
 
     def _show_stroke(self) -> None:
-        self.plane.set_drawing(drawn_points(self.rows + (self.stroke or [])))
+        self.show(drawn_points(self.rows + (self.stroke or [])))
 
     def _remove_near(self, x: float, y: float) -> None:
         if not self.rows:

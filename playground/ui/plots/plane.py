@@ -82,7 +82,7 @@ class PlaneView(QWidget):
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.drawing = Drawing(self, self.drawn.emit)
+        self.drawing = Drawing(self.plot, self.set_drawing, self.drawn.emit)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.toggles)
         layout.addWidget(self.drawing.bar)
