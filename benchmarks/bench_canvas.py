@@ -36,8 +36,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from playground.core.graph import Block, Link  # noqa: E402
 from playground.core.layout import auto_layout  # noqa: E402
-from playground.core.project import save  # noqa: E402
 from playground.core.project_types import Project  # noqa: E402
+from playground.core.project_write import save  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
 
 WIDTH = 32

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from playground.core.graph import Block, Graph, Link
-from playground.core.project import ProjectError, build_graph, graph_document, parse, positions_of, walk
+from playground.core.graph import Block, Graph, Link, walk
+from playground.core.project import ProjectError, build_graph, parse
+from playground.core.project_write import graph_document, positions_of
 
 CLIPBOARD_FORMAT = "playground-blocks"
 

@@ -274,3 +274,12 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"Graph({len(self.blocks)} blocks, {len(self.links)} links)"
+
+
+def walk(graph: Graph, prefix: str = "") -> list[tuple[str, Graph]]:
+    """The graph and every group's inside, each with the path prefix of its blocks ("", "layer1.", ...)."""
+    found = [(prefix, graph)]
+    for block in graph.blocks.values():
+        if block.graph is not None:
+            found += walk(block.graph, f"{prefix}{block.id}.")
+    return found

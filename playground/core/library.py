@@ -18,12 +18,11 @@ from playground.core.project import (
     FORMAT_VERSION,
     MAX_FILE_BYTES,
     ProjectError,
-    graph_document,
     migrate,
     parse,
     placed_graph,
-    positions_of,
 )
+from playground.core.project_write import graph_document, positions_of
 from playground.core.registry import is_valid_id
 
 LIBRARY_FORMAT = "playground-block"

@@ -7,7 +7,6 @@ line and column for broken JSON); nothing in a file is ever executed.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -18,8 +17,8 @@ from typing import Any
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
 from playground.core import ties
 from playground.core.drawn import check_points
-from playground.core.files import TooLargeError, atomic_write, read_bounded
-from playground.core.graph import GROUP, Block, Graph, Link, block_ports
+from playground.core.files import TooLargeError, read_bounded
+from playground.core.graph import GROUP, Block, Graph, Link, block_ports, walk
 from playground.core.layout import auto_layout
 from playground.core.migrations import MIGRATIONS
 from playground.core.param_kinds import MAX_FLOAT
@@ -224,15 +223,6 @@ def placed_graph(data: dict[str, Any], source: str = "") -> Graph:
     return graph
 
 
-def walk(graph: Graph, prefix: str = "") -> list[tuple[str, Graph]]:
-    """The graph and every group's inside, each with the path prefix of its blocks ("", "layer1.", ...)."""
-    found = [(prefix, graph)]
-    for block in graph.blocks.values():
-        if block.graph is not None:
-            found += walk(block.graph, f"{prefix}{block.id}.")
-    return found
-
-
 def build_graph(data: Any, source: str = "") -> Graph:
     """A graph from its JSON form (``{"blocks": [...], "links": [...]}``), checked like a project file's."""
     return _build_graph(_Reader(source), data)
@@ -419,85 +409,3 @@ def load(path: str | os.PathLike[str]) -> Project:
     except UnicodeDecodeError as exc:
         raise ProjectError(f"is not UTF-8 text (byte {exc.start})", "", str(path)) from None
     return loads(text, str(path))
-
-
-# --- writing ------------------------------------------------------------------
-
-
-def block_document(block: Block) -> dict[str, Any]:
-    """A block as a file holds it (a group with its inside)."""
-    item: dict[str, Any] = {"id": block.id, "type": block.type, "params": block.params}
-    if block.graph is not None:
-        item["graph"] = graph_document(block.graph)
-    return item
-
-
-def graph_document(graph: Graph, only: list[str] | None = None) -> dict[str, Any]:
-    """Blocks and links as a file holds them; ``only``: these blocks and the wires among them."""
-    ids = set(graph.blocks if only is None else only)
-    return {
-        "blocks": [block_document(b) for b in graph.blocks.values() if b.id in ids],
-        "links": [
-            {"src": link.src, "src_port": link.src_port, "dst": link.dst, "dst_port": link.dst_port}
-            for link in graph.links
-            if link.src in ids and link.dst in ids
-        ],
-    } | ({"ties": dict(graph.ties)} if graph.ties and only is None else {})
-
-
-def positions_of(graph: Graph, only: list[str] | None = None) -> dict[str, list[float]]:
-    """Every block's position by path, the blocks inside groups included; ``only``: these blocks'."""
-    tops = set(graph.blocks if only is None else only)
-    found = {}
-    for prefix, level in walk(graph):
-        if prefix and prefix.split(".")[0] not in tops:
-            continue
-        for block in level.blocks.values():
-            if prefix or block.id in tops:
-                found[f"{prefix}{block.id}"] = [block.x, block.y]
-    return found
-
-
-def to_document(project: Project) -> dict[str, Any]:
-    graph = project.graph
-    doc: dict[str, Any] = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "title": project.title,
-        "description": project.description,
-        "lecture": project.lecture,
-        "notes": project.notes,
-        "graph": graph_document(graph),
-        "layout": {"positions": positions_of(graph)},
-        "dataset": {"id": project.dataset.id, "params": project.dataset.params},
-        "training": dataclasses.asdict(project.training),
-    }
-    if project.expected is not None:
-        doc["expected"] = dataclasses.asdict(project.expected)
-    follow = project.stage.follow if project.stage.follow in graph.blocks else ""  # a block deleted since
-    stage = dataclasses.replace(project.stage, follow=follow)
-    if stage != Stage():
-        doc["stage"] = {"views": list(stage.views), "follow": stage.follow}
-    return doc
-
-
-def dumps(project: Project) -> str:
-    return json.dumps(to_document(project), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def checked_dumps(project: Project, source: str = "") -> str:
-    """The project's file text, read back as ``load`` would read it first: a project that Playground
-    could not open again (notes or a description too long, groups nested too deeply, too many blocks)
-    raises the ProjectError that opening it would, and nothing is written."""
-    text = dumps(project)
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise ProjectError(f"would be larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", "", source)
-    loads(text, source)
-    return text
-
-
-def save(project: Project, path: str | os.PathLike[str]) -> None:
-    """Write atomically (see files.atomic_write): a new file gets the umask's mode, an existing one keeps
-    its own. A project that could not be opened again is refused first (see ``checked_dumps``)."""
-    text = checked_dumps(project, str(path))
-    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from playground.core.files import weights_files
-from playground.core.project import ProjectError, save
+from playground.core.project import ProjectError
 from playground.core.project_types import DatasetRef, Project
+from playground.core.project_write import save
 from playground.nn.checkpoint import write_safetensors
 from playground.nn.data import all_datasets
 from playground.nn.import_source import SourceError, load_source

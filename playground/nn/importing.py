@@ -18,10 +18,9 @@ import torch
 from torch import fx, nn
 from torch.fx.passes.shape_prop import ShapeProp
 
-from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, Graph
+from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, Graph, walk
 from playground.core.groups import nest
 from playground.core.layout import auto_layout
-from playground.core.project import walk
 from playground.core.project_types import Project
 from playground.nn.compile import CompileError, compile_graph
 from playground.nn.import_blocks import Blocks

@@ -21,8 +21,8 @@ from torch import nn
 
 from playground.core.files import weights_files
 from playground.core.project import load as load_project
-from playground.core.project import save
 from playground.core.project_types import Project
+from playground.core.project_write import save
 from playground.nn.checkpoint import read_weights, write_safetensors
 from playground.nn.export_run import model_with
 from playground.nn.import_run import fitting_dataset

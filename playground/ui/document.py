@@ -33,8 +33,9 @@ from playground.core.commands import (
 from playground.core.graph import GROUP, Block, Graph, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
-from playground.core.project import load, save
+from playground.core.project import load
 from playground.core.project_types import DatasetRef, Project, Stage, TrainingConfig
+from playground.core.project_write import save
 from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import Analysis, analyse
 

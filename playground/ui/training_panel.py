@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.files import weights_files
-from playground.core.graph import Graph
-from playground.core.project import walk
+from playground.core.graph import Graph, walk
 from playground.core.project_types import DatasetRef, TrainingConfig
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
 from playground.runtime.session import TrainingSession

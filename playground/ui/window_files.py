@@ -10,8 +10,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from playground import PRESETS, nearest_presets
-from playground.core.project import ProjectError, dumps, loads
+from playground.core.project import ProjectError, loads
 from playground.core.project_types import Project
+from playground.core.project_write import dumps
 from playground.ui.document import PresetWriteError
 from playground.ui.gallery import Gallery
 from playground.ui.storage import setting, settings

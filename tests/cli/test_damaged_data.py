@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.core.project import save
 from playground.core.project_types import DatasetRef
+from playground.core.project_write import save
 from playground.nn.data import load_data
 from tests.cli.test_cli import run
 from tests.helpers import chain, project

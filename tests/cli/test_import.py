@@ -9,7 +9,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from playground.core.project import load, walk
+from playground.core.graph import walk
+from playground.core.project import load
 from playground.core.shapes import analyse
 from playground.nn.compile import compile_graph
 from playground.nn.export import export_python

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.project import save
+from playground.core.project_write import save
 from tests.cli.test_cli import LENET, SPIRAL, run
 from tests.helpers import classifier, project
 

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from playground.core.project import FORMAT_VERSION, dumps, loads
+from playground.core.project import FORMAT_VERSION, loads
+from playground.core.project_write import dumps
 from playground.core.registry import AUTO, all_specs
 from playground.core.shapes import analyse, inferred
 from tests.core.test_project import error_of, spiral_doc

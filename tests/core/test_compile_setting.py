@@ -3,7 +3,8 @@ opens with it off, as it trained before, and is saved as the current version."""
 
 import json
 
-from playground.core.project import FORMAT_VERSION, dumps, loads
+from playground.core.project import FORMAT_VERSION, loads
+from playground.core.project_write import dumps
 from tests.core.test_project import error_of, spiral_doc
 
 

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from playground.core.drawn import MAX_POINTS, check_points
-from playground.core.project import FORMAT_VERSION, dumps, loads
+from playground.core.project import FORMAT_VERSION, loads
+from playground.core.project_write import dumps
 from tests.core.test_project import error_of, spiral_doc
 
 POINTS = [[-0.5, 0.25, 0], [0.5, -0.25, 1], [0.1, 0.9, 1], [-1, 1, 0]]

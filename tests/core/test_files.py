@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from playground.core.files import atomic_write
-from playground.core.project import save
 from playground.core.project_types import Project
+from playground.core.project_write import save
 
 
 @pytest.fixture

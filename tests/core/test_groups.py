@@ -7,7 +7,8 @@ import pytest
 from playground.core.commands import RemoveBlocks, RenameBlock
 from playground.core.graph import Block, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, port_names
-from playground.core.project import FORMAT_VERSION, dumps, loads, to_document
+from playground.core.project import FORMAT_VERSION, loads
+from playground.core.project_write import dumps, to_document
 from playground.core.shapes import analyse
 from tests.core.test_project import error_of, spiral_doc
 from tests.helpers import chain, mlp, project

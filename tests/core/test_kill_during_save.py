@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from playground.core.project import load, save
+from playground.core.project import load
+from playground.core.project_write import save
 from tests.faults import killed_at_random
 from tests.helpers import mlp, project
 
 LOOP = """
 import sys
 from pathlib import Path
-from playground.core.project import save
+from playground.core.project_write import save
 from tests.helpers import mlp, project
 target = Path(sys.argv[1])
 done = project(mlp(), "spiral")

@@ -8,9 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.core import project as project_module
+from playground.core import project_write
 from playground.core.layout import auto_layout
-from playground.core.project import FORMAT_VERSION, ProjectError, dumps, load, loads, save, to_document
+from playground.core.project import FORMAT_VERSION, ProjectError, load, loads
 from playground.core.project_types import RECIPE_KNOBS, Project, TrainingConfig
+from playground.core.project_write import dumps, save, to_document
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 SPIRAL = PRESETS / "mlp-spiral.json"
@@ -118,6 +120,7 @@ def test_newer_files_are_migrated_step_by_step(monkeypatch: pytest.MonkeyPatch) 
         return doc
 
     monkeypatch.setattr(project_module, "FORMAT_VERSION", FORMAT_VERSION + 1)
+    monkeypatch.setattr(project_write, "FORMAT_VERSION", FORMAT_VERSION + 1)
     monkeypatch.setitem(project_module.MIGRATIONS, FORMAT_VERSION, rename)
     project = loads(json.dumps(old))
     assert project.training.lr == 0.05

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from playground.core.project import FORMAT_VERSION, dumps, load, loads, to_document
+from playground.core.project import FORMAT_VERSION, load, loads
 from playground.core.project_types import STAGE_VIEWS, Stage
+from playground.core.project_write import dumps, to_document
 from tests.core.test_project import PRESETS, error_of, spiral_doc
 
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from playground.core.groups import GroupBlocks
-from playground.core.project import FORMAT_VERSION, dumps, loads, to_document
+from playground.core.project import FORMAT_VERSION, loads
+from playground.core.project_write import dumps, to_document
 from playground.core.shapes import analyse
 from tests.core.test_project import error_of, spiral_doc
 from tests.helpers import chain, project

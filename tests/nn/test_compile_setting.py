@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from playground.core.project import load, walk
+from playground.core.graph import walk
+from playground.core.project import load
 from playground.nn.trainer import Trainer
 from tests.helpers import classifier, project
 

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.project import walk
+from playground.core.graph import walk
 from playground.nn.compile import compile_graph
 from playground.nn.importing import Unrepresentable, import_module
 

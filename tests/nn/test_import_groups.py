@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.project import dumps, loads
+from playground.core.project import loads
+from playground.core.project_write import dumps
 from playground.core.shapes import analyse
 from playground.nn.compile import compile_graph
 from playground.nn.importing import import_module

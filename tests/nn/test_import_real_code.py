@@ -15,7 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.project import dumps, loads
+from playground.core.project import loads
+from playground.core.project_write import dumps
 from playground.nn.compile import compile_graph
 from playground.nn.export import export_python
 from playground.nn.importing import Unrepresentable, import_module

@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QSpinBox
 
 from playground.app import DEFAULT_PRESET, start_window
-from playground.core.project import dumps, load
+from playground.core.project import load
+from playground.core.project_write import dumps
 from playground.ui.gallery import Gallery
 from playground.ui.storage import RecoveryStore
 from playground.ui.window_files import recent_files

@@ -208,8 +208,8 @@ def test_the_undo_text_counts_every_wire_removed(qtbot, window, spiral) -> None:
 
 
 def test_browse_stores_the_data_file_relative_to_the_project(qtbot, window, tmp_path, monkeypatch) -> None:
-    from playground.core.project import save
     from playground.core.project_types import DatasetRef, Project
+    from playground.core.project_write import save
 
     (tmp_path / "data").mkdir()
     table = tmp_path / "data" / "points.csv"

@@ -6,7 +6,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QToolButton
 
-from playground.core.project import dumps, load
+from playground.core.project import load
+from playground.core.project_write import dumps
 from tests.ui.conftest import LEFT, PRESETS, block_point, click_block
 from tests.ui.test_fields_and_keys import CTRL
 from tests.ui.test_training import LATER, click, play_until, wait_ready

@@ -11,8 +11,8 @@ from PySide6.QtGui import QPainterPath
 
 from playground.core.graph import Block, Link
 from playground.core.layout import auto_layout
-from playground.core.project import save
 from playground.core.project_types import Project
+from playground.core.project_write import save
 from playground.ui.canvas.overview import FLOW_STEPS, OVERVIEW_BLOCKS
 from playground.ui.canvas.view import READABLE_ZOOM
 from tests.ui.conftest import LEFT, drag, view_point

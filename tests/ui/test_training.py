@@ -365,7 +365,7 @@ def test_play_pressed_again_before_the_pause_is_answered_plays(qtbot, spiral_win
 
 
 def test_a_classifier_ending_in_softmax_says_its_loss_reads_the_logits(qtbot, window, tmp_path) -> None:
-    from playground.core.project import save
+    from playground.core.project_write import save
     from tests.helpers import chain, project
 
     graph = chain(
