@@ -137,7 +137,7 @@ def main() -> int:
         if args.project is None:
             save(residual_mlp(args.units), path)
         start = time.perf_counter()
-        assert window.open_path(path)
+        assert window.files.open_path(path)
         window.auto_layout()  # lays out and zooms to fit
         window.view.viewport().repaint()
         opened = time.perf_counter() - start

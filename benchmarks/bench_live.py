@@ -70,7 +70,7 @@ class Live:
 
     def __init__(self, window: MainWindow, path: Path) -> None:
         self.window = window
-        window.open_path(path)
+        window.files.open_path(path)
         window.document.set_training("epochs", 0)  # a run without an end: Play and Pause alternate
         window.document.undo_stack.setClean()  # the next preset opens without a prompt
         panel = window.training

@@ -52,7 +52,7 @@ def main() -> int:
     parser.add_argument("--presets", type=int, default=30)
     args = parser.parse_args()
     _, window = shown_window()
-    window.open_path(PRESETS / "lenet-digits.json")
+    window.files.open_path(PRESETS / "lenet-digits.json")
     window.document.set_training("epochs", 0)  # plays until paused
     window.document.undo_stack.setClean()
     panel = window.training
@@ -72,7 +72,7 @@ def main() -> int:
     names = sorted(PRESETS.glob("*.json"))
     for index, path in enumerate(itertools.islice(itertools.cycle(names), args.presets), 1):
         window.document.undo_stack.setClean()
-        window.open_path(path)
+        window.files.open_path(path)
         panel.play_button.click()
         wait(2000)
         panel.play_button.click()

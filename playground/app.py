@@ -57,12 +57,12 @@ def start_window(path: Path | None) -> MainWindow | None:
     apply_palette(QApplication.instance(), window.theme)
     window.show()
     gc.freeze()  # torch, Qt and the window live as long as the app: no collection need walk them again
-    if window.offer_recovery():
+    if window.files.offer_recovery():
         return window
     target = path or (DEFAULT_PRESET if DEFAULT_PRESET.exists() else None)
-    if target is not None and not window.open_path(target) and path is not None:
+    if target is not None and not window.files.open_path(target) and path is not None:
         window.close()
         return None
     if first_start and path is None:
-        window.open_preset_dialog()
+        window.files.open_preset_dialog()
     return window

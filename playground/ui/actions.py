@@ -1,6 +1,6 @@
 """The window's actions, made in one place: each with its text, shortcuts, icon and object name (the
 name tests and the stage find it by). The window and each controller add theirs through the registry
-they are given."""
+they are given, and speak through the status bar they are given (``Say``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
 Shortcut = str | QKeySequence.StandardKey | list[str]
+Say = Callable[..., None]
+"""What a controller says in the status bar: the window's ``statusBar().showMessage(text[, milliseconds])``."""
 
 
 class Actions:

@@ -4,12 +4,14 @@ My blocks, what it does."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
 from playground.core.graph import GROUP
 from playground.core.registry import get_spec
+from playground.ui.canvas.scene import GraphScene
 from playground.ui.document import Document
 
 
@@ -32,12 +34,24 @@ def describe(document: Document, block_id: str) -> str:
 
 
 class BlockMenu(QMenu):
-    def __init__(self, document: Document, block_id: str, window) -> None:
+    """``duplicate`` and ``save_to_library`` act on the scene's selection, which the menu first makes
+    this block."""
+
+    def __init__(
+        self,
+        document: Document,
+        block_id: str,
+        window: QWidget,
+        scene: GraphScene,
+        duplicate: Callable[[], None],
+        save_to_library: Callable[[], None],
+    ) -> None:
         super().__init__(window)
         self.setObjectName("blockMenu")
-        self.document, self.block_id, self.window_ = document, block_id, window
+        self.document, self.block_id, self.window_, self.scene = document, block_id, window, scene
+        self.save_to_library = save_to_library
         self.addAction("Delete", self._delete)
-        self.addAction("Duplicate", window.duplicate)
+        self.addAction("Duplicate", duplicate)
         disconnect = self.addAction("Disconnect all wires", lambda: document.disconnect_all(block_id))
         disconnect.setEnabled(bool(document.graph.links_of([block_id])))
         self.addAction("Rename…", self._rename)
@@ -61,16 +75,15 @@ class BlockMenu(QMenu):
         self.document.delete([self.block_id], [])
 
     def _save_to_library(self) -> None:
-        self.window_.scene.select_blocks([self.block_id])
-        self.window_.save_group_to_library()
+        self.scene.select_blocks([self.block_id])
+        self.save_to_library()
 
     def _rename(self) -> None:
-        parent: QWidget = self.window_
         new, ok = QInputDialog.getText(
-            parent, "Rename block", "New id (names its module and weights):", text=self.block_id
+            self.window_, "Rename block", "New id (names its module and weights):", text=self.block_id
         )
         if ok and new.strip() and new.strip() != self.block_id and self.document.rename(self.block_id, new.strip()):
-            self.window_.scene.select_blocks([new.strip()])
+            self.scene.select_blocks([new.strip()])
 
     def _explain(self) -> None:
         QMessageBox.information(self.window_, "What this block does", describe(self.document, self.block_id))

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from playground.core.clipboard import copy_group, paste_group
@@ -21,6 +23,7 @@ from playground.core.project import ProjectError
 from playground.runtime.session import TrainingSession
 from playground.ui.actions import Actions
 from playground.ui.block_menu import BlockMenu
+from playground.ui.breadcrumb import Breadcrumb
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
@@ -33,7 +36,7 @@ from playground.ui.palette import Palette
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.presenting import Presenter
 from playground.ui.stage_network import StageNetwork
-from playground.ui.storage import RecoveryStore, setting, settings
+from playground.ui.storage import setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_exports import ModelExports
@@ -43,7 +46,6 @@ from playground.ui.window_imports import ModelImports
 from playground.ui.window_library import MyBlocks
 
 CLIPBOARD_MIME = "application/x-playground-blocks"
-AUTOSAVE_MS = 2000
 PASTE_OFFSET = (40.0, 40.0)
 
 
@@ -58,13 +60,15 @@ def _release_clipboard() -> None:
             QApplication.clipboard().clear()
 
 
-class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlocks, QMainWindow):
+class MainWindow(QMainWindow):
+    """Composes the window: the document, canvas, docks and training session, and the controllers of
+    its menus (files, exports, imports, groups, My blocks, presenting), each given what it works on."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.action_registry = Actions(self)
-        self.recovery = RecoveryStore()
         self._framed = False  # the window manager has given the window its frame (see moveEvent)
         self.theme = THEMES.get(setting("theme", "light"), LIGHT)
         self.scene = GraphScene(self.document, self.theme, self)
@@ -84,15 +88,11 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.live = LiveViews(self.session, self.scene, self.block_view, self.training)
         self.notes = NotesPanel(self.document)
         self._docks()
+        self._controllers()
         self._actions()
         self._menus_and_toolbar()
         self.stats = QLabel()
         self.statusBar().addPermanentWidget(self.stats)
-        self.autosave = QTimer(self)
-        self.autosave.setSingleShot(True)
-        self.autosave.setInterval(AUTOSAVE_MS)
-        self.autosave.timeout.connect(self.write_recovery)
-        self.document.undo_stack.indexChanged.connect(self._changed)
         self.document.path_changed.connect(self._update_title)
         self.document.analysed.connect(self._update_stats)
         self.document.refused.connect(lambda text: self.statusBar().showMessage(f"Not done: {text}", 8000))
@@ -113,6 +113,18 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self._update_stats(self.document.analysis)
 
     # --- layout ------------------------------------------------------------------------
+    def _canvas_with_breadcrumb(self) -> QWidget:
+        self.breadcrumb = Breadcrumb(self.document)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.breadcrumb)
+        column.addWidget(self.view, 1)
+        # once the breadcrumb, shown or hidden, has resized the canvas
+        self.document.level_changed.connect(lambda: QTimer.singleShot(0, self.view.zoom_to_fit))
+        return holder
+
     def _docks(self) -> None:
         for widget, title, area, name in (
             (self.palette_widget, "Blocks", Qt.DockWidgetArea.LeftDockWidgetArea, "paletteDock"),
@@ -130,17 +142,37 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.findChild(QDockWidget, "inspectorDock").raise_()
         self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [330], Qt.Orientation.Vertical)
 
+    def _controllers(self) -> None:
+        actions, say = self.action_registry, self.statusBar().showMessage
+        self.exports = ModelExports(self, self.document, self.session, self.training, self.view, actions, say)
+        self.files = ProjectFiles(
+            self,
+            self.document,
+            self.notes,
+            self.view,
+            self.exports,
+            actions,
+            say,
+            lambda: self.theme,
+            lambda: self.findChild(QDockWidget, "notesDock").raise_(),
+            self._update_title,
+        )
+        self.imports = ModelImports(
+            self,
+            self.document,
+            self.training,
+            self.statusBar(),
+            actions,
+            self.files.open_path,
+            lambda: self.findChild(QDockWidget, "trainingDock").raise_(),
+        )
+        self.groups = GroupEditing(self.document, self.scene, actions, say)
+        self.library = MyBlocks(self, self.document, self.scene, self.view, self.palette_widget, actions, say)
+        self.presenter = Presenter(self, actions)
+
     def _actions(self) -> None:
         sp = QStyle.StandardPixmap
         key = QKeySequence.StandardKey
-        self.act_new = self.action_registry.add("New", self.new_project, key.New, sp.SP_FileIcon)
-        self.act_open = self.action_registry.add("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
-        self.act_preset = self.action_registry.add(
-            "Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset"
-        )
-        self.act_save = self.action_registry.add("Save", self.save, key.Save, sp.SP_DialogSaveButton)
-        self.act_save_as = self.action_registry.add("Save As…", self.save_as, key.SaveAs, name="save_as")
-        self.act_revert = self.action_registry.add("Revert to Preset", self.revert_to_preset, name="revert_preset")
         self.act_quit = self.action_registry.add("Quit", self.close, key.Quit)
         self.act_undo = self.document.undo_stack.createUndoAction(self, "Undo")
         self.act_undo.setShortcuts(QKeySequence.keyBindings(key.Undo))
@@ -178,22 +210,17 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.act_shortcuts = self.action_registry.add("Keyboard Shortcuts", self.show_shortcuts, "F1", name="shortcuts")
         self.act_docs = self.action_registry.add("Documentation", self.show_documentation, name="documentation")
         self.act_about = self.action_registry.add("About Playground", self.show_about, name="about")
-        self.presenter = Presenter(self, self.action_registry)
-        self._export_actions()
-        self._import_actions()
-        self._group_actions()
-        self._library_actions()
 
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_new, self.act_open, self.act_preset, self.act_import])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        files = self.files
+        file_menu.addActions([files.act_new, files.act_open, files.act_preset, self.imports.act_import])
+        file_menu.addMenu(files.recent_menu)
         file_menu.addSeparator()
-        file_menu.addActions([self.act_save, self.act_save_as, self.act_revert])
+        file_menu.addActions([files.act_save, files.act_save_as, files.act_revert])
         file_menu.addSeparator()
-        file_menu.addActions([self.act_export, self.act_save_weights])
+        file_menu.addActions([self.exports.act_export, self.exports.act_save_weights])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -201,7 +228,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         edit.addSeparator()
         edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
         edit.addSeparator()
-        edit.addActions([*self.group_actions(), self.act_save_to_library])
+        edit.addActions([*self.groups.actions(), self.library.act_save_to_library])
         edit.addSeparator()
         edit.addAction(self.act_select_all)
         view = bar.addMenu("&View")
@@ -224,7 +251,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.toolbar = tools = QToolBar("Main", self)
         tools.setObjectName("mainToolbar")
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        tools.addActions([self.act_new, self.act_open, self.act_save])
+        tools.addActions([files.act_new, files.act_open, files.act_save])
         tools.addSeparator()
         tools.addActions([self.act_undo, self.act_redo, self.act_delete])
         tools.addSeparator()
@@ -295,7 +322,8 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
         self.view.viewport().update()
 
     def show_block_menu(self, block_id: str, where: QPoint) -> None:
-        BlockMenu(self.document, block_id, self).exec(where)
+        menu = BlockMenu(self.document, block_id, self, self.scene, self.duplicate, self.library.save_group_to_library)
+        menu.exec(where)
 
     def _escape(self) -> bool:
         """Esc outside a field: an enlarged view goes back first, then presentation and full screen."""
@@ -348,7 +376,7 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.name}[*] — Playground")
         self.setWindowModified(self.document.modified)
-        self.act_revert.setEnabled(self.document.preset is not None)
+        self.files.act_revert.setEnabled(self.document.preset is not None)
 
     def _update_stats(self, _level: object) -> None:
         analysis = self.document.root_analysis
@@ -390,13 +418,13 @@ class MainWindow(ProjectFiles, ModelExports, ModelImports, GroupEditing, MyBlock
                 self._fit_screen()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._confirm_discard():
+        if not self.files.confirm_discard():
             event.ignore()
             return
-        self.autosave.stop()
+        self.files.autosave.stop()
         self.session.shutdown()
         self.scene.detach()
-        self.recovery.discard(self._recovery_key())
+        self.files.recovery.discard(self.files.recovery_key())
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("windowState", self.saveState())

@@ -7,14 +7,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from playground import is_preset
 from playground.runtime.messages import Written
+from playground.runtime.protocol import State
+from playground.runtime.session import TrainingSession
+from playground.ui.actions import Actions, Say
+from playground.ui.canvas.view import CanvasView
+from playground.ui.document import Document
 from playground.ui.export_dialog import ExportDialog
 from playground.ui.storage import setting, settings
+from playground.ui.training_panel import TrainingPanel
 
 
 def may_replace(parent: QWidget, taken: list[Path]) -> bool:
@@ -29,12 +35,24 @@ def may_replace(parent: QWidget, taken: list[Path]) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-class ModelExports:
-    """A mixin of the main window (it uses the document, the session, the training panel, the scene)."""
+class ModelExports(QObject):
+    """Exports and the trained weights a Save writes; ``window`` parents the dialogs and questions."""
 
-    def _export_actions(self) -> None:
-        self.act_export = self.action_registry.add("Export…", self.export_dialog, "Ctrl+E", name="export")
-        self.act_save_weights = QAction("Save Trained Weights with the Project", self)
+    def __init__(
+        self,
+        window: QWidget,
+        document: Document,
+        session: TrainingSession,
+        training: TrainingPanel,
+        view: CanvasView,
+        actions: Actions,
+        say: Say,
+    ) -> None:
+        super().__init__(window)
+        self.window, self.document, self.session = window, document, session
+        self.training, self.view, self.say = training, view, say
+        self.act_export = actions.add("Export…", self.export_dialog, "Ctrl+E", name="export")
+        self.act_save_weights = QAction("Save Trained Weights with the Project", window)
         self.act_save_weights.setObjectName("save_weights")
         self.act_save_weights.setCheckable(True)
         self.act_save_weights.setChecked(setting("save_weights", True))
@@ -48,7 +66,7 @@ class ModelExports:
         self.weights_pending: Path | None = None  # a saved project whose trained weights are being written
         self.weights_failed = False  # the last Save's trained weights could not be written
 
-    def _save_trained_weights(self, path: Path) -> str:
+    def save_trained_weights(self, path: Path) -> str:
         """After the project was saved to ``path``: its run's trained weights beside it, if there are
         some and the setting is on; what the status bar says until the training process answers (its
         answer, ``_written``, says whether they were written)."""
@@ -88,45 +106,45 @@ class ModelExports:
         source = document.path or document.preset
         folder = document.path.resolve().parent if document.path else Path.cwd()
         stem = folder / (source.stem if source else "untitled")
-        dialog = ExportDialog(stem, self.training.trained_steps(), self)
+        dialog = ExportDialog(stem, self.training.trained_steps(), self.window)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         fmt, target, trained = dialog.chosen()
         if is_preset(target):
-            QMessageBox.warning(self, "Cannot export", f"{target.name}: the presets folder is lecture material")
+            QMessageBox.warning(self.window, "Cannot export", f"{target.name}: the presets folder is lecture material")
             return
         beside = [target.with_suffix(".safetensors")] if fmt.id == "python" and trained else []
         taken = [path for path in (target, *beside) if path.exists()]
         empty_folder = fmt.id == "script" and target.is_dir() and not any(target.iterdir())
-        if taken and not empty_folder and not may_replace(self, taken):
+        if taken and not empty_folder and not may_replace(self.window, taken):
             return
         if fmt.id in ("png", "svg"):
             if self.view.save_picture(target):
-                self.statusBar().showMessage(f"Exported {target}", 6000)
+                self.say(f"Exported {target}", 6000)
             else:
-                QMessageBox.warning(self, "Cannot export", f"{target}: cannot be written")
+                QMessageBox.warning(self.window, "Cannot export", f"{target}: cannot be written")
             return
         if self.session.dead:  # the export is made by the training process, which is gone
             QMessageBox.warning(
-                self, "Cannot export", "The training process ended: press Play to start a new one, then export."
+                self.window, "Cannot export", "The training process ended: press Play to start a new one, then export."
             )
             return
         base = document.path.parent if document.path else None
         self.session.export(document.project, base, fmt.id, target, trained, document.name)
-        self.statusBar().showMessage(f"Exporting {target.name}…")
+        self.say(f"Exporting {target.name}…")
 
     def _written(self, message: Written) -> None:
         if message.what == "weights":
             self._weights_written(message)
             return
         if message.error:
-            QMessageBox.warning(self, "Cannot export", message.error)
-            self.statusBar().showMessage(f"Not exported: {message.error.splitlines()[0]}", 8000)
+            QMessageBox.warning(self.window, "Cannot export", message.error)
+            self.say(f"Not exported: {message.error.splitlines()[0]}", 8000)
             return
         names = ", ".join(Path(file).name for file in message.files)
-        self.statusBar().showMessage(f"Exported {names} ({message.detail})", 8000)
+        self.say(f"Exported {names} ({message.detail})", 8000)
 
-    def _writer_gone(self, state: str) -> None:
+    def _writer_gone(self, state: State) -> None:
         """The training process died before it wrote the weights a Save asked for: said, as a failure."""
         if state == "failed" and self.session.dead and self.weights_pending is not None:
             self._weights_written(
@@ -139,9 +157,9 @@ class ModelExports:
         name = project.name if project else "the project"
         self.weights_failed = bool(message.error)
         if message.error:
-            self.statusBar().showMessage(f"Saved {name}, but not its trained weights: {message.error}", 12000)
+            self.say(f"Saved {name}, but not its trained weights: {message.error}", 12000)
             QMessageBox.warning(
-                self,
+                self.window,
                 "Trained weights not saved",
                 f"{name} was saved, but not its trained weights:\n\n{message.error}"
                 + (
@@ -152,4 +170,4 @@ class ModelExports:
             )
             return
         self.training.saved_steps = message.step
-        self.statusBar().showMessage(f"Saved {name} with its trained weights (step {message.step:,})", 8000)
+        self.say(f"Saved {name} with its trained weights (step {message.step:,})", 8000)

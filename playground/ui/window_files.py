@@ -4,20 +4,28 @@ Document.open_project) and is never written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
 from playground import PRESETS, nearest_presets
 from playground.core.project import ProjectError, loads
 from playground.core.project_types import Project
 from playground.core.project_write import dumps
-from playground.ui.document import PresetWriteError
+from playground.ui.actions import Actions, Say
+from playground.ui.canvas.view import CanvasView
+from playground.ui.document import Document, PresetWriteError
 from playground.ui.gallery import Gallery
-from playground.ui.storage import setting, settings
+from playground.ui.notes import NotesPanel
+from playground.ui.storage import RecoveryStore, setting, settings
+from playground.ui.theme import Theme
+from playground.ui.window_exports import ModelExports
 
 MAX_RECENT = 8
+AUTOSAVE_MS = 2000
 
 
 def recent_files() -> list[str]:
@@ -25,49 +33,82 @@ def recent_files() -> list[str]:
     return setting("recent", [])
 
 
-class ProjectFiles:
-    """File commands of the main window (a mixin: it uses the window's document, recovery store,
-    notes, view and status bar)."""
+class ProjectFiles(QObject):
+    """The File menu's commands on projects, the recent files and the autosave; ``window`` parents the
+    dialogs, ``theme`` is the window's theme now (for the preset gallery), ``show_notes`` turns to the
+    lecture notes, ``retitle`` shows the project's name and state in the title bar."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        document: Document,
+        notes: NotesPanel,
+        view: CanvasView,
+        exports: ModelExports,
+        actions: Actions,
+        say: Say,
+        theme: Callable[[], Theme],
+        show_notes: Callable[[], None],
+        retitle: Callable[[], None],
+    ) -> None:
+        super().__init__(window)
+        self.window, self.document, self.notes, self.view, self.exports = window, document, notes, view, exports
+        self.say, self.theme, self.show_notes, self.retitle = say, theme, show_notes, retitle
+        self.recovery = RecoveryStore()
+        sp, key = QStyle.StandardPixmap, QKeySequence.StandardKey
+        self.act_new = actions.add("New", self.new_project, key.New, sp.SP_FileIcon)
+        self.act_open = actions.add("Open…", self.open_dialog, key.Open, sp.SP_DialogOpenButton, "open")
+        self.act_preset = actions.add("Open Preset…", self.open_preset_dialog, "Ctrl+Shift+O", name="open_preset")
+        self.act_save = actions.add("Save", self.save, key.Save, sp.SP_DialogSaveButton)
+        self.act_save_as = actions.add("Save As…", self.save_as, key.SaveAs, name="save_as")
+        self.act_revert = actions.add("Revert to Preset", self.revert_to_preset, name="revert_preset")
+        self.recent_menu = QMenu("Open &Recent", window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.write_recovery)
+        document.undo_stack.indexChanged.connect(self.autosave.start)  # write_recovery skips a clean project
 
     # --- files -------------------------------------------------------------------------
-    def _confirm_discard(self) -> bool:
+    def confirm_discard(self) -> bool:
         """True if the current project may be replaced (saved, discarded, or unchanged)."""
         self.notes.save_text()
-        trained = self.unsaved_training()
+        trained = self.exports.unsaved_training()
         if not self.document.modified and not trained:
             return True
         what = "the changes" if self.document.modified else f"the trained weights (step {trained:,})"
         if self.document.modified and trained:
             what = f"the changes and the trained weights (step {trained:,})"
         answer = QMessageBox.question(
-            self,
+            self.window,
             "Unsaved changes",
             f"Save {what} to {self.document.name} before closing it?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
         if answer == QMessageBox.StandardButton.Save:
-            return self.save() and self.await_weights()  # closing only once what Save said is on disk
+            return self.save() and self.exports.await_weights()  # closing only once what Save said is on disk
         return answer == QMessageBox.StandardButton.Discard
 
-    def _recovery_key(self) -> Path | None:
+    def recovery_key(self) -> Path | None:
         """The file an autosave belongs to: the project's, or the preset it is a copy of."""
         return self.document.path or self.document.preset
 
     def new_project(self) -> None:
-        if self._confirm_discard():
-            self.recovery.discard(self._recovery_key())
+        if self.confirm_discard():
+            self.recovery.discard(self.recovery_key())
             self.document.open_project(Project(), None)
 
     def open_dialog(self) -> None:
         start = str(self.document.path.parent) if self.document.path else str(Path.cwd())
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "Playground projects (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, "Playground projects (*.json)")
         if path:
             self.open_path(Path(path))
 
     def open_preset_dialog(self) -> None:
         """The preset gallery (window-modal; the chosen preset opens when the dialog closes)."""
-        gallery = Gallery(PRESETS, self.theme, self)
+        gallery = Gallery(PRESETS, self.theme(), self.window)
         gallery.accepted.connect(lambda: self._open_preset(gallery.chosen))
         gallery.finished.connect(gallery.deleteLater)
         gallery.open()
@@ -75,20 +116,20 @@ class ProjectFiles:
     def _open_preset(self, path: Path | None) -> None:
         """Open a preset and turn to its lecture notes."""
         if path is not None and self.open_path(path):
-            self.findChild(QDockWidget, "notesDock").raise_()
+            self.show_notes()
 
     def open_path(self, path: Path) -> bool:
-        if not self._confirm_discard():
+        if not self.confirm_discard():
             return False
         try:
-            previous = self._recovery_key()
+            previous = self.recovery_key()
             self.document.load(path)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
+            QMessageBox.warning(self.window, "Cannot open project", str(exc))
             return False
         except OSError as exc:
             QMessageBox.warning(
-                self, "Cannot open project", f"{path}: {exc.strerror or exc}{nearest_presets(str(path))}"
+                self.window, "Cannot open project", f"{path}: {exc.strerror or exc}{nearest_presets(str(path))}"
             )
             return False
         self.recovery.discard(previous)
@@ -104,7 +145,7 @@ class ProjectFiles:
     def save_as(self) -> bool:
         preset = self.document.preset
         start = str(self.document.path or Path.cwd() / (f"{preset.stem}.json" if preset else "untitled.json"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, "Playground projects (*.json)")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save project", start, "Playground projects (*.json)")
         return self._save_to(Path(path)) if path else False
 
     def revert_to_preset(self) -> None:
@@ -114,7 +155,7 @@ class ProjectFiles:
             return
         if self.document.modified:
             answer = QMessageBox.question(
-                self,
+                self.window,
                 "Revert to preset",
                 f"Discard your changes and go back to the original {preset.stem} preset?",
                 QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
@@ -127,15 +168,15 @@ class ProjectFiles:
 
     def _save_to(self, path: Path) -> bool:
         self.notes.save_text()
-        previous = self._recovery_key()
+        previous = self.recovery_key()
         try:
             self.document.save(path)
         except PresetWriteError as exc:
-            QMessageBox.warning(self, "Cannot save", str(exc))
+            QMessageBox.warning(self.window, "Cannot save", str(exc))
             return self.save_as()
         except ProjectError as exc:
             QMessageBox.warning(
-                self,
+                self.window,
                 "Cannot save",
                 f"{exc}\n\nNothing was written ({path.name} is as it was): Playground could not open such a file "
                 "again. Your work stays open here.",
@@ -143,13 +184,15 @@ class ProjectFiles:
             return False
         except OSError as exc:
             QMessageBox.warning(
-                self, "Cannot save", f"{path}: {exc.strerror or exc}\n\nNothing was written; your work stays open here."
+                self.window,
+                "Cannot save",
+                f"{path}: {exc.strerror or exc}\n\nNothing was written; your work stays open here.",
             )
             return False
         self.recovery.discard(previous)
         self.recovery.discard(path)
         self._remember(path)
-        self.statusBar().showMessage(self._save_trained_weights(path), 12000)
+        self.say(self.exports.save_trained_weights(path), 12000)
         return True
 
     def _remember(self, path: Path) -> None:
@@ -166,26 +209,20 @@ class ProjectFiles:
         self.recent_menu.setEnabled(bool(recent))
 
     # --- autosave and recovery -------------------------------------------------------------
-    def _changed(self) -> None:
-        if self.document.modified:
-            self.autosave.start()
-
     def write_recovery(self) -> None:
         if self.document.modified:
-            self.recovery.write(self._recovery_key(), dumps(self.document.project))
+            self.recovery.write(self.recovery_key(), dumps(self.document.project))
 
     def offer_recovery(self) -> bool:
         """After a crash, offer the last autosaved state; True if it was restored."""
         found = self.recovery.latest()
         if self.recovery.damaged:
-            self.statusBar().showMessage(
-                f"A damaged autosave could not be offered; it was {self.recovery.damaged[0]}", 10000
-            )
+            self.say(f"A damaged autosave could not be offered; it was {self.recovery.damaged[0]}", 10000)
         if found is None:
             return False
         name = found.original.name if found.original else "an untitled project"
         answer = QMessageBox.question(
-            self,
+            self.window,
             "Restore unsaved work?",
             f"Playground did not close cleanly. Restore the unsaved changes to {name}?\n\nThe autosave keeps "
             "the project, not the trained weights: the network starts from the weights last saved with the "
@@ -200,10 +237,10 @@ class ProjectFiles:
             project = loads(found.text, "autosave")
         except ProjectError as exc:
             became = self.recovery.set_aside(found.file)
-            QMessageBox.warning(self, "Cannot restore", f"{exc}\n\nThe autosave was {became}.")
+            QMessageBox.warning(self.window, "Cannot restore", f"{exc}\n\nThe autosave was {became}.")
             return False
         self.document.open_project(project, found.original)
         self.document.undo_stack.resetClean()
-        self._update_title()
+        self.retitle()
         QTimer.singleShot(0, self.view.show_network)
         return True

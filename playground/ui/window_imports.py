@@ -5,14 +5,18 @@ it wrote, or says what stands in the way."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QTimer
-from PySide6.QtWidgets import QDockWidget, QMessageBox, QPushButton
+from PySide6.QtCore import QObject, QProcess, QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton, QStatusBar, QWidget
 
 from playground import is_preset
 from playground.core.files import weights_files
+from playground.ui.actions import Actions
+from playground.ui.document import Document
 from playground.ui.import_dialog import ImportDialog
+from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_exports import may_replace
 
 IMPORT_LIMIT_MS = 3 * 60 * 1000  # an import still running then is stopped (its code may never end)
@@ -20,20 +24,32 @@ EXIT_UNREPRESENTABLE = 1  # playground import: 1 the module cannot be represente
 NO_DATASET = "No bundled dataset fits"  # what playground import says when the project keeps the default data
 
 
-class ModelImports:
-    """A mixin of the main window (it uses the document, the status bar and ``open_path``)."""
+class ModelImports(QObject):
+    """File > Import PyTorch Model…: the dialog, the import's process (its Cancel button in the status
+    bar), then the project it wrote opened with ``open_path``; ``show_training`` brings the training
+    panel forward when the imported network's data is left to choose."""
 
-    def _import_actions(self) -> None:
-        self.act_import = self.action_registry.add(
-            "Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model"
-        )
+    def __init__(
+        self,
+        window: QWidget,
+        document: Document,
+        training: TrainingPanel,
+        status: QStatusBar,
+        actions: Actions,
+        open_path: Callable[[Path], bool],
+        show_training: Callable[[], None],
+    ) -> None:
+        super().__init__(window)
+        self.window, self.document, self.training, self.status = window, document, training, status
+        self.open_path, self.show_training = open_path, show_training
+        self.act_import = actions.add("Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model")
         self.act_import.setToolTip("A torch.nn.Module from a Python file, as blocks with its weights")
         self.importer: QProcess | None = None
-        self.cancel_import = QPushButton("Cancel import", self)
+        self.cancel_import = QPushButton("Cancel import", window)
         self.cancel_import.setObjectName("cancelImport")
         self.cancel_import.clicked.connect(lambda: self._cancel_import())
         self.cancel_import.hide()
-        self.statusBar().addPermanentWidget(self.cancel_import)
+        status.addPermanentWidget(self.cancel_import)
         self.import_clock = QTimer(self)
         self.import_clock.setSingleShot(True)
         self.import_clock.setInterval(IMPORT_LIMIT_MS)
@@ -41,22 +57,23 @@ class ModelImports:
 
     def import_dialog(self) -> None:
         folder = self.document.path.resolve().parent if self.document.path else Path.cwd()
-        dialog = ImportDialog(folder, self)
+        dialog = ImportDialog(folder, self.window)
         if dialog.exec() != ImportDialog.DialogCode.Accepted:
             return
         target, args = dialog.output(), dialog.arguments()
         if is_preset(target):
-            QMessageBox.warning(self, "Cannot import", f"{target.name}: the presets folder is lecture material")
+            QMessageBox.warning(self.window, "Cannot import", f"{target.name}: the presets folder is lecture material")
             return
         weights = weights_files(target.with_suffix(""))[0]
         taken = [path for path in (target, weights if "--weights" in args else None) if path and path.exists()]
         if taken:
-            if not may_replace(self, taken):
+            if not may_replace(self.window, taken):
                 return
             args.append("--force")
-        self._run_import(args, target)
+        self.run_import(args, target)
 
-    def _run_import(self, args: list[str], target: Path) -> None:
+    def run_import(self, args: list[str], target: Path) -> None:
+        """``playground import ARGS`` in its own process, then the project it wrote at ``target`` opened."""
         process = QProcess(self)
         process.setProgram(sys.executable)
         process.setArguments(["-m", "playground", "import", *args])
@@ -66,7 +83,7 @@ class ModelImports:
         self.act_import.setEnabled(False)
         self.cancel_import.show()
         self.import_clock.start()
-        self.statusBar().showMessage(f"Importing {args[0]}… (tracing it with torch.fx)")
+        self.status.showMessage(f"Importing {args[0]}… (tracing it with torch.fx)")
         process.start()
 
     def _cancel_import(self, why: str = "") -> None:
@@ -80,9 +97,9 @@ class ModelImports:
         process.waitForFinished(5000)
         self._import_done(process)
         said = why or "The import was cancelled: nothing was imported."
-        self.statusBar().showMessage(said, 8000)
+        self.status.showMessage(said, 8000)
         if why:
-            QMessageBox.warning(self, "Cannot import", why)
+            QMessageBox.warning(self.window, "Cannot import", why)
 
     def _import_too_long(self) -> None:
         self._cancel_import(
@@ -101,13 +118,13 @@ class ModelImports:
             code = EXIT_UNREPRESENTABLE + 1
         if code != 0:
             title = "Cannot represent the model" if code == EXIT_UNREPRESENTABLE else "Cannot import"
-            QMessageBox.warning(self, title, said or f"playground import stopped (exit {code})")
-            self.statusBar().showMessage(f"Not imported: {said.splitlines()[0] if said else f'exit {code}'}", 8000)
+            QMessageBox.warning(self.window, title, said or f"playground import stopped (exit {code})")
+            self.status.showMessage(f"Not imported: {said.splitlines()[0] if said else f'exit {code}'}", 8000)
             return
         if self.open_path(target):
-            self.statusBar().showMessage(f"Imported {target.name}", 8000)
+            self.status.showMessage(f"Imported {target.name}", 8000)
             if unfit:
-                self.findChild(QDockWidget, "trainingDock").raise_()
+                self.show_training()
                 self.training.ask_for_data(
                     f"Imported {target.name}. Left to choose: its data. No bundled dataset fits its inputs and "
                     "outputs: pick one here (Dataset), or a CSV or NPZ file of your own."
@@ -116,7 +133,7 @@ class ModelImports:
     def _import_failed(self, process: QProcess, target: Path) -> None:
         if process.error() == QProcess.ProcessError.FailedToStart:
             self._import_done(process)
-            QMessageBox.warning(self, "Cannot import", f"{target.name}: {process.errorString()}")
+            QMessageBox.warning(self.window, "Cannot import", f"{target.name}: {process.errorString()}")
 
     def _import_done(self, process: QProcess) -> None:
         self.importer = None

@@ -4,40 +4,57 @@ deleted."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import QObject, QPointF
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from playground.core.graph import GROUP
 from playground.core.library import Entry, entries, entry_path, read_entry, save_entry
 from playground.core.project import ProjectError
+from playground.ui.actions import Actions, Say
 from playground.ui.canvas.items import HEADER, WIDTH
+from playground.ui.canvas.scene import GraphScene
+from playground.ui.canvas.view import CanvasView
+from playground.ui.document import Document
+from playground.ui.palette import Palette
 from playground.ui.storage import library_dir
 
 Yes, No = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
 
-class MyBlocks:
-    """Mixed into MainWindow: needs its document, scene, view, palette_widget and ``_action``."""
+class MyBlocks(QObject):
+    """The palette's My blocks section, kept with the library folder; ``window`` parents the questions."""
 
-    def _library_actions(self) -> None:
-        self.act_save_to_library = self.action_registry.add(
+    def __init__(
+        self,
+        window: QWidget,
+        document: Document,
+        scene: GraphScene,
+        view: CanvasView,
+        palette: Palette,
+        actions: Actions,
+        say: Say,
+    ) -> None:
+        super().__init__(window)
+        self.window, self.document, self.scene = window, document, scene
+        self.view, self.palette, self.say = view, palette, say
+        self.act_save_to_library = actions.add(
             "Save Group to My Blocks…", self.save_group_to_library, name="save_to_library"
         )
-        self.palette_widget.chosen_entry.connect(self._add_entry_at_centre)
-        self.palette_widget.tree.remove_requested.connect(self.remove_library_entry)
-        self.view.entry_dropped.connect(self.add_library_entry)
+        palette.chosen_entry.connect(self._add_entry_at_centre)
+        palette.tree.remove_requested.connect(self.remove_library_entry)
+        view.entry_dropped.connect(self.add_library_entry)
         self.refresh_library()
 
     def refresh_library(self) -> None:
-        self.palette_widget.tree.set_entries(entries(library_dir()))
+        self.palette.tree.set_entries(entries(library_dir()))
 
     def save_group_to_library(self) -> None:
         """Ask for the name to keep the selected group under (its own, to begin with)."""
         ids = self.scene.selected_block_ids()
         if len(ids) != 1 or self.document.graph.blocks[ids[0]].type != GROUP:
-            self.statusBar().showMessage("Select one group to save to My Blocks", 6000)
+            self.say("Select one group to save to My Blocks", 6000)
             return
-        dialog = QInputDialog(self)
+        dialog = QInputDialog(self.window)
         dialog.setObjectName("library_name")
         dialog.setWindowTitle("Save to My Blocks")
         dialog.setLabelText("Name in My Blocks (it names the group wherever you drop it):")
@@ -53,30 +70,30 @@ class MyBlocks:
         try:
             path = entry_path(library_dir(), name)
         except ValueError as exc:
-            self.statusBar().showMessage(f"Not saved: {exc}", 8000)
+            self.say(f"Not saved: {exc}", 8000)
             return
         if path.exists():
             asked = f"My Blocks already has '{name}'. Replace it with this group?\n\n{path}"
-            if QMessageBox.question(self, "Replace in My Blocks", asked, Yes | No, No) != Yes:
-                self.statusBar().showMessage(f"Not saved: '{name}' in My Blocks is as it was", 6000)
+            if QMessageBox.question(self.window, "Replace in My Blocks", asked, Yes | No, No) != Yes:
+                self.say(f"Not saved: '{name}' in My Blocks is as it was", 6000)
                 return
         try:
             save_entry(library_dir(), group, name)
         except OSError as exc:
-            self.statusBar().showMessage(f"Not saved: {path} cannot be written ({exc.strerror or exc})", 8000)
+            self.say(f"Not saved: {path} cannot be written ({exc.strerror or exc})", 8000)
             return
         except ProjectError as exc:  # an entry My blocks could not read back: nothing written
-            self.statusBar().showMessage(f"Not saved: {exc}", 8000)
+            self.say(f"Not saved: {exc}", 8000)
             return
         self.refresh_library()
-        self.statusBar().showMessage(f"Saved '{name}' to My Blocks: drag it from the palette into any project", 8000)
+        self.say(f"Saved '{name}' to My Blocks: drag it from the palette into any project", 8000)
 
     def add_library_entry(self, text: str, at: QPointF) -> None:
         """A saved group, dropped at ``at`` (centred there, as a dragged block lands)."""
         try:
             group = read_entry(text, "My blocks")
         except ProjectError as exc:
-            self.statusBar().showMessage(f"Not added: {exc}", 8000)
+            self.say(f"Not added: {exc}", 8000)
             return
         block_id = self.document.add_saved_group(group, at.x() - WIDTH / 2, at.y() - HEADER / 2)
         if block_id:
@@ -87,12 +104,12 @@ class MyBlocks:
 
     def remove_library_entry(self, entry: Entry) -> None:
         asked = f"Remove '{entry.name}' from My Blocks? Its file is deleted:\n\n{entry.path}"
-        if QMessageBox.question(self, "Remove from My Blocks", asked, Yes | No, No) != Yes:
+        if QMessageBox.question(self.window, "Remove from My Blocks", asked, Yes | No, No) != Yes:
             return
         try:
             entry.path.unlink(missing_ok=True)
         except OSError as exc:
-            self.statusBar().showMessage(f"Not removed: {entry.path} ({exc.strerror or exc})", 8000)
+            self.say(f"Not removed: {entry.path} ({exc.strerror or exc})", 8000)
             return
         self.refresh_library()
-        self.statusBar().showMessage(f"Removed '{entry.name}' from My Blocks", 6000)
+        self.say(f"Removed '{entry.name}' from My Blocks", 6000)

@@ -54,7 +54,7 @@ def shoot(app, window, preset: str, out: Path) -> dict:
 
     from playground.core.registry import get_spec
 
-    assert window.open_path(PRESETS / f"{preset}.json")
+    assert window.files.open_path(PRESETS / f"{preset}.json")
     window.showMaximized()
     _wait(app, 60, lambda: window.session.state == "ready")
     window.act_step.trigger()  # one step: every view the run fills is drawn

@@ -25,7 +25,7 @@ def main(project: Path, block_id: str) -> None:
     QTest.qWaitForWindowActive(window)
     window.scene.select_blocks([block_id])
     QTest.keyClick(window.view, Qt.Key.Key_Delete)
-    autosave = window.recovery.file_for(project)
+    autosave = window.files.recovery.file_for(project)
 
     def report_when_saved() -> None:
         if autosave.exists():

@@ -54,7 +54,7 @@ def test_starting_with_a_missing_file_says_so_and_gives_up(qtbot, data_dir, dial
 
 
 def test_save_with_ctrl_s_then_reopen_gives_the_same_project(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     click_block(qtbot, window, "tanh_2")
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     click_block(qtbot, window, "linear_1")
@@ -69,7 +69,7 @@ def test_save_with_ctrl_s_then_reopen_gives_the_same_project(qtbot, window, spir
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
     assert not window.isWindowModified()
     assert spiral.read_text(encoding="utf-8") == edited
-    assert not window.recovery.file_for(spiral).exists()
+    assert not window.files.recovery.file_for(spiral).exists()
 
     again = started(qtbot, spiral)
     assert dumps(again.document.project) == edited

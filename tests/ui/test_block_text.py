@@ -10,7 +10,7 @@ from playground.ui.canvas.items import WIDTH, block_font
 
 
 def test_long_ids_shapes_and_counts_are_shown_whole(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
     assert window.document.rename("conv2d_2", "second_convolution")
     item = window.scene.blocks["second_convolution"]
     assert not item.id_in_header and item.lines[0] == "second_convolution"
@@ -23,7 +23,7 @@ def test_long_ids_shapes_and_counts_are_shown_whole(qtbot, window) -> None:
 
 def test_wire_labels_stay_off_the_ports(qtbot, window) -> None:
     for name in ("gan-2d", "diffusion-2d", "vae-digits", "lenet-digits"):
-        assert window.open_path(PRESETS / f"{name}.json")
+        assert window.files.open_path(PRESETS / f"{name}.json")
         ports = [port.scenePos() for item in window.scene.blocks.values() for port in [*item.inputs, *item.outputs]]
         for wire in window.scene.wires.values():
             if wire.label_rect.isEmpty():
@@ -33,7 +33,7 @@ def test_wire_labels_stay_off_the_ports(qtbot, window) -> None:
 
 
 def test_the_transport_stays_in_view_when_the_settings_scroll(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     scroll = panel.findChild(type(window.inspector.scroller), "settingsScroll")
     assert not scroll.isAncestorOf(panel.transport.play_button) and not scroll.isAncestorOf(panel.transport.status)

@@ -215,7 +215,7 @@ def test_a_wire_back_to_the_next_row_runs_along_the_gap_between_the_rows() -> No
 def test_a_large_network_opens_readable_at_its_inputs_and_ctrl_0_fits_it(qtbot, window) -> None:
     """lenet-mnist's 14 blocks fitted into a small canvas were drawn as blank boxes (zoom 0.38)."""
     window.resize(1280, 720)
-    assert window.open_path(PRESETS / "lenet-mnist.json")
+    assert window.files.open_path(PRESETS / "lenet-mnist.json")
     view = window.view
     qtbot.waitUntil(lambda: abs(view.zoom() - READABLE_ZOOM) < 1e-6)  # not the 0.38 that fits it
     first = window.scene.blocks["input_1"].sceneBoundingRect()

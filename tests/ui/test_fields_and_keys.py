@@ -41,7 +41,7 @@ def type_into(qtbot, line: QLineEdit, text: str, finish=Qt.Key.Key_Return) -> No
 
 
 def test_return_commits_gives_the_canvas_the_keyboard_and_space_then_plays(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     wait_ready(qtbot, window, FIRST)
     editor = window.training.controls.settings.training_editors["batch_size"]
     type_into(qtbot, editor.lineEdit(), "64")
@@ -55,7 +55,7 @@ def test_return_commits_gives_the_canvas_the_keyboard_and_space_then_plays(qtbot
 
 
 def test_space_plays_from_a_button_or_checkbox_but_types_in_a_text_field(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     wait_ready(qtbot, window, FIRST)
     toggle = window.training.controls.show_units
     toggle.setFocus()
@@ -73,7 +73,7 @@ def test_space_plays_from_a_button_or_checkbox_but_types_in_a_text_field(qtbot, 
 
 
 def test_esc_cancels_an_edit(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     click_block(qtbot, window, "linear_1")
     editor = window.inspector.findChild(QSpinBox, "param_out_features")
     before = editor.value()
@@ -84,7 +84,7 @@ def test_esc_cancels_an_edit(qtbot, window, spiral) -> None:
 
 
 def test_an_invalid_shape_is_explained_as_it_is_typed_and_the_valid_value_stays(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     click_block(qtbot, window, "input_1")
     line = window.inspector.findChild(QLineEdit, "param_shape")
     message = window.inspector.field_error
@@ -99,7 +99,7 @@ def test_an_invalid_shape_is_explained_as_it_is_typed_and_the_valid_value_stays(
 
 
 def test_an_input_reading_a_field_the_dataset_lacks_is_told_at_once(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     wait_ready(qtbot, window, FIRST)  # the worker has read the dataset: it gives x and y
     assert set(window.inspector.fields) >= {"x", "y"}
     click_block(qtbot, window, "input_1")
@@ -131,7 +131,7 @@ def test_new_blocks_size_themselves_from_the_wire(qtbot, window, drop_at) -> Non
 
 
 def test_clicking_a_block_shows_the_inspector_over_the_notes(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     notes = window.findChild(QDockWidget, "notesDock")
     inspector = window.findChild(QDockWidget, "inspectorDock")
     notes.raise_()
@@ -159,7 +159,7 @@ def run_block_menu(qtbot, window, block_id: str, choice: str) -> None:
 
 
 def test_the_block_menu_renames_disconnects_duplicates_and_deletes(qtbot, window, spiral, monkeypatch) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     graph = window.document.graph
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("hidden", True))
     run_block_menu(qtbot, window, "linear_2", "Rename…")
@@ -192,7 +192,7 @@ def test_the_block_menu_renames_disconnects_duplicates_and_deletes(qtbot, window
 def test_what_this_block_does(qtbot, window, spiral, monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
     run_block_menu(qtbot, window, "linear_1", "What does this block do?")
@@ -200,7 +200,7 @@ def test_what_this_block_does(qtbot, window, spiral, monkeypatch) -> None:
 
 
 def test_the_undo_text_counts_every_wire_removed(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     click_block(qtbot, window, "tanh_1")
     click_block(qtbot, window, "linear_2", Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
@@ -216,7 +216,7 @@ def test_browse_stores_the_data_file_relative_to_the_project(qtbot, window, tmp_
     table.write_text("a,b,label\n1,2,0\n3,4,1\n")
     project = Project(dataset=DatasetRef("csv", {"path": ""}))
     save(project, tmp_path / "mine.json")
-    assert window.open_path(tmp_path / "mine.json")
+    assert window.files.open_path(tmp_path / "mine.json")
     form = window.training.controls.settings
     qtbot.waitUntil(lambda: "path" in form.dataset_editors, timeout=FIRST)  # once the worker lists datasets
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(table), "CSV tables (*.csv)"))
@@ -245,7 +245,7 @@ def wheel(widget, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def test_the_wheel_over_a_blocks_plots_scrolls_the_inspector(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     wait_ready(qtbot, window, FIRST)
     click_block(qtbot, window, "linear_1")
     plot = window.block_view.weight_plot

@@ -44,7 +44,7 @@ def test_the_gallery_lists_every_preset_by_lecture_and_opens_one(qtbot, window) 
 
 
 def test_notes_are_edited_undone_and_saved_with_the_project(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     editor = window.notes.editor
     editor.setFocus()
     editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -61,12 +61,12 @@ def test_notes_are_edited_undone_and_saved_with_the_project(qtbot, window, spira
 
 
 def test_typing_then_saving_at_once_keeps_the_last_words(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     editor = window.notes.editor
     editor.setFocus()
     editor.moveCursor(QTextCursor.MoveOperation.End)
     qtbot.keyClicks(editor, " Last words.")
-    assert window.save()  # before the typing pause has committed the text
+    assert window.files.save()  # before the typing pause has committed the text
     assert json.loads(spiral.read_text())["notes"].endswith("Last words.")
 
 

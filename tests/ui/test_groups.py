@@ -24,7 +24,7 @@ def group_hidden_layer(qtbot, window) -> str:
 
 
 def test_group_open_edit_inside_go_back_up_ungroup_and_undo(qtbot, window, spiral: Path) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     start = window.document.root.copy()
     parameters = window.document.root_analysis.total_params
     group_id = group_hidden_layer(qtbot, window)
@@ -67,7 +67,7 @@ def test_group_open_edit_inside_go_back_up_ungroup_and_undo(qtbot, window, spira
 
 
 def test_a_grouped_network_saves_and_opens_with_its_group(qtbot, window, spiral: Path, tmp_path: Path) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     group_id = group_hidden_layer(qtbot, window)
     target = tmp_path / "grouped.json"
     window.document.save(target)
@@ -77,7 +77,7 @@ def test_a_grouped_network_saves_and_opens_with_its_group(qtbot, window, spiral:
 
 
 def test_grouping_nothing_or_a_loop_says_why_and_changes_nothing(qtbot, window, spiral: Path) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     before = dumps(window.document.project)
     qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL)
     assert "Select the blocks to group first" in window.statusBar().currentMessage()
@@ -89,7 +89,7 @@ def test_grouping_nothing_or_a_loop_says_why_and_changes_nothing(qtbot, window, 
 
 
 def test_an_edit_inside_a_group_is_an_edit_of_the_network_being_trained(qtbot, window, spiral: Path) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     group_id = group_hidden_layer(qtbot, window)
     wait_ready(qtbot, window)
@@ -105,7 +105,7 @@ def test_an_edit_inside_a_group_is_an_edit_of_the_network_being_trained(qtbot, w
 
 
 def test_ungrouping_a_repeated_group_writes_out_its_copies_in_one_undo_step(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "resnet-digits.json")
+    assert window.files.open_path(PRESETS / "resnet-digits.json")
     start, parameters = window.document.root.copy(), window.document.root_analysis.total_params
     click_block(qtbot, window, "stage1")
     qtbot.keyClick(window.view, Qt.Key.Key_G, CTRL | SHIFT)
@@ -118,7 +118,7 @@ def test_ungrouping_a_repeated_group_writes_out_its_copies_in_one_undo_step(qtbo
 
 
 def test_the_palette_lists_group_inputs_and_outputs_only_inside_a_group(qtbot, window, spiral: Path) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     items = window.palette_widget.tree.items
     assert items["group_input"].isHidden() and items["group_output"].isHidden() and not items["group"].isHidden()
     group_id = group_hidden_layer(qtbot, window)

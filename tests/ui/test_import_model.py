@@ -83,7 +83,7 @@ def test_a_module_imported_opens_with_its_weights(qtbot, window, tmp_path: Path,
     assert (
         "Trained weights restored from Mlp.weights.safetensors (step 0)" in window.training.transport.loss_note.text()
     )
-    assert window.findChild(type(window.act_import), "import_model").isEnabled()
+    assert window.findChild(type(window.imports.act_import), "import_model").isEnabled()
     answer_import(qtbot, source, "Wide", "", [])  # no bundled dataset has five features: it opens, untrainable
     refocus(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_I, CTRL)

@@ -16,7 +16,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def test_the_last_projects_notes_are_gone_after_file_new(qtbot, window, spiral, dialogs) -> None:
     train_and_save(qtbot, window, spiral, 10)
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     note = window.training.transport.loss_note
     qtbot.waitUntil(lambda: "restored" in note.text(), timeout=LATER)
     qtbot.keyClick(window.view, Qt.Key.Key_N, CTRL)  # File > New
@@ -25,13 +25,13 @@ def test_the_last_projects_notes_are_gone_after_file_new(qtbot, window, spiral, 
 
 
 def test_a_mistyped_preset_id_names_the_ones_it_may_mean(qtbot, window, dialogs) -> None:
-    assert not window.open_path(Path("lenet-digit"))
+    assert not window.files.open_path(Path("lenet-digit"))
     assert "did you mean 'lenet-digits'" in dialogs.asked[-1]
 
 
 def test_at_1280_wide_loss_goes_over_accuracy_and_the_plane_and_neurons_are_whole(qtbot, window, spiral) -> None:
     window.resize(1280, 690)
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     qtbot.waitUntil(lambda: panel.views.plane.isVisible() and panel.views.neuron_view.isVisible(), timeout=LATER)
     qtbot.wait(100)
@@ -50,7 +50,7 @@ def test_at_1280_wide_loss_goes_over_accuracy_and_the_plane_and_neurons_are_whol
 
 def test_the_restart_banner_is_whole_and_leaves_the_transport_buttons_their_size(qtbot, window, spiral) -> None:
     window.resize(1280, 690)
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     play_until(qtbot, window, 20)
     click_block(qtbot, window, "linear_1")

@@ -41,7 +41,7 @@ def drag_entry(window, drop_at, name: str, target: QPoint) -> set[str]:
 
 
 def test_a_saved_group_is_dragged_from_my_blocks_into_another_project(qtbot, window, spiral, data_dir, drop_at):
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     hint = window.palette_widget.tree.my_blocks.child(0)
     assert hint.text(0) == "No saved groups yet" and "Edit › Save Group to My Blocks" in hint.toolTip(0)
     group_id = group_hidden_layer(qtbot, window)
@@ -51,7 +51,7 @@ def test_a_saved_group_is_dragged_from_my_blocks_into_another_project(qtbot, win
     assert list(window.palette_widget.tree.entries) == ["hidden_layer"]
     assert "Saved 'hidden_layer' to My Blocks" in window.statusBar().currentMessage()
 
-    window.act_new.trigger()  # another project (the spiral's edits discarded, as the test answers)
+    window.files.act_new.trigger()  # another project (the spiral's edits discarded, as the test answers)
     assert not window.document.graph.blocks
     assert drag_entry(window, drop_at, "hidden_layer", QPoint(400, 300)) == {"hidden_layer"}
     dropped = window.document.graph.blocks["hidden_layer"]
@@ -68,7 +68,7 @@ def test_a_saved_group_is_dragged_from_my_blocks_into_another_project(qtbot, win
 
 
 def test_saving_under_a_name_taken_asks_and_no_keeps_the_saved_group(qtbot, window, spiral, data_dir, dialogs):
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     group_id = group_hidden_layer(qtbot, window)
     save_to_my_blocks(qtbot, window, group_id, "layer")
     path = data_dir / "blocks" / "layer.json"

@@ -47,7 +47,7 @@ def centre_of(window, block_id: str):
 
 
 def test_a_large_level_zoomed_out_is_one_overview_that_still_selects_and_follows_edits(qtbot, window, tmp_path):
-    assert window.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 100))
+    assert window.files.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 100))
     qtbot.waitUntil(lambda: abs(window.view.zoom() - READABLE_ZOOM) < 1e-6)  # opened at its inputs, readable
     qtbot.keyClick(window.view, Qt.Key.Key_0, CTRL)  # Zoom to Fit
     qtbot.waitUntil(lambda: window.scene.overview.active)
@@ -81,7 +81,7 @@ def test_a_large_level_zoomed_out_is_one_overview_that_still_selects_and_follows
 
 
 def test_the_overview_shows_the_gradient_flow_while_training(qtbot, window, tmp_path) -> None:
-    assert window.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 50))
+    assert window.files.open_path(chain_project(tmp_path / "chain.json", OVERVIEW_BLOCKS + 50))
     qtbot.waitUntil(lambda: abs(window.view.zoom() - READABLE_ZOOM) < 1e-6)
     qtbot.keyClick(window.view, Qt.Key.Key_0, CTRL)
     qtbot.waitUntil(lambda: window.scene.overview.active)

@@ -55,7 +55,7 @@ def smallest_text(window: MainWindow) -> int:
 
 
 def test_f5_presents_f11_fills_the_screen_and_esc_leaves_both(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
     presenter = window.presenter
@@ -86,7 +86,7 @@ def test_f5_presents_f11_fills_the_screen_and_esc_leaves_both(qtbot, window) -> 
 
 
 def test_esc_brings_the_canvas_back_to_its_zoom_and_place_and_every_dock_to_its_size(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     qtbot.wait(100)  # fitted once shown
     view = window.view
     view.setFocus()
@@ -107,7 +107,7 @@ def test_esc_brings_the_canvas_back_to_its_zoom_and_place_and_every_dock_to_its_
 
 
 def test_larger_and_smaller_scale_the_panel_plot_and_canvas_text_and_are_remembered(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     play = window.training.transport.play_button
     title = window.training.curves.loss_plot.getPlotItem().titleLabel
     notes = window.notes.editor
@@ -132,7 +132,7 @@ def test_larger_and_smaller_scale_the_panel_plot_and_canvas_text_and_are_remembe
 
 @pytest.mark.parametrize("height", [720, 1080])
 def test_presentation_text_is_large_enough_for_the_back_row(qtbot, window, height) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     window.presenter.present()
     window.presenter.set_scale(presentation_scale(height), remember=False)  # as on a screen of that height
     qtbot.wait(50)
@@ -141,7 +141,7 @@ def test_presentation_text_is_large_enough_for_the_back_row(qtbot, window, heigh
 
 
 def test_the_neuron_view_draws_each_unit_and_hovering_one_shows_it_on_the_plane(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     play_until(qtbot, window, 60)
     neurons = window.training.views.neuron_view
     qtbot.waitUntil(lambda: neurons.isVisible() and len(neurons.boxes) == 2 + 8 + 8 + 1, timeout=LATER)
@@ -162,7 +162,7 @@ def test_the_neuron_view_draws_each_unit_and_hovering_one_shows_it_on_the_plane(
 
 
 def test_hovering_a_unit_heatmap_on_the_canvas_shows_it_on_the_plane(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     play_until(qtbot, window, 60)
     item = window.scene.blocks["tanh_1"]
     qtbot.waitUntil(lambda: len(item.units) == 8, timeout=LATER)
@@ -176,7 +176,7 @@ def test_hovering_a_unit_heatmap_on_the_canvas_shows_it_on_the_plane(qtbot, wind
 
 
 def test_discretize_and_show_test_data_toggles(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     play_until(qtbot, window, 60)
     plane = window.training.views.plane
     qtbot.waitUntil(lambda: plane.last_image is not None, timeout=FIRST)
@@ -197,7 +197,7 @@ def plane_point(plane, x: float, y: float) -> QPoint:
 
 
 def test_points_drawn_on_the_plane_are_the_dataset_and_train(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     combo = panel.controls.settings.dataset
     qtbot.waitUntil(lambda: combo.findData("drawn") >= 0, timeout=FIRST)
@@ -236,7 +236,7 @@ def test_points_drawn_on_the_plane_are_the_dataset_and_train(qtbot, window, spir
 
 
 def test_a_double_clicked_view_fills_the_views_area_and_esc_brings_the_others_back(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     panel = window.training
     plane = panel.views.plane
     qtbot.waitUntil(plane.isVisible, timeout=FIRST)

@@ -38,7 +38,7 @@ def save_dialog(monkeypatch) -> SaveDialog:
 @pytest.fixture
 def preset_window(qtbot, window):
     before = presets_digest()
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     yield window
     assert presets_digest() == before, "a preset file was written"
 
@@ -72,7 +72,7 @@ def test_save_as_into_the_presets_folder_is_refused(qtbot, preset_window, save_d
     window = preset_window
     delete_a_block(qtbot, window)
     save_dialog.answers = [str(PRESETS / "mlp-spiral.json")]  # refused, asked again, then cancelled
-    window.act_save_as.trigger()
+    window.files.act_save_as.trigger()
     assert any("never overwrites" in text for text in dialogs.asked)
     assert len(save_dialog.asked) == 2 and window.document.modified
 
@@ -82,7 +82,7 @@ def test_the_unsaved_changes_prompt_saves_elsewhere(qtbot, preset_window, save_d
     delete_a_block(qtbot, window)
     dialogs.answer = QMessageBox.StandardButton.Save  # the prompt's default button
     save_dialog.answers = [str(tmp_path / "kept.json")]
-    assert window.open_path(PRESETS / "mlp-xor.json")
+    assert window.files.open_path(PRESETS / "mlp-xor.json")
     assert any("mlp-spiral (preset)" in text for text in dialogs.asked)
     assert "tanh_2" not in load(tmp_path / "kept.json").graph.blocks
 
@@ -90,8 +90,8 @@ def test_the_unsaved_changes_prompt_saves_elsewhere(qtbot, preset_window, save_d
 def test_autosave_of_a_preset_copy_goes_to_the_recovery_folder(qtbot, preset_window, data_dir) -> None:
     window = preset_window
     delete_a_block(qtbot, window)
-    window.write_recovery()
-    found = window.recovery.latest()
+    window.files.write_recovery()
+    found = window.files.recovery.latest()
     assert found is not None and found.original == PRESETS / "mlp-spiral.json"
     assert found.file.is_relative_to(data_dir) and "tanh_2" not in found.text
 
@@ -100,15 +100,15 @@ def test_revert_to_preset_restores_the_original(qtbot, preset_window, dialogs) -
     window = preset_window
     delete_a_block(qtbot, window)
     dialogs.answer = QMessageBox.StandardButton.Discard
-    window.act_revert.trigger()
+    window.files.act_revert.trigger()
     assert "tanh_2" in window.document.graph.blocks and not window.document.modified
     assert window.document.preset == PRESETS / "mlp-spiral.json"
     assert any("go back to the original mlp-spiral" in text for text in dialogs.asked)
 
 
 def test_revert_is_offered_for_presets_only(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
-    assert not window.act_revert.isEnabled()
-    assert window.open_path(PRESETS / "mlp-xor.json")
-    assert window.act_revert.isEnabled()
+    assert window.files.open_path(spiral)
+    assert not window.files.act_revert.isEnabled()
+    assert window.files.open_path(PRESETS / "mlp-xor.json")
+    assert window.files.act_revert.isEnabled()
     assert json.loads((PRESETS / "mlp-xor.json").read_text())["format"] == "playground-project"

@@ -29,7 +29,7 @@ def spiral_with(tmp_path: Path, **training) -> Path:
 def test_play_stops_at_the_epochs_and_then_trains_on(qtbot, window, tmp_path) -> None:
     loaded = []
     window.session.loaded.connect(loaded.append)
-    assert window.open_path(spiral_with(tmp_path, epochs=3, batch_size=100))
+    assert window.files.open_path(spiral_with(tmp_path, epochs=3, batch_size=100))
     panel = window.training
     wait_ready(qtbot, window, FIRST)  # the project is loaded at once, not played
     per_epoch = loaded[-1].steps_per_epoch
@@ -44,7 +44,7 @@ def test_play_stops_at_the_epochs_and_then_trains_on(qtbot, window, tmp_path) ->
 
 
 def test_epochs_zero_trains_until_paused(qtbot, window, tmp_path) -> None:
-    assert window.open_path(spiral_with(tmp_path, epochs=0, batch_size=100))
+    assert window.files.open_path(spiral_with(tmp_path, epochs=0, batch_size=100))
     assert window.training.controls.settings.training_editors["epochs"].text() == "until stopped"
     play_until(qtbot, window, 60)  # 60 steps: past any small number of epochs
     assert window.session.state == "running"
@@ -54,7 +54,7 @@ def test_epochs_zero_trains_until_paused(qtbot, window, tmp_path) -> None:
 
 @pytest.mark.fresh_worker  # a new worker is started after the death, as in the app
 def test_a_killed_training_process_is_noticed_and_play_starts_a_new_one(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     panel = window.training
     play_until(qtbot, window, 20)
     curve_points = len(panel.curves.train)
@@ -74,11 +74,11 @@ def test_a_killed_training_process_is_noticed_and_play_starts_a_new_one(qtbot, w
 
 
 def test_opening_another_project_shows_its_data_and_none_of_the_last(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "vae-digits.json")
+    assert window.files.open_path(PRESETS / "vae-digits.json")
     panel = window.training
     play_until(qtbot, window, 5)
     qtbot.waitUntil(lambda: "ELBO" in panel.curves.metric_plot.getPlotItem().titleLabel.text, timeout=LATER)
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     assert "ELBO" not in panel.curves.metric_plot.getPlotItem().titleLabel.text
     assert len(panel.curves.train) == 0 and not panel.curves.old_items
     # before any Play: the points on the input plane, the untrained output under them, the first figures
@@ -88,12 +88,12 @@ def test_opening_another_project_shows_its_data_and_none_of_the_last(qtbot, wind
 
 
 def test_delete_undo_and_open_another_raises_nothing(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     click_block(qtbot, window, "linear_2")
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert "linear_2" in window.document.graph.blocks
-    assert window.open_path(PRESETS / "mlp-xor.json")  # a KeyError in show_analysis once escaped here
+    assert window.files.open_path(PRESETS / "mlp-xor.json")  # a KeyError in show_analysis once escaped here
     assert set(window.scene.blocks) == set(window.document.graph.blocks)
 
 

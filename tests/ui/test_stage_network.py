@@ -36,7 +36,7 @@ def test_flow_columns_follow_the_data_and_the_snake_fits_its_box() -> None:
 
 @pytest.mark.parametrize("preset", ["mlp-spiral", "lenet-mnist", "diffusion-2d", "char-gpt", "resnet-digits"])
 def test_presentation_draws_every_block_large_and_a_click_selects_it(qtbot, window, preset) -> None:
-    assert window.open_path(PRESETS / f"{preset}.json")
+    assert window.files.open_path(PRESETS / f"{preset}.json")
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
     stage = window.stage_network
     qtbot.waitUntil(lambda: stage.isVisible() and bool(stage.rects))
@@ -59,7 +59,7 @@ def test_presentation_draws_every_block_large_and_a_click_selects_it(qtbot, wind
 
 def test_a_view_alone_fills_the_views_area_in_presentation(qtbot, window) -> None:
     """gan-2d's generated points were drawn in three fifths of their pane (an empty column took the rest)."""
-    assert window.open_path(PRESETS / "gan-2d.json")
+    assert window.files.open_path(PRESETS / "gan-2d.json")
     views = window.training.views
     qtbot.waitUntil(views.samples_view.isVisible, timeout=60_000)
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
@@ -70,7 +70,7 @@ def test_a_view_alone_fills_the_views_area_in_presentation(qtbot, window) -> Non
 def test_a_lecture_presents_the_block_it_follows_beside_the_curves(qtbot, window) -> None:
     """lenet-digits follows conv2d_1: presentation shows the example with its prediction, the feature
     maps and the filters (they were shown only in the inspector, which presentation hides)."""
-    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
     qtbot.waitUntil(lambda: window.session.state == "ready", timeout=60_000)
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
     lecture = window.training.views.lecture_view
@@ -87,7 +87,7 @@ def test_a_lecture_presents_the_block_it_follows_beside_the_curves(qtbot, window
 
 
 def test_follow_in_presentation_sets_the_stage_undoably_and_it_is_saved(qtbot, window, tmp_path) -> None:
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     run_block_menu(qtbot, window, "linear_2", "Follow in Presentation")
     assert window.document.project.stage.follow == "linear_2"
     path = tmp_path / "m.json"
@@ -105,7 +105,7 @@ def test_a_stage_without_curves_gives_the_views_their_room(qtbot, window, tmp_pa
     doc["stage"] = {"views": ["data"]}
     path = tmp_path / "gan.json"
     path.write_text(json.dumps(doc))
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     views = window.training.views
     qtbot.waitUntil(views.samples_view.isVisible, timeout=60_000)
     qtbot.keyClick(window.view, Qt.Key.Key_F5)
@@ -115,7 +115,7 @@ def test_a_stage_without_curves_gives_the_views_their_room(qtbot, window, tmp_pa
 
 
 def test_a_followed_block_renamed_is_still_followed_and_undo_brings_both_back(qtbot, window, monkeypatch) -> None:
-    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("first_conv", True))
     run_block_menu(qtbot, window, "conv2d_1", "Rename…")
     document = window.document
@@ -127,7 +127,7 @@ def test_a_followed_block_renamed_is_still_followed_and_undo_brings_both_back(qt
 def test_on_a_720_line_screen_the_curves_legends_stay_inside_their_plots(qtbot, window) -> None:
     """Two legend rows over the short accuracy plot cut off its first entry and covered the curves."""
     window.resize(1280, 720)
-    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
     curves = window.training.curves
     qtbot.waitUntil(lambda: curves.metric_plot.getPlotItem().legend.items != [], timeout=60_000)
     qtbot.wait(100)

@@ -12,7 +12,7 @@ from tests.ui.test_training import FIRST, click, pause, play_until
 
 def test_a_chosen_thread_count_reaches_the_running_training_and_is_kept(qtbot, window, spiral) -> None:
     panel = window.training
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     qtbot.waitUntil(
         lambda: " · 1 thread" in panel.transport.status.text(), timeout=FIRST
     )  # auto: one for a tiny network

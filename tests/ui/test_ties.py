@@ -24,7 +24,7 @@ def tied_project(tmp_path: Path) -> Path:
 
 
 def test_the_inspector_shows_a_tie_and_unties_it_until_undo(qtbot, window, tmp_path: Path) -> None:
-    assert window.open_path(tied_project(tmp_path))
+    assert window.files.open_path(tied_project(tmp_path))
     inspector = window.inspector
     window.view.centerOn(window.scene.blocks["linear_1"])
     click_block(qtbot, window, "linear_1")
@@ -42,7 +42,7 @@ def test_the_inspector_shows_a_tie_and_unties_it_until_undo(qtbot, window, tmp_p
 
 
 def test_a_rename_keeps_the_tie_and_a_delete_unties_in_one_step(qtbot, window, tmp_path, monkeypatch) -> None:
-    assert window.open_path(tied_project(tmp_path))
+    assert window.files.open_path(tied_project(tmp_path))
     document = window.document
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("wte", True))
     run_block_menu(qtbot, window, "embedding_1", "Rename…")

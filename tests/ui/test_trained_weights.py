@@ -29,7 +29,7 @@ def weights_of(path: Path) -> Path:
 
 
 def train_and_save(qtbot, window, spiral: Path, steps: int) -> int:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, steps)
     trained = pause(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
@@ -42,7 +42,7 @@ def test_save_keeps_the_trained_weights_and_opening_brings_them_back(qtbot, wind
     assert weights_of(spiral).is_file() and spiral.with_name("spiral.trainer.safetensors").is_file()
     assert f"(step {trained:,})" in window.statusBar().currentMessage()
 
-    assert window.open_path(spiral)  # the same file again: a new run, from what was saved
+    assert window.files.open_path(spiral)  # the same file again: a new run, from what was saved
     panel = window.training
     qtbot.waitUntil(
         lambda: "restored" in panel.transport.loss_note.text(), timeout=LATER
@@ -70,7 +70,7 @@ def test_weights_of_an_edited_network_are_refused_by_name_and_the_project_opens(
         if block["id"] == "linear_3":
             block["params"]["in_features"] = 6
     spiral.write_text(json.dumps(doc))
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     message = window.training.transport.message
     qtbot.waitUntil(message.isVisible, timeout=LATER)
     assert (
@@ -84,7 +84,7 @@ def test_save_without_the_weights_when_the_setting_is_off(qtbot, window, spiral)
     action = window.findChild(QAction, "save_weights")  # File > Save Trained Weights with the Project
     assert action.isChecked()
     action.trigger()
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, 10)
     pause(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
@@ -129,7 +129,7 @@ def refocus(qtbot, window) -> None:
 
 
 def test_export_writes_what_the_run_trained(qtbot, window, spiral, tmp_path: Path, dialogs) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, 30)
     trained = pause(qtbot, window)
     target = tmp_path / "out" / "spiral_model.py"
@@ -179,13 +179,13 @@ def test_leaving_a_trained_project_asks_to_keep_its_weights_and_a_preset_does_no
     play_until(qtbot, window, trained + 20)
     more = pause(qtbot, window)
     dialogs.answer = QMessageBox.StandardButton.Save
-    assert window.open_path(PRESETS / "mlp-xor.json")
+    assert window.files.open_path(PRESETS / "mlp-xor.json")
     assert dialogs.asked == [f"Save the trained weights (step {more:,}) to spiral.json before closing it?"]
     qtbot.waitUntil(lambda: saved_step(spiral) == more, timeout=LATER)  # Save wrote the latest weights
     wait_ready(qtbot, window)
     play_until(qtbot, window, 10)  # a preset's copy, played as in class: nobody is asked
     pause(qtbot, window)
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     assert len(dialogs.asked) == 1
 
 

@@ -20,7 +20,7 @@ LATER = 20_000
 
 @pytest.fixture
 def spiral_window(qtbot, window, spiral):
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     return window
 
 
@@ -55,7 +55,7 @@ def pause(qtbot, window) -> int:
 
 def train_preset(qtbot, window, name: str, steps: int):
     """Open a preset, train it for at least ``steps`` steps and pause; the training panel."""
-    assert window.open_path(PRESETS / f"{name}.json")
+    assert window.files.open_path(PRESETS / f"{name}.json")
     play_until(qtbot, window, steps)
     pause(qtbot, window)
     return window.training
@@ -234,7 +234,7 @@ def test_inside_views_follow_training(qtbot, spiral_window, tmp_path) -> None:
 
 
 def test_conv_blocks_show_feature_maps_and_the_output_a_confusion_matrix(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "lenet-digits.json")
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
     panel, live = window.training, window.block_view
     click_block(qtbot, window, "conv2d_1")
     click(qtbot, panel.transport.step_button)
@@ -267,7 +267,7 @@ def test_the_dataset_form_edits_the_project(qtbot, spiral_window) -> None:
 
 
 def test_a_1d_regression_shows_its_fit_and_both_uncertainty_bands(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "uncertainty-regression.json")
+    assert window.files.open_path(PRESETS / "uncertainty-regression.json")
     panel = window.training
     play_until(qtbot, window, 300)
     qtbot.waitUntil(lambda: panel.views.plane.last_curve is not None, timeout=LATER)
@@ -329,7 +329,7 @@ def test_a_segmentation_network_shows_predicted_masks(qtbot, window) -> None:
 
 
 def test_a_language_model_writes_into_the_text_panel_from_the_prompt_given(qtbot, window) -> None:
-    assert window.open_path(PRESETS / "char-gpt.json")
+    assert window.files.open_path(PRESETS / "char-gpt.json")
     panel = window.training
     click(qtbot, panel.transport.step_button)
     view = panel.views.text_view
@@ -378,11 +378,11 @@ def test_a_classifier_ending_in_softmax_says_its_loss_reads_the_logits(qtbot, wi
     )
     path = tmp_path / "slide.json"
     save(project(graph, "blobs-3", {"points": 300}), path)
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     wait_ready(qtbot, window, FIRST)
     note = window.training.transport.loss_note
     qtbot.waitUntil(note.isVisible)
     assert "entering Softmax 'softmax_1' (the logits)" in note.text()
-    assert window.open_path(PRESETS / "mlp-spiral.json")
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
     wait_ready(qtbot, window, FIRST)
     assert not note.isVisible()

@@ -24,20 +24,20 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def test_weights_that_cannot_be_written_are_said_and_closing_still_asks(qtbot, window, spiral, dialogs) -> None:
     weights_of(spiral).mkdir()  # in the way of the file: the write fails, as on a full disk
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, 20)
     trained = pause(qtbot, window)
     qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
     assert "writing its trained weights" in window.statusBar().currentMessage()  # not yet claimed
     qtbot.waitUntil(lambda: "but not its trained weights" in window.statusBar().currentMessage(), timeout=LATER)
     assert any("spiral.json was saved, but not its trained weights" in text for text in dialogs.asked)
-    assert window.unsaved_training() == trained  # still to be saved: closing asks
+    assert window.exports.unsaved_training() == trained  # still to be saved: closing asks
     assert "saved before" not in window.statusBar().currentMessage()  # nothing was: nothing is said kept
 
 
 @pytest.mark.fresh_worker  # a new worker is started after the death, as in the app
 def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, spiral, dialogs) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, 20)
     pause(qtbot, window)
     window.session.process.kill()
@@ -46,7 +46,7 @@ def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, s
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Saved {spiral}, without trained weights: they were lost"), message
     qtbot.wait(300)
-    assert not weights_of(spiral).exists() and window.unsaved_training() == 0
+    assert not weights_of(spiral).exists() and window.exports.unsaved_training() == 0
     target = spiral.with_name("model.py")
     fill_export(qtbot, "python", target, [])  # an export is made by the training process: said, not hung
     qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL)
@@ -55,7 +55,7 @@ def test_save_after_the_training_process_died_claims_no_weights(qtbot, window, s
 
 
 def test_notes_a_file_cannot_hold_are_said_and_save_leaves_the_file(qtbot, window, spiral, dialogs) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     before = spiral.read_bytes()
     editor = window.findChild(QPlainTextEdit, "notesEditor")
     editor.setFocus()
@@ -71,7 +71,7 @@ def test_notes_a_file_cannot_hold_are_said_and_save_leaves_the_file(qtbot, windo
 
 
 def test_typing_lecture_notes_does_not_pause_training(qtbot, window, spiral) -> None:
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     play_until(qtbot, window, 10)
     editor = window.findChild(QPlainTextEdit, "notesEditor")
     qtbot.keyClicks(editor, "Point at the boundary.")
@@ -105,7 +105,7 @@ def test_damaged_settings_autosaves_and_my_blocks_never_stop_the_start(qtbot, da
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    assert window.offer_recovery() is False
+    assert window.files.offer_recovery() is False
     assert time.monotonic() - start < 30
     kept = sorted(p.name.split("-")[0] for p in (recovery / "damaged").iterdir())
     assert kept == ["a", "b", "c", "d", "e", "f"]  # set aside, none deleted, none offered
@@ -121,31 +121,31 @@ def test_damaged_settings_autosaves_and_my_blocks_never_stop_the_start(qtbot, da
 def test_an_import_that_never_ends_can_be_cancelled(qtbot, window, tmp_path: Path, dialogs) -> None:
     source = tmp_path / "forever.py"
     source.write_text("while True:\n    pass\n")
-    window._run_import([f"{source}:Model", "-o", str(tmp_path / "never.json")], tmp_path / "never.json")
+    window.imports.run_import([f"{source}:Model", "-o", str(tmp_path / "never.json")], tmp_path / "never.json")
     cancel = window.findChild(QPushButton, "cancelImport")
     qtbot.waitUntil(cancel.isVisible, timeout=LATER)
-    assert not window.act_import.isEnabled()
+    assert not window.imports.act_import.isEnabled()
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    assert window.act_import.isEnabled() and not cancel.isVisible()
+    assert window.imports.act_import.isEnabled() and not cancel.isVisible()
     assert "cancelled" in window.statusBar().currentMessage() and not (tmp_path / "never.json").exists()
 
 
 def test_an_autosave_that_cannot_be_restored_is_set_aside_and_not_offered_again(qtbot, window, dialogs) -> None:
     record = {"original": None, "saved_at": 1.0, "project": '{"format": "playground-project"}'}
-    (window.recovery.folder / "bad.json").write_text(json.dumps(record))
+    (window.files.recovery.folder / "bad.json").write_text(json.dumps(record))
     dialogs.answer = QMessageBox.StandardButton.Yes
-    assert window.offer_recovery() is False
+    assert window.files.offer_recovery() is False
     assert any("format_version" in text and "set aside" in text for text in dialogs.asked)
-    assert not (window.recovery.folder / "bad.json").exists()
-    assert [p.name.split("-")[0] for p in (window.recovery.folder / "damaged").iterdir()] == ["bad"]
+    assert not (window.files.recovery.folder / "bad.json").exists()
+    assert [p.name.split("-")[0] for p in (window.files.recovery.folder / "damaged").iterdir()] == ["bad"]
     asked = len(dialogs.asked)
-    assert window.offer_recovery() is False and len(dialogs.asked) == asked  # not offered again
+    assert window.files.offer_recovery() is False and len(dialogs.asked) == asked  # not offered again
 
 
 def test_a_picture_onto_a_full_disk_keeps_the_one_there(qtbot, window, spiral, tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    assert window.open_path(spiral)
+    assert window.files.open_path(spiral)
     picture = tmp_path / "net.png"
     assert window.view.save_picture(picture)
     before = picture.read_bytes()
