@@ -138,7 +138,7 @@ def main() -> int:
             save(residual_mlp(args.units), path)
         start = time.perf_counter()
         assert window.files.open_path(path)
-        window.auto_layout()  # lays out and zooms to fit
+        window.editing.auto_layout()  # lays out and zooms to fit
         window.view.viewport().repaint()
         opened = time.perf_counter() - start
     blocks, wires = len(window.scene.blocks), len(window.scene.wires)

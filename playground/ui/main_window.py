@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
-
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,8 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.clipboard import copy_group, paste_group
-from playground.core.project import ProjectError
 from playground.runtime.session import TrainingSession
 from playground.ui.actions import Actions
 from playground.ui.block_menu import BlockMenu
@@ -39,25 +35,12 @@ from playground.ui.stage_network import StageNetwork
 from playground.ui.storage import setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
+from playground.ui.window_editing import Editing
 from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
 from playground.ui.window_groups import GroupEditing
 from playground.ui.window_imports import ModelImports
 from playground.ui.window_library import MyBlocks
-
-CLIPBOARD_MIME = "application/x-playground-blocks"
-PASTE_OFFSET = (40.0, 40.0)
-
-
-@atexit.register
-def _release_clipboard() -> None:
-    """Hand our clipboard data back to Qt before Python shuts down: Qt would otherwise delete it
-    after the interpreter is gone, and crash on the way out."""
-    app = QApplication.instance()
-    if app is not None:
-        data = QApplication.clipboard().mimeData()
-        if data is not None and data.hasFormat(CLIPBOARD_MIME):
-            QApplication.clipboard().clear()
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +84,7 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._selection_changed)
         self.document.analysed.connect(self.show_stage_network)
         self.stage_network.picked.connect(self.pick_on_stage)
-        self.palette_widget.chosen.connect(self.add_block_at_centre)
+        self.palette_widget.chosen.connect(self.editing.add_block_at_centre)
         for changed in (self.document.level_changed, self.document.replaced):
             changed.connect(lambda: self.palette_widget.tree.set_inside_group(bool(self.document.level)))
         self.view.block_menu_requested.connect(self.show_block_menu)
@@ -144,6 +127,7 @@ class MainWindow(QMainWindow):
 
     def _controllers(self) -> None:
         actions, say = self.action_registry, self.statusBar().showMessage
+        self.editing = Editing(self.document, self.scene, self.view, actions, say)
         self.exports = ModelExports(self, self.document, self.session, self.training, self.view, actions, say)
         self.files = ProjectFiles(
             self,
@@ -182,20 +166,11 @@ class MainWindow(QMainWindow):
         self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
-        self.act_cut = self.action_registry.add("Cut", self.cut, key.Cut)
-        self.act_copy = self.action_registry.add("Copy", self.copy, key.Copy)
-        self.act_paste = self.action_registry.add("Paste", self.paste, key.Paste)
-        self.act_duplicate = self.action_registry.add("Duplicate", self.duplicate, "Ctrl+D")
-        self.act_delete = self.action_registry.add(
-            "Delete", self.delete_selection, ["Delete", "Backspace"], sp.SP_TrashIcon
-        )
-        self.act_select_all = self.action_registry.add("Select All", self.select_all, key.SelectAll)
         self.act_zoom_in = self.action_registry.add(
             "Zoom In", lambda: self.view.zoom_by(1.25), ["Ctrl+=", "Ctrl+Num++"]
         )  # not Ctrl++: a keyboard's Ctrl+Shift+= is Ctrl++ (Larger's)
         self.act_zoom_out = self.action_registry.add("Zoom Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
         self.act_fit = self.action_registry.add("Zoom to Fit", self.view.zoom_to_fit, "Ctrl+0")
-        self.act_layout = self.action_registry.add("Auto-layout", self.auto_layout, "Ctrl+L")
         self.act_dark = self.action_registry.add("Dark Theme", self.toggle_theme, "Ctrl+Shift+T", name="dark_theme")
         self.act_dark.setCheckable(True)
         self.act_dark.setChecked(self.theme.name == "dark")
@@ -226,15 +201,15 @@ class MainWindow(QMainWindow):
         edit = bar.addMenu("&Edit")
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
-        edit.addActions([self.act_cut, self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
+        edit.addActions(self.editing.clipboard_actions())
         edit.addSeparator()
         edit.addActions([*self.groups.actions(), self.library.act_save_to_library])
         edit.addSeparator()
-        edit.addAction(self.act_select_all)
+        edit.addAction(self.editing.act_select_all)
         view = bar.addMenu("&View")
         view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         view.addSeparator()
-        view.addActions([self.act_layout, self.act_dark])
+        view.addActions([self.editing.act_layout, self.act_dark])
         view.addSeparator()
         view.addActions(self.presenter.actions())
         notes = self.findChild(QDockWidget, "notesDock").toggleViewAction()
@@ -253,63 +228,10 @@ class MainWindow(QMainWindow):
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tools.addActions([files.act_new, files.act_open, files.act_save])
         tools.addSeparator()
-        tools.addActions([self.act_undo, self.act_redo, self.act_delete])
+        tools.addActions([self.act_undo, self.act_redo, self.editing.act_delete])
         tools.addSeparator()
-        tools.addActions([self.act_fit, self.act_layout])
+        tools.addActions([self.act_fit, self.editing.act_layout])
         self.addToolBar(tools)
-
-    # --- editing -----------------------------------------------------------------------
-    def add_block_at_centre(self, type_name: str) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        block_id = self.document.add_block(type_name, centre.x() - 100, centre.y() - 40)
-        if block_id:
-            self.scene.select_blocks([block_id])
-
-    def delete_selection(self) -> None:
-        self.document.delete(self.scene.selected_block_ids(), self.scene.selected_links())
-
-    def select_all(self) -> None:
-        for item in self.scene.blocks.values():
-            item.setSelected(True)
-
-    def copy(self) -> None:
-        ids = self.scene.selected_block_ids()
-        if not ids:
-            return
-        text = copy_group(self.document.graph, ids)
-        data = QMimeData()
-        data.setData(CLIPBOARD_MIME, QByteArray(text.encode("utf-8")))
-        data.setText(text)
-        QApplication.clipboard().setMimeData(data)
-
-    def cut(self) -> None:
-        self.copy()
-        self.delete_selection()
-
-    def paste(self) -> None:
-        data = QApplication.clipboard().mimeData()
-        if data is None:
-            return
-        text = bytes(data.data(CLIPBOARD_MIME)).decode("utf-8") if data.hasFormat(CLIPBOARD_MIME) else data.text()
-        self._paste_text(text)
-
-    def duplicate(self) -> None:
-        ids = self.scene.selected_block_ids()
-        if ids:
-            self._paste_text(copy_group(self.document.graph, ids))
-
-    def _paste_text(self, text: str) -> None:
-        try:
-            blocks, links = paste_group(text)
-        except ProjectError as exc:
-            self.statusBar().showMessage(f"Nothing to paste: the clipboard {exc.message}", 6000)
-            return
-        new_ids = self.document.paste(blocks, links, PASTE_OFFSET)
-        self.scene.select_blocks(new_ids)
-
-    def auto_layout(self) -> None:
-        self.document.auto_layout()
-        self.view.zoom_to_fit()
 
     def toggle_theme(self) -> None:
         self.theme = THEMES["dark" if self.act_dark.isChecked() else "light"]
@@ -322,7 +244,9 @@ class MainWindow(QMainWindow):
         self.view.viewport().update()
 
     def show_block_menu(self, block_id: str, where: QPoint) -> None:
-        menu = BlockMenu(self.document, block_id, self, self.scene, self.duplicate, self.library.save_group_to_library)
+        menu = BlockMenu(
+            self.document, block_id, self, self.scene, self.editing.duplicate, self.library.save_group_to_library
+        )
         menu.exec(where)
 
     def _escape(self) -> bool:
