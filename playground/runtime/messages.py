@@ -191,6 +191,16 @@ class Latent:
 
 
 @dataclass(frozen=True)
+class Matrix:
+    """A weight matrix (out, in) seen whole: ``title`` names the tensor; ``shown`` its rows and columns
+    drawn (a large one is cut to its first ones, ``size`` says how large it is)."""
+
+    title: str
+    values: np.ndarray  # (rows shown, columns shown)
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class ImageRows:
     """Rows of small images, (k, H, W) each: images with their true and predicted masks, inputs and
     what a network rebuilt of them, or images decoded from codes."""

@@ -92,7 +92,10 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     assert plane.weights["linear_2"].shape == (8, 8) and plane.weights["linear_3"].shape == (1, 8)
     pooled = plane.fine.reshape(1, 34, 3, 34, 3).mean(axis=(2, 4))
     assert np.allclose(pooled, plane.units["linear_3"], atol=1e-5)
-    assert worker.of(Loaded, 1)[0].views == (), "the input plane and the neurons are the views of a 2-D input"
+    assert worker.of(Loaded, 1)[0].views == ("weights",), "and the input plane and the neurons, not views by id"
+    matrix = snapshot.views["weights"]  # the focused Linear's weights, as the neurons' lines have them
+    assert matrix.title == "linear_1.weight" and matrix.size == (8, 2) and matrix.values.shape == (8, 2)
+    assert np.array_equal(matrix.values, plane.weights["linear_1"])
     detail = snapshot.detail
     assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}
     assert detail.activation.counts.sum() == 64 * 8

@@ -144,7 +144,7 @@ class Reporter:
         if not playing or now - self.last_pictures >= trainer.task.picture_period:
             pictures = trainer.task.pictures() if trainer.task.pictured else {}
             self.last_pictures = now
-        look = views.Look(trainer, probe, inspection, inputs, self.points, pictures)
+        look = views.Look(trainer, probe, inspection, inputs, self.points, pictures, self.focus)
         self.send(
             Snapshot(
                 self.run_id,

@@ -16,18 +16,29 @@ import torch
 
 from playground.nn.probes import Inspection, Probe, line
 from playground.nn.trainer import Trainer
-from playground.runtime.messages import Curve, Episode, Forecast, Generated, ImageRows, Latent, Nodes, Points
+from playground.runtime.messages import (
+    Curve,
+    Episode,
+    Forecast,
+    Generated,
+    ImageRows,
+    Latent,
+    Matrix,
+    Nodes,
+    Points,
+)
 
 VIEWS: dict[str, LiveView] = {}
 LINE_RESOLUTION = 200
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
+MATRIX_SIDE = 64  # rows and columns of a weight matrix drawn (a larger one: its first 64 of each)
 
 
 @dataclass
 class Look:
-    """What every view of one snapshot may read: the run, what the probe saw on the probe inputs, and
-    the recipe's pictures when it is their time (None otherwise)."""
+    """What every view of one snapshot may read: the run, what the probe saw on the probe inputs, the
+    recipe's pictures when it is their time (None otherwise), and the block the user looks at."""
 
     trainer: Trainer
     probe: Probe
@@ -35,6 +46,7 @@ class Look:
     inputs: tuple[torch.Tensor, ...]
     points: Points | None
     pictures: dict[str, Any] | None
+    focus: str | None = None  # the block selected in the window (a top-level block id)
 
 
 class LiveView:
@@ -200,6 +212,25 @@ class LatentView(LiveView):
                 table = layer.weight.detach().float().cpu().numpy()
                 return Latent(f"Rows of {node.target} (one per {field})", pca2(table), np.asarray(groups[field]))
         return None
+
+
+class WeightMatrixView(LiveView):
+    """The selected Linear block's weights as a heatmap, one row per output unit and one column per
+    input: which inputs each unit weighs up (blue) or down (orange), and how that changes as it learns."""
+
+    id = "weights"
+
+    def applies(self, trainer: Trainer) -> bool:
+        return any(isinstance(module, torch.nn.Linear) for module in trainer.model.children())
+
+    def make(self, look: Look) -> Matrix | None:
+        model = look.trainer.model
+        layer = getattr(model, look.focus, None) if look.focus else None
+        if not isinstance(layer, torch.nn.Linear):
+            return None
+        weight = layer.weight.detach()
+        shown = weight[:MATRIX_SIDE, :MATRIX_SIDE].float().cpu().numpy()
+        return Matrix(f"{look.focus}.weight", shown, (weight.shape[0], weight.shape[1]))
 
 
 class RecipePicture(LiveView):

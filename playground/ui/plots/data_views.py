@@ -18,6 +18,7 @@ from playground.ui.plots.graph_view import GraphView
 from playground.ui.plots.images_view import ImagesView
 from playground.ui.plots.latent_view import LatentView
 from playground.ui.plots.lecture_view import LectureBlockView
+from playground.ui.plots.matrix_view import MatrixView
 from playground.ui.plots.neuron_view import NeuronView
 from playground.ui.plots.plane import PlaneView
 from playground.ui.plots.samples_view import SamplesView
@@ -53,6 +54,7 @@ class DataViews(QWidget):
         self.cartpole_view = CartPoleView(theme)
         self.text_view = TextView()
         self.neuron_view = NeuronView(theme)
+        self.matrix_view = MatrixView(theme)
         self.neuron_view.hovered.connect(self.plane.show_unit)
         # The live views by id (nn/live/views.py makes their payloads): each appears with the first
         # snapshot that carries its payload, and shows it with show_payload.
@@ -65,6 +67,7 @@ class DataViews(QWidget):
             "prior": self.prior_view,
             "generated": self.samples_view,
             "episode": self.cartpole_view,
+            "weights": self.matrix_view,
         }
         # Two columns: what the network answers on the left, the images it makes on the right (an empty
         # column takes no room).
@@ -81,7 +84,7 @@ class DataViews(QWidget):
             self.cartpole_view,
             self.text_view,
         )
-        right = (self.neuron_view, self.recon_view, self.prior_view)
+        right = (self.neuron_view, self.recon_view, self.prior_view, self.matrix_view)
         self.lecture_view = LectureBlockView(theme)  # the block a lecture follows, in presentation
         self.lecture_on = False
         self.data_on = True  # the views of the data (presentation may leave them out)

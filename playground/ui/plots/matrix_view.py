@@ -1,0 +1,50 @@
+"""A weight matrix seen whole: the selected Linear block's weights as a heatmap, one row per output unit
+and one column per input, blue where a unit weighs an input up and orange where it weighs it down
+(white: ignored), on the matrix's own symmetric scale."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from playground.runtime.messages import Matrix
+from playground.ui.plots.colors import diverging
+from playground.ui.plots.curves import style_plot
+from playground.ui.theme import Theme, title_size
+
+
+def matrix_title(matrix: Matrix) -> str:
+    rows, columns = matrix.size
+    shown_rows, shown_columns = matrix.values.shape
+    cut = f" (first {shown_rows}×{shown_columns})" if (shown_rows, shown_columns) != (rows, columns) else ""
+    return f"{matrix.title}: {rows} units × {columns} inputs{cut}"
+
+
+class MatrixView(QWidget):
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("weightMatrixView")
+        self.plot = pg.PlotWidget()
+        style_plot(self.plot, theme, "Weights")
+        self.plot.invertY(True)  # the first unit on top, as the matrix is written
+        self.plot.setMouseEnabled(False, False)
+        self.plot.getPlotItem().setLabel("left", "unit")
+        self.plot.getPlotItem().setLabel("bottom", "input")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self.last: Matrix | None = None
+        self.hide()
+
+    def set_theme(self, theme: Theme) -> None:
+        style_plot(self.plot, theme)
+
+    def show_payload(self, matrix: Matrix) -> None:
+        self.last = matrix
+        rows, columns = matrix.values.shape
+        self.image.setImage(diverging(matrix.values), levels=(0, 255), rect=QRectF(0, 0, columns, rows))
+        self.plot.getPlotItem().setTitle(matrix_title(matrix), size=title_size(10))
+        self.plot.getPlotItem().getViewBox().autoRange(padding=0.02)
