@@ -253,7 +253,7 @@ def test_generative_recipes_report_what_they_make(worker: Worker) -> None:
     assert [row.shape for row in last_with(worker, "grid", 1).rows] == [(9, 8, 8)] * 9
     assert [row.shape for row in last_with(worker, "prior", 1).rows] == [(8, 8, 8)] * 2
     assert last_with(worker, "latent", 1).title == "Mean codes in mean_1"
-    assert set(worker.of(Loaded, 1)[0].views) == {"latent", "reconstructions", "prior", "grid"}
+    assert set(worker.of(Loaded, 1)[0].views) == {"latent", "reconstructions", "prior", "grid", "weights"}
 
     worker.send(p.Load(2, load(PRESETS / "gan-2d.json"), None, "cpu"))
     worker.send(p.Steps(30))
