@@ -74,13 +74,13 @@ class Live:
         window.document.set_training("epochs", 0)  # a run without an end: Play and Pause alternate
         window.document.undo_stack.setClean()  # the next preset opens without a prompt
         panel = window.training
-        panel.show_units.setChecked(True)
-        panel.show_flow.setChecked(True)
+        panel.controls.show_units.setChecked(True)
+        panel.controls.show_flow.setChecked(True)
         while window.session.catalogue is None:
             wait(50)
         self.counts: list[tuple[float, int]] = []
         window.session.progressed.connect(self._progressed)
-        panel.step_button.click()  # load and compile, then one step
+        panel.transport.step_button.click()  # load and compile, then one step
         # Until the step's end is in (its progress comes first), the session is running and the Play
         # button says Pause: a click then would pause, and the stretch would measure nothing.
         while not self.counts or self.counts[-1][1] < 1 or window.session.state != "ready":
@@ -98,14 +98,14 @@ class Live:
         panel, session = self.window.training, self.window.session
         while session.state != "ready":  # the last stretch's pause is answered
             wait(20)
-        panel.play_button.click()
+        panel.transport.play_button.click()
         wait(500)  # under way
         self.probe.start()
         first, cpu, clock = self.counts[-1], time.process_time(), time.perf_counter()
         wait(int(seconds * 1000))
         last = self.counts[-1]
         self.probe.timer.stop()
-        panel.play_button.click()
+        panel.transport.play_button.click()
         if last[0] == first[0]:  # no progress reached the window in the stretch: said, as 0 steps/s
             print(f"  no progress reached the window in {seconds:g} s (session {session.state})", flush=True)
             return 0.0, self.probe.longest, (time.process_time() - cpu) / (time.perf_counter() - clock)

@@ -56,10 +56,10 @@ def main() -> int:
     window.document.set_training("epochs", 0)  # plays until paused
     window.document.undo_stack.setClean()
     panel = window.training
-    panel.show_units.setChecked(True)
-    panel.show_flow.setChecked(True)
+    panel.controls.show_units.setChecked(True)
+    panel.controls.show_flow.setChecked(True)
     window.scene.select_blocks([next(b for b, block in window.document.graph.blocks.items() if block.type == "conv2d")])
-    panel.play_button.click()
+    panel.transport.play_button.click()
     start = time.monotonic()
     print(row("start", window), flush=True)
     minute = 0
@@ -68,14 +68,14 @@ def main() -> int:
         if time.monotonic() - start >= (minute + 1) * 60:
             minute += 1
             print(row(f"lenet-digits, minute {minute}", window), flush=True)
-    panel.play_button.click()
+    panel.transport.play_button.click()
     names = sorted(PRESETS.glob("*.json"))
     for index, path in enumerate(itertools.islice(itertools.cycle(names), args.presets), 1):
         window.document.undo_stack.setClean()
         window.files.open_path(path)
-        panel.play_button.click()
+        panel.transport.play_button.click()
         wait(2000)
-        panel.play_button.click()
+        panel.transport.play_button.click()
         wait(300)
         print(row(f"{index:>2}: {path.stem}", window), flush=True)
     window.document.undo_stack.setClean()
