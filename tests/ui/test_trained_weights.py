@@ -47,7 +47,7 @@ def test_save_keeps_the_trained_weights_and_opening_brings_them_back(qtbot, wind
     qtbot.waitUntil(
         lambda: "restored" in panel.transport.loss_note.text(), timeout=LATER
     )  # loaded once the canvas shows
-    assert step_of(window) == trained
+    qtbot.waitUntil(lambda: step_of(window) == trained, timeout=LATER)  # the run's first progress follows Loaded
     assert (
         f"Trained weights restored from spiral.weights.safetensors (step {trained:,})"
         in panel.transport.loss_note.text()
