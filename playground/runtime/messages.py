@@ -192,8 +192,8 @@ class Latent:
 
 @dataclass(frozen=True)
 class Matrix:
-    """A weight matrix (out, in) seen whole: ``title`` names the tensor; ``shown`` its rows and columns
-    drawn (a large one is cut to its first ones, ``size`` says how large it is)."""
+    """A weight matrix (out, in) seen whole: ``title`` names it; ``values`` are the rows and columns
+    drawn (a large one is cut to its first ones), ``size`` how large it is."""
 
     title: str
     values: np.ndarray  # (rows shown, columns shown)

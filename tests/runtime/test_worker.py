@@ -92,10 +92,7 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     assert plane.weights["linear_2"].shape == (8, 8) and plane.weights["linear_3"].shape == (1, 8)
     pooled = plane.fine.reshape(1, 34, 3, 34, 3).mean(axis=(2, 4))
     assert np.allclose(pooled, plane.units["linear_3"], atol=1e-5)
-    assert worker.of(Loaded, 1)[0].views == ("weights",), "and the input plane and the neurons, not views by id"
-    matrix = snapshot.views["weights"]  # the focused Linear's weights, as the neurons' lines have them
-    assert matrix.title == "linear_1.weight" and matrix.size == (8, 2) and matrix.values.shape == (8, 2)
-    assert np.array_equal(matrix.values, plane.weights["linear_1"])
+    assert worker.of(Loaded, 1)[0].views == (), "the input plane and the neurons (weights as lines) show it all"
     detail = snapshot.detail
     assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}
     assert detail.activation.counts.sum() == 64 * 8
@@ -157,6 +154,23 @@ def test_a_gpu_run_reports_like_a_cpu_run(worker: Worker) -> None:
     assert np.array_equal(worker.steps(1), np.arange(1, 121))
     detail = worker.of(Snapshot, 1)[-1].detail
     assert detail.feature_maps.shape == (6, 8, 8) and detail.filters.shape == (6, 3, 3)
+
+
+def test_the_focused_linear_block_sends_its_weight_matrix(worker: Worker) -> None:
+    worker.send(p.Load(1, load(PRESETS / "lenet-digits.json"), None, "cpu"))
+    worker.send(p.Focus("linear_2", 0))
+    worker.send(p.Steps(3))
+    worker.wait_for(Stopped, 1)
+    assert "weights" in worker.of(Loaded, 1)[0].views
+    snapshot = worker.of(Snapshot, 1)[-1]
+    matrix, stats = snapshot.views["weights"], snapshot.detail.weights["weight"]
+    assert matrix.title == "linear_2 weights" and matrix.size == (10, 32) and matrix.values.shape == (10, 32)
+    assert np.isclose(matrix.values.mean(), stats.mean, atol=1e-6) and np.isclose(
+        matrix.values.std(ddof=1), stats.std, rtol=1e-4
+    )
+    worker.send(p.Focus("conv2d_1", 0))  # not a Linear: nothing for this view
+    worker.wait_for(Snapshot, 1, count=len(worker.of(Snapshot, 1)) + 1)
+    assert "weights" not in worker.of(Snapshot, 1)[-1].views
 
 
 def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> None:

@@ -216,12 +216,15 @@ class LatentView(LiveView):
 
 class WeightMatrixView(LiveView):
     """The selected Linear block's weights as a heatmap, one row per output unit and one column per
-    input: which inputs each unit weighs up (blue) or down (orange), and how that changes as it learns."""
+    input: which inputs each unit weighs up (blue) or down (orange), and how that changes as it learns.
+    Not for a network of two numbers in: the neuron view draws its weights as lines already."""
 
     id = "weights"
 
     def applies(self, trainer: Trainer) -> bool:
-        return any(isinstance(module, torch.nn.Linear) for module in trainer.model.children())
+        inputs = trainer.compiled.inputs
+        plane = len(inputs) == 1 and tuple(inputs[0].shape[1:]) == (2,)
+        return not plane and any(isinstance(module, torch.nn.Linear) for module in trainer.model.children())
 
     def make(self, look: Look) -> Matrix | None:
         model = look.trainer.model
@@ -230,7 +233,7 @@ class WeightMatrixView(LiveView):
             return None
         weight = layer.weight.detach()
         shown = weight[:MATRIX_SIDE, :MATRIX_SIDE].float().cpu().numpy()
-        return Matrix(f"{look.focus}.weight", shown, (weight.shape[0], weight.shape[1]))
+        return Matrix(f"{look.focus} weights", shown, (weight.shape[0], weight.shape[1]))
 
 
 class RecipePicture(LiveView):

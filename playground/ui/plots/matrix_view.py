@@ -14,11 +14,9 @@ from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme, title_size
 
 
-def matrix_title(matrix: Matrix) -> str:
-    rows, columns = matrix.size
-    shown_rows, shown_columns = matrix.values.shape
-    cut = f" (first {shown_rows}×{shown_columns})" if (shown_rows, shown_columns) != (rows, columns) else ""
-    return f"{matrix.title}: {rows} units × {columns} inputs{cut}"
+def axis_label(what: str, shown: int, size: int) -> str:
+    """ "input (32)", or "input (first 64 of 784)" for a matrix cut to its first columns."""
+    return f"{what} ({size})" if shown == size else f"{what} (first {shown} of {size})"
 
 
 class MatrixView(QWidget):
@@ -29,8 +27,6 @@ class MatrixView(QWidget):
         style_plot(self.plot, theme, "Weights")
         self.plot.invertY(True)  # the first unit on top, as the matrix is written
         self.plot.setMouseEnabled(False, False)
-        self.plot.getPlotItem().setLabel("left", "unit")
-        self.plot.getPlotItem().setLabel("bottom", "input")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         layout = QVBoxLayout(self)
@@ -46,5 +42,8 @@ class MatrixView(QWidget):
         self.last = matrix
         rows, columns = matrix.values.shape
         self.image.setImage(diverging(matrix.values), levels=(0, 255), rect=QRectF(0, 0, columns, rows))
-        self.plot.getPlotItem().setTitle(matrix_title(matrix), size=title_size(10))
+        item = self.plot.getPlotItem()
+        item.setTitle(matrix.title, size=title_size(10))
+        item.setLabel("left", axis_label("unit", rows, matrix.size[0]))
+        item.setLabel("bottom", axis_label("input", columns, matrix.size[1]))
         self.plot.getPlotItem().getViewBox().autoRange(padding=0.02)
