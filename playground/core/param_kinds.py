@@ -61,7 +61,8 @@ class ParamKind:
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
-        KINDS[cls.name] = cls()
+        if "name" in cls.__dict__:  # a base of kinds (NumberKind) names none
+            KINDS[cls.name] = cls()
 
     def validate(self, spec: ParamSpec, value: Any) -> Any:
         """``value`` normalised, or ValueError saying what is allowed."""
@@ -142,7 +143,14 @@ class ChoiceKind(ParamKind):
         return spec.choices[d(0, len(spec.choices) - 1)]
 
 
-class IntKind(ParamKind):
+class NumberKind(ParamKind):
+    """A number in the range its ParamSpec sets."""
+
+    def allowed(self, spec: ParamSpec) -> str:
+        return self.ranged(spec) or self.name
+
+
+class IntKind(NumberKind):
     name = "int"
     editor = "whole"
 
@@ -156,15 +164,12 @@ class IntKind(ParamKind):
         self.check_range(spec, value)
         return value
 
-    def allowed(self, spec: ParamSpec) -> str:
-        return self.ranged(spec) or self.name
-
     def draw(self, spec: ParamSpec, d: Draw) -> Any:
         low, high = self.small_range(spec)
         return d(int(low), int(high))
 
 
-class FloatKind(ParamKind):
+class FloatKind(NumberKind):
     name = "float"
     editor = "number"
     limit = MAX_FLOAT
@@ -177,9 +182,6 @@ class FloatKind(ParamKind):
             raise ValueError("must be a finite number")
         self.check_range(spec, value)
         return value
-
-    def allowed(self, spec: ParamSpec) -> str:
-        return self.ranged(spec) or self.name
 
     def draw(self, spec: ParamSpec, d: Draw) -> Any:
         low, high = self.small_range(spec)

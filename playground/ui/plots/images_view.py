@@ -35,20 +35,26 @@ def rows(*stacks: np.ndarray) -> np.ndarray:
     return out
 
 
+def image_plot(theme: Theme, title: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
+    """A plot that shows one image, row 0 on top, not panned or zoomed by the mouse."""
+    plot = pg.PlotWidget()
+    style_plot(plot, theme, title)
+    plot.invertY(True)
+    plot.setMouseEnabled(False, False)
+    image = pg.ImageItem(axisOrder="row-major")
+    plot.addItem(image)
+    return plot, image
+
+
 class ImagesView(QWidget):
     def __init__(self, theme: Theme, name: str, title: str, scale_first: bool = True) -> None:
         super().__init__()
         self.setObjectName(name)
         self.scale_first = scale_first  # the first row holds inputs of any range; the others are 0..1
-        self.plot = pg.PlotWidget()
-        style_plot(self.plot, theme, title)
+        self.plot, self.image = image_plot(theme, title)
         self.plot.setAspectLocked(True)
-        self.plot.invertY(True)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
-        self.plot.setMouseEnabled(False, False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)

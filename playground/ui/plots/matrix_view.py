@@ -4,13 +4,13 @@ and one column per input, blue where a unit weighs an input up and orange where 
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.runtime.messages import Matrix
 from playground.ui.plots.colors import diverging
 from playground.ui.plots.curves import style_plot
+from playground.ui.plots.images_view import image_plot
 from playground.ui.theme import Theme, title_size
 
 
@@ -23,12 +23,7 @@ class MatrixView(QWidget):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("weightMatrixView")
-        self.plot = pg.PlotWidget()
-        style_plot(self.plot, theme, "Weights")
-        self.plot.invertY(True)  # the first unit on top, as the matrix is written
-        self.plot.setMouseEnabled(False, False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
+        self.plot, self.image = image_plot(theme, "Weights")  # the first unit on top, as the matrix is written
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
