@@ -15,6 +15,7 @@ import torch
 from playground.nn.live import inside, views
 from playground.nn.probes import Probe, block_gradient_norms
 from playground.nn.trainer import Trainer, read_losses
+from playground.runtime import protocol as p
 from playground.runtime.messages import PlaneLook, Points, Progress, Sampled, Snapshot
 
 PROGRESS_PERIOD = 1 / 20  # curves
@@ -32,14 +33,15 @@ SAMPLE_LENGTH = 120
 class Reporter:
     """The messages of one run (``run_id``), with the steps and evaluations not sent yet."""
 
-    def __init__(self, trainer: Trainer, run_id: int, send: Callable[[object], None]) -> None:
+    def __init__(
+        self, trainer: Trainer, run_id: int, send: Callable[[object], None], focus: p.Focus, sampling: p.Sampling
+    ) -> None:
         self.trainer, self.run_id, self.send = trainer, run_id, send
         self.probe = Probe(trainer.compiled)
         self.points: Points | None = inside.points(trainer)
         self.views = views.applying(trainer)
-        self.focus: str | None = None
-        self.example = 0
-        self.prompt, self.temperature = "", 0.8
+        self.focus = focus  # the block looked at closely, and the example whose feature maps are shown
+        self.sampling = sampling  # what a language model writes from, and how adventurously
         self.steps: list[int] = []
         self.losses: list[Any] = []  # numbers, or tensors a GPU run has not read back yet
         self.evaluations: list[dict[str, float]] = []
@@ -124,12 +126,9 @@ class Reporter:
         self.last_sample = time.perf_counter()
         if not task.writes_text:
             return
-        step = self.trainer.step_count
-        self.send(
-            Sampled(
-                self.run_id, step, self.prompt, task.sample(self.prompt, SAMPLE_LENGTH, self.temperature, seed=step)
-            )
-        )
+        step, prompt = self.trainer.step_count, self.sampling.prompt
+        text = task.sample(prompt, SAMPLE_LENGTH, self.sampling.temperature, seed=step)
+        self.send(Sampled(self.run_id, step, prompt, text))
 
     def snapshot(self, playing: bool) -> None:
         trainer, probe = self.trainer, self.probe
@@ -144,7 +143,7 @@ class Reporter:
         if not playing or now - self.last_pictures >= trainer.task.picture_period:
             pictures = trainer.task.pictures() if trainer.task.pictured else {}
             self.last_pictures = now
-        look = views.Look(trainer, probe, inspection, inputs, self.points, pictures, self.focus)
+        look = views.Look(trainer, probe, inspection, inputs, self.points, pictures, self.focus.block)
         self.send(
             Snapshot(
                 self.run_id,
@@ -152,7 +151,7 @@ class Reporter:
                 block_gradient_norms(trainer.model),
                 inspection.wire_gradients,
                 plane,
-                inside.detail(trainer, inspection, inputs, self.focus, self.example),
+                inside.detail(trainer, inspection, inputs, self.focus.block, self.focus.example),
                 views.make_all(self.views, look),
             )
         )

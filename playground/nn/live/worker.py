@@ -177,9 +177,7 @@ class WorkerLoop:
 
     def _started(self, restored: str = "", restored_step: int | None = None) -> None:
         trainer = self.trainer
-        self.report = report = Reporter(trainer, self.run_id, self.send)
-        report.focus, report.example = self.focus.block, self.focus.example
-        report.prompt, report.temperature = self.sampling.prompt, self.sampling.temperature
+        self.report = report = Reporter(trainer, self.run_id, self.send, self.focus, self.sampling)
         self.send(
             Loaded(
                 self.run_id,
@@ -295,7 +293,7 @@ class WorkerLoop:
     def _sampling(self, command: p.Sampling) -> None:
         self.sampling = command
         if self.report is not None:
-            self.report.prompt, self.report.temperature = command.prompt, command.temperature
+            self.report.sampling = command
             if not self.playing:
                 self.report.sample()
 
@@ -318,7 +316,7 @@ class WorkerLoop:
     def _focus(self, command: p.Focus) -> None:
         self.focus = command
         if self.report is not None:
-            self.report.focus, self.report.example = command.block, command.example
+            self.report.focus = command
             if not self.playing:
                 self.report.snapshot(False)
 

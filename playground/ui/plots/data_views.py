@@ -26,7 +26,7 @@ from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme
 
 
-class LiveView(Protocol):
+class ViewWidget(Protocol):
     """A widget that shows one live view's payload (a dataclass of runtime/messages.py)."""
 
     def show_payload(self, payload: Any) -> None: ...
@@ -58,7 +58,7 @@ class DataViews(QWidget):
         self.neuron_view.hovered.connect(self.plane.show_unit)
         # The live views by id (nn/live/views.py makes their payloads): each appears with the first
         # snapshot that carries its payload, and shows it with show_payload.
-        self.snapshot_views: dict[str, LiveView] = {
+        self.snapshot_views: dict[str, ViewWidget] = {
             "forecast": self.forecast_view,
             "masks": self.masks_view,
             "latent": self.latent_view,
