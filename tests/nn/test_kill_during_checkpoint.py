@@ -26,7 +26,7 @@ while True:
 def test_a_checkpoint_killed_at_random_instants_resumes_or_is_refused_as_a_cut_pair(tmp_path: Path) -> None:
     stem = tmp_path / "run"
     steps = set()
-    for _ in killed_at_random(LOOP, stem, rounds=2, seed=3, most=0.6):
+    for round_ in killed_at_random(LOOP, stem, rounds=8, seed=3, most=0.6):
         trainer = blobs()
         try:
             load_checkpoint(trainer, stem)
@@ -35,4 +35,6 @@ def test_a_checkpoint_killed_at_random_instants_resumes_or_is_refused_as_a_cut_p
         else:
             steps.add(trainer.step_count)
             assert trainer.step().step == trainer.step_count
+        if steps and round_ >= 1:
+            break  # a kill lands between the two renames about one time in ten here: kill until one resumed
     assert steps and min(steps) >= 1
