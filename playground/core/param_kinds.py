@@ -21,7 +21,7 @@ MAX_INT = 1 << 31
 MAX_FLOAT = 1e12
 _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,31}$")
 
-Editor = Literal["whole", "number", "check", "choice", "line", "drawn"]
+Editor = Literal["whole", "number", "check", "choice", "line", "file", "folder", "drawn"]
 Draw = Callable[[int, int], int]
 """A random whole number between its two arguments, both included (hypothesis's ``integers``)."""
 
@@ -195,6 +195,20 @@ class TextKind(ParamKind):
         if not isinstance(value, str) or len(value) > 4096 or "\x00" in value:
             raise ValueError(f"must be text of at most 4096 characters, not {show(value)}")
         return value
+
+
+class FileKind(TextKind):
+    """A file of the user's, relative to the project file or absolute: a line with Browse… beside it."""
+
+    name = "file"
+    editor = "file"
+
+
+class FolderKind(TextKind):
+    """A folder of the user's (an image folder), relative to the project file or absolute."""
+
+    name = "folder"
+    editor = "folder"
 
 
 class NameKind(ParamKind):

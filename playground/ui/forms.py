@@ -136,6 +136,8 @@ EDITORS: dict[str, Callable[[ParamSpec, Commit], QWidget]] = {
     "check": _check,
     "choice": _choice,
     "line": _line,
+    "file": _line,  # the settings form puts Browse… beside it
+    "folder": _line,
     "drawn": _drawn,
 }
 

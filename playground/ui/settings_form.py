@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.project_types import RECIPE_KNOBS, DatasetRef, TrainingConfig
+from playground.core.registry import ParamSpec
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
@@ -165,29 +166,33 @@ class SettingsForm(QWidget):
             self.dataset_editors[param.name] = editor
             label = QLabel(param.name.replace("_", " "))
             label.setToolTip(param.doc)
-            if param.name == "path":  # a file of the user's: CSV or NPZ
+            if param.handler.editor in ("file", "folder"):  # a file or folder of the user's
                 row = QHBoxLayout()
                 row.addWidget(editor, 1)
                 browse = QPushButton("Browse…")
                 browse.setObjectName("browseDataset")
-                browse.clicked.connect(self.browse)
+                browse.clicked.connect(lambda _=False, param=param: self.browse(param))
                 row.addWidget(browse)
                 self.dataset_form.addRow(label, row)
             else:
                 self.dataset_form.addRow(label, editor)
 
-    def browse(self) -> None:
-        """Choose the dataset's file; it is kept relative to the project file when it can be."""
+    def browse(self, param: ParamSpec) -> None:
+        """Choose the dataset's file or folder; it is kept relative to the project file when it can be."""
         base = self.document.path.parent if self.document.path else Path.cwd()
-        kinds = "Data files (*.csv *.npz);;CSV tables (*.csv);;NPZ arrays (*.npz)"
-        chosen, _ = QFileDialog.getOpenFileName(self, "Choose the data file", str(base), kinds)
+        if param.handler.editor == "folder":
+            title = "Choose the image folder (one subfolder per class)"
+            chosen = QFileDialog.getExistingDirectory(self, title, str(base))
+        else:
+            kinds = "Data files (*.csv *.npz);;CSV tables (*.csv);;NPZ arrays (*.npz)"
+            chosen, _ = QFileDialog.getOpenFileName(self, "Choose the data file", str(base), kinds)
         if not chosen:
             return
         path = Path(chosen)
         if self.document.path is not None:
             with contextlib.suppress(ValueError):  # elsewhere on the disk: kept absolute
                 path = path.resolve().relative_to(base.resolve())
-        self._edit_dataset("path", path.as_posix())
+        self._edit_dataset(param.name, path.as_posix())
 
     @staticmethod
     def lr_position(lr: float) -> int:

@@ -68,10 +68,12 @@ def test_every_kind_reads_back_what_it_writes(kind: str) -> None:
         "dims": [3, 5],
         "name": "x",
         "text": "a, b",
+        "file": "data/table.csv",
+        "folder": "../photos",
         "points": [[0.5, -0.5, 1]],
     }
     spec = ParamSpec("p", kind, examples[kind], choices=("a", "b"), symbols=("N",))
     handler = spec.handler
     assert spec.validate(examples[kind]) == examples[kind]
-    if handler.editor == "line":  # typed as text: what is shown is read back as the same value
+    if handler.editor in ("line", "file", "folder"):  # typed as text: what is shown is read back as the same value
         assert spec.validate(handler.parse(spec, handler.format(examples[kind]))) == examples[kind]

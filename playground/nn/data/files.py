@@ -16,7 +16,7 @@ import torch
 from playground.core.registry import ParamSpec
 from playground.nn.data.base import SEED, VAL_FRACTION, Data, DataError, DatasetSpec, register_dataset, split
 
-PATH = ParamSpec("path", "text", "", "The file, relative to the project file")
+PATH = ParamSpec("path", "file", "", "The file, relative to the project file")
 TASK = ParamSpec(
     "task",
     "choice",
