@@ -61,8 +61,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         problems = [f"{path}: {p}" for p in [p.message for p in analysis.problems] + _setup_problems(project)]
         weights = analysis.total_params * BYTES_PER_WEIGHT
         large = weights > CHECK_BUILDS_UP_TO
+        notes: list[str] = []
         if not problems and not large:
-            problems = _data_problems(project, project_file(path))
+            problems, notes = _data_problems(project, project_file(path), err)
         for problem in problems:
             print(problem, file=err)
         if problems:
@@ -75,16 +76,19 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         else:
             print(f"{path}: ok", file=out)
+            for note in notes:
+                print(f"{path}: {note}", file=out)
     return code
 
 
-def _data_problems(project: Project, path: Path) -> list[str]:
+def _data_problems(project: Project, path: Path, err: TextIO) -> tuple[list[str], list[str]]:
     """What ``train`` would refuse once it reads the data: a missing or damaged file, an Input that
-    the dataset contradicts, a task that does not fit (the same messages, on the CPU, nothing trained)."""
+    the dataset contradicts, a task that does not fit (the same messages, on the CPU, nothing trained);
+    else what reading the data decided (an image folder's counts and the files it left out)."""
     from playground.nn.train_run import build_trainer
 
-    found = build_trainer(project, path)
-    return found if isinstance(found, list) else []
+    found = build_trainer(project, path, err=err)
+    return (found, []) if isinstance(found, list) else ([], [found.data.note] if found.data.note else [])
 
 
 def _setup_problems(project: Project) -> list[str]:

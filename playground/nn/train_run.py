@@ -11,7 +11,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +22,7 @@ from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, kept_note, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
 from playground.nn.data import DataError
+from playground.nn.data.image_folder import reading
 from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
 from playground.nn.tasks import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import StepReport, Trainer, out_of_memory
@@ -126,13 +127,34 @@ def rate(report: StepReport) -> float:
     return report.step / report.seconds if report.seconds > 0 else 0.0
 
 
+def reading_lines(err: TextIO) -> Callable[[int, int], None]:
+    """Progress of decoding an image folder: a line redrawn on a terminal, otherwise a line a quarter."""
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if err.isatty():
+            print(f"\rreading images: {done:,} of {total:,}", end="\n" if done == total else "", file=err, flush=True)
+        elif done == total or done * 4 // total > shown[0]:
+            shown[0] = done * 4 // total
+            print(f"reading images: {done:,} of {total:,}", file=err, flush=True)
+
+    return progress
+
+
 def build_trainer(
-    project: Project, path: Path, device: str = "cpu", seed: int | None = None, world: World = ALONE
+    project: Project,
+    path: Path,
+    device: str = "cpu",
+    seed: int | None = None,
+    world: World = ALONE,
+    err: TextIO | None = None,
 ) -> Trainer | list[str]:
     """The project ready to train (its data read, its network compiled and fitted to the data and the
-    task), or what stands in the way, one line each naming the file."""
+    task), or what stands in the way, one line each naming the file. An image folder being decoded
+    says how far it is on ``err``."""
     try:
-        return Trainer(project, device=device, base_dir=path.parent, seed=seed, world=world)
+        with reading(reading_lines(err)) if err is not None else contextlib.nullcontext():
+            return Trainer(project, device=device, base_dir=path.parent, seed=seed, world=world)
     except (DataError, TaskError) as exc:
         return [f"{path}: {exc}"]
     except CompileError as exc:
@@ -165,7 +187,7 @@ def _train(
         if unwritable:
             print(f"{stem.parent}: the weights cannot be written there ({unwritable}): nothing was trained", file=err)
             return EXIT_UNWRITABLE
-    trainer = build_trainer(project, path, device, args.seed, world)
+    trainer = build_trainer(project, path, device, args.seed, world, err)
     if isinstance(trainer, list):
         for line in trainer:
             print(line, file=err)

@@ -95,6 +95,15 @@ class Fields:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How far decoding the run's image folder is (sent while it reads; a cached folder sends none)."""
+
+    run: int
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class Progress:
     """Training steps since the last message (batched at most ~30 times a second) and any evaluations."""
 

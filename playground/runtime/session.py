@@ -17,7 +17,17 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from playground.core.project_types import Project, TrainingConfig
 from playground.runtime import process as processes
 from playground.runtime import protocol as p
-from playground.runtime.messages import Catalogue, Fields, Loaded, Progress, Sampled, Snapshot, Stopped, Written
+from playground.runtime.messages import (
+    Catalogue,
+    Fields,
+    Loaded,
+    Progress,
+    Reading,
+    Sampled,
+    Snapshot,
+    Stopped,
+    Written,
+)
 from playground.runtime.protocol import State
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
@@ -67,6 +77,7 @@ class TrainingSession(QObject):
     catalogued = Signal(object)  # Catalogue
     loaded = Signal(object)  # Loaded
     fields_known = Signal(object)  # Fields
+    reading = Signal(object)  # Reading: an image folder being decoded
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
@@ -93,6 +104,7 @@ class TrainingSession(QObject):
         self._signals = {
             Loaded: self.loaded,
             Fields: self.fields_known,
+            Reading: self.reading,
             Progress: self.progressed,
             Snapshot: self.snapshotted,
             Sampled: self.sampled,

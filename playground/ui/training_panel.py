@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from playground.core.files import weights_files
 from playground.core.graph import Graph, walk
 from playground.core.project_types import DatasetRef, TrainingConfig
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Stopped
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Reading, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.enlarge import Enlarger
@@ -109,6 +109,7 @@ class TrainingPanel(QWidget):
 
         session.catalogued.connect(self._catalogued)
         session.loaded.connect(self._loaded)
+        session.reading.connect(self._reading)
         session.progressed.connect(self._progressed)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
@@ -285,6 +286,9 @@ class TrainingPanel(QWidget):
         if message.restored and not ok:
             self.transport.message.setText(message.restored)
             self.transport.message.show()
+
+    def _reading(self, message: Reading) -> None:
+        self.transport.status.setText(f"Reading the images: {message.done:,} of {message.total:,}")
 
     def _progressed(self, progress: Progress) -> None:
         self.curves.add(progress)

@@ -45,10 +45,12 @@ def test_an_installed_playground_finds_its_presets_and_datasets(tmp_path: Path) 
         "from playground.nn.data import load_data\n"
         "digits = load_data(DatasetRef('digits', {}))\n"
         "text = load_data(DatasetRef('text', {}))\n"
+        "pictures = load_data(DatasetRef('images', {'folder': 'shapes-folder'}))\n"
         "print(json.dumps({'presets': sorted(p.stem for p in playground.PRESETS.glob('*.json')),"
-        " 'where': str(playground.PRESETS), 'digits': len(digits.train['x']), 'text': len(text.train['tokens'])}))\n"
+        " 'where': str(playground.PRESETS), 'digits': len(digits.train['x']), 'text': len(text.train['tokens']),"
+        " 'pictures': len(pictures.train['x']) + len(pictures.val['x'])}))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    env = {**os.environ, "PYTHONPATH": str(site), "PLAYGROUND_DATA_DIR": str(tmp_path / "app-data")}
     done = subprocess.run(
         [sys.executable, "-c", check], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
@@ -56,3 +58,4 @@ def test_an_installed_playground_finds_its_presets_and_datasets(tmp_path: Path) 
     found = json.loads(done.stdout)
     assert found["presets"] == sorted(p.stem for p in (ROOT / "presets").glob("*.json"))
     assert found["where"].startswith(str(site)) and found["digits"] > 1000 and found["text"] > 10_000
+    assert found["pictures"] == 600  # the image folder's subfolders travel too

@@ -37,13 +37,22 @@ class Data:
     vocab: list[str] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # what reading the data decided on its own, and the setting that decides otherwise
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None  # varies a training batch of ``x`` at each step
 
     def to(self, device: torch.device | str) -> Data:
         def move(split: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
             return {k: v.to(device) for k, v in split.items()}
 
         return Data(
-            self.id, self.kind, move(self.train), move(self.val), self.num_classes, self.vocab, self.info, self.note
+            self.id,
+            self.kind,
+            move(self.train),
+            move(self.val),
+            self.num_classes,
+            self.vocab,
+            self.info,
+            self.note,
+            self.augment,
         )
 
     def example_shape(self, name: str) -> tuple[int, ...]:

@@ -30,6 +30,7 @@ from playground.nn.checkpoint import (
 )
 from playground.nn.compile import CompileError
 from playground.nn.data import DataError, all_datasets, load_data
+from playground.nn.data.image_folder import reading
 from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
 from playground.nn.live import inside
@@ -37,7 +38,7 @@ from playground.nn.live.reports import Reporter
 from playground.nn.tasks import TASKS, TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, available_devices
 from playground.runtime import protocol as p
-from playground.runtime.messages import Catalogue, DatasetInfo, Fields, Loaded, StopKind, Stopped, Written
+from playground.runtime.messages import Catalogue, DatasetInfo, Fields, Loaded, Reading, StopKind, Stopped, Written
 
 WORKER_NICENESS = 10
 WINDOW_CORES = 1  # cores a large network's run leaves to the window
@@ -146,7 +147,8 @@ class WorkerLoop:
         self.playing = False
         self.trainer = self.report = None
         try:
-            data = load_data(command.project.dataset, command.base_dir)
+            with reading(lambda done, total: self.send(Reading(self.run_id, done, total))):
+                data = load_data(command.project.dataset, command.base_dir)
             self.send(Fields(self.run_id, command.project.dataset.id, tuple(data.train)))
             self.trainer = Trainer(command.project, command.device, command.base_dir, data=data)
             self._apply_threads()

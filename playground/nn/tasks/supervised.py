@@ -62,7 +62,10 @@ class SupervisedTask(ShuffledTask):
     def train_step(self, ctx: StepContext, batch_size: int) -> StepResult:
         batch = self.batches.next(batch_size)
         index = ctx.share(batch)
-        prediction = self.trainable(*(self.data.train[f][index] for f in self.fields))
+        inputs = [self.data.train[f][index] for f in self.fields]
+        if self.data.augment is not None:
+            inputs = [self.data.augment(x) if f == "x" else x for f, x in zip(self.fields, inputs, strict=True)]
+        prediction = self.trainable(*inputs)
         loss = self.loss(prediction, self.data.train[self.target][index])
         return StepResult(ctx.update("model", loss), len(batch))
 
