@@ -218,6 +218,29 @@ class ImageRows:
 
 
 @dataclass(frozen=True)
+class Predictions:
+    """The same few validation images every time, with their true class and the network's guess: a class
+    watches the wrong ones turn right."""
+
+    images: np.ndarray  # (k, H, W, channels) in 0..1, as a viewer shows them
+    truth: np.ndarray  # (k,) class indices
+    predicted: np.ndarray  # (k,)
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    """An image folder as read: a few training images of each class, the counts, and the summary line
+    (what was left out). Sent once its data is read."""
+
+    run: int
+    classes: tuple[str, ...]
+    counts: tuple[int, ...]
+    images: tuple[np.ndarray, ...]  # per class: (k, H, W, channels) in 0..1
+    summary: str
+
+
+@dataclass(frozen=True)
 class Generated:
     """Points a generative model drew, over the points of its data; ``trajectories`` follow a few
     of them from noise to the end, step by step (reverse diffusion); ``belief`` is what a GAN's

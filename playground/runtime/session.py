@@ -26,6 +26,7 @@ from playground.runtime.messages import (
     Sampled,
     Snapshot,
     Stopped,
+    Thumbnails,
     Written,
 )
 from playground.runtime.protocol import State
@@ -78,6 +79,7 @@ class TrainingSession(QObject):
     loaded = Signal(object)  # Loaded
     fields_known = Signal(object)  # Fields
     reading = Signal(object)  # Reading: an image folder being decoded
+    thumbnails = Signal(object)  # Thumbnails: the image folder as read
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
@@ -105,6 +107,7 @@ class TrainingSession(QObject):
             Loaded: self.loaded,
             Fields: self.fields_known,
             Reading: self.reading,
+            Thumbnails: self.thumbnails,
             Progress: self.progressed,
             Snapshot: self.snapshotted,
             Sampled: self.sampled,

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from playground.core.project_types import RECIPE_KNOBS, DatasetRef, TrainingConfig
 from playground.core.registry import ParamSpec
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Thumbnails
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
+from playground.ui.thumbnail_strip import ThumbnailStrip
 
 LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
 TRAINING_FIELDS = (
@@ -100,6 +101,9 @@ class SettingsForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addLayout(self.dataset_form)
+        self.thumbnails = ThumbnailStrip()  # an image folder as read
+        self.thumbnails_of: DatasetRef | None = None  # the dataset they show
+        layout.addWidget(self.thumbnails)
         layout.addLayout(self.training_form)
 
     def catalogued(self, catalogue: Catalogue) -> None:
@@ -137,6 +141,8 @@ class SettingsForm(QWidget):
                 self.dataset.setCurrentIndex(index)
             if project.dataset.id != self.form_dataset:
                 self._build_dataset_form()
+            if project.dataset != self.thumbnails_of:  # another folder or size: its own come when it is read
+                self.thumbnails.hide()
             info = self._dataset_info()
             for param in info.params if info else ():
                 show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
@@ -150,6 +156,11 @@ class SettingsForm(QWidget):
         for row in range(self.dataset_form.rowCount()):
             self.dataset_form.setRowVisible(row, not on)
         self.show_settings()
+
+    def show_thumbnails(self, message: Thumbnails) -> None:
+        """The image folder the run read: a few images of each class, the counts, what was left out."""
+        self.thumbnails_of = self.document.project.dataset
+        self.thumbnails.show_thumbnails(message)
 
     def _dataset_info(self) -> DatasetInfo | None:
         ref = self.document.project.dataset

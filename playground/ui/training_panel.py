@@ -110,6 +110,7 @@ class TrainingPanel(QWidget):
         session.catalogued.connect(self._catalogued)
         session.loaded.connect(self._loaded)
         session.reading.connect(self._reading)
+        session.thumbnails.connect(self.controls.settings.show_thumbnails)
         session.progressed.connect(self._progressed)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)

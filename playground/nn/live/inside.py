@@ -11,14 +11,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.nn.data import Data
 from playground.nn.probes import Inspection, Probe, tensor_stats
 from playground.nn.trainer import Trainer
-from playground.runtime.messages import BlockDetail, GraphLayout, PlaneLook, Points, Stats
+from playground.runtime.messages import BlockDetail, GraphLayout, PlaneLook, Points, Stats, Thumbnails
 
 PLANE_RESOLUTION = 102  # the network's output over the input plane, drawn large and smooth
 UNIT_POOL = 3  # each unit's picture, for the blocks and the neuron view: 34 x 34 (drawn smooth)
 MAX_UNITS = 16  # per-unit pictures are made for blocks this narrow
 MAX_POINTS = 2000
+THUMBNAILS = 8  # training images shown per class
 
 
 def pca2(values: np.ndarray) -> np.ndarray:
@@ -139,3 +141,28 @@ def graph_layout(trainer: Trainer) -> GraphLayout | None:
     edges = np.array([(a, b) for a, b in graph.edges() if a != b]).reshape(-1, 2)
     labels = data.train["y"].cpu().numpy()
     return GraphLayout(positions, edges, labels, data.train["mask"].cpu().numpy())
+
+
+def viewable(images: torch.Tensor, data: Data) -> np.ndarray:
+    """Input images (N, C, H, W) as a viewer shows them, (N, H, W, C) in 0..1: an image folder's with
+    its normalisation undone, others stretched to their own range."""
+    x = images.detach().float().cpu()
+    if "mean" in data.info and "std" in data.info:
+        mean, std = (torch.tensor(data.info[k])[:, None, None] for k in ("mean", "std"))
+        x = x * std + mean
+    else:
+        low, high = x.amin(dim=(1, 2, 3), keepdim=True), x.amax(dim=(1, 2, 3), keepdim=True)
+        x = (x - low) / (high - low).clamp_min(1e-8)
+    return x.clamp(0, 1).permute(0, 2, 3, 1).numpy()
+
+
+def thumbnails(run: int, data: Data) -> Thumbnails:
+    """A few training images of each class of an image folder, with the counts and the summary line."""
+    labels = data.train["y"].cpu()
+    classes = data.vocab or []
+    per_class = []
+    for label in range(len(classes)):
+        chosen = torch.nonzero(labels == label).flatten()[:THUMBNAILS]
+        per_class.append(viewable(data.train["x"][chosen.to(data.train["x"].device)], data))
+    counts = torch.bincount(torch.cat([labels, data.val["y"].cpu()]), minlength=len(classes)).tolist()
+    return Thumbnails(run, tuple(classes), tuple(counts), tuple(per_class), data.note)

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
+from playground.nn.compile import evaluating
+from playground.nn.live.inside import viewable
 from playground.nn.probes import Inspection, Probe, line
 from playground.nn.trainer import Trainer
 from playground.runtime.messages import (
@@ -26,12 +28,14 @@ from playground.runtime.messages import (
     Matrix,
     Nodes,
     Points,
+    Predictions,
 )
 
 VIEWS: dict[str, LiveView] = {}
 LINE_RESOLUTION = 200
 FORECAST_EXAMPLES = 4
 MASK_EXAMPLES = 4
+PREDICTED_IMAGES = 12  # validation images shown with the network's guess
 MATRIX_SIDE = 64  # rows and columns of a weight matrix drawn (a larger one: its first 64 of each)
 
 
@@ -178,6 +182,40 @@ class MasksView(LiveView):
         k = min(MASK_EXAMPLES, len(images))
         probabilities = 1 / (1 + np.exp(-np.clip(scores[:k, ..., 0], -60, 60)))
         return ImageRows((images[:k, 0].float().cpu().numpy(), truth[:k].float().cpu().numpy(), probabilities))
+
+
+class PredictionsView(LiveView):
+    """An image classifier's guesses: the first validation images (always the same ones), each with the
+    class the network gives it and, when that is wrong, the true one."""
+
+    id = "predictions"
+
+    def applies(self, trainer: Trainer) -> bool:
+        x = trainer.data.val.get("x")
+        labels = trainer.data.val.get("y")
+        return (
+            trainer.task.id == "classification"
+            and bool(trainer.data.vocab)
+            and x is not None
+            and x.dim() == 4
+            and x.shape[1] in (1, 3)
+            and labels is not None
+            and labels.dim() == 1
+        )
+
+    def make(self, look: Look) -> Predictions | None:
+        trainer = look.trainer
+        x = trainer.data.val["x"][:PREDICTED_IMAGES]
+        if len(x) == 0:
+            return None
+        with evaluating(trainer.model), torch.no_grad():
+            predicted = trainer.task.predict(trainer.task.scorer(x))
+        return Predictions(
+            viewable(x, trainer.data),
+            trainer.data.val["y"][:PREDICTED_IMAGES].cpu().numpy(),
+            predicted.cpu().numpy(),
+            tuple(trainer.data.vocab),
+        )
 
 
 class LatentView(LiveView):

@@ -150,6 +150,8 @@ class WorkerLoop:
             with reading(lambda done, total: self.send(Reading(self.run_id, done, total))):
                 data = load_data(command.project.dataset, command.base_dir)
             self.send(Fields(self.run_id, command.project.dataset.id, tuple(data.train)))
+            if data.id == "images":
+                self.send(inside.thumbnails(self.run_id, data))
             self.trainer = Trainer(command.project, command.device, command.base_dir, data=data)
             self._apply_threads()
         except CompileError as exc:

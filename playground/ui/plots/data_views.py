@@ -21,6 +21,7 @@ from playground.ui.plots.lecture_view import LectureBlockView
 from playground.ui.plots.matrix_view import MatrixView
 from playground.ui.plots.neuron_view import NeuronView
 from playground.ui.plots.plane import PlaneView
+from playground.ui.plots.predictions_view import PredictionsView
 from playground.ui.plots.samples_view import SamplesView
 from playground.ui.plots.text_view import TextView
 from playground.ui.theme import Theme
@@ -55,6 +56,7 @@ class DataViews(QWidget):
         self.text_view = TextView()
         self.neuron_view = NeuronView(theme)
         self.matrix_view = MatrixView(theme)
+        self.predictions_view = PredictionsView(theme)
         self.neuron_view.hovered.connect(self.plane.show_unit)
         # The live views by id (nn/live/views.py makes their payloads): each appears with the first
         # snapshot that carries its payload, and shows it with show_payload.
@@ -68,6 +70,7 @@ class DataViews(QWidget):
             "generated": self.samples_view,
             "episode": self.cartpole_view,
             "weights": self.matrix_view,
+            "predictions": self.predictions_view,
         }
         # Two columns: what the network answers on the left, the images it makes on the right (an empty
         # column takes no room).
@@ -78,6 +81,7 @@ class DataViews(QWidget):
             self.graph_view,
             self.forecast_view,
             self.masks_view,
+            self.predictions_view,
             self.latent_view,
             self.grid_view,
             self.samples_view,

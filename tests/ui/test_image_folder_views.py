@@ -1,0 +1,46 @@
+"""The class's own pictures in the window: Browse… to a folder shows a strip of each class's images with
+the counts; training shows validation images with the network's guesses, the wrong ones marked."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+
+from playground import PRESETS
+from tests.image_folders import digit_folder
+
+FIRST = 60_000  # ms: the worker's first load imports torch
+LEFT = Qt.MouseButton.LeftButton
+
+
+def test_browsing_to_a_folder_shows_its_classes_and_training_shows_the_guesses(qtbot, window, tmp_path, monkeypatch):
+    root = digit_folder(tmp_path / "class-photos", classes=(0, 1, 2, 3), per_class=9)
+    (root / "2" / "notes.txt").write_text("not a picture")
+    assert window.files.open_path(PRESETS / "cnn-images.json")
+    form = window.training.controls.settings
+    qtbot.waitUntil(lambda: "folder" in form.dataset_editors, timeout=FIRST)  # once the worker lists datasets
+    qtbot.waitUntil(lambda: form.thumbnails.isVisible(), timeout=FIRST)  # the preset's own folder, read
+    assert "600 images in 4 classes" in form.thumbnails.summary.text()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(root))
+    qtbot.mouseClick(form.findChild(QPushButton, "browseDataset"), LEFT)
+    assert window.document.project.dataset.params["folder"] == str(root)
+    assert not form.thumbnails.isVisible()  # the preset's pictures are not this folder's
+    window.training.transport.play_button.click()
+    qtbot.waitUntil(lambda: form.thumbnails.isVisible(), timeout=FIRST)
+    strip = form.thumbnails
+    assert strip.summary.text() == (
+        "class-photos: 36 images in 4 classes (0 9, 1 9, 2 9, 3 9); 1 left out: 2/notes.txt is not an image"
+    )
+    names = [strip.findChild(QLabel, f"thumbnailClass_{row}").text() for row in range(4)]
+    assert names == ["0  9", "1  9", "2  9", "3  9"]
+    pictures = [label for label in strip.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull()]
+    assert len(pictures) == 4 * 7  # the training images of each class (two of nine are for validation)
+    view = window.training.views.predictions_view
+    qtbot.waitUntil(lambda: view.isVisible() and view.last is not None, timeout=FIRST)
+    shown = view.last
+    assert len(shown.images) == 8 and shown.classes == ("0", "1", "2", "3")
+    wrong = int(np.sum(shown.predicted != shown.truth))
+    assert view.title.text() == f"Validation images: the network's guess ({wrong} of 8 wrong, in red)"
+    for i, (picture, caption) in enumerate(view.tiles[:8]):
+        guess, truth = shown.classes[shown.predicted[i]], shown.classes[shown.truth[i]]
+        expected = f"✓ {guess}" if guess == truth else f"✗ {guess}\n(is {truth})"
+        assert caption.text() == expected and not picture.pixmap().isNull()
