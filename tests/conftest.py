@@ -1,12 +1,15 @@
 """Shared test set-up: Qt renders offscreen, so the suite runs without a display; torch computes on one
-thread in the test process."""
+thread in the test process; what the app keeps (settings, the image-folder cache) goes to a temporary
+folder, never the user's."""
 
 import os
+import tempfile
 
 import pytest
 import torch
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="playground-tests-"))
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from playground.core.project_types import DatasetRef, Project
 from playground.core.project_write import save
 from playground.nn.checkpoint import write_safetensors
 from playground.nn.data import all_datasets
+from playground.nn.data.image_folder import SHIPPED_FOLDER, SIZE
 from playground.nn.import_source import SourceError, load_source
 from playground.nn.importing import Unrepresentable, import_module
 from playground.nn.train_run import build_trainer
@@ -22,15 +23,36 @@ UNFIT_KINDS = ("control", "text")  # datasets whose recipes need a network built
 
 def fitting_dataset(project: Project, path: Path) -> str:
     """Give the project the first bundled dataset that its network trains on as it stands (its inputs,
-    their types and its outputs fit); the id, or "" when none does and the default stays."""
-    for spec in all_datasets():
-        if spec.kind in UNFIT_KINDS or spec.id == "drawn" or any(param.name == "path" for param in spec.params):
-            continue
-        project.dataset = DatasetRef(spec.id)
+    their types and its outputs fit); the id, or "" when none does and the default stays. A network
+    that reads square pictures of 1 or 3 channels tries the image folder shipped with Playground at its
+    size (after the generated sets and the bundled digits)."""
+    candidates = [
+        DatasetRef(spec.id)
+        for spec in all_datasets()
+        if spec.kind not in UNFIT_KINDS
+        and spec.id != "drawn"
+        and not any(param.handler.editor in ("file", "folder") for param in spec.params)
+    ]
+    pictures = picture_folder(project)
+    for ref in [*candidates, *([pictures] if pictures else [])]:
+        project.dataset = ref
         if not isinstance(build_trainer(project, path), list):
-            return spec.id
+            return ref.id
     project.dataset = DatasetRef()
     return ""
+
+
+def picture_folder(project: Project) -> DatasetRef | None:
+    """The shipped image folder (``cnn-images``'s) at the size of the network's one Input, when that
+    Input takes square pictures of 1 or 3 channels that the dataset can make (8 to 128 pixels)."""
+    shapes = [block.params.get("shape") for block in project.graph.blocks.values() if block.type == "input"]
+    if len(shapes) != 1 or not isinstance(shapes[0], list) or len(shapes[0]) != 3:
+        return None
+    channels, height, width = shapes[0]
+    if channels not in (1, 3) or height != width or not SIZE.min <= height <= SIZE.max:
+        return None
+    color = "rgb" if channels == 3 else "gray"
+    return DatasetRef("images", {"folder": SHIPPED_FOLDER, "size": height, "color": color})
 
 
 def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -182,3 +182,33 @@ def test_a_network_of_groups_comes_back_as_its_groups_from_its_exported_python(t
         assert len(back.links) == len(level.links)
     assert ours[""].blocks["stage1"].params["repeat"] == theirs[""].blocks["stage1"].params["repeat"] == 2
     assert list(imported.weights) == list(original.state_dict()) == list(compiled.module.state_dict())
+
+
+PICTURES = """
+from torch import nn
+
+
+class Shapes(nn.Module):
+    def __init__(self, classes=4):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        self.head = nn.Linear(8, classes)
+
+    def forward(self, x):
+        return self.head(self.features(x).flatten(1))
+"""
+
+
+def test_a_vision_model_of_three_channels_trains_on_the_shipped_image_folder(tmp_path: Path) -> None:
+    source = tmp_path / "shapes.py"
+    source.write_text(PICTURES)
+    out = tmp_path / "shapes.json"
+    code, said, err = run("import", f"{source}:Shapes", "-o", str(out), "--input-shape", "1,3,40,40")
+    assert code == 0, err
+    assert "It trains on the dataset 'images'" in said
+    project = load(out)
+    assert project.dataset.params == {"folder": "shapes-folder", "size": 40, "color": "rgb"}
+    code, said, err = run("check", str(out))
+    assert code == 0 and "shapes-folder: 600 images in 4 classes" in said, err
+    code, said, _ = run("import", f"{source}:Shapes", "-o", str(tmp_path / "wide.json"), "--input-shape", "1,3,200,200")
+    assert code == 0 and "No bundled dataset fits" in said  # pictures larger than the dataset makes

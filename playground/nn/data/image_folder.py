@@ -62,6 +62,7 @@ AUGMENT = ParamSpec(
     "their size (flip_shift); validation images stay as they are",
     choices=("none", "flip", "flip_shift"),
 )
+SHIPPED_FOLDER = "shapes-folder"  # in assets/datasets: the cnn-images preset's pictures
 CACHE_VERSION = 1  # raised when decoding changes, so older cached pixels are not used
 CACHE_ENTRIES = 12  # folders whose pixels are kept; the least recently used goes first
 MAX_VALUES = 1 << 28  # 1 GiB of float32 pixels
