@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from playground.core.project_types import RECIPE_KNOBS
+from playground.core.project_types import RECIPE_KNOBS, DatasetRef
 from playground.core.registry import ParamSpec
 
 # Training settings a running trainer takes at once; changing any other one needs a fresh start.
@@ -234,6 +234,7 @@ class Thumbnails:
     (what was left out). Sent once its data is read."""
 
     run: int
+    dataset: DatasetRef  # the folder and settings they were read with
     classes: tuple[str, ...]
     counts: tuple[int, ...]
     images: tuple[np.ndarray, ...]  # per class: (k, H, W, channels) in 0..1

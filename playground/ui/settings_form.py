@@ -102,7 +102,6 @@ class SettingsForm(QWidget):
         layout.addLayout(top)
         layout.addLayout(self.dataset_form)
         self.thumbnails = ThumbnailStrip()  # an image folder as read
-        self.thumbnails_of: DatasetRef | None = None  # the dataset they show
         layout.addWidget(self.thumbnails)
         layout.addLayout(self.training_form)
 
@@ -141,8 +140,8 @@ class SettingsForm(QWidget):
                 self.dataset.setCurrentIndex(index)
             if project.dataset.id != self.form_dataset:
                 self._build_dataset_form()
-            if project.dataset != self.thumbnails_of:  # another folder or size: its own come when it is read
-                self.thumbnails.hide()
+            if self.thumbnails.shown is None or self.thumbnails.shown.dataset != project.dataset:
+                self.thumbnails.hide()  # another folder or size: its own come when it is read
             info = self._dataset_info()
             for param in info.params if info else ():
                 show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
@@ -158,9 +157,10 @@ class SettingsForm(QWidget):
         self.show_settings()
 
     def show_thumbnails(self, message: Thumbnails) -> None:
-        """The image folder the run read: a few images of each class, the counts, what was left out."""
-        self.thumbnails_of = self.document.project.dataset
-        self.thumbnails.show_thumbnails(message)
+        """The image folder a run read (a few images of each class, the counts, what was left out), when
+        it is still the project's."""
+        if message.dataset == self.document.project.dataset:
+            self.thumbnails.show_thumbnails(message)
 
     def _dataset_info(self) -> DatasetInfo | None:
         ref = self.document.project.dataset

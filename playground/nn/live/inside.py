@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.core.project_types import DatasetRef
 from playground.nn.data import Data
 from playground.nn.probes import Inspection, Probe, tensor_stats
 from playground.nn.trainer import Trainer
@@ -156,7 +157,7 @@ def viewable(images: torch.Tensor, data: Data) -> np.ndarray:
     return x.clamp(0, 1).permute(0, 2, 3, 1).numpy()
 
 
-def thumbnails(run: int, data: Data) -> Thumbnails:
+def thumbnails(run: int, dataset: DatasetRef, data: Data) -> Thumbnails:
     """A few training images of each class of an image folder, with the counts and the summary line."""
     labels = data.train["y"].cpu()
     classes = data.vocab or []
@@ -165,4 +166,4 @@ def thumbnails(run: int, data: Data) -> Thumbnails:
         chosen = torch.nonzero(labels == label).flatten()[:THUMBNAILS]
         per_class.append(viewable(data.train["x"][chosen.to(data.train["x"].device)], data))
     counts = torch.bincount(torch.cat([labels, data.val["y"].cpu()]), minlength=len(classes)).tolist()
-    return Thumbnails(run, tuple(classes), tuple(counts), tuple(per_class), data.note)
+    return Thumbnails(run, dataset, tuple(classes), tuple(counts), tuple(per_class), data.note)

@@ -151,7 +151,7 @@ class WorkerLoop:
                 data = load_data(command.project.dataset, command.base_dir)
             self.send(Fields(self.run_id, command.project.dataset.id, tuple(data.train)))
             if data.id == "images":
-                self.send(inside.thumbnails(self.run_id, data))
+                self.send(inside.thumbnails(self.run_id, command.project.dataset, data))
             self.trainer = Trainer(command.project, command.device, command.base_dir, data=data)
             self._apply_threads()
         except CompileError as exc:
