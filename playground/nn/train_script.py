@@ -35,6 +35,7 @@ VAE_EVAL_LIMIT, VAE_EVAL_SEED = 2048, 1234  # the ELBO over these examples, with
 
 # The project's settings (Playground's export writes them here).
 SETTINGS: dict = {}
+AUGMENT = None  # varies the training images at each step: an image folder's, set beside its load_data()
 
 
 def load_data() -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
@@ -145,6 +146,8 @@ class Recipe:
             return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1)), batch_size
         index = self.order.next(batch_size).to(self.device)
         inputs = [self.train[f][index] for f in self.inputs]
+        if AUGMENT is not None:
+            inputs = [AUGMENT(x) if f == "x" else x for f, x in zip(self.inputs, inputs, strict=True)]
         if self.task == "vae":
             reconstruction, kl = vae_loss(self.trainable(*inputs), inputs[0])
             return (reconstruction + SETTINGS["kl_weight"] * kl).mean(), len(index)

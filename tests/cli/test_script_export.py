@@ -14,6 +14,7 @@ from safetensors.torch import load_file
 
 from tests.cli.test_cli import run
 from tests.core.test_project import PRESETS
+from tests.image_folders import digit_folder
 
 STEPS = 20
 CHILD_ENV_NO_PLAYGROUND = (
@@ -54,6 +55,20 @@ def test_train_py_reproduces_playground_trains_first_losses(tmp_path: Path, pres
     path = tmp_path / f"{preset}.json"
     shutil.copy(PRESETS / f"{preset}.json", path)
     _reproduces(tmp_path, path)
+
+
+def test_train_py_reads_the_image_folder_as_playground_does_augmentation_included(tmp_path: Path) -> None:
+    doc = json.loads((PRESETS / "cnn-images.json").read_text())
+    folder = digit_folder(tmp_path / "class photos", classes=(0, 1, 2, 3), per_class=10)
+    doc["dataset"]["params"].update(folder="class photos", augment="flip_shift", fit="pad", val_fraction=0.3)
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(doc))
+    _reproduces(tmp_path, path)
+    script = tmp_path / "script"
+    assert not (script / "data.npz").exists() and (script / "images.py").is_file()
+    assert f"FOLDER = Path({str(folder)!r})" in (script / "train.py").read_text()
+    assert json.loads((script / "vocab.json").read_text()) == ["0", "1", "2", "3"]
+    assert f"reads the image folder `{folder}`" in (script / "README.md").read_text()
 
 
 def test_a_tied_language_model_trains_alike_and_keeps_both_names(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from PIL import Image
 from playground import PRESETS
 from playground.core.project import load
 from playground.core.project_types import DatasetRef
-from playground.nn.data import DataError, image_decode, image_folder, load_data
-from playground.nn.data.image_folder import augmenter, reading
+from playground.nn.data import DataError, image_folder, image_reader, load_data
+from playground.nn.data.image_folder import reading
+from playground.nn.data.image_reader import augmenter
 from playground.nn.trainer import Trainer
 from tests.image_folders import digit_folder
 
@@ -64,7 +65,7 @@ def test_every_bad_file_is_left_out_with_a_line_naming_it(tmp_path: Path, monkey
     (root / "1" / "loop").symlink_to(root)
     (root / "1" / "dangling.png").symlink_to(root / "nowhere.png")
     Image.new("RGB", (30, 30)).save(root / "1" / "huge.png")
-    real_open = image_decode.Image.open
+    real_open = image_reader.Image.open
 
     def guarded(path, *args, **kwargs):  # the suite may run as root, who reads every file: refuse one here
         if Path(path).name == "locked.png":
@@ -72,8 +73,8 @@ def test_every_bad_file_is_left_out_with_a_line_naming_it(tmp_path: Path, monkey
         return real_open(path, *args, **kwargs)
 
     Image.new("RGB", (9, 9)).save(root / "1" / "locked.png")
-    monkeypatch.setattr(image_decode.Image, "open", guarded)
-    monkeypatch.setattr(image_decode.Image, "MAX_IMAGE_PIXELS", 800)  # 30x30 = 900 pixels is over it
+    monkeypatch.setattr(image_reader.Image, "open", guarded)
+    monkeypatch.setattr(image_reader.Image, "MAX_IMAGE_PIXELS", 800)  # 30x30 = 900 pixels is over it
     data = images(root, size=8)
     assert sorted(data.info["skipped"]) == sorted(
         [
@@ -106,7 +107,7 @@ def test_unusual_pixels_are_read_as_a_viewer_shows_them(tmp_path: Path) -> None:
     palette = Image.new("P", (8, 8), 0)
     palette.putpalette([0, 200, 0] * 256)
     palette.save(root / "b" / "palette.gif")
-    files = {name: image_decode.decode(path, 8, "crop", False) for name, path in _all(root)}
+    files = {name: image_reader.decode(path, 8, "crop", False) for name, path in _all(root)}
     assert abs(int(files["sixteen.png"][0, 0, 0]) - round(40000 / 65535 * 255)) <= 1
     assert files["cmyk.jpg"][4, 4, 0] > 200 and files["cmyk.jpg"][4, 4, 1] < 60
     assert (files["clear.png"] == 255).all()
@@ -138,7 +139,7 @@ def test_the_decoded_folder_is_cached_until_a_file_changes(tmp_path: Path, monke
     def never(*args):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(image_folder, "decode", never)
+    monkeypatch.setattr(image_folder, "decode_all", never)
     again = images(root, size=8)
     assert torch.equal(first.train["x"], again.train["x"]) and again.note == first.note
     Image.new("RGB", (8, 8), (255, 255, 255)).save(root / "1" / "000.png")  # changed: read again

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +43,7 @@ class Data:
         def move(split: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
             return {k: v.to(device) for k, v in split.items()}
 
-        return Data(
-            self.id,
-            self.kind,
-            move(self.train),
-            move(self.val),
-            self.num_classes,
-            self.vocab,
-            self.info,
-            self.note,
-            self.augment,
-        )
+        return replace(self, train=move(self.train), val=move(self.val))
 
     def example_shape(self, name: str) -> tuple[int, ...]:
         return tuple(self.train[name].shape[1:])
