@@ -229,6 +229,20 @@ class Predictions:
 
 
 @dataclass(frozen=True)
+class CellImages:
+    """The validation images of one confusion-matrix cell: true class ``true`` taken for ``predicted``
+    (the first ``len(images)`` of ``count``), with their files when they came from an image folder."""
+
+    run: int
+    true: int
+    predicted: int
+    classes: tuple[str, ...]
+    images: np.ndarray  # (k, H, W, channels) in 0..1
+    files: tuple[str, ...]  # each image's place in its folder ("" where there is none)
+    count: int
+
+
+@dataclass(frozen=True)
 class Thumbnails:
     """An image folder as read: a few training images of each class, the counts, and the summary line
     (what was left out). Sent once its data is read."""

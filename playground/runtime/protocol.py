@@ -115,6 +115,14 @@ class Focus(Command):
 
 
 @dataclass(frozen=True)
+class Cell(Command):
+    """The validation images behind one cell of the confusion matrix (answered by CellImages)."""
+
+    true: int
+    predicted: int
+
+
+@dataclass(frozen=True)
 class SaveWeights(Command):
     """Write the run's weights and trainer state beside a project just saved (answered by Written)."""
 

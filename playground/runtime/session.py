@@ -19,6 +19,7 @@ from playground.runtime import process as processes
 from playground.runtime import protocol as p
 from playground.runtime.messages import (
     Catalogue,
+    CellImages,
     Fields,
     Loaded,
     Progress,
@@ -80,6 +81,7 @@ class TrainingSession(QObject):
     fields_known = Signal(object)  # Fields
     reading = Signal(object)  # Reading: an image folder being decoded
     thumbnails = Signal(object)  # Thumbnails: the image folder as read
+    cell_shown = Signal(object)  # CellImages: the images behind a cell of the confusion matrix
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
     stopped = Signal(object)  # Stopped
@@ -108,6 +110,7 @@ class TrainingSession(QObject):
             Fields: self.fields_known,
             Reading: self.reading,
             Thumbnails: self.thumbnails,
+            CellImages: self.cell_shown,
             Progress: self.progressed,
             Snapshot: self.snapshotted,
             Sampled: self.sampled,
@@ -220,6 +223,10 @@ class TrainingSession(QObject):
 
     def set_focus(self, block_id: str | None, example: int = 0) -> None:
         self.post(p.Focus(block_id, example))
+
+    def show_cell(self, true: int, predicted: int) -> None:
+        """Ask for the validation images of one confusion-matrix cell (answered by ``cell_shown``)."""
+        self.post(p.Cell(true, predicted))
 
     def save_weights(self, stem: Path) -> None:
         """Write the run's trained weights and trainer state beside a saved project (answered by ``written``)."""

@@ -7,9 +7,10 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 
-from playground.runtime.messages import Snapshot
+from playground.runtime.messages import CellImages, Loaded, Snapshot
 from playground.runtime.session import TrainingSession
 from playground.ui.canvas.scene import GraphScene
+from playground.ui.cell_images import CellImagesDialog
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.plots.colors import unit_images
 from playground.ui.plots.curves import REDRAW_MS
@@ -26,11 +27,14 @@ class LiveViews(QObject):
         self.last: Snapshot | None = None
         self.pending: Snapshot | None = None
         session.snapshotted.connect(self.receive)
-        session.loaded.connect(self.clear)
+        session.loaded.connect(self._loaded)
         session.state_changed.connect(self._state_changed)
         panel.controls.show_units.toggled.connect(self._redraw)
         panel.controls.show_flow.toggled.connect(self._redraw)
         block_view.example.valueChanged.connect(lambda _: self.focus(self.block_view.block))
+        block_view.cell_clicked.connect(session.show_cell)
+        self.cells = CellImagesDialog(block_view)
+        session.cell_shown.connect(self._cell_shown)
         scene.unit_hovered.connect(panel.views.plane.show_unit)
         scene.document.level_changed.connect(self._redraw)
 
@@ -70,6 +74,14 @@ class LiveViews(QObject):
             self.block_view.show_detail(snapshot.detail)
             self.panel.views.show_detail(snapshot.detail, self.block_view.example.value())
         QTimer.singleShot(REDRAW_MS // 3, self._redraw)
+
+    def _loaded(self, message: Loaded) -> None:
+        self.clear()
+        self.block_view.cells_open = "predictions" in message.views  # an image classifier
+
+    def _cell_shown(self, cell: CellImages) -> None:
+        if cell.run == self.session.run:
+            self.cells.show_cell(cell)
 
     def clear(self, *_: object) -> None:
         self.last = None

@@ -3,7 +3,7 @@ the counts; training shows validation images with the network's guesses, the wro
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from playground import PRESETS
 from tests.image_folders import digit_folder
@@ -25,8 +25,8 @@ def test_browsing_to_a_folder_shows_its_classes_and_training_shows_the_guesses(q
     assert window.document.project.dataset.params["folder"] == str(root)
     assert not form.thumbnails.isVisible()  # the preset's pictures are not this folder's
     window.training.transport.play_button.click()
-    qtbot.waitUntil(lambda: form.thumbnails.isVisible(), timeout=FIRST)
     strip = form.thumbnails
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.shown.dataset == window.document.project.dataset, timeout=FIRST)
     assert strip.summary.text() == (
         "class-photos: 36 images in 4 classes (0 9, 1 9, 2 9, 3 9); 1 left out: 2/notes.txt is not an image"
     )
@@ -47,3 +47,39 @@ def test_browsing_to_a_folder_shows_its_classes_and_training_shows_the_guesses(q
         guess, truth = shown.classes[shown.predicted[i]], shown.classes[shown.truth[i]]
         expected = f"✓ {guess}" if guess == truth else f"✗ {guess}\n(is {truth})"
         assert caption.text() == expected and not picture.pixmap().isNull()
+
+
+def test_a_confusion_cell_clicked_opens_the_images_behind_it(qtbot, window, tmp_path):
+    from PySide6.QtCore import QPointF
+
+    from tests.ui.conftest import click_block
+    from tests.ui.test_training import pause, play_until
+
+    assert window.files.open_path(PRESETS / "cnn-images.json")
+    play_until(qtbot, window, 20)
+    pause(qtbot, window)
+    click_block(qtbot, window, "output_1")
+    view = window.block_view
+    qtbot.waitUntil(lambda: view.confusion is not None and view.image_plot.isVisible(), timeout=FIRST)
+    assert view.cells_open and "Click a cell" in view.image_plot.toolTip()
+    box = view.image_plot.getPlotItem().getViewBox()
+    dialog = window.findChild(QWidget, "cellImages")
+    for row, column in ((0, 0), (2, 1)):  # circle as circle; star taken for a square
+        scene_point = box.mapViewToScene(QPointF(column + 0.5, row + 0.5))
+        qtbot.mouseClick(view.image_plot.viewport(), LEFT, pos=view.image_plot.mapFromScene(scene_point))
+        qtbot.waitUntil(
+            lambda r=row, c=column: (
+                dialog.isVisible() and dialog.shown and (dialog.shown.true, dialog.shown.predicted) == (r, c)
+            ),
+            timeout=FIRST,
+        )
+        cell = dialog.shown
+        classes = ("circle", "square", "star", "triangle")
+        assert cell.classes == classes
+        assert cell.count == window.live.last.detail.confusion[row, column]  # the count the matrix shows
+        pictures = [label for label in dialog.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull()]
+        assert len(pictures) == len(cell.images) == min(cell.count, 48)
+        assert all(file.startswith(f"{classes[row]}/") for file in cell.files)
+        title = dialog.findChild(QLabel, "cellImagesTitle").text()
+        what = "recognised as circle" if row == column else "taken for square"
+        assert title.startswith(f"{cell.count:,} validation image") and what in title

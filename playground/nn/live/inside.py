@@ -14,14 +14,24 @@ from torch import nn
 from playground.core.project_types import DatasetRef
 from playground.nn.data import Data
 from playground.nn.probes import Inspection, Probe, tensor_stats
+from playground.nn.tasks.supervised import ClassificationTask
 from playground.nn.trainer import Trainer
-from playground.runtime.messages import BlockDetail, GraphLayout, PlaneLook, Points, Stats, Thumbnails
+from playground.runtime.messages import (
+    BlockDetail,
+    CellImages,
+    GraphLayout,
+    PlaneLook,
+    Points,
+    Stats,
+    Thumbnails,
+)
 
 PLANE_RESOLUTION = 102  # the network's output over the input plane, drawn large and smooth
 UNIT_POOL = 3  # each unit's picture, for the blocks and the neuron view: 34 x 34 (drawn smooth)
 MAX_UNITS = 16  # per-unit pictures are made for blocks this narrow
 MAX_POINTS = 2000
 THUMBNAILS = 8  # training images shown per class
+CELL_IMAGES = 48  # the most images of one confusion-matrix cell sent
 
 
 def pca2(values: np.ndarray) -> np.ndarray:
@@ -167,3 +177,24 @@ def thumbnails(run: int, dataset: DatasetRef, data: Data) -> Thumbnails:
         per_class.append(viewable(data.train["x"][chosen.to(data.train["x"].device)], data))
     counts = torch.bincount(torch.cat([labels, data.val["y"].cpu()]), minlength=len(classes)).tolist()
     return Thumbnails(run, dataset, tuple(classes), tuple(counts), tuple(per_class), data.note)
+
+
+def cell_images(trainer: Trainer, run: int, true: int, predicted: int) -> CellImages | None:
+    """The validation images of class ``true`` that the network takes for ``predicted`` now (None when the
+    run's examples are not pictures)."""
+    x, y = trainer.data.val.get("x"), trainer.data.val.get("y")
+    task = trainer.task
+    if x is None or y is None or x.dim() != 4 or y.dim() != 1 or not isinstance(task, ClassificationTask):
+        return None
+    chosen = torch.nonzero((y == true) & (task.val_predictions() == predicted)).flatten()
+    files = trainer.data.info.get("val_files", [])
+    shown = chosen[:CELL_IMAGES]
+    return CellImages(
+        run,
+        true,
+        predicted,
+        tuple(trainer.data.vocab or [str(k) for k in range(trainer.data.num_classes or 0)]),
+        viewable(x[shown], trainer.data),
+        tuple(files[i] if i < len(files) else "" for i in shown.tolist()),
+        len(chosen),
+    )

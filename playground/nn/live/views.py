@@ -208,7 +208,7 @@ class PredictionsView(LiveView):
         x = trainer.data.val["x"][:PREDICTED_IMAGES]
         if len(x) == 0:
             return None
-        with evaluating(trainer.model), torch.no_grad():
+        with evaluating(trainer.model):
             predicted = trainer.task.predict(trainer.task.scorer(x))
         return Predictions(
             viewable(x, trainer.data),

@@ -316,6 +316,13 @@ class WorkerLoop:
     def _speed(self, command: p.Speed) -> None:
         self.speed = float(command.steps_per_second)
 
+    @handles(p.Cell)
+    def _cell(self, command: p.Cell) -> None:
+        if self.trainer is not None:
+            found = inside.cell_images(self.trainer, self.run_id, command.true, command.predicted)
+            if found is not None:
+                self.send(found)
+
     @handles(p.Focus)
     def _focus(self, command: p.Focus) -> None:
         self.focus = command

@@ -149,17 +149,18 @@ class ClassificationTask(SupervisedTask):
             return (prediction.squeeze(-1) > 0).long()
         return prediction.argmax(-1)
 
+    def val_predictions(self) -> torch.Tensor:
+        """The class the network gives each validation example now (for a mask, each pixel), flattened."""
+        with evaluating(self.model):
+            chunks = batched([self.data.val[f] for f in self.fields], EVAL_CHUNK)
+            return torch.cat([self.predict(self.scorer(*inputs)).reshape(-1) for inputs in chunks])
+
     def confusion(self) -> np.ndarray | None:
         classes = self.data.num_classes
         if not classes or len(self.data.val["y"]) == 0:
             return None
-        matrix = torch.zeros(classes * classes, dtype=torch.long, device=self.device)
-        with evaluating(self.model):
-            for chunk in batched([self.data.val[f] for f in (*self.fields, "y")], EVAL_CHUNK):
-                *inputs, y = chunk
-                pairs = y.reshape(-1) * classes + self.predict(self.scorer(*inputs)).reshape(-1)
-                matrix += torch.bincount(pairs, minlength=classes * classes)
-        return matrix.reshape(classes, classes).cpu().numpy()
+        pairs = self.data.val["y"].reshape(-1) * classes + self.val_predictions()
+        return torch.bincount(pairs, minlength=classes * classes).reshape(classes, classes).cpu().numpy()
 
     def measure(self, prediction: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         predicted = self.predict(prediction)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
 from playground.runtime.messages import BlockDetail, Stats
@@ -52,6 +52,8 @@ class WheelScrollsPanel(QObject):
 
 
 class BlockLiveView(QWidget):
+    cell_clicked = Signal(int, int)  # (true class, predicted class): a confusion-matrix cell clicked
+
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("blockLive")
@@ -68,6 +70,9 @@ class BlockLiveView(QWidget):
         self.norm_plot.setLogMode(y=True)
         self.norm_item = self.norm_plot.plot(pen=pg.mkPen(VAL, width=2))
         self.image_plot, self.image = self._image_plot()
+        self.confusion: tuple[int, int] | None = None  # the confusion matrix's size, while it is shown
+        self.cells_open = False  # its cells open their images (the run's examples are pictures)
+        self.image_plot.scene().sigMouseClicked.connect(self._clicked)
         self.filter_plot, self.filter_image = self._image_plot()
         self.example = QSpinBox()
         self.example.setObjectName("featureExample")
@@ -214,7 +219,19 @@ class BlockLiveView(QWidget):
         if id(plot) not in self.zoomed:
             fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
 
+    def _clicked(self, event: object) -> None:
+        """A click on a cell of the confusion matrix asks for its images."""
+        if self.confusion is None or not self.cells_open or event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = self.image_plot.getPlotItem().getViewBox().mapSceneToView(event.scenePos())
+        row, column = math.floor(point.y()), math.floor(point.x())
+        if 0 <= row < self.confusion[0] and 0 <= column < self.confusion[1]:
+            self.cell_clicked.emit(row, column)
+
     def _show_image(self, detail: BlockDetail) -> None:
+        self.confusion = detail.confusion.shape if detail.confusion is not None else None
+        opens = self.confusion is not None and self.cells_open
+        self.image_plot.setToolTip("Click a cell to see the validation images behind it" if opens else "")
         title, rgba = main_picture(detail, self.example.value())
         self.example_row.setVisible(detail.feature_maps is not None)
         self._put(self.image_plot, self.image, title, rgba)
