@@ -3,6 +3,7 @@ pictures of one class that the network takes for another, each with its file, in
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.runtime.messages import CellImages
@@ -32,6 +33,7 @@ class CellImagesDialog(QDialog):
         set_font(self.title, 11, bold=True)
         self.grid_holder = QWidget()
         self.grid = QGridLayout(self.grid_holder)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_holder)
