@@ -90,7 +90,7 @@ def export_project(
     return [target]
 
 
-SCRIPT_FILES = ("model.py", "train.py", "data.npz", "vocab.json", "model.safetensors", "README.md")
+SCRIPT_FILES = ("model.py", "train.py", "images.py", "data.npz", "vocab.json", "model.safetensors", "README.md")
 
 
 def planned_files(fmt: str, target: Path, trained: bool) -> list[Path]:

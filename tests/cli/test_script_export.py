@@ -69,6 +69,9 @@ def test_train_py_reads_the_image_folder_as_playground_does_augmentation_include
     assert f"FOLDER = Path({str(folder)!r})" in (script / "train.py").read_text()
     assert json.loads((script / "vocab.json").read_text()) == ["0", "1", "2", "3"]
     assert f"reads the image folder `{folder}`" in (script / "README.md").read_text()
+    (script / "train.py").unlink()
+    code, _, err = run("export", str(path), "--format", "script", "-o", str(script))
+    assert code == 2 and f"{script / 'images.py'}" in err  # a reader already there is replaced only with --force
 
 
 def test_a_tied_language_model_trains_alike_and_keeps_both_names(tmp_path: Path) -> None:
