@@ -7,8 +7,22 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QLineEdit,
+    QScrollBar,
+    QSpinBox,
+    QWidget,
+)
 
 from playground.core.param_kinds import KINDS
 from playground.core.registry import AUTO, ParamSpec
@@ -165,3 +179,37 @@ def show_value(editor: QWidget, value: Any) -> None:
         editor.setCurrentText(value)
     elif isinstance(editor, QLabel | QLineEdit) and not editor.hasFocus():
         editor.setText(KINDS[editor.property("kind")].format(value))
+
+
+class WheelScrollsPast(QObject):
+    """The mouse wheel over a value (a spin box, a choice, a slider) that does not have the keyboard focus
+    scrolls the panel the value is in instead of changing it: scrolling down the settings must not change
+    the dataset or the threads on the way. A value clicked first takes the wheel."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.Polish, QEvent.Type.Wheel) or isinstance(watched, QScrollBar):
+            return False  # a scroll bar is what the wheel is for
+        if not isinstance(watched, QAbstractSpinBox | QComboBox | QAbstractSlider):
+            return False
+        if kind == QEvent.Type.Polish:  # the wheel no longer gives such a value the focus (Qt's WheelFocus)
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            return False
+        if watched.hasFocus():
+            return False
+        area = watched.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            QApplication.sendEvent(area.verticalScrollBar(), event)
+        return True
+
+
+_WHEEL: list[WheelScrollsPast] = []
+
+
+def guard_values_from_the_wheel(app: QApplication) -> None:
+    """Install WheelScrollsPast for the whole application (once)."""
+    if not _WHEEL:
+        _WHEEL.append(WheelScrollsPast(app))
+        app.installEventFilter(_WHEEL[0])

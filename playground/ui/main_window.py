@@ -24,6 +24,7 @@ from playground.ui.breadcrumb import Breadcrumb
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
+from playground.ui.forms import guard_values_from_the_wheel
 from playground.ui.help import GETTING_STARTED, TextWindow, about_markdown, documentation_markdown, shortcuts_markdown
 from playground.ui.inspector import Inspector
 from playground.ui.keys import WindowKeys
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         collect_in_gui_thread()
+        guard_values_from_the_wheel(QApplication.instance())
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.action_registry = Actions(self)

@@ -3,7 +3,7 @@ images, a few of them) and the line that says what was left out."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Thumbnails
 from playground.ui.plots.predictions_view import pixmap
@@ -19,6 +19,7 @@ class ThumbnailStrip(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("imageFolderSummary")
         self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         set_font(self.summary, 9)
         self.rows = QGridLayout()
         self.rows.setHorizontalSpacing(8)
@@ -39,6 +40,7 @@ class ThumbnailStrip(QWidget):
             label.setObjectName(f"thumbnailClass_{row}")
             set_font(label, 9, bold=True)
             strip = QWidget()
+            strip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # the panel's width, cut
             line = QHBoxLayout(strip)
             line.setContentsMargins(0, 0, 0, 0)
             line.setSpacing(2)

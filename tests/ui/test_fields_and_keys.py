@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QScrollArea,
     QSpinBox,
 )
 
@@ -306,3 +307,23 @@ def test_a_kernel_per_axis_or_a_padding_word_is_typed_in_one_field(qtbot, window
     type_into(qtbot, padding, "middle")
     assert "or 'same' or 'valid'" in window.inspector.findChild(QLabel, "inspectorFieldError").text()
     assert params["padding"] == "same"  # the value stands until a valid one is typed
+
+
+def test_the_wheel_over_a_setting_scrolls_the_settings_and_changes_nothing(qtbot, window, spiral) -> None:
+    assert window.files.open_path(spiral)
+    form = window.training.controls.settings
+    qtbot.waitUntil(lambda: "points" in form.dataset_editors, timeout=FIRST)
+    bar = window.training.findChild(QScrollArea, "settingsScroll").verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(0)
+    points, threads = form.dataset_editors["points"], window.training.controls.threads
+    before = (points.value(), threads.currentIndex(), form.dataset.currentIndex())
+    for field in (points, threads, form.dataset):
+        assert field.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel does not give it the focus
+        wheel(field)
+    assert (points.value(), threads.currentIndex(), form.dataset.currentIndex()) == before
+    assert bar.value() > 0 and not window.document.undo_stack.canUndo()
+    points.setFocus()  # clicked into: the wheel is the field's
+    qtbot.waitUntil(points.hasFocus)
+    wheel(points)
+    assert points.value() == before[0] - 1 or points.value() == before[0] + 1
