@@ -161,6 +161,7 @@ def make_editor(param: ParamSpec, edited: Callable[[str, Any], None]) -> QWidget
     editor = EDITORS[param.handler.editor](param, lambda value: edited(param.name, value))
     if isinstance(editor, QSpinBox | QDoubleSpinBox):
         editor.setKeyboardTracking(False)
+    guard_from_the_wheel(editor)
     editor.setObjectName(f"param_{param.name}")
     editor.setToolTip(param.doc)
     editor.setProperty("kind", param.kind)
@@ -182,20 +183,12 @@ def show_value(editor: QWidget, value: Any) -> None:
 
 
 class WheelScrollsPast(QObject):
-    """The mouse wheel over a value (a spin box, a choice, a slider) that does not have the keyboard focus
-    scrolls the panel the value is in instead of changing it: scrolling down the settings must not change
-    the dataset or the threads on the way. A value clicked first takes the wheel."""
+    """The mouse wheel over a value (a spin box, a choice, a slider) that was not clicked first scrolls the
+    panel the value is in instead of changing it: scrolling down the settings must not change the dataset
+    or the threads on the way."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind not in (QEvent.Type.Polish, QEvent.Type.Wheel) or isinstance(watched, QScrollBar):
-            return False  # a scroll bar is what the wheel is for
-        if not isinstance(watched, QAbstractSpinBox | QComboBox | QAbstractSlider):
-            return False
-        if kind == QEvent.Type.Polish:  # the wheel no longer gives such a value the focus (Qt's WheelFocus)
-            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            return False
-        if watched.hasFocus():
+        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
             return False
         area = watched.parentWidget()
         while area is not None and not isinstance(area, QAbstractScrollArea):
@@ -205,11 +198,14 @@ class WheelScrollsPast(QObject):
         return True
 
 
-_WHEEL: list[WheelScrollsPast] = []
+_WHEEL = WheelScrollsPast()
+GUARDED = (QAbstractSpinBox, QComboBox, QAbstractSlider)
 
 
-def guard_values_from_the_wheel(app: QApplication) -> None:
-    """Install WheelScrollsPast for the whole application (once)."""
-    if not _WHEEL:
-        _WHEEL.append(WheelScrollsPast(app))
-        app.installEventFilter(_WHEEL[0])
+def guard_from_the_wheel(root: QWidget) -> None:
+    """``root`` and the values inside it take the wheel only once clicked (not Qt's WheelFocus, where the
+    wheel itself gives them the focus); until then it scrolls their panel."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, GUARDED) and not isinstance(widget, QScrollBar):
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.installEventFilter(_WHEEL)

@@ -24,7 +24,7 @@ from playground.ui.breadcrumb import Breadcrumb
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
-from playground.ui.forms import guard_values_from_the_wheel
+from playground.ui.forms import guard_from_the_wheel
 from playground.ui.help import GETTING_STARTED, TextWindow, about_markdown, documentation_markdown, shortcuts_markdown
 from playground.ui.inspector import Inspector
 from playground.ui.keys import WindowKeys
@@ -64,7 +64,6 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         collect_in_gui_thread()
-        guard_values_from_the_wheel(QApplication.instance())
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.action_registry = Actions(self)
@@ -106,6 +105,7 @@ class MainWindow(QMainWindow):
         self.view.block_menu_requested.connect(self.show_block_menu)
         self.session.fields_known.connect(self.inspector.fields_known)
         self.keys = WindowKeys(self, self.view, self.act_play.trigger, self._revert_fields, self._escape)
+        guard_from_the_wheel(self)  # the values built so far; generated editors guard themselves (forms.py)
         self.resize(1400, 860)
         self._restore_layout()
         self._update_title()
