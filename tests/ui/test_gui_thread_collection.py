@@ -21,8 +21,12 @@ def test_garbage_cycles_are_collected_by_the_gui_thread_while_other_threads_allo
 
     kept: list[dict] = []
 
+    # enough objects that live on to pass the threshold of a collection (the count of the youngest
+    # generation falls below zero when older objects are freed: a long test session frees many)
+    needed = 5 * gc.get_threshold()[0] - min(0, gc.get_count()[0])
+
     def allocate() -> None:  # what the receiving thread does: unpickle messages, objects that live on
-        kept.extend({"step": n} for n in range(5 * gc.get_threshold()[0]))
+        kept.extend({"step": n} for n in range(needed))
 
     helper = threading.Thread(target=allocate, name="receiver-like")
     helper.start()
