@@ -34,12 +34,15 @@ def is_preset(path: Path) -> bool:
 
 
 def project_file(name: str) -> Path:
-    """A project file named on the command line: a path, or the id of a lecture preset (``mlp-spiral``)."""
+    """A project file named on the command line: a path, or the id of a lecture preset (``mlp-spiral``) or
+    of a shipped assignment (``spiral-200``)."""
     path = Path(name)
-    preset = PRESETS / f"{name}.json"
-    if not path.exists() and "/" not in name and preset.is_file():
-        return preset
-    return path
+    if path.exists() or "/" in name:
+        return path
+    return next(
+        (found for found in (PRESETS / f"{name}.json", PRESETS / "assignments" / f"{name}.json") if found.is_file()),
+        path,
+    )
 
 
 def nearest_presets(name: str) -> str:

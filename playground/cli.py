@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from playground import __version__, is_preset, nearest_presets, project_file
+from playground import __version__, cores, is_preset, nearest_presets, project_file
 from playground.core.machine import BYTES_PER_WEIGHT, size_text
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
@@ -24,7 +24,7 @@ from playground.core.shapes import analyse, example_shapes
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
 CHECK_BUILDS_UP_TO = 256 << 20  # bytes of weights: a larger network is checked without building it
-COMMANDS = ("check", "summary", "train", "export", "import", "blocks", "datasets")
+COMMANDS = ("check", "summary", "train", "export", "import", "grade", "blocks", "datasets")
 
 
 class _Failure(Exception):
@@ -178,6 +178,53 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_import(args, out, err)
 
 
+def cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    assigned = _open(args.assignment)
+    path = project_file(args.assignment)
+    if assigned.assignment is None:
+        print(f"{path}: is a project, not an assignment (File > New Assignment makes one)", file=err)
+        return EXIT_BAD_PROJECT
+    if assigned.assignment.source:
+        print(
+            f"{path}: is a student's project made from the assignment {assigned.assignment.source}: grade with that",
+            file=err,
+        )
+        return EXIT_BAD_PROJECT
+    if not assigned.assignment.goals:
+        print(f"{path}: the assignment has no goals to grade", file=err)
+        return EXIT_BAD_PROJECT
+    from playground.nn import grade_run
+
+    submissions = grade_run.submissions_in(args.submissions, path)
+    if not submissions:
+        print("no submissions to grade: the folders named hold no .json files", file=err)
+        return EXIT_UNREADABLE
+    if args.csv is not None and args.csv.exists() and not args.force:
+        print(f"{args.csv}: exists; --force replaces it", file=err)
+        return EXIT_UNREADABLE
+    said = grade_run.progress_line(err, len(submissions)) if not args.quiet else lambda row: None
+    rows = grade_run.grade_all(path, submissions, args.jobs, args.timeout, said)
+    print(grade_run.table(rows, assigned.assignment), end="", file=out)
+    if args.csv is not None:
+        try:
+            grade_run.write_csv(rows, assigned.assignment, args.csv)
+        except OSError as exc:
+            print(f"{args.csv}: cannot be written ({exc.strerror or exc})", file=err)
+            return EXIT_UNREADABLE
+        print(f"wrote {args.csv} ({len(rows)} rows)", file=out)
+    return EXIT_OK
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 86400 seconds, not {text}")
+    return value
+
+
 def _param_text(param: ParamSpec) -> str:
     return f"`{param.name}` = {param.default!r} ({param.describe()}): {param.doc}"
 
@@ -323,6 +370,26 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--weights", action="store_true", help="carry the module's weights to OUT's weights file")
     imports.add_argument("--force", action="store_true", help="replace OUT (and its weights file) if they exist")
     imports.set_defaults(run=cmd_import)
+    grade = sub.add_parser(
+        "grade",
+        help="train every submission of an assignment and say which goals each meets (a table, and --csv)",
+        description="Train each submission headless with the assignment's seed for its steps, one process per "
+        "submission, and write one row each: every goal met or not with the value measured, the total, and why a "
+        "submission was not trained (locked parts changed, damaged, does not compile, diverged, timed out). "
+        "Exit 0 when every submission has its row.",
+    )
+    grade.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment file (or a shipped one's id)")
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSIONS", help="project files, or folders of them")
+    grade.add_argument("--csv", type=Path, metavar="OUT", help="also write the rows to OUT as CSV")
+    grade.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
+    grade.add_argument(
+        "--jobs", type=_positive, default=cores(), metavar="N", help="submissions at once (default: cores)"
+    )
+    grade.add_argument(
+        "--timeout", type=_seconds, default=600.0, metavar="S", help="seconds one submission may take (default: 600)"
+    )
+    grade.add_argument("--quiet", action="store_true", help="no line per submission graded on the error stream")
+    grade.set_defaults(run=cmd_grade)
     blocks = sub.add_parser("blocks", help="list every block type with its description")
     blocks.add_argument("--markdown", action="store_true", help="full reference with parameters, as Markdown")
     blocks.set_defaults(run=cmd_blocks)

@@ -55,6 +55,12 @@ def _v7_to_v8(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v8_to_v9(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 9 added ``assignment``: a brief for the student, locks and goals (see assignment.py). A
+    version-8 file is no assignment, and keeps its meaning."""
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -63,5 +69,6 @@ MIGRATIONS: dict[int, Migration] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""

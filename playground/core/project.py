@@ -8,7 +8,6 @@ line and column for broken JSON); nothing in a file is ever executed.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from pathlib import Path
@@ -16,117 +15,25 @@ from typing import Any
 
 from playground.core import blocks as _catalogue  # noqa: F401  (registers the block types)
 from playground.core import ties
+from playground.core.assignment import build_assignment
 from playground.core.drawn import check_points
 from playground.core.files import TooLargeError, read_bounded
 from playground.core.graph import GROUP, Block, Graph, Link, block_ports, walk
 from playground.core.layout import auto_layout
 from playground.core.migrations import MIGRATIONS
-from playground.core.param_kinds import MAX_FLOAT
 from playground.core.project_types import STAGE_VIEWS, DatasetRef, Expected, Project, Stage, TrainingConfig
-from playground.core.registry import ParamSpec, canonical_type, get_spec, is_valid_id
+from playground.core.reader import ProjectError, Reader, kind_of
+from playground.core.registry import canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_DEPTH = 16
 MAX_TEXT = 100_000
 
 _DATASET_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-class ProjectError(Exception):
-    """A project file that cannot be used, with the place at fault."""
-
-    def __init__(self, message: str, where: str = "", source: str = "") -> None:
-        self.message = message
-        self.where = where
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        prefix = ": ".join(part for part in (self.source, self.where) if part)
-        return f"{prefix}: {self.message}" if prefix else self.message
-
-
-# --- reading ------------------------------------------------------------------
-
-
-class _Reader:
-    """Typed access to a JSON document that raises ProjectError naming the path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> ProjectError:
-        return ProjectError(message, where, self.source)
-
-    def obj(self, data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
-        if not isinstance(data, dict):
-            raise self.fail(where, f"must be an object {{...}}, not {_kind(data)}")
-        for key in required:
-            if key not in data:
-                raise self.fail(where, f"is missing the field '{key}'")
-        for key in data:
-            if key not in required and key not in optional:
-                raise self.fail(
-                    where, f"has an unknown field '{key}' (allowed: {', '.join(required + optional) or 'none'})"
-                )
-        return data
-
-    def mapping(self, data: Any, where: str, limit: int) -> dict:
-        if not isinstance(data, dict):
-            raise self.fail(where, f"must be an object {{...}}, not {_kind(data)}")
-        if len(data) > limit:
-            raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
-        return data
-
-    def str(self, data: Any, where: str, limit: int = 200) -> str:
-        if not isinstance(data, str):
-            raise self.fail(where, f"must be text, not {_kind(data)}")
-        if len(data) > limit:
-            raise self.fail(where, f"is too long ({len(data)} characters, at most {limit})")
-        return data
-
-    def int(self, data: Any, where: str, low: int, high: int) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise self.fail(where, f"must be a whole number, not {_kind(data)}")
-        if not low <= data <= high:
-            raise self.fail(where, f"must be between {low} and {high}, not {data}")
-        return data
-
-    def number(self, data: Any, where: str) -> float:
-        if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
-            raise self.fail(where, f"must be a number, not {_kind(data)}")
-        if abs(data) > MAX_FLOAT:
-            raise self.fail(where, f"is too large ({data:g})")
-        return float(data)
-
-    def list(self, data: Any, where: str, limit: int) -> list:
-        if not isinstance(data, list):
-            raise self.fail(where, f"must be a list [...], not {_kind(data)}")
-        if len(data) > limit:
-            raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
-        return data
-
-    def setting(self, spec: ParamSpec, value: Any, where: str) -> Any:
-        try:
-            return spec.validate(value)
-        except ValueError as exc:
-            raise self.fail(where, str(exc)) from None
-
-
-def _kind(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "text",
-        bool: "true/false",
-        type(None): "null",
-        int: "a whole number",
-        float: "a number",
-    }.get(type(value), type(value).__name__)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -156,14 +63,14 @@ def parse(text: str, source: str = "") -> dict[str, Any]:
 
 
 def migrate(data: Any, source: str = "") -> dict[str, Any]:
-    reader = _Reader(source)
+    reader = Reader(source)
     if not isinstance(data, dict):
-        raise reader.fail("", f"must hold a JSON object at the top, not {_kind(data)}")
+        raise reader.fail("", f"must hold a JSON object at the top, not {kind_of(data)}")
     if data.get("format") != FORMAT_NAME:
         raise reader.fail("format", f'is not a Playground project (expected "format": "{FORMAT_NAME}")')
     version = data.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise reader.fail("format_version", f"must be a whole number, not {_kind(version)}")
+        raise reader.fail("format_version", f"must be a whole number, not {kind_of(version)}")
     if version > FORMAT_VERSION:
         raise reader.fail(
             "format_version",
@@ -179,12 +86,12 @@ def migrate(data: Any, source: str = "") -> dict[str, Any]:
 
 
 def build(data: dict[str, Any], source: str = "") -> Project:
-    r = _Reader(source)
+    r = Reader(source)
     r.obj(
         data,
         "",
         ("format", "format_version", "graph", "training", "dataset"),
-        ("title", "description", "lecture", "notes", "layout", "expected", "stage"),
+        ("title", "description", "lecture", "notes", "layout", "expected", "stage", "assignment"),
     )
     graph = placed_graph(data, source)
     return Project(
@@ -197,13 +104,14 @@ def build(data: dict[str, Any], source: str = "") -> Project:
         training=_build_training(r, data["training"]),
         expected=_build_expected(r, data["expected"]) if "expected" in data else None,
         stage=_build_stage(r, data["stage"], graph) if "stage" in data else Stage(),
+        assignment=build_assignment(r, data["assignment"], graph, MAX_TEXT) if "assignment" in data else None,
     )
 
 
 def placed_graph(data: dict[str, Any], source: str = "") -> Graph:
     """A document's ``graph`` with its blocks at their ``layout.positions`` (laid out where a level has
     none), checked like a project file's: a project's, or a My blocks entry's."""
-    r = _Reader(source)
+    r = Reader(source)
     graph = _build_graph(r, data["graph"])
     layout = r.obj(data.get("layout", {"positions": {}}), "layout", ("positions",))
     levels = dict(walk(graph))
@@ -225,11 +133,11 @@ def placed_graph(data: dict[str, Any], source: str = "") -> Graph:
 
 def build_graph(data: Any, source: str = "") -> Graph:
     """A graph from its JSON form (``{"blocks": [...], "links": [...]}``), checked like a project file's."""
-    return _build_graph(_Reader(source), data)
+    return _build_graph(Reader(source), data)
 
 
 def _build_graph(
-    r: _Reader, data: Any, where: str = "graph", counted: list[int] | None = None, copies: int = 1
+    r: Reader, data: Any, where: str = "graph", counted: list[int] | None = None, copies: int = 1
 ) -> Graph:
     """``counted`` adds up the blocks so far, each as many times as the repeats around it make copies of it
     (``copies``): three groups of repeat 64 in one another are 262,144 blocks to build, not 3."""
@@ -314,7 +222,7 @@ def _build_graph(
     return graph
 
 
-def _build_ties(r: _Reader, data: Any, graph: Graph) -> dict[str, str]:
+def _build_ties(r: Reader, data: Any, graph: Graph) -> dict[str, str]:
     """``graph.ties``: each name a block's path and one of its weights' torch names, the block there."""
     found = {}
     for name, to in r.mapping(data, "graph.ties", MAX_BLOCKS).items():
@@ -327,7 +235,7 @@ def _build_ties(r: _Reader, data: Any, graph: Graph) -> dict[str, str]:
     return found
 
 
-def _build_dataset(r: _Reader, data: Any) -> DatasetRef:
+def _build_dataset(r: Reader, data: Any) -> DatasetRef:
     r.obj(data, "dataset", ("id",), ("params",))
     dataset_id = r.str(data["id"], "dataset.id", 64)
     if not _DATASET_RE.match(dataset_id):
@@ -352,18 +260,18 @@ def _build_dataset(r: _Reader, data: Any) -> DatasetRef:
             except ValueError as exc:
                 raise r.fail(where, str(exc)) from None
         else:
-            raise r.fail(where, f"must be text, a number, true/false or a list of points, not {_kind(value)}")
+            raise r.fail(where, f"must be text, a number, true/false or a list of points, not {kind_of(value)}")
     return DatasetRef(dataset_id, clean)
 
 
-def _build_training(r: _Reader, data: Any) -> TrainingConfig:
+def _build_training(r: Reader, data: Any) -> TrainingConfig:
     specs = TrainingConfig.specs()
     r.obj(data, "training", (), tuple(specs))
     values = {name: r.setting(specs[name], value, f"training.{name}") for name, value in data.items()}
     return TrainingConfig(**values)
 
 
-def _build_expected(r: _Reader, data: Any) -> Expected:
+def _build_expected(r: Reader, data: Any) -> Expected:
     r.obj(data, "expected", ("metric", "threshold", "steps"), ("goal",))
     goal = data.get("goal", "above")
     if goal not in ("above", "below"):
@@ -376,7 +284,7 @@ def _build_expected(r: _Reader, data: Any) -> Expected:
     )
 
 
-def _build_stage(r: _Reader, data: Any, graph: Graph) -> Stage:
+def _build_stage(r: Reader, data: Any, graph: Graph) -> Stage:
     r.obj(data, "stage", (), ("views", "follow"))
     views = r.list(data.get("views", list(STAGE_VIEWS)), "stage.views", len(STAGE_VIEWS))
     for i, view in enumerate(views):

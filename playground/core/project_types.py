@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.core.graph import Graph
 from playground.core.registry import ParamSpec
+
+if TYPE_CHECKING:
+    from playground.core.assignment import Assignment
 
 
 def _setting(kind: str, default: Any, doc: str, **limits: Any) -> Any:
@@ -118,3 +121,4 @@ class Project:
     training: TrainingConfig = field(default_factory=TrainingConfig)
     expected: Expected | None = None
     stage: Stage = field(default_factory=Stage)
+    assignment: Assignment | None = None

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from playground.core.assignment import assignment_document
 from playground.core.files import atomic_write
 from playground.core.graph import Block, Graph, walk
 from playground.core.project import FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, ProjectError, loads
@@ -70,6 +71,8 @@ def to_document(project: Project) -> dict[str, Any]:
     stage = dataclasses.replace(project.stage, follow=follow)
     if stage != Stage():
         doc["stage"] = {"views": list(stage.views), "follow": stage.follow}
+    if project.assignment is not None:
+        doc["assignment"] = assignment_document(project.assignment)
     return doc
 
 

@@ -34,7 +34,7 @@ def _tied_doc() -> dict:
 
 def test_a_tie_is_saved_read_back_and_counts_its_tensor_once() -> None:
     doc = _tied_doc()
-    assert doc["format_version"] == FORMAT_VERSION == 8
+    assert doc["format_version"] == FORMAT_VERSION >= 8
     assert doc["graph"]["ties"] == {"lm_head.weight": "wte.weight"}
     again = loads(json.dumps(doc))
     assert again.graph.ties == {"lm_head.weight": "wte.weight"} and dumps(again) == dumps(loads(dumps(again)))

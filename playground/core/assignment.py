@@ -1,0 +1,294 @@
+"""Assignments: a project with a brief for the student, locks on what the student may not change, and
+goals the program can check (a validation metric, a parameter budget, which blocks, how many steps).
+
+``locked_parts`` is what the locks keep as the assignment had it; the app refuses any edit that would
+change it, and ``playground grade`` compares a submission's with the assignment's own, so a lock
+removed by editing the JSON by hand is still seen."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from playground.core.graph import GROUP, Graph
+from playground.core.project_types import STAGE_VIEWS, Project, TrainingConfig
+from playground.core.reader import Reader
+from playground.core.registry import canonical_type, get_spec
+from playground.core.shapes import Analysis
+
+MAX_GOALS = 20
+MAX_STEPS = 10_000_000
+STRUCTURAL = ("input", "output", GROUP, "group_input", "group_output")
+"""Block types an "only these blocks" goal always allows: the data's way in and out, and groups."""
+COUNTED = ("params", "blocks", "only", "steps")
+"""Goals on the network or the run rather than on a validation metric."""
+TOLERANCE = 0.005
+"""How far past its threshold a metric may fall and still meet its goal: what differs between machines
+(see docs/assignments.md)."""
+
+_METRIC_RE = re.compile(r"^val_[a-z0-9_]{1,60}$")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One checkable goal. ``measure``: a validation metric ("val_accuracy", "val_loss"), "params" (the
+    network's weights), "blocks" (blocks of ``block_type``), "only" (no block types but ``types``) or
+    "steps" (the metric goals all met within that many training steps)."""
+
+    measure: str
+    at_least: float | None = None
+    at_most: float | None = None
+    block_type: str = ""
+    types: tuple[str, ...] = ()
+
+    @property
+    def is_metric(self) -> bool:
+        return self.measure not in COUNTED
+
+    def text(self) -> str:
+        """The goal as the student reads it: "val_accuracy ≥ 0.95", "at most 200 parameters"."""
+        if self.measure == "only":
+            return "only " + ", ".join(_title(t) for t in self.types) + " blocks"
+        if self.measure == "params":
+            return f"at most {int(self.at_most or 0):,} parameters"
+        if self.measure == "blocks":
+            bound = (
+                f"at least {int(self.at_least):,}"
+                if self.at_least is not None
+                else f"at most {int(self.at_most or 0):,}"
+            )
+            return f"{bound} {_title(self.block_type)} blocks"
+        if self.measure == "steps":
+            return f"metric goals met within {int(self.at_most or 0):,} steps"
+        if self.at_least is not None:
+            return f"{self.measure} ≥ {self.at_least:g}"
+        return f"{self.measure} ≤ {self.at_most:g}"
+
+    def met(self, value: float, tolerance: float = 0.0) -> bool:
+        """Whether ``value`` of this goal's measure meets it (a metric within ``tolerance``)."""
+        if not math.isfinite(value):
+            return False
+        slack = tolerance if self.is_metric else 0.0
+        if self.at_least is not None and value < self.at_least - slack:
+            return False
+        return self.at_most is None or value <= self.at_most + slack
+
+
+@dataclass(frozen=True)
+class Locks:
+    """``blocks``: top-level blocks (with their insides, and the wires between two of them) the student
+    cannot change, move, delete or rewire; ``settings``: "dataset" and training settings the student
+    cannot change; ``hidden``: training settings, "dataset" and stage views ("curves", "data", "block")
+    not shown to the student."""
+
+    blocks: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``steps``: how many steps grading trains, with the project's seed; ``source``: the assignment
+    file a student's project came from ("" in the assignment itself)."""
+
+    brief: str = ""
+    locks: Locks = Locks()
+    goals: tuple[Goal, ...] = ()
+    steps: int = 1000
+    source: str = ""
+
+
+def setting_names() -> tuple[str, ...]:
+    """What a settings lock or a hidden entry may name besides the stage views."""
+    return ("dataset", *(f.name for f in dataclasses.fields(TrainingConfig)))
+
+
+def _title(type_name: str) -> str:
+    spec = get_spec(type_name)
+    return spec.title if spec is not None else type_name
+
+
+# --- what the locks keep -----------------------------------------------------------------
+
+
+def locked_parts(project: Project, locks: Locks, positions: bool = False) -> dict[str, Any]:
+    """Everything the locks keep as it is, by a name that says what it is (``block 'output_1'``, ``the
+    wire input_1 -> linear_1``, ``the setting lr``); ``positions``: the locked blocks' places too."""
+    from playground.core.project_write import block_document  # the file's own form of a block
+
+    graph = project.graph
+    parts: dict[str, Any] = {}
+    locked = set(locks.blocks)
+    for block_id in locks.blocks:
+        block = graph.blocks.get(block_id)
+        parts[f"block '{block_id}'"] = None if block is None else block_document(block)
+        if block is not None and positions:
+            parts[f"the place of '{block_id}'"] = (block.x, block.y)
+    for link in graph.links:
+        if link.src in locked and link.dst in locked:
+            parts[f"the wire {link.src} -> {link.dst}"] = (link.src_port, link.dst_port)
+    for name in locks.settings:
+        if name == "dataset":
+            parts["the dataset"] = {"id": project.dataset.id, "params": project.dataset.params}
+        else:
+            parts[f"the setting {name}"] = getattr(project.training, name)
+    return parts
+
+
+def changes(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between two ``locked_parts``, one phrase each ("block 'output_1' was deleted")."""
+    found = []
+    for name, value in kept.items():
+        if name not in now:
+            found.append(f"{name} was removed")
+        elif now[name] != value:
+            found.append(f"{name} was deleted" if now[name] is None else f"{name} was changed")
+    found += [f"{name} was added" for name in now if name not in kept]
+    return found
+
+
+# --- goals measured on the network -------------------------------------------------------------
+
+
+def block_counts(graph: Graph) -> dict[str, int]:
+    """How many blocks of each type the network holds, inside groups too, each copy of a repeated group
+    counted."""
+    counts: dict[str, int] = {}
+
+    def count(level: Graph, copies: int) -> None:
+        for block in level.blocks.values():
+            counts[block.type] = counts.get(block.type, 0) + copies
+            if block.graph is not None:
+                count(block.graph, copies * int(block.params.get("repeat", 1)))
+
+    count(graph, 1)
+    return counts
+
+
+def measure_network(goal: Goal, graph: Graph, analysis: Analysis) -> tuple[float, str]:
+    """A goal on the network itself: its measured value and how to show it ("185"; for an "only" goal
+    the types it does not allow, "Conv2d, Dropout", and how many such blocks there are)."""
+    if goal.measure == "params":
+        return float(analysis.total_params), f"{analysis.total_params:,}"
+    counts = block_counts(graph)
+    if goal.measure == "blocks":
+        return float(counts.get(goal.block_type, 0)), str(counts.get(goal.block_type, 0))
+    allowed = set(goal.types) | set(STRUCTURAL)
+    others = sorted(t for t in counts if t not in allowed)
+    return float(sum(counts[t] for t in others)), ", ".join(_title(t) for t in others) or "none other"
+
+
+def steps_to_goals(goals: tuple[Goal, ...], history: list[dict[str, float]], tolerance: float) -> float:
+    """The first evaluated step at which every metric goal held (inf: never), from ``history`` (each
+    evaluation's metrics with its "step")."""
+    metric_goals = [g for g in goals if g.is_metric]
+    for record in history:
+        if all(g.measure in record and g.met(record[g.measure], tolerance) for g in metric_goals):
+            return float(record["step"])
+    return math.inf
+
+
+# --- the file's form --------------------------------------------------------------------------------
+
+
+def assignment_document(assignment: Assignment) -> dict[str, Any]:
+    goals = []
+    for goal in assignment.goals:
+        item: dict[str, Any] = {"measure": goal.measure}
+        for name in ("at_least", "at_most"):
+            value = getattr(goal, name)
+            if value is not None and goal.measure != "only":
+                item[name] = int(value) if goal.measure in COUNTED else value
+        if goal.block_type:
+            item["type"] = goal.block_type
+        if goal.types:
+            item["types"] = list(goal.types)
+        goals.append(item)
+    locks = assignment.locks
+    doc = {
+        "brief": assignment.brief,
+        "steps": assignment.steps,
+        "locks": {"blocks": list(locks.blocks), "settings": list(locks.settings), "hidden": list(locks.hidden)},
+        "goals": goals,
+    }
+    return doc | ({"from": assignment.source} if assignment.source else {})
+
+
+def build_assignment(r: Reader, data: Any, graph: Graph, max_text: int) -> Assignment:
+    r.obj(data, "assignment", ("goals", "steps"), ("brief", "locks", "from"))
+    locks = r.obj(data.get("locks", {}), "assignment.locks", (), ("blocks", "settings", "hidden"))
+    blocks = _names(r, locks.get("blocks", []), "assignment.locks.blocks", tuple(graph.blocks), "a block")
+    settings = _names(r, locks.get("settings", []), "assignment.locks.settings", setting_names(), "a setting")
+    shown = (*setting_names(), *STAGE_VIEWS)
+    hidden = _names(r, locks.get("hidden", []), "assignment.locks.hidden", shown, "a setting or a view")
+    goals = tuple(
+        _build_goal(r, item, f"assignment.goals[{i}]")
+        for i, item in enumerate(r.list(data["goals"], "assignment.goals", MAX_GOALS))
+    )
+    return Assignment(
+        brief=r.str(data.get("brief", ""), "assignment.brief", max_text),
+        locks=Locks(blocks, settings, hidden),
+        goals=goals,
+        steps=r.int(data["steps"], "assignment.steps", 1, MAX_STEPS),
+        source=r.str(data.get("from", ""), "assignment.from", 255),
+    )
+
+
+def _names(r: Reader, data: Any, where: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for i, name in enumerate(r.list(data, where, 1000)):
+        r.str(name, f"{where}[{i}]", 64)
+        if name not in allowed:
+            raise r.fail(f"{where}[{i}]", f"'{name}' is not {what} of this project")
+        if name in found:
+            raise r.fail(f"{where}[{i}]", f"'{name}' is named twice")
+        found.append(name)
+    return tuple(found)
+
+
+def _build_goal(r: Reader, data: Any, where: str) -> Goal:
+    r.obj(data, where, ("measure",), ("at_least", "at_most", "type", "types"))
+    measure = r.str(data["measure"], f"{where}.measure", 64)
+    if measure not in COUNTED and not _METRIC_RE.match(measure):
+        raise r.fail(
+            f"{where}.measure",
+            f"'{measure}' is not a goal: a validation metric (val_accuracy, val_loss, ...), params, blocks, only or steps",
+        )
+    if measure == "only":
+        r.obj(data, where, ("measure", "types"))
+        types = tuple(
+            _type(r, t, f"{where}.types[{i}]") for i, t in enumerate(r.list(data["types"], f"{where}.types", 200))
+        )
+        if not types:
+            raise r.fail(f"{where}.types", "must name at least one block type")
+        return Goal(measure, at_most=0.0, types=types)  # none of another type
+    if measure == "blocks":
+        r.obj(data, where, ("measure", "type"), ("at_least", "at_most"))
+        block_type = _type(r, data["type"], f"{where}.type")
+        bound = _one_bound(r, data, where)
+        return Goal(
+            measure, block_type=block_type, **{bound: float(r.int(data[bound], f"{where}.{bound}", 0, 1 << 40))}
+        )
+    if measure in COUNTED:
+        r.obj(data, where, ("measure", "at_most"))
+        return Goal(measure, at_most=float(r.int(data["at_most"], f"{where}.at_most", 0, 1 << 40)))
+    r.obj(data, where, ("measure",), ("at_least", "at_most"))
+    bound = _one_bound(r, data, where)
+    return Goal(measure, **{bound: r.number(data[bound], f"{where}.{bound}")})
+
+
+def _one_bound(r: Reader, data: dict, where: str) -> str:
+    bounds = [name for name in ("at_least", "at_most") if name in data]
+    if len(bounds) != 1:
+        raise r.fail(where, "needs one of 'at_least' or 'at_most' (a goal is one bound)")
+    return bounds[0]
+
+
+def _type(r: Reader, data: Any, where: str) -> str:
+    name = canonical_type(r.str(data, where, 64))
+    if not name or get_spec(name) is None:
+        raise r.fail(where, f"'{data}' is not a block type this Playground knows")
+    return name

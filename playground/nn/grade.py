@@ -1,0 +1,106 @@
+"""Grading one submission of an assignment: read it, compare its locked parts with the assignment's,
+measure the goals on its network, train it headless for the assignment's steps with the assignment's
+seed, and measure the goals on the run. Every way a submission can fail is a ``Row`` with its reason;
+only a defect of Playground itself raises."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground.core.assignment import TOLERANCE, Assignment, changes, locked_parts, measure_network, steps_to_goals
+from playground.core.project import ProjectError, load
+from playground.core.project_types import Project
+from playground.core.shapes import analyse
+
+EVALUATIONS = 20  # evaluations in a graded run (the "steps" goal is measured at these)
+SHOWN_CHANGES = 3
+
+
+@dataclass
+class Row:
+    """One submission's grade. ``result``: "passed", "failed", "locked parts changed", "damaged", "does
+    not compile", "diverged", "stopped" or "timed out"; ``values``: per goal, met and the value shown
+    (None where it was not measured); ``reason``: why it was not trained to the end."""
+
+    file: str
+    result: str
+    values: list[tuple[bool, str] | None] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def met(self) -> int:
+        return sum(1 for value in self.values if value is not None and value[0])
+
+
+def shown(value: float) -> str:
+    if math.isinf(value):
+        return "never"
+    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1 else f"{value:.4f}"
+
+
+def grade(assigned: Project, submission: Path) -> Row:
+    """Grade ``submission`` against the project ``assigned`` (whose ``assignment`` is set)."""
+    assignment = assigned.assignment
+    assert assignment is not None
+    goals = assignment.goals
+    unmeasured: list[tuple[bool, str] | None] = [None] * len(goals)
+    try:
+        project = load(submission)
+    except ProjectError as exc:
+        return Row(str(submission), "damaged", unmeasured, exc.where + ": " + exc.message if exc.where else exc.message)
+    except OSError as exc:
+        return Row(str(submission), "damaged", unmeasured, f"cannot be read ({exc.strerror or exc})")
+    changed = changes(locked_parts(assigned, assignment.locks), locked_parts(project, assignment.locks))
+    if changed:
+        more = f" and {len(changed) - SHOWN_CHANGES} more" if len(changed) > SHOWN_CHANGES else ""
+        return Row(str(submission), "locked parts changed", unmeasured, "; ".join(changed[:SHOWN_CHANGES]) + more)
+    analysis = analyse(project.graph)
+    values = list(unmeasured)
+    for i, goal in enumerate(goals):
+        if goal.measure in ("params", "blocks", "only"):
+            value, text = measure_network(goal, project.graph, analysis)
+            values[i] = (goal.met(value), text)
+    if analysis.problems:
+        return Row(str(submission), "does not compile", values, analysis.problems[0].message)
+    return _train(_as_assigned(project, assigned), submission, assignment, values)
+
+
+def _as_assigned(project: Project, assigned: Project) -> Project:
+    """The submission trained as the assignment trains it: the assignment's seed (its locked settings are
+    the assignment's already)."""
+    training = dataclasses.replace(project.training, seed=assigned.training.seed)
+    return dataclasses.replace(project, training=training)
+
+
+def _train(project: Project, path: Path, assignment: Assignment, values: list) -> Row:
+    from playground.nn.tasks import Diverged, TrainingStopped
+    from playground.nn.train_run import build_trainer
+
+    trainer = build_trainer(project, path, "cpu")
+    if isinstance(trainer, list):
+        return Row(str(path), "does not compile", values, trainer[0].removeprefix(f"{path}: "))
+    steps = assignment.steps
+    trainer.horizon = steps
+    every = max(1, steps // EVALUATIONS)
+    try:
+        for report in trainer.run(steps=steps):
+            if report.step % every == 0 or report.step == steps:
+                trainer.read()
+                trainer.evaluate()
+    except Diverged as exc:
+        return Row(str(path), "diverged", values, str(exc))
+    except TrainingStopped as exc:
+        return Row(str(path), "stopped", values, str(exc))
+    final = trainer.history[-1]
+    for i, goal in enumerate(assignment.goals):
+        if goal.is_metric:
+            value = final.get(goal.measure)
+            values[i] = (False, "not reported") if value is None else (goal.met(value, TOLERANCE), shown(value))
+        elif goal.measure == "steps":
+            reached = steps_to_goals(assignment.goals, trainer.history, TOLERANCE)
+            values[i] = (goal.met(reached), shown(reached))
+    passed = all(value is not None and value[0] for value in values)
+    return Row(str(path), "passed" if passed else "failed", values)

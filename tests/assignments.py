@@ -1,0 +1,69 @@
+"""Worked solutions of the shipped assignments, and submissions of every kind for grading tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from playground import PRESETS
+from playground.core.graph import Block, Link
+from playground.core.project import load
+from playground.core.project_types import Project
+from playground.core.project_write import save
+
+ASSIGNMENTS = PRESETS / "assignments"
+
+
+def assignment(name: str) -> Project:
+    return load(ASSIGNMENTS / f"{name}.json")
+
+
+def chain(project: Project, blocks: list[tuple[str, dict]]) -> Project:
+    """The blocks, in a row, wired from the Input to the Output (each (type, params))."""
+    graph = project.graph
+    before = "input_1"
+    for i, (type_name, params) in enumerate(blocks):
+        block_id = f"{type_name}_{i + 1}"
+        graph.add_block(Block(block_id, type_name, dict(params), 100.0 * (i + 1), 200.0))
+        graph.connect(Link(before, 0, block_id, 0))
+        before = block_id
+    graph.connect(Link(before, 0, "output_1", 0))
+    return project
+
+
+def spiral_solution(width: int = 10, **training: object) -> Project:
+    """The spiral in 151 parameters: 2-10-10-1 with tanh."""
+    project = chain(
+        assignment("spiral-200"),
+        [
+            ("linear", {"in_features": 2, "out_features": width}),
+            ("tanh", {}),
+            ("linear", {"in_features": width, "out_features": width}),
+            ("tanh", {}),
+            ("linear", {"in_features": width, "out_features": 1}),
+        ],
+    )
+    project.training = dataclasses.replace(project.training, **training)
+    return project
+
+
+def digits_solution() -> Project:
+    """Digits with two small convolutions: 3,530 parameters."""
+    return chain(
+        assignment("digits-cnn-10k"),
+        [
+            ("conv2d", {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1}),
+            ("relu", {}),
+            ("max_pool2d", {}),
+            ("conv2d", {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "padding": 1}),
+            ("relu", {}),
+            ("max_pool2d", {}),
+            ("flatten", {}),
+            ("linear", {"in_features": 64, "out_features": 10}),
+        ],
+    )
+
+
+def write(project: Project, path: Path) -> Path:
+    save(project, path)
+    return path

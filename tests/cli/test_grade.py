@@ -1,0 +1,160 @@
+"""``playground grade``: a folder of submissions of every kind graded in one command, each a row."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import shutil
+from pathlib import Path
+
+from playground.cli import main
+from tests.assignments import ASSIGNMENTS, assignment, chain, spiral_solution, write
+
+SPIRAL = str(ASSIGNMENTS / "spiral-200.json")
+HEADER = ["file", "val_accuracy ≥ 0.95", "at most 200 parameters", "total", "result"]
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _submissions(folder: Path) -> dict[str, str]:
+    """The twelve submissions, each with the result its row must give."""
+    folder.mkdir()
+    write(spiral_solution(), folder / "valid.json")
+    write(spiral_solution(8), folder / "valid_small.json")
+    write(spiral_solution(12), folder / "too_many_params.json")
+    write(spiral_solution(2), folder / "too_narrow.json")
+    hand_edited = json.loads(write(spiral_solution(), folder / "tampered_epochs.json").read_text())
+    hand_edited["training"]["epochs"] = 4000
+    hand_edited["assignment"]["locks"]["settings"] = []  # the lock taken out by hand as well
+    (folder / "tampered_epochs.json").write_text(json.dumps(hand_edited))
+    swapped = json.loads(write(spiral_solution(), folder / "tampered_output.json").read_text())
+    for block in swapped["graph"]["blocks"]:
+        if block["id"] == "input_1":
+            block["params"]["shape"] = [3]
+    swapped["graph"]["blocks"][2]["params"]["in_features"] = 3
+    (folder / "tampered_output.json").write_text(json.dumps(swapped))
+    text = write(spiral_solution(), folder / "damaged.json").read_text()
+    (folder / "damaged.json").write_text(text[: len(text) // 2])
+    (folder / "not_a_project.json").write_text('{"hello": "world"}\n')
+    write(assignment("spiral-200"), folder / "unwired.json")
+    mismatched = chain(
+        assignment("spiral-200"),
+        [("linear", {"in_features": 2, "out_features": 10}), ("linear", {"in_features": 7, "out_features": 1})],
+    )
+    write(mismatched, folder / "mismatched.json")
+    diverging = chain(
+        assignment("spiral-200"),
+        [
+            ("linear", {"in_features": 2, "out_features": 10}),
+            ("pow", {"exponent": 8.0}),
+            ("linear", {"in_features": 10, "out_features": 1}),
+        ],
+    )
+    diverging.training = dataclasses.replace(diverging.training, optimizer="sgd", lr=10.0)
+    write(diverging, folder / "diverging.json")
+    wide = chain(
+        assignment("spiral-200"),
+        [
+            ("linear", {"in_features": 2, "out_features": 2048}),
+            ("relu", {}),
+            ("linear", {"in_features": 2048, "out_features": 2048}),
+            ("relu", {}),
+            ("linear", {"in_features": 2048, "out_features": 1}),
+        ],
+    )
+    write(wide, folder / "slow.json")
+    return {
+        "valid.json": "passed",
+        "valid_small.json": "passed",
+        "too_many_params.json": "failed",
+        "too_narrow.json": "failed",
+        "tampered_epochs.json": "locked parts changed: the setting epochs was changed",
+        "tampered_output.json": "locked parts changed: block 'input_1' was changed",
+        "damaged.json": "damaged: line ",
+        "not_a_project.json": "damaged: format: is not a Playground project",
+        "unwired.json": "does not compile: ",
+        "mismatched.json": "does not compile: ",
+        "diverging.json": "diverged: loss became NaN at step",
+        "slow.json": "timed out: ran past the time limit of 12 s",
+    }
+
+
+def test_a_folder_of_submissions_is_graded_into_a_table_and_a_csv(tmp_path):
+    expected = _submissions(tmp_path / "class")
+    report = tmp_path / "grades.csv"
+    code, out, err = run_cli(
+        ["grade", SPIRAL, str(tmp_path / "class"), "--csv", str(report), "--jobs", "2", "--timeout", "12"]
+    )
+    assert code == 0, err
+    with report.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == HEADER
+    by_file = {Path(row[0]).name: row for row in rows[1:]}
+    assert sorted(by_file) == sorted(expected)  # one row each, the assignment's own file not among them
+    for name, result in expected.items():
+        assert by_file[name][4].startswith(result), (name, by_file[name])
+    valid = by_file["valid.json"]
+    assert (
+        valid[1].startswith("yes ")
+        and float(valid[1].split()[1]) >= 0.95
+        and valid[2] == "yes 151"
+        and valid[3] == "2/2"
+    )
+    assert by_file["too_many_params.json"][2] == "no 205" and by_file["too_many_params.json"][3] == "1/2"
+    assert by_file["too_narrow.json"][1].startswith("no ") and by_file["too_narrow.json"][2] == "yes 15"
+    assert by_file["diverging.json"][1:4] == ["-", "yes 41", "1/2"]  # measured on the network before training
+    for name in ("damaged.json", "tampered_epochs.json", "slow.json"):
+        assert by_file[name][1:4] == ["-", "-", "0/2"], name
+    assert "no block feeds" in by_file["unwired.json"][4] or "input" in by_file["unwired.json"][4]
+    assert "in_features" in by_file["mismatched.json"][4]
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "file",
+        "val_accuracy",
+        "≥",
+        "0.95",
+        "at",
+        "most",
+        "200",
+        "parameters",
+        "total",
+        "result",
+    ]
+    table = {Path(line.split()[0]).name: line for line in lines[2:] if line.startswith(str(tmp_path))}
+    assert "✓ 151" in table["valid.json"] and "✗ 205" in table["too_many_params.json"]
+    assert f"wrote {report} (12 rows)" in out
+    assert err.count("graded ") == 12
+
+
+def test_grading_twice_gives_the_same_values(tmp_path):
+    first = write(spiral_solution(9, lr=0.03), tmp_path / "a.json")
+    shutil.copy(first, tmp_path / "b.json")
+    code, out, err = run_cli(
+        ["grade", SPIRAL, str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--jobs", "2", "--quiet"]
+    )
+    assert code == 0, err
+    a, b = (line.split(maxsplit=1)[1] for line in out.splitlines()[2:4])
+    assert a == b and "✓ 127" in a
+
+
+def test_what_is_not_an_assignment_is_refused(tmp_path, capsys):
+    assert main(["grade", "mlp-spiral", str(tmp_path)]) == 1
+    assert "is a project, not an assignment" in capsys.readouterr().err
+    student = write(spiral_solution(), tmp_path / "mine.json")
+    data = json.loads(student.read_text())
+    data["assignment"]["from"] = "spiral-200.json"
+    student.write_text(json.dumps(data))
+    assert main(["grade", str(student), str(tmp_path)]) == 1
+    assert "made from the assignment spiral-200.json" in capsys.readouterr().err
+    assert main(["grade", SPIRAL, str(tmp_path / "empty")]) == 0  # a name that is no file: its own row
+    assert "damaged: cannot be read" in capsys.readouterr().out
+    report = tmp_path / "grades.csv"
+    report.write_text("kept")
+    assert main(["grade", SPIRAL, str(student), "--csv", str(report)]) == 2
+    assert "exists; --force replaces it" in capsys.readouterr().err and report.read_text() == "kept"

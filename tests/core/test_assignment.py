@@ -1,0 +1,105 @@
+"""Assignments in the file (format 9), what their locks keep, and the goals measured on a network."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from playground.core.assignment import Goal, block_counts, changes, locked_parts, measure_network, steps_to_goals
+from playground.core.project import ProjectError, loads
+from playground.core.project_write import dumps
+from playground.core.shapes import analyse
+from tests.assignments import ASSIGNMENTS, assignment, digits_solution, spiral_solution
+
+
+def test_a_version_8_file_is_no_assignment_and_a_version_9_one_keeps_its_own():
+    old = json.loads((ASSIGNMENTS / "spiral-200.json").read_text())
+    del old["assignment"]
+    old["format_version"] = 8
+    assert loads(json.dumps(old)).assignment is None
+    shipped = assignment("spiral-200")
+    again = loads(dumps(shipped))
+    assert again.assignment == shipped.assignment
+    assert again.assignment.locks.blocks == ("input_1", "output_1")
+    assert [g.text() for g in again.assignment.goals] == ["val_accuracy ≥ 0.95", "at most 200 parameters"]
+    assert again.assignment.steps == 3000 and again.assignment.source == ""
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "says"),
+    [
+        (lambda a: a["locks"].update(blocks=["linear_9"]), "assignment.locks.blocks[0]", "'linear_9' is not a block"),
+        (lambda a: a["locks"].update(settings=["lr", "lr"]), "assignment.locks.settings[1]", "named twice"),
+        (lambda a: a["locks"].update(hidden=["boundary"]), "assignment.locks.hidden[0]", "not a setting or a view"),
+        (
+            lambda a: a["goals"].append({"measure": "accuracy", "at_least": 1}),
+            "assignment.goals[2].measure",
+            "validation metric",
+        ),
+        (lambda a: a["goals"].append({"measure": "val_loss"}), "assignment.goals[2]", "one of 'at_least' or 'at_most'"),
+        (
+            lambda a: a["goals"].append({"measure": "params", "at_most": 2.5}),
+            "assignment.goals[2].at_most",
+            "whole number",
+        ),
+        (
+            lambda a: a["goals"].append({"measure": "blocks", "type": "warp", "at_most": 1}),
+            "assignment.goals[2].type",
+            "'warp'",
+        ),
+        (lambda a: a["goals"].append({"measure": "only", "types": []}), "assignment.goals[2].types", "at least one"),
+        (lambda a: a.update(steps=0), "assignment.steps", "between 1 and"),
+        (lambda a: a.update(grade="A"), "assignment", "unknown field 'grade'"),
+    ],
+)
+def test_a_bad_assignment_names_its_field(edit, where, says):
+    data = json.loads((ASSIGNMENTS / "spiral-200.json").read_text())
+    edit(data["assignment"])
+    with pytest.raises(ProjectError) as caught:
+        loads(json.dumps(data), "hw.json")
+    assert caught.value.where == where and says in caught.value.message and str(caught.value).startswith("hw.json: ")
+
+
+def test_locked_parts_see_a_locked_block_a_wire_between_two_and_a_setting():
+    assigned = spiral_solution()
+    locks = assigned.assignment.locks
+    kept = locked_parts(assigned, locks)
+    assert set(kept) >= {"block 'input_1'", "block 'output_1'", "the dataset", "the setting epochs"}
+    student = spiral_solution(12)  # another network between the locked blocks: nothing locked changed
+    assert changes(kept, locked_parts(student, locks)) == []
+    student.graph.blocks["input_1"].params["shape"] = [3]
+    student.dataset = type(student.dataset)("moons", {})
+    assert changes(kept, locked_parts(student, locks)) == ["block 'input_1' was changed", "the dataset was changed"]
+    for link in student.graph.links_of(["output_1"]):
+        student.graph.disconnect(link)
+    student.graph.remove_block("output_1")
+    assert "block 'output_1' was deleted" in changes(kept, locked_parts(student, locks))
+
+
+def test_goals_on_the_network_count_parameters_blocks_and_types():
+    solution = digits_solution()
+    analysis = analyse(solution.graph)
+    assert measure_network(Goal("params", at_most=10000.0), solution.graph, analysis) == (1898.0, "1,898")
+    assert block_counts(solution.graph)["conv2d"] == 2
+    conv = Goal("blocks", at_least=1.0, block_type="conv2d")
+    assert conv.met(measure_network(conv, solution.graph, analysis)[0]) and conv.text() == "at least 1 Conv2d blocks"
+    only = Goal("only", at_most=0.0, types=("linear", "relu"))
+    value, shown = measure_network(only, solution.graph, analysis)
+    assert (value, shown) == (5.0, "Conv2d, Flatten, MaxPool2d") and not only.met(value)
+    assert only.text() == "only Linear, ReLU blocks"
+
+
+def test_metric_goals_hold_within_the_tolerance_and_steps_count_to_the_first_evaluation_that_meets_them():
+    accuracy = Goal("val_accuracy", at_least=0.95)
+    assert accuracy.met(0.946, 0.005) and not accuracy.met(0.944, 0.005) and not accuracy.met(math.nan)
+    assert Goal("val_loss", at_most=0.2).met(0.204, 0.005) and not Goal("params", at_most=200).met(201, 0.005)
+    history = [
+        {"step": 100, "val_accuracy": 0.9},
+        {"step": 200, "val_accuracy": 0.96},
+        {"step": 300, "val_accuracy": 0.5},
+    ]
+    goals = (accuracy, Goal("steps", at_most=150.0))
+    assert steps_to_goals(goals, history, 0.0) == 200.0
+    assert steps_to_goals(goals, history[:1], 0.0) == math.inf
