@@ -24,7 +24,7 @@ def chain(project: Project, blocks: list[tuple[str, dict]]) -> Project:
     before = "input_1"
     for i, (type_name, params) in enumerate(blocks):
         block_id = f"{type_name}_{i + 1}"
-        graph.add_block(Block(block_id, type_name, dict(params), 100.0 * (i + 1), 200.0))
+        graph.add_block(Block(block_id, type_name, dict(params), 240.0 * i, 240.0))
         graph.connect(Link(before, 0, block_id, 0))
         before = block_id
     graph.connect(Link(before, 0, "output_1", 0))

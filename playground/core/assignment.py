@@ -150,6 +150,11 @@ def changes(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return found
 
 
+def locks_touched(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The names of the locked parts that differ between two ``locked_parts`` (for a refusal)."""
+    return [name for name in kept if name not in now or now[name] != kept[name]] + [n for n in now if n not in kept]
+
+
 # --- goals measured on the network -------------------------------------------------------------
 
 

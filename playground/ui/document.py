@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground import is_preset
 from playground.core import ties
+from playground.core.assignment import Assignment, locked_parts, locks_touched
 from playground.core.blocks.group import starter_graph
 from playground.core.commands import (
     AddBlock,
@@ -83,7 +84,8 @@ class UndoEdit(QUndoCommand):
 
 
 class SettingsEdit(QUndoCommand):
-    """A change to the project's dataset, training settings or notes (``part``: "dataset", "training", "notes").
+    """A change to the project's dataset, training settings, notes, stage or assignment (``part``: "dataset",
+    "training", "notes", "stage", "assignment").
     Consecutive changes of one setting merge, so dragging a slider is one undo step (unless ``merges``
     is False: each stroke of a drawing is a step of its own)."""
 
@@ -194,6 +196,9 @@ class Document(QObject):
         Save asks where to write and nothing ever writes into the presets."""
         self.undo_stack.clear()  # first: clearing re-analyses, and that must still see the old graph
         self.preset = path if path is not None and is_preset(path) else None
+        assignment = project.assignment
+        if assignment is not None and not assignment.source and path is not None:  # the student's copy says whence
+            project.assignment = dataclasses.replace(assignment, source=path.name)
         self.project = project
         self.level = []
         self.path = None if self.preset is not None else path
@@ -205,6 +210,16 @@ class Document(QObject):
     def load(self, path: Path) -> None:
         """Open a project file; raises ProjectError/OSError and leaves the document alone if it fails."""
         self.open_project(load(path), path)
+
+    def save_assignment(self, path: Path) -> None:
+        """Write the project as the assignment itself (no file it came from); the project stays as it is
+        open (Save writes it where it was)."""
+        if is_preset(path):
+            raise PresetWriteError(path)
+        assignment = self.project.assignment
+        if assignment is None:
+            raise ValueError("the project has no assignment")
+        save(dataclasses.replace(self.project, assignment=dataclasses.replace(assignment, source="")), path)
 
     def save(self, path: Path | None = None) -> None:
         """Write the project; a target inside the presets folder is refused with PresetWriteError."""
@@ -244,13 +259,37 @@ class Document(QObject):
         return InGroup(list(self.level), command) if self.level else command
 
     def _do(self, command: Command) -> bool:
-        """Do ``command`` on the project; False (and ``refused``, saying why) if it cannot be done."""
+        """Do ``command`` on the project; False (and ``refused``, saying why) if it cannot be done, or
+        if it would change what the assignment locks (then it is undone at once)."""
+        kept = self._locked()
         try:
             command.do(self.root)
         except GraphError as exc:
             self.refused.emit(str(exc))
             return False
+        touched = locks_touched(kept, self._locked())
+        if touched:
+            command.undo(self.root)
+            self.refused.emit(f"Locked by the assignment: {touched[0]} stays as it is")
+            return False
         return True
+
+    def _locked(self) -> dict[str, object]:
+        assignment = self.project.assignment
+        return locked_parts(self.project, assignment.locks, positions=True) if assignment else {}
+
+    def is_locked(self, block_id: str) -> bool:
+        """Whether the block shown as ``block_id`` (at the level shown) is locked by the assignment: a
+        locked top-level block, or anything inside one."""
+        assignment = self.project.assignment
+        if assignment is None:
+            return False
+        top = self.level[0] if self.level else block_id
+        return top in assignment.locks.blocks
+
+    def setting_locked(self, name: str) -> bool:
+        """Whether the training setting ``name`` (or "dataset") is locked by the assignment."""
+        return self.project.assignment is not None and name in self.project.assignment.locks.settings
 
     @contextlib.contextmanager
     def macro(self, text: str) -> Iterator[None]:
@@ -361,6 +400,9 @@ class Document(QObject):
     def set_training(self, name: str, value: object) -> bool:
         """Change one training setting (validated like a file field); False and ``refused`` if invalid."""
         spec = TrainingConfig.specs()[name]
+        if self.setting_locked(name) and value != getattr(self.project.training, name):
+            self.refused.emit(f"Locked by the assignment: {name} stays {getattr(self.project.training, name)}")
+            return False
         try:
             value = spec.validate(value)
         except ValueError as exc:
@@ -383,13 +425,21 @@ class Document(QObject):
             self.undo_stack.push(SettingsEdit(self, "stage", "stage", self.project.stage, stage))
 
     def set_dataset(self, ref: DatasetRef, merges: bool = True) -> None:
+        if ref != self.project.dataset and self.setting_locked("dataset"):
+            self.refused.emit("Locked by the assignment: the dataset stays as it is")
+            return
         if ref != self.project.dataset:
             self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref, merges))
+
+    def set_assignment(self, assignment: Assignment | None) -> None:
+        """The project's brief, locks and goals (an undoable edit: Undo takes a lock back first)."""
+        if assignment != self.project.assignment:
+            self.undo_stack.push(SettingsEdit(self, "assignment", "assignment", self.project.assignment, assignment))
 
     def replace_settings(self, part: str, value: object) -> None:
         before = getattr(self.project, part)
         setattr(self.project, part, value)
-        if part in ("dataset", "notes", "stage"):
+        if part in ("dataset", "notes", "stage", "assignment"):
             self.settings_changed.emit(part)
             return
         for name in (f.name for f in dataclasses.fields(TrainingConfig)):

@@ -63,6 +63,11 @@ class Inspector(QWidget):
         self.untie.clicked.connect(lambda: self.document.untie(list(self._ties())))
         self.tied.hide()
         self.untie.hide()
+        self.locked = QLabel("Locked by the assignment: this block stays as it is.")
+        self.locked.setObjectName("inspectorLocked")
+        self.locked.setWordWrap(True)
+        set_font(self.locked, 11, bold=True)
+        self.locked.hide()
         self.problems = QLabel()
         self.problems.setObjectName("inspectorProblems")
         self.problems.setWordWrap(True)
@@ -72,6 +77,7 @@ class Inspector(QWidget):
         for widget in (
             self.title,
             self.subtitle,
+            self.locked,
             self.form_host,
             self.field_error,
             self.shape,
@@ -90,6 +96,13 @@ class Inspector(QWidget):
         document.analysed.connect(self.refresh)
         document.replaced.connect(lambda: self.show_block(None))
         document.settings_changed.connect(self._settings_changed)
+
+    def _show_lock(self) -> None:
+        """A block the assignment locks: its fields read only, and the reason above them."""
+        locked = self.block_id is not None and self.document.is_locked(self.block_id)
+        self.locked.setVisible(locked)
+        for editor in self.editors.values():
+            editor.setEnabled(not locked)
 
     def add_live_view(self, view: QWidget) -> None:
         """The selected block's live plots, under its parameters."""
@@ -117,6 +130,7 @@ class Inspector(QWidget):
             )
             for label in (self.shape, self.count, self.problems):
                 label.clear()
+            self.locked.hide()
             self.tied.hide()
             self.untie.hide()
             return
@@ -133,6 +147,7 @@ class Inspector(QWidget):
             label = QLabel(param.name)
             label.setToolTip(param.doc)
             self.form.addRow(label, editor)
+        self._show_lock()
         self.refresh(self.document.analysis)
 
     def _data_editor(self, param: ParamSpec) -> QComboBox:
@@ -200,6 +215,8 @@ class Inspector(QWidget):
         self.set_fields(message.fields)
 
     def _settings_changed(self, part: str) -> None:
+        if part == "assignment":
+            self._show_lock()
         if part == "dataset":
             self.set_fields(())  # until the worker has read the new dataset
 

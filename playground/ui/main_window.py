@@ -37,6 +37,7 @@ from playground.ui.stage_network import StageNetwork
 from playground.ui.storage import setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
+from playground.ui.window_assignment import Assignments
 from playground.ui.window_editing import Editing
 from playground.ui.window_exports import ModelExports
 from playground.ui.window_files import ProjectFiles
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         self.groups = GroupEditing(self.document, self.scene, actions, say)
         self.library = MyBlocks(self, self.document, self.scene, self.view, self.palette_widget, actions, say)
         self.presenter = Presenter(self, actions)
+        self.assignments = Assignments(self, self.document, self.session, actions, say)
 
     def _actions(self) -> None:
         sp = QStyle.StandardPixmap
@@ -210,6 +212,8 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(files.recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([files.act_save, files.act_save_as, files.act_revert])
+        file_menu.addSeparator()
+        file_menu.addAction(self.assignments.act_new)
         file_menu.addSeparator()
         file_menu.addActions([self.exports.act_export, self.exports.act_save_weights])
         file_menu.addSeparator()

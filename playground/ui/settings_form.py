@@ -80,7 +80,7 @@ class SettingsForm(QWidget):
         self.lr_spin.setSingleStep(0.001)
         self.lr_spin.setKeyboardTracking(False)
         self.lr_spin.valueChanged.connect(lambda v: self._edit_training("lr", float(v)))
-        lr_row = QHBoxLayout()
+        self.lr_row = lr_row = QHBoxLayout()
         lr_row.addWidget(self.lr_slider, 1)
         lr_row.addWidget(self.lr_spin)
 
@@ -145,15 +145,33 @@ class SettingsForm(QWidget):
             info = self._dataset_info()
             for param in info.params if info else ():
                 show_value(self.dataset_editors[param.name], project.dataset.params.get(param.name, param.default))
+            self._show_locks()
         finally:
             self.updating = False
+
+    def _show_locks(self) -> None:
+        """Settings the assignment locks read only (saying so); those it hides not shown."""
+        assignment = self.document.project.assignment
+        locked = set(assignment.locks.settings) if assignment else set()
+        hidden = set(assignment.locks.hidden) if assignment else set()
+        widgets = {**self.training_editors, "task": self.task, "lr": self.lr_spin, "dataset": self.dataset}
+        for name, widget in widgets.items():
+            widget.setEnabled(name not in locked)
+            widget.setToolTip("Locked by the assignment" if name in locked else "")
+            if name in hidden and name in self.training_editors:
+                self.training_form.setRowVisible(widget, False)
+        self.lr_slider.setEnabled("lr" not in locked)
+        for editor in self.dataset_editors.values():
+            editor.setEnabled("dataset" not in locked)
+        self.training_form.setRowVisible(self.task, not self.presenting and "task" not in hidden)
+        self.training_form.setRowVisible(self.lr_row, "lr" not in hidden)
+        self.top.setRowVisible(self.dataset, not self.presenting and "dataset" not in hidden)
+        for row in range(self.dataset_form.rowCount()):
+            self.dataset_form.setRowVisible(row, not self.presenting and "dataset" not in hidden)
 
     def set_presenting(self, on: bool) -> None:
         """Presentation mode: the dataset and the settings that need a restart are put away."""
         self.presenting = on
-        self.top.setRowVisible(self.dataset, not on)
-        for row in range(self.dataset_form.rowCount()):
-            self.dataset_form.setRowVisible(row, not on)
         self.show_settings()
 
     def show_thumbnails(self, message: Thumbnails) -> None:

@@ -153,10 +153,15 @@ class TrainingPanel(QWidget):
             self.splitter.setSizes(self.sizes_before)
 
     def _show_stage(self, on: bool) -> None:
-        """The views the project's stage names, while presenting (every view otherwise)."""
-        stage = self.document.project.stage
-        self.curves.setVisible(not on or "curves" in stage.views)
-        self.views.present(on and "block" in stage.views, not on or "data" in stage.views)
+        """The views the project's stage names, while presenting (every view otherwise), less those an
+        assignment hides."""
+        stage, assignment = self.document.project.stage, self.document.project.assignment
+        hidden = assignment.locks.hidden if assignment else ()
+        self.curves.setVisible((not on or "curves" in stage.views) and "curves" not in hidden)
+        self.views.present(
+            on and "block" in stage.views and "block" not in hidden,
+            (not on or "data" in stage.views) and "data" not in hidden,
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """On a narrow screen (1280 or 1366 wide) loss goes over accuracy and the data views get the room
@@ -366,6 +371,7 @@ class TrainingPanel(QWidget):
         self.saved_steps = 0
         self.data_wanted = ""
         self.controls.settings.show_settings()
+        self._show_stage(self.presenting)
         self._show_drawing()
         if self.document.root.blocks:  # once the canvas has shown it (posting a large network takes a while)
             QTimer.singleShot(0, lambda project=self.document.project: self._load_opened(project))
@@ -390,6 +396,10 @@ class TrainingPanel(QWidget):
         """A setting changed (by the panel, or by undo/redo): show it, and tell the run (the lecture notes
         are no setting of the run: typing them changes nothing it trains)."""
         if name == "notes":
+            return
+        if name == "assignment":  # what it locks and hides
+            self.controls.settings.show_settings()
+            self._show_stage(self.presenting)
             return
         if name == "stage":  # what presentation shows: shown at once while presenting
             if self.presenting:

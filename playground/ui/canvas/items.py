@@ -105,6 +105,10 @@ class PortItem(QGraphicsItem):
         return self.block.block_id, self.index
 
 
+PADLOCK = 22.0  # the title's room for the padlock of a locked block
+LOCKED_TIP = "<br><b>Locked by the assignment</b>: it cannot be changed, moved, deleted or rewired."
+
+
 class BlockItem(QGraphicsObject):
     """One block: a coloured header with its title, its key parameters, shape and size."""
 
@@ -131,6 +135,7 @@ class BlockItem(QGraphicsObject):
         self.units: list[QImage] = []
         self.hovered_unit: int | None = None
         self.shown: tuple | None = None  # what refresh() last showed, to skip showing it again
+        self.locked = False  # by the assignment: drawn with a padlock and a dashed outline
         self.outline, self.header, self.bounds = block_paths(self.height)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -180,8 +185,15 @@ class BlockItem(QGraphicsObject):
             tip += "<br><i>Double-click to open it.</i>"
         if self.problems:
             tip += "<br><span style='color:#dc2626'>" + "<br>".join(_escape(p) for p in self.problems) + "</span>"
-        self.setToolTip(tip)
+        self.setToolTip(tip + (LOCKED_TIP if self.locked else ""))
         self.update()
+
+    def set_locked(self, locked: bool) -> None:
+        if locked != self.locked:
+            self.locked = locked
+            tip = self.toolTip().replace(LOCKED_TIP, "")
+            self.setToolTip(tip + LOCKED_TIP if locked else tip)
+            self.update()
 
     def _rebuild_ports(self, count: int, in_names: list[str], out_names: list[str]) -> None:
         if len(self.inputs) == count and len(self.outputs) == len(out_names):
@@ -271,7 +283,10 @@ class BlockItem(QGraphicsObject):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         theme = self.theme
         selected = self.isSelected()
-        painter.setPen(QPen(theme.selection if selected else theme.block_border, 2.5 if selected else 1.2))
+        pen = QPen(theme.selection if selected else theme.block_border, 2.5 if selected or self.locked else 1.2)
+        if self.locked:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
         painter.setBrush(theme.block)
         if self.is_group:  # a stack of blocks: what is inside
             for offset in (8.0, 4.0):
@@ -291,8 +306,14 @@ class BlockItem(QGraphicsObject):
         painter.setBrush(colour)
         painter.drawRect(QRectF(0, HEADER - ACCENT, WIDTH, ACCENT))
         painter.setPen(theme.text)
+        title_left = 12.0
+        if self.locked:
+            _padlock(painter, QPointF(12, (HEADER - ACCENT) / 2), theme.text)
+            title_left += PADLOCK
         painter.setFont(block_font("title"))
-        painter.drawText(QRectF(12, 0, WIDTH - 24, HEADER - ACCENT), Qt.AlignmentFlag.AlignVCenter, self.title)
+        painter.drawText(
+            QRectF(title_left, 0, WIDTH - 12 - title_left, HEADER - ACCENT), Qt.AlignmentFlag.AlignVCenter, self.title
+        )
         first = 0
         if self.id_in_header:
             painter.setFont(block_font("id"))
@@ -327,6 +348,21 @@ class BlockItem(QGraphicsObject):
             painter.drawEllipse(centre, 10, 10)
             painter.setFont(canvas_font(10, bold=True))
             painter.drawText(QRectF(centre.x() - 10, centre.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, "!")
+
+
+def _padlock(painter: QPainter, left_middle: QPointF, colour: QColor) -> None:
+    """A padlock drawn with lines (no emoji font needed), its left side at ``left_middle``."""
+    x, y = left_middle.x(), left_middle.y()
+    painter.save()
+    painter.setPen(QPen(colour, 2.2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRectF(x + 3, y - 9, 10, 12), 0, 180 * 16)
+    painter.drawLine(QPointF(x + 3, y - 3), QPointF(x + 3, y - 1))
+    painter.drawLine(QPointF(x + 13, y - 3), QPointF(x + 13, y - 1))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(QRectF(x, y - 1, 16, 11), 2, 2)
+    painter.restore()
 
 
 SHORT_NAMES = {

@@ -45,6 +45,7 @@ class GraphScene(QGraphicsScene):
         document.replaced.connect(self.rebuild)
         document.level_changed.connect(self.rebuild)
         document.analysed.connect(self.show_analysis)
+        document.settings_changed.connect(lambda part: self._show_locks() if part == "assignment" else None)
         self.selectionChanged.connect(lambda: self.overview.changed())
         self.setBackgroundBrush(theme.canvas)
         self.rebuild()
@@ -108,6 +109,7 @@ class GraphScene(QGraphicsScene):
         spec = get_spec(block.type)
         received = self._received(block.id, spec, analysis) if analysis is not None else None
         item = BlockItem(block, spec, self.theme, analysis, received)
+        item.set_locked(self.document.is_locked(block.id))
         self.blocks[block.id] = item
         self.addItem(item)
         item.xChanged.connect(self._item_moved)
@@ -152,7 +154,12 @@ class GraphScene(QGraphicsScene):
         for link, wire in self.wires.items():
             wire.set_label(_label(analysis, link))
             self._place_wire(wire)
+        self._show_locks()
         self.overview.changed()
+
+    def _show_locks(self) -> None:
+        for block_id, item in self.blocks.items():
+            item.set_locked(self.document.is_locked(block_id))
 
     def _received(self, block_id: str, spec, analysis) -> list | None:
         """For a block without outputs (an Output), the shape flowing into it: what it shows."""

@@ -1,0 +1,118 @@
+"""The student's side of an assignment: the brief, and each goal with a live tick or cross: the network's
+goals (parameters, blocks) at every edit, the metrics as training evaluates them."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from playground.core.assignment import TOLERANCE, Goal, measure_network, steps_to_goals
+from playground.runtime.messages import Loaded, Progress
+from playground.runtime.session import TrainingSession
+from playground.ui.document import Document
+from playground.ui.theme import set_font
+
+MET, MISSED, WAITING = "#16a34a", "#dc2626", "#6b7280"
+
+
+class AssignmentGoals(QWidget):
+    def __init__(self, document: Document, session: TrainingSession) -> None:
+        super().__init__()
+        self.setObjectName("assignmentGoals")
+        self.document = document
+        self.history: list[dict[str, float]] = []  # this run's evaluations, each with its step
+        self.heading = QLabel()
+        self.heading.setObjectName("assignmentHeading")
+        self.heading.setWordWrap(True)
+        set_font(self.heading, 13, bold=True)
+        self.goal_box = QVBoxLayout()
+        self.goal_box.setSpacing(6)
+        self.goal_labels: list[QLabel] = []
+        self.graded = QLabel()
+        self.graded.setObjectName("assignmentGraded")
+        self.graded.setWordWrap(True)
+        self.brief = QLabel()
+        self.brief.setObjectName("assignmentBrief")
+        self.brief.setWordWrap(True)
+        set_font(self.brief, 11)
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(10, 8, 10, 8)
+        column.addWidget(self.heading)
+        column.addLayout(self.goal_box)
+        column.addWidget(self.graded)
+        column.addSpacing(8)
+        column.addWidget(self.brief)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        document.replaced.connect(self.show_assignment)
+        document.settings_changed.connect(lambda part: self.show_assignment() if part == "assignment" else None)
+        document.analysed.connect(lambda _analysis: self.show_goals())
+        session.loaded.connect(self._new_run)
+        session.progressed.connect(self._progressed)
+        self.show_assignment()
+
+    def show_assignment(self) -> None:
+        assignment = self.document.project.assignment
+        if assignment is None:
+            return
+        self.heading.setText(self.document.project.title)
+        self.brief.setText(assignment.brief or "(no brief)")
+        seed = self.document.project.training.seed
+        self.graded.setText(f"Graded after {assignment.steps:,} training steps with seed {seed}.")
+        while len(self.goal_labels) > len(assignment.goals):
+            self.goal_labels.pop().deleteLater()
+        while len(self.goal_labels) < len(assignment.goals):
+            label = QLabel()
+            label.setObjectName(f"goal_{len(self.goal_labels)}")
+            label.setWordWrap(True)
+            set_font(label, 12, bold=True)
+            self.goal_box.addWidget(label)
+            self.goal_labels.append(label)
+        self.show_goals()
+
+    def _new_run(self, _message: Loaded) -> None:
+        self.history = []
+        self.show_goals()
+
+    def _progressed(self, progress: Progress) -> None:
+        if progress.evaluations:
+            self.history += progress.evaluations
+            self.show_goals()
+
+    def show_goals(self) -> None:
+        """Each goal with what it measures now: ✓ met, ✗ not, ○ waiting for a run's evaluation."""
+        assignment = self.document.project.assignment
+        if assignment is None:
+            return
+        analysis, graph = self.document.root_analysis, self.document.root
+        latest = self.history[-1] if self.history else {}
+        for goal, label in zip(assignment.goals, self.goal_labels, strict=True):
+            met, shown = self._measure(goal, graph, analysis, latest, assignment.goals)
+            mark, colour = ("○", WAITING) if met is None else (("✓", MET) if met else ("✗", MISSED))
+            label.setText(f"{mark}  {goal.text()}: {shown}")
+            label.setStyleSheet(f"color: {colour};")
+            label.setProperty("met", met)
+
+    def _measure(self, goal: Goal, graph, analysis, latest: dict, goals: tuple[Goal, ...]) -> tuple[bool | None, str]:
+        if goal.measure in ("params", "blocks", "only"):
+            value, shown = measure_network(goal, graph, analysis)
+            return goal.met(value), shown
+        if not self.history:
+            return None, "press Play"
+        if goal.measure == "steps":
+            reached = steps_to_goals(goals, self.history, TOLERANCE)
+            if math.isinf(reached):
+                return None if latest.get("step", 0) < (goal.at_most or 0) else False, "not yet"
+            return goal.met(reached), f"step {reached:,.0f}"
+        value = latest.get(goal.measure)
+        if value is None:
+            return None, "not measured by this task"
+        return goal.met(value, TOLERANCE), f"{value:.4f} at step {int(latest.get('step', 0)):,}"

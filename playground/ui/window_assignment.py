@@ -1,0 +1,81 @@
+"""The window's assignments: File > New Assignment (the instructor's panel, from the open project), and
+the goals panel a student sees beside the canvas whenever the open project is an assignment."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from playground.core.assignment import Assignment, Goal, Locks
+from playground.runtime.session import TrainingSession
+from playground.ui.actions import Actions, Say
+from playground.ui.assignment_editor import AssignmentEditor
+from playground.ui.assignment_goals import AssignmentGoals
+from playground.ui.document import Document
+
+LOCKED_SETTINGS = ("dataset", "seed", "epochs", "task", "loss")  # what a new assignment locks at first
+DEFAULT_STEPS = 1000
+
+
+class Assignments(QObject):
+    def __init__(
+        self, window: QMainWindow, document: Document, session: TrainingSession, actions: Actions, say: Say
+    ) -> None:
+        super().__init__(window)
+        self.window, self.document, self.say = window, document, say
+        self.goals = AssignmentGoals(document, session)
+        self.editor = AssignmentEditor(document)
+        self.goals_dock = self._dock(self.goals, "Assignment", "assignmentDock")
+        self.editor_dock = self._dock(self.editor, "Assignment (instructor)", "assignmentEditorDock")
+        self.act_new = actions.add("New Assignment…", self.new_assignment, name="newAssignment")
+        self.act_new.setStatusTip("Make the open project an assignment: a brief, locks and goals for the students")
+        document.replaced.connect(self._project_shown)
+        document.settings_changed.connect(lambda part: self._project_shown() if part == "assignment" else None)
+        self._project_shown()
+
+    def _dock(self, widget, title: str, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        inspector = self.window.findChild(QDockWidget, "inspectorDock")
+        if inspector is not None:
+            self.window.tabifyDockWidget(inspector, dock)
+        dock.hide()
+        return dock
+
+    def _project_shown(self) -> None:
+        """The goals beside the canvas while the project is an assignment (in front when it opens)."""
+        has = self.document.project.assignment is not None
+        if has and not self.goals_dock.isVisible():
+            self.goals_dock.show()
+            self.goals_dock.raise_()
+        elif not has:
+            self.goals_dock.hide()
+            self.editor_dock.hide()
+
+    def new_assignment(self) -> None:
+        """The instructor's panel for the open project; a project that is no assignment yet becomes one,
+        its Inputs and Outputs and its data, seed, epochs, task and loss locked, its quality target (if
+        it has one) the first goal."""
+        project = self.document.project
+        if project.assignment is None:
+            ends = tuple(b.id for b in project.graph.blocks.values() if b.type in ("input", "output"))
+            expected = project.expected
+            goal = (
+                Goal(expected.metric, **{"at_least" if expected.goal == "above" else "at_most": expected.threshold})
+                if expected is not None and expected.metric.startswith("val_")
+                else Goal("val_accuracy", at_least=0.9)
+            )
+            self.document.set_assignment(
+                Assignment(
+                    brief=project.notes,
+                    locks=Locks(ends, LOCKED_SETTINGS, ()),
+                    goals=(goal,),
+                    steps=expected.steps if expected is not None else DEFAULT_STEPS,
+                )
+            )
+            self.say("The project is an assignment now: tick what is locked, set the goals, Save Assignment…", 10000)
+        self.editor.show_assignment()
+        self.editor_dock.show()
+        self.editor_dock.raise_()

@@ -1,0 +1,171 @@
+"""Assignments in the window: the locks refuse every kind of edit made with the mouse and keys, the
+goals tick as a run crosses them, and the instructor makes one from the File menu."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPushButton
+
+from playground.core.assignment import Assignment, Goal, Locks, locked_parts
+from playground.core.graph import Link
+from playground.core.project import load
+from playground.core.project_write import save
+from tests.assignments import spiral_solution, write
+from tests.ui.conftest import PRESETS, block_point, click_block, drag, port_point
+from tests.ui.test_training import FIRST, click
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+LOCKED = ("input_1", "linear_3", "output_1")
+
+
+@pytest.fixture
+def student(qtbot, window, tmp_path):
+    """mlp-spiral handed out with its Input, last Linear and Output locked (and the wire between the
+    last two), its dataset and epochs too."""
+    project = load(PRESETS / "mlp-spiral.json")
+    project.assignment = Assignment(
+        "Make it wind.", Locks(LOCKED, ("dataset", "epochs"), ("compile",)), (Goal("val_accuracy", at_least=0.9),), 3000
+    )
+    path = tmp_path / "homework.json"
+    save(project, path)
+    assert window.files.open_path(path)
+    return window
+
+
+def kept(window) -> dict:
+    project = window.document.project
+    return locked_parts(project, project.assignment.locks, positions=True)
+
+
+def said(window) -> str:
+    return window.statusBar().currentMessage()
+
+
+def test_a_locked_block_refuses_drag_delete_inspector_and_rewiring(qtbot, student):
+    window = student
+    before = kept(window)
+    assert window.scene.blocks["output_1"].locked and not window.scene.blocks["tanh_1"].locked
+    point = block_point(window, "output_1")
+    drag(window.view.viewport(), point, point + QPoint(0, 150))
+    assert kept(window) == before and "Locked by the assignment: the place of 'output_1'" in said(window)
+    item = window.scene.blocks["output_1"]
+    assert (item.x(), item.y()) == (
+        window.document.graph.blocks["output_1"].x,
+        window.document.graph.blocks["output_1"].y,
+    )
+    click_block(qtbot, window, "output_1")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "output_1" in window.document.graph.blocks and "output_1" in window.scene.blocks
+    assert "Locked by the assignment" in said(window)
+    click_block(qtbot, window, "linear_3")
+    inspector = window.inspector
+    assert inspector.findChild(QLabel, "inspectorLocked").isVisible()
+    out = inspector.editors["out_features"]
+    assert not out.isEnabled()
+    qtbot.keyClicks(out, "4")
+    assert window.document.graph.blocks["linear_3"].params["out_features"] == 1
+    drag(window.view.viewport(), port_point(window, "tanh_2", 0, True), port_point(window, "output_1", 0, False))
+    assert Link("linear_3", 0, "output_1", 0) in window.document.graph.links
+    assert kept(window) == before
+    click_block(qtbot, window, "tanh_2")  # a free block is the student's: it moves
+    point = block_point(window, "tanh_2")
+    drag(window.view.viewport(), point, point + QPoint(0, 120))
+    assert window.document.graph.blocks["tanh_2"].y != load(PRESETS / "mlp-spiral.json").graph.blocks["tanh_2"].y
+
+
+def test_paste_over_a_locked_block_and_undo_leave_it_as_it_was(qtbot, student, tmp_path):
+    window = student
+    before = kept(window)
+    click_block(qtbot, window, "linear_3")
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL)
+    click_block(qtbot, window, "output_1")
+    qtbot.keyClick(window.view, Qt.Key.Key_V, CTRL)  # pasted beside it, as the student's own block
+    assert "linear_4" in window.document.graph.blocks and kept(window) == before
+    click_block(qtbot, window, "tanh_2")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # the student's block, wires to locked ones included
+    assert "tanh_2" not in window.document.graph.blocks
+    for _ in range(6):  # past the student's own edits: nothing from before the assignment opened
+        qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert "tanh_2" in window.document.graph.blocks and "linear_4" not in window.document.graph.blocks
+    assert kept(window) == before and not window.document.modified
+
+
+def test_undo_does_not_reach_the_edits_made_before_the_assignment_opened(qtbot, window, spiral, tmp_path):
+    assert window.files.open_path(spiral)
+    click_block(qtbot, window, "linear_3")
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # an edit of the project open before, left unsaved
+    homework = write(spiral_solution(), tmp_path / "homework.json")
+    assert window.files.open_path(homework)  # the unsaved edit discarded when asked
+    before = kept(window)
+    for _ in range(3):
+        qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert kept(window) == before and "linear_3" in window.document.graph.blocks
+    assert window.document.undo_stack.count() == 0 and not window.document.modified
+
+
+def test_locked_settings_are_read_only_and_hidden_ones_not_shown(qtbot, student):
+    window = student
+    settings = window.training.controls.settings
+    assert not settings.dataset.isEnabled() and not settings.training_editors["epochs"].isEnabled()
+    assert (
+        settings.training_editors["lr"].isEnabled()
+        if "lr" in settings.training_editors
+        else settings.lr_spin.isEnabled()
+    )
+    assert not settings.training_form.isRowVisible(settings.training_editors["compile"])
+    window.document.set_training("epochs", 5)
+    assert window.document.project.training.epochs == 400 and "Locked by the assignment: epochs" in said(window)
+
+
+def test_the_goals_panel_ticks_the_network_at_once_and_the_metric_as_a_run_crosses_it(qtbot, window, tmp_path):
+    path = write(spiral_solution(), tmp_path / "mine.json")
+    assert window.files.open_path(path)
+    dock = window.findChild(QDockWidget, "assignmentDock")
+    assert dock.isVisible()
+    metric, params = (window.findChild(QLabel, f"goal_{i}") for i in range(2))
+    assert params.text() == "✓  at most 200 parameters: 151" and metric.property("met") is None
+    assert "Build a network between the Input and the Output" in window.findChild(QLabel, "assignmentBrief").text()
+    seen: list[bool | None] = []
+    window.session.progressed.connect(lambda _p: seen.append(metric.property("met")))
+    click(qtbot, window.training.transport.play_button)
+    qtbot.waitUntil(lambda: metric.property("met") is True, timeout=FIRST * 2)
+    assert False in seen  # crossed: missed at the first evaluations, met later
+    assert metric.text().startswith("✓  val_accuracy ≥ 0.95: 0.9")
+    click(qtbot, window.training.transport.play_button)
+    click_block(qtbot, window, "linear_3")
+    window.inspector.editors["out_features"].setFocus()
+    qtbot.keyClicks(window.inspector.editors["out_features"], "\b\b14")
+    qtbot.keyClick(window.inspector.editors["out_features"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: params.property("met") is False)
+    assert params.text().startswith("✗  at most 200 parameters: ")
+
+
+def test_the_instructor_makes_an_assignment_from_the_file_menu(qtbot, window, spiral, tmp_path, monkeypatch):
+    assert window.files.open_path(spiral)
+    window.assignments.act_new.trigger()
+    editor = window.findChild(QDockWidget, "assignmentEditorDock")
+    assert editor.isVisible()
+    assert window.document.project.assignment.locks.blocks == ("input_1", "output_1")
+    blocks = window.findChild(QListWidget, "lockedBlocks")
+    row = next(i for i in range(blocks.count()) if blocks.item(i).text() == "linear_3")
+    rect = blocks.visualItemRect(blocks.item(row))
+    qtbot.mouseClick(blocks.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + 10, rect.center().y()))
+    assert "linear_3" in window.document.project.assignment.locks.blocks
+    assert window.scene.blocks["linear_3"].locked
+    qtbot.mouseClick(window.findChild(QPushButton, "addGoal"), Qt.MouseButton.LeftButton)
+    assert len(window.document.project.assignment.goals) == 2
+    target = tmp_path / "handout.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
+    handout = json.loads(target.read_text())["assignment"]
+    assert handout["locks"]["blocks"] == ["input_1", "linear_3", "output_1"] and "from" not in handout
+    assert handout["goals"][0] == {"measure": "val_accuracy", "at_least": 0.9} and handout["steps"] == 3000
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # the goal added, taken back
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # the lock ticked, taken back
+    assert not window.scene.blocks["linear_3"].locked
+    assert window.files.open_path(target)
+    assert window.document.project.assignment.source == "handout.json"
+    assert window.scene.blocks["linear_3"].locked
