@@ -150,7 +150,7 @@ class AssignmentEditor(QWidget):
         save = QPushButton("Save Assignment…")
         save.setObjectName("saveAssignment")
         save.clicked.connect(self.save_dialog)
-        heading = QLabel("Assignment: what students get")
+        heading = QLabel("What the students get")
         set_font(heading, 13, bold=True)
         inner = QWidget()
         column = QVBoxLayout(inner)

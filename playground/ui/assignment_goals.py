@@ -22,6 +22,7 @@ class AssignmentGoals(QWidget):
         self.setObjectName("assignmentGoals")
         self.document = document
         self.history: list[dict[str, float]] = []  # this run's evaluations, each with its step
+        self.steps_per_epoch = 0  # of the run loaded (0: none yet)
         self.heading = QLabel()
         self.heading.setObjectName("assignmentHeading")
         self.heading.setWordWrap(True)
@@ -53,7 +54,9 @@ class AssignmentGoals(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         document.replaced.connect(self.show_assignment)
-        document.settings_changed.connect(lambda part: self.show_assignment() if part == "assignment" else None)
+        document.settings_changed.connect(
+            lambda part: self.show_assignment() if part == "assignment" else self._say_graded()
+        )
         document.analysed.connect(lambda _analysis: self.show_goals())
         session.loaded.connect(self._new_run)
         session.progressed.connect(self._progressed)
@@ -65,8 +68,7 @@ class AssignmentGoals(QWidget):
             return
         self.heading.setText(self.document.project.title)
         self.brief.setText(assignment.brief or "(no brief)")
-        seed = self.document.project.training.seed
-        self.graded.setText(f"Graded after {assignment.steps:,} training steps with seed {seed}.")
+        self._say_graded()
         while len(self.goal_labels) > len(assignment.goals):
             self.goal_labels.pop().deleteLater()
         while len(self.goal_labels) < len(assignment.goals):
@@ -78,8 +80,21 @@ class AssignmentGoals(QWidget):
             self.goal_labels.append(label)
         self.show_goals()
 
-    def _new_run(self, _message: Loaded) -> None:
+    def _say_graded(self) -> None:
+        """How grading trains, and how Play's run differs from it (another number of epochs or batch size)."""
+        assignment, training = self.document.project.assignment, self.document.project.training
+        if assignment is None:
+            return
+        text = f"Graded after {assignment.steps:,} training steps with seed {training.seed}."
+        run = self.steps_per_epoch * training.epochs
+        if run and run != assignment.steps:
+            text += f" Play trains {run:,} steps ({training.epochs:,} epochs of {self.steps_per_epoch:,})."
+        self.graded.setText(text)
+
+    def _new_run(self, message: Loaded) -> None:
         self.history = []
+        self.steps_per_epoch = message.steps_per_epoch
+        self._say_graded()
         self.show_goals()
 
     def _progressed(self, progress: Progress) -> None:

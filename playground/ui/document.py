@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from playground import is_preset
 from playground.core import ties
@@ -39,8 +39,7 @@ from playground.core.project_types import DatasetRef, Project, Stage, TrainingCo
 from playground.core.project_write import save
 from playground.core.registry import AUTO, get_spec
 from playground.core.shapes import Analysis, analyse
-
-MERGE_IDS = {SetParam: 1, Move: 2}
+from playground.ui.undo_edits import SettingsEdit, UndoEdit
 
 
 def plural(count: int, word: str) -> str:
@@ -53,65 +52,6 @@ class PresetWriteError(OSError):
 
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path.name} is a lecture preset, which Playground never overwrites: save it elsewhere")
-
-
-class UndoEdit(QUndoCommand):
-    """A core command on the undo stack. It has already been done when pushed."""
-
-    def __init__(self, document: Document, command: Command) -> None:
-        super().__init__(command.text)
-        self.document = document
-        self.command = command
-        self._done = True
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self.command.do(self.document.root)
-        self.document.show_level(self.command)
-
-    def undo(self) -> None:
-        self.command.undo(self.document.root)
-        self.document.show_level(self.command)
-
-    def id(self) -> int:
-        inner = self.command.command if isinstance(self.command, InGroup) else self.command
-        return MERGE_IDS.get(type(inner), -1)
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        return isinstance(other, UndoEdit) and self.command.merge(other.command)
-
-
-class SettingsEdit(QUndoCommand):
-    """A change to the project's dataset, training settings, notes, stage or assignment (``part``: "dataset",
-    "training", "notes", "stage", "assignment").
-    Consecutive changes of one setting merge, so dragging a slider is one undo step (unless ``merges``
-    is False: each stroke of a drawing is a step of its own)."""
-
-    def __init__(
-        self, document: Document, part: str, key: str, before: object, after: object, merges: bool = True
-    ) -> None:
-        super().__init__(f"Change {key}")
-        self.document, self.part, self.key, self.merges = document, part, key, merges
-        self.before, self.after = before, after
-
-    def redo(self) -> None:
-        self.document.replace_settings(self.part, self.after)
-
-    def undo(self) -> None:
-        self.document.replace_settings(self.part, self.before)
-
-    def id(self) -> int:
-        return 3
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SettingsEdit) or (other.part, other.key) != (self.part, self.key):
-            return False
-        if not (self.merges and other.merges):
-            return False
-        self.after = other.after
-        return True
 
 
 class Document(QObject):

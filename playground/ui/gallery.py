@@ -103,16 +103,19 @@ class Gallery(QDialog):
         self.cards.itemActivated.connect(self._choose)
         self.problems: list[str] = []  # files that could not be read, each with why
         presets = []
-        for path in sorted(folder.glob("*.json")):
+        for path in [*sorted(folder.glob("*.json")), *sorted(folder.glob("assignments/*.json"))]:
             try:
                 presets.append((load(path), path))
             except ProjectError as exc:
                 self.problems.append(str(exc))
-        for project, path in sorted(presets, key=lambda pair: (pair[0].lecture, pair[0].title)):
-            item = QListWidgetItem(
-                QIcon(thumbnail(project, theme)),
-                f"Lecture {project.lecture}: {project.title}\n{project.description}",
+        presets.sort(key=lambda pair: (pair[0].assignment is not None, pair[0].lecture, pair[0].title))
+        for project, path in presets:  # the lectures in order, then the assignments
+            title = (
+                f"{project.title} (lecture {project.lecture})"
+                if project.assignment is not None
+                else f"Lecture {project.lecture}: {project.title}"
             )
+            item = QListWidgetItem(QIcon(thumbnail(project, theme)), f"{title}\n{project.description}")
             item.setToolTip(f"<b>{project.title}</b><br>{project.description}<br><i>{path.name}</i>")
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setData(LECTURE_ROLE, project.lecture)

@@ -15,6 +15,7 @@ from playground.ui.document import Document
 
 LOCKED_SETTINGS = ("dataset", "seed", "epochs", "task", "loss")  # what a new assignment locks at first
 DEFAULT_STEPS = 1000
+EDITOR_SIZE = (640, 680)  # the instructor's panel, floating
 
 
 class Assignments(QObject):
@@ -77,5 +78,10 @@ class Assignments(QObject):
             )
             self.say("The project is an assignment now: tick what is locked, set the goals, Save Assignment…", 10000)
         self.editor.show_assignment()
+        if not self.editor_dock.isVisible():  # a window of its own over the canvas: the docks are too small for it
+            self.editor_dock.setFloating(True)
+            frame = self.window.geometry()
+            width, height = min(EDITOR_SIZE[0], frame.width() - 40), min(EDITOR_SIZE[1], frame.height() - 60)
+            self.editor_dock.setGeometry(frame.right() - width - 20, frame.top() + 50, width, height)
         self.editor_dock.show()
         self.editor_dock.raise_()

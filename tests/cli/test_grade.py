@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from playground.cli import main
-from tests.assignments import ASSIGNMENTS, assignment, chain, spiral_solution, write
+from tests.assignments import ASSIGNMENTS, assignment, chain, digits_solution, spiral_solution, write
 
 SPIRAL = str(ASSIGNMENTS / "spiral-200.json")
 HEADER = ["file", "val_accuracy ≥ 0.95", "at most 200 parameters", "total", "result"]
@@ -158,3 +158,12 @@ def test_what_is_not_an_assignment_is_refused(tmp_path, capsys):
     report.write_text("kept")
     assert main(["grade", SPIRAL, str(student), "--csv", str(report)]) == 2
     assert "exists; --force replaces it" in capsys.readouterr().err and report.read_text() == "kept"
+
+
+def test_the_worked_solution_of_the_digits_assignment_meets_every_goal(tmp_path):
+    from playground.nn.grade import grade
+
+    row = grade(assignment("digits-cnn-10k"), write(digits_solution(), tmp_path / "cnn.json"))
+    assert row.result == "passed" and row.met == 3, row
+    accuracy, params, convs = row.values
+    assert float(accuracy[1]) >= 0.97 and params[1] == "6,090" and convs[1] == "2"

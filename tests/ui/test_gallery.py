@@ -26,9 +26,11 @@ def test_the_gallery_lists_every_preset_by_lecture_and_opens_one(qtbot, window) 
     gallery = open_gallery(qtbot, window)
     cards = gallery.cards
     lectures = [json.loads(p.read_text())["lecture"] for p in PRESETS.glob("*.json")]
-    assert cards.count() == len(lectures)
+    assignments = sorted(p.name for p in PRESETS.glob("assignments/*.json"))
+    assert cards.count() == len(lectures) + len(assignments) and len(assignments) == 2
     shown = [cards.item(i).data(LECTURE_ROLE) for i in range(cards.count())]
-    assert shown == sorted(lectures)
+    assert shown[: len(lectures)] == sorted(lectures)  # the lectures in order, then the assignments
+    assert cards.item(len(lectures)).text().startswith("Assignment: the spiral in 200 parameters (lecture 2)")
     assert all(not cards.item(i).icon().isNull() for i in range(cards.count()))
 
     target = next(i for i in range(cards.count()) if "XOR needs a hidden layer" in cards.item(i).text())
@@ -90,8 +92,9 @@ def test_the_gallery_search_keeps_the_matching_cards(qtbot, window) -> None:
     gallery.search.clear()
     qtbot.keyClicks(gallery.search, "spiral")
     shown = [cards.item(i).text() for i in range(cards.count()) if not cards.isRowHidden(i)]
-    assert len(shown) == 1 and "spiral" in shown[0].lower()
-    qtbot.keyClick(gallery.search, Qt.Key.Key_Return)
+    assert len(shown) == 2 and shown[0].startswith("Lecture 2: MLP on the spiral")
+    assert shown[1].startswith("Assignment: the spiral in 200 parameters")
+    qtbot.keyClick(gallery.search, Qt.Key.Key_Return)  # the first card shown
     qtbot.waitUntil(lambda: window.document.preset is not None and window.document.preset.name == "mlp-spiral.json")
 
 
