@@ -7,5 +7,5 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["playground*"]), "playground.presets", "playground.assets.datasets"],
     package_dir={"playground.presets": "presets", "playground.assets.datasets": "assets/datasets"},
-    package_data={"playground.presets": ["*.json"], "playground.assets.datasets": ["*", "*/*/*"]},
+    package_data={"playground.presets": ["*.json", "assignments/*.json"], "playground.assets.datasets": ["*", "*/*/*"]},
 )

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, Goal, Lock
 from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
 from playground.ui.document import Document
+from playground.ui.forms import scrolled
 from playground.ui.theme import set_font
 
 MEASURES = ("val_accuracy", "val_loss", "params", "blocks", "only", "steps")
@@ -168,13 +167,7 @@ class AssignmentEditor(QWidget):
         column.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.error)
         column.addWidget(save)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scrolled(self, inner)
         document.replaced.connect(self.show_assignment)
         document.settings_changed.connect(lambda part: self.show_assignment() if part == "assignment" else None)
         document.analysed.connect(lambda _analysis: self._show_blocks())

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.core.assignment import TOLERANCE, Goal, measure_network, steps_to_goals
 from playground.runtime.messages import Loaded, Progress
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
+from playground.ui.forms import scrolled
 from playground.ui.theme import set_font
 
 MET, MISSED, WAITING = "#16a34a", "#dc2626", "#6b7280"
@@ -46,13 +47,7 @@ class AssignmentGoals(QWidget):
         column.addSpacing(8)
         column.addWidget(self.brief)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scrolled(self, inner)
         document.replaced.connect(self.show_assignment)
         document.settings_changed.connect(
             lambda part: self.show_assignment() if part == "assignment" else self._say_graded()

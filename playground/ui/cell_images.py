@@ -44,8 +44,10 @@ class CellImagesDialog(QDialog):
 
     def show_cell(self, cell: CellImages) -> None:
         self.shown = cell
-        while self.grid.count():
-            self.grid.takeAt(0).widget().deleteLater()
+        while self.grid.count():  # the last cell's pictures go at once, not at the next turn of the event loop
+            old = self.grid.takeAt(0).widget()
+            old.setParent(None)
+            old.deleteLater()
         side = round(SIDE * ui_scale())
         for i, (image, file) in enumerate(zip(cell.images, cell.files, strict=True)):
             picture = QLabel()

@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QScrollBar,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -209,3 +212,14 @@ def guard_from_the_wheel(root: QWidget) -> None:
         if isinstance(widget, GUARDED) and not isinstance(widget, QScrollBar):
             widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             widget.installEventFilter(_WHEEL)
+
+
+def scrolled(owner: QWidget, inner: QWidget) -> None:
+    """``inner`` fills ``owner``, scrolling when it is taller (a panel in a small dock)."""
+    scroll = QScrollArea()
+    scroll.setWidget(inner)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)

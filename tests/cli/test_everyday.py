@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def presets_digest() -> str:
     digest = hashlib.sha256()
-    for path in sorted(PRESETS.iterdir()):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(p for p in PRESETS.rglob("*") if p.is_file()):  # the assignments among them
+        digest.update(str(path.relative_to(PRESETS)).encode() + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -47,6 +47,8 @@ def test_an_installed_playground_finds_its_presets_and_datasets(tmp_path: Path) 
         "text = load_data(DatasetRef('text', {}))\n"
         "pictures = load_data(DatasetRef('images', {'folder': 'shapes-folder'}))\n"
         "print(json.dumps({'presets': sorted(p.stem for p in playground.PRESETS.glob('*.json')),"
+        " 'assignments': sorted(p.stem for p in playground.PRESETS.glob('assignments/*.json')),"
+        " 'spiral': str(playground.project_file('spiral-200')),"
         " 'where': str(playground.PRESETS), 'digits': len(digits.train['x']), 'text': len(text.train['tokens']),"
         " 'pictures': len(pictures.train['x']) + len(pictures.val['x'])}))\n"
     )
@@ -59,3 +61,5 @@ def test_an_installed_playground_finds_its_presets_and_datasets(tmp_path: Path) 
     assert found["presets"] == sorted(p.stem for p in (ROOT / "presets").glob("*.json"))
     assert found["where"].startswith(str(site)) and found["digits"] > 1000 and found["text"] > 10_000
     assert found["pictures"] == 600  # the image folder's subfolders travel too
+    assert found["assignments"] == ["digits-cnn-10k", "spiral-200"]
+    assert found["spiral"].startswith(str(site)) and found["spiral"].endswith("assignments/spiral-200.json")

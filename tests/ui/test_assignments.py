@@ -3,6 +3,7 @@ goals tick as a run crosses them, and the instructor makes one from the File men
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -118,6 +119,12 @@ def test_locked_settings_are_read_only_and_hidden_ones_not_shown(qtbot, student)
     assert not settings.training_form.isRowVisible(settings.training_editors["compile"])
     window.document.set_training("epochs", 5)
     assert window.document.project.training.epochs == 400 and "Locked by the assignment: epochs" in said(window)
+    assert window.training.curves.isVisible()
+    hidden = dataclasses.replace(window.document.project.assignment.locks, hidden=("curves", "lr"))
+    window.document.set_assignment(dataclasses.replace(window.document.project.assignment, locks=hidden))
+    assert not window.training.curves.isVisible() and not settings.training_form.isRowVisible(settings.lr_row)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # the instructor's change, undone
+    assert window.training.curves.isVisible() and settings.training_form.isRowVisible(settings.lr_row)
 
 
 def test_the_goals_panel_ticks_the_network_at_once_and_the_metric_as_a_run_crosses_it(qtbot, window, tmp_path):
