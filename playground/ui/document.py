@@ -387,7 +387,8 @@ class Document(QObject):
                 self.settings_changed.emit(name)
 
     def auto_layout(self) -> None:
-        self.move(auto_layout(self.graph))
+        """Lay the level out in columns; blocks the assignment locks stay where they are."""
+        self.move({b: place for b, place in auto_layout(self.graph).items() if not self.is_locked(b)})
 
     def _reanalyse(self) -> None:
         self.root_analysis = analyse(self.root)

@@ -85,6 +85,11 @@ def test_paste_over_a_locked_block_and_undo_leave_it_as_it_was(qtbot, student, t
     click_block(qtbot, window, "output_1")
     qtbot.keyClick(window.view, Qt.Key.Key_V, CTRL)  # pasted beside it, as the student's own block
     assert "linear_4" in window.document.graph.blocks and kept(window) == before
+    pasted = window.document.graph.blocks["linear_4"]
+    where = (pasted.x, pasted.y)
+    window.statusBar().clearMessage()
+    qtbot.keyClick(window.view, Qt.Key.Key_L, CTRL)  # auto-layout places the student's blocks only
+    assert kept(window) == before and "Locked" not in said(window) and (pasted.x, pasted.y) != where
     click_block(qtbot, window, "tanh_2")
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)  # the student's block, wires to locked ones included
     assert "tanh_2" not in window.document.graph.blocks
