@@ -89,7 +89,7 @@ class Gallery(QDialog):
     def __init__(self, folder: Path, theme: Theme, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("gallery")
-        self.setWindowTitle("Open a lecture preset")
+        self.setWindowTitle("Open a lecture preset or an assignment")
         self.chosen: Path | None = None
         self.cards = QListWidget()
         self.cards.setObjectName("galleryCards")
