@@ -7,6 +7,13 @@ from typing import Any
 from playground.core.graph import Block, Graph, Link
 from playground.core.project_types import DatasetRef, Project, TrainingConfig
 
+HEARS_CTRL_C = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from playground.app import main; sys.exit(main(sys.argv[1:]))"
+)
+"""``python -c HEARS_CTRL_C ARGS`` runs ``playground ARGS`` with Ctrl+C (SIGINT) raising KeyboardInterrupt
+even where the tests were started in the background, which leaves SIGINT ignored for every child."""
+
 
 def chain(*blocks: tuple[str, str, dict[str, Any]]) -> Graph:
     """A graph whose blocks are wired one after the other, output 0 -> input 0."""

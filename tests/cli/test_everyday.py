@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playground import PRESETS
 from tests.cli.test_cli import run
+from tests.helpers import HEARS_CTRL_C
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,7 @@ def test_epochs_zero_trains_until_interrupted(tmp_path: Path) -> None:
     endless = tmp_path / "endless.json"
     endless.write_text(json.dumps(doc))
     process = subprocess.Popen(
-        [sys.executable, "-m", "playground", "train", str(endless), "--json", "--device", "cpu", "--eval-every", "50"],
+        [sys.executable, "-c", HEARS_CTRL_C, "train", str(endless), "--json", "--device", "cpu", "--eval-every", "50"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -20,6 +20,7 @@ import torch
 from playground.core.files import weights_files
 from playground.core.project import load
 from tests.cli.test_cli import SPIRAL, run
+from tests.helpers import HEARS_CTRL_C
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -176,8 +177,8 @@ def test_ctrl_c_stops_a_run_with_an_end_in_a_line_and_keeps_its_weights(trained:
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "playground",
+            "-c",
+            HEARS_CTRL_C,
             "train",
             str(trained),
             "--epochs",
