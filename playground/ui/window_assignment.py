@@ -3,7 +3,7 @@ the goals panel a student sees beside the canvas whenever the open project is an
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from playground.core.assignment import Assignment, Goal, Locks
@@ -30,9 +30,9 @@ class Assignments(QObject):
         self.editor_dock = self._dock(self.editor, "Assignment (instructor)", "assignmentEditorDock")
         self.act_new = actions.add("New Assignment…", self.new_assignment, name="newAssignment")
         self.act_new.setStatusTip("Make the open project an assignment: a brief, locks and goals for the students")
-        document.replaced.connect(self._project_shown)
-        document.settings_changed.connect(lambda part: self._project_shown() if part == "assignment" else None)
-        self._project_shown()
+        document.replaced.connect(self._opened)
+        document.settings_changed.connect(lambda part: self._show_goals() if part == "assignment" else None)
+        self._opened()
 
     def _dock(self, widget, title: str, name: str) -> QDockWidget:
         dock = QDockWidget(title, self.window)
@@ -45,14 +45,18 @@ class Assignments(QObject):
         dock.hide()
         return dock
 
-    def _project_shown(self) -> None:
-        """The goals beside the canvas while the project is an assignment (in front when it opens)."""
+    def _opened(self) -> None:
+        """An assignment opened: its goals in front of the other tabs (after the lecture notes, which
+        opening a preset brings forward)."""
+        self._show_goals()
+        if self.document.project.assignment is not None:
+            QTimer.singleShot(0, self.goals_dock.raise_)
+
+    def _show_goals(self) -> None:
+        """The goals beside the canvas while the project is an assignment."""
         has = self.document.project.assignment is not None
-        if has and not self.goals_dock.isVisible():
-            self.goals_dock.show()
-            self.goals_dock.raise_()
-        elif not has:
-            self.goals_dock.hide()
+        self.goals_dock.setVisible(has)
+        if not has:
             self.editor_dock.hide()
 
     def new_assignment(self) -> None:

@@ -8,13 +8,13 @@ import json
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPushButton
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPushButton, QWidget
 
 from playground.core.assignment import Assignment, Goal, Locks, locked_parts
 from playground.core.graph import Link
 from playground.core.project import load
 from playground.core.project_write import save
-from tests.assignments import spiral_solution, write
+from tests.assignments import ASSIGNMENTS, spiral_solution, write
 from tests.ui.conftest import PRESETS, block_point, click_block, drag, port_point
 from tests.ui.test_training import FIRST, click
 
@@ -130,6 +130,13 @@ def test_locked_settings_are_read_only_and_hidden_ones_not_shown(qtbot, student)
     assert not window.training.curves.isVisible() and not settings.training_form.isRowVisible(settings.lr_row)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # the instructor's change, undone
     assert window.training.curves.isVisible() and settings.training_form.isRowVisible(settings.lr_row)
+
+
+def test_a_shipped_assignment_opens_with_its_goals_in_front(qtbot, window):
+    assert window.files.open_path(ASSIGNMENTS / "spiral-200.json")  # a preset: the lecture notes come forward
+    goals = window.findChild(QWidget, "assignmentGoals")
+    qtbot.waitUntil(lambda: not goals.visibleRegion().isEmpty() and window.notes.visibleRegion().isEmpty())
+    assert window.findChild(QLabel, "goal_0").text() == "○  val_accuracy ≥ 0.95: press Play"
 
 
 def test_the_goals_panel_ticks_the_network_at_once_and_the_metric_as_a_run_crosses_it(qtbot, window, tmp_path):
