@@ -35,10 +35,9 @@ class Row:
         return sum(1 for value in self.values if value is not None and value[0])
 
 
-def shown(value: float) -> str:
-    if math.isinf(value):
-        return "never"
-    return f"{value:,.0f}" if value == int(value) and abs(value) >= 1 else f"{value:.4f}"
+def step_text(step: float) -> str:
+    """The step a "steps" goal was met at ("never" when it was not)."""
+    return "never" if math.isinf(step) else f"{step:,.0f}"
 
 
 def grade(assigned: Project, submission: Path) -> Row:
@@ -98,9 +97,9 @@ def _train(project: Project, path: Path, assignment: Assignment, values: list) -
     for i, goal in enumerate(assignment.goals):
         if goal.is_metric:
             value = final.get(goal.measure)
-            values[i] = (False, "not reported") if value is None else (goal.met(value, TOLERANCE), shown(value))
+            values[i] = (False, "not reported") if value is None else (goal.met(value, TOLERANCE), f"{value:.4f}")
         elif goal.measure == "steps":
             reached = steps_to_goals(assignment.goals, trainer.history, TOLERANCE)
-            values[i] = (goal.met(reached), shown(reached))
+            values[i] = (goal.met(reached), step_text(reached))
     passed = all(value is not None and value[0] for value in values)
     return Row(str(path), "passed" if passed else "failed", values)

@@ -167,3 +167,18 @@ def test_the_worked_solution_of_the_digits_assignment_meets_every_goal(tmp_path)
     assert row.result == "passed" and row.met == 3, row
     accuracy, params, convs = row.values
     assert float(accuracy[1]) >= 0.97 and params[1] == "6,090" and convs[1] == "2"
+
+
+def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(tmp_path):
+    from playground.core.assignment import Goal
+    from playground.nn.grade import grade
+
+    assigned = assignment("spiral-200")
+    assigned.assignment = dataclasses.replace(
+        assigned.assignment, goals=(Goal("val_accuracy", at_least=0.9), Goal("steps", at_most=1000.0)), steps=1400
+    )
+    quick = grade(assigned, write(spiral_solution(), tmp_path / "quick.json"))
+    slow = grade(assigned, write(spiral_solution(lr=0.002), tmp_path / "slow.json"))
+    (met, reached) = quick.values[1]
+    assert met and 0 < int(reached.replace(",", "")) <= 1000 and int(reached.replace(",", "")) % 70 == 0
+    assert slow.values[1] == (False, "never") and slow.result == "failed"
