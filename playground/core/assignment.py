@@ -29,7 +29,7 @@ TOLERANCE = 0.005
 """How far past its threshold a metric may fall and still meet its goal: what differs between machines
 (see docs/assignments.md)."""
 
-_METRIC_RE = re.compile(r"^val_[a-z0-9_]{1,60}$")
+METRIC_RE = re.compile(r"^val_[a-z0-9_]{1,60}$")
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def _names(r: Reader, data: Any, where: str, allowed: tuple[str, ...], what: str
 def _build_goal(r: Reader, data: Any, where: str) -> Goal:
     r.obj(data, where, ("measure",), ("at_least", "at_most", "type", "types"))
     measure = r.str(data["measure"], f"{where}.measure", 64)
-    if measure not in COUNTED and not _METRIC_RE.match(measure):
+    if measure not in COUNTED and not METRIC_RE.match(measure):
         raise r.fail(
             f"{where}.measure",
             f"'{measure}' is not a goal: a validation metric (val_accuracy, val_loss, ...), params, blocks, only or steps",

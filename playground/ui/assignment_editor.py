@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, Goal, Locks, setting_names
+from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, METRIC_RE, Goal, Locks, setting_names
 from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
 from playground.ui.document import Document
@@ -81,7 +81,7 @@ class GoalRow(QWidget):
     def goal(self) -> Goal:
         """The goal as typed; ValueError saying what is wrong."""
         measure = self.measure.currentText().strip()
-        if measure not in COUNTED and not (measure.startswith("val_") and measure[4:].replace("_", "").isalnum()):
+        if measure not in COUNTED and not METRIC_RE.match(measure):
             raise ValueError(f"'{measure}' is no goal: a validation metric (val_...), params, blocks, only or steps")
         types = tuple(_type(t) for t in self.types.text().replace(",", " ").split())
         if measure == "only":

@@ -46,8 +46,10 @@ class Assignments(QObject):
         return dock
 
     def _opened(self) -> None:
-        """An assignment opened: its goals in front of the other tabs (after the lecture notes, which
+        """A file opened: the student's view of it (the instructor's panel comes back with File > New
+        Assignment…), an assignment's goals in front of the other tabs (after the lecture notes, which
         opening a preset brings forward)."""
+        self.editor_dock.hide()
         self._show_goals()
         if self.document.project.assignment is not None:
             QTimer.singleShot(0, self.goals_dock.raise_)

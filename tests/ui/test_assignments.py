@@ -187,4 +187,13 @@ def test_the_instructor_makes_an_assignment_from_the_file_menu(qtbot, window, sp
     assert not window.scene.blocks["linear_3"].locked
     assert window.files.open_path(target)
     assert window.document.project.assignment.source == "handout.json"
-    assert window.scene.blocks["linear_3"].locked
+    assert window.scene.blocks["linear_3"].locked and not editor.isVisible()  # opened as the students see it
+    window.assignments.act_new.trigger()  # and back to the instructor's panel
+    assert editor.isVisible()
+    value = window.assignments.editor.goal_rows[0].value
+    value.selectAll()
+    qtbot.keyClicks(value, "lots")
+    qtbot.keyClick(value, Qt.Key.Key_Return)
+    error = window.findChild(QLabel, "assignmentEditorError")
+    assert error.isVisible() and "'lots' is not a number (val_accuracy)" in error.text()
+    assert window.document.project.assignment.goals[0].at_least == 0.9 and not window.document.modified
