@@ -53,8 +53,7 @@ def test_generated_points_and_the_reverse_diffusion_animation(qtbot, window) -> 
     click(qtbot, panel.transport.step_button)  # a fresh picture starts the animation again
     qtbot.waitUntil(lambda: view.timer.isActive(), timeout=LATER)
     first = np.array(view.heads.getData()).copy()
-    qtbot.wait(300)
-    assert not np.array_equal(first, np.array(view.heads.getData())), "the points travel"
+    qtbot.waitUntil(lambda: not np.array_equal(first, np.array(view.heads.getData())), timeout=3000)  # they travel
     qtbot.waitUntil(lambda: not view.timer.isActive(), timeout=LATER)
     heads = np.column_stack(view.heads.getData())
     assert np.allclose(heads, view.last.trajectories[:, -1]), "and stop where the chains end"
