@@ -38,7 +38,6 @@ class _Grader:
     """One grading process and the submission it grades."""
 
     def __init__(self, assignment: Path) -> None:
-        self.assignment = assignment
         self.conn, child = multiprocessing.get_context("spawn").Pipe()
         self.process = multiprocessing.get_context("spawn").Process(
             target=serve, args=(child, str(assignment)), daemon=True
@@ -66,7 +65,7 @@ def grade_all(
     """Rows in the submissions' order; ``done`` hears of each as it is graded."""
     rows: list[Row | None] = [None] * len(submissions)
     waiting = list(enumerate(submissions))
-    graders = [_Grader(assignment) for _ in range(min(jobs, len(submissions)))]
+    graders: list[_Grader | None] = [_Grader(assignment) for _ in range(min(jobs, len(submissions)))]
 
     def record(index: int, row: Row) -> None:
         rows[index] = row
@@ -93,15 +92,18 @@ def grade_all(
                         record(index, answer)
                         continue
                 if not grader.process.is_alive() or (grader.job and time.monotonic() - grader.since > timeout):
-                    graders[i] = _replace(grader, timeout, record)
+                    _end(grader, timeout, record)
+                    graders[i] = _Grader(assignment) if waiting else None  # a fresh one only for what waits
+            graders = [grader for grader in graders if grader is not None]
     finally:
         for grader in graders:
-            grader.stop()
+            if grader is not None:
+                grader.stop()
     return [row for row in rows if row is not None]
 
 
-def _replace(grader: _Grader, timeout: float, record: Callable[[int, Row], None]) -> _Grader:
-    """A process past its time, or gone: its submission's row says so, and a fresh process takes its place."""
+def _end(grader: _Grader, timeout: float, record: Callable[[int, Row], None]) -> None:
+    """A process past its time, or gone, is stopped; its submission's row says why."""
     running = grader.job
     late = running is not None and time.monotonic() - grader.since > timeout
     code = grader.process.exitcode
@@ -116,7 +118,6 @@ def _replace(grader: _Grader, timeout: float, record: Callable[[int, Row], None]
         record(index, Row(str(path), "timed out" if late else "stopped", [], reason))
     elif not late:
         raise RuntimeError(f"a grading process could not start (exit code {code})")
-    return _Grader(grader.assignment)
 
 
 # --- the table ---------------------------------------------------------------------------------

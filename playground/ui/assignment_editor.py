@@ -200,8 +200,10 @@ class AssignmentEditor(QWidget):
             self._updating = False
 
     def _show_blocks(self) -> None:
+        """The top-level blocks to tick, after an edit (put off while the panel is away: opening it
+        shows them)."""
         assignment = self.document.project.assignment
-        if assignment is None:
+        if assignment is None or not self.isVisible():
             return
         updating, self._updating = self._updating, True
         try:

@@ -14,7 +14,7 @@ from playground.ui.document import Document
 from playground.ui.forms import scrolled
 from playground.ui.theme import set_font
 
-MET, MISSED, WAITING = "#16a34a", "#dc2626", "#6b7280"
+MET, MISSED, WAITING = "#15803d", "#b91c1c", "#4b5563"  # dark enough to read from the back row
 
 
 class AssignmentGoals(QWidget):

@@ -83,7 +83,6 @@ class Assignments(QObject):
                 )
             )
             self.say("The project is an assignment now: tick what is locked, set the goals, Save Assignment…", 10000)
-        self.editor.show_assignment()
         if not self.editor_dock.isVisible():  # a window of its own over the canvas: the docks are too small for it
             self.editor_dock.setFloating(True)
             frame = self.window.geometry()
@@ -91,3 +90,4 @@ class Assignments(QObject):
             self.editor_dock.setGeometry(frame.right() - width - 20, frame.top() + 50, width, height)
         self.editor_dock.show()
         self.editor_dock.raise_()
+        self.editor.show_assignment()
