@@ -61,11 +61,14 @@ class LineProbe:
     noise: np.ndarray | None = None
 
 
-def _output_sources(graph: fx.Graph, single: str) -> dict[str, str]:
-    """Output blocks have no node of their own: each shows the block that flows into it."""
-    value = next(node for node in graph.nodes if node.op == "output").args[0]
-    pairs = value.items() if isinstance(value, dict) else [(single, value)]
-    return {block: source.name for block, source in pairs}
+def _aliases(compiled: CompiledModel) -> dict[str, str]:
+    """Blocks without an fx node of their own, and the node whose tensor each shows: an Output shows the
+    block that flows into it, a group its first output port's inner node (``group_1_linear_3``)."""
+    return {
+        block: ports[0].name
+        for block, ports in compiled.nodes.items()
+        if ports and ports[0].name != block and block in compiled.analysis.shapes
+    }
 
 
 def tapped(compiled: CompiledModel) -> fx.GraphModule:
@@ -73,8 +76,11 @@ def tapped(compiled: CompiledModel) -> fx.GraphModule:
     graph = fx.Graph()
     env: dict[fx.Node, fx.Node] = {}
     graph.graph_copy(compiled.module.graph, env)
-    blocks = set(compiled.analysis.shapes) | set(compiled.outputs)
-    taps = {node.name: env[node] for node in compiled.module.graph.nodes if node.name in blocks and node.op != "output"}
+    # Every block's node, and the nodes that Outputs, groups and the loss read (a group's inner nodes).
+    wanted = set(compiled.analysis.shapes) | set(_aliases(compiled).values())
+    if compiled.final is not None:
+        wanted.add(compiled.final.logits.name)
+    taps = {node.name: env[node] for node in compiled.module.graph.nodes if node.name in wanted and node.op != "output"}
     graph.output(taps)
     return fx.GraphModule(compiled.module, graph)
 
@@ -87,7 +93,7 @@ class Probe:
         self.model = compiled.module
         self.tap = tapped(compiled)
         self.output = compiled.outputs[0] if compiled.outputs else ""
-        self.sources = _output_sources(compiled.module.graph, self.output)
+        self.sources = _aliases(compiled)
 
     @torch.no_grad()
     def activations(self, *inputs: torch.Tensor) -> dict[str, np.ndarray]:

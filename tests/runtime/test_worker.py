@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from playground.core.graph import Link
+from playground.core.groups import GroupBlocks
 from playground.core.project import load
 from playground.nn.live.worker import WorkerLoop
 from playground.runtime import protocol as p
@@ -96,6 +97,24 @@ def test_steps_are_reported_once_each_in_order_with_evaluations_and_snapshots(wo
     detail = snapshot.detail
     assert detail.block == "linear_1" and set(detail.weights) == {"weight", "bias"}
     assert detail.activation.counts.sum() == 64 * 8
+
+
+def test_the_default_preset_grouped_trains_with_every_live_view(worker: Worker) -> None:
+    """Edit > Group on mlp-spiral's hidden blocks: the group's wire goes straight into the Output, whose
+    tensor is then a node inside the group (the live gradients once raised KeyError 'group_1_linear_3'
+    and killed the training process at every Play)."""
+    project = load(PRESETS / "mlp-spiral.json")
+    GroupBlocks(["linear_1", "tanh_1", "linear_2", "tanh_2", "linear_3"], "group_1").do(project.graph)
+    worker.send(p.Load(1, project, None, "cpu"))
+    worker.send(p.Focus("group_1", 0))
+    worker.send(p.Steps(60))
+    (stopped,) = worker.wait_for(Stopped, 1)
+    assert stopped.kind == "finished", stopped.message
+    snapshot = worker.of(Snapshot, 1)[-1]
+    assert snapshot.step == 60
+    gradients = snapshot.wire_gradients
+    assert gradients["group_1"] == gradients["output_1"] > 0  # the group's wire into the Output
+    assert snapshot.plane.fine.shape == (1, 102, 102)
 
 
 def test_reset_replays_the_same_losses_and_old_run_ids_stop(worker: Worker) -> None:
