@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -29,6 +28,7 @@ from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
 from playground.ui.document import Document
 from playground.ui.forms import scrolled
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 MEASURES = ("val_accuracy", "val_loss", "params", "blocks", "only", "steps")
@@ -141,7 +141,7 @@ class AssignmentEditor(QWidget):
         add = QPushButton("Add goal")
         add.setObjectName("addGoal")
         add.clicked.connect(self.add_goal)
-        self.error = QLabel()
+        self.error = Label()
         self.error.setObjectName("assignmentEditorError")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #dc2626; font-weight: bold;")
@@ -149,20 +149,20 @@ class AssignmentEditor(QWidget):
         save = QPushButton("Save Assignment…")
         save.setObjectName("saveAssignment")
         save.clicked.connect(self.save_dialog)
-        heading = QLabel("What the students get")
+        heading = Label("What the students get")
         set_font(heading, 13, bold=True)
         inner = QWidget()
         column = QVBoxLayout(inner)
         column.addWidget(heading)
-        column.addWidget(QLabel("Brief (shown to the students)"))
+        column.addWidget(Label("Brief (shown to the students)"))
         column.addWidget(self.brief, 2)
         form = QFormLayout()
-        form.addRow("Locked blocks", self.blocks)
-        form.addRow("Locked settings", self.settings)
-        form.addRow("Hidden", self.hidden)
-        form.addRow("Steps graded", self.steps)
+        form.addRow(Label("Locked blocks"), self.blocks)
+        form.addRow(Label("Locked settings"), self.settings)
+        form.addRow(Label("Hidden"), self.hidden)
+        form.addRow(Label("Steps graded"), self.steps)
         column.addLayout(form)
-        column.addWidget(QLabel("Goals (all must be met)"))
+        column.addWidget(Label("Goals (all must be met)"))
         column.addLayout(self.goal_box)
         column.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.error)

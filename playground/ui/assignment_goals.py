@@ -12,6 +12,7 @@ from playground.runtime.messages import Loaded, Progress
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.forms import scrolled
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 MET, MISSED, WAITING = "#15803d", "#b91c1c", "#4b5563"  # dark enough to read from the back row
@@ -24,17 +25,17 @@ class AssignmentGoals(QWidget):
         self.document = document
         self.history: list[dict[str, float]] = []  # this run's evaluations, each with its step
         self.steps_per_epoch = 0  # of the run loaded (0: none yet)
-        self.heading = QLabel()
+        self.heading = Label()
         self.heading.setObjectName("assignmentHeading")
         self.heading.setWordWrap(True)
         set_font(self.heading, 13, bold=True)
         self.goal_box = QVBoxLayout()
         self.goal_box.setSpacing(6)
         self.goal_labels: list[QLabel] = []
-        self.graded = QLabel()
+        self.graded = Label()
         self.graded.setObjectName("assignmentGraded")
         self.graded.setWordWrap(True)
-        self.brief = QLabel()
+        self.brief = Label()
         self.brief.setObjectName("assignmentBrief")
         self.brief.setWordWrap(True)
         set_font(self.brief, 11)
@@ -67,7 +68,7 @@ class AssignmentGoals(QWidget):
         while len(self.goal_labels) > len(assignment.goals):
             self.goal_labels.pop().deleteLater()
         while len(self.goal_labels) < len(assignment.goals):
-            label = QLabel()
+            label = Label()
             label.setObjectName(f"goal_{len(self.goal_labels)}")
             label.setWordWrap(True)
             set_font(label, 12, bold=True)

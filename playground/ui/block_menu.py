@@ -5,32 +5,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from html import escape
 
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from playground.core.graph import GROUP
 from playground.core.registry import get_spec
+from playground.ui import plain
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.document import Document
 
 
 def describe(document: Document, block_id: str) -> str:
-    """What a block does, its parameters and what each means, as rich text."""
+    """What a block does, its parameters and what each means, as plain text."""
     block = document.graph.blocks[block_id]
     spec = get_spec(block.type)
     if spec is None:
-        return f"<b>{escape(block.type)}</b> is not a block type this Playground knows."
+        return f"{block.type} is not a block type this Playground knows."
     params = document.analysis.params.get(block_id, {})
-    rows = "".join(
-        f"<li><b>{p.name}</b> = {escape(str(block.params.get(p.name, params.get(p.name, p.default))))}"
+    rows = [
+        f"• {p.name} = {block.params.get(p.name, params.get(p.name, p.default))}"
         f"{' (' + str(params[p.name]) + ')' if block.params.get(p.name) == 'auto' and p.name in params else ''}"
-        f": {escape(p.doc)}</li>"
+        f": {p.doc}"
         for p in spec.params
-    )
-    return f"<h3>{escape(spec.title)} · {block_id}</h3><p>{escape(spec.description)}</p>" + (
-        f"<ul>{rows}</ul>" if rows else ""
-    )
+    ]
+    return "\n\n".join([f"{spec.title} · {block_id}", spec.description, *(["\n".join(rows)] if rows else [])])
 
 
 class BlockMenu(QMenu):
@@ -86,4 +84,4 @@ class BlockMenu(QMenu):
             self.scene.select_blocks([new.strip()])
 
     def _explain(self) -> None:
-        QMessageBox.information(self.window_, "What this block does", describe(self.document, self.block_id))
+        plain.inform(self.window_, "What this block does", describe(self.document, self.block_id))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from playground.core.groups import level_of
 from playground.ui.document import Document
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 
@@ -32,13 +33,13 @@ class Breadcrumb(QWidget):
         names = ["Network", *(self._title(path[: depth + 1]) for depth in range(len(path)))]
         for depth, name in enumerate(names):
             if depth:
-                arrow = QLabel("›")
+                arrow = Label("›")
                 set_font(arrow, 12)
                 self.row.addWidget(arrow)
             if depth == len(path):
-                here = QLabel(f"<b>{name}</b>")
+                here = Label(name)
                 here.setObjectName("crumb_here")
-                set_font(here, 12)
+                set_font(here, 12, bold=True)
                 self.row.addWidget(here)
                 continue
             step = QToolButton()

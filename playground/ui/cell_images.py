@@ -4,9 +4,10 @@ pictures of one class that the network takes for another, each with its file, in
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from playground.runtime.messages import CellImages
+from playground.ui.plain import Label, tip
 from playground.ui.plots.predictions_view import pixmap
 from playground.ui.theme import set_font, ui_scale
 
@@ -27,7 +28,7 @@ class CellImagesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("cellImages")
         self.setWindowTitle("Confusion matrix cell")
-        self.title = QLabel()
+        self.title = Label()
         self.title.setObjectName("cellImagesTitle")
         self.title.setWordWrap(True)
         set_font(self.title, 11, bold=True)
@@ -50,9 +51,9 @@ class CellImagesDialog(QDialog):
             old.deleteLater()
         side = round(SIDE * ui_scale())
         for i, (image, file) in enumerate(zip(cell.images, cell.files, strict=True)):
-            picture = QLabel()
+            picture = Label()
             picture.setPixmap(pixmap(image, side))
-            picture.setToolTip(file or f"validation image {i}")
+            picture.setToolTip(tip(file or f"validation image {i}"))
             self.grid.addWidget(picture, i // COLUMNS, i % COLUMNS)
         self.title.setText(cell_title(cell) if cell.count else f"{cell_title(cell)}: none now")
         self.resize(min(COLUMNS, max(len(cell.images), 4)) * (side + 8) + 40, 420)

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from playground.ui.plain import Label
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class ExportDialog(QDialog):
         self.format.setObjectName("exportFormat")
         for fmt in FORMATS:
             self.format.addItem(fmt.title, fmt.id)
-        self.explains = QLabel()
+        self.explains = Label()
         self.explains.setWordWrap(True)
         self.path = QLineEdit()
         self.path.setObjectName("exportPath")
@@ -98,10 +99,10 @@ class ExportDialog(QDialog):
             self.trained.setText("Untrained weights: no run has trained this network since it was opened or edited")
             self.trained.setEnabled(False)
         form = QFormLayout()
-        form.addRow("Format", self.format)
-        form.addRow("", self.explains)
-        form.addRow("Save to", where)
-        form.addRow("", self.trained)
+        form.addRow(Label("Format"), self.format)
+        form.addRow(Label(), self.explains)
+        form.addRow(Label("Save to"), where)
+        form.addRow(Label(), self.trained)
         buttons, export = accept_buttons(self, "Export", "exportButton")
         self.path.textChanged.connect(lambda text: export.setEnabled(bool(text.strip())))  # nowhere: nothing to do
         layout = QVBoxLayout(self)

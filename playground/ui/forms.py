@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.param_kinds import KINDS
 from playground.core.registry import AUTO, ParamSpec
+from playground.ui.plain import Label
 
 INT_LIMIT = 2**31 - 1
 Commit = Callable[[Any], None]  # the value the user settled on
@@ -143,7 +144,7 @@ def _line(param: ParamSpec, commit: Commit) -> QLineEdit:
 
 
 def _drawn(param: ParamSpec, commit: Commit) -> QLabel:
-    return QLabel()  # the points are drawn on the input plane, not typed
+    return Label()  # the points are drawn on the input plane, not typed
 
 
 # The editor for each style a parameter kind names (core/param_kinds.py: ParamKind.editor).

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QImage, QPainter,
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QListView,
     QListWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
 from playground.core.registry import get_spec
+from playground.ui.plain import Label, bold_tip
 from playground.ui.theme import Theme, category_colour
 
 THUMBNAIL = QSize(260, 150)
@@ -116,7 +116,7 @@ class Gallery(QDialog):
                 else f"Lecture {project.lecture}: {project.title}"
             )
             item = QListWidgetItem(QIcon(thumbnail(project, theme)), f"{title}\n{project.description}")
-            item.setToolTip(f"<b>{project.title}</b><br>{project.description}<br><i>{path.name}</i>")
+            item.setToolTip(bold_tip(project.title, project.description, path.name))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setData(LECTURE_ROLE, project.lecture)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -127,7 +127,7 @@ class Gallery(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._choose_current)
-        self.description = QLabel("Pick a lecture example: double-click a card, or select it and press Open.")
+        self.description = Label("Pick a lecture example: double-click a card, or select it and press Open.")
         self.description.setObjectName("galleryDescription")
         self.description.setWordWrap(True)
         self.cards.currentItemChanged.connect(self._show_description)
@@ -139,7 +139,7 @@ class Gallery(QDialog):
         layout.addWidget(self.cards, 1)
         layout.addWidget(self.description)
         if self.problems:
-            broken = QLabel("Not shown (unreadable): " + "; ".join(self.problems))
+            broken = Label("Not shown (unreadable): " + "; ".join(self.problems))
             broken.setWordWrap(True)
             broken.setStyleSheet("color: #dc2626;")
             layout.addWidget(broken)

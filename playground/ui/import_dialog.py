@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.ui.export_dialog import accept_buttons, path_row
+from playground.ui.plain import Label
 
 RUNS_CODE = (
     "Importing runs this file's Python code, as python itself would: import only code you trust. "
@@ -63,15 +63,15 @@ class ImportDialog(QDialog):
         self.weights = QCheckBox("With the module's current weights (<name>.weights.safetensors beside it)")
         self.weights.setObjectName("importWeights")
         self.weights.setChecked(True)
-        warning = QLabel(RUNS_CODE)
+        warning = Label(RUNS_CODE)
         warning.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Python file", row)
-        form.addRow("Module", self.name)
-        form.addRow("Input shape", self.shape)
-        form.addRow("Save as", self.target)
-        form.addRow("", self.weights)
-        form.addRow("", warning)
+        form.addRow(Label("Python file"), row)
+        form.addRow(Label("Module"), self.name)
+        form.addRow(Label("Input shape"), self.shape)
+        form.addRow(Label("Save as"), self.target)
+        form.addRow(Label(), self.weights)
+        form.addRow(Label(), warning)
         buttons, self.ok = accept_buttons(self, "Import", "importButton")
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -22,6 +21,7 @@ from playground.core.shapes import Analysis, inferred
 from playground.runtime.messages import Fields
 from playground.ui.document import Document
 from playground.ui.forms import AutoSpinBox, make_editor, show_value
+from playground.ui.plain import Label
 from playground.ui.theme import category_colour, set_font
 
 DATA_FIELD = ("input", "data")  # an Input's data parameter: offered as a list of the dataset's fields
@@ -36,25 +36,25 @@ class Inspector(QWidget):
         self.block_id: str | None = None
         self.editors: dict[str, QWidget] = {}
         self._updating = False
-        self.title = QLabel("Nothing selected")
+        self.title = Label("Nothing selected")
         set_font(self.title, 13, bold=True)
         self.title.setWordWrap(True)  # long block ids must not widen the dock
-        self.subtitle = QLabel("Select a block on the canvas to see and edit its parameters.")
+        self.subtitle = Label("Select a block on the canvas to see and edit its parameters.")
         self.subtitle.setWordWrap(True)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.shape = QLabel()
+        self.shape = Label()
         self.shape.setObjectName("inspectorShape")
-        self.count = QLabel()
+        self.count = Label()
         self.count.setObjectName("inspectorParams")
-        self.field_error = QLabel()
+        self.field_error = Label()
         self.field_error.setObjectName("inspectorFieldError")
         self.field_error.setWordWrap(True)
         self.field_error.setStyleSheet("color: #dc2626; font-weight: bold;")
         self.field_error.hide()
         self.fields: tuple[str, ...] = ()  # what the dataset gives, once the worker has read it
-        self.tied = QLabel()
+        self.tied = Label()
         self.tied.setObjectName("inspectorTies")
         self.tied.setWordWrap(True)
         self.untie = QPushButton("Untie")
@@ -63,12 +63,12 @@ class Inspector(QWidget):
         self.untie.clicked.connect(lambda: self.document.untie(list(self._ties())))
         self.tied.hide()
         self.untie.hide()
-        self.locked = QLabel("Locked by the assignment: this block stays as it is.")
+        self.locked = Label("Locked by the assignment: this block stays as it is.")
         self.locked.setObjectName("inspectorLocked")
         self.locked.setWordWrap(True)
         set_font(self.locked, 11, bold=True)
         self.locked.hide()
-        self.problems = QLabel()
+        self.problems = Label()
         self.problems.setObjectName("inspectorProblems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #dc2626;")
@@ -144,7 +144,7 @@ class Inspector(QWidget):
             if isinstance(editor, QLineEdit):
                 editor.textEdited.connect(lambda text, p=param: self._typed(p, text))
             self.editors[param.name] = editor
-            label = QLabel(param.name)
+            label = Label(param.name)
             label.setToolTip(param.doc)
             self.form.addRow(label, editor)
         self._show_lock()

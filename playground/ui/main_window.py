@@ -8,7 +8,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QStyle,
@@ -31,6 +30,7 @@ from playground.ui.keys import WindowKeys
 from playground.ui.live import LiveViews
 from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
+from playground.ui.plain import Label
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.presenting import Presenter
 from playground.ui.stage_network import StageNetwork
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self._controllers()
         self._actions()
         self._menus_and_toolbar()
-        self.stats = QLabel()
+        self.stats = Label()
         self.statusBar().addPermanentWidget(self.stats)
         self.document.path_changed.connect(self._update_title)
         self.document.analysed.connect(self._update_stats)

@@ -4,10 +4,11 @@ edits them here; they are saved with the project (undoable like any edit)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from playground.core.project import MAX_TEXT
 from playground.ui.document import Document
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 COMMIT_MS = 600  # typing pauses this long before the text becomes an edit
@@ -18,7 +19,7 @@ class NotesPanel(QWidget):
         super().__init__()
         self.setObjectName("notesPanel")
         self.document = document
-        self.heading = QLabel()
+        self.heading = Label()
         self.heading.setObjectName("notesHeading")
         set_font(self.heading, 12, bold=True)
         self.heading.setWordWrap(True)
@@ -33,7 +34,7 @@ class NotesPanel(QWidget):
         self.editor.textChanged.connect(self.commit.start)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
-        self.too_long = QLabel()
+        self.too_long = Label()
         self.too_long.setObjectName("notesTooLong")
         self.too_long.setWordWrap(True)
         self.too_long.hide()

@@ -19,6 +19,7 @@ from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, block_ports
 from playground.core.library import Entry, entry_text
 from playground.core.registry import categories
 from playground.ui.canvas.view import BLOCK_MIME, LIBRARY_MIME
+from playground.ui.plain import bold_tip
 from playground.ui.theme import category_colour, set_font, ui_font
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
@@ -89,7 +90,7 @@ class PaletteTree(QTreeWidget):
             item.setData(0, ENTRY_ROLE, entry)
             if entry.block is None:
                 item.setFlags(Qt.ItemFlag.ItemIsSelectable)
-                item.setToolTip(0, f"<b>{entry.name}</b> cannot be used:<br>{entry.problem}")
+                item.setToolTip(0, bold_tip(entry.name, "cannot be used:", entry.problem))
             else:
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
                 item.setFlags(flags)
@@ -183,9 +184,10 @@ def _entry_tip(entry: Entry) -> str:
     ports = block_ports(entry.block, entry.block.params)
     repeat = entry.block.params.get("repeat", 1)
     copies = f" · ×{repeat}" if repeat != 1 else ""
-    return (
-        f"<b>{entry.name}</b> (My blocks)<br>A group of {inside} blocks{copies}: "
-        f"{len(ports[0])} in, {len(ports[1])} out. Drag it into any project.<br><small>{entry.path}</small>"
+    return bold_tip(
+        f"{entry.name} (My blocks)",
+        f"A group of {inside} blocks{copies}: {len(ports[0])} in, {len(ports[1])} out. Drag it into any project.",
+        str(entry.path),
     )
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QSlider, QVBoxLayout, QWidget
 
 from playground import cores
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
+from playground.ui.plain import Label
 from playground.ui.settings_form import SettingsForm
 from playground.ui.storage import setting, settings
 
@@ -28,7 +29,7 @@ class RunControls(QWidget):
         self.speed.setRange(0, 100)
         self.speed.setValue(100)
         self.speed.setToolTip("Steps per second: slow a demo down (right end: as fast as it goes)")
-        self.speed_label = QLabel()
+        self.speed_label = Label()
         self.speed.valueChanged.connect(self._speed_changed)
         speed_row = QHBoxLayout()
         speed_row.addWidget(self.speed, 1)
@@ -44,9 +45,9 @@ class RunControls(QWidget):
         self.show_flow.setObjectName("flowToggle")
 
         top = QFormLayout()
-        top.addRow("Device", self.device)
-        top.addRow("CPU threads", self.threads)
-        top.addRow("Speed", speed_row)
+        top.addRow(Label("Device"), self.device)
+        top.addRow(Label("CPU threads"), self.threads)
+        top.addRow(Label("Speed"), speed_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 8, 0)
         layout.addWidget(self.show_units)

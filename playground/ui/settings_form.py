@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from playground.core.registry import ParamSpec
 from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Thumbnails
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
+from playground.ui.plain import Label
 from playground.ui.thumbnail_strip import ThumbnailStrip
 
 LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
@@ -62,7 +62,7 @@ class SettingsForm(QWidget):
         self.dataset.setObjectName("datasetCombo")
         self.dataset.currentIndexChanged.connect(self._dataset_chosen)
         self.top = top = QFormLayout()
-        top.addRow("Dataset", self.dataset)
+        top.addRow(Label("Dataset"), self.dataset)
         self.dataset_form = QFormLayout()
         self.task = QComboBox()
         self.task.setObjectName("param_task")
@@ -85,14 +85,14 @@ class SettingsForm(QWidget):
         lr_row.addWidget(self.lr_spin)
 
         self.training_form = QFormLayout()
-        self.training_form.addRow("Task", self.task)
-        self.training_form.addRow("Learning rate", lr_row)
+        self.training_form.addRow(Label("Task"), self.task)
+        self.training_form.addRow(Label("Learning rate"), lr_row)
         specs = TrainingConfig.specs()
         self.training_editors: dict[str, QWidget] = {}
         for name in (*RECIPE_KNOBS, *TRAINING_FIELDS):
             editor = make_editor(specs[name], self._edit_training)
             self.training_editors[name] = editor
-            label = QLabel(name.replace("_", " "))
+            label = Label(name.replace("_", " "))
             label.setToolTip(specs[name].doc)
             self.training_form.addRow(label, editor)
         self.training_editors["epochs"].setSpecialValueText("until stopped")  # epochs 0
@@ -193,7 +193,7 @@ class SettingsForm(QWidget):
         for param in info.params if info else ():
             editor = make_editor(param, self._edit_dataset)
             self.dataset_editors[param.name] = editor
-            label = QLabel(param.name.replace("_", " "))
+            label = Label(param.name.replace("_", " "))
             label.setToolTip(param.doc)
             if param.handler.editor in ("file", "folder"):  # a file or folder of the user's
                 row = QHBoxLayout()

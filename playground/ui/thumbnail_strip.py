@@ -3,9 +3,10 @@ images, a few of them) and the line that says what was left out."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Thumbnails
+from playground.ui.plain import Label
 from playground.ui.plots.predictions_view import pixmap
 from playground.ui.theme import set_font, ui_scale
 
@@ -16,7 +17,7 @@ class ThumbnailStrip(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("thumbnailStrip")
-        self.summary = QLabel()
+        self.summary = Label()
         self.summary.setObjectName("imageFolderSummary")
         self.summary.setWordWrap(True)
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -36,7 +37,7 @@ class ThumbnailStrip(QWidget):
             self.rows.takeAt(0).widget().deleteLater()
         side = round(SIDE * ui_scale())
         for row, (name, count, images) in enumerate(zip(message.classes, message.counts, message.images, strict=True)):
-            label = QLabel(f"{name}  {count:,}")
+            label = Label(f"{name}  {count:,}")
             label.setObjectName(f"thumbnailClass_{row}")
             set_font(label, 9, bold=True)
             strip = QWidget()
@@ -45,7 +46,7 @@ class ThumbnailStrip(QWidget):
             line.setContentsMargins(0, 0, 0, 0)
             line.setSpacing(2)
             for image in images:
-                picture = QLabel()
+                picture = Label()
                 picture.setPixmap(pixmap(image, side))
                 line.addWidget(picture)
             line.addStretch(1)

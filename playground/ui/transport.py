@@ -5,12 +5,13 @@ banner that offers a restart after an edit."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Signal, SignalInstance
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QSizePolicy, QStyle, QVBoxLayout, QWidget
 
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 
-class StatusLine(QLabel):
+class StatusLine(Label):
     """A fixed number of lines high, whatever its text: a status that changes 20 times a second must
     not re-lay out the panel (the height follows the font, as the UI scale changes it)."""
 
@@ -65,12 +66,12 @@ class Transport(QWidget):
         set_font(self.status, 10.5, bold=True)
         self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.loss_note = QLabel()
+        self.loss_note = Label()
         self.loss_note.setObjectName("lossNote")
         self.loss_note.setWordWrap(True)
         self.loss_note.setStyleSheet("color: #475569;")
         self.loss_note.hide()
-        self.message = QLabel()
+        self.message = Label()
         self.message.setObjectName("trainingMessage")
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #dc2626;")
@@ -80,7 +81,7 @@ class Transport(QWidget):
         self.banner.setStyleSheet(
             "#restartBanner { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 6px; }"
         )
-        self.banner_text = QLabel()
+        self.banner_text = Label()
         self.banner_text.setWordWrap(True)
         self.banner_text.setStyleSheet("color: #78350f;")
         self.restart_button = self._button("Restart with the changes", "restartButton", "", self.restart)

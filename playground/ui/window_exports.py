@@ -15,6 +15,7 @@ from playground import is_preset
 from playground.runtime.messages import Written
 from playground.runtime.protocol import State
 from playground.runtime.session import TrainingSession
+from playground.ui import plain
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
@@ -25,7 +26,7 @@ from playground.ui.training_panel import TrainingPanel
 
 def may_replace(parent: QWidget, taken: list[Path]) -> bool:
     """Asks before files of the user's are replaced; True when they may be."""
-    answer = QMessageBox.question(
+    answer = plain.ask(
         parent,
         "Replace?",
         f"{' and '.join(str(path) for path in taken)} already exist{'s' if len(taken) == 1 else ''}. Replace?",
@@ -111,7 +112,7 @@ class ModelExports(QObject):
             return
         fmt, target, trained = dialog.chosen()
         if is_preset(target):
-            QMessageBox.warning(self.window, "Cannot export", f"{target.name}: the presets folder is lecture material")
+            plain.warn(self.window, "Cannot export", f"{target.name}: the presets folder is lecture material")
             return
         beside = [target.with_suffix(".safetensors")] if fmt.id == "python" and trained else []
         taken = [path for path in (target, *beside) if path.exists()]
@@ -122,10 +123,10 @@ class ModelExports(QObject):
             if self.view.save_picture(target):
                 self.say(f"Exported {target}", 6000)
             else:
-                QMessageBox.warning(self.window, "Cannot export", f"{target}: cannot be written")
+                plain.warn(self.window, "Cannot export", f"{target}: cannot be written")
             return
         if self.session.dead:  # the export is made by the training process, which is gone
-            QMessageBox.warning(
+            plain.warn(
                 self.window, "Cannot export", "The training process ended: press Play to start a new one, then export."
             )
             return
@@ -138,7 +139,7 @@ class ModelExports(QObject):
             self._weights_written(message)
             return
         if message.error:
-            QMessageBox.warning(self.window, "Cannot export", message.error)
+            plain.warn(self.window, "Cannot export", message.error)
             self.say(f"Not exported: {message.error.splitlines()[0]}", 8000)
             return
         names = ", ".join(Path(file).name for file in message.files)
@@ -158,7 +159,7 @@ class ModelExports(QObject):
         self.weights_failed = bool(message.error)
         if message.error:
             self.say(f"Saved {name}, but not its trained weights: {message.error}", 12000)
-            QMessageBox.warning(
+            plain.warn(
                 self.window,
                 "Trained weights not saved",
                 f"{name} was saved, but not its trained weights:\n\n{message.error}"

@@ -15,6 +15,7 @@ from playground import PRESETS, nearest_presets
 from playground.core.project import ProjectError, loads
 from playground.core.project_types import Project
 from playground.core.project_write import dumps
+from playground.ui import plain
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document, PresetWriteError
@@ -80,7 +81,7 @@ class ProjectFiles(QObject):
         what = "the changes" if self.document.modified else f"the trained weights (step {trained:,})"
         if self.document.modified and trained:
             what = f"the changes and the trained weights (step {trained:,})"
-        answer = QMessageBox.question(
+        answer = plain.ask(
             self.window,
             "Unsaved changes",
             f"Save {what} to {self.document.name} before closing it?",
@@ -125,12 +126,10 @@ class ProjectFiles(QObject):
             previous = self.recovery_key()
             self.document.load(path)
         except ProjectError as exc:
-            QMessageBox.warning(self.window, "Cannot open project", str(exc))
+            plain.warn(self.window, "Cannot open project", str(exc))
             return False
         except OSError as exc:
-            QMessageBox.warning(
-                self.window, "Cannot open project", f"{path}: {exc.strerror or exc}{nearest_presets(str(path))}"
-            )
+            plain.warn(self.window, "Cannot open project", f"{path}: {exc.strerror or exc}{nearest_presets(str(path))}")
             return False
         self.recovery.discard(previous)
         self._remember(path)
@@ -154,7 +153,7 @@ class ProjectFiles(QObject):
         if preset is None:
             return
         if self.document.modified:
-            answer = QMessageBox.question(
+            answer = plain.ask(
                 self.window,
                 "Revert to preset",
                 f"Discard your changes and go back to the original {preset.stem} preset?",
@@ -172,10 +171,10 @@ class ProjectFiles(QObject):
         try:
             self.document.save(path)
         except PresetWriteError as exc:
-            QMessageBox.warning(self.window, "Cannot save", str(exc))
+            plain.warn(self.window, "Cannot save", str(exc))
             return self.save_as()
         except ProjectError as exc:
-            QMessageBox.warning(
+            plain.warn(
                 self.window,
                 "Cannot save",
                 f"{exc}\n\nNothing was written ({path.name} is as it was): Playground could not open such a file "
@@ -183,7 +182,7 @@ class ProjectFiles(QObject):
             )
             return False
         except OSError as exc:
-            QMessageBox.warning(
+            plain.warn(
                 self.window,
                 "Cannot save",
                 f"{path}: {exc.strerror or exc}\n\nNothing was written; your work stays open here.",
@@ -221,7 +220,7 @@ class ProjectFiles(QObject):
         if found is None:
             return False
         name = found.original.name if found.original else "an untitled project"
-        answer = QMessageBox.question(
+        answer = plain.ask(
             self.window,
             "Restore unsaved work?",
             f"Playground did not close cleanly. Restore the unsaved changes to {name}?\n\nThe autosave keeps "
@@ -237,7 +236,7 @@ class ProjectFiles(QObject):
             project = loads(found.text, "autosave")
         except ProjectError as exc:
             became = self.recovery.set_aside(found.file)
-            QMessageBox.warning(self.window, "Cannot restore", f"{exc}\n\nThe autosave was {became}.")
+            plain.warn(self.window, "Cannot restore", f"{exc}\n\nThe autosave was {became}.")
             return False
         self.document.open_project(project, found.original)
         self.document.undo_stack.resetClean()

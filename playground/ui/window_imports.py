@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer
-from PySide6.QtWidgets import QMessageBox, QPushButton, QStatusBar, QWidget
+from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
 
 from playground import is_preset
 from playground.core.files import weights_files
+from playground.ui import plain
 from playground.ui.actions import Actions
 from playground.ui.document import Document
 from playground.ui.import_dialog import ImportDialog
@@ -62,7 +63,7 @@ class ModelImports(QObject):
             return
         target, args = dialog.output(), dialog.arguments()
         if is_preset(target):
-            QMessageBox.warning(self.window, "Cannot import", f"{target.name}: the presets folder is lecture material")
+            plain.warn(self.window, "Cannot import", f"{target.name}: the presets folder is lecture material")
             return
         weights = weights_files(target.with_suffix(""))[0]
         taken = [path for path in (target, weights if "--weights" in args else None) if path and path.exists()]
@@ -99,7 +100,7 @@ class ModelImports(QObject):
         said = why or "The import was cancelled: nothing was imported."
         self.status.showMessage(said, 8000)
         if why:
-            QMessageBox.warning(self.window, "Cannot import", why)
+            plain.warn(self.window, "Cannot import", why)
 
     def _import_too_long(self) -> None:
         self._cancel_import(
@@ -118,7 +119,7 @@ class ModelImports(QObject):
             code = EXIT_UNREPRESENTABLE + 1
         if code != 0:
             title = "Cannot represent the model" if code == EXIT_UNREPRESENTABLE else "Cannot import"
-            QMessageBox.warning(self.window, title, said or f"playground import stopped (exit {code})")
+            plain.warn(self.window, title, said or f"playground import stopped (exit {code})")
             self.status.showMessage(f"Not imported: {said.splitlines()[0] if said else f'exit {code}'}", 8000)
             return
         if self.open_path(target):
@@ -133,7 +134,7 @@ class ModelImports(QObject):
     def _import_failed(self, process: QProcess, target: Path) -> None:
         if process.error() == QProcess.ProcessError.FailedToStart:
             self._import_done(process)
-            QMessageBox.warning(self.window, "Cannot import", f"{target.name}: {process.errorString()}")
+            plain.warn(self.window, "Cannot import", f"{target.name}: {process.errorString()}")
 
     def _import_done(self, process: QProcess) -> None:
         self.importer = None

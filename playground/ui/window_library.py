@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from playground.core.graph import GROUP
 from playground.core.library import Entry, entries, entry_path, read_entry, save_entry
 from playground.core.project import ProjectError
+from playground.ui import plain
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.items import HEADER, WIDTH
 from playground.ui.canvas.scene import GraphScene
@@ -74,7 +75,7 @@ class MyBlocks(QObject):
             return
         if path.exists():
             asked = f"My Blocks already has '{name}'. Replace it with this group?\n\n{path}"
-            if QMessageBox.question(self.window, "Replace in My Blocks", asked, Yes | No, No) != Yes:
+            if plain.ask(self.window, "Replace in My Blocks", asked, Yes | No, No) != Yes:
                 self.say(f"Not saved: '{name}' in My Blocks is as it was", 6000)
                 return
         try:
@@ -104,7 +105,7 @@ class MyBlocks(QObject):
 
     def remove_library_entry(self, entry: Entry) -> None:
         asked = f"Remove '{entry.name}' from My Blocks? Its file is deleted:\n\n{entry.path}"
-        if QMessageBox.question(self.window, "Remove from My Blocks", asked, Yes | No, No) != Yes:
+        if plain.ask(self.window, "Remove from My Blocks", asked, Yes | No, No) != Yes:
             return
         try:
             entry.path.unlink(missing_ok=True)

@@ -63,21 +63,21 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class Dialogs:
-    """Answers the app's questions (QMessageBox.question) the way a test asks, and records them."""
+    """Answers the app's message boxes (ui/plain.py) the way a test asks, and records their texts: each is
+    built as the app builds it, and only its ``exec`` is answered here. Every box must show its text as
+    plain text (file names and messages come from files a stranger may have written)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answer = QMessageBox.StandardButton.Discard
         self.asked: list[str] = []
-        monkeypatch.setattr(QMessageBox, "question", self._question)
-        monkeypatch.setattr(QMessageBox, "warning", self._warning)
+        monkeypatch.setattr(QMessageBox, "exec", self._exec)
 
-    def _question(self, parent, title, text, *args):
-        self.asked.append(text)
-        return self.answer
-
-    def _warning(self, parent, title, text, *args):
-        self.asked.append(text)
-        return QMessageBox.StandardButton.Ok
+    def _exec(self, box: QMessageBox) -> int:
+        assert box.textFormat() == Qt.TextFormat.PlainText, f"a message box reads rich text: {box.text()!r}"
+        self.asked.append(box.text())
+        if box.icon() != QMessageBox.Icon.Question:
+            return QMessageBox.StandardButton.Ok.value
+        return self.answer.value
 
 
 @pytest.fixture

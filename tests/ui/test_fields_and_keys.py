@@ -190,13 +190,10 @@ def test_the_block_menu_renames_disconnects_duplicates_and_deletes(qtbot, window
     assert "linear_2" in graph.blocks and graph.links_of(["linear_2"])
 
 
-def test_what_this_block_does(qtbot, window, spiral, monkeypatch) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
+def test_what_this_block_does(qtbot, window, spiral, dialogs) -> None:
     assert window.files.open_path(spiral)
-    shown = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
     run_block_menu(qtbot, window, "linear_1", "What does this block do?")
+    shown = dialogs.asked
     assert shown and "weight matrix" in shown[0] and "out_features" in shown[0]
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
+from playground.ui.plain import bold_tip, escaped
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour, header_colour
 
 WIDTH = 184.0
@@ -180,11 +181,13 @@ class BlockItem(QGraphicsObject):
                 self.size_text += " · tied"  # one tensor with another block's: counted once (the inspector says which)
             self.problems = [p.message for p in analysis.problems_of(block.id)]
         self._place_lines()
-        tip = f"<b>{self.title}</b> '{block.id}'<br>{spec.description if spec else 'unknown block type'}"
+        tip = bold_tip(self.title, spec.description if spec else "unknown block type").replace(
+            "</b>", f"</b> '{block.id}'", 1
+        )
         if self.is_group:
             tip += "<br><i>Double-click to open it.</i>"
         if self.problems:
-            tip += "<br><span style='color:#dc2626'>" + "<br>".join(_escape(p) for p in self.problems) + "</span>"
+            tip += "<br><span style='color:#dc2626'>" + "<br>".join(escaped(p) for p in self.problems) + "</span>"
         self.setToolTip(tip + (LOCKED_TIP if self.locked else ""))
         self.update()
 
@@ -405,7 +408,3 @@ def _short(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(str(v) for v in value) + "]"
     return str(value)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -23,9 +23,10 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QGraphicsView, QMenu
 
 from playground.core.files import atomic_write
+from playground.ui import plain
 from playground.ui.canvas.items import HEADER, WIDTH, BlockItem
 from playground.ui.canvas.scene import GraphScene
 
@@ -239,7 +240,7 @@ class CanvasView(QGraphicsView):
             self, "Save picture", "network.png", "PNG image (*.png);;SVG image (*.svg)"
         )
         if path and not self.save_picture(Path(path)):
-            QMessageBox.warning(self, "Cannot save picture", f"{path}: cannot be written")
+            plain.warn(self, "Cannot save picture", f"{path}: cannot be written")
 
     def save_picture(self, path: Path) -> bool:
         """The whole network as a PNG (twice the scene resolution) or an SVG file, written whole or not at

@@ -10,9 +10,10 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
 from playground.runtime.messages import BlockDetail, Stats
+from playground.ui.plain import Label
 from playground.ui.plots.colors import diverging, sequential
 from playground.ui.plots.curves import TRAIN, VAL, fit_range, style_plot
 from playground.ui.theme import Theme, title_size
@@ -81,10 +82,10 @@ class BlockLiveView(QWidget):
         self.example_row = QWidget()
         row = QHBoxLayout(self.example_row)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Example"))
+        row.addWidget(Label("Example"))
         row.addWidget(self.example)
         row.addStretch(1)
-        self.summary = QLabel()
+        self.summary = Label()
         self.summary.setObjectName("blockLiveSummary")
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)

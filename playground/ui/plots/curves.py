@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.runtime.messages import Progress
+from playground.ui.plain import Label
 from playground.ui.plots.series import Series
 from playground.ui.theme import Theme, title_size, ui_font
 
@@ -136,9 +136,9 @@ class CurvesView(QWidget):
         self.controls = QWidget()  # put away in presentation mode
         bar = QHBoxLayout(self.controls)
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(QLabel("x:"))
+        bar.addWidget(Label("x:"))
         bar.addWidget(self.axis)
-        bar.addWidget(QLabel("Smoothing"))
+        bar.addWidget(Label("Smoothing"))
         bar.addWidget(self.smoothing)
         bar.addWidget(self.log_scale)
         bar.addStretch(1)

@@ -10,10 +10,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from playground.core.drawn import BOUNDS
 from playground.runtime.messages import Points
+from playground.ui.plain import Label
 
 HINT = "click or drag inside the dashed square to add, right-click to remove"
 CLASSES = ("orange", "blue", "green", "red")
@@ -40,7 +41,7 @@ class Drawing(QObject):
         self.stroke: list[list] | None = None
         self.bar = QWidget()
         self.bar.setObjectName("drawBar")
-        self.label = QLabel("Draw:")
+        self.label = Label("Draw:")
         self.klass = QComboBox()
         self.klass.setObjectName("drawClass")
         for i, name in enumerate(CLASSES):
@@ -49,7 +50,7 @@ class Drawing(QObject):
         self.clear_button.setObjectName("clearDrawing")
         self.clear_button.setToolTip("Remove every drawn point")
         self.clear_button.clicked.connect(lambda: self.edited([]))
-        self.hint = hint = QLabel(HINT)
+        self.hint = hint = Label(HINT)
         hint.setObjectName("drawHint")
         low, high = BOUNDS
         self.area = pg.PlotDataItem(  # where points can be drawn: the plane a drawing is made on

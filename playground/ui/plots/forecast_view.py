@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.runtime.messages import Forecast
+from playground.ui.plain import Label
 from playground.ui.plots.curves import TRAIN, VAL
 from playground.ui.theme import Theme, title_size
 
@@ -34,7 +35,7 @@ class ForecastView(QWidget):
             plot.addItem(forecast)
             self.truths.append(truth)
             self.forecasts.append(forecast)
-        self.key = QLabel("Forecasting the next value: the window (grey), what came next (○), the forecast (◆)")
+        self.key = Label("Forecasting the next value: the window (grey), what came next (○), the forecast (◆)")
         self.key.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

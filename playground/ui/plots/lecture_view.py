@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from playground.runtime.messages import BlockDetail
+from playground.ui.plain import Label
 from playground.ui.plots.block_view import main_picture, mosaic_rgba
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme, set_font, title_size
@@ -32,7 +33,7 @@ class LectureBlockView(QWidget):
         self.setObjectName("stageBlockView")
         self.theme = theme
         self.panels: list[tuple[pg.PlotWidget, pg.ImageItem]] = []
-        self.caption = QLabel()
+        self.caption = Label()
         self.caption.setObjectName("stageBlockCaption")
         self.caption.setWordWrap(True)
         set_font(self.caption, 10)

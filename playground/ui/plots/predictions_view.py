@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Predictions
+from playground.ui.plain import Label, tip
 from playground.ui.theme import Theme, set_font, ui_scale
 
 COLUMNS = 6  # at most
@@ -35,7 +36,7 @@ class PredictionsView(QWidget):
     def __init__(self, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("predictionsView")
-        self.title = QLabel("Validation images: the network's guess")
+        self.title = Label("Validation images: the network's guess")
         set_font(self.title, 10, bold=True)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.title.setWordWrap(True)
@@ -57,7 +58,7 @@ class PredictionsView(QWidget):
 
     def _tile(self, index: int) -> tuple[QLabel, QLabel]:
         while len(self.tiles) <= index:
-            picture, caption = QLabel(), QLabel()
+            picture, caption = Label(), Label()
             for label in (picture, caption):  # the view takes the room it is given: the tiles fit into it
                 label.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -120,6 +121,6 @@ class PredictionsView(QWidget):
             caption.setText(f"✓ {guess}" if right else f"✗ {guess}\n(is {truth})")
             caption.setFixedHeight(2 * caption.fontMetrics().height() + 4)
             caption.setStyleSheet(f"color: {colour};")
-            caption.setToolTip(f"The network says {guess}; the image is {truth}.")
+            caption.setToolTip(tip(f"The network says {guess}; the image is {truth}."))
         count = min(len(payload.images), columns * rows)
         self.title.setText(f"Validation images: the network's guess ({wrong} of {count} wrong, in red)")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLineEdit, QTextEdit, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Sampled
+from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
 KEEP = 12  # samples shown, newest first
@@ -38,11 +39,11 @@ class TextView(QWidget):
         set_font(self.text, 10.5)
         row = QHBoxLayout()
         row.addWidget(self.prompt, 1)
-        row.addWidget(QLabel("Temperature"))
+        row.addWidget(Label("Temperature"))
         row.addWidget(self.temperature)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("What the network writes (every three seconds while training):"))
+        layout.addWidget(Label("What the network writes (every three seconds while training):"))
         layout.addLayout(row)
         layout.addWidget(self.text, 1)
         self.samples: list[Sampled] = []
