@@ -33,8 +33,8 @@ from playground.ui.palette import Palette
 from playground.ui.plain import Label
 from playground.ui.plots.block_view import BlockLiveView
 from playground.ui.presenting import Presenter
+from playground.ui.settings_file import setting, settings
 from playground.ui.stage_network import StageNetwork
-from playground.ui.storage import setting, settings
 from playground.ui.theme import LIGHT, THEMES, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_assignment import Assignments
@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_title()
         self._update_stats(self.document.analysis)
+        for problem in (settings().problem, self.files.recovery.problem):
+            if problem:
+                self.statusBar().showMessage(problem, 15000)
 
     # --- layout ------------------------------------------------------------------------
     def _canvas_with_breadcrumb(self) -> QWidget:

@@ -23,8 +23,8 @@ from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
 from playground.ui.plots.block_view import BlockLiveView
+from playground.ui.settings_file import setting, settings
 from playground.ui.stage_network import StageNetwork
-from playground.ui.storage import setting, settings
 from playground.ui.theme import (
     SCALE_RANGE,
     SCALE_STEP,

@@ -10,8 +10,8 @@ from playground import cores
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.plain import Label
+from playground.ui.settings_file import setting, settings
 from playground.ui.settings_form import SettingsForm
-from playground.ui.storage import setting, settings
 
 AUTOMATIC = "auto"
 

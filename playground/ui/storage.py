@@ -1,10 +1,11 @@
-"""Where the app keeps its settings, its crash-recovery files and My blocks.
+"""Where the app keeps its settings (settings_file.py), its crash-recovery files and My blocks.
 
 ``PLAYGROUND_DATA_DIR`` (used by the tests) moves them all into one folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -12,9 +13,8 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QStandardPaths
 
 from playground.core.files import atomic_write, read_bounded
 from playground.core.project import MAX_FILE_BYTES
@@ -26,47 +26,14 @@ def data_dir() -> Path:
         path = Path(override)
     else:
         path = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "Playground"
-    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a read-only or damaged data folder: each use says what it lacks
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def library_dir() -> Path:
     """My blocks: the groups the user saved, one file each."""
     return data_dir() / "blocks"
-
-
-def settings() -> QSettings:
-    if os.environ.get("PLAYGROUND_DATA_DIR"):
-        return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
-    return QSettings("Playground", "Playground")
-
-
-def setting(key: str, default: Any) -> Any:
-    """A stored setting, or ``default`` when it is missing, damaged or not of ``default``'s type: a damaged
-    settings file never stops the app (QSettings raises for some damage, and returns text for the rest).
-    ``default`` None asks for window geometry or state (a QByteArray)."""
-    try:
-        value = settings().value(key)
-    except Exception:  # an @Variant QSettings cannot read back (it raises whatever its decoder does)
-        return default
-    if value is None:
-        return default
-    if default is None:
-        return value if isinstance(value, QByteArray) else None
-    if isinstance(default, bool):  # an ini file holds "true" and "false"
-        return value if isinstance(value, bool) else {"true": True, "false": False}.get(str(value).lower(), default)
-    if isinstance(default, int | float):
-        try:
-            number = type(default)(value)
-        except (TypeError, ValueError, OverflowError):
-            return default
-        return number if math.isfinite(number) else default
-    if isinstance(default, list):  # one entry comes back as plain text
-        entries = [value] if isinstance(value, str) else value
-        if not isinstance(entries, list):
-            return default
-        return [entry for entry in entries if isinstance(entry, str) and entry and "\0" not in entry]
-    return value if isinstance(value, str) else default
 
 
 @dataclass(frozen=True)
@@ -82,20 +49,33 @@ class RecoveryStore:
 
     def __init__(self) -> None:
         self.folder = data_dir() / "recovery"
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.damaged: list[str] = []  # what became of the damaged autosaves ``latest`` found
+        self.problem = ""  # why unsaved work is not autosaved, in one line (said once)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file or a link to one in its place, a read-only data folder
+            self._cannot(exc)
+
+    def _cannot(self, exc: OSError) -> None:
+        self.problem = f"Unsaved work is not autosaved: {self.folder}: {exc.strerror or exc}"
 
     def file_for(self, original: Path | None) -> Path:
         key = str(original.resolve()) if original else "untitled"
         return self.folder / (hashlib.sha1(key.encode("utf-8")).hexdigest()[:16] + ".json")
 
     def write(self, original: Path | None, text: str) -> None:
+        """Autosave ``text``; a folder that cannot hold it (read-only, a full disk, a file in its place)
+        leaves ``problem`` said instead of raising into the window's timer."""
         target = self.file_for(original)
         record = json.dumps({"original": str(original) if original else None, "saved_at": time.time(), "project": text})
-        atomic_write(target, lambda tmp: tmp.write_text(record, encoding="utf-8"))
+        try:
+            atomic_write(target, lambda tmp: tmp.write_text(record, encoding="utf-8"))
+        except OSError as exc:
+            self._cannot(exc)
 
     def discard(self, original: Path | None) -> None:
-        self.file_for(original).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing there, or a folder that was never usable
+            self.file_for(original).unlink(missing_ok=True)
 
     def latest(self) -> Recovery | None:
         """The most recent autosave left behind by a session that did not close cleanly. A damaged one

@@ -20,7 +20,7 @@ from playground.ui.actions import Actions, Say
 from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document
 from playground.ui.export_dialog import ExportDialog
-from playground.ui.storage import setting, settings
+from playground.ui.settings_file import setting, settings
 from playground.ui.training_panel import TrainingPanel
 
 

@@ -21,7 +21,8 @@ from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document, PresetWriteError
 from playground.ui.gallery import Gallery
 from playground.ui.notes import NotesPanel
-from playground.ui.storage import RecoveryStore, setting, settings
+from playground.ui.settings_file import setting, settings
+from playground.ui.storage import RecoveryStore
 from playground.ui.theme import Theme
 from playground.ui.window_exports import ModelExports
 
@@ -30,7 +31,7 @@ AUTOSAVE_MS = 2000
 
 
 def recent_files() -> list[str]:
-    """Recently opened project files, newest first (QSettings may hand back one entry as plain text)."""
+    """Recently opened project files, newest first."""
     return setting("recent", [])
 
 
@@ -210,7 +211,10 @@ class ProjectFiles(QObject):
     # --- autosave and recovery -------------------------------------------------------------
     def write_recovery(self) -> None:
         if self.document.modified:
+            said = self.recovery.problem
             self.recovery.write(self.recovery_key(), dumps(self.document.project))
+            if self.recovery.problem != said:  # once, not at every autosave
+                self.say(self.recovery.problem, 12000)
 
     def offer_recovery(self) -> bool:
         """After a crash, offer the last autosaved state; True if it was restored."""

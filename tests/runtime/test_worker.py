@@ -383,7 +383,7 @@ def test_the_worker_ends_when_the_window_process_is_killed(tmp_path) -> None:
 
     root = PRESETS.parent
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PLAYGROUND_DATA_DIR": str(tmp_path)}
-    (tmp_path / "settings.ini").write_text("[General]\nrecent=x\n")  # not a first start: no gallery
+    (tmp_path / "settings.json").write_text('{"recent": ["x"]}')  # not a first start: no gallery
     app = subprocess.Popen([sys.executable, "-m", "playground", "mlp-spiral"], cwd=root, env=env)
     children = Path(f"/proc/{app.pid}/task/{app.pid}/children")
     try:

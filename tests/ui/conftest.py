@@ -70,7 +70,7 @@ class Dialogs:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answer = QMessageBox.StandardButton.Discard
         self.asked: list[str] = []
-        monkeypatch.setattr(QMessageBox, "exec", self._exec)
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: self._exec(box))
 
     def _exec(self, box: QMessageBox) -> int:
         assert box.textFormat() == Qt.TextFormat.PlainText, f"a message box reads rich text: {box.text()!r}"

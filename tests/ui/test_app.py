@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -123,7 +124,7 @@ def test_the_readme_start_command_runs_the_app_on_the_default_preset(data_dir) -
     process = subprocess.Popen(
         [sys.executable, "-m", "playground"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
     )
-    settings_file = data_dir / "settings.ini"
+    settings_file = data_dir / "settings.json"
     try:
         for _ in range(300):
             if process.poll() is not None or (settings_file.exists() and "mlp-spiral" in settings_file.read_text()):
@@ -133,4 +134,4 @@ def test_the_readme_start_command_runs_the_app_on_the_default_preset(data_dir) -
     finally:
         process.kill()
         process.wait(timeout=30)
-    assert str(DEFAULT_PRESET.resolve()) in settings_file.read_text()
+    assert json.loads(settings_file.read_text())["recent"] == [str(DEFAULT_PRESET.resolve())]

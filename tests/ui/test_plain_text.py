@@ -40,7 +40,9 @@ def test_a_title_brief_and_notes_from_a_file_are_shown_as_they_are(qtbot, window
     labels = window.findChildren(QLabel)
     showing = {label.objectName() for label in labels if "<img" in label.text()}
     assert {"notesHeading", "assignmentHeading", "assignmentBrief"} <= showing, showing
-    rich = [(label.objectName(), label.text()[:40]) for label in labels if label.textFormat() != Qt.TextFormat.PlainText]
+    rich = [
+        (label.objectName(), label.text()[:40]) for label in labels if label.textFormat() != Qt.TextFormat.PlainText
+    ]
     assert not rich, f"labels that read rich text: {rich}"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from playground import cores
-from playground.ui.storage import settings
+from playground.ui.settings_file import setting
 from tests.ui.test_training import FIRST, click, pause, play_until
 
 
@@ -27,12 +27,12 @@ def test_a_chosen_thread_count_reaches_the_running_training_and_is_kept(qtbot, w
     want = f" {cores()} thread{'s' if cores() > 1 else ''}"
     qtbot.waitUntil(lambda: want in panel.transport.status.text(), timeout=FIRST)
     assert window.session.state == "running", "the change did not stop the run"
-    assert settings().value("threads", type=int) == cores()
+    assert setting("threads", 0) == cores()
 
     pause(qtbot, window)
     qtbot.keyClick(panel.controls.threads, Qt.Key.Key_Home)
     assert panel.controls.threads.currentText() == "auto"
-    assert settings().value("threads", type=int) == 0
+    assert setting("threads", -1) == 0
     click(qtbot, panel.transport.play_button)
     qtbot.waitUntil(lambda: " 1 thread" in panel.transport.status.text(), timeout=FIRST)
     pause(qtbot, window)

@@ -85,9 +85,18 @@ def test_typing_lecture_notes_does_not_pause_training(qtbot, window, spiral) -> 
 
 def test_damaged_settings_autosaves_and_my_blocks_never_stop_the_start(qtbot, data_dir: Path, dialogs) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "settings.ini").write_text(
-        "[General]\nui_scale=nan\nrecent=@Variant(int)\ngeometry=garbage\nwindowState=5\nthreads=abc\n"
-        "save_weights=maybe\ntheme=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x18PySide::PyObjectWrapper\\0\\0\\0\\0\\x1a)\n"
+    (data_dir / "settings.json").write_text(
+        json.dumps(
+            {
+                "ui_scale": "nan",
+                "recent": 5,
+                "geometry": "garbage",
+                "windowState": {"base64": "not base64!"},
+                "threads": "abc",
+                "save_weights": "maybe",
+                "theme": {"py/object": "os.system"},
+            }
+        )
     )
     recovery = data_dir / "recovery"
     recovery.mkdir()
