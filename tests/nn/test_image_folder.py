@@ -82,7 +82,7 @@ def test_every_bad_file_is_left_out_with_a_line_naming_it(tmp_path: Path, monkey
             "0/broken.jpg is truncated (the file ends before the image does)",
             "0/notes.txt is not an image",
             "0/garbage.png is not an image",
-            "1/dangling.png is not a regular file (a broken link, a device or a pipe)",
+            "1/dangling.png is not a regular file (a broken or looping link, a device or a pipe)",
             "1/huge.png is 30x30 pixels, over Pillow's limit of 800 (a decompression bomb?)",
             "1/locked.png cannot be read (permission denied)",
             "1/loop links back to a folder already read (a loop)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,13 @@ def _path(params: dict[str, Any], base_dir: Path | None) -> Path:
         raise DataError(f"{path}: there is no such file")
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a data file")
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # a pipe or /dev/tty would wait for ever, a device never end
+        raise DataError(
+            f"{path}: is not a regular file (a pipe, a device or a link to one): Playground reads only files"
+        )
+    if info.st_size == 0:  # also what /proc's files say of themselves (/proc/kmsg waits, /proc/self/mem fails)
+        raise DataError(f"{path}: is empty: it needs a header line and at least two rows of data")
     return path
 
 

@@ -8,10 +8,13 @@ second, a changed one is read again. While a folder is decoded, progress goes to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
+import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -52,6 +55,7 @@ SHIPPED_FOLDER = "shapes-folder"  # in assets/datasets: the cnn-images preset's 
 CACHE_VERSION = 1  # raised when decoding changes, so older cached pixels are not used
 CACHE_ENTRIES = 12  # folders whose pixels are kept; the least recently used goes first
 MAX_VALUES = 1 << 28  # 1 GiB of float32 pixels
+PARTIAL_AGE = 3600.0  # seconds after which a cache file still being written was left by a killed process
 SHOWN_SKIPS = 3  # skipped files named in the summary line (the rest are counted)
 
 _READING: ContextVar[Progress | None] = ContextVar("reading", default=None)
@@ -106,8 +110,12 @@ def _key(folder: Path, found: Found, size: int, fit: str, gray: bool) -> str:
     return stamp.hexdigest()[:32]
 
 
-def _cached(key: str) -> Decoded | None:
+def _cached(key: str, size: int, gray: bool) -> Decoded | None:
+    """The pixels kept for ``key``, or None: not there, or damaged (a cache file from another program,
+    cut short, or with parts that do not fit together), which is removed and read again."""
     path = cache_folder() / f"{key}.npz"
+    if not path.exists():
+        return None
     try:
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(archive["meta"].tobytes().decode())
@@ -120,10 +128,32 @@ def _cached(key: str) -> Decoded | None:
                 meta["skipped"],
                 meta["split_folders"],
             )
+        _check(decoded, size, 1 if gray else 3)
         os.utime(path)  # recently used
         return decoded
-    except (OSError, ValueError, KeyError, EOFError):  # not there, or damaged: read the folder again
+    except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, zipfile.BadZipFile):
+        with contextlib.suppress(OSError):
+            path.unlink()
         return None
+
+
+def _check(decoded: Decoded, size: int, channels: int) -> None:
+    """ValueError unless every part of a cached folder has the type and shape ``decode_all`` gives it."""
+    n = len(decoded.labels)
+    arrays = (
+        (decoded.images, np.uint8, (n, size, size, channels)),
+        (decoded.labels, np.int64, (n,)),
+        (decoded.in_val, np.bool_, (n,)),
+    )
+    if any(array.dtype != dtype or array.shape != shape for array, dtype, shape in arrays):
+        raise ValueError("arrays of other types or shapes")
+    texts = (decoded.classes, decoded.files, decoded.skipped)
+    if not all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in texts):
+        raise ValueError("names that are not text")
+    if len(decoded.files) != n or not isinstance(decoded.split_folders, bool):
+        raise ValueError("parts that do not fit together")
+    if n and (decoded.labels.min() < 0 or decoded.labels.max() >= len(decoded.classes)):
+        raise ValueError("labels outside the classes")
 
 
 def _keep(key: str, decoded: Decoded) -> None:
@@ -143,6 +173,9 @@ def _keep(key: str, decoded: Decoded) -> None:
         kept = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[CACHE_ENTRIES:]:
             old.unlink(missing_ok=True)
+        for partial in folder.glob(".*.tmp"):  # left by a process killed while writing (one writing now is younger)
+            if time.time() - partial.stat().st_mtime > PARTIAL_AGE:
+                partial.unlink(missing_ok=True)
     except OSError:
         pass
 
@@ -158,12 +191,21 @@ def read_folder(folder: Path, size: int, fit: str, gray: bool) -> Decoded:
         found = listing(folder)
     except OSError as exc:
         raise DataError(str(exc)) from None
+    _refuse_too_many(folder, len(found.files), size, 1 if gray else 3)  # before decoding a single one
     key = _key(folder, found, size, fit, gray)
-    decoded = _cached(key)
+    decoded = _cached(key, size, gray)
     if decoded is None:
         decoded = decode_all(folder, found, size, fit, gray, _READING.get())
         _keep(key, decoded)
     return decoded
+
+
+def _refuse_too_many(folder: Path, count: int, size: int, channels: int) -> None:
+    if count * channels * size * size > MAX_VALUES:
+        raise DataError(
+            f"{folder}: {count:,} files of {size}x{size}x{channels} would be more than 1 GiB as numbers: "
+            "choose a smaller size or fewer images"
+        )
 
 
 def summary(decoded: Decoded, folder: Path) -> str:
@@ -182,18 +224,12 @@ def summary(decoded: Decoded, folder: Path) -> str:
 def _build(params: dict[str, Any], base_dir: Path | None) -> Data:
     folder = _folder(params, base_dir)
     size, gray = params["size"], params["color"] == "gray"
-    channels = 1 if gray else 3
     decoded = read_folder(folder, size, params["fit"], gray)
     if len(decoded.classes) < 2:
         found = f"only {decoded.classes[0]}/" if decoded.classes else "none"
         lines = "; ".join(decoded.skipped[:SHOWN_SKIPS])
         raise DataError(
             f"{folder}: needs at least two class folders with images (found {found})" + (f": {lines}" if lines else "")
-        )
-    if len(decoded.labels) * channels * size * size > MAX_VALUES:
-        raise DataError(
-            f"{folder}: {len(decoded.labels):,} images of {size}x{size}x{channels} are more than 1 GiB as numbers: "
-            "choose a smaller size or fewer images"
         )
     train, val, decided = splits(decoded, params["val_fraction"], params["seed"])
     info = {"folder": str(folder), "skipped": decoded.skipped, **decided}

@@ -30,26 +30,30 @@ SIXTEEN_BIT = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
-def list_files(folder: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[str]]:
+def list_files(
+    folder: Path, within: Path | None = None
+) -> tuple[list[tuple[Path, str]], list[tuple[Path, str]], list[str]]:
     """Every file under ``folder``'s class subfolders as (path, class name), sorted, what was left out
     as (path, reason), and the class folders' names (empty ones too). Subfolders of a class folder
-    belong to it; linked folders are followed, once (a link back into the folder is a loop, left out);
-    hidden files (.DS_Store) are not looked at."""
+    belong to it; links are followed while they stay inside ``within`` (``folder`` itself unless given),
+    once (a link back into the folder is a loop, left out); a link that leaves it, or loops on itself, is
+    left out and named; hidden files (.DS_Store) are not looked at."""
     found: list[tuple[Path, str]] = []
     skipped: list[tuple[Path, str]] = []
     folders: list[str] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        seen = {_identity(folder)}
     except OSError as exc:
         raise OSError(f"{folder}: cannot be read ({exc.strerror or exc})") from None
-    seen = {_identity(folder)}
+    walk = _Walk(Path(os.path.realpath(within or folder)), found, skipped, seen)
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or not walk.stays(entry):
             continue
         path = Path(entry.path)
         if _is_dir(entry):
             folders.append(entry.name)
-            _walk(path, entry.name, found, skipped, seen)
+            walk.folder(path, entry.name)
         else:
             skipped.append((path, "is not inside a class folder"))
     return found, skipped, folders
@@ -67,27 +71,55 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _walk(folder: Path, label: str, found: list[tuple[Path, str]], skipped: list[tuple[Path, str]], seen: set) -> None:
+def _is_file(entry: os.DirEntry) -> bool:
     try:
-        identity = _identity(folder)
-        if identity in seen:
-            skipped.append((folder, "links back to a folder already read (a loop)"))
+        return entry.is_file()
+    except OSError:  # a link that loops on itself
+        return False
+
+
+@dataclass
+class _Walk:
+    """One listing's walk through the class folders: ``root`` the chosen folder (real path), what was
+    found and left out, and the folders already read (by device and inode)."""
+
+    root: Path
+    found: list[tuple[Path, str]]
+    skipped: list[tuple[Path, str]]
+    seen: set[tuple[int, int]]
+
+    def stays(self, entry: os.DirEntry) -> bool:
+        """Whether ``entry`` is inside the chosen folder: a link out of it (a class folder linking to /usr)
+        is left out, with where it leads."""
+        if not entry.is_symlink():
+            return True
+        target = Path(os.path.realpath(entry.path))
+        if target == self.root or self.root in target.parents:
+            return True
+        self.skipped.append((Path(entry.path), f"links outside the folder (to {target}), left out"))
+        return False
+
+    def folder(self, folder: Path, label: str) -> None:
+        try:
+            identity = _identity(folder)
+            if identity in self.seen:
+                self.skipped.append((folder, "links back to a folder already read (a loop)"))
+                return
+            self.seen.add(identity)
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            self.skipped.append((folder, f"cannot be read ({exc.strerror or exc})"))
             return
-        seen.add(identity)
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        skipped.append((folder, f"cannot be read ({exc.strerror or exc})"))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
-        if _is_dir(entry):
-            _walk(path, label, found, skipped, seen)
-        elif entry.is_file():
-            found.append((path, label))
-        else:
-            skipped.append((path, "is not a regular file (a broken link, a device or a pipe)"))
+        for entry in entries:
+            if entry.name.startswith(".") or not self.stays(entry):
+                continue
+            path = Path(entry.path)
+            if _is_dir(entry):
+                self.folder(path, label)
+            elif _is_file(entry):
+                self.found.append((path, label))
+            else:
+                self.skipped.append((path, "is not a regular file (a broken or looping link, a device or a pipe)"))
 
 
 def decode(path: Path, size: int, fit: str, gray: bool) -> np.ndarray | str:
@@ -173,7 +205,7 @@ def listing(folder: Path) -> Found:
     parts = [(folder / "train", False), (folder / "val", True)] if split else [(folder, False)]
     found = Found([], [], split, [])
     for root, validation in parts:
-        files, left_out, folders = list_files(root)
+        files, left_out, folders = list_files(root, folder)
         found.files += [(path, label, validation) for path, label in files]
         found.skipped += [f"{inside(path, folder)} {why}" for path, why in left_out]
         found.folders += [] if validation else folders
