@@ -18,6 +18,7 @@ from safetensors.torch import load_file, safe_open, save
 
 from playground.core.files import atomic_write, atomic_write_all, weights_files
 from playground.core.project_types import TrainingConfig
+from playground.nn.optimizer_state import check_state, checked_groups
 from playground.nn.trainer import Trainer
 
 
@@ -274,14 +275,17 @@ def _restore(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Te
                 raise CheckpointError(f"{path}: {key} holds NaN or infinite values")
             state.setdefault(index, {})[entry] = tensor.to(trainer.device) if entry != "step" else tensor
         for index, entries in saved["plain"].items():
+            if not index.isdigit() or not 0 <= int(index) < len(params) or not isinstance(entries, dict):
+                raise CheckpointError(
+                    f"{path}: the optimiser '{name}' keeps state for a weight this network does not have"
+                )
             state.setdefault(int(index), {}).update(entries)
-        groups = saved.get("param_groups")
-        if not isinstance(groups, list) or not all(_finite_numbers(g) for g in groups):
-            raise CheckpointError(f"{path}: the optimiser '{name}' has settings that are not finite numbers")
         try:
+            groups = checked_groups(saved.get("param_groups"), optimizer)
+            check_state(state, optimizer, groups)
             optimizer.load_state_dict({"state": state, "param_groups": groups})
-        except (ValueError, KeyError) as exc:
-            raise CheckpointError(f"{path}: does not fit this network's optimiser ({exc})") from None
+        except (ValueError, KeyError) as exc:  # StateError included
+            raise CheckpointError(f"{path}: does not fit this network's optimiser '{name}': {exc}") from None
     trainer.set_rng_state(rng)
     trainer.task.load_state(task)
     trainer.step_count = meta["step"]
@@ -291,15 +295,6 @@ def _restore(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Te
     trainer.lr_applied = None  # the optimisers now hold the saved learning rate
     trainer.batch_size = meta["batch_size"]
     trainer.history = meta["history"]
-
-
-def _finite_numbers(group: Any) -> bool:
-    """A param group of the saved optimiser: an object whose numbers are all finite."""
-    if not isinstance(group, dict):
-        return False
-    numbers = [v for v in group.values() if isinstance(v, float)]
-    numbers += [x for v in group.values() if isinstance(v, list | tuple) for x in v if isinstance(x, float)]
-    return all(math.isfinite(x) for x in numbers)
 
 
 def kept_note(stem: Path) -> str:

@@ -5,6 +5,7 @@ a failed save leaves the pair saved before."""
 import errno
 import json
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -98,10 +99,27 @@ def _extra(key: str):
     return change
 
 
-def _group_lr(value):
+def _copy(key_part: str, entry: str):
+    def change(tensors: dict, meta: dict) -> None:
+        key = next(k for k in tensors if k.endswith(key_part))
+        tensors[key.rsplit(".", 1)[0] + "." + entry] = tensors[key].clone()
+
+    return change
+
+
+def _group(key: str, value):
     def change(tensors: dict, meta: dict) -> None:
         record = json.loads(meta["trainer"])
-        record["optimizers"]["model"]["param_groups"][0]["lr"] = value
+        record["optimizers"]["model"]["param_groups"][0][key] = value
+        meta["trainer"] = json.dumps(record)
+
+    return change
+
+
+def _plain(value):
+    def change(tensors: dict, meta: dict) -> None:
+        record = json.loads(meta["trainer"])
+        record["optimizers"]["model"]["plain"] = value
         meta["trainer"] = json.dumps(record)
 
     return change
@@ -121,8 +139,21 @@ DAMAGE = {
     "cursor past the epoch": (_mutate_tensor("sampler.cursor", lambda t: t + 10_000), "outside it"),
     "random state missing": (_drop("rng.torch"), "random state is not this training's"),
     "random state of another type": (_mutate_tensor("rng.torch", lambda t: t.float()), "holds float32 numbers"),
-    "optimiser settings NaN": (_group_lr(math.nan), "not finite numbers"),
+    "optimiser settings NaN": (_group("lr", math.nan), "'lr' must be a finite number, not nan"),
     "optimiser state of no weight": (_extra("optimizer.model.99.exp_avg"), "a weight this network does not have"),
+    # The ways of the 82 damaged files that loaded and crashed at the first step:
+    "a state entry missing": (_drop("model.0.exp_avg_sq"), "weight 0 holds exp_avg, step, not exp_avg, exp_avg_sq"),
+    "a state entry too many": (_copy("model.1.exp_avg", "extra"), "weight 1 holds exp_avg, exp_avg_sq, extra, step"),
+    "amsgrad without its state": (_group("amsgrad", True), "not exp_avg, exp_avg_sq, max_exp_avg_sq, step"),
+    "beta2 a list": (_group("betas", [0.9, [0.999]]), "'betas' must be a finite number, not \\[0.999\\]"),
+    "betas of three": (_group("betas", [0.9, 0.99, 0.9]), "'betas' must be 2 values"),
+    "a setting of another type": (_group("amsgrad", 1), "'amsgrad' must be bool, not 1"),
+    "a setting missing": (_group("eps", None), "'eps' must be a finite number, not None"),
+    "weights named twice": (_group("params", [0, 0, 1, 2]), "names the weights \\[0, 0, 1, 2\\]"),
+    "step of whole numbers": (_mutate_tensor("model.0.step", lambda t: t.long()), "holds whole numbers"),
+    "step of many numbers": (_mutate_tensor("model.0.step", lambda t: torch.zeros(3)), "not a single number"),
+    "plain state for no weight": (_plain({"77": {"momentum_buffer": None}}), "a weight this network does not have"),
+    "plain state not an object": (_plain({"0": 5}), "a weight this network does not have"),
 }
 
 
@@ -170,3 +201,72 @@ def test_truncated_weights_are_refused_by_name(tmp_path: Path) -> None:
         weights.write_bytes(data[:size])
         with pytest.raises(CheckpointError, match="run.weights.safetensors: cannot be read as safetensors"):
             load_checkpoint(blobs(), tmp_path / "run")
+
+
+def _fuzzed(tensors: dict, meta: dict, rng: random.Random) -> None:
+    """One random damage: a setting, counter or state entry replaced by a value of another kind, or a
+    tensor of another type or shape, or one taken away."""
+    values = [None, True, -1, 0, 2**40, 1e308, math.nan, "x", [], [0.9], [[0.9, 0.99]], {}, {"a": 1}]
+    record = json.loads(meta["trainer"])
+    target = rng.choice(["meta", "group", "plain", "tensor", "tensor", "drop"])
+    if target == "meta":
+        record[rng.choice(sorted(record))] = rng.choice(values)
+    elif target == "group":
+        group = record["optimizers"]["model"]["param_groups"][0]
+        group[rng.choice(sorted(group))] = rng.choice(values)
+    elif target == "plain":
+        record["optimizers"]["model"]["plain"] = {str(rng.randrange(-1, 6)): {"step": rng.choice(values)}}
+    else:
+        key = rng.choice(sorted(tensors))
+        if target == "drop":
+            del tensors[key]
+        else:
+            tensor = tensors[key]
+            tensors[key] = rng.choice(
+                [
+                    tensor.double(),
+                    tensor.long(),
+                    tensor.half(),
+                    tensor.flatten()[:1].clone(),
+                    torch.zeros(2, 3),
+                    tensor.bool(),
+                ]
+            )
+    meta["trainer"] = json.dumps(record)
+
+
+def test_fuzzed_trainer_files_are_refused_in_a_line_or_train(tmp_path: Path) -> None:
+    """A small seeded fuzz: every mutant of a real trainer file (Adam, fused) either is refused with one
+    line naming the file, or loads and trains on."""
+    _, (_, state) = trained(tmp_path, steps=5)
+    tensors, meta = read(state)
+    rng = random.Random(20261207)
+    refused = 0
+    for _ in range(60):
+        mutant_tensors, mutant_meta = dict(tensors), dict(meta)
+        _fuzzed(mutant_tensors, mutant_meta, rng)
+        save_file(mutant_tensors, str(state), metadata=mutant_meta)
+        trainer = blobs()
+        try:
+            load_checkpoint(trainer, tmp_path / "run")
+        except CheckpointError as exc:
+            assert str(state) in str(exc) and "\n" not in str(exc)
+            refused += 1
+            continue
+        for _ in range(3):
+            trainer.step()
+        assert math.isfinite(trainer.evaluate()["val_loss"])
+    assert refused >= 30  # most damage is damage
+
+
+def test_a_file_saved_with_another_implementation_of_the_optimiser_resumes(tmp_path: Path) -> None:
+    """A file saved where torch had no fused kernel (foreach) resumes on a machine that has one: how the
+    update is computed is this machine's choice, not the file's."""
+    _, (_, state) = trained(tmp_path)
+    tensors, meta = read(state)
+    _group("foreach", True)(tensors, meta)
+    _group("fused", None)(tensors, meta)
+    save_file(tensors, str(state), metadata=meta)
+    trainer = blobs()
+    load_checkpoint(trainer, tmp_path / "run")
+    assert trainer.optimizers["model"].param_groups[0]["fused"] is True and trainer.step().step == 21
