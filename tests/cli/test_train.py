@@ -6,6 +6,7 @@ import pytest
 
 from playground.core.project_write import save
 from tests.cli.test_cli import LENET, SPIRAL, run
+from tests.core.test_project import PRESETS
 from tests.helpers import classifier, project
 
 
@@ -123,3 +124,42 @@ def test_bad_step_counts_are_refused_by_the_parser() -> None:
     with pytest.raises(SystemExit) as info:
         run("train", SPIRAL, "--steps", "0")
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("preset", "embedding", "needed"),
+    [
+        ("transformer-reverse", "embedding_1", 10),
+        ("embeddings-recsys", "user_vectors", 300),
+        ("char-gpt", "embedding_1", 58),
+    ],
+)
+def test_check_finds_an_embedding_smaller_than_the_datas_tokens(
+    tmp_path: Path, preset: str, embedding: str, needed: int
+):
+    """check said ok and train raised IndexError: index out of range in self."""
+    data = json.loads((PRESETS / f"{preset}.json").read_text())
+    next(b for b in data["graph"]["blocks"] if b["id"] == embedding)["params"]["num_embeddings"] = 3
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(data))
+    for command in ("check", "train"):
+        code, _, err = run(command, str(path), *(["--steps", "2"] if command == "train" else []))
+        assert code == 1, err
+        assert f"Embedding '{embedding}' has 3 rows (num_embeddings)" in err
+        assert f"set num_embeddings to at least {needed:,}" in err and "Traceback" not in err
+
+
+def test_a_policy_whose_scores_are_not_numbers_stops_in_a_line(tmp_path: Path) -> None:
+    """policy-gradient with a Log before its Output: the scores are NaN from the first episode."""
+    data = json.loads((PRESETS / "policy-gradient.json").read_text())
+    graph = data["graph"]
+    graph["blocks"].append({"id": "log_1", "type": "log", "params": {}})
+    graph["links"] = [link for link in graph["links"] if link["dst"] != "push_1"] + [
+        {"src": "linear_2", "src_port": 0, "dst": "log_1", "dst_port": 0},
+        {"src": "log_1", "src_port": 0, "dst": "push_1", "dst_port": 0},
+    ]
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("train", str(path), "--steps", "3")
+    assert code == 3 and "Traceback" not in err
+    assert "training stopped: the policy's action scores became NaN or infinite" in err

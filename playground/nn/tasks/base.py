@@ -184,8 +184,28 @@ class Task:
                     f"{', '.join(sorted(k for k in split if k != 'mask'))}: set its data parameter to one of them"
                 )
             self._check_input(info, split[info.data])
+            values = [split[info.data], *([self.data.val[info.data]] if info.data in self.data.val else [])]
+            self.check_tokens(info.block, values)
             fields.append(info.data)
         return fields
+
+    def check_tokens(self, block: str, values: list[torch.Tensor]) -> None:
+        """Integer tokens that the Input ``block`` gives straight to an Embedding must each have a row in
+        it (torch raises ``IndexError: index out of range in self`` at the first batch otherwise)."""
+        graph = self.compiled.graph
+        if graph is None or not values or values[0].is_floating_point():
+            return
+        low = min(int(v.min()) for v in values if v.numel())
+        high = max(int(v.max()) for v in values if v.numel())
+        for link in graph.links:
+            if link.src != block or graph.blocks[link.dst].type != "embedding":
+                continue
+            rows = self.compiled.analysis.params[link.dst]["num_embeddings"]
+            if low < 0 or high >= rows:
+                raise TaskError(
+                    f"Embedding '{link.dst}' has {rows:,} rows (num_embeddings) but the tokens of Input '{block}' "
+                    f"go from {low:,} to {high:,}: set num_embeddings to at least {high + 1:,}"
+                )
 
     def _check_input(self, info: InputInfo, tensor: torch.Tensor) -> None:
         declared = tuple(tensor.shape[0] if isinstance(d, str) else d for d in info.shape[1:])

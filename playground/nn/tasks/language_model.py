@@ -40,6 +40,7 @@ class LanguageModelTask(Task):
                 f"of the {len(self.vocab)}-character vocabulary at every step"
             )
         tokens = data.train["tokens"]
+        self.check_tokens(compiled.inputs[0].block, [tokens, data.val["tokens"]])
         if len(tokens) <= self.context + 1:
             raise TaskError(
                 f"the training text ({len(tokens)} characters) is shorter than the context ({self.context})"

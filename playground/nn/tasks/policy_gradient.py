@@ -16,7 +16,7 @@ from playground.core.registry import format_shape
 from playground.nn.compile import CompiledModel, evaluating
 from playground.nn.data.base import Data
 from playground.nn.data.control import FALL, SECONDS_PER_STEP, TRACK, CartPole
-from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError
+from playground.nn.tasks.base import Diverged, StepContext, StepResult, Task, TaskError
 
 EVAL_EPISODES = 16
 EVAL_SEED = 97531
@@ -69,6 +69,11 @@ class PolicyGradientTask(Task):
         with torch.no_grad():
             for _ in range(self.env.max_steps):
                 scores = self.model(state)
+                if not bool(torch.isfinite(scores).all()):  # torch.multinomial would raise on them
+                    raise Diverged(
+                        "the policy's action scores became NaN or infinite (a Log or Sqrt of a negative number, "
+                        "or too high a learning rate): no action can be drawn from them"
+                    )
                 # Drawn from the training's own random state, so Reset replays the same episodes.
                 action = scores.argmax(-1) if greedy else torch.multinomial(torch.softmax(scores, -1), 1).squeeze(-1)
                 states.append(state)
