@@ -2,7 +2,11 @@
 
 import sys
 
-from playground.app import main
-
 if __name__ == "__main__":  # the training process (spawned) imports this module too
-    sys.exit(main())
+    try:
+        from playground.app import main
+
+        sys.exit(main())
+    except KeyboardInterrupt:  # while Playground itself is still being imported: a line, not a traceback
+        print("playground: stopped by Ctrl+C while starting: nothing was done", file=sys.stderr)
+        sys.exit(130)

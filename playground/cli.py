@@ -22,7 +22,7 @@ from playground.core.project_types import Project
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_shape, get_spec
 from playground.core.shapes import analyse, example_shapes
 
-EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 CHECK_BUILDS_UP_TO = 256 << 20  # bytes of weights: a larger network is checked without building it
 COMMANDS = ("check", "summary", "train", "export", "import", "grade", "blocks", "datasets")
 
@@ -408,6 +408,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except _Failure as exc:
         print(exc.message, file=err)
         return exc.code
+    except KeyboardInterrupt:  # before a command's own handling began (torch still being imported, say)
+        print(f"playground {args.command}: stopped by Ctrl+C before it began: nothing was done", file=err)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the output's reader is gone (``playground train ... | head``): not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (left open: Python flushes stdout at exit)
         return EXIT_OK

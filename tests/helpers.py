@@ -8,8 +8,8 @@ from playground.core.graph import Block, Graph, Link
 from playground.core.project_types import DatasetRef, Project, TrainingConfig
 
 HEARS_CTRL_C = (
-    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from playground.app import main; sys.exit(main(sys.argv[1:]))"
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('playground', run_name='__main__', alter_sys=True)"
 )
 """``python -c HEARS_CTRL_C ARGS`` runs ``playground ARGS`` with Ctrl+C (SIGINT) raising KeyboardInterrupt
 even where the tests were started in the background, which leaves SIGINT ignored for every child."""

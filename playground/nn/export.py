@@ -4,7 +4,6 @@ or ONNX, each carrying the weights the compiled module holds (trained ones, once
 from __future__ import annotations
 
 import contextlib
-import errno
 import inspect
 import io
 import logging
@@ -183,11 +182,14 @@ def export_torchscript(compiled: CompiledModel, path: Path) -> None:
 
 
 def _save_scripted(scripted: torch.jit.ScriptModule, path: Path) -> None:
-    """TorchScript's own writer reports a failed write (a full disk) as a RuntimeError: an OSError here."""
-    try:
-        scripted.save(str(path))
-    except RuntimeError as exc:
-        raise OSError(errno.EIO, f"TorchScript could not write it: {str(exc).strip().splitlines()[0][:160]}") from None
+    """TorchScript's own file writer cannot fail cleanly: on a full disk it throws from a destructor and
+    the process aborts (``terminate called …``, the window's training process with it). So it writes
+    into memory, and Python writes the file, which a full disk fails with an OSError."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():  # deprecated upstream, as above
+        warnings.simplefilter("ignore")
+        torch.jit.save(scripted, buffer)
+    path.write_bytes(buffer.getvalue())
 
 
 def dynamic_dims(compiled: CompiledModel) -> dict[str, dict[int, str]]:
@@ -244,18 +246,20 @@ def export_onnx(compiled: CompiledModel, path: Path) -> None:
 
 
 def _write_onnx(compiled: CompiledModel, module: torch.nn.Module, shapes: tuple, path: Path) -> None:
+    """The network exported in memory (what fails there is the network's), then written as one file with
+    the weights inside (what fails there, a full disk, is the disk's: an OSError, not the network's)."""
     try:
         with _quiet():
-            torch.onnx.export(
+            program = torch.onnx.export(
                 module,
                 example_inputs(compiled),
-                str(path),
                 input_names=[info.block for info in compiled.inputs],
                 output_names=compiled.outputs,
                 dynamic_shapes=shapes,
                 dynamo=True,
-                external_data=False,  # one file, the weights inside
                 verbose=False,
             )
+            data = program.model_proto.SerializeToString()
     except Exception as exc:
         raise ExportError(f"ONNX could not export this network: {str(exc).strip().splitlines()[0]}") from exc
+    path.write_bytes(data)

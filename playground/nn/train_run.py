@@ -7,6 +7,7 @@ import contextlib
 import json
 import math
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -17,6 +18,7 @@ from typing import TextIO
 
 import torch
 
+from playground.core.machine import size_text
 from playground.core.project_types import Project
 from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, kept_note, load_checkpoint, save_checkpoint
@@ -28,6 +30,7 @@ from playground.nn.tasks import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import StepReport, Trainer, out_of_memory
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNWRITABLE, EXIT_DIVERGED, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+SPACE_MARGIN = 1 << 20  # the trainer state's history, random state and headers
 BAR_WIDTH = 28
 BAR_INTERVAL = 0.1  # seconds between redraws of the progress bar
 UNTIL_STOPPED_EVAL = 200  # steps between evaluations of a run without an end (epochs 0)
@@ -192,6 +195,10 @@ def _train(
         for line in trainer:
             print(line, file=err)
         return EXIT_BAD_PROJECT
+    short = _short_of_space(stem, trainer) if args.save_weights and world.main else ""
+    if short:
+        print(f"{stem.parent}: {short}: nothing was trained", file=err)
+        return EXIT_UNWRITABLE
     if args.resume:
         try:
             load_checkpoint(trainer, stem)
@@ -265,6 +272,18 @@ def _unwritable(stem: Path) -> str:
     os.close(fd)
     os.unlink(name)
     return ""
+
+
+def _short_of_space(stem: Path, trainer: Trainer) -> str:
+    """Why the weights and trainer state will not fit beside ``stem`` ("" when they will): a full disk is
+    found before the run, not at its end. They take the weights about three times over (the weights, and
+    an optimiser's two running averages), written beside the pair they replace."""
+    weights = sum(p.numel() * p.element_size() for p in trainer.model.parameters())
+    needed = 3 * weights + SPACE_MARGIN
+    free = shutil.disk_usage(stem.parent).free
+    if free >= needed:
+        return ""
+    return f"the disk has {size_text(free)} free, and the weights and trainer state need about {size_text(needed)}"
 
 
 def _save(trainer: Trainer, stem: Path, args: argparse.Namespace, world: World, out: TextIO, err: TextIO) -> int:

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-import torch
 
 from playground.core.files import weights_files
 from playground.core.project import load
@@ -86,13 +85,15 @@ def test_a_torchscript_export_onto_a_full_disk_keeps_the_file_there(trained: Pat
     assert code == 0, err
     good = target.read_bytes()
 
-    def full(self, path: str, *args, **kwargs) -> None:
-        Path(path).write_bytes(b"\0" * 8192)  # as far as it got
-        raise RuntimeError("[enforce fail at inline_container.cc:664] . PytorchStreamWriter failed writing file")
+    real = Path.write_bytes
 
-    monkeypatch.setattr(torch.jit.RecursiveScriptModule, "save", full)
+    def full(self: Path, data: bytes) -> int:
+        real(self, data[:8192])  # as far as it got
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full)
     code, _, err = run("export", str(trained), "--format", "torchscript", "-o", str(target), "--force")
-    assert code == 2 and "cannot be written (TorchScript could not write it" in err
+    assert code == 2 and "cannot be written (No space left on device)" in err
     assert target.read_bytes() == good
     assert [p.name for p in trained.parent.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -209,3 +210,77 @@ def test_ctrl_c_stops_a_run_with_an_end_in_a_line_and_keeps_its_weights(trained:
     assert load(trained) is not None
     code, out, err = run("train", str(trained), "--resume", "--steps", "1", "--json", "--device", "cpu")
     assert code == 0 and json.loads(out.splitlines()[-1])["step"] == last["step"] + 1, err
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A real disk of 256 KiB (a tmpfs), for what only a real full disk shows: TorchScript's writer aborted
+    the process there (``terminate called …``), which no simulated error reproduces."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine lets the tests mount no small disk ({mounted.stderr.decode().strip()})")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def fill(disk: Path, leave: int) -> None:
+    """Fill ``disk`` until at most ``leave`` bytes are free."""
+    with open(disk / "filler", "wb") as handle:
+        while shutil.disk_usage(disk).free > leave:
+            try:
+                handle.write(b"\0" * 4096)
+                handle.flush()
+            except OSError:
+                break
+
+
+def playground(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "playground", *argv], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("fmt", ["torchscript", "onnx"])
+def test_an_export_onto_a_real_full_disk_says_so_and_lives(trained: Path, full_disk: Path, fmt: str) -> None:
+    fill(full_disk, leave=0)
+    target = full_disk / f"model.{'pt' if fmt == 'torchscript' else 'onnx'}"
+    done = playground("export", str(trained), "--format", fmt, "-o", str(target))
+    assert done.returncode == 2, done.stderr  # not 134 (aborted), not 1 (the network blamed)
+    assert f"{target}: cannot be written (No space left on device)" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]  # no half file, no temporary
+
+
+def test_train_finds_a_full_disk_before_training(trained: Path, full_disk: Path) -> None:
+    project = full_disk / "p.json"
+    shutil.copy(trained, project)
+    fill(full_disk, leave=0)
+    done = playground("train", str(project), "--steps", "50", "--save-weights", "--json", "--device", "cpu")
+    assert done.returncode == 2, done.stderr
+    assert "the weights and trainer state need about" in done.stderr and "nothing was trained" in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.8, 1.6])
+def test_ctrl_c_while_a_command_starts_is_a_line(delay: float) -> None:
+    """SIGINT in the first moments of ``train`` (Playground or torch still being imported, the data being
+    read) gave a traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HEARS_CTRL_C, "train", str(SPIRAL), "--steps", "100000"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "stopped by Ctrl+C" in err
