@@ -23,6 +23,26 @@ from playground.ui.window_exports import may_replace
 IMPORT_LIMIT_MS = 3 * 60 * 1000  # an import still running then is stopped (its code may never end)
 EXIT_UNREPRESENTABLE = 1  # playground import: 1 the module cannot be represented, 2 SOURCE cannot be loaded
 NO_DATASET = "No bundled dataset fits"  # what playground import says when the project keeps the default data
+KEPT_OUTPUT = 64 * 1024  # bytes of each of the import's streams kept: a module may print for ever
+SHOWN_LINES = 12  # of what it wrote on stderr, in the message that says why it failed
+
+
+class OutputTail:
+    """The last ``KEPT_OUTPUT`` bytes a process wrote on one stream, read as they come (QProcess would
+    otherwise buffer all of it: 4.6 GB in a minute from a module printing in a loop), and whether the
+    import's no-dataset line went by."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.unfit = False
+
+    def add(self, chunk: bytes) -> None:
+        self.unfit = self.unfit or NO_DATASET.encode() in bytes(self.data[-len(NO_DATASET) :]) + chunk
+        self.data += chunk
+        del self.data[:-KEPT_OUTPUT]
+
+    def text(self) -> str:
+        return self.data.decode(errors="replace").strip()
 
 
 class ModelImports(QObject):
@@ -46,6 +66,7 @@ class ModelImports(QObject):
         self.act_import = actions.add("Import PyTorch Model…", self.import_dialog, "Ctrl+I", name="import_model")
         self.act_import.setToolTip("A torch.nn.Module from a Python file, as blocks with its weights")
         self.importer: QProcess | None = None
+        self.output, self.errors = OutputTail(), OutputTail()
         self.cancel_import = QPushButton("Cancel import", window)
         self.cancel_import.setObjectName("cancelImport")
         self.cancel_import.clicked.connect(lambda: self._cancel_import())
@@ -78,6 +99,9 @@ class ModelImports(QObject):
         process = QProcess(self)
         process.setProgram(sys.executable)
         process.setArguments(["-m", "playground", "import", *args])
+        self.output, self.errors = OutputTail(), OutputTail()
+        process.readyReadStandardOutput.connect(lambda: self.output.add(bytes(process.readAllStandardOutput())))
+        process.readyReadStandardError.connect(lambda: self.errors.add(bytes(process.readAllStandardError())))
         process.finished.connect(lambda code, _status: self._imported(process, code, target))
         process.errorOccurred.connect(lambda _error: self._import_failed(process, target))
         self.importer = process
@@ -109,8 +133,10 @@ class ModelImports(QObject):
         )
 
     def _imported(self, process: QProcess, code: int, target: Path) -> None:
-        said = bytes(process.readAllStandardError()).decode(errors="replace").strip()
-        unfit = NO_DATASET in bytes(process.readAllStandardOutput()).decode(errors="replace")
+        self.output.add(bytes(process.readAllStandardOutput()))
+        self.errors.add(bytes(process.readAllStandardError()))
+        said = "\n".join(self.errors.text().splitlines()[-SHOWN_LINES:])  # the import's own line is the last
+        unfit = self.output.unfit
         if said.startswith("usage:"):  # a field argparse refused: its one line, not the command's usage
             said = said.splitlines()[-1].split("error: ", 1)[-1]
         self._import_done(process)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit,
 
 from playground.core.project import MAX_TEXT
 from playground.ui.main_window import MainWindow
+from playground.ui.window_imports import KEPT_OUTPUT
 from tests.ui.test_trained_weights import fill_export, weights_of
 from tests.ui.test_training import LATER, pause, play_until, step_of
 
@@ -169,3 +170,18 @@ def test_a_picture_onto_a_full_disk_keeps_the_one_there(qtbot, window, spiral, t
     monkeypatch.setattr(Path, "write_bytes", full)
     assert window.view.save_picture(picture) is False
     assert picture.read_bytes() == before and [p.name for p in tmp_path.glob("*.tmp")] == []
+
+
+def test_an_import_that_prints_for_ever_keeps_only_its_last_lines(qtbot, window, tmp_path: Path, dialogs) -> None:
+    """A module writing to stdout and stderr in a loop: the window buffered all of it (4.6 GB at 60 s)."""
+    source = tmp_path / "chatty.py"
+    source.write_text("import sys\nwhile True:\n    print('x' * 1000)\n    print('y' * 1000, file=sys.stderr)\n")
+    window.imports.run_import([f"{source}:Model", "-o", str(tmp_path / "never.json")], tmp_path / "never.json")
+    process = window.imports.importer
+    qtbot.waitUntil(lambda: len(window.imports.output.data) >= KEPT_OUTPUT, timeout=LATER)
+    qtbot.wait(1500)  # megabytes more go by
+    assert len(window.imports.output.data) == KEPT_OUTPUT and len(window.imports.errors.data) <= KEPT_OUTPUT
+    assert process.bytesAvailable() < 4 * KEPT_OUTPUT  # read as it comes, not piled up in QProcess
+    assert window.imports.output.data.endswith(b"x" * 100 + b"\n")
+    qtbot.mouseClick(window.findChild(QPushButton, "cancelImport"), Qt.MouseButton.LeftButton)
+    assert window.imports.importer is None
