@@ -32,7 +32,7 @@ def module_names(source: str) -> list[str]:
     Name may be. Read from its syntax tree, so nothing in it runs; [] when it does not parse."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # a long chain of '1+1+…' is too deep for ast
         return []
     classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]

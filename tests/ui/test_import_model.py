@@ -125,3 +125,4 @@ def test_a_module_that_cannot_be_represented_is_said_and_nothing_opens(qtbot, wi
 def test_the_names_are_read_without_running_the_file() -> None:
     assert module_names("import os\nos.remove('x')\nclass A: pass\ndef b(): pass\ndef _c(): pass\n") == ["A", "b"]
     assert module_names("def (:") == []
+    assert module_names("x = " + "1+" * 200_000 + "1\nclass A: pass\n") == []  # 400 KB: RecursionError in ast
