@@ -75,6 +75,7 @@ class Document(QObject):
         self.project = Project()
         self.path: Path | None = None  # where Save writes; None for a new project and a preset's copy
         self.preset: Path | None = None  # the lecture preset this project is an untitled copy of
+        self.assignment_file: Path | None = None  # the assignment opened itself (see open_project)
         self.level: list[str] = []
         self.root_analysis: Analysis = analyse(self.project.graph)
 
@@ -137,8 +138,9 @@ class Document(QObject):
         self.undo_stack.clear()  # first: clearing re-analyses, and that must still see the old graph
         self.preset = path if path is not None and is_preset(path) else None
         assignment = project.assignment
-        if assignment is not None and not assignment.source and path is not None:  # the student's copy says whence
-            project.assignment = dataclasses.replace(assignment, source=path.name)
+        self.assignment_file = None  # the assignment itself: saved over itself, it stays one (save)
+        if assignment is not None and not assignment.source and path is not None:  # else a student's copy, whence
+            self.assignment_file, project.assignment = path, dataclasses.replace(assignment, source=path.name)
         self.project = project
         self.level = []
         self.path = None if self.preset is not None else path
@@ -168,7 +170,10 @@ class Document(QObject):
             raise ValueError("no file to save to")
         if is_preset(target):
             raise PresetWriteError(target)
-        save(self.project, target)
+        project, assignment, kept = self.project, self.project.assignment, self.assignment_file
+        if assignment is not None and kept is not None and target.resolve() == kept.resolve():
+            project = dataclasses.replace(project, assignment=dataclasses.replace(assignment, source=""))
+        save(project, target)
         self.path, self.preset = target, None
         self.undo_stack.setClean()
         self.path_changed.emit()

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPlainTextEdit, QPushButton, QWidget
 
 from playground.core.assignment import Assignment, Goal, Locks, locked_parts
 from playground.core.graph import Link
@@ -197,3 +197,22 @@ def test_the_instructor_makes_an_assignment_from_the_file_menu(qtbot, window, sp
     error = window.findChild(QLabel, "assignmentEditorError")
     assert error.isVisible() and "'lots' is not a number (val_accuracy)" in error.text()
     assert window.document.project.assignment.goals[0].at_least == 0.9 and not window.document.modified
+
+
+def test_an_instructors_save_of_a_copy_of_an_assignment_keeps_it_an_assignment(qtbot, window, tmp_path):
+    """Ctrl+S on a copy of spiral-200 made it a student's copy (``from`` written into it), which grade then
+    refused as the ASSIGNMENT; saved under another name it is a student's copy."""
+    copy = tmp_path / "spiral-200-ours.json"
+    copy.write_text((PRESETS / "assignments" / "spiral-200.json").read_text())
+    assert window.files.open_path(copy)
+    editor = window.findChild(QPlainTextEdit, "notesEditor")
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_End, CTRL)
+    qtbot.keyClicks(editor, " Ours now.")
+    qtbot.waitUntil(lambda: window.document.modified, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert "from" not in json.loads(copy.read_text())["assignment"]
+    assert load(copy).notes.endswith(" Ours now.") and load(copy).assignment.source == ""
+    student = tmp_path / "ada.json"
+    window.document.save(student)
+    assert json.loads(student.read_text())["assignment"]["from"] == "spiral-200-ours.json"
