@@ -143,3 +143,20 @@ def test_a_cache_file_left_half_written_by_a_kill_is_removed(tmp_path: Path) -> 
     writing.write_bytes(b"busy")
     images(digit_folder(tmp_path / "pics", classes=(0, 1), per_class=3, kinds="png"))
     assert not left.exists() and writing.exists()
+
+
+def test_a_cached_folder_names_only_what_is_left_out_now(tmp_path: Path, monkeypatch) -> None:
+    root = digit_folder(tmp_path / "pics", classes=(0, 1), per_class=3, kinds="png")
+    (root / "readme.md").write_text("loose")
+    (root / "0" / "notes.txt").write_text("not a picture")
+    assert sorted(images(root).info["skipped"]) == [
+        "0/notes.txt is not an image",
+        "readme.md is not inside a class folder",
+    ]
+    (root / "readme.md").unlink()  # not in the cache's key: the pixels stay cached
+
+    def never(*args):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(image_folder, "decode_all", never)
+    assert images(root).info["skipped"] == ["0/notes.txt is not an image"]

@@ -9,6 +9,7 @@ second, a changed one is read again. While a folder is decoded, progress goes to
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -52,7 +53,7 @@ AUGMENT = ParamSpec(
     choices=("none", "flip", "flip_shift"),
 )
 SHIPPED_FOLDER = "shapes-folder"  # in assets/datasets: the cnn-images preset's pictures
-CACHE_VERSION = 1  # raised when decoding changes, so older cached pixels are not used
+CACHE_VERSION = 2  # raised when decoding or the cache's parts change, so older cached pixels are not used
 CACHE_ENTRIES = 12  # folders whose pixels are kept; the least recently used goes first
 MAX_VALUES = 1 << 28  # 1 GiB of float32 pixels
 PARTIAL_AGE = 3600.0  # seconds after which a cache file still being written was left by a killed process
@@ -156,11 +157,14 @@ def _check(decoded: Decoded, size: int, channels: int) -> None:
         raise ValueError("labels outside the classes")
 
 
-def _keep(key: str, decoded: Decoded) -> None:
+def _keep(key: str, decoded: Decoded, listed: int) -> None:
     """Store the decoded pixels for next time (and forget the least recently used beyond CACHE_ENTRIES);
-    a cache that cannot be written only costs the next opening its time."""
+    a cache that cannot be written only costs the next opening its time. What the listing left out (its
+    first ``listed`` lines) is not kept: the key does not cover it, so it is listed afresh each time."""
     folder = cache_folder()
-    meta = {k: getattr(decoded, k) for k in ("classes", "files", "skipped", "split_folders")}
+    meta = {k: getattr(decoded, k) for k in ("classes", "files", "split_folders")} | {
+        "skipped": decoded.skipped[listed:]
+    }
     arrays = {
         "images": decoded.images,
         "labels": decoded.labels,
@@ -193,10 +197,11 @@ def read_folder(folder: Path, size: int, fit: str, gray: bool) -> Decoded:
         raise DataError(str(exc)) from None
     _refuse_too_many(folder, len(found.files), size, 1 if gray else 3)  # before decoding a single one
     key = _key(folder, found, size, fit, gray)
-    decoded = _cached(key, size, gray)
-    if decoded is None:
-        decoded = decode_all(folder, found, size, fit, gray, _READING.get())
-        _keep(key, decoded)
+    cached = _cached(key, size, gray)
+    if cached is not None:  # what the listing left out now (a loose file since removed is not named)
+        return dataclasses.replace(cached, skipped=found.skipped + cached.skipped)
+    decoded = decode_all(folder, found, size, fit, gray, _READING.get())
+    _keep(key, decoded, len(found.skipped))
     return decoded
 
 
