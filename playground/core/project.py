@@ -144,7 +144,7 @@ def _build_graph(
     nested = where != "graph"
     r.obj(data, where, ("blocks", "links"), () if nested else ("ties",))
     depth = where.count(".graph")
-    if depth >= MAX_DEPTH:
+    if depth > MAX_DEPTH:
         top = where.split(".graph", 1)[0]
         raise r.fail(
             f"{top}.graph (and {depth - 1} groups inside it)",

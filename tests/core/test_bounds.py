@@ -70,6 +70,12 @@ def test_repeats_count_as_the_blocks_they_build() -> None:
     assert "one block too many" in error and "each copy of a repeated group counted" in error
 
 
+def test_the_nesting_limit_is_what_it_says() -> None:
+    """16 groups in groups were refused by a message saying "at most 16 levels"."""
+    assert loads(json.dumps(_nested(MAX_DEPTH)))
+    assert f"at most {MAX_DEPTH} levels" in str(error_of(_nested(MAX_DEPTH + 1)))
+
+
 def test_the_nesting_error_is_short() -> None:
     error = str(error_of(_nested(MAX_DEPTH + 3)))
     assert "nested too deeply" in error and len(error) < 160, error
