@@ -84,6 +84,7 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_UNREPRESENTABLE
     dataset = fitting_dataset(imported.project, target)
     graph = imported.project.graph
+    writing = target  # named when it cannot be written (the error names the temporary file beside it)
     try:
         save(imported.project, target)
         print(f"wrote {target}: {len(graph.blocks)} blocks, {len(graph.links)} wires", file=out)
@@ -91,13 +92,14 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"traced for these inputs: {note}", file=out)
         if args.weights:
             metadata = {"format": "playground-weights", "step": "0"}
+            writing = weights_path
             write_safetensors(imported.weights, weights_path, metadata)
             print(f"wrote {weights_path}: the module's {len(imported.weights)} weight tensors", file=out)
     except ProjectError as exc:
         print(f"{exc}: Playground could not open it, so nothing was written", file=err)
         return EXIT_UNREPRESENTABLE
     except OSError as exc:
-        print(f"{exc.filename or target}: cannot be written ({exc.strerror or exc})", file=err)
+        print(f"{writing}: cannot be written ({exc.strerror or exc})", file=err)
         return EXIT_UNLOADABLE
     if dataset:
         print(

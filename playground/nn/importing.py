@@ -83,7 +83,10 @@ def import_module(module: nn.Module, input_shapes: list[tuple[int, ...]], title:
         _in_module_order(level, prefix, [located.get(b, b) for b in made])
         for block_id, (x, y) in auto_layout(level).items():
             level.blocks[block_id].x, level.blocks[block_id].y = x, y
-    weights = _check(blocks, located, inputs, expected)
+    try:
+        weights = _check(blocks, located, inputs, expected)
+    except Different:
+        raise Unrepresentable([_why_different(module, inputs, expected)]) from None
     project = Project(graph=blocks.graph, title=title or type(module).__name__)
     project.description = f"Imported from the PyTorch module {type(module).__name__}."
     if notes:
@@ -163,10 +166,44 @@ def _check(
     if len(wanted) != len(found) or any(
         a.shape != b.shape or not torch.allclose(a, b, **TOLERANCE) for a, b in zip(wanted, found, strict=False)
     ):
-        raise Unrepresentable(
-            ["the blocks compute something else than the module (a bug in Playground: please report it)"]
-        )
+        raise Different
     return weights
+
+
+class Different(Exception):
+    """The blocks, given the module's weights, compute something else than the module."""
+
+
+def _why_different(module: nn.Module, inputs: list[torch.Tensor], expected: Any) -> str:
+    """Why the blocks compute something else: the module's own doing where it is (a hook, state kept
+    between calls, an output that is not a number), Playground's only where nothing else explains it."""
+    hooked = [
+        name or type(module).__name__ for name, m in module.named_modules() if m._forward_hooks or m._forward_pre_hooks
+    ]
+    if hooked:
+        return (
+            f"the module has forward hooks (on {', '.join(hooked[:3])}), which change what it computes and which "
+            "blocks do not carry: remove them before importing"
+        )
+    if not all(bool(torch.isfinite(t).all()) for t in _tensors_of(expected) if t.is_floating_point()):
+        return (
+            "the module's own output holds NaN or infinite values on these inputs (a weight that is NaN?): there "
+            "is nothing to compare the blocks with"
+        )
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            again = _tensors_of(module(*inputs))
+    finally:
+        module.train(training)
+    if any(a.shape != b.shape or not torch.equal(a, b) for a, b in zip(_tensors_of(expected), again, strict=False)):
+        return (
+            "the module gives another result each time it is called on the same inputs (it keeps state between "
+            "calls, such as a call count): blocks compute one function of their inputs"
+        )
+    return "the blocks compute something else than the module (a bug in Playground: please report it)"
 
 
 def _tensors_of(value: Any) -> list[torch.Tensor]:

@@ -102,6 +102,7 @@ def test_an_out_that_cannot_be_written_is_said_in_one_line(source: Path, tmp_pat
     out = tmp_path / "no-such-folder" / "net.json"
     code, _, err = run("import", f"{source}:Net", "-o", str(out), "--input-shape", "1,1,28,28")
     assert code == 2 and "cannot be written (No such file or directory)" in err and "Traceback" not in err
+    assert err.startswith(f"{out}: cannot be written"), err  # the file asked for, not the temporary beside it
     code, _, err = run(
         "import", f"{source}:Net", "-o", str(tmp_path / "y.json"), "--input-shape", "1,1,28,28", "--input-shape", "1,2"
     )

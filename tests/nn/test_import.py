@@ -236,3 +236,43 @@ def test_a_long_chain_of_operations_is_walked_without_recursion() -> None:
         value = graph.call_function(operator.neg, (value,))
     graph.output(value)
     assert ends_as_mask(first) is False
+
+
+class Counting(nn.Module):
+    """Keeps a call count and scales by it: another result at each call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(3, 2)
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.linear(x) * self.calls
+
+
+def _hooked() -> nn.Module:
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    model[0].register_forward_hook(lambda module, args, out: out * 2)
+    return model
+
+
+def _nan_weight() -> nn.Module:
+    model = nn.Sequential(nn.Linear(3, 2))
+    with torch.no_grad():
+        model[0].weight[0, 0] = float("nan")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (_hooked, "the module has forward hooks (on 0)"),
+        (Counting, "gives another result each time it is called on the same inputs"),
+        (_nan_weight, "the module's own output holds NaN or infinite values"),
+    ],
+)
+def test_a_module_that_computes_otherwise_is_said_to_and_playground_is_not_blamed(make, said: str) -> None:
+    with pytest.raises(Unrepresentable) as caught:
+        import_module(make(), [(4, 3)])
+    assert said in str(caught.value.problems[0]) and "bug in Playground" not in str(caught.value.problems)
