@@ -52,6 +52,9 @@ def format_time(seconds: float) -> str:
     return f"{minutes}:{secs:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
+NOT_STARTED = "Not started: press Play"
+
+
 class TrainingPanel(QWidget):
     def __init__(self, document: Document, session: TrainingSession, theme: Theme) -> None:
         super().__init__()
@@ -349,6 +352,8 @@ class TrainingPanel(QWidget):
 
     def _state_changed(self, state: str) -> None:
         running = state == "running"
+        if running and self.transport.status.text() == NOT_STARTED:  # Play before the process is ready (45 s, once)
+            self.transport.status.setText("Starting: the training process reads the data and builds the network…")
         self.transport.play_button.setText("Pause" if running else "Play")
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.transport.play_button.setIcon(self.style().standardIcon(icon))
@@ -364,7 +369,7 @@ class TrainingPanel(QWidget):
         self.started_with = None
         self.views.clear()
         self._set_stale([])
-        self.transport.status.setText("Not started: press Play")
+        self.transport.status.setText(NOT_STARTED)
         self.transport.message.hide()
         self.transport.loss_note.clear()  # the last project's notes (weights restored, its output's softmax) are not this one's
         self.transport.loss_note.hide()

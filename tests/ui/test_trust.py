@@ -18,7 +18,7 @@ from playground.core.project import MAX_TEXT
 from playground.ui.main_window import MainWindow
 from playground.ui.window_imports import KEPT_OUTPUT
 from tests.ui.test_trained_weights import fill_export, weights_of
-from tests.ui.test_training import LATER, pause, play_until, step_of
+from tests.ui.test_training import LATER, click, pause, play_until, step_of
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -185,3 +185,16 @@ def test_an_import_that_prints_for_ever_keeps_only_its_last_lines(qtbot, window,
     assert window.imports.output.data.endswith(b"x" * 100 + b"\n")
     qtbot.mouseClick(window.findChild(QPushButton, "cancelImport"), Qt.MouseButton.LeftButton)
     assert window.imports.importer is None
+
+
+def test_play_while_the_training_process_starts_says_so(qtbot, window, spiral) -> None:
+    """The status said "Not started: press Play" after Play until the process was ready (45 s on a busy
+    machine)."""
+    assert window.files.open_path(spiral)
+    status = window.training.transport.status
+    assert status.text() == "Not started: press Play" and window.session.state != "ready"  # nothing answered yet
+    click(qtbot, window.training.transport.play_button)
+    assert status.text().startswith("Starting: the training process reads the data"), status.text()
+    qtbot.waitUntil(lambda: step_of(window) > 5, timeout=LATER)
+    assert not status.text().startswith(("Starting", "Not started"))
+    pause(qtbot, window)
