@@ -255,7 +255,7 @@ class Trainer:
         try:
             result = self._train_step()
         except torch.cuda.OutOfMemoryError:
-            self._release_memory()
+            self.release_memory()
             raise TrainingStopped(
                 f"the {self.device.type.upper()} device ran out of memory at step {self.step_count + 1}: "
                 "try a smaller batch size or a smaller network"
@@ -263,7 +263,7 @@ class Trainer:
         except RuntimeError as exc:
             if not out_of_memory(exc):
                 raise
-            self._release_memory()
+            self.release_memory()
             raise TrainingStopped(
                 f"the {self.device.type.upper()} ran out of memory at step {self.step_count + 1} "
                 f"({str(exc).strip().splitlines()[0][:160]}): try a smaller batch size or a smaller network"
@@ -303,7 +303,7 @@ class Trainer:
             if not math.isfinite(value):
                 raise Diverged(diverged("loss", value, report.step))
 
-    def _release_memory(self) -> None:
+    def release_memory(self) -> None:
         for optimizer in self.optimizers.values():
             optimizer.zero_grad(set_to_none=True)
         if self.device.type == "cuda":

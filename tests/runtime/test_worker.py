@@ -436,3 +436,30 @@ def test_a_compiled_run_says_what_compiling_took(worker: Worker, monkeypatch: py
     worker.wait_for(Stopped, 1)
     assert worker.of(Progress, 1)[-1].compiled.startswith("torch.compile compiled the network in ")
     assert np.array_equal(worker.steps(1), np.arange(1, 21))
+
+
+def test_out_of_memory_in_a_step_and_in_the_evaluation_after_it_stops_the_run_not_the_worker(
+    worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step stopped cleanly, then the pause's evaluation (and look inside) ran out of memory again,
+    uncaught, and the training process died."""
+    from playground.nn.probes import Probe
+    from playground.nn.trainer import Trainer
+
+    def no_memory(self, *args, **kwargs):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 4398046511104 bytes.")
+
+    worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.wait_for(Loaded, 1)
+    monkeypatch.setattr(Trainer, "_train_step", no_memory)
+    monkeypatch.setattr(Probe, "inspect", no_memory)  # the look inside after the pause: a forward pass
+    worker.send(p.Play())
+    stopped = worker.wait_for(Stopped, 1)[-1]
+    assert [s.kind for s in worker.of(Stopped, 1)] == ["diverged"], worker.of(Stopped, 1)
+    assert "the CPU ran out of memory at step 1" in stopped.message
+    assert "evaluating the network ran out of memory too" in stopped.message
+    assert worker.thread.is_alive()
+    monkeypatch.undo()
+    worker.send(p.Load(2, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send(p.Steps(5))
+    assert worker.wait_for(Stopped, 2)[0].kind == "finished"  # the same process trains on

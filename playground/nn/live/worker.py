@@ -36,7 +36,7 @@ from playground.nn.export_run import export_project
 from playground.nn.live import inside
 from playground.nn.live.reports import Reporter
 from playground.nn.tasks import TASKS, TaskError, TrainingStopped
-from playground.nn.trainer import Trainer, available_devices
+from playground.nn.trainer import Trainer, available_devices, out_of_memory
 from playground.runtime import protocol as p
 from playground.runtime.messages import Catalogue, DatasetInfo, Fields, Loaded, Reading, StopKind, Stopped, Written
 
@@ -126,7 +126,7 @@ class WorkerLoop:
                     self._handle(command)
                     continue
             if self.playing:
-                self._train_one()
+                self._guarded(self._train_one)
 
     def _wait(self) -> float:
         if self.speed <= 0:
@@ -134,9 +134,13 @@ class WorkerLoop:
         return max(0.0, self.last_step_at + 1 / self.speed - time.perf_counter())
 
     def _handle(self, command: p.Command) -> None:
+        self._guarded(lambda: HANDLERS[type(command)](self, command))
+
+    def _guarded(self, work: Callable[[], None]) -> None:
+        """A failing command or step must never kill the worker: the run stops and the GUI shows why."""
         try:
-            HANDLERS[type(command)](self, command)
-        except Exception as exc:  # a failing command must never kill the worker; the GUI shows why
+            work()
+        except Exception as exc:
             self.playing = False
             self.send(Stopped(self.run_id, "error", f"{type(exc).__name__}: {exc}"))
 
@@ -356,8 +360,14 @@ class WorkerLoop:
             self.trainer.read()  # the losses a GPU run has not read back yet
         except TrainingStopped as exc:
             kind, message = "diverged", str(exc)
-        self.report.everything()
-        self.report.sample()
+        try:
+            self.report.everything()
+            self.report.sample()
+        except RuntimeError as exc:  # out of memory again, in the evaluation after a step that was
+            if not out_of_memory(exc):
+                raise
+            self.trainer.release_memory()
+            message = f"{message}; evaluating the network ran out of memory too".lstrip("; ")
         self.send(Stopped(self.run_id, kind, message, {"command": self.transport}))
 
     def _catalogue(self) -> Catalogue:
