@@ -34,11 +34,14 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     atomic_write_all([(target, write)])
 
 
-def atomic_write_all(files: list[tuple[Path, Callable[[Path], object]]]) -> None:
+def atomic_write_all(
+    files: list[tuple[Path, Callable[[Path], object]]], before_renames: Callable[[], None] | None = None
+) -> None:
     """``atomic_write`` for files that belong together (weights and their trainer state): every one is
-    written and flushed to a temporary file first, and only when all are whole are they renamed over
-    their targets, so a full disk or an error leaves every target as it was. (A kill between the
-    renames can still leave an old and a new one: readers check that a pair belongs together.)"""
+    written and flushed to a temporary file first, and only when all are whole (and ``before_renames``
+    has run) are they renamed over their targets, so a full disk or an error leaves every target as it
+    was. (A kill between the renames can still leave an old and a new one: readers check that a pair
+    belongs together, and the checkpoint keeps the pair saved before until both are renamed.)"""
     written: list[tuple[Path, Path]] = []
     try:
         for target, write in files:
@@ -52,6 +55,8 @@ def atomic_write_all(files: list[tuple[Path, Callable[[Path], object]]]) -> None
                 os.fsync(handle.fileno())
             with contextlib.suppress(OSError):  # a file system without modes (FAT, some network shares)
                 os.chmod(tmp, mode)
+        if before_renames is not None:
+            before_renames()
         for tmp, target in written:
             os.replace(tmp, target)
     except BaseException:

@@ -6,9 +6,12 @@ both continues the very same loss curve.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +100,32 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
         tensors, metadata={"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
     )
     atomic_write_all(
-        [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(state))]
+        [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(state))],
+        lambda: _keep_previous(stem),
     )
+    for kept in previous_files(stem):  # both new ones are in place: the pair before them is not needed
+        with contextlib.suppress(OSError):
+            kept.unlink(missing_ok=True)
     return weights_path, trainer_path
+
+
+def previous_files(stem: Path) -> tuple[Path, Path]:
+    """The pair saved before, kept (hidden) while a new pair is renamed into place: a kill between the two
+    renames leaves a new file beside an old one, and this pair to resume from instead."""
+    weights_path, trainer_path = weights_files(stem)
+    return weights_path.with_name(f".{weights_path.name}.previous"), trainer_path.with_name(
+        f".{trainer_path.name}.previous"
+    )
+
+
+def _keep_previous(stem: Path) -> None:
+    for current, kept in zip(weights_files(stem), previous_files(stem), strict=True):
+        kept.unlink(missing_ok=True)
+        if current.is_file():
+            try:
+                os.link(current, kept)  # the same file under a second name: nothing copied
+            except OSError:  # a file system without hard links
+                shutil.copy2(current, kept)
 
 
 def read_weights(path: Path) -> dict[str, torch.Tensor]:
@@ -175,11 +201,29 @@ def saved_mark(path: Path) -> tuple[int | None, str | None]:
     return (int(step) if step.isdigit() else None), meta.get("pair")
 
 
-def load_checkpoint(trainer: Trainer, stem: Path) -> None:
+class CutPair(CheckpointError):
+    """The weights and the trainer state were not saved together (a save was cut short)."""
+
+
+def load_checkpoint(trainer: Trainer, stem: Path) -> str:
     """Restore weights and trainer state saved by ``save_checkpoint``; training resumes where it stopped.
-    A file that is damaged, does not fit this network, or is not the other's pair raises CheckpointError,
-    and the trainer must then be reset (it may hold part of the state)."""
-    weights_path, trainer_path = weights_files(stem)
+    A pair cut in two by a kill is resumed from the pair saved before it, said in the line returned ("" when
+    the pair was whole). A file that is damaged, does not fit this network, or is not the other's pair
+    raises CheckpointError, and the trainer must then be reset (it may hold part of the state)."""
+    try:
+        _load_pair(trainer, *weights_files(stem))
+    except CutPair as exc:
+        previous = previous_files(stem)
+        if not all(file.is_file() for file in previous):
+            raise
+        _load_pair(trainer, *previous)
+        return (
+            f"the last save was cut short ({exc}): the pair saved before it, at step {trainer.step_count:,}, is resumed"
+        )
+    return ""
+
+
+def _load_pair(trainer: Trainer, weights_path: Path, trainer_path: Path) -> None:
     step, pair = saved_mark(weights_path)
     try:
         with safe_open(str(trainer_path), framework="pt", device="cpu") as handle:
@@ -189,8 +233,8 @@ def load_checkpoint(trainer: Trainer, stem: Path) -> None:
     except (OSError, SafetensorError, KeyError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{trainer_path}: is not a Playground trainer checkpoint ({exc})") from None
     _check_meta(meta, trainer_path)
-    if step != meta["step"] or header.get("pair") != pair:
-        raise CheckpointError(
+    if step != meta["step"] or header.get("pair") != pair:  # checked before anything is loaded
+        raise CutPair(
             f"{weights_path.name} (step {step if step is not None else '?'}) and {trainer_path.name} (step "
             f"{meta['step']}) were not saved together (a save was cut short): they cannot be resumed as one"
         )

@@ -201,10 +201,12 @@ def _train(
         return EXIT_UNWRITABLE
     if args.resume:
         try:
-            load_checkpoint(trainer, stem)
+            note = load_checkpoint(trainer, stem)
         except CheckpointError as exc:
             print(str(exc), file=err)
             return EXIT_BAD_PROJECT
+        if note:
+            print(f"{path}: {note}", file=err)
     per_epoch = trainer.steps_per_epoch()
     epochs = args.epochs or project.training.epochs
     total = args.steps or epochs * per_epoch  # 0: the project trains until stopped (epochs 0), here Ctrl+C

@@ -5,6 +5,7 @@ a failed save leaves the pair saved before."""
 import errno
 import json
 import math
+import os
 import random
 from pathlib import Path
 
@@ -29,6 +30,32 @@ def trained(tmp_path: Path, steps: int = 20) -> tuple:
 def read(path: Path) -> tuple[dict, dict]:
     with safe_open(str(path), framework="pt") as handle:
         return {k: handle.get_tensor(k) for k in handle.keys()}, dict(handle.metadata())  # noqa: SIM118
+
+
+def test_a_save_killed_between_its_two_renames_resumes_the_pair_saved_before(tmp_path: Path, monkeypatch) -> None:
+    trainer, files = trained(tmp_path)
+    before = [file.read_bytes() for file in files]
+    losses(trainer, 10)
+    renamed: list[str] = []
+    real = os.replace
+
+    def killed_after_one(source, target) -> None:
+        if renamed:
+            raise KeyboardInterrupt  # the kill, after the weights were renamed and before the trainer state
+        renamed.append(str(target))
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(trainer, tmp_path / "run")
+    monkeypatch.undo()
+    assert files[0].read_bytes() != before[0] and files[1].read_bytes() == before[1]  # cut in two
+    resumed = blobs()
+    note = load_checkpoint(resumed, tmp_path / "run")
+    assert resumed.step_count == 20 and "the pair saved before it, at step 20, is resumed" in note
+    assert resumed.step().step == 21
+    save_checkpoint(resumed, tmp_path / "run")  # whole again, the pair before it no longer kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.trainer.safetensors", "run.weights.safetensors"]
 
 
 def test_a_pair_cut_in_two_is_refused(tmp_path: Path) -> None:

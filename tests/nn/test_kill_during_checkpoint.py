@@ -1,9 +1,10 @@
-"""A kill at any instant of saving weights and trainer state: what is left is either a pair that resumes,
-or one that is refused as not saved together; never a traceback, never a silently mixed pair."""
+"""A kill at any instant of saving weights and trainer state: what is left always resumes, from the new
+pair or (a kill between the two renames) from the pair saved before it; never a traceback, never a
+silently mixed pair."""
 
 from pathlib import Path
 
-from playground.nn.checkpoint import CheckpointError, load_checkpoint
+from playground.nn.checkpoint import load_checkpoint
 from tests.faults import killed_at_random
 from tests.nn.test_trainer import blobs
 
@@ -23,18 +24,10 @@ while True:
 """
 
 
-def test_a_checkpoint_killed_at_random_instants_resumes_or_is_refused_as_a_cut_pair(tmp_path: Path) -> None:
+def test_a_checkpoint_killed_at_random_instants_always_resumes(tmp_path: Path) -> None:
     stem = tmp_path / "run"
-    steps = set()
-    for round_ in killed_at_random(LOOP, stem, rounds=8, seed=3, most=0.6):
+    for _ in killed_at_random(LOOP, stem, rounds=6, seed=3, most=0.6):
         trainer = blobs()
-        try:
-            load_checkpoint(trainer, stem)
-        except CheckpointError as exc:
-            assert "were not saved together" in str(exc)
-        else:
-            steps.add(trainer.step_count)
-            assert trainer.step().step == trainer.step_count
-        if steps and round_ >= 1:
-            break  # a kill lands between the two renames about one time in ten here: kill until one resumed
-    assert steps and min(steps) >= 1
+        note = load_checkpoint(trainer, stem)  # a CheckpointError here fails the test
+        assert trainer.step_count >= 1 and (note == "" or "is resumed" in note)
+        assert trainer.step().step == trainer.step_count

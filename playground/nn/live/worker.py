@@ -169,9 +169,10 @@ class WorkerLoop:
     def _restore(self, stem: Path) -> tuple[str, int | None]:
         """The weights and trainer state saved beside the project, or the run's start with the reason."""
         weights, state = weights_files(stem)
+        note = ""
         try:
             if state.is_file():
-                load_checkpoint(self.trainer, stem)
+                note = load_checkpoint(self.trainer, stem)
             else:
                 load_weights(self.trainer, weights)
         except CheckpointError as exc:
@@ -179,7 +180,7 @@ class WorkerLoop:
             return f"The saved weights were not used: {exc}. The network starts untrained.", None
         return (
             f"Trained weights restored from {weights.name} (step {self.trainer.step_count:,}): Play trains on, "
-            "Reset starts again from the initial weights.",
+            "Reset starts again from the initial weights." + (f" Note: {note[0].upper()}{note[1:]}." if note else ""),
             self.trainer.step_count,
         )
 
