@@ -34,7 +34,6 @@ from playground.core.commands import (
 from playground.core.graph import GROUP, Block, Graph, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
-from playground.core.project import load
 from playground.core.project_types import DatasetRef, Project, Stage, TrainingConfig
 from playground.core.project_write import save
 from playground.core.registry import AUTO, get_spec
@@ -148,10 +147,6 @@ class Document(QObject):
         self.replaced.emit()
         self.path_changed.emit()
         self.analysed.emit(self.analysis)
-
-    def load(self, path: Path) -> None:
-        """Open a project file; raises ProjectError/OSError and leaves the document alone if it fails."""
-        self.open_project(load(path), path)
 
     def save_assignment(self, path: Path) -> None:
         """Write the project as the assignment itself (no file it came from); the project stays as it is

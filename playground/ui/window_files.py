@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
-from playground import PRESETS, nearest_presets
-from playground.core.project import ProjectError, loads
+from playground import PRESETS, is_preset, nearest_presets
+from playground.core.project import ProjectError, load, loads
 from playground.core.project_types import Project
 from playground.core.project_write import dumps
 from playground.ui import plain
@@ -21,6 +21,7 @@ from playground.ui.canvas.view import CanvasView
 from playground.ui.document import Document, PresetWriteError
 from playground.ui.gallery import Gallery
 from playground.ui.notes import NotesPanel
+from playground.ui.plain import Button
 from playground.ui.settings_file import setting, settings
 from playground.ui.storage import RecoveryStore
 from playground.ui.theme import Theme
@@ -28,6 +29,9 @@ from playground.ui.window_exports import ModelExports
 
 MAX_RECENT = 8
 AUTOSAVE_MS = 2000
+
+
+DATA_PATHS = ("path", "folder")  # the datasets' file and folder settings, before the catalogue has come
 
 
 def recent_files() -> list[str]:
@@ -125,7 +129,10 @@ class ProjectFiles(QObject):
             return False
         try:
             previous = self.recovery_key()
-            self.document.load(path)
+            project = load(path)
+            if not self._may_read_data(project, path):
+                return False
+            self.document.open_project(project, path)
         except ProjectError as exc:
             plain.warn(self.window, "Cannot open project", str(exc))
             return False
@@ -136,6 +143,33 @@ class ProjectFiles(QObject):
         self._remember(path)
         QTimer.singleShot(0, self.view.show_network)
         return True
+
+    def _may_read_data(self, project: Project, path: Path) -> bool:
+        """A project from elsewhere that reads data outside its own folder (a file, a folder: /dev/tty,
+        someone's photos) shows where before anything is read, and opens only when the user says so."""
+        catalogue = self.exports.session.catalogue
+        infos = {info.id: info for info in catalogue.datasets} if catalogue else {}
+        ref = project.dataset
+        kinds = {p.name for p in infos[ref.id].params if p.kind in ("file", "folder")} if ref.id in infos else set()
+        folder = path.resolve().parent
+        outside = [
+            str(place)
+            for name in sorted(kinds or DATA_PATHS)
+            if isinstance(ref.params.get(name), str) and ref.params[name]
+            for place in [(folder / Path(ref.params[name]).expanduser()).resolve()]
+            if place != folder and folder not in place.parents
+        ]
+        if not outside or is_preset(path):
+            return True
+        answer = plain.ask(
+            self.window,
+            "Read data from elsewhere?",
+            f"{path.name} reads its data from outside its own folder:\n\n" + "\n".join(outside) + "\n\n"
+            "Open it and let it read that? (Nothing is read until you say so.)",
+            Button.Open | Button.Cancel,
+            Button.Cancel,
+        )
+        return answer == Button.Open
 
     def save(self) -> bool:
         if self.document.path is None:

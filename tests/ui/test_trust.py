@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit,
 from playground.core.project import MAX_TEXT
 from playground.ui.main_window import MainWindow
 from playground.ui.window_imports import KEPT_OUTPUT
+from tests.ui.conftest import PRESETS
 from tests.ui.test_trained_weights import fill_export, weights_of
 from tests.ui.test_training import LATER, click, pause, play_until, step_of
 
@@ -198,3 +199,23 @@ def test_play_while_the_training_process_starts_says_so(qtbot, window, spiral) -
     qtbot.waitUntil(lambda: step_of(window) > 5, timeout=LATER)
     assert not status.text().startswith(("Starting", "Not started"))
     pause(qtbot, window)
+
+
+def test_a_project_reading_data_outside_its_folder_asks_before_anything_is_read(
+    qtbot, window, tmp_path: Path, dialogs
+) -> None:
+    """A CSV dataset at /dev/tty waited for the keyboard; another's folder of photos was read unasked."""
+    project = json.loads((PRESETS / "mlp-spiral.json").read_text())
+    project["dataset"] = {"id": "csv", "params": {"path": "/dev/tty"}}
+    stranger = tmp_path / "from-a-stranger" / "homework.json"
+    stranger.parent.mkdir()
+    stranger.write_text(json.dumps(project))
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    assert not window.files.open_path(stranger)
+    assert "reads its data from outside its own folder:\n\n/dev/tty\n\n" in dialogs.asked[-1]
+    assert window.document.path != stranger
+    assert window.session.project is None or window.session.project.dataset.id != "csv"  # nothing read
+    project["dataset"] = {"id": "csv", "params": {"path": "data/points.csv"}}  # inside its folder: not asked
+    stranger.write_text(json.dumps(project))
+    asked = len(dialogs.asked)
+    assert window.files.open_path(stranger) and len(dialogs.asked) == asked
