@@ -8,6 +8,7 @@ author left them. Clicking a card selects its block, as on the canvas: the views
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
@@ -47,6 +48,16 @@ class Placing:
     gap: float
 
 
+def _role(block_id: str, block_type: str) -> str:
+    """What an Input or Output is for, as its card's title, when its id says more than its type (gan-2d's
+    ``noise_1`` and ``real_1`` tell the generator's row from the discriminator's): "noise"; "" for
+    ``input_1``, whose card says "Input" (its grey says Input or Output either way)."""
+    name = re.sub(r"_\d+$", "", block_id)
+    if block_type not in ("input", "output") or name == block_type:
+        return ""
+    return name.replace("_", " ")
+
+
 class StageNetwork(QWidget):
     """The top level of the project as cards (see the module's text); ``picked`` when a card is clicked."""
 
@@ -70,7 +81,7 @@ class StageNetwork(QWidget):
         for block in graph.blocks.values():
             spec = get_spec(block.type)
             params = analysis.params.get(block.id, block.params) if analysis else block.params
-            title = block.id if block.graph is not None else spec.title
+            title = block.id if block.graph is not None else _role(block.id, block.type) or spec.title
             cards[block.id] = Card(block.id, title, detail_text(block, spec, params), spec.category)
         self.columns = [[cards[block_id] for block_id in column] for column in flow_columns(graph)]
         self.links = [(link.src, link.dst) for link in graph.links if link.src in cards and link.dst in cards]

@@ -135,3 +135,22 @@ def test_on_a_720_line_screen_the_curves_legends_stay_inside_their_plots(qtbot, 
         item = plot.getPlotItem()
         legend = item.legend.mapRectToScene(item.legend.boundingRect())
         assert item.vb.sceneBoundingRect().contains(legend), plot.objectName()
+
+
+def test_each_row_of_a_gan_says_what_it_reads_and_gives(qtbot, window) -> None:
+    """gan-2d's two rows both read "Input → … → Output": which one was the generator was not said."""
+    assert window.files.open_path(PRESETS / "gan-2d.json")
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    stage = window.stage_network
+    qtbot.waitUntil(lambda: stage.isVisible() and bool(stage.rects))
+    titles = {card.block_id: card.title for column in stage.columns for card in column}
+    assert [titles[b] for b in ("noise_1", "generated_1", "real_1", "real_or_fake_1")] == [
+        "noise",
+        "generated",
+        "real",
+        "real or fake",
+    ]
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    titles = {card.block_id: card.title for column in stage.columns for card in column}
+    assert (titles["input_1"], titles["output_1"]) == ("Input", "Output")  # a default id says no more than its type
+    qtbot.keyClick(stage, Qt.Key.Key_Escape)
