@@ -71,3 +71,18 @@ def test_the_window_opens_within_the_screen(qtbot, data_dir) -> None:
     room = window.screen().availableGeometry()
     assert window.width() <= room.width() and window.height() <= room.height()
     assert room.contains(window.frameGeometry().topLeft())
+
+
+def test_every_block_title_is_drawn_whole_in_its_header(qapp) -> None:
+    """gcn-karate's "Graph convolution" was cut to "Graph convolutior" at 1280x720: a long title is drawn
+    in a smaller font (no smaller than SMALLEST_TITLE), whole."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.core.registry import all_specs
+    from playground.ui.canvas.items import SMALLEST_TITLE, WIDTH, fitted_title
+
+    room = WIDTH - 24
+    for spec in all_specs():
+        font, shown = fitted_title(spec.title, room)
+        assert shown == spec.title, spec.type
+        assert QFontMetricsF(font).horizontalAdvance(shown) <= room + 0.5 and font.pointSizeF() >= SMALLEST_TITLE

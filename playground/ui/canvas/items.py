@@ -35,6 +35,7 @@ UNIT_GAP = 2.0
 UNITS_PER_ROW = 8
 SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
 FONTS = {"title": (12, True), "id": (8.5, False), "text": (9.5, False)}
+SMALLEST_TITLE = 8.0  # points (a block's id is 8.5): a long title is drawn no smaller, and elided past that
 
 
 @functools.cache
@@ -47,6 +48,22 @@ def block_font(part: str) -> QFont:
 def text_width(part: str, text: str) -> float:
     """How wide ``text`` is in a part's font (measured once: thousands of blocks share their texts)."""
     return QFontMetricsF(block_font(part)).horizontalAdvance(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def fitted_title(title: str, room: float) -> tuple[QFont, str]:
+    """A block's title in its header's ``room``: at its size when it fits, else in a smaller font down to
+    ``SMALLEST_TITLE`` points ("Graph convolution" was cut to "Graph convolutior"), elided past that."""
+    size, bold = FONTS["title"]
+    wide = text_width("title", title)
+    if wide <= room:
+        return block_font("title"), title
+    size = max(SMALLEST_TITLE, size * room / wide)
+    font = canvas_font(size, bold)
+    while QFontMetricsF(font).horizontalAdvance(title) > room and size > SMALLEST_TITLE:  # widths step, not slide
+        size = max(SMALLEST_TITLE, size - 0.25)
+        font = canvas_font(size, bold)
+    return font, QFontMetricsF(font).elidedText(title, Qt.TextElideMode.ElideRight, room)
 
 
 @functools.lru_cache(maxsize=64)
@@ -313,10 +330,10 @@ class BlockItem(QGraphicsObject):
         if self.locked:
             _padlock(painter, QPointF(12, (HEADER - ACCENT) / 2), theme.text)
             title_left += PADLOCK
-        painter.setFont(block_font("title"))
-        painter.drawText(
-            QRectF(title_left, 0, WIDTH - 12 - title_left, HEADER - ACCENT), Qt.AlignmentFlag.AlignVCenter, self.title
-        )
+        room = WIDTH - 12 - title_left
+        font, title = fitted_title(self.title, room)
+        painter.setFont(font)
+        painter.drawText(QRectF(title_left, 0, room, HEADER - ACCENT), Qt.AlignmentFlag.AlignVCenter, title)
         first = 0
         if self.id_in_header:
             painter.setFont(block_font("id"))
