@@ -3,6 +3,8 @@ group, so the blocks' weights keep the module's own state dict keys, in its orde
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -282,7 +284,30 @@ def test_dropout2d_comes_in_as_its_block_and_drops_whole_channels_as_torch_does(
     assert dropped.any() and not dropped.all()
 
 
-def test_dropout2d_on_flat_features_is_a_problem_on_the_block() -> None:
-    graph = chain(("x", "input", {"shape": [8]}), ("drop", "dropout2d", {}), ("y", "output", {}))
-    problems = analyse(graph).problems_of("drop")
-    assert problems and "4" in problems[0].message
+class FlatDropping(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(6, 8)
+        self.drop = nn.Dropout2d(0.3)
+
+    def forward(self, x):
+        return self.drop(self.linear(x))
+
+
+def test_dropout2d_on_flat_features_comes_in_and_drops_as_torch_does() -> None:
+    """torch still applies Dropout2d to (N, F) (deprecated, with a warning): the import was refused."""
+    module = FlatDropping()
+    graph = imported_equals(module, (4, 6))
+    compiled = compile_graph(graph)
+    compiled.module.load_state_dict(module.state_dict())
+    compiled.module.train()
+    module.train()
+    x = torch.randn(5, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's deprecation of this use
+        torch.manual_seed(3)
+        ours = compiled.module(x)
+        torch.manual_seed(3)
+        assert torch.equal(ours, module(x))
+    graph = chain(("x", "input", {"shape": [2, 3, 4, 5]}), ("drop", "dropout2d", {}), ("y", "output", {}))
+    assert "image batch" in analyse(graph).problems_of("drop")[0].message  # 5-D: torch refuses it too

@@ -162,9 +162,11 @@ register(
 )
 
 
-def _images(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+def _channel_dropout_shapes(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
+    """What torch's Dropout2d takes: an image batch (N, C, H, W), and, as torch still applies it (with a
+    warning that it is deprecated), a batch of sequences (N, C, L) or of flat features (N, F)."""
     (x,) = ins
-    expect_rank(x, (4,))
+    expect_rank(x, (4, 3, 2), "an image batch (N, C, H, W)")
     return [x]
 
 
@@ -188,7 +190,8 @@ register(
         category="Normalisation",
         description="While training, zeroes whole channels of an image batch at random (a fraction p of them):"
         " neighbouring pixels are alike, so dropping single pixels would hide little.",
-        infer=_images,
+        infer=_channel_dropout_shapes,
+        example=(("N", 3, 8, 8),),  # what it is for: an image batch
         params=(float_param("p", 0.5, "Fraction of channels dropped while training", 0.0, 0.99),),
         inputs=IN,
         aliases=("channel_dropout",),
