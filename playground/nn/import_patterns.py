@@ -40,6 +40,8 @@ class Patterns:
         """Whether ``node`` is part of a pattern (and taken care of: a block, a port, or a problem)."""
         if self._state_pick(node) or self._split(node) or self._piece(node) or self._position_ids(node):
             return True
+        if self._batched_position_ids(node):
+            return True
         if self._table(node) or self._learned_positions(node):
             return True
         if self._batch_moved(node) or self._moved_piece(node):
@@ -146,6 +148,18 @@ class Patterns:
         self.half_way[node] = (
             "reads position ids: they have a block only as x + embedding(arange(steps)), a learned Positional Encoding"
         )
+        return True
+
+    def _batched_position_ids(self, node: fx.Node) -> bool:
+        """minGPT's ``torch.arange(0, t).unsqueeze(0)``: the same position ids as a batch of one, (1, t)."""
+        if node.target not in ("unsqueeze", torch.unsqueeze) or not node.args:
+            return False
+        ids = node.args[0]
+        dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+        if ids not in self.positions or ids in self.tables or dim not in (0, -2):
+            return False
+        self.positions[node] = self.positions[ids]
+        self.half_way[node] = self.half_way[ids]
         return True
 
     def _table(self, node: fx.Node) -> bool:

@@ -162,3 +162,31 @@ def test_what_a_pattern_leaves_half_way_is_said_with_its_line() -> None:
         f"torch.tanh at test_import_gpt.py:{line + 4} reads a table of positions: it has a block only added to "
         "the steps, x + embedding(arange(steps))",
     ]
+
+
+class MinGPT(GPT):
+    """minGPT's forward: its position ids are a batch of one, ``torch.arange(0, t).unsqueeze(0)``."""
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        t = idx.size(1)
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device).unsqueeze(0)  # shape (1, t)
+        tok_emb = self.transformer.wte(idx)
+        pos_emb = self.transformer.wpe(pos)  # (1, t, n_embd)
+        x = self.transformer.drop(tok_emb + pos_emb)
+        for block in self.transformer.h:
+            x = block(x)
+        return self.lm_head(self.transformer.ln_f(x))
+
+
+def test_mingpts_batched_positions_come_in_as_a_learned_positional_encoding() -> None:
+    torch.manual_seed(0)
+    original = MinGPT()
+    imported = import_module(original, [(1, 12)])
+    transformer = dict(walk(imported.project.graph))["transformer."]
+    assert transformer.blocks["wpe"].type == "positional_encoding"
+    ours = compile_graph(imported.project.graph).module
+    ours.load_state_dict(imported.weights)
+    idx = torch.randint(0, 29, (3, 12))
+    original.eval(), ours.eval()
+    with torch.no_grad():
+        assert torch.allclose(ours(idx), original(idx), atol=1e-5)
