@@ -60,6 +60,7 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
             pass  # what makes a mask, or the masked_fill that applies it: a Causal mask block (import_masks)
         elif node.op == "output":
             result = node.args[0]
+            result = self.named.get(result, result) if isinstance(result, fx.Node) else result
             names = list(result) if isinstance(result, dict) else [""] * len(tensors_in(result))
             for name, value in zip(names, tensors_in(result), strict=True):
                 if value in self.ports:  # a dict's keys name the Output blocks, as Playground's export writes them

@@ -35,12 +35,13 @@ class Patterns:
         self.tables: dict[fx.Node, str] = {}  # an Embedding of position ids: its layer
         self.moved: dict[fx.Node, tuple[fx.Node, list[int]]] = {}  # a permute that moves the batch: source, dims
         self.half_way: dict[fx.Node, str] = {}  # what each of those is, for a use that has no block
+        self.named: dict[fx.Node, dict[str, Any]] = {}  # a named tuple made of outputs: field -> value
 
     def _pattern(self, node: fx.Node) -> bool:
         """Whether ``node`` is part of a pattern (and taken care of: a block, a port, or a problem)."""
         if self._state_pick(node) or self._split(node) or self._piece(node) or self._position_ids(node):
             return True
-        if self._batched_position_ids(node):
+        if self._batched_position_ids(node) or self._named_outputs(node):
             return True
         if self._table(node) or self._learned_positions(node):
             return True
@@ -148,6 +149,19 @@ class Patterns:
         self.half_way[node] = (
             "reads position ids: they have a block only as x + embedding(arange(steps)), a learned Positional Encoding"
         )
+        return True
+
+    def _named_outputs(self, node: fx.Node) -> bool:
+        """``GoogLeNetOutputs(logits, aux2, aux1)``: a named tuple returned as the result, its fields naming
+        the Output blocks (as a dict's keys do)."""
+        kind = node.target
+        if node.op != "call_function" or not (isinstance(kind, type) and issubclass(kind, tuple)):
+            return False
+        fields = getattr(kind, "_fields", None)
+        if fields is None or any(user.op != "output" for user in node.users):
+            return False
+        values = list(node.args) + [node.kwargs[name] for name in fields[len(node.args) :]]
+        self.named[node] = dict(zip(fields, values, strict=True))
         return True
 
     def _batched_position_ids(self, node: fx.Node) -> bool:

@@ -3,6 +3,7 @@ what they compute, with their weights under their names; what has no block is re
 
 from __future__ import annotations
 
+import collections
 import operator
 import sys
 
@@ -276,3 +277,33 @@ def test_a_module_that_computes_otherwise_is_said_to_and_playground_is_not_blame
     with pytest.raises(Unrepresentable) as caught:
         import_module(make(), [(4, 3)])
     assert said in str(caught.value.problems[0]) and "bug in Playground" not in str(caught.value.problems)
+
+
+Heads = collections.namedtuple("Heads", ["logits", "aux_logits"])
+
+
+class TwoHeads(nn.Module):
+    """Returns a named tuple, as GoogLeNet and Inception do in training mode."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trunk = nn.Linear(4, 8)
+        self.fc = nn.Linear(8, 3)
+        self.aux = nn.Linear(8, 2)
+
+    def forward(self, x):
+        h = torch.relu(self.trunk(x))
+        return Heads(self.fc(h), aux_logits=self.aux(h))
+
+
+def test_a_named_tuple_of_outputs_comes_in_as_outputs_named_by_its_fields() -> None:
+    module = TwoHeads()
+    imported = import_module(module, [(2, 4)])
+    outputs = [b.id for b in imported.project.graph.blocks.values() if b.type == "output"]
+    assert outputs == ["logits", "aux_logits"]
+    ours = compile_graph(imported.project.graph).module
+    ours.load_state_dict(imported.weights)
+    x = torch.randn(5, 4)
+    with torch.no_grad():
+        got, wanted = ours(x), module(x)
+    assert torch.equal(got["logits"], wanted.logits) and torch.equal(got["aux_logits"], wanted.aux_logits)
