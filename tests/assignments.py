@@ -67,3 +67,26 @@ def digits_solution() -> Project:
 def write(project: Project, path: Path) -> Path:
     save(project, path)
     return path
+
+
+def label_peeking() -> Project:
+    """The spiral solution with a second Input reading the labels (``y``) through an Embedding, added to
+    the honest path multiplied by 0: it passed spiral-200 at val_accuracy 1.0000 with 5 parameters of
+    its own before Inputs reading the answers were refused."""
+    project = spiral_solution()
+    graph = project.graph
+    (last,) = [link for link in graph.links if link.dst == "output_1"]
+    graph.disconnect(last)
+    graph.add_block(Block("peek", "input", {"shape": [], "dtype": "long", "data": "y"}, 0.0, 480.0))
+    graph.add_block(Block("answer", "embedding", {"num_embeddings": 2, "embedding_dim": 1}, 240.0, 480.0))
+    graph.add_block(Block("times_zero", "arithmetic", {"op": "x * c", "c": 0.0}, 240.0, 720.0))
+    graph.add_block(Block("mixed", "add", {}, 480.0, 480.0))
+    for link in (
+        Link("peek", 0, "answer", 0),
+        Link(last.src, 0, "times_zero", 0),
+        Link("answer", 0, "mixed", 0),
+        Link("times_zero", 0, "mixed", 1),
+        Link("mixed", 0, "output_1", 0),
+    ):
+        graph.connect(link)
+    return project

@@ -13,7 +13,7 @@ from pathlib import Path
 from playground.core.assignment import TOLERANCE, Assignment, changes, locked_parts, measure_network, steps_to_goals
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
-from playground.core.shapes import analyse
+from playground.core.shapes import Analysis, analyse
 
 EVALUATIONS = 20  # evaluations in a graded run (the "steps" goal is measured at these)
 SHOWN_CHANGES = 3
@@ -64,7 +64,20 @@ def grade(assigned: Project, submission: Path) -> Row:
             values[i] = (goal.met(value), text)
     if analysis.problems:
         return Row(str(submission), "does not compile", values, analysis.problems[0].message)
+    leaks = _answers_read(project, analysis)
+    if leaks:
+        return Row(str(submission), "reads the answers", values, leaks[0])
     return _train(_as_assigned(project, assigned), submission, assignment, values)
+
+
+def _answers_read(project: Project, analysis: Analysis) -> list[str]:
+    """Why the network reads the answers its loss is scored on (an Input reading the labels), if it does."""
+    from playground.nn.tasks import TASKS
+    from playground.nn.tasks.base import answer_readers
+
+    task = TASKS.get(project.training.task)
+    inputs = [(b.id, analysis.params[b.id]["data"]) for b in project.graph.blocks.values() if b.type == "input"]
+    return answer_readers(task, inputs) if task is not None else []
 
 
 def _as_assigned(project: Project, assigned: Project) -> Project:

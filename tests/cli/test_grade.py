@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from playground.cli import main
-from tests.assignments import ASSIGNMENTS, assignment, chain, digits_solution, spiral_solution, write
+from tests.assignments import ASSIGNMENTS, assignment, chain, digits_solution, label_peeking, spiral_solution, write
 
 SPIRAL = str(ASSIGNMENTS / "spiral-200.json")
 HEADER = ["file", "val_accuracy ≥ 0.95", "at most 200 parameters", "total", "result"]
@@ -182,3 +182,16 @@ def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(t
     (met, reached) = quick.values[1]
     assert met and 0 < int(reached.replace(",", "")) <= 1000 and int(reached.replace(",", "")) % 70 == 0
     assert slow.values[1] == (False, "never") and slow.result == "failed"
+
+
+def test_a_network_that_reads_the_labels_is_refused_by_grade_and_check(tmp_path: Path) -> None:
+    """A second Input reading ``y`` (times 0, added on): spiral-200 passed at 1.0000 with it."""
+    cheat = write(label_peeking(), tmp_path / "peek.json")
+    code, _, err = run_cli(
+        ["grade", str(ASSIGNMENTS / "spiral-200.json"), str(cheat), "--csv", str(tmp_path / "g.csv")]
+    )
+    assert code == 0, err
+    (row,) = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text())))
+    assert row["result"].startswith("reads the answers: Input 'peek' reads 'y', the answers the loss compares"), row
+    code, _, err = run_cli(["check", str(cheat)])
+    assert code == 1 and "Input 'peek' reads 'y', the answers the loss compares the output with" in err

@@ -324,3 +324,17 @@ def test_the_wheel_over_a_setting_scrolls_the_settings_and_changes_nothing(qtbot
     qtbot.waitUntil(points.hasFocus)
     wheel(points)
     assert points.value() == before[0] - 1 or points.value() == before[0] + 1
+
+
+def test_an_input_set_to_read_the_labels_is_refused_with_what_it_means(qtbot, window, spiral) -> None:
+    """The Input's data dropdown offers y: a classifier reading its own labels trained to 100 %."""
+    assert window.files.open_path(spiral)
+    wait_ready(qtbot, window, FIRST)
+    click_block(qtbot, window, "input_1")
+    combo = window.inspector.findChild(QComboBox, "param_data")
+    type_into(qtbot, combo.lineEdit(), "y")
+    assert window.document.graph.blocks["input_1"].params["data"] == "y"
+    qtbot.mouseClick(window.training.transport.play_button, Qt.MouseButton.LeftButton)
+    message = window.training.transport.message
+    qtbot.waitUntil(lambda: message.isVisible() and "reads 'y', the answers" in message.text(), timeout=FIRST)
+    assert "copy them instead of learning" in message.text()

@@ -95,6 +95,19 @@ def diverged(what: str, value: float, step: int) -> str:
     return f"{what} became {'NaN' if math.isnan(value) else 'infinite'} at step {step}: try a lower learning rate"
 
 
+def answer_readers(task: type[Task], inputs: list[tuple[str, str]]) -> list[str]:
+    """A line for each Input (block id, the field it reads) that reads the answers ``task``'s loss compares
+    the output with: such a network can copy them instead of learning (a student who wired the labels in
+    passed an assignment at 100 %)."""
+    return [
+        f"Input '{block}' reads '{field}', the answers the loss compares the output with: a network that reads "
+        "them can copy them instead of learning (it would score 100 % and know nothing); let it read the "
+        "features ('x') instead"
+        for block, field in inputs
+        if field in task.answers
+    ]
+
+
 class Task:
     """Base class of training recipes. Subclasses set ``kinds`` (dataset kinds they accept)."""
 
@@ -107,6 +120,9 @@ class Task:
     scores_node: str | None = None  # the fx node the loss reads when that is not the network's output
     loss_note: str = ""  # one line for the panel about how the loss reads the network
     predicts_noise: bool = False  # the output is means then log-variances (the Gaussian NLL loss)
+    # The dataset fields the loss compares the network's output with: an Input that reads one reads the
+    # answers. A recipe that conditions on labels on purpose (a conditional generator) does not list them.
+    answers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         if data.kind not in self.kinds:
@@ -175,8 +191,11 @@ class Task:
 
     # --- helpers for subclasses --------------------------------------------------
     def bind_inputs(self, split: dict[str, torch.Tensor]) -> list[str]:
-        """The dataset field that feeds each Input block, checked against the declared shape and type."""
+        """The dataset field that feeds each Input block, checked against the declared shape and type; an
+        Input that reads the answers is refused (``answer_readers``)."""
         fields = []
+        for line in answer_readers(type(self), [(info.block, info.data) for info in self.compiled.inputs]):
+            raise TaskError(line)
         for info in self.compiled.inputs:
             if info.data not in split:
                 raise TaskError(

@@ -15,6 +15,7 @@ from playground.nn.tasks.base import StepContext, StepResult, Task, TaskError
 class NodeClassificationTask(Task):
     id = "node_classification"
     kinds = ("graph",)
+    answers = ("y",)
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)

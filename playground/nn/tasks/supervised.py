@@ -27,6 +27,7 @@ PICTURE_EXAMPLES = 4
 class SupervisedTask(ShuffledTask):
     """Inputs from dataset fields, one Output compared with the target field (``y``)."""
 
+    answers = ("y",)
     losses: tuple[str, ...] = ()
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
@@ -219,6 +220,7 @@ class AutoencoderTask(RegressionTask):
 
     id = "autoencoder"
     kinds = ("classification", "regression", "table")
+    answers = ()  # its target is its input, by design
     losses = ("mse", "huber")
     picture_period = 0.2  # with every snapshot: one forward pass
     pictured = ("latent", "reconstructions")
