@@ -52,8 +52,6 @@ def shoot(app, window, preset: str, out: Path) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWidget
 
-    from playground.core.registry import get_spec
-
     assert window.files.open_path(PRESETS / f"{preset}.json")
     window.showMaximized()
     _wait(app, 60, lambda: window.session.state == "ready")
@@ -76,10 +74,7 @@ def shoot(app, window, preset: str, out: Path) -> dict:
     network = window.stage_network.mapTo(window, window.stage_network.rect().topLeft())
     record = {
         "preset": preset,
-        "titles": {
-            block.id: block.id if block.graph is not None else get_spec(block.type).title
-            for block in window.document.root.blocks.values()
-        },
+        "titles": {card.block_id: card.title for column in window.stage_network.columns for card in column},
         "network": _rect(window.stage_network, window),
         "title_px": window.stage_network.title_px(),
         "cards": {
