@@ -173,10 +173,13 @@ def block_counts(graph: Graph) -> dict[str, int]:
     return counts
 
 
-def measure_network(goal: Goal, graph: Graph, analysis: Analysis) -> tuple[float, str]:
+def measure_network(goal: Goal, graph: Graph, analysis: Analysis) -> tuple[float | None, str]:
     """A goal on the network itself: its measured value and how to show it ("185"; for an "only" goal
-    the types it does not allow, "Conv2d, Dropout", and how many such blocks there are)."""
+    the types it does not allow, "Conv2d, Dropout", and how many such blocks there are). A network with
+    problems has no parameter count (None): an empty or broken one does not meet "at most 200" with 0."""
     if goal.measure == "params":
+        if analysis.problems:
+            return None, NOT_COUNTED
         return float(analysis.total_params), f"{analysis.total_params:,}"
     counts = block_counts(graph)
     if goal.measure == "blocks":
@@ -184,6 +187,9 @@ def measure_network(goal: Goal, graph: Graph, analysis: Analysis) -> tuple[float
     allowed = set(goal.types) | set(STRUCTURAL)
     others = sorted(t for t in counts if t not in allowed)
     return float(sum(counts[t] for t in others)), ", ".join(_title(t) for t in others) or "none other"
+
+
+NOT_COUNTED = "not counted until the network has no problems"
 
 
 def steps_to_goals(goals: tuple[Goal, ...], history: list[dict[str, float]], tolerance: float) -> float:

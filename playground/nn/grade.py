@@ -61,7 +61,7 @@ def grade(assigned: Project, submission: Path) -> Row:
     for i, goal in enumerate(goals):
         if goal.measure in ("params", "blocks", "only"):
             value, text = measure_network(goal, project.graph, analysis)
-            values[i] = (goal.met(value), text)
+            values[i] = (value is not None and goal.met(value), text)
     if analysis.problems:
         return Row(str(submission), "does not compile", values, analysis.problems[0].message)
     leaks = _answers_read(project, analysis)

@@ -115,7 +115,7 @@ class AssignmentGoals(QWidget):
     def _measure(self, goal: Goal, graph, analysis, latest: dict, goals: tuple[Goal, ...]) -> tuple[bool | None, str]:
         if goal.measure in ("params", "blocks", "only"):
             value, shown = measure_network(goal, graph, analysis)
-            return goal.met(value), shown
+            return value is not None and goal.met(value), shown  # a network with problems: not met
         if not self.history:
             return None, "press Play"
         if goal.measure == "steps":

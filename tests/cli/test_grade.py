@@ -112,6 +112,8 @@ def test_a_folder_of_submissions_is_graded_into_a_table_and_a_csv(tmp_path):
     for name in ("damaged.json", "tampered_epochs.json", "slow.json"):
         assert by_file[name][1:4] == ["-", "-", "0/2"], name
     assert "no block feeds" in by_file["unwired.json"][4] or "input" in by_file["unwired.json"][4]
+    # An empty network has no parameter count to meet "at most 200" with (it earned a ✓ for 0 before).
+    assert by_file["unwired.json"][2:4] == ["no not counted until the network has no problems", "0/2"]
     assert "in_features" in by_file["mismatched.json"][4]
     lines = out.splitlines()
     assert lines[0].split() == [

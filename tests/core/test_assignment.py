@@ -7,7 +7,15 @@ import math
 
 import pytest
 
-from playground.core.assignment import Goal, block_counts, changes, locked_parts, measure_network, steps_to_goals
+from playground.core.assignment import (
+    NOT_COUNTED,
+    Goal,
+    block_counts,
+    changes,
+    locked_parts,
+    measure_network,
+    steps_to_goals,
+)
 from playground.core.project import ProjectError, loads
 from playground.core.project_write import dumps
 from playground.core.shapes import analyse
@@ -89,6 +97,8 @@ def test_goals_on_the_network_count_parameters_blocks_and_types():
     value, shown = measure_network(only, solution.graph, analysis)
     assert (value, shown) == (5.0, "Conv2d, Flatten, MaxPool2d") and not only.met(value)
     assert only.text() == "only Linear, ReLU blocks"
+    empty = assignment("spiral-200")  # nothing between the Input and the Output: a problem, no count
+    assert measure_network(Goal("params", at_most=200.0), empty.graph, analyse(empty.graph)) == (None, NOT_COUNTED)
 
 
 def test_metric_goals_hold_within_the_tolerance_and_steps_count_to_the_first_evaluation_that_meets_them():
