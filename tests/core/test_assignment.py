@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,11 @@ def test_metric_goals_hold_within_the_tolerance_and_steps_count_to_the_first_eva
     goals = (accuracy, Goal("steps", at_most=150.0))
     assert steps_to_goals(goals, history, 0.0) == 200.0
     assert steps_to_goals(goals, history[:1], 0.0) == math.inf
+
+
+def test_the_docs_give_the_shipped_assignments_graded_steps() -> None:
+    """docs/assignments.md said 3,000 and 1,200 steps where the files grade 2,800 and 1,350."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "assignments.md").read_text(encoding="utf-8")
+    for path in sorted(ASSIGNMENTS.glob("*.json")):
+        (row,) = [line for line in docs.splitlines() if line.startswith(f"| `{path.stem}` |")]
+        assert f"after {assignment(path.stem).assignment.steps:,} steps" in row, row
