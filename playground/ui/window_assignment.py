@@ -13,7 +13,7 @@ from playground.ui.assignment_editor import AssignmentEditor
 from playground.ui.assignment_goals import AssignmentGoals
 from playground.ui.document import Document
 
-LOCKED_SETTINGS = ("dataset", "seed", "epochs", "task", "loss")  # what a new assignment locks at first
+LOCKED_SETTINGS = ("dataset", "seed", "epochs", "batch_size", "task", "loss")  # a new assignment's first locks
 DEFAULT_STEPS = 1000
 EDITOR_SIZE = (640, 680)  # the instructor's panel, floating
 

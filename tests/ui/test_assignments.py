@@ -168,6 +168,7 @@ def test_the_instructor_makes_an_assignment_from_the_file_menu(qtbot, window, sp
     editor = window.findChild(QDockWidget, "assignmentEditorDock")
     assert editor.isVisible()
     assert window.document.project.assignment.locks.blocks == ("input_1", "output_1")
+    assert "batch_size" in window.document.project.assignment.locks.settings  # with the epochs: Play's steps
     blocks = window.findChild(QListWidget, "lockedBlocks")
     row = next(i for i in range(blocks.count()) if blocks.item(i).text() == "linear_3")
     rect = blocks.visualItemRect(blocks.item(row))
