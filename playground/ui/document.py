@@ -238,6 +238,10 @@ class Document(QObject):
             yield
         finally:
             self.undo_stack.endMacro()
+            made = self.undo_stack.command(self.undo_stack.index() - 1)
+            if made is not None and made.childCount() == 0:  # every edit in it refused: no step, not modified
+                made.setObsolete(True)
+                self.undo_stack.undo()
 
     def add_block(self, type_name: str, x: float, y: float) -> str | None:
         spec = get_spec(type_name)

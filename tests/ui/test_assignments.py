@@ -58,9 +58,13 @@ def test_a_locked_block_refuses_drag_delete_inspector_and_rewiring(qtbot, studen
         window.document.graph.blocks["output_1"].y,
     )
     click_block(qtbot, window, "output_1")
+    steps = window.document.undo_stack.count()
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert "output_1" in window.document.graph.blocks and "output_1" in window.scene.blocks
     assert "Locked by the assignment" in said(window)
+    assert window.document.undo_stack.count() == steps  # no "Undo Delete" left by the refused Delete
+    assert not window.document.modified
+    assert window.document.undo_stack.undoText() != "Delete 1 block"
     click_block(qtbot, window, "linear_3")
     inspector = window.inspector
     assert inspector.findChild(QLabel, "inspectorLocked").isVisible()
