@@ -149,14 +149,17 @@ class Document(QObject):
         self.analysed.emit(self.analysis)
 
     def save_assignment(self, path: Path) -> None:
-        """Write the project as the assignment itself (no file it came from); the project stays as it is
-        open (Save writes it where it was)."""
+        """Write the project as the assignment itself (no ``from``); a project without a file becomes it."""
         if is_preset(path):
             raise PresetWriteError(path)
-        assignment = self.project.assignment
-        if assignment is None:
+        if self.project.assignment is None:
             raise ValueError("the project has no assignment")
-        save(dataclasses.replace(self.project, assignment=dataclasses.replace(assignment, source="")), path)
+        if self.path is None:  # what is open is what was written: quitting need not ask to save it
+            self.assignment_file = path
+            return self.save(path)
+        save(
+            dataclasses.replace(self.project, assignment=dataclasses.replace(self.project.assignment, source="")), path
+        )
 
     def save(self, path: Path | None = None) -> None:
         """Write the project; a target inside the presets folder is refused with PresetWriteError."""

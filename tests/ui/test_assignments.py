@@ -221,3 +221,16 @@ def test_an_instructors_save_of_a_copy_of_an_assignment_keeps_it_an_assignment(q
     student = tmp_path / "ada.json"
     window.document.save(student)
     assert json.loads(student.read_text())["assignment"]["from"] == "spiral-200-ours.json"
+
+
+def test_quitting_after_save_assignment_of_a_presets_copy_does_not_ask(qtbot, window, tmp_path, monkeypatch, dialogs):
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    window.assignments.act_new.trigger()
+    target = tmp_path / "handout.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
+    assert "from" not in json.loads(target.read_text())["assignment"]
+    assert window.document.path == target and not window.document.modified
+    asked = len(dialogs.asked)
+    window.close()
+    assert len(dialogs.asked) == asked  # nothing left to save
