@@ -34,7 +34,9 @@ class ThumbnailStrip(QWidget):
     def show_thumbnails(self, message: Thumbnails) -> None:
         self.shown = message
         while self.rows.count():  # every item is a widget: a class's name or its strip
-            self.rows.takeAt(0).widget().deleteLater()
+            old = self.rows.takeAt(0).widget()
+            old.setParent(None)  # gone now, not when the event loop gets round to it (found by name meanwhile)
+            old.deleteLater()
         side = round(SIDE * ui_scale())
         for row, (name, count, images) in enumerate(zip(message.classes, message.counts, message.images, strict=True)):
             label = Label(f"{name}  {count:,}")
