@@ -136,8 +136,7 @@ class Document(QObject):
         Save asks where to write and nothing ever writes into the presets."""
         self.undo_stack.clear()  # first: clearing re-analyses, and that must still see the old graph
         self.preset = path if path is not None and is_preset(path) else None
-        assignment = project.assignment
-        self.assignment_file = None  # the assignment itself: saved over itself, it stays one (save)
+        assignment, self.assignment_file = project.assignment, None  # the assignment itself, if it is what opens
         if assignment is not None and not assignment.source and path is not None:  # else a student's copy, whence
             self.assignment_file, project.assignment = path, dataclasses.replace(assignment, source=path.name)
         self.project = project
@@ -152,14 +151,13 @@ class Document(QObject):
         """Write the project as the assignment itself (no ``from``); a project without a file becomes it."""
         if is_preset(path):
             raise PresetWriteError(path)
-        if self.project.assignment is None:
+        assignment = self.project.assignment
+        if assignment is None:
             raise ValueError("the project has no assignment")
         if self.path is None:  # what is open is what was written: quitting need not ask to save it
             self.assignment_file = path
             return self.save(path)
-        save(
-            dataclasses.replace(self.project, assignment=dataclasses.replace(self.project.assignment, source="")), path
-        )
+        save(dataclasses.replace(self.project, assignment=dataclasses.replace(assignment, source="")), path)
 
     def save(self, path: Path | None = None) -> None:
         """Write the project; a target inside the presets folder is refused with PresetWriteError."""

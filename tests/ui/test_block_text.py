@@ -6,7 +6,8 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetricsF
 
 from playground import PRESETS
-from playground.ui.canvas.items import WIDTH, block_font
+from playground.ui.canvas.block_text import block_font
+from playground.ui.canvas.items import WIDTH
 
 
 def test_long_ids_shapes_and_counts_are_shown_whole(qtbot, window) -> None:
@@ -79,7 +80,8 @@ def test_every_block_title_is_drawn_whole_in_its_header(qapp) -> None:
     from PySide6.QtGui import QFontMetricsF
 
     from playground.core.registry import all_specs
-    from playground.ui.canvas.items import SMALLEST_TITLE, WIDTH, fitted_title
+    from playground.ui.canvas.block_text import SMALLEST_TITLE, fitted_title
+    from playground.ui.canvas.items import WIDTH
 
     room = WIDTH - 24
     for spec in all_specs():

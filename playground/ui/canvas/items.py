@@ -9,7 +9,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QFontMetricsF,
     QImage,
     QPainter,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
 from playground.core.shapes import Analysis
+from playground.ui.canvas.block_text import block_font, fitted_title, text_width
 from playground.ui.plain import bold_tip, escaped
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour, header_colour
 
@@ -34,36 +34,6 @@ UNIT_SIZE = 18.0  # the per-unit heatmaps drawn inside a block during training
 UNIT_GAP = 2.0
 UNITS_PER_ROW = 8
 SKETCH_BELOW = 0.4  # zoom below which text is too small to read: blocks are drawn as coloured shapes
-FONTS = {"title": (12, True), "id": (8.5, False), "text": (9.5, False)}
-SMALLEST_TITLE = 8.0  # points (a block's id is 8.5): a long title is drawn no smaller, and elided past that
-
-
-@functools.cache
-def block_font(part: str) -> QFont:
-    """The font of a part of a block (made once the application exists, then shared)."""
-    return canvas_font(*FONTS[part])
-
-
-@functools.lru_cache(maxsize=8192)
-def text_width(part: str, text: str) -> float:
-    """How wide ``text`` is in a part's font (measured once: thousands of blocks share their texts)."""
-    return QFontMetricsF(block_font(part)).horizontalAdvance(text)
-
-
-@functools.lru_cache(maxsize=1024)
-def fitted_title(title: str, room: float) -> tuple[QFont, str]:
-    """A block's title in its header's ``room``: at its size when it fits, else in a smaller font down to
-    ``SMALLEST_TITLE`` points ("Graph convolution" was cut to "Graph convolutior"), elided past that."""
-    size, bold = FONTS["title"]
-    wide = text_width("title", title)
-    if wide <= room:
-        return block_font("title"), title
-    size = max(SMALLEST_TITLE, size * room / wide)
-    font = canvas_font(size, bold)
-    while QFontMetricsF(font).horizontalAdvance(title) > room and size > SMALLEST_TITLE:  # widths step, not slide
-        size = max(SMALLEST_TITLE, size - 0.25)
-        font = canvas_font(size, bold)
-    return font, QFontMetricsF(font).elidedText(title, Qt.TextElideMode.ElideRight, room)
 
 
 @functools.lru_cache(maxsize=64)
