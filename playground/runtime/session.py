@@ -33,6 +33,7 @@ from playground.runtime.messages import (
 from playground.runtime.protocol import State
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
+_RECEIVERS: list[Receiver] = []  # every receiver not yet stopped (see Receiver)
 WATCH_MS = 250  # how often the session looks whether the worker process is still alive
 QUIT_WAIT = 1.0  # seconds a closing window waits for the worker to end by itself
 WRITE_WAIT = 60.0  # ... or, while it writes weights or an export asked for, for it to finish them
@@ -56,16 +57,33 @@ def death_message(exitcode: int) -> str:
 def _stop_workers() -> None:
     for session in list(_LIVE):
         session.shutdown()
+    for receiver in _RECEIVERS:  # also those of sessions dropped without a shutdown (a window never closed)
+        receiver.stop()
 
 
 class Receiver(QThread):
-    """Waits on the worker's queue (off the GUI thread) and hands each message on as a queued signal."""
+    """Waits on the worker's queue (off the GUI thread) and hands each message on as a queued signal.
+    Every one started is kept in ``_RECEIVERS`` until it has stopped: a QThread destroyed while it runs
+    aborts the process ("QThread: Destroyed while thread is still running"), which a session dropped
+    without a shutdown did at the interpreter's exit."""
 
     received = Signal(object)
 
     def __init__(self, queue: Any) -> None:
         super().__init__()
         self.queue = queue
+        _RECEIVERS.append(self)
+
+    def stop(self) -> None:
+        if self.isRunning():
+            # The wake-up goes through a feeder thread that Python joins at exit: with the queue's pipe
+            # full (a worker killed mid-message, nobody reading) that join never returns, and the
+            # process would hang after its work is done. The wake-up is not worth waiting for.
+            self.queue.cancel_join_thread()
+            self.queue.put(None)
+            self.wait(5000)
+        if not self.isRunning() and self in _RECEIVERS:
+            _RECEIVERS.remove(self)
 
     def run(self) -> None:
         while True:
@@ -140,7 +158,7 @@ class TrainingSession(QObject):
             return
         self.dead = True
         self.watch.stop()
-        self._stop_receiver()
+        self.receiver.stop()
         self.worker.commands.close()
         self.pausing = False
         self._set_state("failed")
@@ -246,17 +264,8 @@ class TrainingSession(QObject):
         self.watch.stop()
         # The worker holds nothing to keep, so one busy building or training is not waited for long,
         # unless it is writing files the user asked for (Save with the trained weights, Export).
-        processes.WORKERS.finish(self.worker, WRITE_WAIT if self.writing else QUIT_WAIT, self._stop_receiver)
+        processes.WORKERS.finish(self.worker, WRITE_WAIT if self.writing else QUIT_WAIT, self.receiver.stop)
         _LIVE.discard(self)
-
-    def _stop_receiver(self) -> None:
-        if self.receiver.isRunning():
-            # The wake-up goes through a feeder thread that Python joins at exit: with the queue's pipe
-            # full (a worker killed mid-message, nobody reading) that join never returns, and the
-            # process would hang after its work is done. The wake-up is not worth waiting for.
-            self.receiver.queue.cancel_join_thread()
-            self.receiver.queue.put(None)
-            self.receiver.wait(5000)
 
     # --- from the worker ---------------------------------------------------------------------
     def _set_state(self, state: State) -> None:
