@@ -160,6 +160,8 @@ class Patterns:
         fields = getattr(kind, "_fields", None)
         if fields is None or any(user.op != "output" for user in node.users):
             return False
+        if any(name not in node.kwargs for name in fields[len(node.args) :]):
+            return False  # a field left to its default: no tensor of the network's to name (refused as before)
         values = list(node.args) + [node.kwargs[name] for name in fields[len(node.args) :]]
         self.named[node] = dict(zip(fields, values, strict=True))
         return True
