@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.files.autosave.stop()
+        self.imports.stop()
         self.session.shutdown()
         self.scene.detach()
         self.files.recovery.discard(self.files.recovery_key())

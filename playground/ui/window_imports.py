@@ -114,17 +114,26 @@ class ModelImports(QObject):
     def _cancel_import(self, why: str = "") -> None:
         """Stop a running import (Cancel, or one that did not end in IMPORT_LIMIT_MS): its process is killed,
         nothing is opened, and the window says so."""
-        process = self.importer
-        if process is None:
+        if self.importer is None:
             return
-        process.finished.disconnect()
-        process.kill()
-        process.waitForFinished(5000)
-        self._import_done(process)
+        self.stop()
         said = why or "The import was cancelled: nothing was imported."
         self.status.showMessage(said, 8000)
         if why:
             plain.warn(self.window, "Cannot import", why)
+
+    def stop(self) -> None:
+        """The running import's process killed and forgotten, its signals cut first (the window closing:
+        a process left running outlived the window and fed its output to deleted objects)."""
+        process = self.importer
+        if process is None:
+            return
+        streams = (process.readyReadStandardOutput, process.readyReadStandardError)
+        for signal in (*streams, process.finished, process.errorOccurred):
+            signal.disconnect()
+        process.kill()
+        process.waitForFinished(5000)
+        self._import_done(process)
 
     def _import_too_long(self) -> None:
         self._cancel_import(
