@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from playground import __version__, cores, is_preset, nearest_presets, project_file
+from playground import __version__, cli_types, cores, is_preset, nearest_presets, project_file
 from playground.core.machine import BYTES_PER_WEIGHT, size_text
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
@@ -161,17 +161,6 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_export(project, project_file(args.file), args, out, err)
 
 
-def _shape(text: str) -> tuple[int, ...]:
-    """``1,3,32,32``: the shape of one input of forward(), batch first."""
-    try:
-        shape = tuple(int(part) for part in text.replace("x", ",").split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a shape like 1,3,32,32") from None
-    if not shape or min(shape) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}': every size must be at least 1")
-    return shape
-
-
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from playground.nn.import_run import run_import
 
@@ -193,36 +182,9 @@ def cmd_grade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not assigned.assignment.goals:
         print(f"{path}: the assignment has no goals to grade", file=err)
         return EXIT_BAD_PROJECT
-    from playground.nn import grade_run
+    from playground.nn.grade_run import run_grade
 
-    submissions = grade_run.submissions_in(args.submissions, path)
-    if not submissions:
-        print("no submissions to grade: the folders named hold no .json files", file=err)
-        return EXIT_UNREADABLE
-    if args.csv is not None and args.csv.exists() and not args.force:
-        print(f"{args.csv}: exists; --force replaces it", file=err)
-        return EXIT_UNREADABLE
-    said = grade_run.progress_line(err, len(submissions)) if not args.quiet else lambda row: None
-    rows = grade_run.grade_all(path, submissions, args.jobs, args.timeout, said)
-    print(grade_run.table(rows, assigned.assignment), end="", file=out)
-    if args.csv is not None:
-        try:
-            grade_run.write_csv(rows, assigned.assignment, args.csv)
-        except OSError as exc:
-            print(f"{args.csv}: cannot be written ({exc.strerror or exc})", file=err)
-            return EXIT_UNREADABLE
-        print(f"wrote {args.csv} ({len(rows)} rows)", file=out)
-    return EXIT_OK
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 86400 seconds, not {text}")
-    return value
+    return run_grade(assigned, path, args, out, err)
 
 
 def _param_text(param: ParamSpec) -> str:
@@ -262,16 +224,6 @@ def cmd_blocks(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def cmd_datasets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from playground.nn.data import all_datasets
 
@@ -309,13 +261,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train the project headless and report progress (exit 3: diverged)")
     train.add_argument("file", metavar="FILE")
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--epochs", type=_positive, metavar="N", help="train N epochs (default: the project's)")
-    length.add_argument("--steps", type=_positive, metavar="N", help="train N steps (batches)")
+    length.add_argument(
+        "--epochs", type=cli_types.positive, metavar="N", help="train N epochs (default: the project's)"
+    )
+    length.add_argument("--steps", type=cli_types.positive, metavar="N", help="train N steps (batches)")
     train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     train.add_argument("--seed", type=int, metavar="S", help="override the project's seed")
     train.add_argument("--json", action="store_true", help="one JSON object per line instead of a progress bar")
     train.add_argument(
-        "--eval-every", type=_positive, metavar="N", help="evaluate every N steps (default: 20 times a run)"
+        "--eval-every", type=cli_types.positive, metavar="N", help="evaluate every N steps (default: 20 times a run)"
     )
     train.add_argument(
         "--save-weights", action="store_true", help="save weights and trainer state as safetensors beside the project"
@@ -323,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from the state --save-weights saved")
     train.add_argument(
         "--threads",
-        type=_positive,
+        type=cli_types.positive,
         metavar="N",
         help="CPU threads torch computes with (default: 1 for a network of small operations, else every core)",
     )
@@ -362,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("-o", "--output", required=True, metavar="OUT", help="the project file to write")
     imports.add_argument(
         "--input-shape",
-        type=_shape,
+        type=cli_types.shape,
         action="append",
         metavar="N,C,H,W",
         help="the shape of forward()'s input, batch first; once per input (needed unless a Linear reads it)",
@@ -379,14 +333,32 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0 when every submission has its row.",
     )
     grade.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment file (or a shipped one's id)")
-    grade.add_argument("submissions", nargs="+", metavar="SUBMISSIONS", help="project files, or folders of them")
+    grade.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSIONS",
+        help="project files, folders of them or of one folder per student, zips of either",
+    )
     grade.add_argument("--csv", type=Path, metavar="OUT", help="also write the rows to OUT as CSV")
     grade.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
     grade.add_argument(
-        "--jobs", type=_positive, default=cores(), metavar="N", help="submissions at once (default: cores)"
+        "--jobs", type=cli_types.positive, default=cores(), metavar="N", help="submissions at once (default: cores)"
     )
     grade.add_argument(
-        "--timeout", type=_seconds, default=600.0, metavar="S", help="seconds one submission may take (default: 600)"
+        "--timeout",
+        type=cli_types.seconds,
+        default=600.0,
+        metavar="S",
+        help="seconds one submission may take (default: 600)",
+    )
+    grade.add_argument(
+        "--memory",
+        type=cli_types.gigabytes,
+        metavar="GB",
+        help="memory one grading process may hold (default: the machine's, shared among --jobs)",
+    )
+    grade.add_argument(
+        "--feedback", type=Path, metavar="DIR", help="also write one file per student to DIR: each goal, what was wrong"
     )
     grade.add_argument("--quiet", action="store_true", help="no line per submission graded on the error stream")
     grade.set_defaults(run=cmd_grade)

@@ -19,20 +19,33 @@ EVALUATIONS = 20  # evaluations in a graded run (the "steps" goal is measured at
 SHOWN_CHANGES = 3
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One goal measured: met or not, the number a spreadsheet reads (None: "never", "not counted"),
+    and the value as the student reads it ("0.9620", "Conv2d, Dropout")."""
+
+    met: bool
+    number: float | None
+    text: str
+
+
 @dataclass
 class Row:
     """One submission's grade. ``result``: "passed", "failed", "locked parts changed", "damaged", "does
-    not compile", "diverged", "stopped" or "timed out"; ``values``: per goal, met and the value shown
-    (None where it was not measured); ``reason``: why it was not trained to the end."""
+    not compile", "reads the answers", "diverged", "needs more memory", "stopped" or "timed out";
+    ``values``: per goal, what was measured (None where it was not); ``reason``: why it was not trained to
+    the end; ``student`` and ``duplicate`` (which submission it repeats): the hand-in's, not the file's."""
 
     file: str
     result: str
-    values: list[tuple[bool, str] | None] = field(default_factory=list)
+    values: list[Measured | None] = field(default_factory=list)
     reason: str = ""
+    student: str = ""
+    duplicate: str = ""
 
     @property
     def met(self) -> int:
-        return sum(1 for value in self.values if value is not None and value[0])
+        return sum(1 for value in self.values if value is not None and value.met)
 
 
 def step_text(step: float) -> str:
@@ -40,12 +53,13 @@ def step_text(step: float) -> str:
     return "never" if math.isinf(step) else f"{step:,.0f}"
 
 
-def grade(assigned: Project, submission: Path) -> Row:
-    """Grade ``submission`` against the project ``assigned`` (whose ``assignment`` is set)."""
+def grade(assigned: Project, submission: Path, memory: float | None = None) -> Row:
+    """Grade ``submission`` against the project ``assigned`` (whose ``assignment`` is set); ``memory``: the
+    GB this process is limited to (what a row that ran out of it says)."""
     assignment = assigned.assignment
     assert assignment is not None
     goals = assignment.goals
-    unmeasured: list[tuple[bool, str] | None] = [None] * len(goals)
+    unmeasured: list[Measured | None] = [None] * len(goals)
     try:
         project = load(submission)
     except ProjectError as exc:
@@ -61,13 +75,22 @@ def grade(assigned: Project, submission: Path) -> Row:
     for i, goal in enumerate(goals):
         if goal.measure in ("params", "blocks", "only"):
             value, text = measure_network(goal, project.graph, analysis)
-            values[i] = (value is not None and goal.met(value), text)
+            values[i] = Measured(value is not None and goal.met(value), value, text)
     if analysis.problems:
         return Row(str(submission), "does not compile", values, analysis.problems[0].message)
     leaks = _answers_read(project, analysis)
     if leaks:
         return Row(str(submission), "reads the answers", values, leaks[0])
-    return _train(_as_assigned(project, assigned), submission, assignment, values)
+    from playground.nn.tasks import OutOfMemory
+    from playground.nn.trainer import out_of_memory
+
+    try:
+        return _train(_as_assigned(project, assigned), submission, assignment, values)
+    except (MemoryError, OutOfMemory, RuntimeError) as exc:  # a step's, or building the network or its data
+        if isinstance(exc, RuntimeError) and not out_of_memory(exc):
+            raise
+        said = f"needs more than {memory:g} GB to train (--memory)" if memory else "did not fit in memory"
+        return Row(str(submission), "needs more memory", values, said)
 
 
 def _answers_read(project: Project, analysis: Analysis) -> list[str]:
@@ -88,11 +111,13 @@ def _as_assigned(project: Project, assigned: Project) -> Project:
 
 
 def _train(project: Project, path: Path, assignment: Assignment, values: list) -> Row:
-    from playground.nn.tasks import Diverged, TrainingStopped
-    from playground.nn.train_run import build_trainer
+    from playground.nn.tasks import Diverged, OutOfMemory, TrainingStopped
+    from playground.nn.train_run import DOES_NOT_FIT, build_trainer
 
     trainer = build_trainer(project, path, "cpu")
     if isinstance(trainer, list):
+        if DOES_NOT_FIT in trainer[0]:
+            raise MemoryError(trainer[0])
         return Row(str(path), "does not compile", values, trainer[0].removeprefix(f"{path}: "))
     steps = assignment.steps
     trainer.horizon = steps
@@ -105,14 +130,20 @@ def _train(project: Project, path: Path, assignment: Assignment, values: list) -
     except Diverged as exc:
         return Row(str(path), "diverged", values, str(exc))
     except TrainingStopped as exc:
+        if isinstance(exc, OutOfMemory):
+            raise
         return Row(str(path), "stopped", values, str(exc))
     final = trainer.history[-1]
     for i, goal in enumerate(assignment.goals):
         if goal.is_metric:
             value = final.get(goal.measure)
-            values[i] = (False, "not reported") if value is None else (goal.met(value, TOLERANCE), f"{value:.4f}")
+            values[i] = (
+                Measured(False, None, "not reported")
+                if value is None
+                else Measured(goal.met(value, TOLERANCE), value, f"{value:.4f}")
+            )
         elif goal.measure == "steps":
             reached = steps_to_goals(assignment.goals, trainer.history, TOLERANCE)
-            values[i] = (goal.met(reached), step_text(reached))
-    passed = all(value is not None and value[0] for value in values)
+            values[i] = Measured(goal.met(reached), None if math.isinf(reached) else reached, step_text(reached))
+    passed = all(value is not None and value.met for value in values)
     return Row(str(path), "passed" if passed else "failed", values)

@@ -1,184 +1,94 @@
-"""``playground grade``: every submission graded in a process of its own (``--jobs`` at once, each kept
-for the next submission and replaced when one runs past ``--timeout``), one row each on the terminal and
-in the CSV. This module imports no torch: the processes do (grade.py)."""
+"""``playground grade``: a class's hand-in found (handin.py), every submission graded in a process of
+its own (grade_pool.py), and the rows written (grade_report.py): the table, ``--csv``, ``--feedback``,
+and every entry that was skipped with why. No torch here."""
 
 from __future__ import annotations
 
-import csv
-import io
-import multiprocessing
-import time
+import argparse
+import dataclasses
+import tempfile
 from collections.abc import Callable
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TextIO
 
-from playground.core.assignment import Assignment
 from playground.core.files import atomic_write
+from playground.core.project_types import Project
+from playground.nn import grade_report, handin
 from playground.nn.grade import Row
+from playground.nn.grade_pool import default_memory, grade_all
 
-POLL = 0.2  # seconds between looks at the processes' clocks
-
-
-def serve(conn: Connection, assignment: str) -> None:
-    """A grading process: one submission path in, its Row out, until told None."""
-    import torch
-
-    from playground.core.project import load
-    from playground.nn.grade import grade
-
-    torch.set_num_threads(1)  # --jobs processes share the cores; one thread each also keeps sums in one order
-    assigned = load(assignment)
-    conn.send("ready")
-    while (path := conn.recv()) is not None:
-        conn.send(grade(assigned, Path(path)))
+EXIT_OK, EXIT_UNREADABLE = 0, 2
 
 
-class _Grader:
-    """One grading process and the submission it grades."""
-
-    def __init__(self, assignment: Path) -> None:
-        self.conn, child = multiprocessing.get_context("spawn").Pipe()
-        self.process = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(child, str(assignment)), daemon=True
-        )
-        self.process.start()
-        child.close()
-        self.ready = False
-        self.job: tuple[int, Path] | None = None
-        self.since = 0.0
-
-    def give(self, index: int, path: Path) -> None:
-        self.job, self.since = (index, path), time.monotonic()
-        self.conn.send(str(path))
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.conn.close()
-
-
-def grade_all(
-    assignment: Path, submissions: list[Path], jobs: int, timeout: float, done: Callable[[Row], None]
-) -> list[Row]:
-    """Rows in the submissions' order; ``done`` hears of each as it is graded."""
-    rows: list[Row | None] = [None] * len(submissions)
-    waiting = list(enumerate(submissions))
-    graders: list[_Grader | None] = [_Grader(assignment) for _ in range(min(jobs, len(submissions)))]
-
-    def record(index: int, row: Row) -> None:
-        rows[index] = row
-        done(row)
-
+def run_grade(assigned: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Grade ``args.submissions`` against the assignment ``assigned`` (read from ``path``)."""
+    assignment = assigned.assignment
+    assert assignment is not None
+    with tempfile.TemporaryDirectory(prefix="playground-grade-") as unpack:
+        found = handin.collect(args.submissions, path, Path(unpack))
+        for skipped in found.skipped:
+            print(f"skipped {skipped.entry}: {skipped.reason}", file=err)
+        if not found.submissions:
+            print("no submissions to grade: the folders and zips named hold no project (.json) files", file=err)
+            return EXIT_UNREADABLE
+        refused = _taken(args)
+        if refused:
+            print(refused, file=err)
+            return EXIT_UNREADABLE
+        memory = args.memory if args.memory is not None else default_memory(args.jobs)
+        said = progress_line(err, found.submissions) if not args.quiet else lambda row: None
+        paths = [submission.path for submission in found.submissions]
+        graded = grade_all(path, paths, args.jobs, args.timeout, said, memory)
+        same = handin.duplicates(found.submissions)
+    rows = [
+        dataclasses.replace(row, file=submission.shown, student=submission.student, duplicate=duplicate)
+        for row, submission, duplicate in zip(graded, found.submissions, same, strict=True)
+    ]
+    print(grade_report.table(rows, assignment), end="", file=out)
+    if found.skipped:
+        print(f"skipped {len(found.skipped)} entries (listed above, on the error stream)", file=out)
     try:
-        while waiting or any(g.job for g in graders):
-            for grader in graders:
-                if grader.ready and grader.job is None and waiting:
-                    grader.give(*waiting.pop(0))
-            wait([g.conn for g in graders], POLL)
-            for i, grader in enumerate(graders):
-                if grader.conn.poll():
-                    try:
-                        answer = grader.conn.recv()
-                    except EOFError:
-                        answer = None
-                    if answer == "ready":
-                        grader.ready = True
-                        continue
-                    if isinstance(answer, Row):
-                        index, _ = grader.job  # type: ignore[misc]
-                        grader.job = None
-                        record(index, answer)
-                        continue
-                if not grader.process.is_alive() or (grader.job and time.monotonic() - grader.since > timeout):
-                    _end(grader, timeout, record)
-                    graders[i] = _Grader(assignment) if waiting else None  # a fresh one only for what waits
-            graders = [grader for grader in graders if grader is not None]
-    finally:
-        for grader in graders:
-            if grader is not None:
-                grader.stop()
-    return [row for row in rows if row is not None]
+        if args.csv is not None:
+            grade_report.write_csv(rows, assignment, args.csv)
+            print(f"wrote {args.csv} ({len(rows)} rows)", file=out)
+        if args.feedback is not None:
+            _write_feedback(rows, assigned, args.feedback)
+            print(f"wrote {len(rows)} feedback files to {args.feedback}", file=out)
+    except OSError as exc:
+        print(f"{exc.filename or args.csv}: cannot be written ({exc.strerror or exc})", file=err)
+        return EXIT_UNREADABLE
+    return EXIT_OK
 
 
-def _end(grader: _Grader, timeout: float, record: Callable[[int, Row], None]) -> None:
-    """A process past its time, or gone, is stopped; its submission's row says why."""
-    running = grader.job
-    late = running is not None and time.monotonic() - grader.since > timeout
-    code = grader.process.exitcode
-    grader.stop()
-    if running is not None:
-        index, path = running
-        reason = (
-            f"ran past the time limit of {timeout:g} s"
-            if late
-            else f"the grading process ended without a result (exit code {code}): the network may not fit in memory"
-        )
-        record(index, Row(str(path), "timed out" if late else "stopped", [], reason))
-    elif not late:
-        raise RuntimeError(f"a grading process could not start (exit code {code})")
+def _taken(args: argparse.Namespace) -> str:
+    """Why what grading would write would replace files unasked ("" when it would not)."""
+    if args.force:
+        return ""
+    if args.csv is not None and args.csv.exists():
+        return f"{args.csv}: exists; --force replaces it"
+    if args.feedback is not None and args.feedback.is_dir() and any(args.feedback.glob("*.txt")):
+        return f"{args.feedback}: holds feedback files already; --force replaces them"
+    if args.feedback is not None and args.feedback.exists() and not args.feedback.is_dir():
+        return f"{args.feedback}: is a file, not a folder for the feedback files"
+    return ""
 
 
-# --- the table ---------------------------------------------------------------------------------
+def _write_feedback(rows: list[Row], assigned: Project, folder: Path) -> None:
+    assignment = assigned.assignment
+    assert assignment is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    for row, name in zip(rows, grade_report.feedback_names(rows), strict=True):
+        text = grade_report.feedback(row, assignment)
+        atomic_write(folder / name, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
 
 
-def header(assignment: Assignment) -> list[str]:
-    return ["file", *(goal.text() for goal in assignment.goals), "total", "result"]
-
-
-def cells(row: Row, assignment: Assignment, marks: bool) -> list[str]:
-    """A row's cells: each goal as "yes 0.9620" / "no 412" (✓ and ✗ on the terminal), or "-"."""
-    shown = []
-    for value in row.values or [None] * len(assignment.goals):
-        if value is None:
-            shown.append("-")
-        else:
-            met, text = value
-            shown.append(f"{('✓' if met else '✗') if marks else ('yes' if met else 'no')} {text}")
-    result = f"{row.result}: {row.reason}" if row.reason else row.result
-    return [row.file, *shown, f"{row.met}/{len(assignment.goals)}", result]
-
-
-def table(rows: list[Row], assignment: Assignment) -> str:
-    lines = [header(assignment), *(cells(row, assignment, True) for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
-    out = io.StringIO()
-    for n, line in enumerate(lines):
-        print("  ".join(f"{c:<{w}}" for c, w in zip(line, widths, strict=False)) + "  " + line[-1], file=out)
-        if n == 0:
-            print("  ".join("-" * w for w in widths) + "  " + "-" * len(line[-1]), file=out)
-    return out.getvalue()
-
-
-def write_csv(rows: list[Row], assignment: Assignment, path: Path) -> None:
-    def write(tmp: Path) -> None:
-        with tmp.open("w", newline="", encoding="utf-8") as f:
-            out = csv.writer(f)
-            out.writerow(header(assignment))
-            out.writerows(cells(row, assignment, False) for row in rows)
-
-    atomic_write(path, write)
-
-
-def submissions_in(names: list[str], assignment: Path) -> list[Path]:
-    """The project files named, a folder standing for the .json files in it (sorted, the assignment
-    itself left out); a name that is no file stays, to be graded as one that cannot be read."""
-    found: list[Path] = []
-    for name in names:
-        path = Path(name)
-        if path.is_dir():
-            found += sorted(p for p in path.glob("*.json") if p.is_file() and p.resolve() != assignment.resolve())
-        else:
-            found.append(path)
-    return found
-
-
-def progress_line(err: TextIO, total: int) -> Callable[[Row], None]:
+def progress_line(err: TextIO, submissions: list[handin.Submission]) -> Callable[[Row], None]:
+    """A line on ``err`` as each submission is graded, naming it as the table will."""
+    shown = {str(submission.path): submission.shown for submission in submissions}
     count = [0]
 
     def said(row: Row) -> None:
         count[0] += 1
-        print(f"graded {count[0]} of {total}: {row.file}: {row.result}", file=err, flush=True)
+        print(f"graded {count[0]} of {len(submissions)}: {shown[row.file]}: {row.result}", file=err, flush=True)
 
     return said

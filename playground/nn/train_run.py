@@ -34,6 +34,7 @@ SPACE_MARGIN = 1 << 20  # the trainer state's history, random state and headers
 BAR_WIDTH = 28
 BAR_INTERVAL = 0.1  # seconds between redraws of the progress bar
 UNTIL_STOPPED_EVAL = 200  # steps between evaluations of a run without an end (epochs 0)
+DOES_NOT_FIT = "the network or its data does not fit in memory here"
 
 
 class Reporter:
@@ -165,7 +166,7 @@ def build_trainer(
     except RuntimeError as exc:
         if not out_of_memory(exc):
             raise
-        return [f"{path}: the network or its data does not fit in memory here ({str(exc).splitlines()[0][:160]})"]
+        return [f"{path}: {DOES_NOT_FIT} ({str(exc).splitlines()[0][:160]})"]
 
 
 def run_training(project: Project, path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -25,6 +25,7 @@ from playground.nn.distributed import ALONE, World, wrapper
 from playground.nn.optimizers import make_optimizer
 from playground.nn.tasks import (
     Diverged,
+    OutOfMemory,
     StepContext,
     StepResult,
     Task,
@@ -256,7 +257,7 @@ class Trainer:
             result = self._train_step()
         except torch.cuda.OutOfMemoryError:
             self.release_memory()
-            raise TrainingStopped(
+            raise OutOfMemory(
                 f"the {self.device.type.upper()} device ran out of memory at step {self.step_count + 1}: "
                 "try a smaller batch size or a smaller network"
             ) from None
@@ -264,7 +265,7 @@ class Trainer:
             if not out_of_memory(exc):
                 raise
             self.release_memory()
-            raise TrainingStopped(
+            raise OutOfMemory(
                 f"the {self.device.type.upper()} ran out of memory at step {self.step_count + 1} "
                 f"({str(exc).strip().splitlines()[0][:160]}): try a smaller batch size or a smaller network"
             ) from None

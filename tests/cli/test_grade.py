@@ -13,7 +13,19 @@ from playground.cli import main
 from tests.assignments import ASSIGNMENTS, assignment, chain, digits_solution, label_peeking, spiral_solution, write
 
 SPIRAL = str(ASSIGNMENTS / "spiral-200.json")
-HEADER = ["file", "val_accuracy ≥ 0.95", "at most 200 parameters", "total", "result"]
+HEADER = [
+    "student",
+    "file",
+    "score",
+    "goals met",
+    "val_accuracy ≥ 0.95",
+    "val_accuracy ≥ 0.95: met",
+    "at most 200 parameters",
+    "at most 200 parameters: met",
+    "result",
+    "reason",
+    "same as",
+]
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
@@ -95,28 +107,39 @@ def test_a_folder_of_submissions_is_graded_into_a_table_and_a_csv(tmp_path):
     with report.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == HEADER
-    by_file = {Path(row[0]).name: row for row in rows[1:]}
+    by_file = {Path(row[1]).name: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
     assert sorted(by_file) == sorted(expected)  # one row each, the assignment's own file not among them
     for name, result in expected.items():
-        assert by_file[name][4].startswith(result), (name, by_file[name])
+        row = by_file[name]
+        assert f"{row['result']}: {row['reason']}".startswith(result), (name, row)
+        assert row["student"] == Path(name).stem
+    same = {name: row["same as"] for name, row in by_file.items() if row["same as"]}
+    assert same == {"valid.json": f"same network as {tmp_path / 'class' / 'tampered_epochs.json'}"}  # epochs aside
     valid = by_file["valid.json"]
-    assert (
-        valid[1].startswith("yes ")
-        and float(valid[1].split()[1]) >= 0.95
-        and valid[2] == "yes 151"
-        and valid[3] == "2/2"
+    assert float(valid["val_accuracy ≥ 0.95"]) >= 0.95 and valid["val_accuracy ≥ 0.95: met"] == "1"
+    assert (valid["at most 200 parameters"], valid["at most 200 parameters: met"]) == ("151", "1")
+    assert (valid["score"], valid["goals met"]) == ("100.0", "2")
+    too_many = by_file["too_many_params.json"]
+    assert (too_many["at most 200 parameters"], too_many["at most 200 parameters: met"]) == ("205", "0")
+    assert (too_many["score"], too_many["goals met"]) == ("50.0", "1")
+    narrow = by_file["too_narrow.json"]
+    assert narrow["val_accuracy ≥ 0.95: met"] == "0" and narrow["at most 200 parameters"] == "15"
+    diverging = by_file["diverging.json"]  # measured on the network before training
+    assert (diverging["val_accuracy ≥ 0.95"], diverging["at most 200 parameters"], diverging["goals met"]) == (
+        "",
+        "41",
+        "1",
     )
-    assert by_file["too_many_params.json"][2] == "no 205" and by_file["too_many_params.json"][3] == "1/2"
-    assert by_file["too_narrow.json"][1].startswith("no ") and by_file["too_narrow.json"][2] == "yes 15"
-    assert by_file["diverging.json"][1:4] == ["-", "yes 41", "1/2"]  # measured on the network before training
     for name in ("damaged.json", "tampered_epochs.json", "slow.json"):
-        assert by_file[name][1:4] == ["-", "-", "0/2"], name
-    assert "no block feeds" in by_file["unwired.json"][4] or "input" in by_file["unwired.json"][4]
+        assert [by_file[name][column] for column in HEADER[2:8]] == ["0.0", "0", "", "", "", ""], name
+    assert "no block feeds" in by_file["unwired.json"]["reason"] or "input" in by_file["unwired.json"]["reason"]
     # An empty network has no parameter count to meet "at most 200" with (it earned a ✓ for 0 before).
-    assert by_file["unwired.json"][2:4] == ["no not counted until the network has no problems", "0/2"]
-    assert "in_features" in by_file["mismatched.json"][4]
+    unwired = by_file["unwired.json"]
+    assert (unwired["at most 200 parameters"], unwired["at most 200 parameters: met"]) == ("", "0")
+    assert "in_features" in by_file["mismatched.json"]["reason"]
     lines = out.splitlines()
     assert lines[0].split() == [
+        "student",
         "file",
         "val_accuracy",
         "≥",
@@ -128,8 +151,9 @@ def test_a_folder_of_submissions_is_graded_into_a_table_and_a_csv(tmp_path):
         "total",
         "result",
     ]
-    table = {Path(line.split()[0]).name: line for line in lines[2:] if line.startswith(str(tmp_path))}
+    table = {Path(line.split()[1]).name: line for line in lines[2:] if str(tmp_path) in line}
     assert "✓ 151" in table["valid.json"] and "✗ 205" in table["too_many_params.json"]
+    assert "✗ not counted until the network has no problems" in table["unwired.json"]
     assert f"wrote {report} (12 rows)" in out
     assert err.count("graded ") == 12
 
@@ -141,8 +165,8 @@ def test_grading_twice_gives_the_same_values(tmp_path):
         ["grade", SPIRAL, str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--jobs", "2", "--quiet"]
     )
     assert code == 0, err
-    a, b = (line.split(maxsplit=1)[1] for line in out.splitlines()[2:4])
-    assert a == b and "✓ 127" in a
+    a, b = (line.split(maxsplit=2)[2].strip() for line in out.splitlines()[2:4])
+    assert b == f"{a} (same file as {first})" and "✓ 127" in a
 
 
 def test_what_is_not_an_assignment_is_refused(tmp_path, capsys):
@@ -168,12 +192,12 @@ def test_the_worked_solution_of_the_digits_assignment_meets_every_goal(tmp_path)
     row = grade(assignment("digits-cnn-10k"), write(digits_solution(), tmp_path / "cnn.json"))
     assert row.result == "passed" and row.met == 3, row
     accuracy, params, convs = row.values
-    assert float(accuracy[1]) >= 0.97 and params[1] == "6,090" and convs[1] == "2"
+    assert accuracy.number >= 0.97 and params.text == "6,090" and convs.text == "2"
 
 
 def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(tmp_path):
     from playground.core.assignment import Goal
-    from playground.nn.grade import grade
+    from playground.nn.grade import Measured, grade
 
     assigned = assignment("spiral-200")
     assigned.assignment = dataclasses.replace(
@@ -181,9 +205,9 @@ def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(t
     )
     quick = grade(assigned, write(spiral_solution(), tmp_path / "quick.json"))
     slow = grade(assigned, write(spiral_solution(lr=0.002), tmp_path / "slow.json"))
-    (met, reached) = quick.values[1]
-    assert met and 0 < int(reached.replace(",", "")) <= 1000 and int(reached.replace(",", "")) % 70 == 0
-    assert slow.values[1] == (False, "never") and slow.result == "failed"
+    reached = quick.values[1]
+    assert reached.met and 0 < reached.number <= 1000 and reached.number % 70 == 0
+    assert slow.values[1] == Measured(False, None, "never") and slow.result == "failed"
 
 
 def test_a_network_that_reads_the_labels_is_refused_by_grade_and_check(tmp_path: Path) -> None:
@@ -194,6 +218,7 @@ def test_a_network_that_reads_the_labels_is_refused_by_grade_and_check(tmp_path:
     )
     assert code == 0, err
     (row,) = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text())))
-    assert row["result"].startswith("reads the answers: Input 'peek' reads 'y', the answers the loss compares"), row
+    assert row["result"] == "reads the answers", row
+    assert row["reason"].startswith("Input 'peek' reads 'y', the answers the loss compares"), row
     code, _, err = run_cli(["check", str(cheat)])
     assert code == 1 and "Input 'peek' reads 'y', the answers the loss compares the output with" in err

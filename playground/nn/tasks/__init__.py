@@ -9,6 +9,7 @@ from playground.nn.compile import CompiledModel
 from playground.nn.data.base import Data
 from playground.nn.tasks.base import (
     Diverged,
+    OutOfMemory,
     StepContext,
     StepResult,
     Task,
@@ -51,6 +52,7 @@ def make_task(compiled: CompiledModel, data: Data, config: TrainingConfig, devic
 __all__ = [
     "TASKS",
     "Diverged",
+    "OutOfMemory",
     "StepContext",
     "StepResult",
     "Task",

@@ -35,6 +35,10 @@ class Diverged(TrainingStopped):
     """The loss or the gradients stopped being finite numbers."""
 
 
+class OutOfMemory(TrainingStopped):
+    """A step did not fit in the device's memory."""
+
+
 @dataclass(slots=True)
 class StepResult:
     loss: float | torch.Tensor  # a tensor on the device when the context defers reading losses

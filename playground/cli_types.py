@@ -1,0 +1,51 @@
+"""The types of the command line's values (``type=`` of argparse): each refuses what it cannot take with
+a line that says what it wanted."""
+
+from __future__ import annotations
+
+import argparse
+
+from playground.nn.grade_pool import SMALLEST_LIMIT
+
+
+def shape(text: str) -> tuple[int, ...]:
+    """``1,3,32,32``: the shape of one input of forward(), batch first."""
+    try:
+        shape = tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a shape like 1,3,32,32") from None
+    if not shape or min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}': every size must be at least 1")
+    return shape
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 86400 seconds, not {text}")
+    return value
+
+
+def gigabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of GB") from None
+    if not SMALLEST_LIMIT <= value <= 1 << 20:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {SMALLEST_LIMIT:g} GB (importing torch takes that), not {text}"
+        )
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
