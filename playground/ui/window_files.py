@@ -4,6 +4,8 @@ Document.open_project) and is never written."""
 
 from __future__ import annotations
 
+import getpass
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -177,10 +179,18 @@ class ProjectFiles(QObject):
         return self._save_to(self.document.path)
 
     def save_as(self) -> bool:
-        preset = self.document.preset
-        start = str(self.document.path or Path.cwd() / (f"{preset.stem}.json" if preset else "untitled.json"))
+        start = str(self.document.path or Path.cwd() / self._new_name())
         path, _ = QFileDialog.getSaveFileName(self.window, "Save project", start, "Playground projects (*.json)")
         return self._save_to(Path(path)) if path else False
+
+    def _new_name(self) -> str:
+        """The name Save As offers a project without a file: a student's work on an assignment is named
+        after it and the student's login (``spiral-200-ana.json``: a class handed in 47 files named
+        ``spiral-200.json``), a preset's copy after the preset."""
+        preset, assignment = self.document.preset, self.document.project.assignment
+        if assignment is not None and assignment.source:
+            return f"{Path(assignment.source).stem}-{_login()}.json"
+        return f"{preset.stem}.json" if preset else "untitled.json"
 
     def revert_to_preset(self) -> None:
         """Back to the lecture preset as it is shipped, dropping the changes made to this copy (asked first)."""
@@ -281,3 +291,12 @@ class ProjectFiles(QObject):
         self.retitle()
         QTimer.singleShot(0, self.view.show_network)
         return True
+
+
+def _login() -> str:
+    """Who is signed in on this machine, as a file name may hold it ("student" where the system does not say)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return "student"
+    return re.sub(r"[^\w.-]+", "_", name).strip("._") or "student"

@@ -143,6 +143,22 @@ def test_a_shipped_assignment_opens_with_its_goals_in_front(qtbot, window):
     assert window.findChild(QLabel, "goal_0").text() == "○  val_accuracy ≥ 0.95: press Play"
 
 
+def test_a_students_save_offers_a_name_with_the_students_login(qtbot, window, monkeypatch, tmp_path):
+    """Every student of a class was offered "spiral-200.json": 47 hand-ins of one name."""
+    from tests.ui.test_presets_kept import SaveDialog
+
+    monkeypatch.setattr("getpass.getuser", lambda: "ana.diaz")
+    monkeypatch.chdir(tmp_path)
+    dialog = SaveDialog(monkeypatch)
+    dialog.answers = [""]
+    assert window.files.open_path(ASSIGNMENTS / "spiral-200.json")
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert dialog.asked == [str(tmp_path / "spiral-200-ana.diaz.json")]
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")  # a preset's copy keeps the preset's name
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL)
+    assert dialog.asked[1] == str(tmp_path / "mlp-spiral.json")
+
+
 def test_the_goals_panel_ticks_the_network_at_once_and_the_metric_as_a_run_crosses_it(qtbot, window, tmp_path):
     path = write(spiral_solution(), tmp_path / "mine.json")
     assert window.files.open_path(path)
