@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from playground.core.graph import GROUP, Graph
+from playground.core.graph import GROUP, Block, Graph
 from playground.core.project_types import STAGE_VIEWS, Project, TrainingConfig
 from playground.core.reader import Reader
 from playground.core.registry import canonical_type, get_spec
@@ -82,11 +83,20 @@ class Locks:
     """``blocks``: top-level blocks (with their insides, and the wires between two of them) the student
     cannot change, move, delete or rewire; ``settings``: "dataset" and training settings the student
     cannot change; ``hidden``: training settings, "dataset" and stage views ("curves", "data", "block")
-    not shown to the student."""
+    not shown to the student. A hidden setting is kept too: what the student cannot see, the student
+    cannot have meant to change (a hidden ``compile`` changed by hand in the file changed the grade)."""
 
     blocks: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
+
+    @property
+    def kept_settings(self) -> tuple[str, ...]:
+        """The settings kept as the assignment has them: the locked ones, and the hidden ones."""
+        return (
+            *self.settings,
+            *(name for name in self.hidden if name not in self.settings and name not in STAGE_VIEWS),
+        )
 
 
 @dataclass(frozen=True)
@@ -114,28 +124,48 @@ def _title(type_name: str) -> str:
 # --- what the locks keep -----------------------------------------------------------------
 
 
-def locked_parts(project: Project, locks: Locks, positions: bool = False) -> dict[str, Any]:
+def locked_parts(
+    project: Project,
+    locks: Locks,
+    positions: bool = False,
+    dataset_defaults: Callable[[str], dict[str, Any]] = lambda _id: {},
+) -> dict[str, Any]:
     """Everything the locks keep as it is, by a name that says what it is (``block 'output_1'``, ``the
-    wire input_1 -> linear_1``, ``the setting lr``); ``positions``: the locked blocks' places too."""
-    from playground.core.project_write import block_document  # the file's own form of a block
-
+    wire input_1 -> linear_1``, ``the setting lr``); ``positions``: the locked blocks' places too. A value
+    written out that equals its default is the same as one left out (a block's, from its spec; the
+    dataset's, from ``dataset_defaults`` of its id, which only the nn side knows)."""
     graph = project.graph
     parts: dict[str, Any] = {}
     locked = set(locks.blocks)
     for block_id in locks.blocks:
         block = graph.blocks.get(block_id)
-        parts[f"block '{block_id}'"] = None if block is None else block_document(block)
+        parts[f"block '{block_id}'"] = None if block is None else _kept_form(block)
         if block is not None and positions:
             parts[f"the place of '{block_id}'"] = (block.x, block.y)
     for link in graph.links:
         if link.src in locked and link.dst in locked:
             parts[f"the wire {link.src} -> {link.dst}"] = (link.src_port, link.dst_port)
-    for name in locks.settings:
+    for name in locks.kept_settings:
         if name == "dataset":
-            parts["the dataset"] = {"id": project.dataset.id, "params": project.dataset.params}
+            params = dataset_defaults(project.dataset.id) | project.dataset.params
+            parts["the dataset"] = {"id": project.dataset.id, "params": params}
         else:
             parts[f"the setting {name}"] = getattr(project.training, name)
     return parts
+
+
+def _kept_form(block: Block) -> dict[str, Any]:
+    """A block as a lock keeps it: its type, every parameter (a default as if written), its inside."""
+    spec = get_spec(block.type)
+    defaults = {param.name: param.default for param in spec.params} if spec is not None else {}
+    item: dict[str, Any] = {"id": block.id, "type": block.type, "params": defaults | block.params}
+    if block.graph is not None:
+        item["graph"] = {
+            "blocks": [_kept_form(inner) for inner in block.graph.blocks.values()],
+            "links": [(link.src, link.src_port, link.dst, link.dst_port) for link in block.graph.links],
+            "ties": dict(block.graph.ties),
+        }
+    return item
 
 
 def changes(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playground.core.assignment import TOLERANCE, Assignment, changes, locked_parts, measure_network, steps_to_goals
 from playground.core.project import ProjectError, load
@@ -66,7 +67,10 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
         return Row(str(submission), "damaged", unmeasured, exc.where + ": " + exc.message if exc.where else exc.message)
     except OSError as exc:
         return Row(str(submission), "damaged", unmeasured, f"cannot be read ({exc.strerror or exc})")
-    changed = changes(locked_parts(assigned, assignment.locks), locked_parts(project, assignment.locks))
+    assigned_parts, submitted_parts = (
+        locked_parts(made, assignment.locks, dataset_defaults=_dataset_defaults) for made in (assigned, project)
+    )
+    changed = changes(assigned_parts, submitted_parts)
     if changed:
         more = f" and {len(changed) - SHOWN_CHANGES} more" if len(changed) > SHOWN_CHANGES else ""
         return Row(str(submission), "locked parts changed", unmeasured, "; ".join(changed[:SHOWN_CHANGES]) + more)
@@ -91,6 +95,15 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
             raise
         said = f"needs more than {memory:g} GB to train (--memory)" if memory else "did not fit in memory"
         return Row(str(submission), "needs more memory", values, said)
+
+
+def _dataset_defaults(dataset_id: str) -> dict[str, Any]:
+    from playground.nn.data import DataError, get_dataset
+
+    try:
+        return get_dataset(dataset_id).defaults()
+    except DataError:  # a dataset this Playground does not know: its params as written
+        return {}
 
 
 def _answers_read(project: Project, analysis: Analysis) -> list[str]:

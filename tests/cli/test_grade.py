@@ -222,3 +222,27 @@ def test_a_network_that_reads_the_labels_is_refused_by_grade_and_check(tmp_path:
     assert row["reason"].startswith("Input 'peek' reads 'y', the answers the loss compares"), row
     code, _, err = run_cli(["check", str(cheat)])
     assert code == 1 and "Input 'peek' reads 'y', the answers the loss compares the output with" in err
+
+
+def test_defaults_written_out_change_nothing_and_a_hidden_setting_is_kept(tmp_path: Path) -> None:
+    """``"data": "x"`` on the locked Input and ``"val_fraction": 0.2`` on the locked dataset were "locked
+    parts changed"; ``compile`` (hidden, not locked) set in the file changed the graded value."""
+    from playground.nn.grade import grade
+
+    assigned = assignment("spiral-200")
+    assigned.assignment = dataclasses.replace(assigned.assignment, steps=20)
+    explicit = json.loads(write(spiral_solution(), tmp_path / "explicit.json").read_text())
+    (locked_input,) = [block for block in explicit["graph"]["blocks"] if block["id"] == "input_1"]
+    locked_input["params"] |= {"data": "x", "dtype": "float"}
+    explicit["dataset"]["params"] |= {"val_fraction": 0.2, "seed": 0}
+    (tmp_path / "explicit.json").write_text(json.dumps(explicit))
+    row = grade(assigned, tmp_path / "explicit.json")
+    assert row.result == "failed" and row.values[1].text == "151", row  # trained: 20 steps reach no 0.95
+    compiled = json.loads(write(spiral_solution(), tmp_path / "compiled.json").read_text())
+    compiled["training"]["compile"] = True
+    (tmp_path / "compiled.json").write_text(json.dumps(compiled))
+    row = grade(assigned, tmp_path / "compiled.json")
+    assert (row.result, row.reason) == ("locked parts changed", "the setting compile was changed")
+    locked_input["params"]["data"] = "noise"  # a value that is not the default is still a change
+    (tmp_path / "explicit.json").write_text(json.dumps(explicit))
+    assert grade(assigned, tmp_path / "explicit.json").reason == "block 'input_1' was changed"
