@@ -64,6 +64,22 @@ def digits_solution() -> Project:
     )
 
 
+def rewired(
+    project: Project, drop: list[tuple[str, str]], blocks: list[Block], wires: list[tuple[str, str, int]]
+) -> Project:
+    """``project`` with the wires ``drop`` (src, dst) taken out, ``blocks`` added and ``wires`` (src, dst,
+    port) made."""
+    graph = project.graph
+    for src, dst in drop:
+        (link,) = [link for link in graph.links if (link.src, link.dst) == (src, dst)]
+        graph.disconnect(link)
+    for block in blocks:
+        graph.add_block(block)
+    for src, dst, port in wires:
+        graph.connect(Link(src, 0, dst, port))
+    return project
+
+
 def write(project: Project, path: Path) -> Path:
     save(project, path)
     return path

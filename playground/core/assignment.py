@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
+
 from playground.core.graph import GROUP, Block, Graph
 from playground.core.project_types import STAGE_VIEWS, Project, TrainingConfig
 from playground.core.reader import Reader
@@ -166,6 +168,42 @@ def _kept_form(block: Block) -> dict[str, Any]:
             "ties": dict(block.graph.ties),
         }
     return item
+
+
+def walked_around(assigned: Graph, graph: Graph, locks: Locks) -> list[str]:
+    """How a submission's network leaves a locked block out of the way from its Inputs to its Outputs,
+    one phrase each: a locked block that does not lie on that way (left dangling), or one that no way
+    went around in the assignment and a way now goes around (a second path that bypasses it, with the
+    locked one multiplied by 0). The blocks themselves are compared by ``locked_parts``."""
+    found = []
+    for block_id in locks.blocks:
+        if block_id not in graph.blocks or assigned.blocks[block_id].type in STRUCTURAL:
+            continue
+        if not _on_the_way(graph, block_id):
+            found.append(f"the locked block '{block_id}' does not lie between the Inputs and the Outputs")
+        elif not _ends_meet(assigned, avoiding=block_id) and _ends_meet(graph, avoiding=block_id):
+            found.append(f"a way from the Inputs to the Outputs goes around the locked block '{block_id}'")
+    return found
+
+
+def _ends(graph: Graph) -> tuple[set[str], set[str]]:
+    blocks = graph.blocks.values()
+    return {b.id for b in blocks if b.type == "input"}, {b.id for b in blocks if b.type == "output"}
+
+
+def _on_the_way(graph: Graph, block_id: str) -> bool:
+    """Whether ``block_id`` lies on a way from an Input to an Output."""
+    wires = graph.to_networkx()
+    inputs, outputs = _ends(graph)
+    return bool(nx.ancestors(wires, block_id) & inputs) and bool(nx.descendants(wires, block_id) & outputs)
+
+
+def _ends_meet(graph: Graph, avoiding: str) -> bool:
+    """Whether an Output can be reached from an Input without going through ``avoiding``."""
+    wires = graph.to_networkx()
+    wires.remove_node(avoiding)
+    inputs, outputs = _ends(graph)
+    return any(nx.descendants(wires, start) & outputs for start in inputs if start in wires)
 
 
 def changes(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.assignment import TOLERANCE, Assignment, changes, locked_parts, measure_network, steps_to_goals
+from playground.core.assignment import (
+    TOLERANCE,
+    Assignment,
+    changes,
+    locked_parts,
+    measure_network,
+    steps_to_goals,
+    walked_around,
+)
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
 from playground.core.shapes import Analysis, analyse
@@ -70,7 +78,7 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
     assigned_parts, submitted_parts = (
         locked_parts(made, assignment.locks, dataset_defaults=_dataset_defaults) for made in (assigned, project)
     )
-    changed = changes(assigned_parts, submitted_parts)
+    changed = changes(assigned_parts, submitted_parts) + walked_around(assigned.graph, project.graph, assignment.locks)
     if changed:
         more = f" and {len(changed) - SHOWN_CHANGES} more" if len(changed) > SHOWN_CHANGES else ""
         return Row(str(submission), "locked parts changed", unmeasured, "; ".join(changed[:SHOWN_CHANGES]) + more)

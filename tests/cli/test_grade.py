@@ -10,7 +10,16 @@ import shutil
 from pathlib import Path
 
 from playground.cli import main
-from tests.assignments import ASSIGNMENTS, assignment, chain, digits_solution, label_peeking, spiral_solution, write
+from tests.assignments import (
+    ASSIGNMENTS,
+    assignment,
+    chain,
+    digits_solution,
+    label_peeking,
+    rewired,
+    spiral_solution,
+    write,
+)
 
 SPIRAL = str(ASSIGNMENTS / "spiral-200.json")
 HEADER = [
@@ -246,3 +255,25 @@ def test_defaults_written_out_change_nothing_and_a_hidden_setting_is_kept(tmp_pa
     locked_input["params"]["data"] = "noise"  # a value that is not the default is still a change
     (tmp_path / "explicit.json").write_text(json.dumps(explicit))
     assert grade(assigned, tmp_path / "explicit.json").reason == "block 'input_1' was changed"
+
+
+def test_a_way_around_a_locked_block_is_refused(tmp_path: Path) -> None:
+    from playground.core.graph import Block
+    from playground.nn.grade import grade
+
+    assigned = spiral_solution()
+    assigned.assignment = dataclasses.replace(
+        assigned.assignment,
+        locks=dataclasses.replace(assigned.assignment.locks, blocks=("input_1", "linear_3", "output_1")),
+    )
+    around = rewired(
+        spiral_solution(),
+        [("linear_3", "tanh_4")],
+        [Block("times_zero", "arithmetic", {"op": "x * c", "c": 0.0}, 0.0, 0.0), Block("mixed", "add", {}, 0.0, 0.0)],
+        [("linear_3", "times_zero", 0), ("times_zero", "mixed", 0), ("tanh_2", "mixed", 1), ("mixed", "tanh_4", 0)],
+    )
+    row = grade(assigned, write(around, tmp_path / "around.json"))
+    assert (row.result, row.reason) == (
+        "locked parts changed",
+        "a way from the Inputs to the Outputs goes around the locked block 'linear_3'",
+    )

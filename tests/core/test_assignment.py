@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -16,11 +17,13 @@ from playground.core.assignment import (
     locked_parts,
     measure_network,
     steps_to_goals,
+    walked_around,
 )
+from playground.core.graph import Block
 from playground.core.project import ProjectError, loads
 from playground.core.project_write import dumps
 from playground.core.shapes import analyse
-from tests.assignments import ASSIGNMENTS, assignment, digits_solution, spiral_solution
+from tests.assignments import ASSIGNMENTS, assignment, digits_solution, rewired, spiral_solution
 
 
 def test_a_version_8_file_is_no_assignment_and_a_version_9_one_keeps_its_own():
@@ -85,6 +88,36 @@ def test_locked_parts_see_a_locked_block_a_wire_between_two_and_a_setting():
         student.graph.disconnect(link)
     student.graph.remove_block("output_1")
     assert "block 'output_1' was deleted" in changes(kept, locked_parts(student, locks))
+
+
+def test_a_locked_block_must_stay_on_the_way_from_the_inputs_to_the_outputs():
+    """A locked middle block left dangling, or multiplied by 0 beside a path around it, passed."""
+    assigned = spiral_solution()  # input_1 -> linear_1 -> tanh_2 -> linear_3 -> tanh_4 -> linear_5 -> output_1
+    locks = dataclasses.replace(assigned.assignment.locks, blocks=("input_1", "linear_3", "output_1"))
+    assert walked_around(assigned.graph, spiral_solution().graph, locks) == []
+    dangling = rewired(
+        spiral_solution(), [("tanh_2", "linear_3"), ("linear_3", "tanh_4")], [], [("tanh_2", "tanh_4", 0)]
+    )
+    assert walked_around(assigned.graph, dangling.graph, locks) == [
+        "the locked block 'linear_3' does not lie between the Inputs and the Outputs"
+    ]
+    zero = Block("times_zero", "arithmetic", {"op": "x * c", "c": 0.0}, 0.0, 0.0)
+    around = rewired(
+        spiral_solution(),
+        [("linear_3", "tanh_4")],
+        [zero, Block("mixed", "add", {}, 0.0, 0.0)],
+        [("linear_3", "times_zero", 0), ("times_zero", "mixed", 0), ("tanh_2", "mixed", 1), ("mixed", "tanh_4", 0)],
+    )
+    assert (
+        not analyse(around.graph).problems and changes(locked_parts(assigned, locks), locked_parts(around, locks)) == []
+    )
+    assert walked_around(assigned.graph, around.graph, locks) == [
+        "a way from the Inputs to the Outputs goes around the locked block 'linear_3'"
+    ]
+    residual = spiral_solution()  # a way around that the assignment had already is the assignment's own
+    rewired(residual, [("linear_3", "tanh_4")], [Block("mixed", "add", {}, 0.0, 0.0)], [])
+    rewired(residual, [], [], [("linear_3", "mixed", 0), ("tanh_2", "mixed", 1), ("mixed", "tanh_4", 0)])
+    assert walked_around(residual.graph, around.graph, locks) == []
 
 
 def test_goals_on_the_network_count_parameters_blocks_and_types():
