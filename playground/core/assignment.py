@@ -104,13 +104,16 @@ class Locks:
 @dataclass(frozen=True)
 class Assignment:
     """``steps``: how many steps grading trains, with the project's seed; ``source``: the assignment
-    file a student's project came from ("" in the assignment itself)."""
+    file a student's project came from ("" in the assignment itself); ``test``: the share of the training
+    examples held out (by the dataset's seed), never trained on nor shown, that grading measures the
+    metric goals on (0: none, the goals are measured on the validation split the student watches)."""
 
     brief: str = ""
     locks: Locks = Locks()
     goals: tuple[Goal, ...] = ()
     steps: int = 1000
     source: str = ""
+    test: float = 0.0
 
 
 def setting_names() -> tuple[str, ...]:
@@ -293,11 +296,13 @@ def assignment_document(assignment: Assignment) -> dict[str, Any]:
         "locks": {"blocks": list(locks.blocks), "settings": list(locks.settings), "hidden": list(locks.hidden)},
         "goals": goals,
     }
+    if assignment.test:
+        doc["test"] = assignment.test
     return doc | ({"from": assignment.source} if assignment.source else {})
 
 
 def build_assignment(r: Reader, data: Any, graph: Graph, max_text: int) -> Assignment:
-    r.obj(data, "assignment", ("goals", "steps"), ("brief", "locks", "from"))
+    r.obj(data, "assignment", ("goals", "steps"), ("brief", "locks", "from", "test"))
     locks = r.obj(data.get("locks", {}), "assignment.locks", (), ("blocks", "settings", "hidden"))
     blocks = _names(r, locks.get("blocks", []), "assignment.locks.blocks", tuple(graph.blocks), "a block")
     settings = _names(r, locks.get("settings", []), "assignment.locks.settings", setting_names(), "a setting")
@@ -313,7 +318,18 @@ def build_assignment(r: Reader, data: Any, graph: Graph, max_text: int) -> Assig
         goals=goals,
         steps=r.int(data["steps"], "assignment.steps", 1, MAX_STEPS),
         source=r.str(data.get("from", ""), "assignment.from", 255),
+        test=_test_share(r, data.get("test", 0.0)),
     )
+
+
+MAX_TEST = 0.5  # of the training examples: the rest must still teach the network
+
+
+def _test_share(r: Reader, data: Any) -> float:
+    share = r.number(data, "assignment.test")
+    if not 0.0 <= share <= MAX_TEST:
+        raise r.fail("assignment.test", f"must be a share from 0 to {MAX_TEST} of the training examples, not {share}")
+    return share
 
 
 def _names(r: Reader, data: Any, where: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:

@@ -61,6 +61,13 @@ def _v8_to_v9(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v9_to_v10(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 10 added ``assignment.test``: the share of the training examples held out, never trained
+    on nor shown, that grading measures the metric goals on. A version-9 assignment holds none out and
+    is graded on the validation split, as it was."""
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -70,5 +77,6 @@ MIGRATIONS: dict[int, Migration] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""

@@ -125,10 +125,11 @@ def _answers_read(project: Project, analysis: Analysis) -> list[str]:
 
 
 def _as_assigned(project: Project, assigned: Project) -> Project:
-    """The submission trained as the assignment trains it: the assignment's seed (its locked settings are
-    the assignment's already)."""
+    """The submission trained as the assignment trains it: the assignment's seed, and the examples the
+    assignment file holds out (not what the student's copy says); its locked settings are the
+    assignment's already."""
     training = dataclasses.replace(project.training, seed=assigned.training.seed)
-    return dataclasses.replace(project, training=training)
+    return dataclasses.replace(project, training=training, assignment=assigned.assignment)
 
 
 def _train(project: Project, path: Path, assignment: Assignment, values: list) -> Row:
@@ -143,18 +144,20 @@ def _train(project: Project, path: Path, assignment: Assignment, values: list) -
     steps = assignment.steps
     trainer.horizon = steps
     every = max(1, steps // EVALUATIONS)
-    try:
+    graded: list[dict[str, float]] = []  # what the goals are measured on at each evaluation: the held-out test
+    try:  # examples where the assignment holds some out, else the validation split
         for report in trainer.run(steps=steps):
             if report.step % every == 0 or report.step == steps:
                 trainer.read()
-                trainer.evaluate()
+                metrics = trainer.evaluate()
+                graded.append({"step": report.step, **(trainer.evaluate_held_out() if assignment.test else metrics)})
     except Diverged as exc:
         return Row(str(path), "diverged", values, str(exc))
     except TrainingStopped as exc:
         if isinstance(exc, OutOfMemory):
             raise
         return Row(str(path), "stopped", values, str(exc))
-    final = trainer.history[-1]
+    final = graded[-1]
     for i, goal in enumerate(assignment.goals):
         if goal.is_metric:
             value = final.get(goal.measure)
@@ -164,7 +167,7 @@ def _train(project: Project, path: Path, assignment: Assignment, values: list) -
                 else Measured(goal.met(value, TOLERANCE), value, f"{value:.4f}")
             )
         elif goal.measure == "steps":
-            reached = steps_to_goals(assignment.goals, trainer.history, TOLERANCE)
+            reached = steps_to_goals(assignment.goals, graded, TOLERANCE)
             values[i] = Measured(goal.met(reached), None if math.isinf(reached) else reached, step_text(reached))
     passed = all(value is not None and value.met for value in values)
     return Row(str(path), "passed" if passed else "failed", values)

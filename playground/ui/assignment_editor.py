@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, METRIC_RE, Goal, Locks, setting_names
+from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, MAX_TEST, METRIC_RE, Goal, Locks, setting_names
 from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
 from playground.ui.document import Document
@@ -136,6 +136,18 @@ class AssignmentEditor(QWidget):
         self.steps.setSingleStep(100)
         self.steps.setKeyboardTracking(False)
         self.steps.valueChanged.connect(lambda _: self.apply())
+        self.test = QSpinBox()
+        self.test.setObjectName("assignmentTest")
+        self.test.setRange(0, round(MAX_TEST * 100))
+        self.test.setSingleStep(5)
+        self.test.setSuffix(" % of the training examples")
+        self.test.setSpecialValueText("none: graded on the validation split")
+        self.test.setToolTip(
+            "Examples held out of the training data: the students never see nor train on them, and grading "
+            "measures the metric goals on them (classification and regression data)"
+        )
+        self.test.setKeyboardTracking(False)
+        self.test.valueChanged.connect(lambda _: self.apply())
         self.goal_rows: list[GoalRow] = []
         self.goal_box = QVBoxLayout()
         add = QPushButton("Add goal")
@@ -161,6 +173,7 @@ class AssignmentEditor(QWidget):
         form.addRow(Label("Locked settings"), self.settings)
         form.addRow(Label("Hidden"), self.hidden)
         form.addRow(Label("Steps graded"), self.steps)
+        form.addRow(Label("Test set"), self.test)
         column.addLayout(form)
         column.addWidget(Label("Goals (all must be met)"))
         column.addLayout(self.goal_box)
@@ -193,6 +206,7 @@ class AssignmentEditor(QWidget):
             _fill(self.settings, setting_names(), assignment.locks.settings)
             _fill(self.hidden, (*STAGE_VIEWS, *setting_names()), assignment.locks.hidden)
             self.steps.setValue(assignment.steps)
+            self.test.setValue(round(assignment.test * 100))
             shown = [row.goal() if _valid(row) else None for row in self.goal_rows]
             if shown != list(assignment.goals):
                 self._show_goals(assignment.goals)
@@ -253,6 +267,7 @@ class AssignmentEditor(QWidget):
             locks=locks,
             goals=goals,
             steps=self.steps.value(),
+            test=self.test.value() / 100,
         )
         self.document.set_assignment(assignment)
 

@@ -82,6 +82,11 @@ class AssignmentGoals(QWidget):
         if assignment is None:
             return
         text = f"Graded after {assignment.steps:,} training steps with seed {training.seed}."
+        if assignment.test:
+            text += (
+                f" The metric goals are graded on a test set: {assignment.test:.0%} of the training examples, held "
+                "out, that you never see nor train on. The values here are measured on the validation split."
+            )
         run = self.steps_per_epoch * training.epochs
         if run and run != assignment.steps:
             text += f" Play trains {run:,} steps ({training.epochs:,} epochs of {self.steps_per_epoch:,})."

@@ -210,7 +210,7 @@ def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(t
 
     assigned = assignment("spiral-200")
     assigned.assignment = dataclasses.replace(
-        assigned.assignment, goals=(Goal("val_accuracy", at_least=0.9), Goal("steps", at_most=1000.0)), steps=1400
+        assigned.assignment, goals=(Goal("val_accuracy", at_least=0.75), Goal("steps", at_most=1000.0)), steps=1400
     )
     quick = grade(assigned, write(spiral_solution(), tmp_path / "quick.json"))
     slow = grade(assigned, write(spiral_solution(lr=0.002), tmp_path / "slow.json"))

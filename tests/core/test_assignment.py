@@ -39,6 +39,16 @@ def test_a_version_8_file_is_no_assignment_and_a_version_9_one_keeps_its_own():
     assert again.assignment.steps == 2800 and again.assignment.source == ""
 
 
+def test_a_version_9_assignment_holds_no_test_set_and_a_version_10_one_keeps_its_share():
+    old = json.loads((ASSIGNMENTS / "spiral-200.json").read_text())
+    old["format_version"] = 9
+    del old["assignment"]["test"]
+    assert loads(json.dumps(old)).assignment.test == 0.0  # graded on the validation split, as it was
+    shipped = assignment("spiral-200")
+    assert shipped.assignment.test == 0.2 and loads(dumps(shipped)).assignment == shipped.assignment
+    assert "test" not in json.loads(dumps(loads(json.dumps(old))))["assignment"]  # none held out: not written
+
+
 @pytest.mark.parametrize(
     ("edit", "where", "says"),
     [
@@ -63,6 +73,7 @@ def test_a_version_8_file_is_no_assignment_and_a_version_9_one_keeps_its_own():
         ),
         (lambda a: a["goals"].append({"measure": "only", "types": []}), "assignment.goals[2].types", "at least one"),
         (lambda a: a.update(steps=0), "assignment.steps", "between 1 and"),
+        (lambda a: a.update(test=0.8), "assignment.test", "a share from 0 to 0.5 of the training examples"),
         (lambda a: a.update(grade="A"), "assignment", "unknown field 'grade'"),
     ],
 )
@@ -150,7 +161,7 @@ def test_metric_goals_hold_within_the_tolerance_and_steps_count_to_the_first_eva
 
 
 def test_the_docs_give_the_shipped_assignments_graded_steps() -> None:
-    """docs/assignments.md said 3,000 and 1,200 steps where the files grade 2,800 and 1,350."""
+    """docs/assignments.md said 3,000 and 1,200 steps where the files graded 2,800 and 1,350."""
     docs = (Path(__file__).resolve().parents[2] / "docs" / "assignments.md").read_text(encoding="utf-8")
     for path in sorted(ASSIGNMENTS.glob("*.json")):
         (row,) = [line for line in docs.splitlines() if line.startswith(f"| `{path.stem}` |")]

@@ -141,6 +141,9 @@ def test_a_shipped_assignment_opens_with_its_goals_in_front(qtbot, window):
     goals = window.findChild(QWidget, "assignmentGoals")
     qtbot.waitUntil(lambda: not goals.visibleRegion().isEmpty() and window.notes.visibleRegion().isEmpty())
     assert window.findChild(QLabel, "goal_0").text() == "○  val_accuracy ≥ 0.95: press Play"
+    graded = window.findChild(QLabel, "assignmentGraded").text()
+    assert graded.startswith("Graded after 2,800 training steps with seed 0. The metric goals are graded on a test")
+    assert "20% of the training examples, held out, that you never see nor train on" in graded
 
 
 def test_a_students_save_offers_a_name_with_the_students_login(qtbot, window, monkeypatch, tmp_path):
@@ -250,3 +253,19 @@ def test_quitting_after_save_assignment_of_a_presets_copy_does_not_ask(qtbot, wi
     asked = len(dialogs.asked)
     window.close()
     assert len(dialogs.asked) == asked  # nothing left to save
+
+
+def test_the_instructor_holds_a_test_set_out_from_the_panel(qtbot, window, tmp_path, monkeypatch):
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    window.assignments.act_new.trigger()
+    share = window.findChild(QWidget, "assignmentTest")
+    assert share.text() == "none: graded on the validation split"
+    share.setFocus()
+    qtbot.keyClick(share, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(share, "25")
+    qtbot.keyClick(share, Qt.Key.Key_Return)
+    assert window.document.project.assignment.test == 0.25
+    target = tmp_path / "handout.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
+    assert json.loads(target.read_text())["assignment"]["test"] == 0.25

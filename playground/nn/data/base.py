@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from playground import bundled
-from playground.core.project_types import DatasetRef
+from playground.core.project_types import DatasetRef, Project
 from playground.core.registry import ParamSpec
 
 ASSETS = bundled("assets") / "datasets"
@@ -38,12 +38,15 @@ class Data:
     info: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # what reading the data decided on its own, and the setting that decides otherwise
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None  # varies a training batch of ``x`` at each step
+    test: dict[str, torch.Tensor] | None = None  # an assignment's held-out examples (see held_out), never trained on
 
     def to(self, device: torch.device | str) -> Data:
         def move(split: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
             return {k: v.to(device) for k, v in split.items()}
 
-        return replace(self, train=move(self.train), val=move(self.val))
+        return replace(
+            self, train=move(self.train), val=move(self.val), test=None if self.test is None else move(self.test)
+        )
 
     def example_shape(self, name: str) -> tuple[int, ...]:
         return tuple(self.train[name].shape[1:])
@@ -125,6 +128,26 @@ def split(tensors: dict[str, torch.Tensor], val_fraction: float, seed: int) -> t
         raise DataError(f"{n} examples are too few to keep {val_fraction:.0%} for validation")
     val_idx, train_idx = order[:n_val], order[n_val:]
     return {k: v[train_idx] for k, v in tensors.items()}, {k: v[val_idx] for k, v in tensors.items()}
+
+
+HELD_OUT_SEED = 15_485_863  # added to the dataset's seed: the held-out examples differ from the validation ones
+
+
+def held_out(data: Data, project: Project) -> Data:
+    """``data`` with an assignment's test share of the training examples taken out into ``test`` (chosen
+    by the dataset's seed, so every student's copy and the grader hold out the same ones); as it is for a
+    project that is no assignment, holds none out, or whose data has its test split already."""
+    assignment = project.assignment
+    if assignment is None or not assignment.test or data.test is not None:
+        return data
+    if data.kind not in ("classification", "regression"):
+        raise DataError(
+            f"an assignment's held-out test set is for classification and regression data, not {data.kind} "
+            f"('{data.id}'): set the assignment's test share to 0"
+        )
+    seed = resolve(project.dataset)[1].get("seed", 0)
+    train, test = split(data.train, assignment.test, seed + HELD_OUT_SEED)
+    return replace(data, train=train, test=test)
 
 
 def points_param(default: int, low: int = 10, high: int = 100_000) -> ParamSpec:

@@ -29,7 +29,7 @@ from playground.nn.checkpoint import (
     weights_of,
 )
 from playground.nn.compile import CompileError
-from playground.nn.data import DataError, all_datasets, load_data
+from playground.nn.data import DataError, all_datasets, held_out, load_data
 from playground.nn.data.image_folder import reading
 from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
@@ -152,7 +152,7 @@ class WorkerLoop:
         self.trainer = self.report = None
         try:
             with reading(lambda done, total: self.send(Reading(self.run_id, done, total))):
-                data = load_data(command.project.dataset, command.base_dir)
+                data = held_out(load_data(command.project.dataset, command.base_dir), command.project)
             self.send(Fields(self.run_id, command.project.dataset.id, tuple(data.train)))
             if data.id == "images":
                 self.send(inside.thumbnails(self.run_id, command.project.dataset, data))
