@@ -109,26 +109,35 @@ class AssignmentGoals(QWidget):
         if assignment is None:
             return
         analysis, graph = self.document.root_analysis, self.document.root
-        latest = self.history[-1] if self.history else {}
+        graded = [record for record in self.history if record.get("step", 0) <= assignment.steps]
         for goal, label in zip(assignment.goals, self.goal_labels, strict=True):
-            met, shown = self._measure(goal, graph, analysis, latest, assignment.goals)
+            met, shown = self._measure(goal, graph, analysis, graded, assignment.goals)
             mark, colour = ("○", WAITING) if met is None else (("✓", MET) if met else ("✗", MISSED))
             label.setText(f"{mark}  {goal.text()}: {shown}")
             label.setStyleSheet(f"color: {colour};")
             label.setProperty("met", met)
 
-    def _measure(self, goal: Goal, graph, analysis, latest: dict, goals: tuple[Goal, ...]) -> tuple[bool | None, str]:
+    def _measure(
+        self, goal: Goal, graph, analysis, graded: list[dict], goals: tuple[Goal, ...]
+    ) -> tuple[bool | None, str]:
+        """A goal's tick and value: on the network, or on the run's evaluations up to the steps graded (a
+        run trained past them showed a tick at 0.99 that grading, which stops there, gave at 0.52)."""
         if goal.measure in ("params", "blocks", "only"):
             value, shown = measure_network(goal, graph, analysis)
             return value is not None and goal.met(value), shown  # a network with problems: not met
         if not self.history:
             return None, "press Play"
+        steps = self.document.project.assignment.steps
+        if not graded:
+            return None, f"trained past the {steps:,} steps graded: Reset, then Play"
+        latest = graded[-1]
         if goal.measure == "steps":
-            reached = steps_to_goals(goals, self.history, TOLERANCE)
+            reached = steps_to_goals(goals, graded, TOLERANCE)
             if math.isinf(reached):
                 return None if latest.get("step", 0) < (goal.at_most or 0) else False, "not yet"
             return goal.met(reached), f"step {reached:,.0f}"
         value = latest.get(goal.measure)
         if value is None:
             return None, "not measured by this task"
-        return goal.met(value, TOLERANCE), f"{value:.4f} at step {int(latest.get('step', 0)):,}"
+        past = " (grading stops there)" if self.history[-1].get("step", 0) > steps else ""
+        return goal.met(value, TOLERANCE), f"{value:.4f} at step {int(latest.get('step', 0)):,}{past}"

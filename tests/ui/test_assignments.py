@@ -269,3 +269,17 @@ def test_the_instructor_holds_a_test_set_out_from_the_panel(qtbot, window, tmp_p
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
     qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
     assert json.loads(target.read_text())["assignment"]["test"] == 0.25
+
+
+def test_a_run_past_the_graded_steps_shows_the_value_grading_stops_at(qtbot, window, tmp_path):
+    """A project trained far past its graded steps showed a tick at 0.99 that the grade (0.52) did not give."""
+    from tests.ui.test_training import pause, play_until
+
+    project = spiral_solution()
+    project.assignment = dataclasses.replace(project.assignment, steps=50)
+    assert window.files.open_path(write(project, tmp_path / "mine.json"))
+    play_until(qtbot, window, 300)
+    pause(qtbot, window)
+    metric = window.findChild(QLabel, "goal_0")
+    qtbot.waitUntil(lambda: "grading stops there" in metric.text())
+    assert metric.text().endswith(" at step 50 (grading stops there)"), metric.text()
