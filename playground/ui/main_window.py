@@ -303,8 +303,8 @@ class MainWindow(QMainWindow):
     # --- status -------------------------------------------------------------------------
     def _selection_changed(self) -> None:
         ids = self.scene.selected_block_ids()
-        if len(ids) == 1:
-            self.findChild(QDockWidget, "inspectorDock").raise_()  # even when the lecture notes were in front
+        if len(ids) == 1 and not self.assignments.goals_in_front():  # the goals stay; the notes give way
+            self.findChild(QDockWidget, "inspectorDock").raise_()
         self.inspector.show_block(ids[0] if len(ids) == 1 else None)
         self.live.focus(ids[0] if len(ids) == 1 else None)
         self.stage_network.set_selected(ids if not self.document.level else [])

@@ -45,6 +45,11 @@ class Assignments(QObject):
         dock.hide()
         return dock
 
+    def goals_in_front(self) -> bool:
+        """Whether the student is looking at the goals (their tab in front): selecting a block then
+        leaves them there, rather than swapping them for the Inspector."""
+        return self.goals_dock.isVisible() and not self.goals_dock.visibleRegion().isEmpty()
+
     def _opened(self) -> None:
         """A file opened: the student's view of it (the instructor's panel comes back with File > New
         Assignment…), an assignment's goals in front of the other tabs (after the lecture notes, which
@@ -55,8 +60,11 @@ class Assignments(QObject):
             QTimer.singleShot(0, self.goals_dock.raise_)
 
     def _show_goals(self) -> None:
-        """The goals beside the canvas while the project is an assignment."""
+        """The goals beside the canvas while the project is an assignment, the right-hand docks then
+        reaching down beside the training panel (at 1280x720 only the first lines of the brief fit above it)."""
         has = self.document.project.assignment is not None
+        beside = Qt.DockWidgetArea.RightDockWidgetArea if has else Qt.DockWidgetArea.BottomDockWidgetArea
+        self.window.setCorner(Qt.Corner.BottomRightCorner, beside)
         self.goals_dock.setVisible(has)
         if not has:
             self.editor_dock.hide()

@@ -283,3 +283,19 @@ def test_a_run_past_the_graded_steps_shows_the_value_grading_stops_at(qtbot, win
     metric = window.findChild(QLabel, "goal_0")
     qtbot.waitUntil(lambda: "grading stops there" in metric.text())
     assert metric.text().endswith(" at step 50 (grading stops there)"), metric.text()
+
+
+def test_the_goals_stay_in_sight_when_a_block_is_selected_and_reach_down_beside_the_training(qtbot, window, tmp_path):
+    """Selecting a block swapped the goals' tab for the Inspector's; at 1280x720 only the brief's first
+    lines fit above the training panel."""
+    window.resize(1280, 720)
+    assert window.files.open_path(write(spiral_solution(), tmp_path / "mine.json"))
+    goals = window.findChild(QDockWidget, "assignmentDock")
+    training = window.findChild(QDockWidget, "trainingDock")
+    qtbot.waitUntil(lambda: not goals.visibleRegion().isEmpty())
+    assert goals.geometry().bottom() > training.geometry().top() + 200  # beside the training panel, not above it
+    click_block(qtbot, window, "linear_1")
+    qtbot.wait(50)
+    assert not goals.visibleRegion().isEmpty() and window.inspector.block_id == "linear_1"
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")  # no assignment: the training panel is full width
+    qtbot.waitUntil(lambda: not goals.isVisible() and training.geometry().right() > window.width() - 20)
