@@ -1,23 +1,18 @@
 """Assignments: a project with a brief for the student, locks on what the student may not change, and
 goals the program can check (a validation metric, a parameter budget, which blocks, how many steps).
 
-``locked_parts`` is what the locks keep as the assignment had it; the app refuses any edit that would
-change it, and ``playground grade`` compares a submission's with the assignment's own, so a lock
-removed by editing the JSON by hand is still seen."""
+What the locks keep, and how a network may not walk around them, is locks.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
-from playground.core.graph import GROUP, Block, Graph
-from playground.core.project_types import STAGE_VIEWS, Project, TrainingConfig
+from playground.core.graph import GROUP, Graph
+from playground.core.project_types import STAGE_VIEWS, TrainingConfig
 from playground.core.reader import Reader
 from playground.core.registry import canonical_type, get_spec
 from playground.core.shapes import Analysis
@@ -124,106 +119,6 @@ def setting_names() -> tuple[str, ...]:
 def _title(type_name: str) -> str:
     spec = get_spec(type_name)
     return spec.title if spec is not None else type_name
-
-
-# --- what the locks keep -----------------------------------------------------------------
-
-
-def locked_parts(
-    project: Project,
-    locks: Locks,
-    positions: bool = False,
-    dataset_defaults: Callable[[str], dict[str, Any]] = lambda _id: {},
-) -> dict[str, Any]:
-    """Everything the locks keep as it is, by a name that says what it is (``block 'output_1'``, ``the
-    wire input_1 -> linear_1``, ``the setting lr``); ``positions``: the locked blocks' places too. A value
-    written out that equals its default is the same as one left out (a block's, from its spec; the
-    dataset's, from ``dataset_defaults`` of its id, which only the nn side knows)."""
-    graph = project.graph
-    parts: dict[str, Any] = {}
-    locked = set(locks.blocks)
-    for block_id in locks.blocks:
-        block = graph.blocks.get(block_id)
-        parts[f"block '{block_id}'"] = None if block is None else _kept_form(block)
-        if block is not None and positions:
-            parts[f"the place of '{block_id}'"] = (block.x, block.y)
-    for link in graph.links:
-        if link.src in locked and link.dst in locked:
-            parts[f"the wire {link.src} -> {link.dst}"] = (link.src_port, link.dst_port)
-    for name in locks.kept_settings:
-        if name == "dataset":
-            params = dataset_defaults(project.dataset.id) | project.dataset.params
-            parts["the dataset"] = {"id": project.dataset.id, "params": params}
-        else:
-            parts[f"the setting {name}"] = getattr(project.training, name)
-    return parts
-
-
-def _kept_form(block: Block) -> dict[str, Any]:
-    """A block as a lock keeps it: its type, every parameter (a default as if written), its inside."""
-    spec = get_spec(block.type)
-    defaults = {param.name: param.default for param in spec.params} if spec is not None else {}
-    item: dict[str, Any] = {"id": block.id, "type": block.type, "params": defaults | block.params}
-    if block.graph is not None:
-        item["graph"] = {
-            "blocks": [_kept_form(inner) for inner in block.graph.blocks.values()],
-            "links": [(link.src, link.src_port, link.dst, link.dst_port) for link in block.graph.links],
-            "ties": dict(block.graph.ties),
-        }
-    return item
-
-
-def walked_around(assigned: Graph, graph: Graph, locks: Locks) -> list[str]:
-    """How a submission's network leaves a locked block out of the way from its Inputs to its Outputs,
-    one phrase each: a locked block that does not lie on that way (left dangling), or one that no way
-    went around in the assignment and a way now goes around (a second path that bypasses it, with the
-    locked one multiplied by 0). The blocks themselves are compared by ``locked_parts``."""
-    found = []
-    for block_id in locks.blocks:
-        if block_id not in graph.blocks or assigned.blocks[block_id].type in STRUCTURAL:
-            continue
-        if not _on_the_way(graph, block_id):
-            found.append(f"the locked block '{block_id}' does not lie between the Inputs and the Outputs")
-        elif not _ends_meet(assigned, avoiding=block_id) and _ends_meet(graph, avoiding=block_id):
-            found.append(f"a way from the Inputs to the Outputs goes around the locked block '{block_id}'")
-    return found
-
-
-def _ends(graph: Graph) -> tuple[set[str], set[str]]:
-    blocks = graph.blocks.values()
-    return {b.id for b in blocks if b.type == "input"}, {b.id for b in blocks if b.type == "output"}
-
-
-def _on_the_way(graph: Graph, block_id: str) -> bool:
-    """Whether ``block_id`` lies on a way from an Input to an Output."""
-    wires = graph.to_networkx()
-    inputs, outputs = _ends(graph)
-    return bool(nx.ancestors(wires, block_id) & inputs) and bool(nx.descendants(wires, block_id) & outputs)
-
-
-def _ends_meet(graph: Graph, avoiding: str) -> bool:
-    """Whether an Output can be reached from an Input without going through ``avoiding``."""
-    wires = graph.to_networkx()
-    wires.remove_node(avoiding)
-    inputs, outputs = _ends(graph)
-    return any(nx.descendants(wires, start) & outputs for start in inputs if start in wires)
-
-
-def changes(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """What differs between two ``locked_parts``, one phrase each ("block 'output_1' was deleted")."""
-    found = []
-    for name, value in kept.items():
-        if name not in now:
-            found.append(f"{name} was removed")
-        elif now[name] != value:
-            found.append(f"{name} was deleted" if now[name] is None else f"{name} was changed")
-    found += [f"{name} was added" for name in now if name not in kept]
-    return found
-
-
-def locks_touched(kept: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """The names of the locked parts that differ between two ``locked_parts`` (for a refusal)."""
-    return [name for name in kept if name not in now or now[name] != kept[name]] + [n for n in now if n not in kept]
 
 
 # --- goals measured on the network -------------------------------------------------------------

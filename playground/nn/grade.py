@@ -11,15 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.assignment import (
-    TOLERANCE,
-    Assignment,
-    changes,
-    locked_parts,
-    measure_network,
-    steps_to_goals,
-    walked_around,
-)
+from playground.core.assignment import TOLERANCE, Assignment, measure_network, steps_to_goals
+from playground.core.locks import changes, locked_parts, matched_ids, walked_around
 from playground.core.project import ProjectError, load
 from playground.core.project_types import Project
 from playground.core.shapes import Analysis, analyse
@@ -75,10 +68,10 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
         return Row(str(submission), "damaged", unmeasured, exc.where + ": " + exc.message if exc.where else exc.message)
     except OSError as exc:
         return Row(str(submission), "damaged", unmeasured, f"cannot be read ({exc.strerror or exc})")
-    assigned_parts, submitted_parts = (
-        locked_parts(made, assignment.locks, dataset_defaults=_dataset_defaults) for made in (assigned, project)
-    )
-    changed = changes(assigned_parts, submitted_parts) + walked_around(assigned.graph, project.graph, assignment.locks)
+    ids = matched_ids(assigned, project, assignment.locks)  # a network brought in with playground import
+    kept = locked_parts(assigned, assignment.locks, dataset_defaults=_dataset_defaults)
+    now = locked_parts(project, assignment.locks, dataset_defaults=_dataset_defaults, ids=ids)
+    changed = changes(kept, now) + walked_around(assigned.graph, project.graph, assignment.locks, ids)
     if changed:
         more = f" and {len(changed) - SHOWN_CHANGES} more" if len(changed) > SHOWN_CHANGES else ""
         return Row(str(submission), "locked parts changed", unmeasured, "; ".join(changed[:SHOWN_CHANGES]) + more)

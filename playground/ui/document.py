@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoStack
 
 from playground import is_preset
 from playground.core import ties
-from playground.core.assignment import Assignment, locked_parts, locks_touched
+from playground.core.assignment import Assignment
 from playground.core.blocks.group import starter_graph
 from playground.core.commands import (
     AddBlock,
@@ -34,6 +34,7 @@ from playground.core.commands import (
 from playground.core.graph import GROUP, Block, Graph, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
+from playground.core.locks import locked_parts, locks_touched
 from playground.core.project_types import DatasetRef, Project, Stage, TrainingConfig
 from playground.core.project_write import save
 from playground.core.registry import AUTO, get_spec

@@ -277,3 +277,25 @@ def test_a_way_around_a_locked_block_is_refused(tmp_path: Path) -> None:
         "locked parts changed",
         "a way from the Inputs to the Outputs goes around the locked block 'linear_3'",
     )
+
+
+def test_a_network_written_in_pytorch_and_imported_can_be_handed_in(tmp_path: Path) -> None:
+    """``playground import`` names the Input after forward()'s argument (``x``): such a network could not be
+    handed in at all ("block 'input_1' was deleted")."""
+    source = tmp_path / "mine.py"
+    source.write_text(
+        "import torch.nn as nn\n\n\nclass Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.net = nn.Sequential(nn.Linear(2, 10), nn.Tanh(), nn.Linear(10, 10), nn.Tanh(), nn.Linear(10, 1))\n\n"
+        "    def forward(self, x):\n        return self.net(x)\n"
+    )
+    imported = tmp_path / "mine.json"
+    code, _, err = run_cli(["import", f"{source}:Model", "-o", str(imported)])
+    assert code == 0, err
+    handed = json.loads(imported.read_text())
+    assert "input_1" not in {block["id"] for block in handed["graph"]["blocks"]}
+    shipped = json.loads((ASSIGNMENTS / "spiral-200.json").read_text())
+    handed["dataset"], handed["training"] = shipped["dataset"], shipped["training"]  # chosen in the window
+    imported.write_text(json.dumps(handed))
+    code, out, err = run_cli(["grade", str(ASSIGNMENTS / "spiral-200.json"), str(imported), "--quiet"])
+    assert code == 0, err
+    assert "✓ 151" in out and "locked parts changed" not in out and ("passed" in out or "failed" in out), out

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.assignment import (
-    NOT_COUNTED,
-    Goal,
-    block_counts,
-    changes,
-    locked_parts,
-    measure_network,
-    steps_to_goals,
-    walked_around,
-)
+from playground.core.assignment import NOT_COUNTED, Goal, block_counts, measure_network, steps_to_goals
 from playground.core.graph import Block
+from playground.core.locks import changes, locked_parts, matched_ids, walked_around
 from playground.core.project import ProjectError, loads
 from playground.core.project_write import dumps
 from playground.core.shapes import analyse
@@ -129,6 +121,29 @@ def test_a_locked_block_must_stay_on_the_way_from_the_inputs_to_the_outputs():
     rewired(residual, [("linear_3", "tanh_4")], [Block("mixed", "add", {}, 0.0, 0.0)], [])
     rewired(residual, [], [], [("linear_3", "mixed", 0), ("tanh_2", "mixed", 1), ("mixed", "tanh_4", 0)])
     assert walked_around(residual.graph, around.graph, locks) == []
+
+
+def test_a_network_brought_in_with_playground_import_keeps_the_locked_blocks_under_its_own_ids():
+    """An imported network names its Input after forward()'s argument (``x``): it could not be handed in."""
+    assigned = assignment("spiral-200")
+    imported = spiral_solution()
+    graph = imported.graph
+    links = list(graph.links)
+    for link in links:
+        graph.disconnect(link)
+    graph.add_block(graph.remove_block("input_1").renamed("x"))
+    graph.blocks["x"].params |= {"data": "x", "dtype": "float"}  # as import writes it: every value
+    for link in links:
+        graph.connect(dataclasses.replace(link, src="x" if link.src == "input_1" else link.src))
+    locks = assigned.assignment.locks
+    ids = matched_ids(assigned, imported, locks)
+    assert ids == {"input_1": "x"}
+    assert changes(locked_parts(assigned, locks), locked_parts(imported, locks, ids=ids)) == []
+    assert walked_around(assigned.graph, imported.graph, locks, ids) == []
+    graph.blocks["x"].params["shape"] = [3]  # another Input is no match: the locked one was deleted
+    assert changes(
+        locked_parts(assigned, locks), locked_parts(imported, locks, ids=matched_ids(assigned, imported, locks))
+    ) == ["block 'input_1' was deleted"]
 
 
 def test_goals_on_the_network_count_parameters_blocks_and_types():

@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPlainTextEdit, QPushButton, QWidget
 
-from playground.core.assignment import Assignment, Goal, Locks, locked_parts
+from playground.core.assignment import Assignment, Goal, Locks
 from playground.core.graph import Link
+from playground.core.locks import locked_parts
 from playground.core.project import load
 from playground.core.project_write import save
 from tests.assignments import ASSIGNMENTS, spiral_solution, write
