@@ -81,11 +81,13 @@ class Locks:
     cannot change, move, delete or rewire; ``settings``: "dataset" and training settings the student
     cannot change; ``hidden``: training settings, "dataset" and stage views ("curves", "data", "block")
     not shown to the student. A hidden setting is kept too: what the student cannot see, the student
-    cannot have meant to change (a hidden ``compile`` changed by hand in the file changed the grade)."""
+    cannot have meant to change (a hidden ``compile`` changed by hand in the file changed the grade).
+    ``data``: the dataset fields a network's Inputs may read (none named: any but the answers)."""
 
     blocks: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()
 
     @property
     def kept_settings(self) -> tuple[str, ...]:
@@ -188,7 +190,8 @@ def assignment_document(assignment: Assignment) -> dict[str, Any]:
     doc = {
         "brief": assignment.brief,
         "steps": assignment.steps,
-        "locks": {"blocks": list(locks.blocks), "settings": list(locks.settings), "hidden": list(locks.hidden)},
+        "locks": {"blocks": list(locks.blocks), "settings": list(locks.settings), "hidden": list(locks.hidden)}
+        | ({"data": list(locks.data)} if locks.data else {}),
         "goals": goals,
     }
     if assignment.test:
@@ -198,7 +201,7 @@ def assignment_document(assignment: Assignment) -> dict[str, Any]:
 
 def build_assignment(r: Reader, data: Any, graph: Graph, max_text: int) -> Assignment:
     r.obj(data, "assignment", ("goals", "steps"), ("brief", "locks", "from", "test"))
-    locks = r.obj(data.get("locks", {}), "assignment.locks", (), ("blocks", "settings", "hidden"))
+    locks = r.obj(data.get("locks", {}), "assignment.locks", (), ("blocks", "settings", "hidden", "data"))
     blocks = _names(r, locks.get("blocks", []), "assignment.locks.blocks", tuple(graph.blocks), "a block")
     settings = _names(r, locks.get("settings", []), "assignment.locks.settings", setting_names(), "a setting")
     shown = (*setting_names(), *STAGE_VIEWS)
@@ -209,7 +212,7 @@ def build_assignment(r: Reader, data: Any, graph: Graph, max_text: int) -> Assig
     )
     return Assignment(
         brief=r.str(data.get("brief", ""), "assignment.brief", max_text),
-        locks=Locks(blocks, settings, hidden),
+        locks=Locks(blocks, settings, hidden, _fields(r, locks.get("data", []))),
         goals=goals,
         steps=r.int(data["steps"], "assignment.steps", 1, MAX_STEPS),
         source=r.str(data.get("from", ""), "assignment.from", 255),
@@ -225,6 +228,19 @@ def _test_share(r: Reader, data: Any) -> float:
     if not 0.0 <= share <= MAX_TEST:
         raise r.fail("assignment.test", f"must be a share from 0 to {MAX_TEST} of the training examples, not {share}")
     return share
+
+
+FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _fields(r: Reader, data: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for i, name in enumerate(r.list(data, "assignment.locks.data", 100)):
+        if not isinstance(name, str) or not FIELD_RE.match(name):
+            raise r.fail(f"assignment.locks.data[{i}]", "must be the name of a dataset field (x, tokens, ...)")
+        if name not in found:
+            found.append(name)
+    return tuple(found)
 
 
 def _names(r: Reader, data: Any, where: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:

@@ -41,6 +41,9 @@ def locked_parts(
     for link in graph.links:
         if link.src in named and link.dst in named:
             parts[f"the wire {named[link.src]} -> {named[link.dst]}"] = (link.src_port, link.dst_port)
+    if locks.data:  # the fields read that the locks do not let the network read: none in the assignment
+        read = {block.params.get("data", "x") for block in graph.blocks.values() if block.type == "input"}
+        parts[f"what the network reads (only {', '.join(locks.data)})"] = sorted(read - set(locks.data))
     for name in locks.kept_settings:
         if name == "dataset":
             params = dataset_defaults(project.dataset.id) | project.dataset.params

@@ -62,9 +62,10 @@ def _v8_to_v9(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v9_to_v10(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 10 added ``assignment.test``: the share of the training examples held out, never trained
-    on nor shown, that grading measures the metric goals on. A version-9 assignment holds none out and
-    is graded on the validation split, as it was."""
+    """Version 10 added ``assignment.test``, the share of the training examples held out, never trained
+    on nor shown, that grading measures the metric goals on, and ``assignment.locks.data``, the dataset
+    fields a network may read. A version-9 assignment holds none out (it is graded on the validation
+    split, as it was) and lets a network read any field but the answers."""
     return data
 
 

@@ -5,6 +5,7 @@ the project's assignment (so a lock ticked by mistake is one Undo away)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -23,7 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.assignment import COUNTED, MAX_GOALS, MAX_STEPS, MAX_TEST, METRIC_RE, Goal, Locks, setting_names
+from playground.core.assignment import (
+    COUNTED,
+    FIELD_RE,
+    MAX_GOALS,
+    MAX_STEPS,
+    MAX_TEST,
+    METRIC_RE,
+    Goal,
+    Locks,
+    setting_names,
+)
 from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
 from playground.ui.document import Document
@@ -136,6 +147,14 @@ class AssignmentEditor(QWidget):
         self.steps.setSingleStep(100)
         self.steps.setKeyboardTracking(False)
         self.steps.valueChanged.connect(lambda _: self.apply())
+        self.data = QLineEdit()
+        self.data.setObjectName("assignmentData")
+        self.data.setPlaceholderText("any field but the answers")
+        self.data.setToolTip(
+            "The dataset fields the students' Inputs may read, by name, separated by commas (x; x, adjacency): "
+            "an Input reading another is refused"
+        )
+        self.data.editingFinished.connect(self.apply)
         self.test = QSpinBox()
         self.test.setObjectName("assignmentTest")
         self.test.setRange(0, round(MAX_TEST * 100))
@@ -172,6 +191,7 @@ class AssignmentEditor(QWidget):
         form.addRow(Label("Locked blocks"), self.blocks)
         form.addRow(Label("Locked settings"), self.settings)
         form.addRow(Label("Hidden"), self.hidden)
+        form.addRow(Label("Data it may read"), self.data)
         form.addRow(Label("Steps graded"), self.steps)
         form.addRow(Label("Test set"), self.test)
         column.addLayout(form)
@@ -207,6 +227,7 @@ class AssignmentEditor(QWidget):
             _fill(self.hidden, (*STAGE_VIEWS, *setting_names()), assignment.locks.hidden)
             self.steps.setValue(assignment.steps)
             self.test.setValue(round(assignment.test * 100))
+            self.data.setText(", ".join(assignment.locks.data))
             shown = [row.goal() if _valid(row) else None for row in self.goal_rows]
             if shown != list(assignment.goals):
                 self._show_goals(assignment.goals)
@@ -259,8 +280,14 @@ class AssignmentEditor(QWidget):
             self.error.setText(str(exc))
             self.error.show()
             return
+        fields = tuple(dict.fromkeys(name for name in re.split(r"[,\s]+", self.data.text()) if name))
+        wrong = [name for name in fields if not FIELD_RE.match(name)]
+        if wrong:
+            self.error.setText(f"'{wrong[0]}' is not the name of a dataset field (x, tokens, ...)")
+            self.error.show()
+            return
         self.error.hide()
-        locks = Locks(_ticked(self.blocks), _ticked(self.settings), _ticked(self.hidden))
+        locks = Locks(_ticked(self.blocks), _ticked(self.settings), _ticked(self.hidden), fields)
         assignment = dataclasses.replace(
             self.document.project.assignment,
             brief=self.brief.toPlainText(),

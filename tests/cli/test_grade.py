@@ -299,3 +299,24 @@ def test_a_network_written_in_pytorch_and_imported_can_be_handed_in(tmp_path: Pa
     code, out, err = run_cli(["grade", str(ASSIGNMENTS / "spiral-200.json"), str(imported), "--quiet"])
     assert code == 0, err
     assert "✓ 151" in out and "locked parts changed" not in out and ("passed" in out or "failed" in out), out
+
+
+def test_locks_say_which_data_a_network_may_read(tmp_path: Path) -> None:
+    from playground.core.project import loads
+    from playground.core.project_write import dumps
+    from playground.nn.grade import grade
+
+    assigned = assignment("spiral-200")
+    assigned.assignment = dataclasses.replace(
+        assigned.assignment, locks=dataclasses.replace(assigned.assignment.locks, data=("x",))
+    )
+    assert loads(dumps(assigned)).assignment.locks.data == ("x",)  # kept in the file
+    peeking = label_peeking()
+    peeking.graph.blocks["peek"].params["data"] = "noise"
+    row = grade(assigned, write(peeking, tmp_path / "noise.json"))
+    assert (row.result, row.reason) == ("locked parts changed", "what the network reads (only x) was changed")
+    row = grade(
+        dataclasses.replace(assigned, assignment=dataclasses.replace(assigned.assignment, steps=20)),
+        write(spiral_solution(), tmp_path / "honest.json"),
+    )
+    assert row.result == "failed" and row.values[1].text == "151"  # reads x alone: trained

@@ -11,7 +11,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPlainTextEdit, QPushButton, QWidget
 
 from playground.core.assignment import Assignment, Goal, Locks
-from playground.core.graph import Link
+from playground.core.commands import AddBlock
+from playground.core.graph import Block, Link
 from playground.core.locks import locked_parts
 from playground.core.project import load
 from playground.core.project_write import save
@@ -300,3 +301,24 @@ def test_the_goals_stay_in_sight_when_a_block_is_selected_and_reach_down_beside_
     assert not goals.visibleRegion().isEmpty() and window.inspector.block_id == "linear_1"
     assert window.files.open_path(PRESETS / "mlp-spiral.json")  # no assignment: the training panel is full width
     qtbot.waitUntil(lambda: not goals.isVisible() and training.geometry().right() > window.width() - 20)
+
+
+def test_the_instructor_names_the_data_a_network_may_read_and_the_window_keeps_to_it(qtbot, window):
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    window.assignments.act_new.trigger()
+    field = window.findChild(QWidget, "assignmentData")
+    field.setFocus()
+    qtbot.keyClicks(field, "x, 2y")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    error = window.findChild(QLabel, "assignmentEditorError")
+    assert error.isVisible() and "'2y' is not the name of a dataset field" in error.text()
+    field.clear()
+    qtbot.keyClicks(field, "x")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.document.project.assignment.locks.data == ("x",) and not error.isVisible()
+    refused: list[str] = []
+    window.document.refused.connect(refused.append)
+    assert window.document.apply(AddBlock(Block("second", "input", {"shape": [2]}, 0.0, 400.0)))  # reads x
+    assert not window.document.apply(AddBlock(Block("peek", "input", {"shape": [], "data": "y"}, 0.0, 500.0)))
+    assert refused == ["Locked by the assignment: what the network reads (only x) stays as it is"]
+    assert "peek" not in window.document.root.blocks
