@@ -35,11 +35,13 @@ from playground.core.assignment import (
     Locks,
     setting_names,
 )
+from playground.core.commands import RemoveBlocks
 from playground.core.project_types import STAGE_VIEWS
 from playground.core.registry import canonical_type, get_spec
+from playground.ui import plain
 from playground.ui.document import Document
 from playground.ui.forms import scrolled
-from playground.ui.plain import Label
+from playground.ui.plain import Button, Label
 from playground.ui.theme import set_font
 
 MEASURES = ("val_accuracy", "val_loss", "params", "blocks", "only", "steps")
@@ -300,6 +302,8 @@ class AssignmentEditor(QWidget):
 
     def save_dialog(self) -> None:
         self.apply()
+        if not self._without_the_solution():
+            return
         start = (
             str(self.document.path.with_name(f"{self.document.path.stem}-assignment.json"))
             if self.document.path
@@ -308,6 +312,28 @@ class AssignmentEditor(QWidget):
         name, _ = QFileDialog.getSaveFileName(self, "Save Assignment", start, "Assignments (*.json)")
         if name:
             self.save_to(Path(name))
+
+    def _without_the_solution(self) -> bool:
+        """Whether to go on saving. A hand-out whose network is complete (the preset's solution between the
+        locked blocks) passed its own goals when a student handed it in unchanged: the instructor is
+        asked whether to take the blocks that are not locked out first (one Undo brings them back)."""
+        assignment, root = self.document.project.assignment, self.document.root
+        if assignment is None or self.document.level:
+            return True
+        solution = [block_id for block_id in root.blocks if block_id not in assignment.locks.blocks]
+        if not solution or self.document.root_analysis.problems:
+            return True
+        answer = plain.ask(
+            self,
+            "Hand out the solution?",
+            f"The network is complete: its {len(solution)} blocks that are not locked make it train as it is, "
+            "so a student could hand it in unchanged.\n\nTake them out of the hand-out? (Undo brings them back.)",
+            Button.Yes | Button.No | Button.Cancel,
+            Button.Yes,
+        )
+        if answer == Button.Yes:
+            self.document.apply(RemoveBlocks(solution))
+        return answer != Button.Cancel
 
     def save_to(self, path: Path) -> None:
         try:

@@ -8,7 +8,16 @@ import json
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QListWidget, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 from playground.core.assignment import Assignment, Goal, Locks
 from playground.core.commands import AddBlock
@@ -140,8 +149,8 @@ def test_locked_settings_are_read_only_and_hidden_ones_not_shown(qtbot, student)
 
 def test_a_shipped_assignment_opens_with_its_goals_in_front(qtbot, window):
     assert window.files.open_path(ASSIGNMENTS / "spiral-200.json")  # a preset: the lecture notes come forward
-    goals = window.findChild(QWidget, "assignmentGoals")
-    qtbot.waitUntil(lambda: not goals.visibleRegion().isEmpty() and window.notes.visibleRegion().isEmpty())
+    goals, notes = (window.findChild(QDockWidget, name) for name in ("assignmentDock", "notesDock"))
+    qtbot.waitUntil(lambda: not goals.visibleRegion().isEmpty() and notes.visibleRegion().isEmpty())
     assert window.findChild(QLabel, "goal_0").text() == "○  val_accuracy ≥ 0.95: press Play"
     graded = window.findChild(QLabel, "assignmentGraded").text()
     assert graded.startswith("Graded after 2,800 training steps with seed 0. The metric goals are graded on a test")
@@ -322,3 +331,21 @@ def test_the_instructor_names_the_data_a_network_may_read_and_the_window_keeps_t
     assert not window.document.apply(AddBlock(Block("peek", "input", {"shape": [], "data": "y"}, 0.0, 500.0)))
     assert refused == ["Locked by the assignment: what the network reads (only x) stays as it is"]
     assert "peek" not in window.document.root.blocks
+
+
+def test_saving_a_hand_out_that_holds_the_solution_offers_to_take_it_out(qtbot, window, tmp_path, monkeypatch, dialogs):
+    """New Assignment on a preset saved the preset's whole network: handed in unchanged, it passed its goals."""
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    window.assignments.act_new.trigger()
+    target = tmp_path / "handout.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
+    assert any(text.startswith("The network is complete: its 5 blocks that are not locked") for text in dialogs.asked)
+    assert sorted(load(target).graph.blocks) == ["input_1", "output_1"]
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # the solution back in the instructor's window
+    assert len(window.document.root.blocks) == 7
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    target.unlink()
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
+    assert not target.exists() and len(window.document.root.blocks) == 7
