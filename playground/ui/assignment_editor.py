@@ -157,6 +157,9 @@ class AssignmentEditor(QWidget):
             "an Input reading another is refused"
         )
         self.data.editingFinished.connect(self.apply)
+        self.play_note = Label()
+        self.play_note.setObjectName("assignmentPlayNote")
+        self.play_note.setWordWrap(True)
         self.test = QSpinBox()
         self.test.setObjectName("assignmentTest")
         self.test.setRange(0, round(MAX_TEST * 100))
@@ -195,6 +198,7 @@ class AssignmentEditor(QWidget):
         form.addRow(Label("Hidden"), self.hidden)
         form.addRow(Label("Data it may read"), self.data)
         form.addRow(Label("Steps graded"), self.steps)
+        form.addRow(self.play_note)
         form.addRow(Label("Test set"), self.test)
         column.addLayout(form)
         column.addWidget(Label("Goals (all must be met)"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.core.assignment import TOLERANCE, Goal, measure_network, steps_to_goals
@@ -19,6 +20,8 @@ MET, MISSED, WAITING = "#15803d", "#b91c1c", "#4b5563"  # dark enough to read fr
 
 
 class AssignmentGoals(QWidget):
+    graded_said = Signal(str)  # how grading trains and how Play's run differs (the instructor's panel says it too)
+
     def __init__(self, document: Document, session: TrainingSession) -> None:
         super().__init__()
         self.setObjectName("assignmentGoals")
@@ -91,6 +94,7 @@ class AssignmentGoals(QWidget):
         if run and run != assignment.steps:
             text += f" Play trains {run:,} steps ({training.epochs:,} epochs of {self.steps_per_epoch:,})."
         self.graded.setText(text)
+        self.graded_said.emit(text)
 
     def _new_run(self, message: Loaded) -> None:
         self.history = []

@@ -26,6 +26,7 @@ class Assignments(QObject):
         self.window, self.document, self.say = window, document, say
         self.goals = AssignmentGoals(document, session)
         self.editor = AssignmentEditor(document)
+        self.goals.graded_said.connect(self.editor.play_note.setText)
         self.goals_dock = self._dock(self.goals, "Assignment", "assignmentDock")
         self.editor_dock = self._dock(self.editor, "Assignment (instructor)", "assignmentEditorDock")
         self.act_new = actions.add("New Assignment…", self.new_assignment, name="newAssignment")
@@ -69,6 +70,11 @@ class Assignments(QObject):
         if not has:
             self.editor_dock.hide()
 
+    def _play_steps(self) -> int:
+        """The steps Play trains, once a run has been loaded (0 before): a new assignment grades as many
+        (mlp-spiral's graded 3,000 while Play trained 2,800, and the instructor's panel did not say so)."""
+        return self.goals.steps_per_epoch * self.document.project.training.epochs
+
     def new_assignment(self) -> None:
         """The instructor's panel for the open project; a project that is no assignment yet becomes one,
         its Inputs and Outputs and its data, seed, epochs, task and loss locked, its quality target (if
@@ -87,7 +93,7 @@ class Assignments(QObject):
                     brief=project.notes,
                     locks=Locks(ends, LOCKED_SETTINGS, ()),
                     goals=(goal,),
-                    steps=expected.steps if expected is not None else DEFAULT_STEPS,
+                    steps=self._play_steps() or (expected.steps if expected is not None else DEFAULT_STEPS),
                 )
             )
             self.say("The project is an assignment now: tick what is locked, set the goals, Save Assignment…", 10000)

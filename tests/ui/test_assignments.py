@@ -349,3 +349,23 @@ def test_saving_a_hand_out_that_holds_the_solution_offers_to_take_it_out(qtbot, 
     target.unlink()
     qtbot.mouseClick(window.findChild(QPushButton, "saveAssignment"), Qt.MouseButton.LeftButton)
     assert not target.exists() and len(window.document.root.blocks) == 7
+
+
+def test_a_new_assignment_grades_the_steps_play_trains_and_the_panel_says_when_they_differ(qtbot, window):
+    """New Assignment on mlp-spiral graded 3,000 steps while Play trained 2,800, and the panel did not say so."""
+    from tests.ui.test_training import wait_ready
+
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    wait_ready(qtbot, window)  # the run is built: Play's steps are known
+    window.assignments.act_new.trigger()
+    assignment = window.document.project.assignment
+    assert assignment.steps == window.assignments.goals.steps_per_epoch * window.document.project.training.epochs
+    note = window.findChild(QLabel, "assignmentPlayNote")
+    assert note.text() == f"Graded after {assignment.steps:,} training steps with seed 0."
+    steps = window.findChild(QWidget, "assignmentSteps")
+    steps.setFocus()
+    qtbot.keyClick(steps, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(steps, "3000")
+    qtbot.keyClick(steps, Qt.Key.Key_Return)
+    assert window.document.project.assignment.steps == 3000
+    assert f" Play trains {assignment.steps:,} steps (" in note.text()
