@@ -4,8 +4,12 @@ a line that says what it wanted."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TypeVar
 
 from playground.nn.grade_pool import SMALLEST_LIMIT
+
+Number = TypeVar("Number", int, float)
 
 
 def shape(text: str) -> tuple[int, ...]:
@@ -20,20 +24,14 @@ def shape(text: str) -> tuple[int, ...]:
 
 
 def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    value = _read(text, float, "a number of seconds")
     if not 0 < value <= 86_400:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 86400 seconds, not {text}")
     return value
 
 
 def gigabytes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of GB") from None
+    value = _read(text, float, "a number of GB")
     if not SMALLEST_LIMIT <= value <= 1 << 20:
         raise argparse.ArgumentTypeError(
             f"must be at least {SMALLEST_LIMIT:g} GB (importing torch takes that), not {text}"
@@ -42,10 +40,14 @@ def gigabytes(text: str) -> float:
 
 
 def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    value = _read(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _read(text: str, kind: Callable[[str], Number], what: str) -> Number:
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
