@@ -69,6 +69,13 @@ def _v9_to_v10(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v10_to_v11(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 11 lets a block id hold capital letters, so that an imported module keeps its layers'
+    names (``Conv2d_1a_3x3``, as torchvision names Inception's) and its weights their keys. A version-10
+    file's ids are lower-case, and keep their meaning."""
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -79,5 +86,6 @@ MIGRATIONS: dict[int, Migration] = {
     7: _v7_to_v8,
     8: _v8_to_v9,
     9: _v9_to_v10,
+    10: _v10_to_v11,
 }
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""

@@ -27,7 +27,7 @@ from playground.core.registry import canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_DEPTH = 16
@@ -167,7 +167,7 @@ def _build_graph(
         if not is_valid_id(block_id, nested):
             raise r.fail(
                 f"{where}.id",
-                f"'{block_id}' is not a valid block id (lower-case letters, digits, _; not a name PyTorch modules"
+                f"'{block_id}' is not a valid block id (letters, digits, _; not a name PyTorch modules"
                 " use themselves, like 'code' or 'forward')",
             )
         if block_id in graph.blocks:

@@ -23,7 +23,7 @@ Shape = tuple[Dim, ...]
 BATCH = "N"
 AUTO = "auto"
 """A size parameter set to this takes its value from the incoming wire (like Keras' Dense(H))."""
-_ID_RE = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # capitals since format 11: Conv2d_1a_3x3
 _INDEX_RE = re.compile(r"^(0|[1-9][0-9]{0,3})$")
 
 

@@ -26,7 +26,7 @@ def test_events_are_reported_in_the_past_tense() -> None:
     ]
 
 
-@pytest.mark.parametrize("bad", ["Linear_1", "1abc", "a-b", "class", "self", "", "x" * 65])
+@pytest.mark.parametrize("bad", ["1abc", "a-b", "class", "self", "", "x" * 65])
 def test_block_ids_must_be_python_names(bad: str) -> None:
     with pytest.raises(GraphError):
         Graph().add_block(Block(bad, "relu"))

@@ -223,3 +223,22 @@ def test_fuzzed_bytes_never_escape_as_anything_but_project_error(edits) -> None:
             text = text[:position] + insert + text[position + len(insert) :]
     with contextlib.suppress(ProjectError):
         loads(text)
+
+
+def test_a_version_10_file_reads_as_before_and_capitals_in_an_id_are_kept() -> None:
+    doc = spiral_doc()
+    doc["format_version"] = 10
+    assert load_doc(doc).graph == load(SPIRAL).graph
+    doc["format_version"] = FORMAT_VERSION
+    doc["graph"]["blocks"][1]["id"] = "Linear_1a"
+    for link in doc["graph"]["links"]:
+        link["src"], link["dst"] = (("Linear_1a" if end == "linear_1" else end) for end in (link["src"], link["dst"]))
+    doc["layout"]["positions"]["Linear_1a"] = doc["layout"]["positions"].pop("linear_1")
+    project = load_doc(doc)
+    assert "Linear_1a" in project.graph.blocks and json.loads(dumps(project))["graph"]["blocks"][1]["id"] == "Linear_1a"
+    doc["graph"]["blocks"][1]["id"] = "1a"
+    assert "'1a' is not a valid block id (letters, digits, _;" in str(error_of(doc))
+
+
+def load_doc(doc: dict):
+    return loads(json.dumps(doc), "test.json")

@@ -119,6 +119,35 @@ def test_the_blocks_keep_the_layers_names_and_are_wired_as_forward_reads() -> No
     assert all(block.x or block.y for block in graph.blocks.values() if block.type != "input")  # laid out
 
 
+class InceptionStem(nn.Module):
+    """Named as torchvision names Inception's layers: such names became conv2d_1, their weights renamed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.Conv2d_1a_3x3 = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(F.relu(self.Conv2d_1a_3x3(x)).mean((2, 3)))
+
+
+def test_layers_named_with_capitals_keep_their_names_through_the_file() -> None:
+    from playground.core.project import loads
+    from playground.core.project_write import dumps
+
+    original = InceptionStem()
+    imported = import_module(original, [(1, 3, 16, 16)])
+    assert "Conv2d_1a_3x3" in imported.project.graph.blocks
+    assert list(imported.weights) == list(original.state_dict())  # Conv2d_1a_3x3.weight, as torch has it
+    again = loads(dumps(imported.project))
+    assert again.graph == imported.project.graph
+    ours = compile_graph(again.graph).module
+    ours.load_state_dict(imported.weights)
+    x = torch.randn(2, 3, 16, 16)
+    with torch.no_grad():
+        assert torch.allclose(ours(x), original(x), atol=1e-6)
+
+
 class Unsupported(nn.Module):
     def __init__(self) -> None:
         super().__init__()
