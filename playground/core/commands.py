@@ -271,9 +271,7 @@ class RenameBlock(Command):
         if new in graph.blocks:
             raise GraphError(f"there is already a block '{new}'")
         if not is_valid_id(new, graph.nested):
-            raise GraphError(
-                f"'{new}' is not a valid block id: use letters, digits and _, starting with a letter or _"
-            )
+            raise GraphError(f"'{new}' is not a valid block id: use letters, digits and _, starting with a letter or _")
         block = graph.block(old)
         renamed = block.renamed(new)
         links = graph.links_of([old])

@@ -93,9 +93,7 @@ def entries(folder: Path) -> list[Entry]:
 def entry_path(folder: Path, name: str) -> Path:
     """Where the entry ``name`` (a block id, which its group takes when dropped) lives."""
     if not is_valid_id(name):
-        raise ValueError(
-            f"'{name}' is not a valid block id: use letters, digits and _, starting with a letter or _"
-        )
+        raise ValueError(f"'{name}' is not a valid block id: use letters, digits and _, starting with a letter or _")
     return folder / f"{name}{SUFFIX}"
 
 

@@ -249,7 +249,8 @@ def gradient_stats(model: nn.Module) -> dict[str, TensorStats]:
 
 
 def block_gradient_norms(model: nn.Module) -> dict[str, float]:
-    """One gradient norm per block: the lesson of vanishing and exploding gradients, over time."""
+    """One gradient norm per block: the lesson of vanishing and exploding gradients, over time. Read after
+    the step, so with ``grad_clip`` on these are the clipped gradients the optimiser took."""
     squares: dict[str, float] = {}
     for name, p in model.named_parameters():
         if p.grad is not None:

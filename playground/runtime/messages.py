@@ -105,7 +105,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Progress:
-    """Training steps since the last message (batched at most ~30 times a second) and any evaluations."""
+    """Training steps since the last message (batched at most 20 times a second: PROGRESS_PERIOD, nn/live/reports.py) and any evaluations."""
 
     run: int
     steps: np.ndarray

@@ -34,14 +34,6 @@ THUMBNAILS = 8  # training images shown per class
 CELL_IMAGES = 48  # the most images of one confusion-matrix cell sent
 
 
-def pca2(values: np.ndarray) -> np.ndarray:
-    """Rows of numbers seen along their two principal directions (unchanged when there are two)."""
-    if values.shape[1] <= 2:
-        return values
-    centred = values - values.mean(axis=0)
-    return centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
-
-
 def input_plane(trainer: Trainer, probe: Probe, bounds: tuple[float, float]) -> PlaneLook:
     view = probe.plane(bounds, PLANE_RESOLUTION)
     scores = trainer.task.scores_node
