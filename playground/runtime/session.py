@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import gc
 import signal
 import weakref
 from multiprocessing.process import BaseProcess
@@ -34,6 +35,8 @@ from playground.runtime.protocol import State
 
 _LIVE: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 _RECEIVERS: list[Receiver] = []  # every receiver not yet stopped (see Receiver)
+_COLLECTOR: list[GuiThreadCollector] = []  # one for the process, made with the first receiver
+COLLECT_MS = 1000  # how often the GUI thread collects what automatic collection would have
 WATCH_MS = 250  # how often the session looks whether the worker process is still alive
 QUIT_WAIT = 1.0  # seconds a closing window waits for the worker to end by itself
 WRITE_WAIT = 60.0  # ... or, while it writes weights or an export asked for, for it to finish them
@@ -61,6 +64,42 @@ def _stop_workers() -> None:
         receiver.stop()
 
 
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collection in the GUI thread only: automatic collection off, and a timer
+    collects each generation when automatic collection would have (pyqtgraph's GarbageCollector does the
+    same, but importing it brings the widgets into a module that has only QtCore). A collection started
+    in the thread that receives the worker's messages can destroy Qt objects of a closed window there and
+    deadlock with the GUI thread: seen in the suite, ~QObject in that thread waiting for the interpreter
+    lock while the GUI thread, holding it, waited for Qt's lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start(COLLECT_MS)
+
+    def collect(self) -> None:
+        if gc.isenabled():  # turned back on since (a library, a test): off again
+            gc.disable()
+        counts = gc.get_count()
+        oldest = -1
+        while oldest < 2 and counts[oldest + 1] > self.threshold[oldest + 1]:
+            oldest += 1
+        if oldest >= 0:
+            gc.collect(oldest)
+
+
+def collect_in_gui_thread() -> None:
+    """Made sure of by every Receiver as it is made (in the GUI thread): no receiving thread runs while
+    collection is automatic."""
+    if not _COLLECTOR:
+        _COLLECTOR.append(GuiThreadCollector())
+    elif gc.isenabled():
+        gc.disable()
+
+
 class Receiver(QThread):
     """Waits on the worker's queue (off the GUI thread) and hands each message on as a queued signal.
     Every one started is kept in ``_RECEIVERS`` until it has stopped: a QThread destroyed while it runs
@@ -71,6 +110,7 @@ class Receiver(QThread):
 
     def __init__(self, queue: Any) -> None:
         super().__init__()
+        collect_in_gui_thread()
         self.queue = queue
         _RECEIVERS.append(self)
 

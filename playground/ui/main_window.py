@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
@@ -45,18 +44,6 @@ from playground.ui.window_groups import GroupEditing
 from playground.ui.window_imports import ModelImports
 from playground.ui.window_library import MyBlocks
 
-_COLLECTOR: list[GarbageCollector] = []  # one for the process, made with the first window
-
-
-def collect_in_gui_thread() -> None:
-    """Python's cyclic garbage collection only in the GUI thread, by pyqtgraph's GarbageCollector (automatic
-    collection off, a one-second timer collects as it would have). A collection started in the thread that
-    receives the worker's messages (runtime/session.py: Receiver) can destroy Qt objects of a closed window
-    there and deadlock with the GUI thread: seen in the suite, ~QObject in that thread waiting for the
-    interpreter lock while the GUI thread, holding it, waited for Qt's lock."""
-    if not _COLLECTOR:
-        _COLLECTOR.append(GarbageCollector(interval=1.0))
-
 
 class MainWindow(QMainWindow):
     """Composes the window: the document, canvas, docks and training session, and the controllers of
@@ -64,7 +51,6 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
-        collect_in_gui_thread()
         self.setObjectName("mainWindow")
         self.document = Document(self)
         self.action_registry = Actions(self)
