@@ -70,9 +70,10 @@ def _v9_to_v10(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v10_to_v11(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 11 lets a block id hold capital letters, so that an imported module keeps its layers'
-    names (``Conv2d_1a_3x3``, as torchvision names Inception's) and its weights their keys. A version-10
-    file's ids are lower-case, and keep their meaning."""
+    """Version 11 lets a block id hold capital letters, and one inside a group end in numbers after
+    hyphens, so that an imported module keeps its layers' names (``Conv2d_1a_3x3``, as torchvision names
+    Inception's; ``block1-0``, as RegNet names its blocks) and its weights their keys. A version-10
+    file's ids are lower-case, without hyphens, and keep their meaning."""
     return data
 
 

@@ -25,6 +25,7 @@ AUTO = "auto"
 """A size parameter set to this takes its value from the incoming wire (like Keras' Dense(H))."""
 _ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # capitals since format 11: Conv2d_1a_3x3
 _INDEX_RE = re.compile(r"^(0|[1-9][0-9]{0,3})$")
+_NESTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(-[0-9]+)+$")  # since format 11: block1-0, as RegNet's stages
 
 
 class ShapeError(Exception):
@@ -110,8 +111,14 @@ RESERVED_IDS = frozenset(
 
 def is_valid_id(block_id: object, nested: bool = False) -> bool:
     """Block ids become Python names in compiled code, module attributes and keys in weight files. Inside a
-    group (``nested``) an id may also be a number, as ``nn.Sequential`` names its layers (``layer1.0.conv1``)."""
-    if nested and isinstance(block_id, str) and _INDEX_RE.match(block_id):
+    group (``nested``) an id may also be a number, as ``nn.Sequential`` names its layers (``layer1.0.conv1``),
+    or a name with numbers after hyphens, as torchvision's RegNet names its blocks (``block1-0``)."""
+    if (
+        nested
+        and isinstance(block_id, str)
+        and len(block_id) <= 64
+        and (_INDEX_RE.match(block_id) or _NESTED_RE.match(block_id))
+    ):
         return True
     return (
         isinstance(block_id, str)

@@ -53,16 +53,25 @@ def _constructor(cls: type, kwargs: dict) -> str:
 
 def _attribute(parts: list[str]) -> str:
     """``self.layer1[0].conv1`` for the module path layer1.0.conv1; a numbered child of the class itself
-    (a group made from an nn.Sequential's layers) is ``getattr(self, "0")``: a plain Module is not indexable."""
-    first = f'getattr(self, "{parts[0]}")' if parts[0].isdigit() else f"self.{parts[0]}"
-    return first + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in parts[1:])
+    (a group made from an nn.Sequential's layers) is ``getattr(self, "0")``: a plain Module is not indexable;
+    a name no attribute can spell (RegNet's ``block1-0``) is read with getattr too."""
+    found = "self"
+    for i, part in enumerate(parts):
+        if part.isdigit() and i > 0:
+            found += f"[{part}]"
+        elif part.isidentifier():
+            found += f".{part}"
+        else:
+            found = f'getattr({found}, "{part}")'
+    return found
 
 
 def _assignment(name: str, made: str) -> str:
-    """The line that registers ``made`` as the submodule at the path ``name``."""
+    """The line that registers ``made`` as the submodule at the path ``name`` (with add_module where its
+    name is no attribute name: ``0``, ``block1-0``)."""
     parts = name.split(".")
-    if len(parts) == 1 and name.isdigit():
-        return f'self.add_module("{name}", {made})'
+    if not parts[-1].isidentifier():
+        return f'{_attribute(parts[:-1])}.add_module("{parts[-1]}", {made})'
     return f"{_attribute(parts)} = {made}"
 
 

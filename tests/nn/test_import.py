@@ -336,3 +336,49 @@ def test_a_named_tuple_of_outputs_comes_in_as_outputs_named_by_its_fields() -> N
     with torch.no_grad():
         got, wanted = ours(x), module(x)
     assert torch.equal(got["logits"], wanted.logits) and torch.equal(got["aux_logits"], wanted.aux_logits)
+
+
+class RegNetStage(nn.Sequential):
+    """Named as torchvision's RegNet names its blocks: ``block1-0`` was flattened and renamed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for i in range(2):
+            self.add_module(f"block1-{i}", nn.Sequential(nn.Linear(4, 4), nn.ReLU()))
+
+
+class RegNetLike(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.trunk_output = nn.Sequential(collections.OrderedDict([("block1", RegNetStage())]))
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.trunk_output(x))
+
+
+def test_blocks_named_with_hyphens_keep_torchs_names_in_the_file_and_the_python_export(tmp_path) -> None:
+    import importlib.util
+
+    from playground.core.project import loads
+    from playground.core.project_write import dumps
+    from playground.nn.export import python_source
+
+    original = RegNetLike()
+    imported = import_module(original, [(1, 4)])
+    assert list(imported.weights) == list(original.state_dict())  # trunk_output.block1.block1-0.0.weight
+    again = loads(dumps(imported.project))
+    assert again.graph == imported.project.graph
+    x = torch.randn(3, 4)
+    ours = compile_graph(again.graph).module
+    ours.load_state_dict(imported.weights)
+    with torch.no_grad():
+        assert torch.allclose(ours(x), original(x), atol=1e-6)
+    (tmp_path / "exported.py").write_text(python_source(compile_graph(again.graph)))
+    spec = importlib.util.spec_from_file_location("exported", tmp_path / "exported.py")
+    exported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exported)
+    model = exported.Model()
+    model.load_state_dict(imported.weights)
+    with torch.no_grad():
+        assert torch.allclose(model(x), original(x), atol=1e-6)

@@ -56,7 +56,7 @@ def _called(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node]) -> 
 
 
 def _group_class(e: Emitter, block: Block) -> GroupClass:
-    """The class of the group's inside, named after it (``stage1``: Stage1); the same class for a group
+    """The class of the group's inside, named after it (``stage1``: Stage1, ``block1-0``: Block10); the same class for a group
     whose inside is the same as one already made."""
     ports, ends = port_names(block)
     inner = Emitter(e.analysis.inner[block.id])
@@ -65,7 +65,7 @@ def _group_class(e: Emitter, block: Block) -> GroupClass:
     emit(inner, block.graph)
     results = [inner.ends[end] for end in ends]
     inner.graph.output(results[0] if len(results) == 1 else tuple(results))
-    stem = "".join(part.capitalize() for part in re.split(r"_+", block.id) if part) or "Group"
+    stem = "".join(part.capitalize() for part in re.split(r"[_-]+", block.id) if part) or "Group"
     stem = stem if stem[0].isalpha() else f"Group{stem}"
     module = fx.GraphModule(inner.root, inner.graph, class_name=stem)
     source = module.code + repr(inner.constructors)
