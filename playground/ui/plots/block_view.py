@@ -204,7 +204,7 @@ class BlockLiveView(QWidget):
         if detail.activation is not None:
             parts.append(f"activations mean {detail.activation.mean:.3g}, std {detail.activation.std:.3g}")
         if gradient is not None:
-            parts.append(f"gradient norm {gradient.norm:.3g} (as the optimiser takes it: after clipping, if on)")
+            parts.append(f"gradient norm {gradient.norm:.3g} (after clipping, if on)")
         self.summary.setText("; ".join(parts) or "This block has no activations to show.")
         self._show_image(detail)
 
