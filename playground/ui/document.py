@@ -231,7 +231,7 @@ class Document(QObject):
 
     def setting_locked(self, name: str) -> bool:
         """Whether the training setting ``name`` (or "dataset") is locked by the assignment."""
-        return self.project.assignment is not None and name in self.project.assignment.locks.settings
+        return self.project.assignment is not None and name in self.project.assignment.locks.kept_settings
 
     @contextlib.contextmanager
     def macro(self, text: str) -> Iterator[None]:
@@ -373,8 +373,7 @@ class Document(QObject):
     def set_dataset(self, ref: DatasetRef, merges: bool = True) -> None:
         if ref != self.project.dataset and self.setting_locked("dataset"):
             self.refused.emit("Locked by the assignment: the dataset stays as it is")
-            return
-        if ref != self.project.dataset:
+        elif ref != self.project.dataset:
             self.undo_stack.push(SettingsEdit(self, "dataset", ref.id, self.project.dataset, ref, merges))
 
     def set_assignment(self, assignment: Assignment | None) -> None:
