@@ -328,9 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
         "grade",
         help="train every submission of an assignment and say which goals each meets (a table, and --csv)",
         description="Train each submission headless with the assignment's seed for its steps, one process per "
-        "submission, and write one row each: every goal met or not with the value measured, the total, and why a "
-        "submission was not trained (locked parts changed, damaged, does not compile, diverged, timed out). "
-        "Exit 0 when every submission has its row.",
+        "submission, and write one row each: every goal met or not with the value measured (on the assignment's "
+        "held-out test set where it has one), the total, and why a submission was not trained (locked parts "
+        "changed, damaged, does not compile, reads the answers, diverged, needs more memory, timed out). Entries "
+        "left out are named, copies marked. Exit 0 when every submission has its row.",
     )
     grade.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment file (or a shipped one's id)")
     grade.add_argument(
@@ -340,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="project files, folders of them or of one folder per student, zips of either",
     )
     grade.add_argument("--csv", type=Path, metavar="OUT", help="also write the rows to OUT as CSV")
-    grade.add_argument("--force", action="store_true", help="replace the CSV file if it exists")
+    grade.add_argument("--force", action="store_true", help="replace the CSV file and feedback files if they exist")
     grade.add_argument(
         "--jobs", type=cli_types.positive, default=cores(), metavar="N", help="submissions at once (default: cores)"
     )
