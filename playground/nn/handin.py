@@ -19,7 +19,7 @@ from playground.core.files import TRAINER_SUFFIX, WEIGHTS_SUFFIX, read_bounded
 from playground.core.project import MAX_FILE_BYTES, ProjectError, load
 from playground.core.project_write import graph_document
 
-MAX_DEPTH = 4  # folders below the one named (a student's folder, and what a zip or an editor adds)
+MAX_DEPTH = 4  # folders and zips below the one named (a student's folder, and what a zip or an editor adds)
 MAX_ENTRIES = 20_000  # of one zip
 MAX_UNPACKED = 2 * 1024**3  # bytes one zip may unpack to (a zip bomb is refused, not unpacked)
 PLATFORM_SUFFIX = re.compile(
@@ -79,11 +79,10 @@ def _folder(found: HandIn, folder: Path, shown: str, assignment: Path, unpack: P
         why = _not_a_submission(path, assignment)
         if why:
             found.skipped.append(Skipped(where, why))
+        elif (path.is_dir() or path.suffix.lower() == ".zip") and depth >= MAX_DEPTH:
+            found.skipped.append(Skipped(where, f"more than {MAX_DEPTH} folders or zips down"))
         elif path.is_dir():
-            if depth >= MAX_DEPTH:
-                found.skipped.append(Skipped(where, f"a folder more than {MAX_DEPTH} levels down"))
-            else:
-                _folder(found, path, where, assignment, unpack, student or student_of(entry.name), depth + 1)
+            _folder(found, path, where, assignment, unpack, student or student_of(entry.name), depth + 1)
         elif path.suffix.lower() == ".zip":
             _zip(found, path, where, assignment, unpack, student or student_of(path.stem), depth + 1)
         elif path.suffix.lower() == ".json":

@@ -153,3 +153,17 @@ def test_a_submission_over_the_memory_limit_gets_its_row(tmp_path: Path, quick: 
     with pytest.raises(SystemExit) as info:
         run_cli(["grade", str(quick), str(tmp_path / "honest.json"), "--memory", "0.2"])
     assert info.value.code == 2 and "--memory: must be at least 1 GB" in capsys.readouterr().err
+
+
+def test_a_zip_that_holds_itself_is_unpacked_only_so_far(tmp_path: Path, quick: Path) -> None:
+    """A zip inside a zip inside a zip...: unpacked a few levels down, then named, never for ever."""
+    inner = tmp_path / "level.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("spiral.json", write(spiral_solution(), tmp_path / "s.json").read_text())
+    for _ in range(6):
+        outer = tmp_path / "outer.zip"
+        with zipfile.ZipFile(outer, "w") as z:
+            z.write(inner, "level.zip")
+        outer.replace(inner)
+    code, _, err = run_cli(["grade", str(quick), str(inner), "--quiet"])
+    assert code == 2 and "more than 4 folders or zips down" in err and "no submissions to grade" in err
