@@ -369,3 +369,14 @@ def test_a_new_assignment_grades_the_steps_play_trains_and_the_panel_says_when_t
     qtbot.keyClick(steps, Qt.Key.Key_Return)
     assert window.document.project.assignment.steps == 3000
     assert f" Play trains {assignment.steps:,} steps (" in note.text()
+
+
+def test_leaving_presentation_gives_an_assignment_its_tall_goals_back(qtbot, window, tmp_path):
+    assert window.files.open_path(write(spiral_solution(), tmp_path / "mine.json"))
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.corner(Qt.Corner.BottomRightCorner) == right
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.presenter.presenting)
+    qtbot.keyClick(window.stage_network, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.presenter.presenting)
+    assert window.corner(Qt.Corner.BottomRightCorner) == right  # it went back to the bottom panel's
