@@ -6,12 +6,9 @@ while a run streams its messages, and every collection's thread recorded."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.runtime.test_orphan import run_offscreen
+
 STRESS = """
 import gc, json, threading, time
 from PySide6.QtCore import QCoreApplication, QObject
@@ -46,14 +43,7 @@ print(json.dumps({"progress": len(progress), "collections": sorted(set(threads))
 
 
 def test_every_collection_runs_in_the_gui_thread_while_messages_stream() -> None:
-    ended = subprocess.run(
-        [sys.executable, "-c", STRESS],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    ended = run_offscreen(STRESS, timeout=180)
     assert ended.returncode == 0, ended.stderr[-2000:]
     seen = json.loads(ended.stdout.splitlines()[-1])
     assert seen["progress"] >= 40  # the run streamed its messages all along

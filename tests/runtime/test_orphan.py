@@ -71,13 +71,18 @@ gc.collect()
 def test_a_session_dropped_without_a_shutdown_does_not_abort_the_exit() -> None:
     """Its message-receiving thread ran on, and at the interpreter's exit Qt aborted ("QThread:
     Destroyed while thread is still running", exit 134; seen once at the end of a UI test run)."""
-    ended = subprocess.run(
-        [sys.executable, "-c", DROPPED],
+    ended = run_offscreen(DROPPED, timeout=120)
+    assert ended.returncode == 0, ended.stderr[-500:]
+    assert "QThread: Destroyed" not in ended.stderr
+
+
+def run_offscreen(script: str, timeout: int) -> subprocess.CompletedProcess:
+    """``python -c script`` in the repository, Qt offscreen, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert ended.returncode == 0, ended.stderr[-500:]
-    assert "QThread: Destroyed" not in ended.stderr
