@@ -78,7 +78,7 @@ def matched_ids(assigned: Project, project: Project, locks: Locks) -> dict[str, 
 def _kept_form(block: Block) -> dict[str, Any]:
     """A block as a lock keeps it: its type, every parameter (a default as if written), its inside."""
     spec = get_spec(block.type)
-    defaults = {param.name: param.default for param in spec.params} if spec is not None else {}
+    defaults = spec.defaults() if spec is not None else {}
     item: dict[str, Any] = {"id": block.id, "type": block.type, "params": defaults | block.params}
     if block.graph is not None:
         item["graph"] = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from playground.core.files import TRAINER_SUFFIX, WEIGHTS_SUFFIX, read_bounded
-from playground.core.project import MAX_FILE_BYTES, ProjectError, load
+from playground.core.project import MAX_FILE_BYTES, ProjectError, loads
 from playground.core.project_write import graph_document
 
 MAX_DEPTH = 4  # folders and zips below the one named (a student's folder, and what a zip or an editor adds)
@@ -171,7 +171,7 @@ def duplicates(submissions: list[Submission]) -> list[str]:
             said.append("")
             continue
         digest = hashlib.sha256(raw).hexdigest()
-        network = _network_key(submission.path)
+        network = _network_key(raw, submission.path)
         if digest in seen_bytes:
             said.append(f"same file as {seen_bytes[digest]}")
         elif network and network in seen_networks:
@@ -184,9 +184,11 @@ def duplicates(submissions: list[Submission]) -> list[str]:
     return said
 
 
-def _network_key(path: Path) -> str:
+def _network_key(raw: bytes, path: Path) -> str:
+    """The network's blocks, parameters and wires, hashed, from the bytes already read ("" for a file
+    that is no project)."""
     try:
-        project = load(path)
-    except (ProjectError, OSError):
+        project = loads(raw.decode("utf-8"), str(path))
+    except (ProjectError, UnicodeDecodeError):
         return ""
     return hashlib.sha256(json.dumps(graph_document(project.graph), sort_keys=True).encode()).hexdigest()
