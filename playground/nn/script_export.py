@@ -21,7 +21,7 @@ import torch
 
 from playground import __version__
 from playground.core.files import atomic_write
-from playground.core.project_types import Project
+from playground.core.project_types import Project, settings_where
 from playground.nn.checkpoint import weights_of, write_safetensors
 from playground.nn.compile import CompiledModel
 from playground.nn.data import DataError, image_reader, load_data, toy2d
@@ -33,13 +33,12 @@ from playground.nn.tasks.base import Task
 TEMPLATE = Path(__file__).with_name("train_script.py")  # standalone: read as text, never imported here
 SUPPORTED = ("classification", "regression", "autoencoder", "vae", "language_model")
 SETTINGS_LINE = "SETTINGS: dict = {}\n"
-KNOBS = ("optimizer", "lr", "momentum", "nesterov", "weight_decay", "batch_size", "grad_clip")
-SCHEDULE = ("schedule", "step_size", "gamma", "seed")
+SET_AS_THEY_ARE = settings_where(script="value")  # the others train.py reads are derived below
 
 
 def _settings(project: Project, task: Task) -> dict:
     config = project.training
-    found = {"task": config.task, **{name: getattr(config, name) for name in (*KNOBS, *SCHEDULE)}}
+    found = {"task": config.task, **{name: getattr(config, name) for name in SET_AS_THEY_ARE}}
     found["epochs"] = config.epochs or 1  # a project that trains until stopped: one epoch, --epochs for more
     if config.task == "language_model":
         found["context"] = task.context

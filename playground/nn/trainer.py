@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from playground.core.project_types import Project, TrainingConfig
+from playground.core.project_types import Project, TrainingConfig, settings_where
 from playground.nn.compile import CompiledModel, compile_graph
 from playground.nn.data import Data, held_out, load_data
 from playground.nn.distributed import ALONE, World, wrapper
@@ -187,9 +187,7 @@ class Trainer:
         """Take the knobs that can change mid-run (learning rate, batch size, optimiser and its settings,
         clipping, schedule, epochs, the recipes' own knobs) from ``config`` at once; return the names of the changed settings
         that need a fresh start instead (task, loss, seed, compile), leaving those as they were."""
-        restart = [
-            name for name in ("task", "loss", "seed", "compile") if getattr(config, name) != getattr(self.config, name)
-        ]
+        restart = [name for name in settings_where(live=False) if getattr(config, name) != getattr(self.config, name)]
         live = dataclasses.replace(config, **{name: getattr(self.config, name) for name in restart})
         self.set_lr(live.lr)
         self.set_batch_size(live.batch_size)

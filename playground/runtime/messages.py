@@ -7,26 +7,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from playground.core.project_types import RECIPE_KNOBS, DatasetRef
+from playground.core.project_types import DatasetRef, settings_where
 from playground.core.registry import ParamSpec
 
-# Training settings a running trainer takes at once; changing any other one needs a fresh start.
-LIVE_SETTINGS = frozenset(
-    {
-        "lr",
-        "batch_size",
-        "epochs",
-        "optimizer",
-        "momentum",
-        "nesterov",
-        "weight_decay",
-        "grad_clip",
-        "schedule",
-        "step_size",
-        "gamma",
-        *RECIPE_KNOBS,
-    }
-)
+LIVE_SETTINGS = frozenset(settings_where(live=True))
+"""Training settings a running trainer takes at once; changing any other one needs a fresh start."""
 
 
 @dataclass(frozen=True)

@@ -22,30 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.project_types import RECIPE_KNOBS, DatasetRef, TrainingConfig
+from playground.core.project_types import RECIPE_KNOBS, DatasetRef, TrainingConfig, settings_where
 from playground.core.registry import ParamSpec
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, DatasetInfo, Thumbnails
+from playground.runtime.messages import Catalogue, DatasetInfo, Thumbnails
 from playground.ui.document import Document
 from playground.ui.forms import make_editor, show_value
 from playground.ui.plain import Label
 from playground.ui.thumbnail_strip import ThumbnailStrip
 
 LR_RANGE = (-5.0, 0.5)  # log10 of the learning-rate slider's ends
-TRAINING_FIELDS = (
-    "loss",
-    "optimizer",
-    "momentum",
-    "nesterov",
-    "batch_size",
-    "weight_decay",
-    "grad_clip",
-    "schedule",
-    "step_size",
-    "gamma",
-    "epochs",
-    "seed",
-    "compile",
-)
+TRAINING_FIELDS = settings_where(panel="form")
 
 
 class SettingsForm(QWidget):
@@ -130,10 +116,10 @@ class SettingsForm(QWidget):
             self.lr_slider.setValue(self.lr_position(config.lr))
             self.task.setCurrentText(config.task)
             knobs = self.catalogue.tasks.get(config.task, ()) if self.catalogue else ()
+            uses = TrainingConfig.uses()
             for name, editor in self.training_editors.items():  # only the knobs the chosen recipe reads
-                live = name in LIVE_SETTINGS or name in RECIPE_KNOBS
-                shown = name in knobs if name in RECIPE_KNOBS else True
-                self.training_form.setRowVisible(editor, shown and (live or not self.presenting))
+                shown = name in knobs if uses[name].panel == "recipe" else True
+                self.training_form.setRowVisible(editor, shown and (uses[name].live or not self.presenting))
             self.training_form.setRowVisible(self.task, not self.presenting)
             index = self.dataset.findData(project.dataset.id)
             if index >= 0:
