@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playground.core.project_types import DatasetRef  # noqa: E402
-from playground.nn.data import load_data  # noqa: E402
+from playground.nn.data.base import load_data  # noqa: E402
 from tests.assignments import assignment, chain, write  # noqa: E402
 
 STEPS = 2800

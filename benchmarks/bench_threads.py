@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playground import cores  # noqa: E402
+from playground.host import cores  # noqa: E402
 
 
 def spin(stop: multiprocessing.Event) -> None:

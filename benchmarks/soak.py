@@ -22,7 +22,7 @@ os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="soak-"))
 
 from gui import shown_window, wait  # noqa: E402
 
-from playground import PRESETS  # noqa: E402
+from playground.host import PRESETS  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
 
 

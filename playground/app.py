@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground import PRESETS, cli, project_file
+from playground import cli
+from playground.host import PRESETS, project_file
 
 if TYPE_CHECKING:
     from playground.ui.main_window import MainWindow

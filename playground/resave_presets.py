@@ -7,9 +7,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from playground import PRESETS
 from playground.core.project import load
 from playground.core.project_write import dumps
+from playground.host import PRESETS
 
 
 def resave(out: TextIO) -> int:

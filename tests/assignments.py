@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from playground import PRESETS
 from playground.core.graph import Block, Link
 from playground.core.project import load
 from playground.core.project_types import Project
 from playground.core.project_write import save
+from playground.host import PRESETS
 
 ASSIGNMENTS = PRESETS / "assignments"
 

@@ -8,21 +8,18 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from playground.core.analysis import Analysis
 from playground.core.graph import GROUP, Graph
-from playground.core.project_types import STAGE_VIEWS, TrainingConfig
+from playground.core.project_types import COUNTED, STAGE_VIEWS, Assignment, Goal, Locks, TrainingConfig
 from playground.core.reader import Reader
-from playground.core.registry import canonical_type, get_spec
-from playground.core.shapes import Analysis
+from playground.core.registry import canonical_type, get_spec, type_title
 
 MAX_GOALS = 20
 MAX_STEPS = 10_000_000
 STRUCTURAL = ("input", "output", GROUP, "group_input", "group_output")
 """Block types an "only these blocks" goal always allows: the data's way in and out, and groups."""
-COUNTED = ("params", "blocks", "only", "steps")
-"""Goals on the network or the run rather than on a validation metric."""
 TOLERANCE = 0.005
 """How far past its threshold a metric may fall and still meet its goal: what differs between machines
 (see docs/assignments.md)."""
@@ -30,97 +27,9 @@ TOLERANCE = 0.005
 METRIC_RE = re.compile(r"^val_[a-z0-9_]{1,60}$")
 
 
-@dataclass(frozen=True)
-class Goal:
-    """One checkable goal. ``measure``: a validation metric ("val_accuracy", "val_loss"), "params" (the
-    network's weights), "blocks" (blocks of ``block_type``), "only" (no block types but ``types``) or
-    "steps" (the metric goals all met within that many training steps)."""
-
-    measure: str
-    at_least: float | None = None
-    at_most: float | None = None
-    block_type: str = ""
-    types: tuple[str, ...] = ()
-
-    @property
-    def is_metric(self) -> bool:
-        return self.measure not in COUNTED
-
-    def text(self) -> str:
-        """The goal as the student reads it: "val_accuracy ≥ 0.95", "at most 200 parameters"."""
-        if self.measure == "only":
-            return "only " + ", ".join(_title(t) for t in self.types) + " blocks"
-        if self.measure == "params":
-            return f"at most {int(self.at_most or 0):,} parameters"
-        if self.measure == "blocks":
-            bound = (
-                f"at least {int(self.at_least):,}"
-                if self.at_least is not None
-                else f"at most {int(self.at_most or 0):,}"
-            )
-            return f"{bound} {_title(self.block_type)} blocks"
-        if self.measure == "steps":
-            return f"metric goals met within {int(self.at_most or 0):,} steps"
-        if self.at_least is not None:
-            return f"{self.measure} ≥ {self.at_least:g}"
-        return f"{self.measure} ≤ {self.at_most:g}"
-
-    def met(self, value: float, tolerance: float = 0.0) -> bool:
-        """Whether ``value`` of this goal's measure meets it (a metric within ``tolerance``)."""
-        if not math.isfinite(value):
-            return False
-        slack = tolerance if self.is_metric else 0.0
-        if self.at_least is not None and value < self.at_least - slack:
-            return False
-        return self.at_most is None or value <= self.at_most + slack
-
-
-@dataclass(frozen=True)
-class Locks:
-    """``blocks``: top-level blocks (with their insides, and the wires between two of them) the student
-    cannot change, move, delete or rewire; ``settings``: "dataset" and training settings the student
-    cannot change; ``hidden``: training settings, "dataset" and stage views ("curves", "data", "block")
-    not shown to the student. A hidden setting is kept too: what the student cannot see, the student
-    cannot have meant to change (a hidden ``compile`` changed by hand in the file changed the grade).
-    ``data``: the dataset fields a network's Inputs may read (none named: any but the answers)."""
-
-    blocks: tuple[str, ...] = ()
-    settings: tuple[str, ...] = ()
-    hidden: tuple[str, ...] = ()
-    data: tuple[str, ...] = ()
-
-    @property
-    def kept_settings(self) -> tuple[str, ...]:
-        """The settings kept as the assignment has them: the locked ones, and the hidden ones."""
-        return (
-            *self.settings,
-            *(name for name in self.hidden if name not in self.settings and name not in STAGE_VIEWS),
-        )
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """``steps``: how many steps grading trains, with the project's seed; ``source``: the assignment
-    file a student's project came from ("" in the assignment itself); ``test``: the share of the training
-    examples held out (by the dataset's seed), never trained on nor shown, that grading measures the
-    metric goals on (0: none, the goals are measured on the validation split the student watches)."""
-
-    brief: str = ""
-    locks: Locks = Locks()
-    goals: tuple[Goal, ...] = ()
-    steps: int = 1000
-    source: str = ""
-    test: float = 0.0
-
-
 def setting_names() -> tuple[str, ...]:
     """What a settings lock or a hidden entry may name besides the stage views."""
     return ("dataset", *(f.name for f in dataclasses.fields(TrainingConfig)))
-
-
-def _title(type_name: str) -> str:
-    spec = get_spec(type_name)
-    return spec.title if spec is not None else type_name
 
 
 # --- goals measured on the network -------------------------------------------------------------
@@ -154,7 +63,7 @@ def measure_network(goal: Goal, graph: Graph, analysis: Analysis) -> tuple[float
         return float(counts.get(goal.block_type, 0)), str(counts.get(goal.block_type, 0))
     allowed = set(goal.types) | set(STRUCTURAL)
     others = sorted(t for t in counts if t not in allowed)
-    return float(sum(counts[t] for t in others)), ", ".join(_title(t) for t in others) or "none other"
+    return float(sum(counts[t] for t in others)), ", ".join(type_title(t) for t in others) or "none other"
 
 
 NOT_COUNTED = "not counted until the network has no problems"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from playground.core.graph import Block, Graph, Link, walk
-from playground.core.project import ProjectError, build_graph, parse
+from playground.core.project import build_graph, parse
 from playground.core.project_write import graph_document, positions_of
+from playground.core.reader import ProjectError
 
 CLIPBOARD_FORMAT = "playground-blocks"
 

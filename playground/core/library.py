@@ -13,16 +13,9 @@ from pathlib import Path
 
 from playground.core.files import atomic_write, read_bounded
 from playground.core.graph import GROUP, Block, Graph
-from playground.core.project import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
-    MAX_FILE_BYTES,
-    ProjectError,
-    migrate,
-    parse,
-    placed_graph,
-)
+from playground.core.project import FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, migrate, parse, placed_graph
 from playground.core.project_write import graph_document, positions_of
+from playground.core.reader import ProjectError
 from playground.core.registry import is_valid_id
 
 LIBRARY_FORMAT = "playground-block"

@@ -11,9 +11,9 @@ from typing import Any
 
 import networkx as nx
 
-from playground.core.assignment import STRUCTURAL, Locks
+from playground.core.assignment import STRUCTURAL
 from playground.core.graph import Block, Graph
-from playground.core.project_types import Project
+from playground.core.project_types import Locks, Project
 from playground.core.registry import get_spec
 
 

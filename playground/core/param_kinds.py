@@ -10,12 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from playground.core.drawn import check_points
-
-if TYPE_CHECKING:
-    from playground.core.registry import ParamSpec
 
 MAX_INT = 1 << 31
 MAX_FLOAT = 1e12
@@ -26,6 +23,28 @@ Draw = Callable[[int, int], int]
 """A random whole number between its two arguments, both included (hypothesis's ``integers``)."""
 
 KINDS: dict[str, ParamKind] = {}
+
+
+class Param(Protocol):
+    """What a kind reads of a parameter (registry.ParamSpec, which sits above the kinds)."""
+
+    @property
+    def default(self) -> Any: ...
+
+    @property
+    def min(self) -> float | None: ...
+
+    @property
+    def max(self) -> float | None: ...
+
+    @property
+    def choices(self) -> tuple[str, ...]: ...
+
+    @property
+    def symbols(self) -> tuple[str, ...]: ...
+
+    @property
+    def infer_from(self) -> tuple[int, int] | None: ...
 
 
 def format_number(value: float) -> str:
@@ -64,11 +83,11 @@ class ParamKind:
         if "name" in cls.__dict__:  # a base of kinds (NumberKind) names none
             KINDS[cls.name] = cls()
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         """``value`` normalised, or ValueError saying what is allowed."""
         raise NotImplementedError
 
-    def parse(self, spec: ParamSpec, text: str) -> Any:
+    def parse(self, spec: Param, text: str) -> Any:
         """What the user typed into a line, as a value (``validate`` judges it)."""
         return text.strip()
 
@@ -76,20 +95,20 @@ class ParamKind:
         """A value as the line editor shows it: what ``parse`` reads back."""
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
-    def allowed(self, spec: ParamSpec) -> str:
+    def allowed(self, spec: Param) -> str:
         """What the parameter may be, for the block reference (``playground blocks``)."""
         return self.name
 
-    def hint(self, spec: ParamSpec) -> str:
+    def hint(self, spec: Param) -> str:
         """What an empty line editor shows as an example."""
         return ""
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         """A random valid value (the property tests build random networks with it); the default where
         only the block's input shape can make another fit (a list of sizes: the tests draw it from the shape)."""
         return spec.default
 
-    def check_range(self, spec: ParamSpec, value: float) -> None:
+    def check_range(self, spec: Param, value: float) -> None:
         low = spec.min if spec.min is not None else -self.limit
         high = spec.max if spec.max is not None else self.limit
         if not low <= value <= high:
@@ -98,14 +117,14 @@ class ParamKind:
             )
 
     @staticmethod
-    def small_range(spec: ParamSpec) -> tuple[float, float]:
+    def small_range(spec: Param) -> tuple[float, float]:
         """A small part of the parameter's range: random draws stay where networks stay small."""
         low = -4 if spec.min is None else max(spec.min, -4)
         high = 4 if spec.max is None else min(spec.max, low + 6)
         return low, high
 
     @staticmethod
-    def ranged(spec: ParamSpec) -> str:
+    def ranged(spec: Param) -> str:
         """The range the parameter sets ("1 to 64", "at least 0"), or "" when it sets none."""
         if spec.min is not None and spec.max is not None:
             return f"{format_number(spec.min)} to {format_number(spec.max)}"
@@ -118,12 +137,12 @@ class BoolKind(ParamKind):
     name = "bool"
     editor = "check"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError(f"must be true or false, not {show(value)}")
         return value
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         return bool(d(0, 1))
 
 
@@ -131,22 +150,22 @@ class ChoiceKind(ParamKind):
     name = "choice"
     editor = "choice"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if value not in spec.choices:
             raise ValueError(f"must be one of {', '.join(spec.choices)}, not {show(value)}")
         return value
 
-    def allowed(self, spec: ParamSpec) -> str:
+    def allowed(self, spec: Param) -> str:
         return " / ".join(spec.choices)
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         return spec.choices[d(0, len(spec.choices) - 1)]
 
 
 class NumberKind(ParamKind):
     """A number in the range its ParamSpec sets."""
 
-    def allowed(self, spec: ParamSpec) -> str:
+    def allowed(self, spec: Param) -> str:
         return self.ranged(spec) or self.name
 
 
@@ -154,7 +173,7 @@ class IntKind(NumberKind):
     name = "int"
     editor = "whole"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if not _whole(value):
             if isinstance(value, float) and value.is_integer() and abs(value) < MAX_INT:
                 value = int(value)
@@ -164,7 +183,7 @@ class IntKind(NumberKind):
         self.check_range(spec, value)
         return value
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         low, high = self.small_range(spec)
         return d(int(low), int(high))
 
@@ -174,7 +193,7 @@ class FloatKind(NumberKind):
     editor = "number"
     limit = MAX_FLOAT
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"must be a number, not {show(value)}")
         value = float(value)
@@ -183,7 +202,7 @@ class FloatKind(NumberKind):
         self.check_range(spec, value)
         return value
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         low, high = self.small_range(spec)
         return round(low + (min(high, low + 2) - low) * d(0, 20) / 20, 4)
 
@@ -191,7 +210,7 @@ class FloatKind(NumberKind):
 class TextKind(ParamKind):
     name = "text"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if not isinstance(value, str) or len(value) > 4096 or "\x00" in value:
             raise ValueError(f"must be text of at most 4096 characters, not {show(value)}")
         return value
@@ -214,7 +233,7 @@ class FolderKind(TextKind):
 class NameKind(ParamKind):
     name = "name"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if not isinstance(value, str) or not _NAME_RE.match(value):
             raise ValueError(f"must be a short lower-case name such as 'x', not {show(value)}")
         return value
@@ -225,7 +244,7 @@ class IntsKind(ParamKind):
 
     name = "ints"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if not isinstance(value, list | tuple) or len(value) > 8:
             raise ValueError(f"must be a list of at most 8 whole numbers, not {show(value)}")
         items: list[int | str] = []
@@ -240,10 +259,10 @@ class IntsKind(ParamKind):
                 raise ValueError(f"may hold only {allowed}, not {show(item)}")
         return items
 
-    def parse(self, spec: ParamSpec, text: str) -> Any:
+    def parse(self, spec: Param, text: str) -> Any:
         return parse_ints(text)
 
-    def hint(self, spec: ParamSpec) -> str:
+    def hint(self, spec: Param) -> str:
         return "e.g. 1, 8, 8"
 
 
@@ -252,7 +271,7 @@ class DimsKind(ParamKind):
 
     name = "dims"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         if isinstance(value, str) and value in spec.choices:
             return value
         listed = isinstance(value, list | tuple) and 1 <= len(value) <= 3
@@ -266,17 +285,17 @@ class DimsKind(ParamKind):
         words = "".join(f" or '{c}'" for c in spec.choices)
         raise ValueError(f"must be a whole number, one per axis such as [3, 5]{words}, not {show(value)}")
 
-    def parse(self, spec: ParamSpec, text: str) -> Any:
+    def parse(self, spec: Param, text: str) -> Any:
         items = parse_ints(text)
         return items[0] if len(items) == 1 else items
 
-    def hint(self, spec: ParamSpec) -> str:
+    def hint(self, spec: Param) -> str:
         return "e.g. 3 or 3, 5" + "".join(f" or {c}" for c in spec.choices)
 
-    def allowed(self, spec: ParamSpec) -> str:
+    def allowed(self, spec: Param) -> str:
         return f"{self.ranged(spec)}, one number or one per axis" + "".join(f", or '{w}'" for w in spec.choices)
 
-    def draw(self, spec: ParamSpec, d: Draw) -> Any:
+    def draw(self, spec: Param, d: Draw) -> Any:
         low, high = self.small_range(spec)
         words = list(spec.choices)
         pick = d(0, 2 + len(words))
@@ -292,7 +311,7 @@ class PointsKind(ParamKind):
     name = "points"
     editor = "drawn"
 
-    def validate(self, spec: ParamSpec, value: Any) -> Any:
+    def validate(self, spec: Param, value: Any) -> Any:
         return check_points(value)
 
     def format(self, value: Any) -> str:

@@ -4,14 +4,12 @@ that keeps them is project.py's (reading, migrating, writing)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playground.core.graph import Graph
-from playground.core.registry import ParamSpec
-
-if TYPE_CHECKING:
-    from playground.core.assignment import Assignment
+from playground.core.registry import ParamSpec, type_title
 
 
 @dataclass(frozen=True)
@@ -179,6 +177,93 @@ class Stage:
 
     views: tuple[str, ...] = STAGE_VIEWS
     follow: str = ""
+
+
+COUNTED = ("params", "blocks", "only", "steps")
+"""Goals on the network or the run rather than on a validation metric."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One checkable goal. ``measure``: a validation metric ("val_accuracy", "val_loss"), "params" (the
+    network's weights), "blocks" (blocks of ``block_type``), "only" (no block types but ``types``) or
+    "steps" (the metric goals all met within that many training steps)."""
+
+    measure: str
+    at_least: float | None = None
+    at_most: float | None = None
+    block_type: str = ""
+    types: tuple[str, ...] = ()
+
+    @property
+    def is_metric(self) -> bool:
+        return self.measure not in COUNTED
+
+    def text(self) -> str:
+        """The goal as the student reads it: "val_accuracy ≥ 0.95", "at most 200 parameters"."""
+        if self.measure == "only":
+            return "only " + ", ".join(type_title(t) for t in self.types) + " blocks"
+        if self.measure == "params":
+            return f"at most {int(self.at_most or 0):,} parameters"
+        if self.measure == "blocks":
+            bound = (
+                f"at least {int(self.at_least):,}"
+                if self.at_least is not None
+                else f"at most {int(self.at_most or 0):,}"
+            )
+            return f"{bound} {type_title(self.block_type)} blocks"
+        if self.measure == "steps":
+            return f"metric goals met within {int(self.at_most or 0):,} steps"
+        if self.at_least is not None:
+            return f"{self.measure} ≥ {self.at_least:g}"
+        return f"{self.measure} ≤ {self.at_most:g}"
+
+    def met(self, value: float, tolerance: float = 0.0) -> bool:
+        """Whether ``value`` of this goal's measure meets it (a metric within ``tolerance``)."""
+        if not math.isfinite(value):
+            return False
+        slack = tolerance if self.is_metric else 0.0
+        if self.at_least is not None and value < self.at_least - slack:
+            return False
+        return self.at_most is None or value <= self.at_most + slack
+
+
+@dataclass(frozen=True)
+class Locks:
+    """``blocks``: top-level blocks (with their insides, and the wires between two of them) the student
+    cannot change, move, delete or rewire; ``settings``: "dataset" and training settings the student
+    cannot change; ``hidden``: training settings, "dataset" and stage views ("curves", "data", "block")
+    not shown to the student. A hidden setting is kept too: what the student cannot see, the student
+    cannot have meant to change (a hidden ``compile`` changed by hand in the file changed the grade).
+    ``data``: the dataset fields a network's Inputs may read (none named: any but the answers)."""
+
+    blocks: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()
+
+    @property
+    def kept_settings(self) -> tuple[str, ...]:
+        """The settings kept as the assignment has them: the locked ones, and the hidden ones."""
+        return (
+            *self.settings,
+            *(name for name in self.hidden if name not in self.settings and name not in STAGE_VIEWS),
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``steps``: how many steps grading trains, with the project's seed; ``source``: the assignment
+    file a student's project came from ("" in the assignment itself); ``test``: the share of the training
+    examples held out (by the dataset's seed), never trained on nor shown, that grading measures the
+    metric goals on (0: none, the goals are measured on the validation split the student watches)."""
+
+    brief: str = ""
+    locks: Locks = Locks()
+    goals: tuple[Goal, ...] = ()
+    steps: int = 1000
+    source: str = ""
+    test: float = 0.0
 
 
 @dataclass

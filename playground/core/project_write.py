@@ -13,8 +13,9 @@ from typing import Any
 from playground.core.assignment import assignment_document
 from playground.core.files import atomic_write
 from playground.core.graph import Block, Graph, walk
-from playground.core.project import FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, ProjectError, loads
+from playground.core.project import FORMAT_NAME, FORMAT_VERSION, MAX_FILE_BYTES, loads
 from playground.core.project_types import Project, Stage
+from playground.core.reader import ProjectError
 
 
 def block_document(block: Block) -> dict[str, Any]:

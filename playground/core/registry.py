@@ -267,6 +267,12 @@ def get_spec(type_name: str) -> BlockSpec | None:
     return _REGISTRY[canon] if canon else None
 
 
+def type_title(type_name: str) -> str:
+    """A block type as a user reads it ("Linear" for "linear"); an unknown type as it is written."""
+    spec = get_spec(type_name)
+    return spec.title if spec is not None else type_name
+
+
 def all_specs() -> Sequence[BlockSpec]:
     return list(_REGISTRY.values())
 

@@ -7,64 +7,15 @@ block downstream of a problem is left without a shape rather than blamed for it.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from typing import Any
 
 from playground.core import ties
-from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, Link, block_ports, port_names
+from playground.core.analysis import Analysis, Problem
+from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, Graph, block_ports, port_names
 from playground.core.machine import too_large
 from playground.core.registry import AUTO, BlockSpec, Shape, ShapeError, all_specs, format_shape, get_spec
 
 DTYPE_WORDS = {"float": "real numbers", "long": "integer token ids"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong, named by block and port, said in plain words."""
-
-    block: str | None
-    port: str | None
-    kind: str  # "unknown_type", "param", "cycle", "unconnected", "dtype", "shape", "graph", "size", "tie"
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class Analysis:
-    """The result of ``analyse``: shapes per block output port, parameter counts, problems."""
-
-    shapes: dict[str, list[Shape]] = field(default_factory=dict)
-    dtypes: dict[str, list[str]] = field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    param_counts: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    inner: dict[str, Analysis] = field(default_factory=dict)  # a group's id -> the analysis of its inside
-    shared: int = 0  # values tied weights hold twice in the blocks' counts, once in the network
-    tied: set[str] = field(default_factory=set)  # this level's blocks that share a weight with another (ties.py)
-
-    def level(self, path: list[str]) -> Analysis:
-        """The analysis of the group at ``path`` (group ids from the top); an empty one if it was not reached."""
-        found: Analysis = self
-        for group_id in path:
-            found = found.inner.get(group_id) or Analysis()
-        return found
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def total_params(self) -> int:
-        return sum(self.param_counts.values()) - self.shared
-
-    def wire_shape(self, link: Link) -> Shape | None:
-        outs = self.shapes.get(link.src)
-        return outs[link.src_port] if outs and link.src_port < len(outs) else None
-
-    def problems_of(self, block_id: str) -> list[Problem]:
-        return [p for p in self.problems if p.block == block_id]
 
 
 def label(spec: BlockSpec | None, block: Block) -> str:

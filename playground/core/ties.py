@@ -11,13 +11,10 @@ the network counts the tensor once.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
+from playground.core.analysis import Analysis
 from playground.core.graph import GROUP, Block, Graph
 from playground.core.registry import get_spec
-
-if TYPE_CHECKING:
-    from playground.core.shapes import Analysis
 
 Shape = tuple[int, ...]
 

@@ -15,11 +15,11 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from playground.core.analysis import Analysis, Problem
 from playground.core.graph import Graph
 from playground.core.registry import Shape, get_spec
-from playground.core.shapes import Analysis, Problem, analyse
-from playground.nn.blocks import Emitter, emit
-from playground.nn.blocks.base import GroupClass
+from playground.core.shapes import analyse
+from playground.nn.blocks.base import Emitter, GroupClass, emit
 
 
 class CompileError(Exception):

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.assignment import TOLERANCE, Assignment, measure_network, steps_to_goals
+from playground.core.analysis import Analysis
+from playground.core.assignment import TOLERANCE, measure_network, steps_to_goals
 from playground.core.locks import changes, locked_parts, matched_ids, walked_around
-from playground.core.project import ProjectError, load
-from playground.core.project_types import Project
-from playground.core.shapes import Analysis, analyse
+from playground.core.project import load
+from playground.core.project_types import Assignment, Project
+from playground.core.reader import ProjectError
+from playground.core.shapes import analyse
 
 EVALUATIONS = 20  # evaluations in a graded run (the "steps" goal is measured at these)
 SHOWN_CHANGES = 3
@@ -86,7 +88,7 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
     leaks = _answers_read(project, analysis)
     if leaks:
         return Row(str(submission), "reads the answers", values, leaks[0])
-    from playground.nn.tasks import OutOfMemory
+    from playground.nn.tasks.base import OutOfMemory
     from playground.nn.trainer import out_of_memory
 
     try:
@@ -99,7 +101,7 @@ def grade(assigned: Project, submission: Path, memory: float | None = None) -> R
 
 
 def _dataset_defaults(dataset_id: str) -> dict[str, Any]:
-    from playground.nn.data import DataError, get_dataset
+    from playground.nn.data.base import DataError, get_dataset
 
     try:
         return get_dataset(dataset_id).defaults()
@@ -126,7 +128,7 @@ def _as_assigned(project: Project, assigned: Project) -> Project:
 
 
 def _train(project: Project, path: Path, assignment: Assignment, values: list) -> Row:
-    from playground.nn.tasks import Diverged, OutOfMemory, TrainingStopped
+    from playground.nn.tasks.base import Diverged, OutOfMemory, TrainingStopped
     from playground.nn.train_run import DOES_NOT_FIT, build_trainer
 
     trainer = build_trainer(project, path, "cpu")

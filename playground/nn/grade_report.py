@@ -9,8 +9,8 @@ import io
 import re
 from pathlib import Path
 
-from playground.core.assignment import Assignment, Goal
 from playground.core.files import atomic_write
+from playground.core.project_types import Assignment, Goal
 from playground.nn.grade import Measured, Row
 
 HINTS = {

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from playground.core.files import TRAINER_SUFFIX, WEIGHTS_SUFFIX, read_bounded
-from playground.core.project import MAX_FILE_BYTES, ProjectError, loads
+from playground.core.project import MAX_FILE_BYTES, loads
 from playground.core.project_write import graph_document
+from playground.core.reader import ProjectError
 
 MAX_DEPTH = 4  # folders and zips below the one named (a student's folder, and what a zip or an editor adds)
 MAX_ENTRIES = 20_000  # of one zip

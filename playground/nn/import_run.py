@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import TextIO
 
 from playground.core.files import weights_files
-from playground.core.project import ProjectError
 from playground.core.project_types import DatasetRef, Project
 from playground.core.project_write import save
+from playground.core.reader import ProjectError
 from playground.nn.checkpoint import write_safetensors
-from playground.nn.data import all_datasets
+from playground.nn.data.base import all_datasets
 from playground.nn.data.image_folder import SHIPPED_FOLDER, SIZE
 from playground.nn.import_source import SourceError, load_source
-from playground.nn.importing import Unrepresentable, import_module
+from playground.nn.import_trace import Unrepresentable
+from playground.nn.importing import import_module
 from playground.nn.train_run import build_trainer
 
 EXIT_OK, EXIT_UNREPRESENTABLE, EXIT_UNLOADABLE, EXIT_INTERRUPTED = 0, 1, 2, 130

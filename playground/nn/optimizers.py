@@ -16,7 +16,7 @@ import functools
 import torch
 
 from playground.core.project_types import TrainingConfig
-from playground.nn.tasks import TaskError
+from playground.nn.tasks.base import TaskError
 
 FUSED = ("sgd", "adam", "adamw")  # the optimisers torch has a fused kernel for
 

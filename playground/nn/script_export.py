@@ -19,16 +19,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from playground import __version__
 from playground.core.files import atomic_write
 from playground.core.project_types import Project, settings_where
+from playground.host import VERSION
 from playground.nn.checkpoint import weights_of, write_safetensors
 from playground.nn.compile import CompiledModel
-from playground.nn.data import DataError, image_reader, load_data, toy2d
 from playground.nn.data import base as data_base
+from playground.nn.data import image_reader, toy2d
+from playground.nn.data.base import DataError, load_data
 from playground.nn.export import ExportError, python_source, write_text
-from playground.nn.tasks import TaskError, make_task
-from playground.nn.tasks.base import Task
+from playground.nn.tasks import make_task
+from playground.nn.tasks.base import Task, TaskError
 
 TEMPLATE = Path(__file__).with_name("train_script.py")  # standalone: read as text, never imported here
 SUPPORTED = ("classification", "regression", "autoencoder", "vae", "language_model")
@@ -94,7 +95,7 @@ def _image_folder_data(folder: str, params: dict) -> str:
 
 def _train_source(project: Project, settings: dict, generated: str | None, origin: str) -> str:
     source = TEMPLATE.read_text(encoding="utf-8")
-    header = f"# Exported by Playground {__version__} from {origin}: {project.title or 'a project'}.\n"
+    header = f"# Exported by Playground {VERSION} from {origin}: {project.title or 'a project'}.\n"
     source = source.replace(SETTINGS_LINE, f"SETTINGS = {pprint.pformat(settings, sort_dicts=False, width=100)}\n")
     if generated is not None:
         start = source.index("def load_data(")
@@ -173,7 +174,7 @@ def export_script(
         written.append(target / "model.safetensors")
     readme = README.format(
         title=project.title or "Project",
-        version=__version__,
+        version=VERSION,
         origin=origin or "a project",
         task=config.task,
         dataset=project.dataset.id,

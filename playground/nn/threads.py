@@ -14,10 +14,10 @@ import os
 
 import torch
 
-from playground import cores
+from playground.core.analysis import Analysis
 from playground.core.graph import Graph
 from playground.core.registry import get_spec
-from playground.core.shapes import Analysis
+from playground.host import cores
 
 PARALLEL_WORK = 3e6  # multiply-adds in one operation from which a second thread pays off (measured on 2 cores)
 WHOLE_SEQUENCE = ("Convolution", "Attention", "Dense", "Normalisation")  # one operation covers every position

@@ -23,10 +23,10 @@ from playground.core.project_types import Project
 from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, kept_note, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
-from playground.nn.data import DataError
+from playground.nn.data.base import DataError
 from playground.nn.data.image_folder import reading
 from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
-from playground.nn.tasks import Diverged, TaskError, TrainingStopped
+from playground.nn.tasks.base import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import StepReport, Trainer, out_of_memory
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNWRITABLE, EXIT_DIVERGED, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130

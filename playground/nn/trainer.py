@@ -20,10 +20,11 @@ import torch
 
 from playground.core.project_types import Project, TrainingConfig, settings_where
 from playground.nn.compile import CompiledModel, compile_graph
-from playground.nn.data import Data, held_out, load_data
+from playground.nn.data.base import Data, held_out, load_data
 from playground.nn.distributed import ALONE, World, wrapper
 from playground.nn.optimizers import make_optimizer
-from playground.nn.tasks import (
+from playground.nn.tasks import make_task
+from playground.nn.tasks.base import (
     Diverged,
     OutOfMemory,
     StepContext,
@@ -32,7 +33,6 @@ from playground.nn.tasks import (
     TaskError,
     TrainingStopped,
     diverged,
-    make_task,
 )
 
 DEVICES = ("auto", "cpu", "cuda", "mps")

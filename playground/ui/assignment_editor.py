@@ -24,19 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.assignment import (
-    COUNTED,
-    FIELD_RE,
-    MAX_GOALS,
-    MAX_STEPS,
-    MAX_TEST,
-    METRIC_RE,
-    Goal,
-    Locks,
-    setting_names,
-)
+from playground.core.assignment import FIELD_RE, MAX_GOALS, MAX_STEPS, MAX_TEST, METRIC_RE, setting_names
 from playground.core.commands import RemoveBlocks
-from playground.core.project_types import STAGE_VIEWS
+from playground.core.project_types import COUNTED, STAGE_VIEWS, Goal, Locks
 from playground.core.registry import canonical_type, get_spec
 from playground.ui import plain
 from playground.ui.document import Document

@@ -8,7 +8,8 @@ import math
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from playground.core.assignment import TOLERANCE, Goal, measure_network, steps_to_goals
+from playground.core.assignment import TOLERANCE, measure_network, steps_to_goals
+from playground.core.project_types import Goal
 from playground.runtime.messages import Loaded, Progress
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document

@@ -15,9 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from playground import is_preset
 from playground.core import ties
-from playground.core.assignment import Assignment
+from playground.core.analysis import Analysis
 from playground.core.blocks.group import starter_graph
 from playground.core.commands import (
     AddBlock,
@@ -35,10 +34,11 @@ from playground.core.graph import GROUP, Block, Graph, GraphError, Link
 from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, level_of
 from playground.core.layout import auto_layout
 from playground.core.locks import locked_parts, locks_touched
-from playground.core.project_types import DatasetRef, Project, Stage, TrainingConfig
+from playground.core.project_types import Assignment, DatasetRef, Project, Stage, TrainingConfig
 from playground.core.project_write import save
 from playground.core.registry import AUTO, get_spec
-from playground.core.shapes import Analysis, analyse
+from playground.core.shapes import analyse
+from playground.host import is_preset
 from playground.ui.undo_edits import SettingsEdit, UndoEdit
 
 

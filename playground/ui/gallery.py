@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from playground.core.project import ProjectError, load
+from playground.core.project import load
 from playground.core.project_types import Project
+from playground.core.reader import ProjectError
 from playground.core.registry import get_spec
 from playground.ui.plain import Label, bold_tip
 from playground.ui.theme import Theme, category_colour

@@ -11,7 +11,7 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from playground import __version__, bundled
+from playground.host import VERSION, bundled
 
 GETTING_STARTED = """
 # Getting started
@@ -71,7 +71,7 @@ def about_markdown(devices: list[str] | None) -> str:
         torch_version = "not installed"
     found = ", ".join(devices) if devices else "cpu (the training process is still starting)"
     return (
-        f"# Playground {__version__}\n\nBuild neural networks from blocks and watch them train, with real PyTorch.\n\n"
+        f"# Playground {VERSION}\n\nBuild neural networks from blocks and watch them train, with real PyTorch.\n\n"
         f"- PyTorch {torch_version}\n- Qt {qVersion()} (PySide6 {PySide6.__version__})\n- Devices: {found}\n"
         f"- Presets and data: {Path(bundled('presets'))}\n"
     )

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.analysis import Analysis
 from playground.core.registry import ParamSpec, format_shape, get_spec
-from playground.core.shapes import Analysis, inferred
+from playground.core.shapes import inferred
 from playground.runtime.messages import Fields
 from playground.ui.document import Document
 from playground.ui.forms import AutoSpinBox, make_editor, show_value

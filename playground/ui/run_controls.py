@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QSlider, QVBoxLayout, QWidget
 
-from playground import cores
+from playground.host import cores
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.plain import Label

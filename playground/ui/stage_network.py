@@ -15,10 +15,10 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from playground.core.analysis import Analysis
 from playground.core.graph import Graph
 from playground.core.layout import Snake, flow_columns, snake, snake_height
 from playground.core.registry import get_spec
-from playground.core.shapes import Analysis
 from playground.ui.canvas.items import detail_text
 from playground.ui.theme import Theme, category_colour, header_colour, smallest_text_px
 

@@ -4,15 +4,25 @@ step."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from playground.core.commands import Command, Move, SetParam
+from playground.core.graph import Graph
 from playground.core.groups import InGroup
 
-if TYPE_CHECKING:
-    from playground.ui.document import Document
+
+class Edited(Protocol):
+    """What an edit needs of the document it edits (ui/document.py's Document): the edits sit below it."""
+
+    @property
+    def root(self) -> Graph: ...
+
+    def show_level(self, command: Command) -> None: ...
+
+    def replace_settings(self, part: str, value: object) -> None: ...
+
 
 MERGE_IDS = {SetParam: 1, Move: 2}
 
@@ -20,7 +30,7 @@ MERGE_IDS = {SetParam: 1, Move: 2}
 class UndoEdit(QUndoCommand):
     """A core command on the undo stack. It has already been done when pushed."""
 
-    def __init__(self, document: Document, command: Command) -> None:
+    def __init__(self, document: Edited, command: Command) -> None:
         super().__init__(command.text)
         self.document = document
         self.command = command
@@ -52,7 +62,7 @@ class SettingsEdit(QUndoCommand):
     is False: each stroke of a drawing is a step of its own)."""
 
     def __init__(
-        self, document: Document, part: str, key: str, before: object, after: object, merges: bool = True
+        self, document: Edited, part: str, key: str, before: object, after: object, merges: bool = True
     ) -> None:
         super().__init__(f"Change {key}")
         self.document, self.part, self.key, self.merges = document, part, key, merges

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from playground.core.assignment import Assignment, Goal, Locks
+from playground.core.project_types import Assignment, Goal, Locks
 from playground.runtime.session import TrainingSession
 from playground.ui.actions import Actions, Say
 from playground.ui.assignment_editor import AssignmentEditor

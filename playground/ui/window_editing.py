@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QStyle
 
 from playground.core.clipboard import copy_group, paste_group
-from playground.core.project import ProjectError
+from playground.core.reader import ProjectError
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.scene import GraphScene
 from playground.ui.canvas.view import CanvasView

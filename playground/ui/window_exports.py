@@ -11,7 +11,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from playground import is_preset
+from playground.host import is_preset
 from playground.runtime.messages import Written
 from playground.runtime.protocol import State
 from playground.runtime.session import TrainingSession

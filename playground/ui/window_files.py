@@ -13,10 +13,11 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
-from playground import PRESETS, is_preset, nearest_presets
-from playground.core.project import ProjectError, load, loads
+from playground.core.project import load, loads
 from playground.core.project_types import Project
 from playground.core.project_write import dumps
+from playground.core.reader import ProjectError
+from playground.host import PRESETS, is_preset, nearest_presets
 from playground.ui import plain
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.view import CanvasView

@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QTimer
 from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
 
-from playground import is_preset
 from playground.core.files import weights_files
+from playground.host import is_preset
 from playground.ui import plain
 from playground.ui.actions import Actions
 from playground.ui.document import Document

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from playground.core.graph import GROUP
 from playground.core.library import Entry, entries, entry_path, read_entry, save_entry
-from playground.core.project import ProjectError
+from playground.core.reader import ProjectError
 from playground.ui import plain
 from playground.ui.actions import Actions, Say
 from playground.ui.canvas.items import HEADER, WIDTH

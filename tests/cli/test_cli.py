@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from playground import __version__, cli
+from playground import cli
+from playground.host import VERSION
 from tests.core.test_project import PRESETS
 from tests.nn.test_compile import LeNet
 
@@ -96,7 +97,7 @@ def test_installed_console_script_and_module_entry_point() -> None:
     exe = shutil.which("playground", path=str(Path(sys.executable).parent))
     assert exe is not None, "the playground console script is not installed"
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == f"playground {__version__}"
+    assert result.stdout.strip() == f"playground {VERSION}"
     result = subprocess.run([sys.executable, "-m", "playground", "check", SPIRAL], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok")
 

@@ -11,7 +11,7 @@ import pytest
 
 from playground.core.project_types import DatasetRef
 from playground.core.project_write import save
-from playground.nn.data import load_data
+from playground.nn.data.base import load_data
 from tests.cli.test_cli import run
 from tests.helpers import chain, project
 

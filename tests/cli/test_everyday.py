@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from playground import PRESETS
+from playground.host import PRESETS
 from tests.cli.test_cli import run
 from tests.helpers import HEARS_CTRL_C
 

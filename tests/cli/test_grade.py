@@ -205,7 +205,7 @@ def test_the_worked_solution_of_the_digits_assignment_meets_every_goal(tmp_path)
 
 
 def test_a_steps_goal_gives_the_first_evaluated_step_that_met_the_metric_goals(tmp_path):
-    from playground.core.assignment import Goal
+    from playground.core.project_types import Goal
     from playground.nn.grade import Measured, grade
 
     assigned = assignment("spiral-200")

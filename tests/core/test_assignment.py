@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.assignment import NOT_COUNTED, Goal, block_counts, measure_network, steps_to_goals
+from playground.core.assignment import NOT_COUNTED, block_counts, measure_network, steps_to_goals
 from playground.core.graph import Block
 from playground.core.locks import changes, locked_parts, matched_ids, walked_around
-from playground.core.project import ProjectError, loads
+from playground.core.project import loads
+from playground.core.project_types import Goal
 from playground.core.project_write import dumps
+from playground.core.reader import ProjectError
 from playground.core.shapes import analyse
 from tests.assignments import ASSIGNMENTS, assignment, digits_solution, rewired, spiral_solution
 

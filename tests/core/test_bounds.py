@@ -11,8 +11,9 @@ import pytest
 from playground.core.files import NotAFileError, read_bounded
 from playground.core.graph import Block
 from playground.core.groups import GroupBlocks
-from playground.core.project import MAX_DEPTH, MAX_TEXT, ProjectError, load, loads
+from playground.core.project import MAX_DEPTH, MAX_TEXT, load, loads
 from playground.core.project_write import save
+from playground.core.reader import ProjectError
 from playground.core.shapes import analyse
 from tests.core.test_project import error_of, spiral_doc
 from tests.helpers import mlp, project

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from playground.core.commands import RemoveBlocks, RenameBlock
-from playground.core.graph import Block, GraphError, Link
-from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll, port_names
+from playground.core.graph import Block, GraphError, Link, port_names
+from playground.core.groups import GroupBlocks, InGroup, Ungroup, Unroll
 from playground.core.project import FORMAT_VERSION, loads
 from playground.core.project_write import dumps, to_document
 from playground.core.shapes import analyse

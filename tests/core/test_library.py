@@ -11,7 +11,8 @@ import pytest
 from playground.core.graph import Block
 from playground.core.groups import GroupBlocks
 from playground.core.library import entries, entry_path, entry_text, read_entry, save_entry
-from playground.core.project import FORMAT_VERSION, ProjectError
+from playground.core.project import FORMAT_VERSION
+from playground.core.reader import ProjectError
 from tests.core.test_groups import residual
 
 

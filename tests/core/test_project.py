@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from playground.core import project as project_module
 from playground.core import project_write
 from playground.core.layout import auto_layout
-from playground.core.project import FORMAT_VERSION, ProjectError, load, loads
+from playground.core.project import FORMAT_VERSION, load, loads
 from playground.core.project_types import RECIPE_KNOBS, Project, TrainingConfig
 from playground.core.project_write import dumps, save, to_document
+from playground.core.reader import ProjectError
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 SPIRAL = PRESETS / "mlp-spiral.json"

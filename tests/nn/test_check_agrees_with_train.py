@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.project import ProjectError, loads
-from playground.nn.tasks import TrainingStopped
+from playground.core.project import loads
+from playground.core.reader import ProjectError
+from playground.nn.tasks.base import TrainingStopped
 from playground.nn.train_run import build_trainer
 from tests.core.test_project import PRESETS
 

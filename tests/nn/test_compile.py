@@ -174,7 +174,7 @@ def test_autodiff_composition_gives_gradients_to_the_learnable_scale() -> None:
 
 def test_every_block_type_has_exactly_one_torch_builder() -> None:
     from playground.core.registry import all_specs
-    from playground.nn.blocks import BUILDERS
+    from playground.nn.blocks.base import BUILDERS
 
     assert set(BUILDERS) == {spec.type for spec in all_specs()}
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from playground.core.project_types import DatasetRef
-from playground.nn.data import DataError, all_datasets, get_dataset, load_data
+from playground.nn.data.base import DataError, all_datasets, get_dataset, load_data
 
 GENERATED = [s.id for s in all_datasets() if s.id not in ("csv", "npz", "drawn") and s.kind != "control"]
 GIVEN = {"images": {"folder": "shapes-folder", "size": 8}}  # a dataset that reads a folder: the shipped one

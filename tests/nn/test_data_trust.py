@@ -16,7 +16,8 @@ import pytest
 import torch
 
 from playground.core.project_types import DatasetRef
-from playground.nn.data import DataError, image_folder, load_data
+from playground.nn.data import image_folder
+from playground.nn.data.base import DataError, load_data
 from tests.image_folders import digit_folder
 
 

@@ -14,7 +14,7 @@ from torch import nn
 
 import playground
 from playground.core.project import load as load_project
-from playground.nn.importing import Unrepresentable
+from playground.nn.import_trace import Unrepresentable
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "importing.md"
 

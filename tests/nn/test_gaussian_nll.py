@@ -6,9 +6,9 @@ import torch
 from torch import nn
 
 from playground.core.project_types import DatasetRef
-from playground.nn.data import load_data
+from playground.nn.data.base import load_data
 from playground.nn.probes import line
-from playground.nn.tasks import TaskError
+from playground.nn.tasks.base import TaskError
 from playground.nn.trainer import Trainer
 from tests.helpers import chain, project
 

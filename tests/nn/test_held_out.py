@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from playground.core.project import load
-from playground.nn.data import DataError, held_out, load_data
+from playground.nn.data.base import DataError, held_out, load_data
 from playground.nn.grade import grade
 from playground.nn.trainer import Trainer
 from tests.assignments import assignment, spiral_solution, write

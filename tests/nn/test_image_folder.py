@@ -10,10 +10,11 @@ import pytest
 import torch
 from PIL import Image
 
-from playground import PRESETS
 from playground.core.project import load
 from playground.core.project_types import DatasetRef
-from playground.nn.data import DataError, image_folder, image_reader, load_data
+from playground.host import PRESETS
+from playground.nn.data import image_folder, image_reader
+from playground.nn.data.base import DataError, load_data
 from playground.nn.data.image_folder import reading
 from playground.nn.data.image_reader import augmenter
 from playground.nn.trainer import Trainer

@@ -19,7 +19,8 @@ from playground.nn.blocks.base import INVERSES
 from playground.nn.compile import compile_graph
 from playground.nn.import_masks import ends_as_mask
 from playground.nn.import_parameters import PATTERN_METHODS
-from playground.nn.importing import Unrepresentable, import_module
+from playground.nn.import_trace import Unrepresentable
+from playground.nn.importing import import_module
 
 
 class CifarNet(nn.Module):

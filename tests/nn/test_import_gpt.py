@@ -12,7 +12,8 @@ from torch import nn
 
 from playground.core.graph import walk
 from playground.nn.compile import compile_graph
-from playground.nn.importing import Unrepresentable, import_module
+from playground.nn.import_trace import Unrepresentable
+from playground.nn.importing import import_module
 
 
 @dataclass

@@ -19,7 +19,8 @@ from playground.core.project import loads
 from playground.core.project_write import dumps
 from playground.nn.compile import compile_graph
 from playground.nn.export import export_python
-from playground.nn.importing import Unrepresentable, import_module
+from playground.nn.import_trace import Unrepresentable
+from playground.nn.importing import import_module
 
 
 def _same_module(module: nn.Module, shape: tuple[int, ...], dtype: torch.dtype = torch.float):

@@ -8,7 +8,8 @@ import torch
 from torch import nn
 
 from playground.nn.compile import compile_graph
-from playground.nn.importing import Unrepresentable, import_module
+from playground.nn.import_trace import Unrepresentable
+from playground.nn.importing import import_module
 
 
 class LSTMClassifier(nn.Module):

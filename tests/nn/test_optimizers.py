@@ -9,7 +9,7 @@ import torch
 
 from playground.core.project_types import TrainingConfig
 from playground.nn.optimizers import implementation, make_optimizer
-from playground.nn.tasks import Diverged
+from playground.nn.tasks.base import Diverged
 from playground.nn.trainer import Trainer
 from tests.helpers import classifier, project
 

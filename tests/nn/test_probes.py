@@ -5,7 +5,7 @@ import torch
 
 from playground.core.project import load
 from playground.core.project_types import DatasetRef
-from playground.nn.data import load_data
+from playground.nn.data.base import load_data
 from playground.nn.probes import Probe, block_gradient_norms, gradient_stats, line, tapped, weight_stats
 from playground.nn.trainer import Trainer
 from tests.core.test_project import PRESETS

@@ -13,10 +13,10 @@ from playground.core.project import load
 from playground.core.project_types import DatasetRef
 from playground.nn.checkpoint import load_checkpoint, save_checkpoint
 from playground.nn.compile import compile_graph
-from playground.nn.data import load_data
+from playground.nn.data.base import load_data
 from playground.nn.data.control import CartPole
 from playground.nn.optimizers import make_optimizer
-from playground.nn.tasks import StepContext, TaskError
+from playground.nn.tasks.base import StepContext, TaskError
 from playground.nn.tasks.diffusion import noise_schedule
 from playground.nn.trainer import Trainer
 from tests.core.test_project import PRESETS

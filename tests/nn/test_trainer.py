@@ -8,7 +8,7 @@ import torch
 from playground.core.graph import Block, Link
 from playground.core.project import load
 from playground.nn.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from playground.nn.tasks import Diverged, TaskError, TrainingStopped
+from playground.nn.tasks.base import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, pick_device
 from tests.core.test_project import PRESETS
 from tests.helpers import chain, classifier, project
@@ -261,7 +261,7 @@ def tiny_gpt(context: int = 16, vocab: int = 62):
 
 def test_a_language_model_learns_and_samples_text() -> None:
     from playground.core.project_types import DatasetRef
-    from playground.nn.data import load_data
+    from playground.nn.data.base import load_data
 
     vocab = len(load_data(DatasetRef("text", {})).vocab)
     trainer = Trainer(

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.assignment import Assignment, Goal, Locks
 from playground.core.commands import AddBlock
 from playground.core.graph import Block, Link
 from playground.core.locks import locked_parts
 from playground.core.project import load
+from playground.core.project_types import Assignment, Goal, Locks
 from playground.core.project_write import save
 from tests.assignments import ASSIGNMENTS, spiral_solution, write
 from tests.ui.conftest import PRESETS, block_point, click_block, drag, port_point

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFontMetricsF
 
-from playground import PRESETS
+from playground.host import PRESETS
 from playground.ui.canvas.block_text import block_font
 from playground.ui.canvas.items import WIDTH
 

@@ -5,7 +5,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
-from playground import PRESETS
+from playground.host import PRESETS
 from tests.image_folders import digit_folder
 
 FIRST = 60_000  # ms: the worker's first load imports torch

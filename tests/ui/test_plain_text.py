@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QLabel
 
-from playground.core.assignment import Assignment, Goal, Locks
 from playground.core.project import load
+from playground.core.project_types import Assignment, Goal, Locks
 from playground.core.project_write import save
 from playground.ui.plain import bold_tip, tip
 from tests.ui.conftest import PRESETS

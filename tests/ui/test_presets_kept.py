@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from playground import PRESETS
 from playground.core.project import load
+from playground.host import PRESETS
 from tests.cli.test_everyday import presets_digest
 from tests.ui.conftest import click_block
 

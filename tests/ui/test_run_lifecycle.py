@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from playground import PRESETS
+from playground.host import PRESETS
 from tests.ui.conftest import click_block
 from tests.ui.test_training import FIRST, LATER, click, play_until, step_of, wait_ready
 

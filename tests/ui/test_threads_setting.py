@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from playground import cores
+from playground.host import cores
 from playground.ui.settings_file import setting
 from tests.ui.test_training import FIRST, click, pause, play_until
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from torch import fx, nn
 
+from playground.core.analysis import Analysis
 from playground.core.graph import Block, Graph
 from playground.core.registry import Shape
-from playground.core.shapes import Analysis
 
 Builder = Callable[["Emitter", Block, dict[str, Any], list[fx.Node], list[Shape]], list[fx.Node]]
 BUILDERS: dict[str, Builder] = {}

@@ -9,9 +9,9 @@ from typing import Any
 
 import torch
 
-from playground import bundled
 from playground.core.project_types import DatasetRef, Project
 from playground.core.registry import ParamSpec
+from playground.host import bundled
 
 ASSETS = bundled("assets") / "datasets"
 

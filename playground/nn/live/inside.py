@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from playground.core.project_types import DatasetRef
-from playground.nn.data import Data
+from playground.nn.data.base import Data
 from playground.nn.probes import Inspection, Probe, tensor_stats
 from playground.nn.tasks.supervised import ClassificationTask
 from playground.nn.trainer import Trainer

@@ -29,13 +29,14 @@ from playground.nn.checkpoint import (
     weights_of,
 )
 from playground.nn.compile import CompileError
-from playground.nn.data import DataError, all_datasets, held_out, load_data
+from playground.nn.data.base import DataError, all_datasets, held_out, load_data
 from playground.nn.data.image_folder import reading
 from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
 from playground.nn.live import inside
 from playground.nn.live.reports import Reporter
-from playground.nn.tasks import TASKS, TaskError, TrainingStopped
+from playground.nn.tasks import TASKS
+from playground.nn.tasks.base import TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, available_devices, out_of_memory
 from playground.runtime import protocol as p
 from playground.runtime.messages import Catalogue, DatasetInfo, Fields, Loaded, Reading, StopKind, Stopped, Written

@@ -17,9 +17,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
+from playground.core.analysis import Analysis
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
-from playground.core.shapes import Analysis
 from playground.ui.canvas.block_text import block_font, fitted_title, text_width
 from playground.ui.plain import bold_tip, escaped
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour, header_colour
