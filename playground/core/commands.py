@@ -15,7 +15,9 @@ from playground.core.registry import get_spec, is_valid_id
 class Command:
     """Base class: ``text`` labels the edit in Undo/Redo menus."""
 
-    text = "Edit"
+    @property
+    def text(self) -> str:
+        return "Edit"
 
     def do(self, graph: Graph) -> None:
         raise NotImplementedError

@@ -164,7 +164,7 @@ class Graph:
         _, looped = self.order()
         if not looped:
             return []
-        before = {}
+        before: dict[str, str] = {}
         for link in self.links:
             if link.src in looped and link.dst in looped:
                 before.setdefault(link.dst, link.src)

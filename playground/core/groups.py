@@ -327,7 +327,9 @@ def nest(graph: Graph, paths: dict[str, list[str]], names: dict[str, str]) -> di
     return located
 
 
-def _nest(graph: Graph, paths: dict[str, list[str]], names: dict[str, str], prefix: list[str], found: dict) -> None:
+def _nest(
+    graph: Graph, paths: dict[str, list[str]], names: dict[str, str], prefix: list[str], found: dict[str, str]
+) -> None:
     here = {b: p for b, p in paths.items() if b in graph.blocks}
     for name in dict.fromkeys(p[0] for p in here.values() if p):
         members = [b for b, p in here.items() if p and p[0] == name]
@@ -366,6 +368,8 @@ def _repeats(group: Block) -> bool:
     ModuleList of identical layers), becomes the first of them repeated N times: the same network,
     its copies named name.0 ... name.N-1 as before."""
     inner = group.graph
+    if inner is None:
+        return False
     copies = [b for b in inner.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
     ports, ends = port_names(group)
     if len(copies) < 2 or len(ports) != 1 or len(ends) != 1:

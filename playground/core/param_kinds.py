@@ -128,8 +128,10 @@ class ParamKind:
         """The range the parameter sets ("1 to 64", "at least 0"), or "" when it sets none."""
         if spec.min is not None and spec.max is not None:
             return f"{format_number(spec.min)} to {format_number(spec.max)}"
-        if spec.min is not None or spec.max is not None:
-            return f"at least {format_number(spec.min)}" if spec.max is None else f"at most {format_number(spec.max)}"
+        if spec.min is not None:
+            return f"at least {format_number(spec.min)}"
+        if spec.max is not None:
+            return f"at most {format_number(spec.max)}"
         return ""
 
 

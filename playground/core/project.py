@@ -49,8 +49,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid number in a project file")
 
 
-def parse(text: str, source: str = "") -> dict[str, Any]:
-    """JSON text -> a plain document, refusing NaN/Infinity and duplicate keys."""
+def parse(text: str, source: str = "") -> Any:
+    """JSON text -> a plain JSON value (``migrate`` checks that it is a project's object), refusing
+    NaN/Infinity and duplicate keys."""
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -66,9 +67,10 @@ def migrate(data: Any, source: str = "") -> dict[str, Any]:
     reader = Reader(source)
     if not isinstance(data, dict):
         raise reader.fail("", f"must hold a JSON object at the top, not {kind_of(data)}")
-    if data.get("format") != FORMAT_NAME:
+    document: dict[str, Any] = data
+    if document.get("format") != FORMAT_NAME:
         raise reader.fail("format", f'is not a Playground project (expected "format": "{FORMAT_NAME}")')
-    version = data.get("format_version")
+    version = document.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise reader.fail("format_version", f"must be a whole number, not {kind_of(version)}")
     if version > FORMAT_VERSION:
@@ -79,10 +81,10 @@ def migrate(data: Any, source: str = "") -> dict[str, Any]:
     if version < 1:
         raise reader.fail("format_version", f"{version} is not a version Playground ever wrote")
     while version < FORMAT_VERSION:
-        data = MIGRATIONS[version](data)
+        document = MIGRATIONS[version](document)
         version += 1
-        data["format_version"] = version
-    return data
+        document["format_version"] = version
+    return document
 
 
 def build(data: dict[str, Any], source: str = "") -> Project:

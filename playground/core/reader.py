@@ -3,6 +3,7 @@ typed accessors raise one naming the path (``graph.blocks[2].params.out_features
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -33,7 +34,7 @@ class Reader:
     def fail(self, where: str, message: str) -> ProjectError:
         return ProjectError(message, where, self.source)
 
-    def obj(self, data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
+    def obj(self, data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise self.fail(where, f"must be an object {{...}}, not {kind_of(data)}")
         for key in required:
@@ -46,46 +47,46 @@ class Reader:
                 )
         return data
 
-    def mapping(self, data: Any, where: str, limit: int) -> dict:
+    def mapping(self, data: Any, where: str, limit: int) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise self.fail(where, f"must be an object {{...}}, not {kind_of(data)}")
         if len(data) > limit:
             raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
         return data
 
-    def str(self, data: Any, where: str, limit: int = 200) -> str:
+    def str(self, data: Any, where: builtins.str, limit: builtins.int = 200) -> builtins.str:
         if not isinstance(data, str):
             raise self.fail(where, f"must be text, not {kind_of(data)}")
         if len(data) > limit:
             raise self.fail(where, f"is too long ({len(data)} characters, at most {limit})")
         return data
 
-    def int(self, data: Any, where: str, low: int, high: int) -> int:
+    def int(self, data: Any, where: builtins.str, low: builtins.int, high: builtins.int) -> builtins.int:
         if isinstance(data, bool) or not isinstance(data, int):
             raise self.fail(where, f"must be a whole number, not {kind_of(data)}")
         if not low <= data <= high:
             raise self.fail(where, f"must be between {low} and {high}, not {data}")
         return data
 
-    def number(self, data: Any, where: str) -> float:
+    def number(self, data: Any, where: builtins.str) -> float:
         if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
             raise self.fail(where, f"must be a number, not {kind_of(data)}")
         if abs(data) > MAX_FLOAT:
             raise self.fail(where, f"is too large ({data:g})")
         return float(data)
 
-    def list(self, data: Any, where: str, limit: int) -> list:
+    def list(self, data: Any, where: builtins.str, limit: builtins.int) -> builtins.list[Any]:
         if not isinstance(data, list):
             raise self.fail(where, f"must be a list [...], not {kind_of(data)}")
         if len(data) > limit:
             raise self.fail(where, f"has too many entries ({len(data)}, at most {limit})")
         return data
 
-    def setting(self, spec: ParamSpec, value: Any, where: str) -> Any:
+    def setting(self, spec: ParamSpec, value: Any, where: builtins.str) -> Any:
         try:
             return spec.validate(value)
         except ValueError as exc:
-            raise self.fail(where, str(exc)) from None
+            raise self.fail(where, builtins.str(exc)) from None
 
 
 def kind_of(value: Any) -> str:

@@ -241,8 +241,10 @@ def _infer_group(block: Block, params: dict[str, Any], ins: list[Shape], dtypes:
         extra = f" (and {more} more inside: double-click it to see them)" if more else ""
         result.problems.append(Problem(block.id, None, "group", f"{title}: {inside.problems[0].message}{extra}"))
         return
-    links = [inner.link_into(end, 0) for end in ends]
-    outs = [inside.wire_shape(link) for link in links]
+    links = [link for end in ends if (link := inner.link_into(end, 0)) is not None]
+    outs = [shape for link in links if (shape := inside.wire_shape(link)) is not None]
+    if len(outs) != len(ends):  # an end left unwired or unshaped inside: a problem of the inside, said there
+        return
     out_dtypes = [inside.dtypes[link.src][link.src_port] for link in links]
     repeat = params["repeat"]
     if repeat > 1 and (outs != ins or out_dtypes != dtypes):

@@ -14,9 +14,7 @@ import math
 
 from playground.core.analysis import Analysis
 from playground.core.graph import GROUP, Block, Graph
-from playground.core.registry import get_spec
-
-Shape = tuple[int, ...]
+from playground.core.registry import Shape, get_spec
 
 
 def split(name: str) -> tuple[list[str], str]:
@@ -73,7 +71,7 @@ def check(graph: Graph, analysis: Analysis) -> tuple[list[tuple[str, str]], int]
         elif to in graph.ties or name in graph.ties.values() or name == to:
             why = "a weight is tied to itself or to a weight that is tied in turn: tie each to the same one"
         else:
-            shared += math.prod(mine)
+            shared += math.prod(int(size) for size in mine)
             for end in (name, to):
                 path = split(end)[0]
                 analysis.level(path[:-1]).tied.add(path[-1])

@@ -21,7 +21,7 @@ from playground.core.blocks.rules import (
     positive,
     size_param,
 )
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
+from playground.core.registry import BlockSpec, CountFn, InferFn, ParamSpec, PortSpec, Shape, ShapeError, register
 
 IN_CHANNELS = size_param("in_channels", 1, "Channels coming in", 1)
 OUT_CHANNELS = int_param("out_channels", 8, "Filters, i.e. channels going out")
@@ -71,7 +71,7 @@ def _check_mode(mode: str, pads: list[int] | tuple[int, ...], x: Shape) -> None:
             raise ShapeError("padding_mode circular needs padding no larger than the input in every axis", 0)
 
 
-def _conv(axes: int):
+def _conv(axes: int) -> InferFn:
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
         expect_rank(x, (axes + 2,), RANK_HINT[axes])
@@ -95,10 +95,10 @@ def _conv(axes: int):
     return infer
 
 
-def _conv_count(axes: int):
+def _conv_count(axes: int) -> CountFn:
     def count(params: dict[str, Any], ins: list[Shape]) -> int:
         kernel = math.prod(per_axis(params, "kernel_size", axes))
-        weights = params["in_channels"] // params["groups"] * params["out_channels"] * kernel
+        weights = int(params["in_channels"] // params["groups"] * params["out_channels"] * kernel)
         return weights + bias_count(params, params["out_channels"])
 
     return count
@@ -123,7 +123,7 @@ for _axes, _port, _what, _aliases in ((1, SIGNAL, "along a sequence", ()), (2, I
     )
 
 
-def _conv_transpose(axes: int):
+def _conv_transpose(axes: int) -> InferFn:
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
         expect_rank(x, (axes + 2,), RANK_HINT[axes])
@@ -139,9 +139,9 @@ def _conv_transpose(axes: int):
     return infer
 
 
-def _transpose_count(axes: int):
+def _transpose_count(axes: int) -> CountFn:
     def count(params: dict[str, Any], ins: list[Shape]) -> int:
-        weights = params["in_channels"] * params["out_channels"] * params["kernel_size"] ** axes
+        weights = int(params["in_channels"] * params["out_channels"] * params["kernel_size"] ** axes)
         return weights + bias_count(params, params["out_channels"])
 
     return count
@@ -183,7 +183,7 @@ def _pooled(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool, 
     return out - 1 if (out - 1) * stride >= size + padding else out
 
 
-def _pool(axes: int):
+def _pool(axes: int) -> InferFn:
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
         expect_rank(x, (axes + 2,), RANK_HINT[axes])

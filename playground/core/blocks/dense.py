@@ -30,7 +30,7 @@ def _linear(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
 
 
 def _linear_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    return params["in_features"] * params["out_features"] + bias_count(params, params["out_features"])
+    return int(params["in_features"] * params["out_features"]) + bias_count(params, params["out_features"])
 
 
 def _linear_weights(params: dict[str, Any]) -> dict[str, Shape]:

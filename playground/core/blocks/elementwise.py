@@ -23,7 +23,7 @@ def _softmax_like(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     return [ins[0]]
 
 
-SIMPLE = (
+SIMPLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("relu", "ReLU", "Activation", "Keeps positive values and sets negative ones to zero: max(0, x).", ()),
     ("tanh", "Tanh", "Activation", "Squashes each value into (-1, 1) along an S-curve.", ()),
     ("sigmoid", "Sigmoid", "Activation", "Squashes each value into (0, 1); reads as a probability.", ()),
@@ -160,7 +160,7 @@ register(
 )
 
 INPUTS = int_param("inputs", 2, "How many inputs", low=2, high=16)
-MERGES = (
+MERGES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (
         "add",
         "Add",
@@ -250,9 +250,10 @@ def _concat(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
                 f"{format_shape(first)} and input {i + 1} is {format_shape(shape)}",
                 i,
             )
-        if not isinstance(shape[dim], int):
+        size = shape[dim]
+        if not isinstance(size, int):
             raise ShapeError(f"cannot join along dimension {dim}, which has no fixed size", i)
-        total += shape[dim]
+        total += size
     out = list(first)
     out[dim] = total
     return [tuple(out)]

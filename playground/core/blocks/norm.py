@@ -16,7 +16,7 @@ from playground.core.blocks.rules import (
     size_param,
     unchanged,
 )
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, register
+from playground.core.registry import BlockSpec, CountFn, InferFn, ParamSpec, PortSpec, Shape, ShapeError, register
 
 NUM_FEATURES = size_param("num_features", 8, "Features (or channels) to normalise", 1)
 MOMENTUM = float_param("momentum", 0.1, "How fast the running statistics follow each batch", 0.0, 1.0)
@@ -25,7 +25,7 @@ AFFINE = bool_param("affine", True, "Learn a scale and a shift for every channel
 IN = (PortSpec("in"),)
 
 
-def _channels(ranks: tuple[int, ...], param: str = "num_features"):
+def _channels(ranks: tuple[int, ...], param: str = "num_features") -> InferFn:
     def infer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
         (x,) = ins
         expect_rank(x, ranks)
@@ -35,9 +35,9 @@ def _channels(ranks: tuple[int, ...], param: str = "num_features"):
     return infer
 
 
-def _affine_count(param: str):
+def _affine_count(param: str) -> CountFn:
     def count(params: dict[str, Any], ins: list[Shape]) -> int:
-        return 2 * params[param] if params["affine"] else 0
+        return 2 * int(params[param]) if params["affine"] else 0
 
     return count
 

@@ -14,7 +14,7 @@ from playground.core.blocks.rules import (
     int_param,
     size_param,
 )
-from playground.core.registry import BlockSpec, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
+from playground.core.registry import BlockSpec, CountFn, ParamSpec, PortSpec, Shape, ShapeError, format_shape, register
 
 SEQ = PortSpec("in", "sequences (batch, steps, features)")
 
@@ -102,7 +102,7 @@ def _recurrent(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     return [state if params["output"] == "last" else (x[0], x[1], width), state]
 
 
-def _recurrent_count(gates: int):
+def _recurrent_count(gates: int) -> CountFn:
     def count(params: dict[str, Any], ins: list[Shape]) -> int:
         h, dirs = params["hidden_size"], 2 if params["bidirectional"] else 1
         total, size = 0, params["input_size"]
@@ -166,7 +166,7 @@ def heads(params: dict[str, Any], dim_param: str) -> int:
     dim, heads = params[dim_param], params["num_heads"]
     if dim % heads:
         raise bad_param(f"{dim_param} ({dim}) must be divisible by num_heads ({heads})")
-    return dim
+    return int(dim)
 
 
 def _padding_mask(ins: list[Shape], port: int, steps: Shape) -> None:
@@ -305,7 +305,7 @@ register(
 
 
 def _encoder_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    d, f = params["d_model"], params["dim_feedforward"]
+    d, f = int(params["d_model"]), int(params["dim_feedforward"])
     return mha_count(d) + (d * f + f) + (f * d + d) + 4 * d
 
 

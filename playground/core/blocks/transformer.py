@@ -46,8 +46,8 @@ def _multihead(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
 
 
 def _multihead_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    dim, bias = params["embed_dim"], params["bias"]
-    return dim * (2 * dim + params["kdim"] + params["vdim"]) + (4 * dim if bias else 0)
+    dim, bias = int(params["embed_dim"]), params["bias"]
+    return dim * (2 * dim + int(params["kdim"]) + int(params["vdim"])) + (4 * dim if bias else 0)
 
 
 register(
@@ -90,7 +90,7 @@ def _encoder_layer(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
 
 
 def _encoder_layer_count(params: dict[str, Any], ins: list[Shape]) -> int:
-    d, f, bias = params["d_model"], params["dim_feedforward"], params["bias"]
+    d, f, bias = int(params["d_model"]), int(params["dim_feedforward"]), params["bias"]
     weights = 4 * d * d + 2 * d * f + 2 * d  # attention's projections, the MLP, the norms' scales
     return weights + ((4 * d) + (f + d) + 2 * d if bias else 0)
 
