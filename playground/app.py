@@ -47,15 +47,13 @@ def start_window(path: Path | None) -> MainWindow | None:
     """Show the main window with, in order of preference: work recovered after a crash, ``path``,
     or the default preset. None when ``path`` cannot be opened (the user has been told why). The very
     first start also shows the preset gallery over the default preset, as a start page."""
-    from PySide6.QtWidgets import QApplication
-
     from playground.ui.main_window import MainWindow
-    from playground.ui.theme import apply_palette
+    from playground.ui.theme import application, apply_palette
     from playground.ui.window_files import recent_files
 
     first_start = not recent_files()
     window = MainWindow()
-    apply_palette(QApplication.instance(), window.theme)
+    apply_palette(application(), window.theme)
     window.show()
     gc.freeze()  # torch, Qt and the window live as long as the app: no collection need walk them again
     if window.files.offer_recovery():

@@ -13,7 +13,16 @@ from playground.core.graph import Block, Graph, Link
 from playground.core.registry import is_valid_id
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
 from playground.nn.import_functional import FunctionalLayers
-from playground.nn.import_fx import has_weights, kept_as_module, own_class, shape_of, spelled, tensors_in, where
+from playground.nn.import_fx import (
+    has_weights,
+    kept_as_module,
+    own_class,
+    shape_of,
+    spelled,
+    tensor_shape,
+    tensors_in,
+    where,
+)
 from playground.nn.import_masks import CausalMasks
 from playground.nn.import_parameters import LearnedTensors
 from playground.nn.import_patterns import Patterns
@@ -46,11 +55,13 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
         self._causal_masks()
         self.owners: list[list[str]] = []  # the modules whose functional layer is a block (import_functional)
         first = next((n for n in traced.graph.nodes if n.op == "placeholder"), None)
-        self.batch = shape_of(first)[0] if first is not None and shape_of(first) else None  # the traced batch
+        traced_shape = shape_of(first)
+        self.batch = traced_shape[0] if traced_shape else None  # the traced batch
 
     def add(self, node: fx.Node) -> None:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
         if node.op == "placeholder":
-            shape = shape_of(node)
+            shape = tensor_shape(node)
             dtype = "long" if node.meta["tensor_meta"].dtype == torch.long else "float"
             data = "x" if not self.graph.blocks else node.name
             self._block(node, "input", {"shape": list(shape[1:]), "dtype": dtype, "data": data})
@@ -59,7 +70,7 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
         elif self.masking(node):
             pass  # what makes a mask, or the masked_fill that applies it: a Causal mask block (import_masks)
         elif node.op == "output":
-            result = node.args[0]
+            result = args[0]
             result = self.named.get(result, result) if isinstance(result, fx.Node) else result
             names = list(result) if isinstance(result, dict) else [""] * len(tensors_in(result))
             for name, value in zip(names, tensors_in(result), strict=True):
@@ -89,13 +100,14 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
     def _wire_through(self, node: fx.Node) -> bool:
         """A call that changes no value (``PASS_THROUGH``, ``nn.Identity``): the wire goes straight on, or,
         from what has no block, the call has none either (said where that is)."""
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
         through = node.op == "call_method" and node.target in PASS_THROUGH
         through = through or (node.op == "call_module" and type(self._target(node)) is nn.Identity)
-        if not through or not node.args:
+        if not through or not args:
             return False
-        if node.args[0] in self.ports:
-            self.ports[node] = self.ports[node.args[0]]
-        elif node.args[0] in self.failed:
+        if args[0] in self.ports:
+            self.ports[node] = self.ports[args[0]]
+        elif args[0] in self.failed:
             self.failed.add(node)
         else:
             return False
@@ -124,28 +136,30 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
         return lines
 
     def _target(self, node: fx.Node) -> Any:
-        return self.traced.get_submodule(node.target) if node.op == "call_module" else node.target
+        return self.traced.get_submodule(str(node.target)) if node.op == "call_module" else node.target
 
     def _operation(self, node: fx.Node) -> None:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
         target = self._target(node)
         key = own_class(type(target)) if node.op == "call_module" else target
         if key not in INVERSES:  # a library's function, by its full name (torchvision's)
             named = f"{getattr(target, '__module__', '')}.{getattr(target, '__name__', '')}"
             key = named if named in INVERSES else key
-        inputs = [value for value in tensors_in((node.args, node.kwargs)) if shape_of(value) is not None]
+        inputs = [value for value in tensors_in((args, node.kwargs)) if shape_of(value) is not None]
         name = spelled(target, node)
-        if key is getattr and node.args[0] in self.failed:
+        if key is getattr and args[0] in self.failed:
             self.failed.add(node)  # `.values` of a cummax that has no block
             return
-        args, kwargs = (fx.node.map_arg(a, lambda n: n.meta.get("value", n)) for a in (node.args, node.kwargs))
-        shapes = [self.batched.get(v) or shape_of(v) for v in inputs]  # a Parameter block's: batch first
+        args = tuple(fx.node.map_arg(args, lambda n: n.meta.get("value", n)))
+        kwargs = fx.node.map_arg(node.kwargs, lambda n: n.meta.get("value", n))
+        shapes = [self.batched.get(v) or tensor_shape(v) for v in inputs]  # a Parameter block's: batch first
         call = Call(target, args, dict(kwargs), shapes, shape_of(node) or ())
         if self.functional_layer(node, call, inputs):
             return
         if key not in INVERSES:
             self.refuse(node, " has no block", name)  # said even where what feeds it has none: all to change
             return
-        if any(value in self.failed for value in tensors_in((node.args, node.kwargs))):
+        if any(value in self.failed for value in tensors_in((args, node.kwargs))):
             self.failed.add(node)  # what feeds it was reported already
             return
         if node.op == "call_module" and node.target in self.modules.values() and has_weights(target):
@@ -156,7 +170,7 @@ class Blocks(Patterns, FunctionalLayers, LearnedTensors, CausalMasks):
         except NoBlock as exc:
             self.refuse(node, f": {exc}", name)
             return
-        layer = node.target if node.op == "call_module" else ""
+        layer = str(node.target) if node.op == "call_module" else ""
         # a weightless layer called again (one ReLU reused), or one the export writes as a call
         # (torch.relu): an operation, numbered afresh in its group
         operation = layer and (layer in self.modules.values() or not (has_weights(target) or kept_as_module(kind)))

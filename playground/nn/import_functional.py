@@ -7,26 +7,45 @@ weights under their names (``ln_1.weight``). Mixed into the importer's Blocks.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
 from playground.nn.blocks.base import INVERSES, Call, NoBlock
+from playground.nn.import_state import Building
 
 Tensors = dict[str, torch.Tensor | None]
 
 
+def _weight(t: Tensors) -> torch.Tensor:
+    """The weight a functional layer is called with (its call names one: how it was found)."""
+    weight = t["weight"]
+    assert weight is not None
+    return weight
+
+
 def _linear(call: Call, t: Tensors) -> nn.Module:
-    return nn.Linear(t["weight"].shape[1], t["weight"].shape[0], bias=t["bias"] is not None)
+    weight = _weight(t)
+    return nn.Linear(weight.shape[1], weight.shape[0], bias=t["bias"] is not None)
 
 
 def _conv(dims: int) -> Callable[[Call, Tensors], nn.Module]:
     def make(call: Call, t: Tensors) -> nn.Module:
         stride, padding, dilation, groups = (call.arg(i, n, d) for i, n, d in CONV_ARGS)
-        cls, w = (nn.Conv1d if dims == 1 else nn.Conv2d), t["weight"]
-        shape = (w.shape[1] * groups, w.shape[0], tuple(w.shape[2:]))
-        return cls(*shape, stride=stride, padding=padding, dilation=dilation, groups=groups, bias=t["bias"] is not None)
+        cls, w = (nn.Conv1d if dims == 1 else nn.Conv2d), _weight(t)
+        kernel: Any = tuple(w.shape[2:])
+        return cls(
+            w.shape[1] * groups,
+            w.shape[0],
+            kernel,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            bias=t["bias"] is not None,
+        )
 
     return make
 
@@ -60,7 +79,7 @@ LAYERS = {
 }
 
 
-class FunctionalLayers:
+class FunctionalLayers(Building):
     """Needs the Blocks' module (``root``, as the user made it), graph, modules, failed, ``refuse``,
     ``_block``, ``_locate`` and ``_wire``."""
 

@@ -45,6 +45,19 @@ def shape_of(node: Any) -> tuple[int, ...] | None:
     return tuple(meta.shape) if meta is not None and hasattr(meta, "shape") else None
 
 
+def argument(node: fx.Node, index: int, name: str, default: Any = None) -> Any:
+    """A call's argument, given by position or by name, as traced: a value of any type, or a node."""
+    return node.args[index] if len(node.args) > index else node.kwargs.get(name, default)
+
+
+def tensor_shape(node: Any) -> tuple[int, ...]:
+    """The shape of a node only a tensor reaches (the trace measured it)."""
+    shape = shape_of(node)
+    if shape is None:
+        raise TypeError(f"{node} is not a tensor the trace measured")
+    return shape
+
+
 def where(node: fx.Node) -> str:
     """``model.py:41``: the line of the user's code that made this node (the innermost frame outside torch)."""
     frames = re.findall(r'File "([^"]+)", line (\d+)', node.stack_trace or "")
@@ -88,7 +101,7 @@ def kept_as_module(kind: str) -> bool:
     without weights of the second kind is numbered on import, as it comes back from the export."""
     spec = get_spec(kind)
     example = example_shapes(spec) if spec else None
-    if example is None:
+    if spec is None or example is None:
         return True
     graph = Graph()
     graph.add_block(Block("b", kind, {p.name: AUTO for p in spec.params if p.infer_from is not None}))

@@ -12,7 +12,8 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from playground.nn.import_fx import shape_of, tensors_in
+from playground.nn.import_fx import argument, shape_of, tensors_in
+from playground.nn.import_state import Building
 
 FILLS = ("masked_fill", torch.masked_fill)
 
@@ -39,7 +40,7 @@ def ends_as_mask(node: fx.Node) -> bool:
     return filled
 
 
-class CausalMasks:
+class CausalMasks(Building):
     """Needs the Blocks' traced module, ports, failed, ``refuse``, ``_block``, ``_locate`` and ``_wire``."""
 
     def _causal_masks(self) -> None:
@@ -77,6 +78,7 @@ class CausalMasks:
 
     def _value(self, node: fx.Node) -> Any:
         """What ``node`` computes for the traced shapes (None where it cannot be run here)."""
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
         if node.op == "get_attr":
             return self._fetch(node)
 
@@ -87,19 +89,21 @@ class CausalMasks:
                 return torch.device("cpu")  # the mask is made where the scores are: here, the CPU
             return value.meta.get("value", value)
 
-        args, kwargs = fx.node.map_arg((node.args, node.kwargs), known)
+        args, kwargs = fx.node.map_arg((args, node.kwargs), known)
         if any(isinstance(v, fx.Node) for v in tensors_in((args, kwargs))):
             return None
         try:
             if node.op == "call_method":
-                return getattr(args[0], node.target)(*args[1:], **kwargs)
-            return node.target(*args, **kwargs)
+                return getattr(args[0], str(node.target))(*args[1:], **kwargs)
+            function: Any = node.target
+            return function(*args, **kwargs)
         except Exception:  # not something a mask is made of: refused where it is used
             return None
 
     def _fill(self, node: fx.Node) -> None:
-        scores, mask = node.args[0], self.masks[node.args[1]]
-        fill = node.args[2] if len(node.args) > 2 else node.kwargs.get("value")
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        scores, mask = args[0], self.masks[args[1]]
+        fill = argument(node, 2, "value")
         shape = shape_of(scores)
         if scores in self.failed:
             self.failed.add(node)

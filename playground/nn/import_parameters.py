@@ -13,7 +13,8 @@ from typing import Any
 from torch import fx, nn
 
 from playground.nn.blocks.elementwise import DIVIDED, MERGED
-from playground.nn.import_fx import shape_of, tensors_in
+from playground.nn.import_fx import shape_of, tensor_shape, tensors_in
+from playground.nn.import_state import Building
 
 RESHAPES = {"reshape", "view", "unsqueeze"}  # what keeps a tensor's values in their order
 EXPANDS = {"expand", "expand_as"}
@@ -21,7 +22,7 @@ MERGES = {*MERGED, *DIVIDED}  # what a merge or an Arithmetic block computes wit
 PATTERN_METHODS = {"size", "expand"}  # what a Parameter block compiles to that only this pattern reads back
 
 
-class LearnedTensors:
+class LearnedTensors(Building):
     """Needs the Blocks' traced module, ports, batch, ``refuse``, ``_block``, ``_locate`` and ``_wire``."""
 
     def _learned_tensors(self) -> None:
@@ -47,8 +48,8 @@ class LearnedTensors:
             return False
         view, batch = found
         if cut:  # the block holds the whole tensor; a Slice after it takes the part used
-            axis = len(view) + 1 - len(shape_of(cut[0])) + cut[1]  # the cut dimension, batch first
-            sliced, view = view, (*view[: axis - 1], shape_of(chain[-1])[cut[1]], *view[axis:])
+            axis = len(view) + 1 - len(tensor_shape(cut[0])) + cut[1]  # the cut dimension, batch first
+            sliced, view = view, (*view[: axis - 1], tensor_shape(chain[-1])[cut[1]], *view[axis:])
         if math.prod(view) != tensor.numel() or batch not in self.ports:
             return False
         name = str(node.target).split(".")[-1]
@@ -57,13 +58,13 @@ class LearnedTensors:
         self._locate(node, block_id, str(node.target))
         self._wire([batch], block_id)
         self.absorbed.update(chain[1:])
-        self.batched[chain[-1]] = (shape_of(batch)[0], *view)
+        self.batched[chain[-1]] = (tensor_shape(batch)[0], *view)
         if cut:
             piece = self._block(cut[0], "slice", {"dim": axis, "start": cut[2], "length": sliced[axis - 1]})
             self._locate(cut[0], piece)
             self._wire([chain[-1]], piece)
             self.absorbed.add(cut[0])
-            self.batched[cut[0]] = (shape_of(batch)[0], *sliced)
+            self.batched[cut[0]] = (tensor_shape(batch)[0], *sliced)
         return True
 
     def _cut(self, node: fx.Node) -> tuple[fx.Node, int, int] | None:
@@ -93,9 +94,9 @@ class LearnedTensors:
     def _view(self, chain: list[fx.Node]) -> tuple[tuple[int, ...], fx.Node] | None:
         """The tensor's shape for each example, and a tensor of the batch to wire in; None when it is used
         otherwise than expanded to the batch or merged with a batch of tensors."""
-        last, shape = chain[-1], shape_of(chain[-1])
+        last, shape = chain[-1], tensor_shape(chain[-1])
         if last.target in EXPANDS:
-            before = shape_of(chain[-2])
+            before = tensor_shape(chain[-2])
             if shape[0] != self.batch or len(before) != len(shape) or before[0] != 1 or before[1:] != shape[1:]:
                 return None
             sources = [value for value in tensors_in(last.args[1:]) if value is not chain[-2]]
@@ -106,7 +107,7 @@ class LearnedTensors:
             if user.target not in MERGES or len(tensors) != 2:
                 return None
             partner = tensors[0] if tensors[1] is last else tensors[1]
-            rank = len(shape_of(partner))
+            rank = len(tensor_shape(partner))
             padded = (1,) * (rank - len(shape)) + shape
             if rank < len(shape) or padded[0] != 1:
                 return None

@@ -13,7 +13,8 @@ import torch
 from torch import fx, nn
 
 from playground.core.graph import Link
-from playground.nn.import_fx import shape_of, tensors_in
+from playground.nn.import_fx import argument, tensor_shape, tensors_in
+from playground.nn.import_state import Building
 
 SPLITS = (torch.split, torch.chunk, "split", "chunk")
 ADDS = (operator.add, torch.add, "add")
@@ -23,7 +24,7 @@ HALF_WAY = (
 )
 
 
-class Patterns:
+class Patterns(Building):
     """Needs the Blocks' traced module, graph, ports, failed, ``refuse``, ``_block``, ``_locate``, ``_wire``
     and ``_target``."""
 
@@ -53,17 +54,18 @@ class Patterns:
         """``out, (h_n, c_n) = self.lstm(x)`` and then ``h_n[-1]``, or ``cat((h_n[-2], h_n[-1]), 1)`` when
         bidirectional: the top layer's final state, the block's state port. Whether ``node`` is a step
         on that way (``out`` is the block's output port)."""
-        if node.target is torch.cat and node.args and isinstance(node.args[0], (list, tuple)):
-            halves = [self.states.get(value) for value in node.args[0]]
-            dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
-            ends = halves and halves[0] and halves[0][1] == ("half", -2) and dim in (1, -1)
-            if ends and halves == [(halves[0][0], ("half", -2)), (halves[0][0], ("half", -1))]:
-                self.ports[node] = (halves[0][0], 1)
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target is torch.cat and args and isinstance(args[0], (list, tuple)):
+            halves = [self.states.get(value) for value in args[0]]
+            dim = argument(node, 1, "dim", 0)
+            first = halves[0] if halves else None
+            if first is not None and dim in (1, -1) and halves == [(first[0], ("half", -2)), (first[0], ("half", -1))]:
+                self.ports[node] = (first[0], 1)
                 return True
             return False
-        if node.target is not operator.getitem or not isinstance(node.args[1], int):
+        if node.target is not operator.getitem or not isinstance(args[1], int):
             return False
-        source, index = node.args
+        source, index = args
         if source in self.layers:
             block_id = self.layers[source]
             if index == 0:
@@ -74,7 +76,7 @@ class Patterns:
                 what = "both" if self.graph.blocks[block_id].type == "lstm" else "h_n"
                 self._state(node, block_id, what)
             return True
-        block_id, what = self.states.get(source, (None, None))
+        block_id, what = self.states.get(source, ("", None))
         if what == "both":
             self._state(node, block_id, "h_n" if index == 0 else "c_n")
             return True
@@ -108,14 +110,15 @@ class Patterns:
 
     def _split(self, node: fx.Node) -> bool:
         """``q, k, v = x.split(d, dim=2)``, ``x.chunk(3, -1)``: the pieces, each a Slice when it is taken."""
-        if node.target not in SPLITS or not node.args or node.args[0] not in self.ports:
-            if node.target in SPLITS and node.args and node.args[0] in self.failed:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target not in SPLITS or not args or args[0] not in self.ports:
+            if node.target in SPLITS and args and args[0] in self.failed:
                 self.failed.add(node)  # what is split has no block: said there
                 return True
             return False
-        source = node.args[0]
-        dim = node.args[2] if len(node.args) > 2 else node.kwargs.get("dim", 0)
-        dim %= len(shape_of(source))
+        source = args[0]
+        dim = argument(node, 2, "dim", 0)
+        dim %= len(tensor_shape(source))
         if dim == 0:
             self.refuse(node, ": a split of the batch has no block")
             return True
@@ -128,10 +131,11 @@ class Patterns:
         return True
 
     def _piece(self, node: fx.Node) -> bool:
-        if node.target is not operator.getitem or node.args[0] not in self.pieces:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target is not operator.getitem or args[0] not in self.pieces:
             return False
-        source, dim, pieces = self.pieces[node.args[0]]
-        start, length = pieces[node.args[1]]
+        source, dim, pieces = self.pieces[args[0]]
+        start, length = pieces[args[1]]
         block_id = self._block(node, "slice", {"dim": dim, "start": start, "length": length})
         self._locate(node, block_id)
         self._wire([source], block_id)
@@ -139,13 +143,14 @@ class Patterns:
 
     def _position_ids(self, node: fx.Node) -> bool:
         """``torch.arange(t)`` or ``torch.arange(0, t)``: the position ids a learned table is read with."""
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
         if node.target is not torch.arange:
             return False
-        start = node.args[0] if len(node.args) > 1 else node.kwargs.get("start", 0)
-        step = node.args[2] if len(node.args) > 2 else node.kwargs.get("step", 1)
+        start = args[0] if len(args) > 1 else node.kwargs.get("start", 0)
+        step = argument(node, 2, "step", 1)
         if start != 0 or step != 1:
             return False  # reported as an operation without a block
-        self.positions[node] = shape_of(node)[0]
+        self.positions[node] = tensor_shape(node)[0]
         self.half_way[node] = (
             "reads position ids: they have a block only as x + embedding(arange(steps)), a learned Positional Encoding"
         )
@@ -168,10 +173,11 @@ class Patterns:
 
     def _batched_position_ids(self, node: fx.Node) -> bool:
         """minGPT's ``torch.arange(0, t).unsqueeze(0)``: the same position ids as a batch of one, (1, t)."""
-        if node.target not in ("unsqueeze", torch.unsqueeze) or not node.args:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target not in ("unsqueeze", torch.unsqueeze) or not args:
             return False
-        ids = node.args[0]
-        dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim")
+        ids = args[0]
+        dim = argument(node, 1, "dim")
         if ids not in self.positions or ids in self.tables or dim not in (0, -2):
             return False
         self.positions[node] = self.positions[ids]
@@ -179,12 +185,13 @@ class Patterns:
         return True
 
     def _table(self, node: fx.Node) -> bool:
-        if node.op != "call_module" or not node.args or node.args[0] not in self.positions:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.op != "call_module" or not args or args[0] not in self.positions:
             return False
         if not isinstance(self._target(node), nn.Embedding):
             return False
-        self.tables[node] = node.target
-        self.positions[node] = self.positions[node.args[0]]
+        self.tables[node] = str(node.target)
+        self.positions[node] = self.positions[args[0]]
         self.half_way[node] = (
             "reads a table of positions: it has a block only added to the steps, x + embedding(arange(steps))"
         )
@@ -193,15 +200,16 @@ class Patterns:
     def _learned_positions(self, node: fx.Node) -> bool:
         """``tok_emb + self.wpe(pos)``: the steps plus a learned vector for each position, as a learned
         Positional Encoding with the Embedding's name and weights."""
-        if node.target not in ADDS or len(node.args) != 2:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target not in ADDS or len(args) != 2:
             return False
-        tables = [value for value in node.args if value in self.tables]
-        steps = [value for value in node.args if value in self.ports]
+        tables = [value for value in args if value in self.tables]
+        steps = [value for value in args if value in self.ports]
         if len(tables) != 1 or len(steps) != 1:
             return False
         (table,), (x,) = tables, steps
         embedding = self.traced.get_submodule(self.tables[table])
-        shape = shape_of(x)
+        shape = tensor_shape(x)
         if len(shape) != 3 or shape[1] != self.positions[table] or shape[2] != embedding.embedding_dim:
             return False
         layer = self.tables[table]
@@ -214,13 +222,14 @@ class Patterns:
     def _batch_moved(self, node: fx.Node) -> bool:
         """``qkv.reshape(B, N, 3, heads, d).permute(2, 0, 3, 1, 4)`` (timm's ViT attention), to be taken
         apart along its new first dimension (``q, k, v = qkv.unbind(0)``, ``qkv[0]``): the batch second."""
-        if node.target not in ("permute", torch.permute) or not node.args or node.args[0] not in self.ports:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target not in ("permute", torch.permute) or not args or args[0] not in self.ports:
             return False
-        given = node.args[1:] if len(node.args) > 2 else node.args[1] if len(node.args) > 1 else node.kwargs["dims"]
-        dims = [d % len(shape_of(node)) for d in (given if isinstance(given, (list, tuple)) else [given])]
+        given: Any = args[1:] if len(args) > 2 else args[1] if len(args) > 1 else node.kwargs["dims"]
+        dims = [d % len(tensor_shape(node)) for d in (given if isinstance(given, (list, tuple)) else [given])]
         if dims[0] == 0 or len(dims) < 3 or dims[1] != 0:
             return False
-        self.moved[node] = (node.args[0], dims)
+        self.moved[node] = (args[0], dims)
         self.half_way[node] = (
             "reads a permute that moves the batch: only its pieces along its first dimension, each taken on "
             "its own (q, k, v = qkv.unbind(0)), have blocks (a Select and a Permute)"
@@ -230,17 +239,18 @@ class Patterns:
     def _moved_piece(self, node: fx.Node) -> bool:
         """``unbind(0)`` of a batch-moving permute, and each piece of it: a Select of the permute's source
         along the dimension it moved first, and a Permute of the rest, the batch first again."""
-        if node.target in ("unbind", torch.unbind) and node.args[0] in self.moved:
-            if (node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)) != 0:
+        args: tuple[Any, ...] = node.args  # fx arguments: values of any type, checked where read
+        if node.target in ("unbind", torch.unbind) and args[0] in self.moved:
+            if (argument(node, 1, "dim", 0)) != 0:
                 return False
-            self.moved[node] = self.moved[node.args[0]]
-            self.half_way[node] = self.half_way[node.args[0]]
+            self.moved[node] = self.moved[args[0]]
+            self.half_way[node] = self.half_way[args[0]]
             return True
-        if node.target is not operator.getitem or node.args[0] not in self.moved or not isinstance(node.args[1], int):
+        if node.target is not operator.getitem or args[0] not in self.moved or not isinstance(args[1], int):
             return False
-        source, dims = self.moved[node.args[0]]
+        source, dims = self.moved[args[0]]
         picked = dims[0]
-        select = self._block(node, "select", {"dim": picked, "index": node.args[1]})
+        select = self._block(node, "select", {"dim": picked, "index": args[1]})
         self._locate(node, select)
         self._wire([source], select)
         rest = [d - (d > picked) for d in dims[1:]]

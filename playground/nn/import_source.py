@@ -47,6 +47,8 @@ def _load_file(path: Path) -> Any:
         raise SourceError(f"{path}: no such file")
     name = "playground_import_" + re.sub(r"\W", "_", path.stem)
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SourceError(f"{path}: not a Python file")
     namespace = importlib.util.module_from_spec(spec)
     sys.modules[name] = namespace  # as an import does: dataclasses and inspect look their module up there
     sys.path.insert(0, str(path.parent.resolve()))  # the file's own imports of its neighbours

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import operator
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,23 +50,28 @@ def user_line(frames: list[traceback.FrameSummary]) -> str:
 class _Sizes:
     """What lets a traced value be a Python number (a size), from the inputs it is traced with."""
 
-    tracer: Tracer
+    tracer: fx.proxy.TracerBase
     node: fx.Node
 
     def __getattr__(self, name: str) -> _Attribute:
+        assert isinstance(self, fx.Proxy)  # one of the two classes below
         return _Attribute(self, name)
 
+    def _answer(self, what: str, convert: Callable[[Any], Any]) -> Any:
+        assert isinstance(self.tracer, Tracer)  # the only tracer that makes these
+        return self.tracer.answer(self.node, what, convert)
+
     def __len__(self) -> int:
-        return self.tracer.answer(self.node, "len()", len)
+        return int(self._answer("len()", len))
 
     def __index__(self) -> int:
-        return self.tracer.answer(self.node, "a size used as a number", operator.index)
+        return int(self._answer("a size used as a number", operator.index))
 
     def __int__(self) -> int:
-        return self.tracer.answer(self.node, "int()", int)
+        return int(self._answer("int()", int))
 
     def __float__(self) -> float:
-        return self.tracer.answer(self.node, "float()", float)
+        return float(self._answer("float()", float))
 
 
 class _Proxy(_Sizes, fx.Proxy):
@@ -242,6 +248,7 @@ def examples(traced: fx.GraphModule, input_shapes: list[tuple[int, ...]]) -> lis
 def _shape_read_by(traced: fx.GraphModule, node: fx.Node) -> tuple[int, ...]:
     """The input shape a Linear that reads the input directly says; nothing else says one."""
     for user in node.users:
-        if user.op == "call_module" and isinstance(traced.get_submodule(user.target), nn.Linear):
-            return (1, traced.get_submodule(user.target).in_features)
+        layer = traced.get_submodule(str(user.target)) if user.op == "call_module" else None
+        if isinstance(layer, nn.Linear):
+            return (1, layer.in_features)
     raise Unrepresentable([f"forward()'s input '{node.name}' needs its shape: --input-shape N,C,H,W (batch first)"])

@@ -101,7 +101,8 @@ def _ties(module: nn.Module, blocks: dict[str, str]) -> dict[str, str]:
     names: dict[int, list[str]] = {}
     for name, parameter in module.named_parameters(remove_duplicate=False):
         names.setdefault(id(parameter), []).append(name)
-    ties, problems = {}, []
+    ties: dict[str, str] = {}
+    problems: list[str] = []
     for first, *others in (shared for shared in names.values() if len(shared) > 1):
         for name in (first, *others):
             if name.rpartition(".")[0] not in blocks:
@@ -120,10 +121,10 @@ def _ties(module: nn.Module, blocks: dict[str, str]) -> dict[str, str]:
 def _in_module_order(level: Graph, prefix: str, paths: list[str]) -> None:
     """A level's blocks in the order the module made their layers (a group where its first one is), so
     the compiled module registers its layers, and lists its state dict, in the module's own order."""
-    first = {}
-    for rank, path in enumerate(paths):
+    first: dict[str, int] = {}
+    for place, path in enumerate(paths):
         if path.startswith(prefix):
-            first.setdefault(path[len(prefix) :].split(".")[0], rank)
+            first.setdefault(path[len(prefix) :].split(".")[0], place)
     ends = {GROUP_INPUT: -1, GROUP_OUTPUT: len(paths)}
     rank = {b.id: ends.get(b.type, first.get(b.id, len(paths))) for b in level.blocks.values()}
     level.blocks = dict(sorted(level.blocks.items(), key=lambda item: rank[item[0]]))
@@ -164,7 +165,8 @@ def _check(
     wanted = _tensors_of(expected)
     found = _tensors_of(got)
     if len(wanted) != len(found) or any(
-        a.shape != b.shape or not torch.allclose(a, b, **TOLERANCE) for a, b in zip(wanted, found, strict=False)
+        a.shape != b.shape or not torch.allclose(a, b, rtol=TOLERANCE["rtol"], atol=TOLERANCE["atol"])
+        for a, b in zip(wanted, found, strict=False)
     ):
         raise Different
     return weights

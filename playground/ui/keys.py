@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.theme import application
+
 COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -60,7 +62,7 @@ class WindowKeys(QObject):
         super().__init__(window)
         self.window, self.canvas, self.play, self.revert, self.escape = window, canvas, play, revert, escape
         self.watched: list[QWidget] = []
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        application().focusChanged.connect(self._focus_changed)
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         """Watch only the widget with the keyboard (and a field's line edit): an application-wide

@@ -7,7 +7,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QMainWindow,
     QStackedWidget,
     QStyle,
     QToolBar,
@@ -31,10 +30,10 @@ from playground.ui.notes import NotesPanel
 from playground.ui.palette import Palette
 from playground.ui.plain import Label
 from playground.ui.plots.block_view import BlockLiveView
-from playground.ui.presenting import Presenter
+from playground.ui.presenting import PresentedWindow, Presenter
 from playground.ui.settings_file import setting, settings
 from playground.ui.stage_network import StageNetwork
-from playground.ui.theme import LIGHT, THEMES, apply_palette
+from playground.ui.theme import LIGHT, THEMES, application, apply_palette
 from playground.ui.training_panel import TrainingPanel
 from playground.ui.window_assignment import Assignments
 from playground.ui.window_editing import Editing
@@ -45,7 +44,7 @@ from playground.ui.window_imports import ModelImports
 from playground.ui.window_library import MyBlocks
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PresentedWindow):
     """Composes the window: the document, canvas, docks and training session, and the controllers of
     its menus (files, exports, imports, groups, My blocks, presenting), each given what it works on."""
 
@@ -125,11 +124,11 @@ class MainWindow(QMainWindow):
             dock.setObjectName(name)
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
-        self.resizeDocks([self.findChild(QDockWidget, "paletteDock")], [230], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.findChild(QDockWidget, "inspectorDock")], [320], Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.findChild(QDockWidget, "inspectorDock"), self.findChild(QDockWidget, "notesDock"))
-        self.findChild(QDockWidget, "inspectorDock").raise_()
-        self.resizeDocks([self.findChild(QDockWidget, "trainingDock")], [330], Qt.Orientation.Vertical)
+        self.resizeDocks([self.dock("paletteDock")], [230], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.dock("inspectorDock")], [320], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.dock("inspectorDock"), self.dock("notesDock"))
+        self.dock("inspectorDock").raise_()
+        self.resizeDocks([self.dock("trainingDock")], [330], Qt.Orientation.Vertical)
 
     def _controllers(self) -> None:
         actions, say = self.action_registry, self.statusBar().showMessage
@@ -144,7 +143,7 @@ class MainWindow(QMainWindow):
             actions,
             say,
             lambda: self.theme,
-            lambda: self.findChild(QDockWidget, "notesDock").raise_(),
+            lambda: self.dock("notesDock").raise_(),
             self._update_title,
         )
         self.imports = ModelImports(
@@ -154,7 +153,7 @@ class MainWindow(QMainWindow):
             self.statusBar(),
             actions,
             self.files.open_path,
-            lambda: self.findChild(QDockWidget, "trainingDock").raise_(),
+            lambda: self.dock("trainingDock").raise_(),
         )
         self.groups = GroupEditing(self.document, self.scene, actions, say)
         self.library = MyBlocks(self, self.document, self.scene, self.view, self.palette_widget, actions, say)
@@ -221,7 +220,7 @@ class MainWindow(QMainWindow):
         view.addActions([self.editing.act_layout, self.act_dark])
         view.addSeparator()
         view.addActions(self.presenter.actions())
-        notes = self.findChild(QDockWidget, "notesDock").toggleViewAction()
+        notes = self.dock("notesDock").toggleViewAction()
         notes.setObjectName("lecture_notes")
         notes.setShortcut(QKeySequence("Ctrl+Shift+N"))
         view.addAction(notes)
@@ -245,7 +244,7 @@ class MainWindow(QMainWindow):
     def toggle_theme(self) -> None:
         self.theme = THEMES["dark" if self.act_dark.isChecked() else "light"]
         settings().setValue("theme", self.theme.name)
-        apply_palette(QApplication.instance(), self.theme)
+        apply_palette(application(), self.theme)
         self.scene.set_theme(self.theme)
         self.training.set_theme(self.theme)
         self.block_view.set_theme(self.theme)
@@ -290,7 +289,7 @@ class MainWindow(QMainWindow):
     def _selection_changed(self) -> None:
         ids = self.scene.selected_block_ids()
         if len(ids) == 1 and not self.assignments.goals_in_front():  # the goals stay; the notes give way
-            self.findChild(QDockWidget, "inspectorDock").raise_()
+            self.dock("inspectorDock").raise_()
         self.inspector.show_block(ids[0] if len(ids) == 1 else None)
         self.live.focus(ids[0] if len(ids) == 1 else None)
         self.stage_network.set_selected(ids if not self.document.level else [])

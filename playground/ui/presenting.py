@@ -12,8 +12,6 @@ at a UI scale that makes the smallest text of the window large enough for the ba
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFontInfo, QScreen
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QStackedWidget, QToolBar
@@ -50,8 +48,8 @@ def presentation_scale(screen_height: int) -> float:
     return min(max(smallest_text_px(screen_height) / smallest, SCALE_RANGE[0]), SCALE_RANGE[1])
 
 
-class Stage(Protocol):
-    """What presenting changes: a main window with its canvas (``view``), the network drawn for the stage,
+class PresentedWindow(QMainWindow):
+    """What presenting changes (MainWindow is one): a main window with its canvas (``view``), the network drawn for the stage,
     the training panel, the block's live view, the document (the stage's block to follow) and the scene."""
 
     view: CanvasView
@@ -64,13 +62,24 @@ class Stage(Protocol):
     toolbar: QToolBar
     theme: Theme
 
-    def show_stage_network(self) -> None: ...
+    def dock(self, name: str) -> QDockWidget:
+        """The window's dock of that object name (each is made with the window)."""
+        found = self.dock(name)
+        if found is None:
+            raise LookupError(f"the window has no dock {name!r}")
+        return found
 
-    def pick_on_stage(self, block_id: str) -> None: ...
+    def show_stage_network(self) -> None:
+        """Show the network drawn for the stage in the centre."""
+        raise NotImplementedError
+
+    def pick_on_stage(self, block_id: str) -> None:
+        """Follow ``block_id`` in the stage's block view."""
+        raise NotImplementedError
 
 
 class Presenter(QObject):
-    def __init__(self, window: Stage | QMainWindow, actions: Actions) -> None:
+    def __init__(self, window: PresentedWindow, actions: Actions) -> None:
         super().__init__(window)
         self.window = window
         self.presenting = False
@@ -139,8 +148,8 @@ class Presenter(QObject):
         self.saved_place = window.view.place()
         self.presenting = True
         for name in EDITING_DOCKS:
-            window.findChild(QDockWidget, name).hide()
-        window.findChild(QDockWidget, "notesDock").hide()
+            window.dock(name).hide()
+        window.dock("notesDock").hide()
         window.toolbar.hide()
         window.statusBar().hide()
         window.centre.setCurrentWidget(window.stage_network)
@@ -161,9 +170,9 @@ class Presenter(QObject):
         if not self.presenting:  # left again before the window had its full-screen size
             return
         window, room = self.window, self._screen().geometry()
-        notes = window.findChild(QDockWidget, "notesDock")
+        notes = window.dock("notesDock")
         window.resizeDocks([notes], [int(room.width() * NOTES_SHARE)], Qt.Orientation.Horizontal)
-        training = window.findChild(QDockWidget, "trainingDock")
+        training = window.dock("trainingDock")
         network = window.stage_network.wanted_height(room.width()) + 2 * window.menuBar().height()
         share = min(max(1 - network / room.height(), TRAINING_SHARE[0]), TRAINING_SHARE[1])
         window.resizeDocks([training], [int(room.height() * share)], Qt.Orientation.Vertical)

@@ -95,11 +95,19 @@ def base_point_size() -> float:
     return _state["base"] or QApplication.font().pointSizeF()
 
 
+def application() -> QApplication:
+    """The running QApplication (the window's widgets exist only under one)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("no QApplication is running")
+    return app
+
+
 def set_ui_scale(scale: float) -> float:
     """Every font of the window (and, through the widgets' fonts, what they size from them) at
     ``scale`` times its size, clamped to 100 %-250 %; returns the scale set. The canvas scales its
     items itself (GraphScene.set_ui_scale)."""
-    app = QApplication.instance()
+    app = application()
     if not _state["base"]:
         _state["base"] = app.font().pointSizeF()
     _state["scale"] = min(max(round(scale, 2), SCALE_RANGE[0]), SCALE_RANGE[1])

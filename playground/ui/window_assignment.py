@@ -40,7 +40,7 @@ class Assignments(QObject):
         dock.setObjectName(name)
         dock.setWidget(widget)
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        inspector = self.window.findChild(QDockWidget, "inspectorDock")
+        inspector = self.window.dock("inspectorDock")
         if inspector is not None:
             self.window.tabifyDockWidget(inspector, dock)
         dock.hide()
