@@ -157,36 +157,35 @@ class WorkerLoop:
             self.send(Fields(self.run_id, command.project.dataset.id, tuple(data.train)))
             if data.id == "images":
                 self.send(inside.thumbnails(self.run_id, command.project.dataset, data))
-            self.trainer = Trainer(command.project, command.device, command.base_dir, data=data)
-            self._apply_threads()
+            self.trainer = trainer = Trainer(command.project, command.device, command.base_dir, data=data)
+            self._apply_threads(trainer)
         except CompileError as exc:
             self.send(Stopped(self.run_id, "failed", "\n".join(problem.message for problem in exc.problems)))
             return
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return
-        self._started(*(self._restore(command.resume) if command.resume is not None else ("", None)))
+        self._started(trainer, *(self._restore(trainer, command.resume) if command.resume is not None else ("", None)))
 
-    def _restore(self, stem: Path) -> tuple[str, int | None]:
+    def _restore(self, trainer: Trainer, stem: Path) -> tuple[str, int | None]:
         """The weights and trainer state saved beside the project, or the run's start with the reason."""
         weights, state = weights_files(stem)
         note = ""
         try:
             if state.is_file():
-                note = load_checkpoint(self.trainer, stem)
+                note = load_checkpoint(trainer, stem)
             else:
-                load_weights(self.trainer, weights)
+                load_weights(trainer, weights)
         except CheckpointError as exc:
-            self.trainer.reset()
+            trainer.reset()
             return f"The saved weights were not used: {exc}. The network starts untrained.", None
         return (
-            f"Trained weights restored from {weights.name} (step {self.trainer.step_count:,}): Play trains on, "
+            f"Trained weights restored from {weights.name} (step {trainer.step_count:,}): Play trains on, "
             "Reset starts again from the initial weights." + (f" Note: {note[0].upper()}{note[1:]}." if note else ""),
-            self.trainer.step_count,
+            trainer.step_count,
         )
 
-    def _started(self, restored: str = "", restored_step: int | None = None) -> None:
-        trainer = self.trainer
+    def _started(self, trainer: Trainer, restored: str = "", restored_step: int | None = None) -> None:
         self.report = report = Reporter(trainer, self.run_id, self.send, self.focus, self.sampling)
         self.send(
             Loaded(
@@ -212,7 +211,7 @@ class WorkerLoop:
         self.playing = False
         if self.trainer is not None:
             self.trainer.reset(reseed=command.reseed)
-            self._started()
+            self._started(self.trainer)
 
     @handles(p.Unload)
     def _unload(self, command: p.Unload) -> None:
@@ -254,18 +253,20 @@ class WorkerLoop:
         except OSError as exc:
             self.send(Written("export", error=f"{command.target}: cannot be written ({exc.strerror or exc})"))
         else:
-            held = f"the trained weights (step {trainer.step_count:,})" if state is not None else "untrained weights"
+            step = trainer.step_count if trainer is not None else 0
+            held = f"the trained weights (step {step:,})" if state is not None else "untrained weights"
             self.send(Written("export", tuple(map(str, files)), held))
 
     # --- the transport -------------------------------------------------------------------------
     @handles(p.Play)
     def _play(self, command: p.Play) -> None:
         if self.trainer is not None:
-            self._go(None, self._run_end())
+            self._go(None, self._run_end(self.trainer))
 
-    def _run_end(self) -> int | None:
-        planned = self.trainer.examples_planned
-        return planned if planned is not None and self.trainer.examples_seen < planned else None
+    @staticmethod
+    def _run_end(trainer: Trainer) -> int | None:
+        planned = trainer.examples_planned
+        return planned if planned is not None and trainer.examples_seen < planned else None
 
     @handles(p.Steps)
     def _steps(self, command: p.Steps) -> None:
@@ -281,7 +282,7 @@ class WorkerLoop:
     def _go(self, step_target: int | None, example_target: int | None) -> None:
         self.step_target, self.example_target = step_target, example_target
         self.playing = True
-        self.report.started()
+        self._loaded()[1].started()
 
     @handles(p.Pause)
     def _pause_command(self, command: p.Pause) -> None:
@@ -294,10 +295,10 @@ class WorkerLoop:
     @handles(p.Configure)
     def _configure(self, command: p.Configure) -> None:
         if self.trainer is not None:
-            ending = self.playing and self.step_target is None and self.example_target == self._run_end()
+            ending = self.playing and self.step_target is None and self.example_target == self._run_end(self.trainer)
             self.trainer.apply_config(command.config)
             if ending:  # a Play towards the end of the run follows a change of epochs
-                self.example_target = self._run_end()
+                self.example_target = self._run_end(self.trainer)
 
     @handles(p.Sampling)
     def _sampling(self, command: p.Sampling) -> None:
@@ -311,11 +312,10 @@ class WorkerLoop:
     def _threads(self, command: p.Threads) -> None:
         self.threads = command.count
         if self.trainer is not None:
-            self._apply_threads()
-            self.report.flush(self.playing)  # the panel shows the count at once
+            self._apply_threads(self.trainer)
+            self._loaded()[1].flush(self.playing)  # the panel shows the count at once
 
-    def _apply_threads(self) -> None:
-        trainer = self.trainer
+    def _apply_threads(self, trainer: Trainer) -> None:
         threads.apply(trainer.project.graph, trainer.compiled.analysis, trainer.batch_size, self.threads, WINDOW_CORES)
 
     @handles(p.Speed)
@@ -338,8 +338,14 @@ class WorkerLoop:
                 self.report.snapshot(False)
 
     # --- training --------------------------------------------------------------------------
+    def _loaded(self) -> tuple[Trainer, Reporter]:
+        """The run's trainer and reporter, for what only a loaded run does (training, pausing)."""
+        if self.trainer is None or self.report is None:
+            raise RuntimeError("no run is loaded")
+        return self.trainer, self.report
+
     def _train_one(self) -> None:
-        trainer = self.trainer
+        trainer, report = self._loaded()
         try:
             result = trainer.step()
         except TrainingStopped as exc:
@@ -349,26 +355,27 @@ class WorkerLoop:
         done = (self.step_target is not None and trainer.step_count >= self.step_target) or (
             self.example_target is not None and trainer.examples_seen >= self.example_target
         )
-        self.report.keep(result.step, result.value)
+        report.keep(result.step, result.value)
         if done:
             run_over = self.step_target is None and trainer.examples_seen >= (trainer.examples_planned or 0) > 0
             self._pause("done" if run_over else "finished")
             return
-        self.report.due(self.playing)
+        report.due(self.playing)
 
     def _pause(self, kind: StopKind, message: str = "") -> None:
         self.playing = False
+        trainer, report = self._loaded()
         try:
-            self.trainer.read()  # the losses a GPU run has not read back yet
+            trainer.read()  # the losses a GPU run has not read back yet
         except TrainingStopped as exc:
             kind, message = "diverged", str(exc)
         try:
-            self.report.everything()
-            self.report.sample()
+            report.everything()
+            report.sample()
         except RuntimeError as exc:  # out of memory again, in the evaluation after a step that was
             if not out_of_memory(exc):
                 raise
-            self.trainer.release_memory()
+            trainer.release_memory()
             message = f"{message}; evaluating the network ran out of memory too".lstrip("; ")
         self.send(Stopped(self.run_id, kind, message, {"command": self.transport}))
 
