@@ -51,6 +51,13 @@ class Analysis:
     def total_params(self) -> int:
         return sum(self.param_counts.values()) - self.shared
 
+    def shape_on(self, link: Link) -> Shape:
+        """The shape on a wire of a network without problems, where every wire has one."""
+        shape = self.wire_shape(link)
+        if shape is None:
+            raise KeyError(f"the wire {link} has no shape")
+        return shape
+
     def wire_shape(self, link: Link) -> Shape | None:
         outs = self.shapes.get(link.src)
         return outs[link.src_port] if outs and link.src_port < len(outs) else None

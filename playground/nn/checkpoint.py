@@ -96,16 +96,16 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
     }
     step = str(trainer.step_count)
     weights = save(weights_of(trainer.model), metadata={"format": "playground-weights", "step": step, "pair": pair})
-    state = save(
+    kept = save(
         tensors, metadata={"format": "playground-trainer", "trainer": json.dumps(meta), "step": step, "pair": pair}
     )
     atomic_write_all(
-        [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(state))],
+        [(weights_path, lambda tmp: tmp.write_bytes(weights)), (trainer_path, lambda tmp: tmp.write_bytes(kept))],
         lambda: _keep_previous(stem),
     )
-    for kept in previous_files(stem):  # both new ones are in place: the pair before them is not needed
+    for older in previous_files(stem):  # both new ones are in place: the pair before them is not needed
         with contextlib.suppress(OSError):
-            kept.unlink(missing_ok=True)
+            older.unlink(missing_ok=True)
     return weights_path, trainer_path
 
 
@@ -260,7 +260,7 @@ def _check_meta(meta: Any, path: Path) -> None:
         value = meta.get(field)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise bad(field, f"must be a whole number of at least 0, not {value!r}")
-    for field, low, high in (("elapsed", 0.0, 1e12), ("lr", specs["lr"].min, specs["lr"].max)):
+    for field, low, high in (("elapsed", 0.0, 1e12), ("lr", specs["lr"].min or 0.0, specs["lr"].max or 0.0)):
         value = meta.get(field)
         if (
             isinstance(value, bool)
@@ -272,7 +272,7 @@ def _check_meta(meta: Any, path: Path) -> None:
     if (
         isinstance(size, bool)
         or not isinstance(size, int)
-        or not specs["batch_size"].min <= size <= specs["batch_size"].max
+        or not (specs["batch_size"].min or 0) <= size <= (specs["batch_size"].max or 0)
     ):
         raise bad("batch_size", f"must be a whole number from 1 to {specs['batch_size'].max:,}, not {size!r}")
     history = meta.get("history")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -62,11 +62,11 @@ class CompiledModel:
     inputs: list[InputInfo]
     outputs: list[str]
     analysis: Analysis
-    constructors: dict[str, tuple[type, dict[str, Any]]]
+    constructors: dict[str, tuple[type | GroupClass, dict[str, Any]]]
     output_shapes: dict[str, Shape]
     nodes: dict[str, list[fx.Node]]  # block id -> the fx node of each output port
     final: FinalActivation | None = None  # set for a single Output fed by a Softmax, LogSoftmax or Sigmoid
-    graph: Graph | None = None  # the blocks it was compiled from
+    graph: Graph = field(default_factory=Graph)  # the blocks it was compiled from
 
     @property
     def code(self) -> str:
@@ -120,6 +120,8 @@ def _final_activation(
     if block is None or block.type not in PROBABILITIES:
         return None
     feed = graph.link_into(block.id, 0)
+    if feed is None:
+        return None
     if block.type != "sigmoid":
         dim, rank = analysis.params[block.id]["dim"], len(analysis.shapes[block.id][0])
         if dim not in (-1, rank - 1):
@@ -145,7 +147,7 @@ def compile_graph(graph: Graph, class_name: str = "PlaygroundModel") -> Compiled
     nodes.update({block_id: [node] for block_id, node in outputs.items()})  # an Output gives what it receives
     module = fx.GraphModule(emitter.root, emitter.graph, class_name=class_name)
     tie(module, graph.ties)
-    shapes = {block_id: analysis.wire_shape(graph.link_into(block_id, 0)) for block_id in outputs}
+    shapes = {block_id: analysis.shape_on(link) for block_id in outputs if (link := graph.link_into(block_id, 0))}
     final = _final_activation(graph, analysis, nodes, next(iter(outputs))) if len(outputs) == 1 else None
     return CompiledModel(module, inputs, list(outputs), analysis, emitter.constructors, shapes, nodes, final, graph)
 

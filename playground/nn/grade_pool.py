@@ -85,7 +85,7 @@ def grade_all(
     """Rows in the submissions' order; ``done`` hears of each as it is graded; ``memory``: GB per process."""
     rows: list[Row | None] = [None] * len(submissions)
     waiting = list(enumerate(submissions))
-    graders: list[_Grader | None] = [_Grader(assignment, memory) for _ in range(min(jobs, len(submissions)))]
+    graders = [_Grader(assignment, memory) for _ in range(min(jobs, len(submissions)))]
 
     def record(index: int, row: Row) -> None:
         rows[index] = row
@@ -97,6 +97,7 @@ def grade_all(
                 if grader.ready and grader.job is None and waiting:
                     grader.give(*waiting.pop(0))
             wait([g.conn for g in graders], POLL)
+            ended = []
             for i, grader in enumerate(graders):
                 if grader.conn.poll():
                     try:
@@ -106,19 +107,22 @@ def grade_all(
                     if answer == "ready":
                         grader.ready = True
                         continue
-                    if isinstance(answer, Row):
-                        index, _ = grader.job  # type: ignore[misc]
+                    if isinstance(answer, Row) and grader.job is not None:
+                        index, _ = grader.job
                         grader.job = None
                         record(index, answer)
                         continue
                 if not grader.process.is_alive() or (grader.job and time.monotonic() - grader.since > timeout):
                     _end(grader, timeout, record)
-                    graders[i] = _Grader(assignment, memory) if waiting else None  # a fresh one only for what waits
-            graders = [grader for grader in graders if grader is not None]
+                    ended.append(i)
+            for i in reversed(ended):  # a fresh one only for what waits
+                if waiting:
+                    graders[i] = _Grader(assignment, memory)
+                else:
+                    del graders[i]
     finally:
         for grader in graders:
-            if grader is not None:
-                grader.stop()
+            grader.stop()
     return [row for row in rows if row is not None]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -79,7 +80,7 @@ def _write_feedback(rows: list[Row], assigned: Project, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for row, name in zip(rows, grade_report.feedback_names(rows), strict=True):
         text = grade_report.feedback(row, assignment)
-        atomic_write(folder / name, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        atomic_write(folder / name, functools.partial(Path.write_text, data=text, encoding="utf-8"))
 
 
 def progress_line(err: TextIO, submissions: list[handin.Submission]) -> Callable[[Row], None]:

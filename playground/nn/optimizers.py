@@ -12,6 +12,7 @@ it for that optimiser and device (Adam, AdamW and SGD on CPU from torch 2.4, CUD
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import torch
 
@@ -21,7 +22,7 @@ from playground.nn.tasks.base import TaskError
 FUSED = ("sgd", "adam", "adamw")  # the optimisers torch has a fused kernel for
 
 
-def _build(config: TrainingConfig, params: list[torch.nn.Parameter], **flags: bool) -> torch.optim.Optimizer:
+def _build(config: TrainingConfig, params: list[torch.nn.Parameter], **flags: Any) -> torch.optim.Optimizer:
     lr, wd = config.lr, config.weight_decay
     if config.optimizer == "sgd":
         if config.nesterov and config.momentum == 0:

@@ -30,6 +30,9 @@ from playground.nn.data.base import DataError, load_data
 from playground.nn.export import ExportError, python_source, write_text
 from playground.nn.tasks import make_task
 from playground.nn.tasks.base import Task, TaskError
+from playground.nn.tasks.language_model import LanguageModelTask
+from playground.nn.tasks.supervised import SupervisedTask
+from playground.nn.tasks.vae import VAETask
 
 TEMPLATE = Path(__file__).with_name("train_script.py")  # standalone: read as text, never imported here
 SUPPORTED = ("classification", "regression", "autoencoder", "vae", "language_model")
@@ -41,12 +44,12 @@ def _settings(project: Project, task: Task) -> dict:
     config = project.training
     found = {"task": config.task, **{name: getattr(config, name) for name in SET_AS_THEY_ARE}}
     found["epochs"] = config.epochs or 1  # a project that trains until stopped: one epoch, --epochs for more
-    if config.task == "language_model":
+    if isinstance(task, LanguageModelTask):
         found["context"] = task.context
-    elif config.task == "vae":
+    elif isinstance(task, VAETask):
         found.update(fields=[task.field], output=task.out, mean=task.mean_block, log_var=task.log_var_block)
         found["kl_weight"] = config.kl_weight
-    else:
+    elif isinstance(task, SupervisedTask):
         found.update(fields=list(task.fields), target=task.target)
         found["loss"] = task.loss_name
     return found
@@ -140,7 +143,7 @@ def export_script(
     target.mkdir(parents=True, exist_ok=True)
     written = []
     methods = {"logits": compiled.logits_module()} if compiled.final is not None and config.task != "vae" else {}
-    if config.task == "vae":
+    if isinstance(task, VAETask):
         methods["vae_parts"] = task.encoder_decoder
     model = target / "model.py"
     write_text(model, python_source(compiled, origin=origin, methods=methods))
@@ -196,4 +199,4 @@ def export_script(
 
 def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     with open(path, "wb") as handle:  # an open file: numpy would add .npz to a name without it
-        np.savez_compressed(handle, **arrays)
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]  # its stub takes **arrays for allow_pickle

@@ -18,6 +18,7 @@ import math
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -69,7 +70,10 @@ class ShardOrder:
     """This rank's batches under torchrun: a DistributedSampler's shard, reshuffled each epoch."""
 
     def __init__(self, n: int, seed: int, ranks: int, rank: int) -> None:
-        self.sampler = DistributedSampler(range(n), num_replicas=ranks, rank=rank, shuffle=True, seed=seed)
+        indices: Any = range(n)  # the sampler's dataset: it reads only its length
+        self.sampler: DistributedSampler[int] = DistributedSampler(
+            indices, num_replicas=ranks, rank=rank, shuffle=True, seed=seed
+        )
         self.epoch, self.pending = 0, torch.empty(0, dtype=torch.long)
 
     def next(self, size: int) -> torch.Tensor:

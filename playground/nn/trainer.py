@@ -70,6 +70,12 @@ def pick_device(name: str) -> torch.device:
     return device
 
 
+def _compiled(module: torch.nn.Module) -> torch.nn.Module:
+    """``module`` compiled with torch.compile (which returns it wrapped, still a module)."""
+    compiled: torch.nn.Module = torch.compile(module)  # type: ignore[assignment]  # its stub returns a callable
+    return compiled
+
+
 @dataclass(slots=True)
 class StepReport:
     """What one training step did. ``seconds`` is training time so far, pauses excluded. ``value`` is the
@@ -133,7 +139,7 @@ class Trainer:
             )
         self.compile_note = ""  # why the network trains without torch.compile although the project asks for it
         self.compile_seconds: float | None = None  # the first compiled step, compilation included
-        self.compiling = self.config.compile and self.task.train_through(torch.compile)
+        self.compiling = self.config.compile and self.task.train_through(_compiled)
         if self.config.compile and not self.compiling:
             self.compile_note = (
                 f"The '{self.task.id}' task trains without torch.compile: it steps the network's parts itself."

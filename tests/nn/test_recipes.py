@@ -114,10 +114,10 @@ def test_gan_players_have_their_own_parameters_and_optimisers() -> None:
 
 def test_mode_coverage_counts_the_clouds_the_samples_reach() -> None:
     task = trainer_for("gan-2d").task
-    centres, _ = task.modes
-    assert task.coverage(centres.repeat(50, 1)) == (8.0, 1.0)
-    assert task.coverage(centres[:1].repeat(400, 1)) == (1.0, 1.0)
-    assert task.coverage(torch.full((100, 2), 5.0)) == (0.0, 0.0)
+    centres, _ = modes = task.modes
+    assert task.coverage(centres.repeat(50, 1), modes) == (8.0, 1.0)
+    assert task.coverage(centres[:1].repeat(400, 1), modes) == (1.0, 1.0)
+    assert task.coverage(torch.full((100, 2), 5.0), modes) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("kind", ["cosine", "linear"])

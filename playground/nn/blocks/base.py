@@ -39,7 +39,7 @@ class Emitter:
     def __init__(self, analysis: Analysis) -> None:
         self.graph = fx.Graph()
         self.root = nn.Module()
-        self.constructors: dict[str, tuple[type, dict[str, Any]]] = {}
+        self.constructors: dict[str, tuple[type | GroupClass, dict[str, Any]]] = {}
         self.inputs: list[str] = []
         self.outputs: dict[str, fx.Node] = {}
         self.analysis = analysis  # of the level being emitted
@@ -60,7 +60,7 @@ class Emitter:
         for part in self.path:
             if part not in parent._modules:
                 parent.add_module(part, nn.Module())
-            parent = parent._modules[part]
+            parent = parent.get_submodule(part)
         try:
             yield
         finally:
@@ -105,7 +105,7 @@ def emit(e: Emitter, graph: Graph) -> dict[str, list[fx.Node]]:
         block = graph.blocks[block_id]
         links = sorted((link for link in graph.links if link.dst == block_id), key=lambda link: link.dst_port)
         args = [nodes[link.src][link.src_port] for link in links]
-        shapes = [e.analysis.wire_shape(link) for link in links]
+        shapes = [e.analysis.shape_on(link) for link in links]
         nodes[block_id] = BUILDERS[block.type](e, block, e.analysis.params[block_id], args, shapes)
     return nodes
 

@@ -67,7 +67,9 @@ def _upsample(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], s
 def _conv_back(call: Call) -> tuple[str, dict[str, Any]]:
     m = call.target
     padding = m.padding if isinstance(m.padding, str) else one_or_all(m.padding)
-    params = {k: one_or_all(getattr(m, k)) for k in CONV_KEYS if k not in ("padding", "padding_mode", "groups")}
+    params: dict[str, Any] = {
+        k: one_or_all(getattr(m, k)) for k in CONV_KEYS if k not in ("padding", "padding_mode", "groups")
+    }
     params |= {"padding": padding, "groups": m.groups, "padding_mode": m.padding_mode, "bias": m.bias is not None}
     return _type_of(m), params
 

@@ -187,8 +187,9 @@ def _noise_back(call: Call) -> tuple[str, dict[str, Any]]:
 @inverts(torch.cat, torch.concat)
 def _concat_back(call: Call) -> tuple[str, dict[str, Any]]:
     count = len(call.shapes)
-    most = get_spec("concat").param("inputs").max
-    if not 1 <= count <= most:
+    concat = get_spec("concat")
+    most = concat.param("inputs").max if concat else None
+    if most is None or not 1 <= count <= most:
         raise NoBlock(f"joins {count} tensors; a Concat block joins 1 to {most}")
     return "concat", {"dim": call.arg(1, "dim", 0), "inputs": count}
 

@@ -62,6 +62,7 @@ def _group_class(e: Emitter, block: Block) -> GroupClass:
     inner = Emitter(e.analysis.inner[block.id])
     inner.classes = e.classes
     inner.feeds = {port: inner.graph.placeholder(port) for port in ports}
+    assert block.graph is not None and e.classes is not None  # a group, emitted for the Python export
     emit(inner, block.graph)
     results = [inner.ends[end] for end in ends]
     inner.graph.output(results[0] if len(results) == 1 else tuple(results))
@@ -69,15 +70,16 @@ def _group_class(e: Emitter, block: Block) -> GroupClass:
     stem = stem if stem[0].isalpha() else f"Group{stem}"
     module = fx.GraphModule(inner.root, inner.graph, class_name=stem)
     source = module.code + repr(inner.constructors)
-    for made in e.classes.values():
+    classes = e.classes
+    for made in classes.values():
         if made.source == source:
             return made
     name, number = stem, 1
-    while name in e.classes or name in TAKEN:
+    while name in classes or name in TAKEN:
         number += 1
         name = f"{stem}{number}"
-    e.classes[name] = GroupClass(name, module, inner.constructors, source)
-    return e.classes[name]
+    classes[name] = GroupClass(name, module, inner.constructors, source)
+    return classes[name]
 
 
 @builds("group_input")

@@ -17,7 +17,7 @@ RUNNING = {"batch_norm1d": nn.BatchNorm1d, "batch_norm2d": nn.BatchNorm2d, "inst
 
 @builds(*RUNNING)
 def _running(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], shapes: list[Shape]) -> list[fx.Node]:
-    kwargs = {k: p[k] for k in ("num_features", "eps", "momentum", "affine") if k in p}
+    kwargs: dict[str, Any] = {k: p[k] for k in ("num_features", "eps", "momentum", "affine") if k in p}
     return [e.module(block.id, RUNNING[block.type], kwargs, tuple(ins))]
 
 

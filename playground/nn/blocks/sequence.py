@@ -115,7 +115,8 @@ def _recurrent_back(call: Call) -> tuple[str, dict[str, Any]]:
     kind = type(m).__name__.lower()
     if not m.batch_first:
         raise NoBlock("batch_first=False has no block: the block reads (batch, steps, features)")
-    if not m.bias or getattr(m, "proj_size", 0):
+    projected = getattr(m, "proj_size", 0)
+    if not m.bias or projected:
         raise NoBlock("bias=False and proj_size have no block")
     if len(call.args) + len(call.kwargs) > 1:
         raise NoBlock("a given initial state has no block: the block starts from zeros")

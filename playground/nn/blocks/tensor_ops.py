@@ -56,7 +56,7 @@ def _reduce(e: Emitter, block: Block, p: dict[str, Any], ins: list[fx.Node], sha
     return [e.method(block.id, p["op"], (ins[0], dims), kwargs)]
 
 
-_REDUCED = {torch.mean: "mean", torch.sum: "sum", torch.amax: "amax", torch.amin: "amin"}
+_REDUCED: dict[Any, str] = {torch.mean: "mean", torch.sum: "sum", torch.amax: "amax", torch.amin: "amin"}
 _REDUCED |= {name: name for name in ("mean", "sum", "amax", "amin")}
 
 

@@ -25,7 +25,7 @@ def _images(dataset_id: str, file: str, top: float):
     return build
 
 
-for _id, _title, _text, _file, _top in (
+for _id, _title, _about, _file, _top in (
     ("digits", "Handwritten digits", "1,797 handwritten digits as 8x8 grey images, ten classes.", "digits.npz", 16.0),
     (
         "mnist",
@@ -39,7 +39,7 @@ for _id, _title, _text, _file, _top in (
         DatasetSpec(
             id=_id,
             title=_title,
-            description=_text,
+            description=_about,
             kind="classification",
             build=_images(_id, _file, _top),
             params=(VAL_FRACTION, SEED),

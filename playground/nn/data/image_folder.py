@@ -186,7 +186,7 @@ def _keep(key: str, decoded: Decoded, listed: int) -> None:
 
 def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
     with path.open("wb") as handle:
-        np.savez(handle, **arrays)
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # its stub takes **arrays for allow_pickle
 
 
 def read_folder(folder: Path, size: int, fit: str, gray: bool) -> Decoded:

@@ -130,7 +130,7 @@ def decode(path: Path, size: int, fit: str, gray: bool) -> np.ndarray | str:
     try:
         with Image.open(path) as image:
             width, height = image.size
-            if width * height > Image.MAX_IMAGE_PIXELS:
+            if Image.MAX_IMAGE_PIXELS is not None and width * height > Image.MAX_IMAGE_PIXELS:
                 return (
                     f"is {width}x{height} pixels, over Pillow's limit of {Image.MAX_IMAGE_PIXELS:,} "
                     "(a decompression bomb?)"

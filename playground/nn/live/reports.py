@@ -14,6 +14,7 @@ import torch
 
 from playground.nn.live import inside, views
 from playground.nn.probes import Probe, block_gradient_norms
+from playground.nn.tasks.language_model import LanguageModelTask
 from playground.nn.trainer import Trainer, read_losses
 from playground.runtime import protocol as p
 from playground.runtime.messages import PlaneLook, Points, Progress, Sampled, Snapshot
@@ -124,7 +125,7 @@ class Reporter:
         touched, so Reset still replays the same run)."""
         task = self.trainer.task
         self.last_sample = time.perf_counter()
-        if not task.writes_text:
+        if not task.writes_text or not isinstance(task, LanguageModelTask):
             return
         step, prompt = self.trainer.step_count, self.sampling.prompt
         text = task.sample(prompt, SAMPLE_LENGTH, self.sampling.temperature, seed=step)

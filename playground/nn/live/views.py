@@ -17,6 +17,7 @@ import torch
 from playground.nn.compile import evaluating
 from playground.nn.live.inside import viewable
 from playground.nn.probes import Inspection, Probe, line
+from playground.nn.tasks.supervised import ClassificationTask
 from playground.nn.trainer import Trainer
 from playground.runtime.messages import (
     Curve,
@@ -119,7 +120,7 @@ class NodesView(LiveView):
         compiled, activations = look.trainer.compiled, look.inspection.activations
         output = compiled.outputs[0] if compiled.outputs else None
         scores = activations.get(output) if output else None
-        if scores is None or scores.ndim != 2:
+        if output is None or scores is None or scores.ndim != 2:
             return None
         source = look.probe.sources.get(output, output)
         hidden = [
@@ -148,7 +149,7 @@ class ForecastView(LiveView):
         windows = inputs[0]
         truth = trainer.data.val.get("y")
         predicted = look.inspection.activations.get(trainer.compiled.outputs[0])
-        if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,):
+        if windows.dim() != 3 or windows.shape[2] != 1 or truth is None or truth.shape[1:] != (1,) or predicted is None:
             return None
         k = min(FORECAST_EXAMPLES, len(windows))
         return Forecast(
@@ -204,17 +205,17 @@ class PredictionsView(LiveView):
         )
 
     def make(self, look: Look) -> Predictions | None:
-        trainer = look.trainer
+        trainer, task = look.trainer, look.trainer.task
         x = trainer.data.val["x"][:PREDICTED_IMAGES]
-        if len(x) == 0:
+        if len(x) == 0 or not isinstance(task, ClassificationTask):
             return None
         with evaluating(trainer.model):
-            predicted = trainer.task.predict(trainer.task.scorer(x))
+            predicted = task.predict(task.scorer(x))
         return Predictions(
             viewable(x, trainer.data),
             trainer.data.val["y"][:PREDICTED_IMAGES].cpu().numpy(),
             predicted.cpu().numpy(),
-            tuple(trainer.data.vocab),
+            tuple(trainer.data.vocab or ()),
         )
 
 

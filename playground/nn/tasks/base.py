@@ -79,13 +79,13 @@ class StepContext:
             skip = ~torch.isfinite(value)
             if params:
                 skip |= ~torch.isfinite(torch.nn.utils.clip_grad_norm_(params, self.grad_clip))
-            optimizer.found_inf = skip.float()  # type: ignore[attr-defined]  (read by the fused kernels)
+            optimizer.found_inf = skip.float()  # type: ignore[attr-defined]  # read by the fused kernels
             optimizer.step()
             return value
-        value = loss.item()  # read once backward is queued, so a GPU is not left idle waiting
-        if not math.isfinite(value):
+        read = loss.item()  # read once backward is queued, so a GPU is not left idle waiting
+        if not math.isfinite(read):
             optimizer.zero_grad(set_to_none=True)
-            raise Diverged(diverged("loss", value, self.step))
+            raise Diverged(diverged("loss", read, self.step))
         if params:
             norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip).item()
             if not math.isfinite(norm):

@@ -162,6 +162,7 @@ class DiffusionTask(ShuffledTask):
         with evaluating(self.model):
             generator = torch.Generator(device=self.device).manual_seed(EVAL_SEED + 1)
             samples, paths = self.generate(PICTURE_SAMPLES, generator, TRAJECTORIES)
+        assert paths is not None  # TRAJECTORIES of them were asked for
         return {
             "generated": {
                 "data": data[:DATA_POINTS].float().cpu().numpy(),

@@ -49,21 +49,21 @@ class GANTask(ShuffledTask):
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
         super().__init__(compiled, data, config, device)
-        noise = [i for i in compiled.inputs if i.data == NOISE]
-        real = [i for i in compiled.inputs if i.data != NOISE]
-        if len(noise) != 1 or len(real) != 1 or len(compiled.outputs) != 2:
+        noises = [i for i in compiled.inputs if i.data == NOISE]
+        reals = [i for i in compiled.inputs if i.data != NOISE]
+        if len(noises) != 1 or len(reals) != 1 or len(compiled.outputs) != 2:
             raise TaskError(
                 "a GAN is two networks side by side: a generator from an Input reading 'noise' to an Output, and a "
                 "discriminator from an Input reading the data to an Output with one logit"
             )
-        (noise,), (real,) = noise, real
+        (noise,), (real,) = noises, reals
         if real.data not in data.train:
             raise TaskError(
                 f"Input '{real.block}' reads the field '{real.data}', but dataset '{data.id}' has "
                 f"{', '.join(sorted(data.train))}: set its data parameter to one of them (or to 'noise' for the generator)"
             )
         self._check_input(real, data.train[real.data])
-        self.field, self.noise_size = real.data, tuple(noise.shape[1:])
+        self.field, self.noise_size = real.data, tuple(int(size) for size in noise.shape[1:])
         placeholder = {block: compiled.nodes[block][0] for block in (noise.block, real.block)}
         fed_by = {out: ancestors(compiled.nodes[out][0]) for out in compiled.outputs}
         generated = [o for o in compiled.outputs if placeholder[noise.block] in fed_by[o]]
@@ -140,7 +140,7 @@ class GANTask(ShuffledTask):
         with evaluating(self.model):
             samples = self.generator(self.eval_noise)[self.generated]
             if self.modes is not None:
-                covered, on_mode = self.coverage(samples)
+                covered, on_mode = self.coverage(samples, self.modes)
                 results["val_modes"] = covered
                 results["val_on_modes"] = on_mode
             for prefix, split in (("train", self.data.train), ("val", self.data.val)):
@@ -149,9 +149,11 @@ class GANTask(ShuffledTask):
                     results[f"{prefix}_loss"] = self.discriminator_loss(real, samples[: len(real)]).item()
         return results
 
-    def coverage(self, samples: torch.Tensor) -> tuple[float, float]:
-        """How many modes (classes of the data) the samples cover, and the share of samples on a mode."""
-        centres, spreads = self.modes
+    @staticmethod
+    def coverage(samples: torch.Tensor, modes: tuple[torch.Tensor, torch.Tensor]) -> tuple[float, float]:
+        """How many ``modes`` (centres and spreads of the data's classes) the samples cover, and the share of
+        samples on a mode."""
+        centres, spreads = modes
         distance = torch.cdist(samples.flatten(1), centres) / spreads  # (samples, modes), in spreads
         nearest, mode = distance.min(dim=1)
         on = nearest <= MODE_RADIUS

@@ -113,7 +113,7 @@ class LanguageModelTask(Task):
             return "".join(out)
 
     def probe_inputs(self, count: int) -> tuple[torch.Tensor, ...]:
-        windows = self.eval_windows["val"] if self.eval_windows["val"] is not None else self.eval_windows["train"]
+        windows = next(w for w in (self.eval_windows["val"], self.eval_windows["train"]) if w is not None)
         return (windows[:count, :-1],)
 
     def state(self) -> dict[str, torch.Tensor]:

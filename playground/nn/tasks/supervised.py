@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -27,7 +27,7 @@ PICTURE_EXAMPLES = 4
 class SupervisedTask(ShuffledTask):
     """Inputs from dataset fields, one Output compared with the target field (``y``)."""
 
-    answers = ("y",)
+    answers: ClassVar[tuple[str, ...]] = ("y",)
     losses: tuple[str, ...] = ()
 
     def __init__(self, compiled: CompiledModel, data: Data, config: TrainingConfig, device: torch.device) -> None:
@@ -179,8 +179,8 @@ class RegressionTask(SupervisedTask):
     noise of the data (aleatoric uncertainty) as torch.nn.GaussianNLLLoss does."""
 
     id = "regression"
-    kinds = ("regression",)
-    losses = ("mse", "huber", "gaussian_nll")
+    kinds: ClassVar[tuple[str, ...]] = ("regression",)
+    losses: tuple[str, ...] = ("mse", "huber", "gaussian_nll")
 
     def check_output(self, out: tuple, target: tuple) -> None:
         if self.loss_name == "gaussian_nll":
@@ -247,8 +247,8 @@ class AutoencoderTask(RegressionTask):
         if widths:
             order = list(activations)
             block = min(widths, key=lambda k: (widths[k], order.index(k)))
-            labels = self.data.val.get("y")
-            labels = labels[:LATENT_POINTS].cpu().numpy() if labels is not None and labels.dim() == 1 else None
+            given = self.data.val.get("y")
+            labels = given[:LATENT_POINTS].cpu().numpy() if given is not None and given.dim() == 1 else None
             found["latent"] = (f"Codes in {block}", activations[block], labels)
         rebuilt = activations[self.out_block]
         if shown.dim() == 4 and shown.shape[1] == 1 and rebuilt.shape == tuple(shown.shape):
