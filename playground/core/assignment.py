@@ -184,19 +184,13 @@ def _build_goal(r: Reader, data: Any, where: str) -> Goal:
         r.obj(data, where, ("measure", "type"), ("at_least", "at_most"))
         block_type = _type(r, data["type"], f"{where}.type")
         bound = _one_bound(r, data, where)
-        return _bounded(measure, bound, float(r.int(data[bound], f"{where}.{bound}", 0, 1 << 40)), block_type)
+        return Goal.bounded(measure, bound, float(r.int(data[bound], f"{where}.{bound}", 0, 1 << 40)), block_type)
     if measure in COUNTED:
         r.obj(data, where, ("measure", "at_most"))
         return Goal(measure, at_most=float(r.int(data["at_most"], f"{where}.at_most", 0, 1 << 40)))
     r.obj(data, where, ("measure",), ("at_least", "at_most"))
     bound = _one_bound(r, data, where)
-    return _bounded(measure, bound, r.number(data[bound], f"{where}.{bound}"))
-
-
-def _bounded(measure: str, bound: str, value: float, block_type: str = "") -> Goal:
-    """A goal with its one bound (``bound``: "at_least" or "at_most")."""
-    low, high = (value, None) if bound == "at_least" else (None, value)
-    return Goal(measure, at_least=low, at_most=high, block_type=block_type)
+    return Goal.bounded(measure, bound, r.number(data[bound], f"{where}.{bound}"))
 
 
 def _one_bound(r: Reader, data: dict[str, Any], where: str) -> str:

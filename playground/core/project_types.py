@@ -195,6 +195,12 @@ class Goal:
     block_type: str = ""
     types: tuple[str, ...] = ()
 
+    @classmethod
+    def bounded(cls, measure: str, bound: str, value: float, block_type: str = "") -> Goal:
+        """A goal with its one bound (``bound``: "at_least" or "at_most")."""
+        low, high = (value, None) if bound == "at_least" else (None, value)
+        return cls(measure, at_least=low, at_most=high, block_type=block_type)
+
     @property
     def is_metric(self) -> bool:
         return self.measure not in COUNTED

@@ -101,8 +101,8 @@ class GoalRow(QWidget):
         if measure == "blocks":
             if len(types) != 1:
                 raise ValueError("a 'blocks' goal names one block type")
-            return Goal(measure, block_type=types[0], **{bound: number})
-        return Goal(measure, **{bound: number})
+            return Goal.bounded(measure, bound, number, types[0])
+        return Goal.bounded(measure, bound, number)
 
 
 def _number(value: float | None) -> str:

@@ -132,7 +132,8 @@ class AssignmentGoals(QWidget):
             return value is not None and goal.met(value), shown  # a network with problems: not met
         if not self.history:
             return None, "press Play"
-        steps = self.document.project.assignment.steps
+        assignment = self.document.project.assignment
+        steps = assignment.steps if assignment else 0
         if not graded:
             return None, f"trained past the {steps:,} steps graded: Reset, then Play"
         latest = graded[-1]

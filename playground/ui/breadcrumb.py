@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from playground.core.groups import level_of
 from playground.ui.document import Document
+from playground.ui.layouts import empty
 from playground.ui.plain import Label
 from playground.ui.theme import set_font
 
@@ -24,10 +25,7 @@ class Breadcrumb(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        while self.row.count():
-            widget = self.row.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
+        empty(self.row)
         path = self.document.level
         self.setVisible(bool(path))
         names = ["Network", *(self._title(path[: depth + 1]) for depth in range(len(path)))]

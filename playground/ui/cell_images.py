@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QGridLayout, QScrollArea, QVBoxLayout, QWidget
 
 from playground.runtime.messages import CellImages
+from playground.ui.layouts import empty
 from playground.ui.plain import Label, tip
 from playground.ui.plots.predictions_view import pixmap
 from playground.ui.theme import set_font, ui_scale
@@ -45,10 +46,7 @@ class CellImagesDialog(QDialog):
 
     def show_cell(self, cell: CellImages) -> None:
         self.shown = cell
-        while self.grid.count():  # the last cell's pictures go at once, not at the next turn of the event loop
-            old = self.grid.takeAt(0).widget()
-            old.setParent(None)
-            old.deleteLater()
+        empty(self.grid)  # the last cell's pictures go at once, not at the next turn of the event loop
         side = round(SIDE * ui_scale())
         for i, (image, file) in enumerate(zip(cell.images, cell.files, strict=True)):
             picture = Label()

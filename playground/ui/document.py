@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -273,7 +274,7 @@ class Document(QObject):
                 return []
             return [b for copy in unroll.new_ids for b in self.ungroup(copy)]
 
-    def connect(self, link: Link) -> bool:
+    def wire(self, link: Link) -> bool:
         return self.apply(Connect(link))
 
     def delete(self, block_ids: list[str], links: list[Link]) -> None:
@@ -357,7 +358,8 @@ class Document(QObject):
         before = self.project.training
         if getattr(before, name) == value:
             return True
-        self.undo_stack.push(SettingsEdit(self, "training", name, before, dataclasses.replace(before, **{name: value})))
+        changed: dict[str, Any] = {name: value}
+        self.undo_stack.push(SettingsEdit(self, "training", name, before, dataclasses.replace(before, **changed)))
         return True
 
     def set_notes(self, text: str) -> None:

@@ -66,7 +66,8 @@ def accept_buttons(dialog: QDialog, text: str, name: str) -> tuple[QDialogButton
     accept = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
     accept.setObjectName(name)
     for button in buttons.buttons():
-        button.setAutoDefault(button is accept)
+        if isinstance(button, QPushButton):
+            button.setAutoDefault(button is accept)
     accept.setDefault(True)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)

@@ -44,10 +44,11 @@ class WordSpinBox(QSpinBox):
         self.word = word
         self.setSpecialValueText(word)
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         typed = text.strip().lower()
         if typed and self.word.startswith(typed[: len(self.word)]):
-            return QValidator.State.Acceptable if typed.startswith(self.word) else QValidator.State.Intermediate
+            state = QValidator.State.Acceptable if typed.startswith(self.word) else QValidator.State.Intermediate
+            return state, text, pos
         return super().validate(text, pos)
 
     def valueFromText(self, text: str) -> int:
@@ -78,13 +79,13 @@ class FloatSpinBox(QDoubleSpinBox):
     def valueFromText(self, text: str) -> float:
         return float(text)
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         try:
             value = float(text)
         except ValueError:
-            return QValidator.State.Intermediate
+            return QValidator.State.Intermediate, text, pos
         inside = self.minimum() <= value <= self.maximum()
-        return QValidator.State.Acceptable if inside else QValidator.State.Intermediate
+        return (QValidator.State.Acceptable if inside else QValidator.State.Intermediate), text, pos
 
     def stepBy(self, steps: int) -> None:
         value = self.value()
@@ -192,7 +193,7 @@ class WheelScrollsPast(QObject):
     or the threads on the way."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.Wheel or watched.hasFocus():
+        if event.type() != QEvent.Type.Wheel or not isinstance(watched, QWidget) or watched.hasFocus():
             return False
         area = watched.parentWidget()
         while area is not None and not isinstance(area, QAbstractScrollArea):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.analysis import Analysis
+from playground.core.blocks.io import INPUT_DATA
 from playground.core.registry import ParamSpec, format_shape, get_spec
 from playground.core.shapes import inferred
 from playground.runtime.messages import Fields
@@ -159,8 +160,10 @@ class Inspector(QWidget):
         combo.setEditable(True)
         combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         combo.addItems(list(self._feedable()))
-        combo.lineEdit().textEdited.connect(lambda text: self._typed(param, text))
-        combo.lineEdit().editingFinished.connect(lambda: self._edit(param.name, combo.currentText().strip()))
+        line = combo.lineEdit()
+        assert line is not None  # an editable combo box has one
+        line.textEdited.connect(lambda text: self._typed(param, text))
+        line.editingFinished.connect(lambda: self._edit(param.name, combo.currentText().strip()))
         combo.activated.connect(lambda _: self._edit(param.name, combo.currentText().strip()))
         return combo
 
@@ -186,7 +189,7 @@ class Inspector(QWidget):
             return
         block = self.document.graph.blocks.get(self.block_id)
         spec = get_spec(block.type) if block else None
-        if spec is None:
+        if block is None or spec is None:
             return
         stands = block.params.get(name, self.document.analysis.params.get(self.block_id, {}).get(name))
         if value == stands:
@@ -263,11 +266,12 @@ class Inspector(QWidget):
             self._updating = False
         data = block.params.get("data", "x") if block.type == "input" else None
         if data is not None and self.fields and data not in self._feedable() and not self.field_error.isVisible():
-            self._say("data", self._check(get_spec("input").param("data"), data))
+            self._say("data", self._check(INPUT_DATA, data))
         shapes = analysis.shapes.get(block.id)
         into = self.document.graph.link_into(block.id, 0) if block.type == "output" else None
         if into is not None:
-            shapes = [analysis.wire_shape(into)] if analysis.wire_shape(into) else None
+            shape = analysis.wire_shape(into)
+            shapes = [shape] if shape else None
         self.shape.setText("Output shape: " + (", ".join(format_shape(s) for s in shapes) if shapes else "unknown"))
         count = analysis.param_counts.get(block.id)
         self.count.setText(f"Learnable parameters: {count:,}" if count is not None else "Learnable parameters: unknown")

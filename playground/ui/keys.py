@@ -28,8 +28,9 @@ COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 def field_of(widget: QWidget | None) -> QWidget | None:
     """The editor a focused widget belongs to (a spin box for its line edit), or None if it is no field."""
-    if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
-        return widget.parent()
+    holder = widget.parent() if isinstance(widget, QLineEdit) else None
+    if isinstance(holder, QAbstractSpinBox | QComboBox):
+        return holder
     return widget if isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox) else None
 
 
@@ -47,6 +48,8 @@ def shown_text(box: QSpinBox | QDoubleSpinBox) -> str:
     """What a spin box shows for the value it holds (the text typed since is dropped)."""
     if box.specialValueText() and box.value() == box.minimum():
         return box.specialValueText()
+    if isinstance(box, QDoubleSpinBox):
+        return box.prefix() + box.textFromValue(box.value()) + box.suffix()
     return box.prefix() + box.textFromValue(box.value()) + box.suffix()
 
 

@@ -96,6 +96,6 @@ class LiveViews(QObject):
     def _redraw(self) -> None:
         snapshot = self.last if self._at_top() else None
         units = self.panel.controls.show_units.isChecked() and snapshot is not None
-        self.scene.show_units(unit_images(snapshot.plane.units) if units else {})
-        flow = self.panel.controls.show_flow.isChecked() and snapshot is not None
-        self.scene.show_flow(snapshot.wire_gradients if flow else None)
+        self.scene.show_units(unit_images(snapshot.plane.units) if snapshot is not None and units else {})
+        flow = self.panel.controls.show_flow.isChecked()
+        self.scene.show_flow(snapshot.wire_gradients if snapshot is not None and flow else None)

@@ -3,6 +3,9 @@ searchable, dragged onto the canvas."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDrag, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -15,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, block_ports
+from playground.core.graph import GROUP_INPUT, GROUP_OUTPUT, Block, block_ports
 from playground.core.library import Entry, entry_text
 from playground.core.registry import categories
 from playground.ui.canvas.view import BLOCK_MIME, LIBRARY_MIME
@@ -94,7 +97,7 @@ class PaletteTree(QTreeWidget):
             else:
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
                 item.setFlags(flags)
-                item.setToolTip(0, _entry_tip(entry))
+                item.setToolTip(0, _entry_tip(entry.name, entry.block, entry.path))
             self.entries[entry.name] = item
         if not entries:
             hint = QTreeWidgetItem(self.my_blocks, [HINT])
@@ -118,14 +121,14 @@ class PaletteTree(QTreeWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # the UI scale changed: the headings follow
-            for i in range(self.topLevelItemCount()):
-                self.topLevelItem(i).setFont(0, ui_font(9, bold=True))
+            for heading in self.headings():
+                heading.setFont(0, ui_font(9, bold=True))
         super().changeEvent(event)
 
     def mimeTypes(self) -> list[str]:
         return [BLOCK_MIME]
 
-    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+    def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
         data = QMimeData()
         type_name = items[0].data(0, TYPE_ROLE) if items else None
         entry = items[0].data(0, ENTRY_ROLE) if items else None
@@ -140,7 +143,7 @@ class PaletteTree(QTreeWidget):
         """Drag the chosen block type (or saved group), shown as a small block under the cursor."""
         item = self.currentItem()
         data = self.mimeData([item]) if item is not None else None
-        if data is None or not data.formats():
+        if item is None or data is None or not data.formats():
             return
         drag = QDrag(self)
         drag.setMimeData(data)
@@ -164,13 +167,15 @@ class PaletteTree(QTreeWidget):
         painter.end()
         return pixmap
 
+    def headings(self) -> list[QTreeWidgetItem]:
+        """The categories (and My blocks), top to bottom."""
+        return [item for i in range(self.topLevelItemCount()) if (item := self.topLevelItem(i)) is not None]
+
     def filter(self, text: str) -> None:
         words = self.words = text.lower().split()
-        for i in range(self.topLevelItemCount()):
-            heading = self.topLevelItem(i)
+        for heading in self.headings():
             visible = 0
-            for j in range(heading.childCount()):
-                item = heading.child(j)
+            for item in _children(heading):
                 haystack = item.data(0, SEARCH_ROLE)
                 show = all(word in haystack for word in words) and (bool(haystack) or not words)
                 show = show and (self.inside_group or item.data(0, TYPE_ROLE) not in (GROUP_INPUT, GROUP_OUTPUT))
@@ -179,15 +184,20 @@ class PaletteTree(QTreeWidget):
             heading.setHidden(visible == 0)
 
 
-def _entry_tip(entry: Entry) -> str:
-    inside = sum(1 for b in entry.block.graph.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT))
-    ports = block_ports(entry.block, entry.block.params)
-    repeat = entry.block.params.get("repeat", 1)
+def _children(heading: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    return [item for j in range(heading.childCount()) if (item := heading.child(j)) is not None]
+
+
+def _entry_tip(name: str, group: Block, path: Path) -> str:
+    inner = group.graph.blocks.values() if group.graph is not None else ()
+    inside = sum(1 for b in inner if b.type not in (GROUP_INPUT, GROUP_OUTPUT))
+    ports = block_ports(group, group.params)
+    repeat = group.params.get("repeat", 1)
     copies = f" · ×{repeat}" if repeat != 1 else ""
     return bold_tip(
-        f"{entry.name} (My blocks)",
+        f"{name} (My blocks)",
         f"A group of {inside} blocks{copies}: {len(ports[0])} in, {len(ports[1])} out. Drag it into any project.",
-        str(entry.path),
+        str(path),
     )
 
 
@@ -222,6 +232,12 @@ class Palette(QWidget):
 
     def _choose_first(self) -> None:
         for item in [*self.tree.entries.values(), *self.tree.items.values()]:
-            if not item.isHidden() and not item.parent().isHidden() and item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            heading = item.parent()
+            if (
+                heading is not None
+                and not item.isHidden()
+                and not heading.isHidden()
+                and item.flags() & Qt.ItemFlag.ItemIsEnabled
+            ):
                 self._activated(item)
                 return

@@ -223,7 +223,9 @@ class RunPolicy(QWidget):
         self.data_wanted = why
         self.transport.message.setText(why)
         self.transport.message.show()
-        self.findChild(QScrollArea, "settingsScroll").ensureWidgetVisible(self.controls.settings.dataset)
+        scroll = self.findChild(QScrollArea, "settingsScroll")
+        if scroll is not None:
+            scroll.ensureWidgetVisible(self.controls.settings.dataset)
         self.controls.settings.dataset.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _state_changed(self, state: str) -> None:

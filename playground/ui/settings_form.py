@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -81,7 +82,9 @@ class SettingsForm(QWidget):
             label = Label(name.replace("_", " "))
             label.setToolTip(specs[name].doc)
             self.training_form.addRow(label, editor)
-        self.training_editors["epochs"].setSpecialValueText("until stopped")  # epochs 0
+        epochs = self.training_editors["epochs"]
+        if isinstance(epochs, QSpinBox):
+            epochs.setSpecialValueText("until stopped")  # epochs 0
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -81,6 +81,9 @@ class StageNetwork(QWidget):
         for block in graph.blocks.values():
             spec = get_spec(block.type)
             params = analysis.params.get(block.id, block.params) if analysis else block.params
+            if spec is None:  # a type this Playground does not know: its name, said as a problem elsewhere
+                cards[block.id] = Card(block.id, block.type, "", "")
+                continue
             title = block.id if block.graph is not None else _role(block.id, block.type) or spec.title
             cards[block.id] = Card(block.id, title, detail_text(block, spec, params), spec.category)
         self.columns = [[cards[block_id] for block_id in column] for column in flow_columns(graph)]

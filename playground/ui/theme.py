@@ -76,9 +76,16 @@ def header_colour(category: str, theme: Theme) -> QColor:
     (and is read by a camera in the last row) as dark on light, or light on dark."""
     colour, base = category_colour(category), theme.block
     share = 0.22 if theme.name == "light" else 0.4
-    return QColor.fromRgbF(
-        *(share * c + (1 - share) * b for c, b in zip(colour.getRgbF()[:3], base.getRgbF()[:3], strict=True))
-    )
+    return mix(base, colour, share)
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """The opaque colour ``t`` of the way from ``a`` to ``b``."""
+    return QColor.fromRgbF(*(x + (y - x) * t for x, y in zip(_rgb(a), _rgb(b), strict=True)))
+
+
+def _rgb(colour: QColor) -> tuple[float, float, float]:
+    return colour.redF(), colour.greenF(), colour.blueF()
 
 
 SCALE_RANGE = (1.0, 2.5)

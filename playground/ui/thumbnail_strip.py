@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.runtime.messages import Thumbnails
+from playground.ui.layouts import empty
 from playground.ui.plain import Label
 from playground.ui.plots.predictions_view import pixmap
 from playground.ui.theme import set_font, ui_scale
@@ -33,10 +34,7 @@ class ThumbnailStrip(QWidget):
 
     def show_thumbnails(self, message: Thumbnails) -> None:
         self.shown = message
-        while self.rows.count():  # every item is a widget: a class's name or its strip
-            old = self.rows.takeAt(0).widget()
-            old.setParent(None)  # gone now, not when the event loop gets round to it (found by name meanwhile)
-            old.deleteLater()
+        empty(self.rows)  # a class's name or its strip: gone now (found by name otherwise)
         side = round(SIDE * ui_scale())
         for row, (name, count, images) in enumerate(zip(message.classes, message.counts, message.images, strict=True)):
             label = Label(f"{name}  {count:,}")

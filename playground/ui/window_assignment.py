@@ -4,7 +4,7 @@ the goals panel a student sees beside the canvas whenever the open project is an
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget
 
 from playground.core.project_types import Assignment, Goal, Locks
 from playground.runtime.session import TrainingSession
@@ -12,6 +12,7 @@ from playground.ui.actions import Actions, Say
 from playground.ui.assignment_editor import AssignmentEditor
 from playground.ui.assignment_goals import AssignmentGoals
 from playground.ui.document import Document
+from playground.ui.presenting import PresentedWindow
 
 LOCKED_SETTINGS = ("dataset", "seed", "epochs", "batch_size", "task", "loss")  # a new assignment's first locks
 DEFAULT_STEPS = 1000
@@ -20,7 +21,7 @@ EDITOR_SIZE = (640, 680)  # the instructor's panel, floating
 
 class Assignments(QObject):
     def __init__(
-        self, window: QMainWindow, document: Document, session: TrainingSession, actions: Actions, say: Say
+        self, window: PresentedWindow, document: Document, session: TrainingSession, actions: Actions, say: Say
     ) -> None:
         super().__init__(window)
         self.window, self.document, self.say = window, document, say
@@ -84,7 +85,7 @@ class Assignments(QObject):
             ends = tuple(b.id for b in project.graph.blocks.values() if b.type in ("input", "output"))
             expected = project.expected
             goal = (
-                Goal(expected.metric, **{"at_least" if expected.goal == "above" else "at_most": expected.threshold})
+                Goal.bounded(expected.metric, "at_least" if expected.goal == "above" else "at_most", expected.threshold)
                 if expected is not None and expected.metric.startswith("val_")
                 else Goal("val_accuracy", at_least=0.9)
             )

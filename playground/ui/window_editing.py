@@ -79,7 +79,9 @@ class Editing(QObject):
         data = QApplication.clipboard().mimeData()
         if data is None:
             return
-        text = bytes(data.data(CLIPBOARD_MIME)).decode("utf-8") if data.hasFormat(CLIPBOARD_MIME) else data.text()
+        text = (
+            bytes(data.data(CLIPBOARD_MIME).data()).decode("utf-8") if data.hasFormat(CLIPBOARD_MIME) else data.text()
+        )
         self._paste_text(text)
 
     def duplicate(self) -> None:

@@ -100,8 +100,8 @@ class ModelImports(QObject):
         process.setProgram(sys.executable)
         process.setArguments(["-m", "playground", "import", *args])
         self.output, self.errors = OutputTail(), OutputTail()
-        process.readyReadStandardOutput.connect(lambda: self.output.add(bytes(process.readAllStandardOutput())))
-        process.readyReadStandardError.connect(lambda: self.errors.add(bytes(process.readAllStandardError())))
+        process.readyReadStandardOutput.connect(lambda: self.output.add(bytes(process.readAllStandardOutput().data())))
+        process.readyReadStandardError.connect(lambda: self.errors.add(bytes(process.readAllStandardError().data())))
         process.finished.connect(lambda code, _status: self._imported(process, code, target))
         process.errorOccurred.connect(lambda _error: self._import_failed(process, target))
         self.importer = process
@@ -142,8 +142,8 @@ class ModelImports(QObject):
         )
 
     def _imported(self, process: QProcess, code: int, target: Path) -> None:
-        self.output.add(bytes(process.readAllStandardOutput()))
-        self.errors.add(bytes(process.readAllStandardError()))
+        self.output.add(bytes(process.readAllStandardOutput().data()))
+        self.errors.add(bytes(process.readAllStandardError().data()))
         said = "\n".join(self.errors.text().splitlines()[-SHOWN_LINES:])  # the import's own line is the last
         unfit = self.output.unfit
         if said.startswith("usage:"):  # a field argparse refused: its one line, not the command's usage

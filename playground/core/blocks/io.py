@@ -19,6 +19,14 @@ def _output(params: dict[str, Any], ins: list[Shape]) -> list[Shape]:
     return []
 
 
+INPUT_DATA = ParamSpec(
+    "data",
+    "name",
+    "x",
+    "Which dataset field feeds this input (x, adjacency, user, ...); some recipes feed their own: "
+    "noise (a GAN's generator), t (a diffusion model's noise level); a policy's one Input gets the observation",
+)
+
 register(
     BlockSpec(
         type="input",
@@ -37,13 +45,7 @@ register(
                 symbols=(BATCH,),
             ),
             ParamSpec("dtype", "choice", "float", "Real numbers, or integer token ids", choices=("float", "long")),
-            ParamSpec(
-                "data",
-                "name",
-                "x",
-                "Which dataset field feeds this input (x, adjacency, user, ...); some recipes feed their own: "
-                "noise (a GAN's generator), t (a diffusion model's noise level); a policy's one Input gets the observation",
-            ),
+            INPUT_DATA,
         ),
         inputs=(),
         outputs=(PortSpec("out", "one batch of data", dtype="any"),),

@@ -82,10 +82,13 @@ class StepContext:
             optimizer.found_inf = skip.float()  # type: ignore[attr-defined]  # read by the fused kernels
             optimizer.step()
             return value
-        read = loss.item()  # read once backward is queued, so a GPU is not left idle waiting
-        if not math.isfinite(read):
+        return self._checked_step(optimizer, loss.item(), params)  # read once backward is queued: no idle GPU
+
+    def _checked_step(self, optimizer: torch.optim.Optimizer, value: float, params: list[torch.Tensor]) -> float:
+        """Step ``optimizer`` unless the loss (``value``) or the clipped gradients stopped being finite."""
+        if not math.isfinite(value):
             optimizer.zero_grad(set_to_none=True)
-            raise Diverged(diverged("loss", read, self.step))
+            raise Diverged(diverged("loss", value, self.step))
         if params:
             norm = torch.nn.utils.clip_grad_norm_(params, self.grad_clip).item()
             if not math.isfinite(norm):

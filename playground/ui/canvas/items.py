@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
 )
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from playground.core.analysis import Analysis
 from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
@@ -51,6 +51,12 @@ def block_paths(height: float) -> tuple[QPainterPath, QPainterPath, QRectF]:
 
 def level_of_detail(painter: QPainter) -> float:
     return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
+class HoverScene(QGraphicsScene):
+    """A scene told which unit heatmap the pointer is over (GraphScene is one)."""
+
+    unit_hovered = Signal(object, int)  # a block's unit heatmap under the pointer (None, -1: none)
 
 
 class PortItem(QGraphicsItem):
@@ -189,7 +195,7 @@ class BlockItem(QGraphicsObject):
         if len(self.inputs) == count and len(self.outputs) == len(out_names):
             return
         for port in self.inputs + self.outputs:
-            port.setParentItem(None)
+            port.setParentItem(None)  # type: ignore[arg-type]  # Qt takes None: no parent
             if port.scene():
                 port.scene().removeItem(port)
         self.prepareGeometryChange()
@@ -256,9 +262,10 @@ class BlockItem(QGraphicsObject):
 
     def _hover_unit(self, unit: int | None) -> None:
         """Tell the scene (GraphScene.unit_hovered) which unit's heatmap the pointer is over."""
-        if unit != self.hovered_unit and self.scene() is not None:
+        scene = self.scene()
+        if unit != self.hovered_unit and isinstance(scene, HoverScene):
             self.hovered_unit = unit
-            self.scene().unit_hovered.emit(*(self.block_id, unit) if unit is not None else (None, -1))
+            scene.unit_hovered.emit(*(self.block_id, unit) if unit is not None else (None, -1))
 
     def port_position(self, index: int, output: bool) -> QPointF:
         ports = self.outputs if output else self.inputs
@@ -380,7 +387,8 @@ def detail_text(block: Block, spec: BlockSpec, params: dict[str, Any]) -> str:
 
 def _inside(block: Block, params: dict[str, Any]) -> str:
     """A group's line: how many blocks it holds, and how many times it repeats."""
-    inner = [b for b in block.graph.blocks.values() if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
+    inside = block.graph.blocks.values() if block.graph is not None else ()
+    inner = [b for b in inside if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
     repeat = params.get("repeat", 1)
     return f"{len(inner)} block{'s' if len(inner) != 1 else ''} inside" + (f" · ×{repeat}" if repeat != 1 else "")
 

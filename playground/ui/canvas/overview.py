@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from playground.ui.canvas.items import HEADER, SKETCH_BELOW, WIDTH, BlockItem
-from playground.ui.theme import FLOW, PROBLEM, Theme, category_colour
+from playground.ui.theme import FLOW, PROBLEM, Theme, category_colour, mix
 
 OVERVIEW_BLOCKS = 200  # a level with more blocks than this is drawn by the overview when zoomed out
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -118,9 +118,9 @@ class Overview(QGraphicsItem):
         painter.drawPath(self.path)
         for step, path in self.flows.items():  # as WireItem draws its gradient flow
             t = step / FLOW_STEPS
-            colour = QColor(theme.wire)
-            colour.setRgbF(*(a + (b - a) * t for a, b in zip(colour.getRgbF()[:3], FLOW.getRgbF()[:3], strict=True)))
-            pen = QPen(colour, max(1.0, (1.0 + 7.0 * t) / pixel))  # screen pixels, as thick as the wire would be
+            pen = QPen(
+                mix(theme.wire, FLOW, t), max(1.0, (1.0 + 7.0 * t) / pixel)
+            )  # screen pixels, as thick as the wire would be
             pen.setCosmetic(True)
             painter.setPen(pen)
             painter.drawPath(path)

@@ -11,11 +11,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QImage, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSceneMouseEvent
 
-from playground.core.graph import Link
+from playground.core.analysis import Analysis
+from playground.core.graph import Graph, Link
 from playground.core.registry import format_shape, get_spec
-from playground.ui.canvas.items import BlockItem, PortItem
+from playground.ui.canvas.items import BlockItem, HoverScene, PortItem
 from playground.ui.canvas.overview import Overview
 from playground.ui.canvas.wires import WireItem, wire_path
 from playground.ui.document import Document
@@ -25,9 +26,8 @@ FLOW_DECADES = 4.0
 HINT = "Drag from an output port (right side of a block) to an input port (left side of another block)."
 
 
-class GraphScene(QGraphicsScene):
+class GraphScene(HoverScene):
     hint = Signal(str)
-    unit_hovered = Signal(object, int)  # a block's unit heatmap under the pointer (None, -1: none)
 
     def __init__(self, document: Document, theme: Theme = LIGHT, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,11 +36,11 @@ class GraphScene(QGraphicsScene):
         self.blocks: dict[str, BlockItem] = {}
         self.wires: dict[Link, WireItem] = {}
         self._wires_at: dict[str, set[Link]] = {}  # block id -> the wires at its ports
-        self._shown = None  # the analysis shown last
+        self._shown: Analysis | None = None  # the analysis shown last
         self._drag_wire: QGraphicsPathItem | None = None
         self._drag_port: PortItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
-        self._graph = None
+        self._graph: Graph | None = None
         self.overview = Overview(self, self.blocks, self.wires, theme)
         document.replaced.connect(self.rebuild)
         document.level_changed.connect(self.rebuild)
@@ -77,7 +77,8 @@ class GraphScene(QGraphicsScene):
     def set_theme(self, theme: Theme) -> None:
         self.theme = self.overview.theme = theme
         self.setBackgroundBrush(theme.canvas)
-        for item in [*self.blocks.values(), *self.wires.values()]:
+        items: list[BlockItem | WireItem] = [*self.blocks.values(), *self.wires.values()]
+        for item in items:
             item.theme = theme
             item.update()
 
@@ -259,7 +260,7 @@ class GraphScene(QGraphicsScene):
             self.hint.emit(HINT)
             return
         out, into = (source, target) if source.output else (target, source)
-        self.document.connect(Link(out.block.block_id, out.index, into.block.block_id, into.index))
+        self.document.wire(Link(out.block.block_id, out.index, into.block.block_id, into.index))
 
     def nudge(self, dx: float, dy: float) -> None:
         """Move the selected blocks by a few pixels (arrow keys); consecutive nudges merge into one undo step."""

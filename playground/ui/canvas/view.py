@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
@@ -155,7 +155,11 @@ class CanvasView(QGraphicsView):
     # --- pan ------------------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
         """Space belongs to the canvas (hold and drag: pan; tap: ``space_tapped``), not to shortcuts."""
-        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space:
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.key() == Qt.Key.Key_Space
+        ):
             event.accept()
             return True
         return super().event(event)
@@ -197,7 +201,7 @@ class CanvasView(QGraphicsView):
             self._space_used = False
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
             return
-        moves = {
+        moves: dict[int, tuple[float, float]] = {
             Qt.Key.Key_Left: (-NUDGE, 0),
             Qt.Key.Key_Right: (NUDGE, 0),
             Qt.Key.Key_Up: (0, -NUDGE),
@@ -265,9 +269,9 @@ class CanvasView(QGraphicsView):
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
             scene.render(painter, QRectF(image.rect()), source)
             painter.end()
-            if not image.save(buffer, "PNG"):
+            if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # PySide6 takes the format as text
                 return False
-        data = bytes(buffer.data())
+        data = bytes(buffer.data().data())
         try:
             atomic_write(path, lambda tmp: tmp.write_bytes(data))
         except OSError:
@@ -276,25 +280,28 @@ class CanvasView(QGraphicsView):
 
     # --- drop blocks from the palette --------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._take_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._take_drag(event)
+
+    def _take_drag(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasFormat(BLOCK_MIME) or event.mimeData().hasFormat(LIBRARY_MIME):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)
-
     def dropEvent(self, event: QDropEvent) -> None:
         at = self.mapToScene(event.position().toPoint())
         if event.mimeData().hasFormat(LIBRARY_MIME):
-            self.entry_dropped.emit(bytes(event.mimeData().data(LIBRARY_MIME)).decode("utf-8"), at)
+            self.entry_dropped.emit(bytes(event.mimeData().data(LIBRARY_MIME).data()).decode("utf-8"), at)
             event.acceptProposedAction()
             self.setFocus()
             return
         if not event.mimeData().hasFormat(BLOCK_MIME):
             event.ignore()
             return
-        type_name = bytes(event.mimeData().data(BLOCK_MIME)).decode("utf-8")
+        type_name = bytes(event.mimeData().data(BLOCK_MIME).data()).decode("utf-8")
         block_id = self.graph_scene.document.add_block(type_name, at.x() - WIDTH / 2, at.y() - HEADER / 2)
         if block_id:
             self.graph_scene.select_blocks([block_id])
@@ -302,7 +309,7 @@ class CanvasView(QGraphicsView):
         self.setFocus()
 
     # --- background -------------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         super().drawBackground(painter, rect)
         if self.zoom() < 0.4:
             return

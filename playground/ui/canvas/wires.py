@@ -8,12 +8,12 @@ import itertools
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
 from playground.core.graph import Link
 from playground.ui.canvas.items import PORT_RADIUS, SKETCH_BELOW, level_of_detail
-from playground.ui.theme import FLOW, Theme, canvas_font
+from playground.ui.theme import FLOW, Theme, canvas_font, mix
 
 
 class WireItem(QGraphicsPathItem):
@@ -81,11 +81,8 @@ class WireItem(QGraphicsPathItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         selected = self.isSelected()
         if self.flow is not None and not selected:
-            colour = QColor(self.theme.wire)
-            hot = FLOW
             t = self.flow
-            colour.setRgbF(*(a + (b - a) * t for a, b in zip(colour.getRgbF()[:3], hot.getRgbF()[:3], strict=True)))
-            pen = QPen(colour, 1.0 + 7.0 * t)
+            pen = QPen(mix(self.theme.wire, FLOW, t), 1.0 + 7.0 * t)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
         else:

@@ -9,7 +9,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
 from playground.runtime.messages import BlockDetail, Stats
@@ -43,10 +45,11 @@ class WheelScrollsPanel(QObject):
         self.area, self.zoomed = area, zoomed
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.Wheel:
+        if not isinstance(event, QWheelEvent):
             return False
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoomed(watched.parent())  # the plot zooms (along x) and keeps that view from now on
+        plot = watched.parent()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier and plot is not None:
+            self.zoomed(plot)  # the plot zooms (along x) and keeps that view from now on
             return False
         QApplication.sendEvent(self.area.verticalScrollBar(), event)
         return True
@@ -220,7 +223,7 @@ class BlockLiveView(QWidget):
         if id(plot) not in self.zoomed:
             fit_range(item.getViewBox(), [stats.edges], [np.array([0.0, 1.0])])
 
-    def _clicked(self, event: object) -> None:
+    def _clicked(self, event: MouseClickEvent) -> None:
         """A click on a cell of the confusion matrix asks for its images."""
         if self.confusion is None or not self.cells_open or event.button() != Qt.MouseButton.LeftButton:
             return

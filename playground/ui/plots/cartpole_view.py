@@ -57,8 +57,11 @@ class CartPoleView(QWidget):
 
     def _advance(self) -> None:
         self.frame += 1
-        if self.frame >= len(self.episode.positions) + HOLD_FRAMES:
-            self._play(self.pending or self.episode)
+        episode = self.episode
+        if episode is None:
+            return
+        if self.frame >= len(episode.positions) + HOLD_FRAMES:
+            self._play(self.pending or episode)
             return
         self.update()
 

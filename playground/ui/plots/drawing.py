@@ -86,10 +86,15 @@ class Drawing(QObject):
         return plot.getPlotItem().getViewBox().mapSceneToView(plot.mapToScene(event.position().toPoint()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.active or event.type() not in (
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.MouseMove,
-            QEvent.Type.MouseButtonRelease,
+        if (
+            not self.active
+            or not isinstance(event, QMouseEvent)
+            or event.type()
+            not in (
+                QEvent.Type.MouseButtonPress,
+                QEvent.Type.MouseMove,
+                QEvent.Type.MouseButtonRelease,
+            )
         ):
             return False
         point = self.where(event)

@@ -41,7 +41,7 @@ class ForecastView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.key)
         layout.addWidget(self.layout_widget, 1)
-        self.last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.last: Forecast | None = None
         self.set_theme(theme)
         self.hide()
 

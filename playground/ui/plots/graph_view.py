@@ -54,11 +54,10 @@ class GraphView(QWidget):
             return
         ends = graph.positions[graph.edges.reshape(-1)]
         self.edges.setData(ends[:, 0], ends[:, 1])
-        self._draw_nodes(np.zeros(len(graph.positions), dtype=int))
+        self._draw_nodes(graph, np.zeros(len(graph.positions), dtype=int))
         self.graph_plot.autoRange(padding=0.08)
 
-    def _draw_nodes(self, classes: np.ndarray) -> None:
-        graph = self.layout_
+    def _draw_nodes(self, graph: GraphLayout, classes: np.ndarray) -> None:
         symbols = ["s" if labelled else "o" for labelled in graph.labelled]
         self.nodes.setData(pos=graph.positions, brush=brushes(classes), symbol=symbols)
 
@@ -67,6 +66,6 @@ class GraphView(QWidget):
         if self.layout_ is None or not isinstance(nodes, Nodes):
             return
         self.predicted = nodes.predicted
-        self._draw_nodes(nodes.predicted)
+        self._draw_nodes(self.layout_, nodes.predicted)
         self.embedding.setData(pos=nodes.embedding, brush=brushes(self.layout_.labels))
         self.embedding_plot.autoRange(padding=0.1)

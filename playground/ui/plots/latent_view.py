@@ -25,7 +25,7 @@ class LatentView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
-        self.last = None
+        self.last: Latent | None = None
         self.hide()
 
     def set_theme(self, theme: Theme) -> None:

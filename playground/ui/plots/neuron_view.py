@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -38,7 +38,8 @@ def layers(graph: Graph, units: dict[str, np.ndarray], weights: dict[str, np.nda
     for block_id in graph.topological_order():
         block = graph.blocks[block_id]
         spec = get_spec(block.type)
-        if block_id in units and (block.type == "input" or block_id == output or spec.category == "Activation"):
+        activation = spec is not None and spec.category == "Activation"
+        if block_id in units and (block.type == "input" or block_id == output or activation):
             chosen.append(block_id)
     found = []
     for i, block_id in enumerate(chosen):
@@ -163,7 +164,8 @@ class NeuronView(QWidget):
         for j, target in enumerate(targets):
             for i, source in enumerate(sources):
                 w = float(matrix[j, i])
-                colour = QColor(*(POSITIVE if w > 0 else NEGATIVE).astype(int).tolist(), 200)
+                r, g, b = (int(c) for c in (POSITIVE if w > 0 else NEGATIVE))
+                colour = QColor(r, g, b, 200)
                 painter.setPen(QPen(colour, 0.4 + 5.0 * abs(w) / largest))
                 start = QPointF(source.right(), source.center().y())
                 painter.drawLine(start, QPointF(target.left(), target.center().y()))
@@ -184,7 +186,7 @@ class NeuronView(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event: object) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         if self.under is not None:
             self.under = None
             self.hovered.emit(None, -1)

@@ -91,7 +91,7 @@ class PlaneView(QWidget):
         self.points: Points | None = None
         self.classes: int | None = None
         self.last_image: np.ndarray | None = None
-        self.rect = QRectF()
+        self.area = QRectF()  # the plane's bounds, where its image is drawn
         self.set_points(None, None)
 
     def set_theme(self, theme: Theme) -> None:
@@ -139,7 +139,7 @@ class PlaneView(QWidget):
         self.plot.setAspectLocked(True)
         self.train_points.setData(pos=points.train_x, brush=self._brushes(points.train_y))
         self.val_points.setData(pos=points.val_x, brush=self._brushes(points.val_y))
-        self.rect = QRectF(low, low, high - low, high - low)
+        self.area = QRectF(low, low, high - low, high - low)
         self.plot.setRange(xRange=(low, high), yRange=(low, high), padding=0)
 
     def _set_function_points(self, points: Points) -> None:
@@ -198,4 +198,4 @@ class PlaneView(QWidget):
                 rgba = diverging(np.sign(scores[0]) if discrete else scores[0])
             self.plot.setToolTip("")
         self.last_image = rgba
-        self.image.setImage(rgba, levels=(0, 255), rect=self.rect)  # the rect maps pixels once sizes are known
+        self.image.setImage(rgba, levels=(0, 255), rect=self.area)  # the rect maps pixels once sizes are known

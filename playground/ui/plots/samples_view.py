@@ -65,8 +65,8 @@ class SamplesView(QWidget):
 
     def show_payload(self, generated: Generated) -> None:
         self.last = generated
-        if generated.belief is not None:
-            self._show_belief(generated)
+        if generated.belief is not None and generated.bounds is not None:
+            self._show_belief(generated, generated.belief, generated.bounds)
         elif self.data is None or not np.array_equal(self.data, generated.data):
             self._show_density(generated)
         self.samples.setData(pos=generated.samples)
@@ -75,16 +75,16 @@ class SamplesView(QWidget):
             self.timer.start()
         self._advance()
 
-    def _show_belief(self, generated: Generated) -> None:
+    def _show_belief(self, generated: Generated, belief: np.ndarray, bounds: tuple[float, float, float, float]) -> None:
         """The discriminator's P(real) as the background (blue: real, orange: fake, stretched to its
         range), the data as grey dots."""
         if self.data is None or not np.array_equal(self.data, generated.data):
             self.data = generated.data
             self.data_points.setData(pos=generated.data)
             style_plot(self.plot, self.theme, BELIEF_TITLE)
-        x0, y0, x1, y1 = generated.bounds
+        x0, y0, x1, y1 = bounds
         rect = QRectF(x0, y0, x1 - x0, y1 - y0)
-        self.density.setImage(diverging(2 * generated.belief - 1), levels=(0, 255), rect=rect)
+        self.density.setImage(diverging(2 * belief - 1), levels=(0, 255), rect=rect)
         self.plot.setRange(rect, padding=0)
 
     def _show_density(self, generated: Generated) -> None:
