@@ -124,6 +124,10 @@ class TrainingConfig:
             out[f.name] = ParamSpec(f.name, meta.pop("kind"), f.default, meta.pop("doc"), **meta)
         return out
 
+    def with_setting(self, name: str, value: Any) -> TrainingConfig:
+        """These settings with ``name`` set to ``value``."""
+        return dataclasses.replace(self, **{name: value})
+
     @classmethod
     def uses(cls) -> dict[str, SettingUse]:
         """What each setting does beyond its value (see ``SettingUse``)."""

@@ -266,6 +266,12 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class Withdrawn:
+    """What a live view sends when it has nothing to show any more (the block it showed is no longer
+    selected): the window clears and hides it, rather than keep a picture that no longer holds."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What the network looks like inside, a few times a second: the gradients, the input plane, the
     focused block, and the payload of each live view that made one this time (by view id; a view

@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -358,8 +357,7 @@ class Document(QObject):
         before = self.project.training
         if getattr(before, name) == value:
             return True
-        changed: dict[str, Any] = {name: value}
-        self.undo_stack.push(SettingsEdit(self, "training", name, before, dataclasses.replace(before, **changed)))
+        self.undo_stack.push(SettingsEdit(self, "training", name, before, before.with_setting(name, value)))
         return True
 
     def set_notes(self, text: str) -> None:

@@ -19,7 +19,7 @@ from playground.core.analysis import Analysis
 from playground.core.graph import Graph
 from playground.core.layout import Snake, flow_columns, snake, snake_height
 from playground.core.registry import get_spec
-from playground.ui.canvas.items import detail_text
+from playground.ui.canvas.block_text import detail_text
 from playground.ui.theme import Theme, category_colour, header_colour, smallest_text_px
 
 TITLE_SHARE = 1.25  # a card's title, this much larger than the smallest text

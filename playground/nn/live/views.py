@@ -1,7 +1,8 @@
 """The live views beside the curves, the worker's side: one class per view, each with the id the window
 shows it under (ui/plots/data_views.py), the runs it applies to (decided once a run is built, from its
 task, data and network, never by preset) and the payload it makes a few times a second (a dataclass of
-runtime/messages.py, plain numpy). A view is registered by subclassing ``LiveView``.
+runtime/messages.py, plain numpy). A view is registered by subclassing ``LiveView`` with its ``kind``
+(runtime/live_views.py: the id and payload type the window knows it by).
 
 Pictures a training recipe makes itself (``Task.pictures``: an autoencoder's codes, a GAN's points, ...)
 come every ``Task.picture_period``; in between such a view makes nothing and the window keeps the last."""
@@ -19,6 +20,21 @@ from playground.nn.live.inside import viewable
 from playground.nn.probes import Inspection, Probe, line
 from playground.nn.tasks.supervised import ClassificationTask
 from playground.nn.trainer import Trainer
+from playground.runtime.live_views import (
+    CURVE,
+    EPISODE,
+    FORECAST,
+    GENERATED,
+    GRID,
+    LATENT,
+    MASKS,
+    NODES,
+    PREDICTIONS,
+    PRIOR,
+    RECONSTRUCTIONS,
+    WEIGHTS,
+    ViewKind,
+)
 from playground.runtime.messages import (
     Curve,
     Episode,
@@ -30,6 +46,7 @@ from playground.runtime.messages import (
     Nodes,
     Points,
     Predictions,
+    Withdrawn,
 )
 
 VIEWS: dict[str, LiveView] = {}
@@ -55,12 +72,16 @@ class Look:
 
 
 class LiveView:
-    id: ClassVar[str]
+    kind: ClassVar[ViewKind[Any]]
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
-        if "id" in cls.__dict__:  # a base of views (RecipePicture) names none
-            VIEWS[cls.id] = cls()
+        if "kind" in cls.__dict__:  # a base of views (RecipePicture) names none
+            VIEWS[cls.kind.id] = cls()
+
+    @property
+    def id(self) -> str:
+        return self.kind.id
 
     def applies(self, trainer: Trainer) -> bool:
         """Whether this run can have the view at all (its task, data and network)."""
@@ -79,6 +100,10 @@ def applying(trainer: Trainer) -> tuple[str, ...]:
 def make_all(ids: tuple[str, ...], look: Look) -> dict[str, object]:
     """The payloads the views ``ids`` make now (for a Snapshot)."""
     made = {name: VIEWS[name].make(look) for name in ids}
+    for name, payload in made.items():
+        kind = VIEWS[name].kind
+        if payload is not None and not isinstance(payload, kind.payload | Withdrawn):
+            raise TypeError(f"the live view {name!r} made a {type(payload).__name__}, not its {kind.payload.__name__}")
     return {name: payload for name, payload in made.items() if payload is not None}
 
 
@@ -93,7 +118,7 @@ def pca2(values: np.ndarray) -> np.ndarray:
 class CurveView(LiveView):
     """A network with one number in: its output along the input's range, with its uncertainty."""
 
-    id = "curve"
+    kind = CURVE
 
     def applies(self, trainer: Trainer) -> bool:
         inputs = trainer.compiled.inputs
@@ -111,7 +136,7 @@ class CurveView(LiveView):
 class NodesView(LiveView):
     """Each node's predicted class, and the last hidden layer's node features projected to 2-D (PCA)."""
 
-    id = "nodes"
+    kind = NODES
 
     def applies(self, trainer: Trainer) -> bool:
         return trainer.data.kind == "graph"
@@ -136,7 +161,7 @@ class ForecastView(LiveView):
     """A network reading windows of one number per step and predicting the next number: a few
     validation windows, what came next, and the network's forecast."""
 
-    id = "forecast"
+    kind = FORECAST
 
     def applies(self, trainer: Trainer) -> bool:
         inputs = trainer.compiled.inputs
@@ -163,7 +188,7 @@ class MasksView(LiveView):
     """A network marking the pixels of one-channel images (a mask per image, one logit per pixel): a
     few validation images, their true masks and the predicted probability per pixel."""
 
-    id = "masks"
+    kind = MASKS
 
     def applies(self, trainer: Trainer) -> bool:
         inputs = trainer.compiled.inputs
@@ -189,7 +214,7 @@ class PredictionsView(LiveView):
     """An image classifier's guesses: the first validation images (always the same ones), each with the
     class the network gives it and, when that is wrong, the true one."""
 
-    id = "predictions"
+    kind = PREDICTIONS
 
     def applies(self, trainer: Trainer) -> bool:
         x = trainer.data.val.get("x")
@@ -224,10 +249,10 @@ class LatentView(LiveView):
     table of an Embedding block that reads an Input whose values fall into known groups (items of a
     genre, say), one point per row coloured by its group."""
 
-    id = "latent"
+    kind = LATENT
 
     def applies(self, trainer: Trainer) -> bool:
-        return self.id in trainer.task.pictured or bool(trainer.data.info.get("groups"))
+        return self.kind.id in trainer.task.pictured or bool(trainer.data.info.get("groups"))
 
     def make(self, look: Look) -> Latent | None:
         if look.pictures and "latent" in look.pictures:
@@ -258,18 +283,18 @@ class WeightMatrixView(LiveView):
     input: which inputs each unit weighs up (blue) or down (orange), and how that changes as it learns.
     Not for a network of two numbers in: the neuron view draws its weights as lines already."""
 
-    id = "weights"
+    kind = WEIGHTS
 
     def applies(self, trainer: Trainer) -> bool:
         inputs = trainer.compiled.inputs
         plane = len(inputs) == 1 and tuple(inputs[0].shape[1:]) == (2,)
         return not plane and any(isinstance(module, torch.nn.Linear) for module in trainer.model.children())
 
-    def make(self, look: Look) -> Matrix | None:
+    def make(self, look: Look) -> Matrix | Withdrawn:
         model = look.trainer.model
         layer = getattr(model, look.focus, None) if look.focus else None
         if not isinstance(layer, torch.nn.Linear):
-            return None
+            return Withdrawn()  # no Linear selected (any more): its matrix is not left on screen
         weight = layer.weight.detach()
         shown = weight[:MATRIX_SIDE, :MATRIX_SIDE].float().cpu().numpy()
         return Matrix(f"{look.focus} weights", shown, (weight.shape[0], weight.shape[1]))
@@ -279,10 +304,10 @@ class RecipePicture(LiveView):
     """A picture only the training recipe makes (``Task.pictures`` under the view's id)."""
 
     def applies(self, trainer: Trainer) -> bool:
-        return self.id in trainer.task.pictured
+        return self.kind.id in trainer.task.pictured
 
     def make(self, look: Look) -> object | None:
-        found = look.pictures.get(self.id) if look.pictures else None
+        found = look.pictures.get(self.kind.id) if look.pictures else None
         return None if found is None else self.payload(found)
 
     def payload(self, found: Any) -> object:
@@ -290,26 +315,26 @@ class RecipePicture(LiveView):
 
 
 class ReconstructionsView(RecipePicture):
-    id = "reconstructions"  # inputs, and what the network rebuilt of them
+    kind = RECONSTRUCTIONS  # inputs, and what the network rebuilt of them
 
 
 class GridView(RecipePicture):
-    id = "grid"  # rows of images decoded over the latent plane
+    kind = GRID  # rows of images decoded over the latent plane
 
 
 class PriorView(RecipePicture):
-    id = "prior"  # rows of images decoded from codes drawn from the prior
+    kind = PRIOR  # rows of images decoded from codes drawn from the prior
 
 
 class GeneratedView(RecipePicture):
-    id = "generated"  # a generative model's 2-D points over its data
+    kind = GENERATED  # a generative model's 2-D points over its data
 
     def payload(self, found: Any) -> object:
         return Generated(**found)
 
 
 class EpisodeView(RecipePicture):
-    id = "episode"  # a control task played once
+    kind = EPISODE  # a control task played once
 
     def payload(self, found: Any) -> object:
         return Episode(**found)

@@ -18,9 +18,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from playground.core.analysis import Analysis
-from playground.core.graph import GROUP, GROUP_INPUT, GROUP_OUTPUT, Block, block_ports, port_names
+from playground.core.graph import GROUP, Block, block_ports, port_names
 from playground.core.registry import BlockSpec, format_shape
-from playground.ui.canvas.block_text import block_font, fitted_title, text_width
+from playground.ui.canvas.block_text import block_font, detail_text, fitted_title, text_width
 from playground.ui.plain import bold_tip, escaped
 from playground.ui.theme import PROBLEM, Theme, canvas_font, category_colour, header_colour
 
@@ -360,46 +360,3 @@ def _padlock(painter: QPainter, left_middle: QPointF, colour: QColor) -> None:
     painter.setBrush(colour)
     painter.drawRoundedRect(QRectF(x, y - 1, 16, 11), 2, 2)
     painter.restore()
-
-
-SHORT_NAMES = {
-    "in_features": "in",
-    "out_features": "out",
-    "in_channels": "in",
-    "out_channels": "out",
-    "kernel_size": "kernel",
-    "hidden_size": "hidden",
-    "num_heads": "heads",
-    "embedding_dim": "dim",
-    "num_embeddings": "vocab",
-    "num_features": "features",
-    "scale_factor": "×",
-    "negative_slope": "slope",
-}
-
-
-def detail_text(block: Block, spec: BlockSpec, params: dict[str, Any]) -> str:
-    """A block's key parameters on one line ("out 8 · kernel 3"); for a group, what it holds."""
-    if block.graph is not None:
-        return _inside(block, params)
-    return " · ".join(f"{_label(k)} {_short(params.get(k, spec.param(k).default))}" for k in spec.key_params)
-
-
-def _inside(block: Block, params: dict[str, Any]) -> str:
-    """A group's line: how many blocks it holds, and how many times it repeats."""
-    inside = block.graph.blocks.values() if block.graph is not None else ()
-    inner = [b for b in inside if b.type not in (GROUP_INPUT, GROUP_OUTPUT)]
-    repeat = params.get("repeat", 1)
-    return f"{len(inner)} block{'s' if len(inner) != 1 else ''} inside" + (f" · ×{repeat}" if repeat != 1 else "")
-
-
-def _label(name: str) -> str:
-    return SHORT_NAMES.get(name, name)
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return "[" + ",".join(str(v) for v in value) + "]"
-    return str(value)

@@ -6,11 +6,27 @@ plane (neuron_view.py). Only the views a run fills are shown."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from playground.runtime.live_views import (
+    CURVE,
+    EPISODE,
+    FORECAST,
+    GENERATED,
+    GRID,
+    LATENT,
+    MASKS,
+    NODES,
+    PREDICTIONS,
+    PRIOR,
+    RECONSTRUCTIONS,
+    WEIGHTS,
+    ViewKind,
+)
 from playground.runtime.messages import BlockDetail, Loaded, Snapshot
 from playground.ui.plots.cartpole_view import CartPoleView
 from playground.ui.plots.forecast_view import ForecastView
@@ -28,9 +44,12 @@ from playground.ui.theme import Theme
 
 
 class ViewWidget(Protocol):
-    """A widget that shows one live view's payload (a dataclass of runtime/messages.py)."""
+    """A widget that shows one live view's payload (a dataclass of runtime/messages.py), with the
+    lifecycle every such widget shares: shown with a payload, cleared (forgets what it showed), hidden."""
 
     def show_payload(self, payload: Any) -> None: ...
+
+    def clear(self) -> None: ...
 
     def set_theme(self, theme: Theme) -> None: ...
 
@@ -58,20 +77,24 @@ class DataViews(QWidget):
         self.matrix_view = MatrixView(theme)
         self.predictions_view = PredictionsView(theme)
         self.neuron_view.hovered.connect(self.plane.show_unit)
-        # The live views by id (nn/live/views.py makes their payloads): each appears with the first
-        # snapshot that carries its payload, and shows it with show_payload.
-        self.snapshot_views: dict[str, ViewWidget] = {
-            "forecast": self.forecast_view,
-            "masks": self.masks_view,
-            "latent": self.latent_view,
-            "reconstructions": self.recon_view,
-            "grid": self.grid_view,
-            "prior": self.prior_view,
-            "generated": self.samples_view,
-            "episode": self.cartpole_view,
-            "weights": self.matrix_view,
-            "predictions": self.predictions_view,
+        # The live views by kind (runtime/live_views.py; nn/live/views.py makes their payloads): each
+        # appears with the first snapshot that carries its payload, shows it with show_payload, and is
+        # cleared and hidden when a snapshot withdraws it or a run without it starts.
+        self.snapshot_views: dict[ViewKind[Any], ViewWidget] = {
+            FORECAST: self.forecast_view,
+            MASKS: self.masks_view,
+            LATENT: self.latent_view,
+            RECONSTRUCTIONS: self.recon_view,
+            GRID: self.grid_view,
+            PRIOR: self.prior_view,
+            GENERATED: self.samples_view,
+            EPISODE: self.cartpole_view,
+            WEIGHTS: self.matrix_view,
+            PREDICTIONS: self.predictions_view,
         }
+        # ... and the two that read the whole snapshot (the plane's units, the graph's layout too)
+        self.widgets: dict[ViewKind[Any], QWidget] = {CURVE: self.plane, NODES: self.graph_view}
+        self.widgets.update({kind: cast(QWidget, view) for kind, view in self.snapshot_views.items()})
         # Two columns: what the network answers on the left, the images it makes on the right (an empty
         # column takes no room).
         layout = QHBoxLayout(self)
@@ -143,10 +166,7 @@ class DataViews(QWidget):
     def loaded(self, message: Loaded) -> None:
         self.plane.set_points(message.points, message.classes)
         self.graph_view.set_graph(message.graph)
-        for view in self.snapshot_views.values():
-            view.hide()  # until a snapshot brings what it shows
-        self.samples_view.clear()
-        self.cartpole_view.clear()
+        self._withdraw(self.snapshot_views.values())  # until a snapshot brings what it shows
         self.neuron_view.clear()
         self.text_view.clear()
         self.text_view.setVisible(message.samples)
@@ -156,10 +176,7 @@ class DataViews(QWidget):
     def clear(self) -> None:
         self.plane.set_points(None, None)
         self.graph_view.set_graph(None)
-        for view in self.snapshot_views.values():
-            view.hide()
-        self.samples_view.clear()
-        self.cartpole_view.clear()
+        self._withdraw(self.snapshot_views.values())
         self.neuron_view.clear()
         self.text_view.hide()
         self.lecture_view.hide()
@@ -169,9 +186,17 @@ class DataViews(QWidget):
         self.plane.show_snapshot(snapshot)
         self.neuron_view.show_snapshot(snapshot)
         self.graph_view.show_snapshot(snapshot)
-        for name, view in self.snapshot_views.items():
-            payload = snapshot.views.get(name)
+        for kind, view in self.snapshot_views.items():
+            payload = kind.payload_in(snapshot.views)
             if payload is not None:
                 view.show_payload(payload)
                 view.show()
                 self.show()
+            elif kind.withdrawn_in(snapshot.views):
+                self._withdraw([view])
+
+    @staticmethod
+    def _withdraw(views: Iterable[ViewWidget]) -> None:
+        for view in views:
+            view.clear()
+            view.hide()

@@ -52,6 +52,12 @@ class ForecastView(QWidget):
             plot.setTitle(f"example {i}", color=theme.text.name(), size=title_size(9))
             plot.getAxis("left").setTextPen(theme.text)
 
+    def clear(self) -> None:
+        self.last = None
+        for items in (self.windows, self.truths, self.forecasts):
+            for item in items:
+                item.setData([], [])
+
     def show_payload(self, forecast: Forecast) -> None:
         self.last = forecast
         windows, truth, predicted = forecast.windows, forecast.truth, forecast.predicted

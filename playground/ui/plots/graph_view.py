@@ -7,7 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from playground.runtime.messages import GraphLayout, Nodes, Snapshot
+from playground.runtime.live_views import NODES
+from playground.runtime.messages import GraphLayout, Snapshot
 from playground.ui.plots.colors import class_colour
 from playground.ui.plots.curves import style_plot
 from playground.ui.theme import Theme
@@ -62,8 +63,8 @@ class GraphView(QWidget):
         self.nodes.setData(pos=graph.positions, brush=brushes(classes), symbol=symbols)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        nodes = snapshot.views.get("nodes")
-        if self.layout_ is None or not isinstance(nodes, Nodes):
+        nodes = NODES.payload_in(snapshot.views)
+        if self.layout_ is None or nodes is None:
             return
         self.predicted = nodes.predicted
         self._draw_nodes(self.layout_, nodes.predicted)

@@ -64,6 +64,10 @@ class ImagesView(QWidget):
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
+    def clear(self) -> None:
+        self.last = None
+        self.image.clear()
+
     def show_payload(self, images: ImageRows) -> None:
         stacks = self.last = images.rows
         grid = rows(scaled(stacks[0]) if self.scale_first else stacks[0], *stacks[1:])

@@ -31,6 +31,10 @@ class LatentView(QWidget):
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
+    def clear(self) -> None:
+        self.last = None
+        self.points.clear()
+
     def show_payload(self, latent: Latent) -> None:
         self.last = latent
         title, codes, labels = latent.title, latent.codes, latent.labels

@@ -33,6 +33,10 @@ class MatrixView(QWidget):
     def set_theme(self, theme: Theme) -> None:
         style_plot(self.plot, theme)
 
+    def clear(self) -> None:
+        self.last = None
+        self.image.clear()
+
     def show_payload(self, matrix: Matrix) -> None:
         self.last = matrix
         rows, columns = matrix.values.shape

@@ -12,6 +12,7 @@ from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from playground.runtime.live_views import CURVE
 from playground.runtime.messages import Curve, PlaneLook, Points, Snapshot
 from playground.ui.plots.colors import class_colour, class_regions, diverging
 from playground.ui.plots.curves import style_plot
@@ -166,8 +167,8 @@ class PlaneView(QWidget):
         self.set_points(points, int(labels.max()) + 1 if len(labels) else 2)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        curve = snapshot.views.get("curve")
-        if self.points is not None and isinstance(curve, Curve):
+        curve = CURVE.payload_in(snapshot.views)
+        if self.points is not None and curve is not None:
             self._show_curve(curve)
             return
         self.last_look = snapshot.plane

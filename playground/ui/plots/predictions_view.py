@@ -95,6 +95,12 @@ class PredictionsView(QWidget):
         if self.last is not None:
             self.show_payload(self.last)
 
+    def clear(self) -> None:
+        self.last = None
+        for picture, caption in self.tiles:
+            picture.clear()
+            caption.clear()
+
     def show_payload(self, payload: Predictions) -> None:
         self.last = payload
         if len(self.tiles) < len(payload.images):
