@@ -23,6 +23,7 @@ from playground.core.reader import ProjectError
 from playground.core.registry import BlockSpec, ParamSpec, categories, format_shape, get_spec
 from playground.core.shapes import analyse, example_shapes
 from playground.host import VERSION, cores, is_preset, nearest_presets, project_file
+from playground.loading import load_torch
 
 EXIT_OK, EXIT_BAD_PROJECT, EXIT_UNREADABLE, EXIT_DIVERGED, EXIT_DEVICE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 CHECK_BUILDS_UP_TO = 256 << 20  # bytes of weights: a larger network is checked without building it
@@ -379,6 +380,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "blocks":  # every other command trains, reads data or checks with torch
+            load_torch()
         return args.run(args, out, err)
     except _Failure as exc:
         print(exc.message, file=err)

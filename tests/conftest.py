@@ -1,6 +1,6 @@
 """Shared test set-up: Qt renders offscreen, so the suite runs without a display; torch computes on one
 thread in the test process; what the app keeps (settings, the image-folder cache) goes to a temporary
-folder, never the user's."""
+folder, never the user's, one per test process (the suite runs in pytest-xdist's workers)."""
 
 import os
 import tempfile
@@ -9,7 +9,9 @@ import pytest
 import torch
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("PLAYGROUND_DATA_DIR", tempfile.mkdtemp(prefix="playground-tests-"))
+if "PLAYGROUND_DATA_DIR" not in os.environ or os.environ.get("PYTEST_XDIST_WORKER"):
+    # each of pytest-xdist's workers its own (they inherit the controller's environment)
+    os.environ["PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="playground-tests-")
 
 
 @pytest.fixture(autouse=True)

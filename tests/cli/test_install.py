@@ -40,16 +40,16 @@ def test_an_installed_playground_finds_its_presets_and_datasets(tmp_path: Path) 
     )
     shutil.rmtree(source)  # nothing may be read from the source any more
     check = (
-        "import json, playground\n"
-        "from playground.core.project import DatasetRef\n"
+        "import json\nfrom playground import host\n"
+        "from playground.core.project_types import DatasetRef\n"
         "from playground.nn.data import load_data\n"
         "digits = load_data(DatasetRef('digits', {}))\n"
         "text = load_data(DatasetRef('text', {}))\n"
         "pictures = load_data(DatasetRef('images', {'folder': 'shapes-folder'}))\n"
-        "print(json.dumps({'presets': sorted(p.stem for p in playground.PRESETS.glob('*.json')),"
-        " 'assignments': sorted(p.stem for p in playground.PRESETS.glob('assignments/*.json')),"
-        " 'spiral': str(playground.project_file('spiral-200')),"
-        " 'where': str(playground.PRESETS), 'digits': len(digits.train['x']), 'text': len(text.train['tokens']),"
+        "print(json.dumps({'presets': sorted(p.stem for p in host.PRESETS.glob('*.json')),"
+        " 'assignments': sorted(p.stem for p in host.PRESETS.glob('assignments/*.json')),"
+        " 'spiral': str(host.project_file('spiral-200')),"
+        " 'where': str(host.PRESETS), 'digits': len(digits.train['x']), 'text': len(text.train['tokens']),"
         " 'pictures': len(pictures.train['x']) + len(pictures.val['x'])}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site), "PLAYGROUND_DATA_DIR": str(tmp_path / "app-data")}
