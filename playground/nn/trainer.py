@@ -246,6 +246,12 @@ class Trainer:
         """Examples a full run sees (the project's epochs), None for a run until stopped (epochs 0)."""
         return self.config.epochs * self.task.examples if self.config.epochs else None
 
+    @property
+    def lr_used(self) -> float:
+        """The learning rate the last step used (before any step: the first one's), as ``train --json``
+        and the window's status line say it."""
+        return self.lr_at(max(self.step_count - 1, 0))
+
     # --- training ------------------------------------------------------------------------
     def step(self) -> StepReport:
         """Train on one batch. Raises TrainingStopped (Diverged for NaN/Inf) when it cannot go on."""

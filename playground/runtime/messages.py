@@ -99,7 +99,7 @@ class Progress:
     epoch: float
     elapsed: float
     steps_per_second: float
-    lr: float
+    lr: float  # the learning rate the last step used (Trainer.lr_used), as train --json says it
     evaluations: list[dict[str, float]] = field(default_factory=list)
     threads: int = 1  # CPU threads torch computes with now (the user's choice or nn/threads.py's)
     compiled: str = ""  # what torch.compile did (the compile setting): how long it took, or why not

@@ -109,6 +109,16 @@ def test_schedules() -> None:
     assert cosine.lr_at(0) == 0.1 and abs(cosine.lr_at(50) - 0.05) < 1e-12 and cosine.lr_at(100) < 1e-12
 
 
+def test_the_rate_said_is_the_one_the_last_step_used_in_the_window_as_on_the_command_line() -> None:
+    trainer = blobs(schedule="step", step_size=2, gamma=0.5, lr=0.1)
+    assert trainer.lr_used == 0.1  # before any step: the first one's
+    reports = [trainer.step() for _ in range(4)]
+    assert [r.lr for r in reports] == [0.1, 0.1, 0.05, 0.05]
+    assert trainer.lr_used == reports[-1].lr == 0.05  # not the next step's 0.025
+    trainer.step()
+    assert trainer.lr_used == 0.025
+
+
 def test_a_diverging_run_stops_with_a_plain_explanation() -> None:
     graph = classifier(inputs=1, classes=1)
     trainer = Trainer(project(graph, "polynomial", task="regression", optimizer="sgd", lr=10.0, seed=0), device="cpu")

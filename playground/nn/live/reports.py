@@ -111,7 +111,7 @@ class Reporter:
                 trainer.epoch,
                 trainer.elapsed,
                 self.rate if playing else 0.0,
-                trainer.lr_at(trainer.step_count),
+                trainer.lr_used,
                 self.evaluations,
                 torch.get_num_threads(),
                 trainer.compile_status(),
