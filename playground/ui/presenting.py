@@ -64,7 +64,7 @@ class PresentedWindow(QMainWindow):
 
     def dock(self, name: str) -> QDockWidget:
         """The window's dock of that object name (each is made with the window)."""
-        found = self.dock(name)
+        found = self.findChild(QDockWidget, name)
         if found is None:
             raise LookupError(f"the window has no dock {name!r}")
         return found
