@@ -17,7 +17,7 @@ from playground.core.groups import GroupBlocks
 from playground.core.project import load
 from playground.nn.live.worker import WorkerLoop
 from playground.runtime import protocol as p
-from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped
+from playground.runtime.messages import Catalogue, Loaded, Progress, Snapshot, Stopped, Withdrawn
 from tests.core.test_project import PRESETS
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -187,9 +187,9 @@ def test_the_focused_linear_block_sends_its_weight_matrix(worker: Worker) -> Non
     assert np.isclose(matrix.values.mean(), stats.mean, atol=1e-6) and np.isclose(
         matrix.values.std(ddof=1), stats.std, rtol=1e-4
     )
-    worker.send(p.Focus("conv2d_1", 0))  # not a Linear: nothing for this view
+    worker.send(p.Focus("conv2d_1", 0))  # not a Linear: the view withdraws the matrix it showed
     worker.wait_for(Snapshot, 1, count=len(worker.of(Snapshot, 1)) + 1)
-    assert "weights" not in worker.of(Snapshot, 1)[-1].views
+    assert isinstance(worker.of(Snapshot, 1)[-1].views["weights"], Withdrawn)
 
 
 def test_a_network_with_a_1d_input_gets_the_function_view(worker: Worker) -> None:

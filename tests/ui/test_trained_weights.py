@@ -77,7 +77,8 @@ def test_weights_of_an_edited_network_are_refused_by_name_and_the_project_opens(
         "The saved weights were not used" in message.text() and "linear_2 (bias is 8 there, 6 here)" in message.text()
     )
     wait_ready(qtbot, window)
-    assert step_of(window) == 0 and window.document.graph.blocks["linear_2"].params["out_features"] == 6
+    qtbot.waitUntil(lambda: step_of(window) == 0, timeout=LATER)  # the untrained run's first figures
+    assert window.document.graph.blocks["linear_2"].params["out_features"] == 6
 
 
 def test_save_without_the_weights_when_the_setting_is_off(qtbot, window, spiral) -> None:
