@@ -56,6 +56,7 @@ def test_the_weights_view_withdraws_its_matrix_when_no_linear_is_selected(qtbot)
     views.show_snapshot(Snapshot(1, 2, {}, {}, views=withdrawn))
     assert not shown.isVisible() and views.matrix_view.last is None
     assert views.matrix_view.image.image is None  # cleared, not only hidden
+    assert not views.isVisible()  # nothing else to show: the pane gives the curves its width back
 
 
 def test_a_payload_of_another_type_than_its_kind_is_refused_on_both_sides() -> None:

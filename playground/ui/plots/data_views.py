@@ -194,6 +194,8 @@ class DataViews(QWidget):
                 self.show()
             elif kind.withdrawn_in(snapshot.views):
                 self._withdraw([view])
+                if not any(not holder.isHidden() for holder, _ in self.columns):
+                    self.hide()  # the last view withdrawn: the curves take the width back
 
     @staticmethod
     def _withdraw(views: Iterable[ViewWidget]) -> None:
