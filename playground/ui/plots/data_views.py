@@ -57,6 +57,8 @@ class ViewWidget(Protocol):
 
     def hide(self) -> None: ...
 
+    def isHidden(self) -> bool: ...
+
 
 class DataViews(QWidget):
     def __init__(self, theme: Theme) -> None:
@@ -192,7 +194,7 @@ class DataViews(QWidget):
                 view.show_payload(payload)
                 view.show()
                 self.show()
-            elif kind.withdrawn_in(snapshot.views):
+            elif kind.withdrawn_in(snapshot.views) and not view.isHidden():  # once, not every snapshot
                 self._withdraw([view])
                 if not any(not holder.isHidden() for holder, _ in self.columns):
                     self.hide()  # the last view withdrawn: the curves take the width back
