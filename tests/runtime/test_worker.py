@@ -450,7 +450,7 @@ def test_out_of_memory_in_a_step_and_in_the_evaluation_after_it_stops_the_run_no
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 4398046511104 bytes.")
 
     worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
-    worker.wait_for(Loaded, 1)
+    worker.wait_for(Snapshot, 1)  # the run is built and its first look inside taken, before memory runs out
     monkeypatch.setattr(Trainer, "_train_step", no_memory)
     monkeypatch.setattr(Probe, "inspect", no_memory)  # the look inside after the pause: a forward pass
     worker.send(p.Play())

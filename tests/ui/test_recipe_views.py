@@ -70,7 +70,7 @@ def test_generated_points_and_the_reverse_diffusion_animation(qtbot, window) -> 
 def test_the_cart_pole_plays_the_policy_and_the_return_is_plotted(qtbot, window) -> None:
     panel = train_preset(qtbot, window, "policy-gradient", 10)
     view = panel.views.cartpole_view
-    qtbot.waitUntil(lambda: view.isVisible() and view.episode is not None, timeout=LATER)
+    qtbot.waitUntil(lambda: view.isVisible() and view.episode is not None, timeout=FIRST)  # an episode played
     frame = view.frame
     qtbot.waitUntil(lambda: view.frame > frame + 3, timeout=LATER)
     picture = view.grab().toImage()
