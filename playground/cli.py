@@ -279,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--resume", action="store_true", help="continue from the state --save-weights saved")
     train.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="record the run into DIR, a new or empty folder (keyframes for the time machine, docs/recording.md)",
+    )
+    train.add_argument(
         "--threads",
         type=cli_types.positive,
         metavar="N",

@@ -77,6 +77,12 @@ def _v10_to_v11(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _v11_to_v12(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 12 added the training setting ``record_mb``: the memory the time machine keeps a run's
+    keyframes in (nn/recording.py). A version-11 file records within the default budget, 256 MB."""
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -88,5 +94,6 @@ MIGRATIONS: dict[int, Migration] = {
     8: _v8_to_v9,
     9: _v9_to_v10,
     10: _v10_to_v11,
+    11: _v11_to_v12,
 }
 """``MIGRATIONS[v]`` turns a version-``v`` document into a version ``v + 1`` one."""

@@ -27,7 +27,7 @@ from playground.core.registry import canonical_type, get_spec, is_valid_id
 from playground.core.shapes import resolve_params
 
 FORMAT_NAME = "playground-project"
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_BLOCKS = 5000
 MAX_DEPTH = 16

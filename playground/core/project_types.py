@@ -97,6 +97,14 @@ class TrainingConfig:
         "Compile the network with torch.compile (pays off in long runs of large networks)",
         SettingUse("form", live=False, script=""),
     )
+    record_mb: int = _setting(
+        "int",
+        256,
+        "Memory the time machine keeps a run's keyframes in, MB (0: no recording)",
+        SettingUse("form", live=False, script=""),
+        min=0,
+        max=1 << 20,
+    )
     # Knobs of particular recipes (each task names the ones it reads; the panel shows only those).
     kl_weight: float = _setting(
         "float",

@@ -64,12 +64,10 @@ def _tied_apart(module: torch.nn.Module, weights: dict[str, torch.Tensor]) -> st
     return ""
 
 
-def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
-    """Weights and trainer state as a pair: both are written whole before either replaces the files
-    saved before (a full disk leaves those as they were), and both carry the same ``pair`` mark, so a
-    pair cut in two (a kill between the renames) is refused when read."""
-    weights_path, trainer_path = weights_files(stem)
-    pair = secrets.token_hex(8)
+def trainer_state(trainer: Trainer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """What training goes on from besides the weights: the optimisers' tensors, the random and batching
+    state (as CPU tensors, which may share memory with the trainer's), and the counters, settings and
+    history as JSON-ready metadata."""
     tensors: dict[str, torch.Tensor] = {}
     optimizers: dict[str, Any] = {}
     for name, optimizer in trainer.optimizers.items():
@@ -94,6 +92,16 @@ def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
         "history": trainer.history,
         "optimizers": optimizers,
     }
+    return tensors, meta
+
+
+def save_checkpoint(trainer: Trainer, stem: Path) -> tuple[Path, Path]:
+    """Weights and trainer state as a pair: both are written whole before either replaces the files
+    saved before (a full disk leaves those as they were), and both carry the same ``pair`` mark, so a
+    pair cut in two (a kill between the renames) is refused when read."""
+    weights_path, trainer_path = weights_files(stem)
+    pair = secrets.token_hex(8)
+    tensors, meta = trainer_state(trainer)
     step = str(trainer.step_count)
     weights = save(weights_of(trainer.model), metadata={"format": "playground-weights", "step": step, "pair": pair})
     kept = save(

@@ -20,12 +20,14 @@ import torch
 
 from playground.core.machine import size_text
 from playground.core.project_types import Project
+from playground.core.project_write import to_document
 from playground.nn import threads
 from playground.nn.checkpoint import CheckpointError, kept_note, load_checkpoint, save_checkpoint
 from playground.nn.compile import CompileError
 from playground.nn.data.base import DataError
 from playground.nn.data.image_folder import reading
 from playground.nn.distributed import ALONE, World, join, leave, mean, world_from_env
+from playground.nn.recording import EARLY_STEPS, MB, Recording, write_run
 from playground.nn.tasks.base import Diverged, TaskError, TrainingStopped
 from playground.nn.trainer import StepReport, Trainer, out_of_memory
 
@@ -191,6 +193,14 @@ def _train(
         if unwritable:
             print(f"{stem.parent}: the weights cannot be written there ({unwritable}): nothing was trained", file=err)
             return EXIT_UNWRITABLE
+    if args.record is not None and world.main:
+        if not project.training.record_mb:
+            print(f"{path}: its training.record_mb is 0, which records nothing: nothing was trained", file=err)
+            return EXIT_BAD_PROJECT
+        unusable = _unusable_record_folder(args.record)
+        if unusable:
+            print(f"{args.record}: {unusable}: nothing was trained", file=err)
+            return EXIT_UNWRITABLE
     trainer = build_trainer(project, path, device, args.seed, world, err)
     if isinstance(trainer, list):
         for line in trainer:
@@ -208,6 +218,44 @@ def _train(
             return EXIT_BAD_PROJECT
         if note:
             print(f"{path}: {note}", file=err)
+    recording: Recording | None = None
+    if args.record is not None and world.main:
+        recording = Recording(project.training.record_mb * MB)
+        recording.offer(trainer)  # the network before its first step
+    code = _loop(trainer, project, path, args, world, out, err, recording)
+    if recording is not None:
+        try:
+            write_run(recording, trainer, to_document(project), args.record)
+        except OSError as exc:
+            print(f"{exc.filename or args.record}: the run was not recorded ({exc.strerror or exc})", file=err)
+        else:
+            kept = f"{len(recording.keyframes):,} keyframes" + (f" ({recording.refused})" if recording.refused else "")
+            print(f"recorded {kept} in {args.record}", file=err if args.json else out)
+    return code
+
+
+def _unusable_record_folder(folder: Path) -> str:
+    """Why a run cannot be recorded into ``folder`` ("" when it can: a new or empty folder, made now)."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        return "is not an empty folder, and a recording replaces nothing: choose a new one"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot be made ({exc.strerror or exc})"
+    return _unwritable(folder / "run")
+
+
+def _loop(
+    trainer: Trainer,
+    project: Project,
+    path: Path,
+    args: argparse.Namespace,
+    world: World,
+    out: TextIO,
+    err: TextIO,
+    recording: Recording | None,
+) -> int:
+    stem = path.with_suffix("")
     per_epoch = trainer.steps_per_epoch()
     epochs = args.epochs or project.training.epochs
     total = args.steps or epochs * per_epoch  # 0: the project trains until stopped (epochs 0), here Ctrl+C
@@ -230,10 +278,14 @@ def _train(
             done += 1
             loss_sum = loss_sum + report.value
             loss_count += 1
+            if recording is not None and trainer.step_count in EARLY_STEPS and done % eval_every:
+                recording.offer(trainer)  # denser early, where learning changes fastest
             if done % eval_every == 0:
                 trainer.read()
                 loss = mean(float(loss_sum) / loss_count, world, trainer.device)
                 metrics = trainer.evaluate() if world.main else {}
+                if recording is not None:
+                    recording.offer(trainer)
                 reporter.progress(report, loss, metrics, done)
                 loss_sum, loss_count = 0.0, 0
             else:
@@ -260,6 +312,8 @@ def _train(
         return EXIT_DEVICE
     if world.main and (loss_count or not metrics):
         metrics = trainer.evaluate()
+        if recording is not None:
+            recording.offer(trainer)
     if trainer.compile_note != compile_note:  # torch.compile failed at the first step
         print(f"{path}: {trainer.compile_note}", file=err)
     reporter.finish("done", trainer, metrics=metrics)

@@ -284,6 +284,17 @@ class Snapshot:
     plane: PlaneLook = field(default_factory=PlaneLook)
     detail: BlockDetail | None = None
     views: dict[str, object] = field(default_factory=dict)
+    recorded: bool = False  # the network as a keyframe of the recording holds it (the timeline), not live
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The steps the time machine keeps keyframes at (nn/recording.py), sent when they change, and why
+    nothing more is recorded ("" while recording)."""
+
+    run: int
+    steps: tuple[int, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True)

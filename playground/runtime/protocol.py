@@ -115,6 +115,14 @@ class Focus(Command):
 
 
 @dataclass(frozen=True)
+class Show(Command):
+    """Show the network as the recording's keyframe at ``step`` holds it (the timeline), or live (None);
+    training goes on either way."""
+
+    step: int | None
+
+
+@dataclass(frozen=True)
 class Cell(Command):
     """The validation images behind one cell of the confusion matrix (answered by CellImages)."""
 

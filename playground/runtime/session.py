@@ -25,6 +25,7 @@ from playground.runtime.messages import (
     Loaded,
     Progress,
     Reading,
+    Recorded,
     Sampled,
     Snapshot,
     Stopped,
@@ -142,6 +143,7 @@ class TrainingSession(QObject):
     cell_shown = Signal(object)  # CellImages: the images behind a cell of the confusion matrix
     progressed = Signal(object)  # Progress
     snapshotted = Signal(object)  # Snapshot
+    recorded = Signal(object)  # Recorded: the steps the time machine keeps
     stopped = Signal(object)  # Stopped
     sampled = Signal(object)  # Sampled
     written = Signal(object)  # Written: weights saved, an export made (or why not)
@@ -171,6 +173,7 @@ class TrainingSession(QObject):
             CellImages: self.cell_shown,
             Progress: self.progressed,
             Snapshot: self.snapshotted,
+            Recorded: self.recorded,
             Sampled: self.sampled,
             Stopped: self.stopped,
         }
@@ -281,6 +284,10 @@ class TrainingSession(QObject):
 
     def set_focus(self, block_id: str | None, example: int = 0) -> None:
         self.post(p.Focus(block_id, example))
+
+    def show_step(self, step: int | None) -> None:
+        """Show the network at the recording's keyframe of ``step`` (None: live); answered by a Snapshot."""
+        self.post(p.Show(step))
 
     def show_cell(self, true: int, predicted: int) -> None:
         """Ask for the validation images of one confusion-matrix cell (answered by ``cell_shown``)."""

@@ -69,7 +69,8 @@ class LiveViews(QObject):
         """The plots now and, a third of a frame later (in a paint pass of its own), the canvas."""
         self.last = snapshot
         self.panel.views.show_snapshot(snapshot)
-        self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
+        if not snapshot.recorded:  # the norms' history is the run's, drawn as it trains
+            self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
         if snapshot.detail is not None:
             self.block_view.show_detail(snapshot.detail)
             self.panel.views.show_detail(snapshot.detail, self.block_view.example.value())

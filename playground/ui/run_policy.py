@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QScrollArea, QStyle, QWidget
 from playground.core.files import weights_files
 from playground.core.graph import Graph, walk
 from playground.core.project_types import DatasetRef, TrainingConfig
-from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Reading, Stopped
+from playground.runtime.messages import LIVE_SETTINGS, Catalogue, Loaded, Progress, Reading, Recorded, Stopped
 from playground.runtime.session import TrainingSession
 from playground.ui.document import Document
 from playground.ui.plots.curves import CurvesView
@@ -156,6 +156,7 @@ class RunPolicy(QWidget):
         self.controls.settings.catalogued(catalogue)
 
     def _loaded(self, message: Loaded) -> None:
+        self.curves.timeline.clear()
         self.views.neuron_view.set_graph(self.document.root)
         self.views.loaded(message)
         self.loss_at_start = None
@@ -172,11 +173,15 @@ class RunPolicy(QWidget):
             self.transport.message.setText(message.restored)
             self.transport.message.show()
 
+    def _recorded(self, message: Recorded) -> None:
+        self.curves.timeline.set_steps(message.steps)
+
     def _reading(self, message: Reading) -> None:
         self.transport.status.setText(f"Reading the images: {message.done:,} of {message.total:,}")
 
     def _progressed(self, progress: Progress) -> None:
         self.curves.add(progress)
+        self.curves.timeline.set_live_step(progress.step)
         if self.loss_at_start is None and len(progress.losses):
             self.loss_at_start = float(progress.losses[0])
         latest = progress.evaluations[-1] if progress.evaluations else {}

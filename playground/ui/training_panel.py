@@ -82,6 +82,8 @@ class TrainingPanel(RunPolicy):
         session.reading.connect(self._reading)
         session.thumbnails.connect(self.controls.settings.show_thumbnails)
         session.progressed.connect(self._progressed)
+        session.recorded.connect(self._recorded)
+        self.curves.timeline.shown.connect(session.show_step)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
         session.sampled.connect(self.views.text_view.add)

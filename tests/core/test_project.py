@@ -193,7 +193,7 @@ def paths(node, prefix=()):
 SPIRAL_PATHS = [p for p in paths(spiral_doc()) if p]
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(st.sampled_from(SPIRAL_PATHS), st.one_of(st.just(KeyError), JSON_VALUES)), min_size=1, max_size=4

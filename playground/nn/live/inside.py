@@ -45,7 +45,11 @@ def input_plane(trainer: Trainer, probe: Probe, bounds: tuple[float, float]) -> 
         if len(v) <= MAX_UNITS
     }
     weights = {
-        name: module.weight.detach().float().cpu().numpy()
+        name: module.weight.detach()
+        .float()
+        .cpu()
+        .numpy()
+        .copy()  # a copy: training changes the weights before the message leaves
         for name, module in trainer.model.named_children()
         if isinstance(module, nn.Linear) and max(module.weight.shape) <= MAX_UNITS
     }
@@ -74,7 +78,7 @@ def detail(
         maps = activation[min(example, len(activation) - 1)]
     weight = params.get("weight")
     if weight is not None and weight.dim() == 4:
-        filters = weight.detach()[:, 0].float().cpu().numpy()
+        filters = weight.detach()[:, 0].float().cpu().numpy().copy()
     confusion = None
     if block in trainer.compiled.outputs:
         confusion = trainer.task.confusion()

@@ -14,17 +14,15 @@ import torch
 
 from playground.nn.live import inside, views
 from playground.nn.probes import Probe, block_gradient_norms
+from playground.nn.recording import EARLY_STEPS, MB, Recording, Shown
 from playground.nn.tasks.language_model import LanguageModelTask
 from playground.nn.trainer import Trainer, read_losses
 from playground.runtime import protocol as p
-from playground.runtime.messages import PlaneLook, Points, Progress, Sampled, Snapshot
+from playground.runtime.messages import PlaneLook, Points, Progress, Recorded, Sampled, Snapshot
 
 PROGRESS_PERIOD = 1 / 20  # curves
 EVAL_PERIOD = 0.25  # validation metrics ...
 EVAL_SHARE = 0.1  # ... but evaluating (sampling a diffusion model, say) takes at most this share of the time
-# Steps evaluated whatever the time: the curves change most in their first stretch, and a fast network is
-# past step 500 within the first period.
-EARLY_EVALS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
 SNAPSHOT_PERIOD = 1 / 5  # activations, gradients, the input plane
 PROBE_EXAMPLES = 64
 SAMPLE_PERIOD = 3.0  # seconds between texts written by a language model while it trains
@@ -50,6 +48,8 @@ class Reporter:
         self.eval_seconds = 0.0  # how long the last evaluation took
         self.window_start = (time.perf_counter(), trainer.step_count)
         self.rate = 0.0
+        self.recording = Recording(trainer.config.record_mb * MB)
+        self.shown: int | None = None  # the recorded step the views show (None: live)
         for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated
             self.evaluations.append({k: v for k, v in record.items() if k != "seconds"})
             if "train_loss" in record:
@@ -69,13 +69,13 @@ class Reporter:
         """Between training steps: evaluate, send the curves, look inside, let a language model write,
         each when its time has come."""
         now = time.perf_counter()
-        if self.trainer.step_count in EARLY_EVALS or now - self.last_eval >= max(
+        if self.trainer.step_count in EARLY_STEPS or now - self.last_eval >= max(
             EVAL_PERIOD, self.eval_seconds / EVAL_SHARE
         ):
             self.evaluate()
         if now - self.last_flush >= PROGRESS_PERIOD:
             self.flush(playing)
-        if now - self.last_snapshot >= SNAPSHOT_PERIOD:
+        if self.shown is None and now - self.last_snapshot >= SNAPSHOT_PERIOD:  # the past does not change
             self.snapshot(playing)
         if now - self.last_sample >= SAMPLE_PERIOD:
             self.sample()
@@ -94,6 +94,13 @@ class Reporter:
         self.evaluations.append(dict(trainer.evaluate() | {"step": trainer.step_count, "epoch": trainer.epoch}))
         self.last_eval = time.perf_counter()
         self.eval_seconds = self.last_eval - started
+        if self.recording.offer(trainer):
+            self.send(Recorded(self.run_id, self.recording.steps, self.recording.refused))
+
+    def show(self, step: int | None) -> None:
+        """The views at the recording's keyframe of ``step`` from now on (None: live again), at once."""
+        self.shown = step if step is None or self.recording.keyframes else None
+        self.snapshot(False)
 
     def flush(self, playing: bool) -> None:
         trainer = self.trainer
@@ -132,6 +139,14 @@ class Reporter:
         self.send(Sampled(self.run_id, step, prompt, text))
 
     def snapshot(self, playing: bool) -> None:
+        if self.shown is None:
+            self._look(playing, self.trainer.step_count, recorded=False)
+            return
+        with Shown(self.trainer, self.recording.at(self.shown)) as keyframe:
+            self._look(playing, keyframe.step, recorded=True)
+
+    def _look(self, playing: bool, step: int, recorded: bool) -> None:
+        """A Snapshot of the network as the trainer's model holds it now."""
         trainer, probe = self.trainer, self.probe
         inputs = trainer.task.probe_inputs(PROBE_EXAMPLES)
         count = min(PROBE_EXAMPLES, len(inputs[0])) if inputs else 0
@@ -148,12 +163,13 @@ class Reporter:
         self.send(
             Snapshot(
                 self.run_id,
-                trainer.step_count,
+                step,
                 block_gradient_norms(trainer.model),
                 inspection.wire_gradients,
                 plane,
                 inside.detail(trainer, inspection, inputs, self.focus.block, self.focus.example),
                 views.make_all(self.views, look),
+                recorded,
             )
         )
         self.last_snapshot = time.perf_counter()

@@ -273,7 +273,7 @@ class LatentView(LiveView):
             layer = module.get_submodule(node.target)
             field = by_block.get(node.args[0].name)
             if isinstance(layer, torch.nn.Embedding) and field in groups:
-                table = layer.weight.detach().float().cpu().numpy()
+                table = layer.weight.detach().float().cpu().numpy().copy()
                 return Latent(f"Rows of {node.target} (one per {field})", pca2(table), np.asarray(groups[field]))
         return None
 
@@ -296,7 +296,7 @@ class WeightMatrixView(LiveView):
         if not isinstance(layer, torch.nn.Linear):
             return Withdrawn()  # no Linear selected (any more): its matrix is not left on screen
         weight = layer.weight.detach()
-        shown = weight[:MATRIX_SIDE, :MATRIX_SIDE].float().cpu().numpy()
+        shown = weight[:MATRIX_SIDE, :MATRIX_SIDE].float().cpu().numpy().copy()
         return Matrix(f"{look.focus} weights", shown, (weight.shape[0], weight.shape[1]))
 
 

@@ -322,6 +322,11 @@ class WorkerLoop:
     def _speed(self, command: p.Speed) -> None:
         self.speed = float(command.steps_per_second)
 
+    @handles(p.Show)
+    def _show(self, command: p.Show) -> None:
+        if self.report is not None:
+            self.report.show(command.step)
+
     @handles(p.Cell)
     def _cell(self, command: p.Cell) -> None:
         if self.trainer is not None:
@@ -334,7 +339,7 @@ class WorkerLoop:
         self.focus = command
         if self.report is not None:
             self.report.focus = command
-            if not self.playing:
+            if not self.playing or self.report.shown is not None:
                 self.report.snapshot(False)
 
     # --- training --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from playground.runtime.messages import Progress
 from playground.ui.plain import Label
 from playground.ui.plots.series import Series
 from playground.ui.theme import Theme, title_size, ui_font
+from playground.ui.timeline import Timeline
 
 REDRAW_MS = 50  # at most 20 redraws a second
 WIDE_LEGEND = 4  # a plot this many times wider than tall has its legend in one row
@@ -150,6 +151,16 @@ class CurvesView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.controls)
         layout.addLayout(plots, 1)
+        self.timeline = Timeline()
+        self.timeline.shown.connect(self._show_cursor)
+        layout.addWidget(self.timeline)
+        self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in (self.loss_plot, self.metric_plot)]
+        for plot, cursor in zip((self.loss_plot, self.metric_plot), self.cursors, strict=True):
+            cursor.setZValue(10)
+            cursor.hide()
+            plot.addItem(cursor, ignoreBounds=True)
+        self._style_cursors()
+        self.cursor_step: int | None = None
 
         self.redrawn_at = 0.0  # perf_counter() of the last redraw: other views paint between two
         self.timer = QTimer(self)
@@ -171,6 +182,19 @@ class CurvesView(QWidget):
         self.theme = theme
         for plot in (self.loss_plot, self.metric_plot):
             style_plot(plot, theme)
+        self._style_cursors()
+
+    def _style_cursors(self) -> None:
+        for cursor in self.cursors:
+            cursor.setPen(pg.mkPen(self.theme.text, width=2, style=Qt.PenStyle.DashLine))
+
+    def _show_cursor(self, step: int | None) -> None:
+        """The step the timeline shows, marked on both plots (nothing while live)."""
+        self.cursor_step = step
+        for cursor in self.cursors:
+            cursor.setVisible(step is not None)
+            if step is not None:
+                cursor.setValue(float(self._x(np.array([step]))[0]))
 
     def _curve(self, plot: pg.PlotWidget, colour: str, name: str, symbol: bool = False) -> pg.PlotDataItem:
         item = plot.plot(
@@ -263,6 +287,7 @@ class CurvesView(QWidget):
         self._redraw_all()
 
     def _redraw_all(self) -> None:
+        self._show_cursor(self.cursor_step)  # steps or epochs
         self._drawn.clear()
         self._dirty = True
         self._redraw()
