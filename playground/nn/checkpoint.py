@@ -248,7 +248,7 @@ def _load_pair(trainer: Trainer, weights_path: Path, trainer_path: Path) -> None
         )
     load_weights(trainer, weights_path)
     try:
-        _restore(trainer, meta, tensors, trainer_path)
+        restore_state(trainer, meta, tensors, trainer_path)
     except CheckpointError:
         raise
     except Exception as exc:  # any other defect of a file from anywhere: said, never a traceback
@@ -298,7 +298,9 @@ def _check_tensors(found: dict[str, torch.Tensor], wanted: dict[str, torch.Tenso
             raise CheckpointError(f"{path}: {key} holds {_dtype(tensor)} numbers, not {_dtype(wanted[key])}")
 
 
-def _restore(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Tensor], path: Path) -> None:
+def restore_state(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Tensor], path: Path) -> None:
+    """Put back what ``trainer_state`` took (the weights aside), each part checked against this trainer
+    (CheckpointError naming ``path`` when one does not fit)."""
     rng = {k: v for k, v in tensors.items() if k.startswith("rng.")}
     task = {k[len("task.") :]: v for k, v in tensors.items() if k.startswith("task.")}
     _check_tensors(
@@ -347,6 +349,26 @@ def _restore(trainer: Trainer, meta: dict[str, Any], tensors: dict[str, torch.Te
     trainer.lr_applied = None  # the optimisers now hold the saved learning rate
     trainer.batch_size = meta["batch_size"]
     trainer.history = meta["history"]
+
+
+def resume(trainer: Trainer, stem: Path) -> tuple[str, int | None]:
+    """The weights and trainer state saved beside the project brought back, with the line that says so and
+    the step, or the run's start with the reason (and None)."""
+    weights, state = weights_files(stem)
+    note = ""
+    try:
+        if state.is_file():
+            note = load_checkpoint(trainer, stem)
+        else:
+            load_weights(trainer, weights)
+    except CheckpointError as exc:
+        trainer.reset()
+        return f"The saved weights were not used: {exc}. The network starts untrained.", None
+    return (
+        f"Trained weights restored from {weights.name} (step {trainer.step_count:,}): Play trains on, "
+        "Reset starts again from the initial weights." + (f" Note: {note[0].upper()}{note[1:]}." if note else ""),
+        trainer.step_count,
+    )
 
 
 def kept_note(stem: Path) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from playground.core.files import atomic_write
-from playground.nn.checkpoint import trainer_state, weights_of, write_safetensors
+from playground.nn.checkpoint import restore_state, trainer_state, weights_of, write_safetensors
 from playground.nn.trainer import Trainer
 
 # Steps evaluated (the window) and kept (the command line too) whatever the time: a network changes most in
@@ -69,14 +69,16 @@ class Recording:
         return sum(k.nbytes for k in self.keyframes)
 
     def offer(self, trainer: Trainer) -> bool:
-        """Keep the trainer's state now if its turn has come; True when the keyframes changed."""
+        """Keep the trainer's state now if its turn has come; True when the keyframes changed. Room is made
+        before a keyframe is taken (a keyframe is about as large as the one before), so even for a moment
+        the recording holds no more than its budget and one keyframe it is about to drop."""
         index, self.offered = self.offered, self.offered + 1
-        if (
-            self.budget <= 0
-            or self.refused
-            or index % self.stride
-            or (self.keyframes and self.keyframes[-1].step == trainer.step_count)
-        ):
+        if self.budget <= 0 or self.refused or (self.keyframes and self.keyframes[-1].step == trainer.step_count):
+            return False
+        size = self.keyframes[-1].nbytes if self.keyframes else 0
+        while len(self.keyframes) > 1 and self.nbytes + size > self.budget:
+            self._thin()
+        if index % self.stride or self.nbytes + size > self.budget:
             return False
         keyframe = capture(trainer, index)
         if keyframe.nbytes > self.budget:
@@ -84,12 +86,21 @@ class Recording:
                 f"one keyframe of this network takes {keyframe.nbytes / MB:,.1f} MB, more than the recording's "
                 f"budget of {self.budget / MB:,.0f} MB: nothing more is recorded"
             )
-            return False
+            return True
         self.keyframes.append(keyframe)
-        while self.nbytes > self.budget:
-            self.stride *= 2
-            self.keyframes = [k for k in self.keyframes if k.index % self.stride == 0]
+        while self.nbytes > self.budget:  # it was larger than the one before (a first step's optimiser state)
+            self._thin()
         return True
+
+    def _thin(self) -> None:
+        """Every other keyframe dropped, and every other offer kept from now on (the first always stays)."""
+        self.stride *= 2
+        self.keyframes = [k for k in self.keyframes if k.index % self.stride == 0]
+
+    def until(self, step: int) -> Recording:
+        """The recording of a branch from ``step``: the keyframes up to it, recorded on from there."""
+        kept = [k for k in self.keyframes if k.step <= step]
+        return Recording(self.budget, kept, self.stride, self.offered)
 
     def at(self, step: int) -> Keyframe:
         """The keyframe at ``step``, or the last one before it (the first when none is)."""
@@ -135,6 +146,20 @@ class Shown:
         model.load_state_dict(self.live)
         for name, param in model.named_parameters():
             param.grad = self.live_grads[name]
+
+
+def continue_from(trainer: Trainer, keyframe: Keyframe) -> None:
+    """The trainer back at ``keyframe``: its weights and gradients, optimisers, random and batching state,
+    counters and the history up to it, with the settings the trainer holds now (a branch with other knobs).
+    The keyframe's tensors are copied in: training must not change what the recording keeps."""
+    trainer.model.load_state_dict(keyframe.weights)
+    for name, param in trainer.model.named_parameters():
+        grad = keyframe.grads.get(name)
+        param.grad = None if grad is None else grad.to(param.device, copy=True)
+    history = [record for record in trainer.history if record["step"] <= keyframe.step]
+    state = {k: v.clone() for k, v in keyframe.state.items()}
+    restore_state(trainer, keyframe.meta | {"history": history}, state, Path(keyframe_name(keyframe.step)))
+    trainer.apply_config(trainer.config)
 
 
 # --- the run folder ---------------------------------------------------------------------------------------

@@ -57,6 +57,15 @@ class Reset(Command):
 
 
 @dataclass(frozen=True)
+class Branch(Command):
+    """Start run ``run`` from the recording's keyframe of ``step`` of the run before (its weights, optimiser,
+    random and batching state), with the settings as they are now; the keyframes up to it carry over."""
+
+    run: int
+    step: int
+
+
+@dataclass(frozen=True)
 class Play(Command):
     """Train to the end of the project's epochs; once there (or with epochs 0), on until paused."""
 

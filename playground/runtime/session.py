@@ -245,6 +245,12 @@ class TrainingSession(QObject):
         self.post(p.Reset(self.run, reseed))
         self._set_state("loading")
 
+    def branch(self, step: int) -> None:
+        """A new run from the recorded step ``step`` of this one (answered by Loaded, as a Reset is)."""
+        self.run += 1
+        self.post(p.Branch(self.run, step))
+        self._set_state("loading")
+
     def play(self) -> None:
         self.pausing = False
         self.post(p.Play())

@@ -69,7 +69,9 @@ class LiveViews(QObject):
         """The plots now and, a third of a frame later (in a paint pass of its own), the canvas."""
         self.last = snapshot
         self.panel.views.show_snapshot(snapshot)
-        if not snapshot.recorded:  # the norms' history is the run's, drawn as it trains
+        if snapshot.recorded:
+            self.panel.curves.timeline.drawn(snapshot.step)
+        else:  # the norms' history is the run's, drawn as it trains
             self.block_view.add_norms(snapshot.step, snapshot.grad_norms)
         if snapshot.detail is not None:
             self.block_view.show_detail(snapshot.detail)

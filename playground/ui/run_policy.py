@@ -107,6 +107,14 @@ class RunPolicy(QWidget):
         self.curves.new_run(self._run_label())
         self.session.reset(reseed)
 
+    def branch(self, step: int) -> None:
+        """Continue from recorded step ``step`` as a new run: the run so far stays on the curves, faded."""
+        if self.session.state not in ("ready", "running"):
+            return
+        self.curves.new_run(f"before the branch at step {step:,}")
+        self.curves.mark_branch(step)
+        self.session.branch(step)
+
     def restart(self, resume: bool = False) -> None:
         """A new run on the project as it is now; ``resume``: from the trained state saved beside its file."""
         project = self.document.project

@@ -1,21 +1,33 @@
 """The time machine's timeline, under the curves: one slider over the steps the run keeps keyframes at
 (nn/recording.py), its right end the live network. Dragging it (or Left/Right, Home/End on it) asks the
-training process to draw every view at that step; training goes on meanwhile, and "Live" comes back."""
+training process to draw every view at that step; training goes on meanwhile, and "Live" comes back.
+Replay plays the recorded run back as an animation, a frame drawn before the next is asked for."""
 
 from __future__ import annotations
 
 import bisect
+import math
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSlider, QToolButton, QWidget
 
 from playground.ui.plain import Label
 
 ASK_MS = 30  # a drag asks for the step it rests on, not for each pixel it crosses
+REPLAY_FPS = 20
+REPLAY_SECONDS = (5, 10, 20, 40)  # how long a replay of the whole run takes
+
+
+def button(text: str) -> QToolButton:
+    """A text button as tall as the slider's row (a tool button: the curves keep the height)."""
+    made = QToolButton()
+    made.setText(text)
+    return made
 
 
 class Timeline(QWidget):
     shown = Signal(object)  # the recorded step the views should show, or None for live
+    branched = Signal(int)  # continue from this recorded step, as a new run
 
     def __init__(self) -> None:
         super().__init__()
@@ -31,15 +43,41 @@ class Timeline(QWidget):
         self.slider.valueChanged.connect(self._moved)
         self.status = Label()
         self.status.setObjectName("timelineStatus")
-        self.live = QPushButton("Live")
+        self.live = button("Live")
         self.live.setObjectName("timelineLive")
         self.live.setToolTip("Show the network as it trains now (End)")
         self.live.clicked.connect(lambda: self.slider.setValue(self.slider.maximum()))
+        self.replay = button("Replay")
+        self.replay.setObjectName("timelineReplay")
+        self.replay.setToolTip("Play the recorded run back as an animation, from the step shown")
+        self.replay.clicked.connect(self.toggle_replay)
+        self.replay_length = QComboBox()
+        self.replay_length.setObjectName("replayLength")
+        self.replay_length.setAccessibleName("Replay length")
+        self.replay_length.setToolTip("How long a replay of the whole run takes")
+        self.replay_length.addItems([f"{seconds} s" for seconds in REPLAY_SECONDS])
+        self.replay_length.setCurrentIndex(REPLAY_SECONDS.index(10))
+        self.branch = button("Continue from here")
+        self.branch.setObjectName("timelineBranch")
+        self.branch.setToolTip(
+            "Start a new run from the step shown, with the settings as they are now (the run so far stays on the "
+            "curves, faded)"
+        )
+        self.branch.clicked.connect(lambda: self.branched.emit(self.step()))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.slider, 1)
         row.addWidget(self.status)
         row.addWidget(self.live)
+        row.addWidget(self.branch)
+        row.addWidget(self.replay)
+        row.addWidget(self.replay_length)
+        self.drawn_step: int | None = None  # the recorded step the views show now
+        self.waited = 0  # replay frames waited for the views to catch up
+        self.replaying = QTimer(self)
+        self.replaying.setInterval(1000 // REPLAY_FPS)
+        self.replaying.timeout.connect(self._next_frame)
+        self.slider.sliderPressed.connect(self.stop_replay)
         self.asking = QTimer(self)
         self.asking.setSingleShot(True)
         self.asking.setInterval(ASK_MS)
@@ -72,7 +110,45 @@ class Timeline(QWidget):
     def clear(self) -> None:
         """A new run: nothing recorded yet, live."""
         self.live_step = 0
+        self.stop_replay()
         self.set_steps(())
+
+    def drawn(self, step: int) -> None:
+        """The views now show recorded step ``step`` (a replay's next frame may be asked for)."""
+        self.drawn_step = step
+
+    def toggle_replay(self) -> None:
+        if self.replaying.isActive():
+            self.stop_replay()
+            return
+        if len(self.steps) < 2:
+            return
+        start = self.slider.value()
+        self.slider.setValue(0 if start >= len(self.steps) - 1 else start)  # live or the end: from the start
+        self._ask_now()
+        self.replay.setText("Stop replay")
+        self.replaying.start()
+
+    def stop_replay(self) -> None:
+        self.replaying.stop()
+        self.replay.setText("Replay")
+
+    def _next_frame(self) -> None:
+        self.waited += 1
+        if self.drawn_step != self.step() and self.waited < REPLAY_FPS:
+            return  # the last frame is not drawn yet: a slow view slows the replay (a second at most)
+        self.waited = 0
+        seconds = REPLAY_SECONDS[self.replay_length.currentIndex()]
+        stride = max(1, math.ceil(len(self.steps) / (seconds * REPLAY_FPS)))
+        value = min(self.slider.value() + stride, len(self.steps) - 1)
+        self.slider.setValue(value)
+        self._ask_now()
+        if value == len(self.steps) - 1:
+            self.stop_replay()  # the last recorded step stays on screen
+
+    def _ask_now(self) -> None:
+        self.asking.stop()
+        self.shown.emit(self.step())
 
     def _moved(self) -> None:
         self._say()
@@ -81,8 +157,10 @@ class Timeline(QWidget):
     def _say(self) -> None:
         step = self.step()
         self.live.setEnabled(step is not None)
+        self.branch.setEnabled(step is not None)
         if step is None:
-            kept = f", {len(self.steps):,} steps recorded" if self.steps else ""
+            count = len(self.steps)
+            kept = f" ({count:,} recorded)" if count else ""
             self.status.setText(f"Live: step {self.live_step:,}{kept}")
         else:
             self.status.setText(f"Step {step:,} of {self.live_step:,}, recorded")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFrame,
     QScrollArea,
     QSplitter,
@@ -84,6 +83,7 @@ class TrainingPanel(RunPolicy):
         session.progressed.connect(self._progressed)
         session.recorded.connect(self._recorded)
         self.curves.timeline.shown.connect(session.show_step)
+        self.curves.timeline.branched.connect(self.branch)
         session.stopped.connect(self._stopped)
         session.state_changed.connect(self._state_changed)
         session.sampled.connect(self.views.text_view.add)
@@ -115,9 +115,7 @@ class TrainingPanel(RunPolicy):
         self.transport.status.set_lines(4 if on else 3)  # large type in a narrower column
         self.left.setMinimumWidth(0 if on else LEFT_WIDTH)  # large type must not push the window off the screen
         self.curves.controls.setVisible(not on)
-        stacked = on or bool(self.narrow)
-        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
-        self.curves.plots.setDirection(direction)  # loss over accuracy in a narrow column
+        self.curves.set_stacked(on or bool(self.narrow))  # loss over accuracy in a narrow column
         if on:
             self.sizes_before = self.splitter.sizes()
             QTimer.singleShot(0, self._share_width)  # once the window has its full-screen size
@@ -144,8 +142,7 @@ class TrainingPanel(RunPolicy):
         if self.presenting or narrow == self.narrow:
             return
         self.narrow = narrow
-        stacked = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
-        self.curves.plots.setDirection(stacked)
+        self.curves.set_stacked(narrow)
         if narrow:
             total = sum(self.splitter.sizes())
             self.splitter.setSizes(

@@ -34,7 +34,7 @@ def test_the_budget_holds_and_thinning_keeps_the_run_spread_from_its_start() -> 
 def test_a_keyframe_larger_than_the_budget_is_not_kept_and_a_budget_of_0_records_nothing() -> None:
     trainer = spiral()
     small = Recording(budget=100)
-    assert not small.offer(trainer) and small.keyframes == []
+    assert small.offer(trainer) and small.keyframes == [], "the note is news"
     assert "more than the recording's budget" in small.refused
     off = Recording(budget=0)
     assert not off.offer(trainer) and off.keyframes == [] and off.refused == ""

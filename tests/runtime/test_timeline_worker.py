@@ -11,7 +11,7 @@ import pytest
 
 from playground.core.project import load
 from playground.runtime import protocol as p
-from playground.runtime.messages import Recorded, Snapshot, Stopped
+from playground.runtime.messages import Recorded, Sampled, Snapshot, Stopped
 from tests.core.test_project import PRESETS
 from tests.runtime.conftest import Worker
 
@@ -77,3 +77,41 @@ def test_training_goes_on_while_the_past_is_shown_and_live_comes_back(worker: Wo
     worker.wait_for(Snapshot, 1, len(worker.of(Snapshot, 1)) + 1)
     live = worker.of(Snapshot, 1)[-1]
     assert not live.recorded and live.step == 200
+
+
+def test_a_language_model_writes_at_a_recorded_step_what_a_run_stopped_there_wrote(worker: Worker) -> None:
+    worker.send(p.Load(1, load(PRESETS / "char-gpt.json"), None, "cpu"))
+    worker.send(p.Steps(30))
+    worker.wait_for(Stopped, 1)
+    assert 20 in last_recorded(worker, 1).steps
+    written = len(worker.of(Sampled, 1))
+    worker.send(p.Show(20))
+    past = worker.wait_for(Sampled, 1, written + 1)[-1]
+    worker.send(p.Load(2, load(PRESETS / "char-gpt.json"), None, "cpu"))
+    worker.send(p.Steps(20))
+    worker.wait_for(Stopped, 2)
+    fresh = worker.wait_for(Sampled, 2)[-1]
+    assert (past.step, past.prompt, past.text) == (fresh.step, fresh.prompt, fresh.text) and fresh.step == 20
+
+
+def test_a_branch_continued_unchanged_reproduces_the_runs_losses_and_keeps_the_keyframes_before_it(
+    worker: Worker,
+) -> None:
+    worker.send(p.Load(1, load(PRESETS / "mlp-spiral.json"), None, "cpu"))
+    worker.send(p.Steps(300))
+    worker.wait_for(Stopped, 1)
+    assert np.array_equal(worker.steps(1), np.arange(1, 301))
+    worker.send(p.Show(100))  # scrubbing, then branching from what is shown
+    worker.send(p.Branch(2, 100))
+    worker.send(p.Steps(200))
+    worker.wait_for(Stopped, 2)
+    steps, losses = worker.steps(2), worker.losses(2)
+    after = steps > 100
+    assert np.array_equal(steps[after], np.arange(101, 301))
+    assert np.array_equal(losses[after], worker.losses(1)[100:]), "the same losses, bit for bit"
+    assert steps[~after].max() == 100, "the curves up to the branch, as a restored run shows them"
+    kept = last_recorded(worker, 2).steps
+    before = last_recorded(worker, 1).steps
+    assert kept[: before.index(100) + 1] == before[: before.index(100) + 1] and kept[-1] == 300
+    live = worker.of(Snapshot, 2)[-1]
+    assert not live.recorded and live.step == 300, "a branch starts live"

@@ -49,3 +49,49 @@ def test_the_timeline_takes_every_view_back_to_a_recorded_step_and_end_comes_bac
     qtbot.waitUntil(lambda: not live.last.recorded and live.last.step > trained_to, timeout=LATER)
     assert not cursor.isVisible() and timeline.status.text().startswith("Live: step ")
     pause(qtbot, window)
+
+
+def test_replay_plays_the_recorded_run_back_in_order_and_stops_on_its_last_step(qtbot, window) -> None:
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    timeline, live = window.training.curves.timeline, window.live
+    play_until(qtbot, window, 200)
+    trained_to = pause(qtbot, window)
+    qtbot.waitUntil(lambda: timeline.steps and timeline.steps[-1] == trained_to, timeout=LATER)
+    drawn: list[int] = []
+    real_show = live.show
+    live.show = lambda snapshot: (drawn.append(snapshot.step) if snapshot.recorded else None, real_show(snapshot))
+    timeline.replay_length.setCurrentIndex(0)  # the whole run in 5 s
+    click(qtbot, timeline.replay)
+    assert timeline.replay.text() == "Stop replay"
+    qtbot.waitUntil(lambda: timeline.replay.text() == "Replay", timeout=LATER)
+    qtbot.waitUntil(lambda: drawn and drawn[-1] == trained_to, timeout=LATER)
+    assert drawn[0] == 0 and drawn == sorted(drawn) and len(set(drawn)) >= min(len(timeline.steps), 20), drawn
+    assert (
+        set(drawn) <= set(timeline.steps)
+        and timeline.status.text() == f"Step {trained_to:,} of {trained_to:,}, recorded"
+    )
+
+
+def test_continue_from_here_starts_a_run_at_the_step_shown_with_the_run_before_faded(qtbot, window) -> None:
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    curves, timeline = window.training.curves, window.training.curves.timeline
+    play_until(qtbot, window, 200)
+    trained_to = pause(qtbot, window)
+    qtbot.waitUntil(lambda: timeline.steps and timeline.steps[-1] == trained_to, timeout=LATER)
+    assert not timeline.branch.isEnabled(), "live: nothing to continue from"
+    slider = timeline.slider
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(4, slider.height() // 2))
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    for _ in range(4):
+        qtbot.keyClick(slider, Qt.Key.Key_Right)
+    shown = timeline.step()
+    assert shown == timeline.steps[4] and timeline.branch.isEnabled()
+    click(qtbot, timeline.branch)
+    qtbot.waitUntil(lambda: window.session.state == "ready" and timeline.step() is None, timeout=LATER)
+    assert [label.text for _, label in curves.loss_plot.getPlotItem().legend.items][-1] == (
+        f"before the branch at step {shown:,}"
+    )
+    assert curves.branch_mark.isVisible() and curves.branch_mark.value() == shown
+    click(qtbot, window.training.transport.step_button)
+    qtbot.waitUntil(lambda: len(curves.points()[0]) > 0 and curves.points()[0][-1] == shown + 1, timeout=LATER)
+    assert curves.points()[0][0] <= shown < curves.points()[0][-1], "the branch's curve starts where it branched"

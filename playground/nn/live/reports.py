@@ -33,7 +33,13 @@ class Reporter:
     """The messages of one run (``run_id``), with the steps and evaluations not sent yet."""
 
     def __init__(
-        self, trainer: Trainer, run_id: int, send: Callable[[object], None], focus: p.Focus, sampling: p.Sampling
+        self,
+        trainer: Trainer,
+        run_id: int,
+        send: Callable[[object], None],
+        focus: p.Focus,
+        sampling: p.Sampling,
+        recording: Recording | None = None,
     ) -> None:
         self.trainer, self.run_id, self.send = trainer, run_id, send
         self.probe = Probe(trainer.compiled)
@@ -48,7 +54,7 @@ class Reporter:
         self.eval_seconds = 0.0  # how long the last evaluation took
         self.window_start = (time.perf_counter(), trainer.step_count)
         self.rate = 0.0
-        self.recording = Recording(trainer.config.record_mb * MB)
+        self.recording = recording or Recording(trainer.config.record_mb * MB)  # a branch's carries over
         self.shown: int | None = None  # the recorded step the views show (None: live)
         for record in trainer.history:  # a restored run: its curves so far, at the steps it was evaluated
             self.evaluations.append({k: v for k, v in record.items() if k != "seconds"})
@@ -77,7 +83,7 @@ class Reporter:
             self.flush(playing)
         if self.shown is None and now - self.last_snapshot >= SNAPSHOT_PERIOD:  # the past does not change
             self.snapshot(playing)
-        if now - self.last_sample >= SAMPLE_PERIOD:
+        if self.shown is None and now - self.last_sample >= SAMPLE_PERIOD:
             self.sample()
 
     def everything(self) -> None:
@@ -101,6 +107,8 @@ class Reporter:
         """The views at the recording's keyframe of ``step`` from now on (None: live again), at once."""
         self.shown = step if step is None or self.recording.keyframes else None
         self.snapshot(False)
+        if step is not None:
+            self.sample()
 
     def flush(self, playing: bool) -> None:
         trainer = self.trainer
@@ -129,21 +137,29 @@ class Reporter:
 
     def sample(self) -> None:
         """Let a language model write a little, seeded by the step (the training's random state is not
-        touched, so Reset still replays the same run)."""
+        touched, so Reset still replays the same run); the network shown writes (a recorded step's too)."""
         task = self.trainer.task
         self.last_sample = time.perf_counter()
         if not task.writes_text or not isinstance(task, LanguageModelTask):
             return
-        step, prompt = self.trainer.step_count, self.sampling.prompt
-        text = task.sample(prompt, SAMPLE_LENGTH, self.sampling.temperature, seed=step)
-        self.send(Sampled(self.run_id, step, prompt, text))
+        prompt, temperature = self.sampling.prompt, self.sampling.temperature
+
+        def write(step: int, recorded: bool) -> None:
+            text = task.sample(prompt, SAMPLE_LENGTH, temperature, seed=step)
+            self.send(Sampled(self.run_id, step, prompt, text))
+
+        self._as_shown(write)
 
     def snapshot(self, playing: bool) -> None:
+        self._as_shown(lambda step, recorded: self._look(playing, step, recorded))
+
+    def _as_shown(self, work: Callable[[int, bool], None]) -> None:
+        """``work(step, recorded)`` on the network the views show: live, or the keyframe of the step shown."""
         if self.shown is None:
-            self._look(playing, self.trainer.step_count, recorded=False)
+            work(self.trainer.step_count, False)
             return
         with Shown(self.trainer, self.recording.at(self.shown)) as keyframe:
-            self._look(playing, keyframe.step, recorded=True)
+            work(keyframe.step, True)
 
     def _look(self, playing: bool, step: int, recorded: bool) -> None:
         """A Snapshot of the network as the trainer's model holds it now."""

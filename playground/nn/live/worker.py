@@ -18,13 +18,11 @@ from typing import Any, TypeVar
 
 import torch
 
-from playground.core.files import weights_files
 from playground.nn import threads
 from playground.nn.checkpoint import (
     CheckpointError,
     kept_note,
-    load_checkpoint,
-    load_weights,
+    resume,
     save_checkpoint,
     weights_of,
 )
@@ -35,6 +33,7 @@ from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
 from playground.nn.live import inside
 from playground.nn.live.reports import Reporter
+from playground.nn.recording import Recording, continue_from
 from playground.nn.tasks import TASKS
 from playground.nn.tasks.base import TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, available_devices, out_of_memory
@@ -165,28 +164,12 @@ class WorkerLoop:
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return
-        self._started(trainer, *(self._restore(trainer, command.resume) if command.resume is not None else ("", None)))
+        self._started(trainer, *(resume(trainer, command.resume) if command.resume is not None else ("", None)))
 
-    def _restore(self, trainer: Trainer, stem: Path) -> tuple[str, int | None]:
-        """The weights and trainer state saved beside the project, or the run's start with the reason."""
-        weights, state = weights_files(stem)
-        note = ""
-        try:
-            if state.is_file():
-                note = load_checkpoint(trainer, stem)
-            else:
-                load_weights(trainer, weights)
-        except CheckpointError as exc:
-            trainer.reset()
-            return f"The saved weights were not used: {exc}. The network starts untrained.", None
-        return (
-            f"Trained weights restored from {weights.name} (step {trainer.step_count:,}): Play trains on, "
-            "Reset starts again from the initial weights." + (f" Note: {note[0].upper()}{note[1:]}." if note else ""),
-            trainer.step_count,
-        )
-
-    def _started(self, trainer: Trainer, restored: str = "", restored_step: int | None = None) -> None:
-        self.report = report = Reporter(trainer, self.run_id, self.send, self.focus, self.sampling)
+    def _started(
+        self, trainer: Trainer, restored: str = "", restored_step: int | None = None, recording: Recording | None = None
+    ) -> None:
+        self.report = report = Reporter(trainer, self.run_id, self.send, self.focus, self.sampling, recording)
         self.send(
             Loaded(
                 self.run_id,
@@ -212,6 +195,16 @@ class WorkerLoop:
         if self.trainer is not None:
             self.trainer.reset(reseed=command.reseed)
             self._started(self.trainer)
+
+    @handles(p.Branch)
+    def _branch(self, command: p.Branch) -> None:
+        trainer, report = self._loaded()
+        self.run_id = command.run
+        self.playing = False
+        recording = report.recording.until(command.step)
+        if recording.keyframes:
+            continue_from(trainer, recording.keyframes[-1])
+        self._started(trainer, recording=recording)
 
     @handles(p.Unload)
     def _unload(self, command: p.Unload) -> None:

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QGraphicsItem,
@@ -135,38 +136,53 @@ class CurvesView(QWidget):
         self.clear_button.clicked.connect(self.clear_old_runs)
 
         self.controls = QWidget()  # put away in presentation mode
-        bar = QHBoxLayout(self.controls)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(Label("x:"))
-        bar.addWidget(self.axis)
-        bar.addWidget(Label("Smoothing"))
-        bar.addWidget(self.smoothing)
-        bar.addWidget(self.log_scale)
-        bar.addStretch(1)
-        bar.addWidget(self.clear_button)
+        row = QHBoxLayout(self.controls)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(Label("x:"))
+        row.addWidget(self.axis)
+        row.addWidget(Label("Smoothing"))
+        row.addWidget(self.smoothing)
+        row.addWidget(self.log_scale)
+        row.addStretch(1)
+        row.addWidget(self.clear_button)
+        self.timeline = Timeline()
+        self.timeline.shown.connect(self._show_cursor)
         self.plots = plots = QHBoxLayout()
         plots.addWidget(self.loss_plot, 3)
         plots.addWidget(self.metric_plot, 2)
+        self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # under the curves: one row, two when narrow
+        self.bar.addWidget(self.timeline, 1)
+        self.bar.addWidget(self.controls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.controls)
         layout.addLayout(plots, 1)
-        self.timeline = Timeline()
-        self.timeline.shown.connect(self._show_cursor)
-        layout.addWidget(self.timeline)
+        layout.addLayout(self.bar)
         self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in (self.loss_plot, self.metric_plot)]
         for plot, cursor in zip((self.loss_plot, self.metric_plot), self.cursors, strict=True):
             cursor.setZValue(10)
             cursor.hide()
             plot.addItem(cursor, ignoreBounds=True)
+        self.branch_mark = pg.InfiniteLine(angle=90, movable=False, label="branch", labelOpts={"position": 0.9})
+        self.branch_mark.hide()
+        self.loss_plot.addItem(self.branch_mark, ignoreBounds=True)
         self._style_cursors()
         self.cursor_step: int | None = None
+        self.branch_step: int | None = None
 
         self.redrawn_at = 0.0  # perf_counter() of the last redraw: other views paint between two
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._redraw)
         self.timer.start()
+
+    def set_stacked(self, stacked: bool) -> None:
+        """Loss over accuracy, as tall as each other, and the timeline over the curves' controls (a narrow
+        column); or side by side, the loss the wider."""
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        self.plots.setDirection(direction)
+        self.plots.setStretch(0, 1 if stacked else 3)
+        self.plots.setStretch(1, 1 if stacked else 2)
+        self.bar.setDirection(direction)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """A plot wider than it is tall lays its legend out in one row: two rows over a short plot
@@ -187,6 +203,15 @@ class CurvesView(QWidget):
     def _style_cursors(self) -> None:
         for cursor in self.cursors:
             cursor.setPen(pg.mkPen(self.theme.text, width=2, style=Qt.PenStyle.DashLine))
+        self.branch_mark.setPen(pg.mkPen(self.theme.muted, width=2, style=Qt.PenStyle.DotLine))
+        self.branch_mark.label.setColor(self.theme.text)
+
+    def mark_branch(self, step: int | None) -> None:
+        """The step this run continued from (the run before it faded on the plot), or no mark."""
+        self.branch_step = step
+        self.branch_mark.setVisible(step is not None)
+        if step is not None:
+            self.branch_mark.setValue(float(self._x(np.array([step]))[0]))
 
     def _show_cursor(self, step: int | None) -> None:
         """The step the timeline shows, marked on both plots (nothing while live)."""
@@ -263,6 +288,7 @@ class CurvesView(QWidget):
                 self.loss_plot.removeItem(self.old_items.pop(0))
         self.train, self.val, self.epoch_of_step = Series(), {}, Series()
         self.metric_name = ""
+        self.branch_step = None
         style_plot(self.metric_plot, self.theme, "Metric")  # the next run's task names its own
         self._redraw_all()
 
@@ -288,6 +314,7 @@ class CurvesView(QWidget):
 
     def _redraw_all(self) -> None:
         self._show_cursor(self.cursor_step)  # steps or epochs
+        self.mark_branch(self.branch_step)
         self._drawn.clear()
         self._dirty = True
         self._redraw()
