@@ -52,6 +52,10 @@ class LiveViews(QObject):
     def receive(self, snapshot: Snapshot) -> None:
         """Show ``snapshot`` halfway between two redraws of the curves: Qt paints all changed widgets of
         a window in one pass, and the curves and these views together would hold the GUI up too long."""
+        if snapshot.recorded and snapshot.run == self.session.run:  # asked for by a move of the timeline: now
+            self.pending = None
+            self.show(snapshot)
+            return
         scheduled = self.pending is not None
         self.pending = snapshot
         if scheduled:

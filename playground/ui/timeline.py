@@ -152,7 +152,10 @@ class Timeline(QWidget):
 
     def _moved(self) -> None:
         self._say()
-        self.asking.start()
+        if self.slider.isSliderDown():
+            self.asking.start()  # a drag: the step it rests on
+        else:
+            self._ask_now()  # a key, a click on the groove, Live
 
     def _say(self) -> None:
         step = self.step()
