@@ -9,12 +9,15 @@ import bisect
 import math
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSlider, QToolButton, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMenu, QSlider, QToolButton, QWidget
 
 from playground.ui.plain import Label
 
 ASK_MS = 30  # a drag asks for the step it rests on, not for each pixel it crosses
 REPLAY_FPS = 20
+SLIDER_MIN = 160  # px: a slider shorter than this is laid out on a row of its own
+STATUS_SAMPLE = "Step 000,000 of 000,000, recorded"  # the status's longest text, about
 REPLAY_SECONDS = (5, 10, 20, 40)  # how long a replay of the whole run takes
 
 
@@ -49,14 +52,21 @@ class Timeline(QWidget):
         self.live.clicked.connect(lambda: self.slider.setValue(self.slider.maximum()))
         self.replay = button("Replay")
         self.replay.setObjectName("timelineReplay")
-        self.replay.setToolTip("Play the recorded run back as an animation, from the step shown")
+        self.replay.setToolTip("Play the recorded run back as an animation, from the step shown (the arrow: how long)")
         self.replay.clicked.connect(self.toggle_replay)
-        self.replay_length = QComboBox()
-        self.replay_length.setObjectName("replayLength")
-        self.replay_length.setAccessibleName("Replay length")
-        self.replay_length.setToolTip("How long a replay of the whole run takes")
-        self.replay_length.addItems([f"{seconds} s" for seconds in REPLAY_SECONDS])
-        self.replay_length.setCurrentIndex(REPLAY_SECONDS.index(10))
+        self.replay.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)  # its arrow: how long
+        lengths = QMenu(self.replay)
+        lengths.setObjectName("replayLength")
+        group = QActionGroup(lengths)
+        self.replay_lengths: list[QAction] = []
+        for seconds in REPLAY_SECONDS:
+            action = lengths.addAction(f"The whole run in {seconds} s")
+            action.setCheckable(True)
+            action.setChecked(seconds == 10)
+            action.setData(seconds)
+            group.addAction(action)
+            self.replay_lengths.append(action)
+        self.replay.setMenu(lengths)
         self.branch = button("Continue from here")
         self.branch.setObjectName("timelineBranch")
         self.branch.setToolTip(
@@ -64,14 +74,16 @@ class Timeline(QWidget):
             "curves, faded)"
         )
         self.branch.clicked.connect(lambda: self.branched.emit(self.step()))
-        row = QHBoxLayout(self)
+        self.buttons = QWidget()
+        row = QHBoxLayout(self.buttons)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.status)
-        row.addWidget(self.live)
-        row.addWidget(self.branch)
-        row.addWidget(self.replay)
-        row.addWidget(self.replay_length)
+        for widget in (self.live, self.branch, self.replay):
+            row.addWidget(widget)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setColumnStretch(0, 1)
+        self.rows = 0  # laid out in 1, 2 or 3 rows, as the width allows (resizeEvent)
+        self._lay_out(1)
         self.drawn_step: int | None = None  # the recorded step the views show now
         self.waited = 0  # replay frames waited for the views to catch up
         self.replaying = QTimer(self)
@@ -83,6 +95,35 @@ class Timeline(QWidget):
         self.asking.setInterval(ASK_MS)
         self.asking.timeout.connect(lambda: self.shown.emit(self.step()))
         self._say()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """All in one row where the width allows; else the slider and status over the buttons; else the
+        slider, the status and the buttons each on a row of their own (presentation's narrow column). The
+        status keeps the width of its longest text, so that a move does not shift the buttons."""
+        super().resizeEvent(event)
+        status = self.status.fontMetrics().horizontalAdvance(STATUS_SAMPLE)
+        self.status.setMinimumWidth(status)
+        needed = SLIDER_MIN + status + self.buttons.sizeHint().width() + 2 * self.grid.horizontalSpacing()
+        width = self.width()
+        rows = 1 if width >= needed else 2 if width >= SLIDER_MIN + status else 3
+        if rows != self.rows:
+            self._lay_out(rows)
+
+    def _lay_out(self, rows: int) -> None:
+        self.rows = rows
+        for widget in (self.slider, self.status, self.buttons):
+            self.grid.removeWidget(widget)
+        left = Qt.AlignmentFlag.AlignLeft
+        self.grid.addWidget(self.slider, 0, 0)
+        if rows == 1:
+            self.grid.addWidget(self.status, 0, 1)
+            self.grid.addWidget(self.buttons, 0, 2)
+        elif rows == 2:
+            self.grid.addWidget(self.status, 0, 1)
+            self.grid.addWidget(self.buttons, 1, 0, 1, 2, left)
+        else:
+            self.grid.addWidget(self.status, 1, 0)
+            self.grid.addWidget(self.buttons, 2, 0, left)
 
     def step(self) -> int | None:
         """The recorded step the slider rests on (None at its right end: live)."""
@@ -138,7 +179,7 @@ class Timeline(QWidget):
         if self.drawn_step != self.step() and self.waited < REPLAY_FPS:
             return  # the last frame is not drawn yet: a slow view slows the replay (a second at most)
         self.waited = 0
-        seconds = REPLAY_SECONDS[self.replay_length.currentIndex()]
+        seconds = next(int(action.data()) for action in self.replay_lengths if action.isChecked())
         stride = max(1, math.ceil(len(self.steps) / (seconds * REPLAY_FPS)))
         value = min(self.slider.value() + stride, len(self.steps) - 1)
         self.slider.setValue(value)

@@ -60,7 +60,7 @@ def test_replay_plays_the_recorded_run_back_in_order_and_stops_on_its_last_step(
     drawn: list[int] = []
     real_show = live.show
     live.show = lambda snapshot: (drawn.append(snapshot.step) if snapshot.recorded else None, real_show(snapshot))
-    timeline.replay_length.setCurrentIndex(0)  # the whole run in 5 s
+    timeline.replay_lengths[0].trigger()  # the whole run in 5 s, from the Replay button's menu
     click(qtbot, timeline.replay)
     assert timeline.replay.text() == "Stop replay"
     qtbot.waitUntil(lambda: timeline.replay.text() == "Replay", timeout=LATER)

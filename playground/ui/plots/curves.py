@@ -177,7 +177,7 @@ class CurvesView(QWidget):
 
     def set_stacked(self, stacked: bool) -> None:
         """Loss over accuracy, as tall as each other, and the timeline over the curves' controls (a narrow
-        column); or side by side, the loss the wider."""
+        column); or side by side, the loss the wider. The timeline lays itself out for its width."""
         direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         self.plots.setDirection(direction)
         self.plots.setStretch(0, 1 if stacked else 3)
