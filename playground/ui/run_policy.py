@@ -257,6 +257,7 @@ class RunPolicy(QWidget):
         self.session.unload()
         self.curves.new_run()
         self.curves.clear_old_runs()
+        self.curves.timeline.clear()
         self.started_with = None
         self.views.clear()
         self._set_stale([])

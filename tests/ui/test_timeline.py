@@ -95,3 +95,18 @@ def test_continue_from_here_starts_a_run_at_the_step_shown_with_the_run_before_f
     click(qtbot, window.training.transport.step_button)
     qtbot.waitUntil(lambda: len(curves.points()[0]) > 0 and curves.points()[0][-1] == shown + 1, timeout=LATER)
     assert curves.points()[0][0] <= shown < curves.points()[0][-1], "the branch's curve starts where it branched"
+
+
+def test_another_project_opened_leaves_nothing_of_the_last_ones_recording(qtbot, window) -> None:
+    assert window.files.open_path(PRESETS / "mlp-spiral.json")
+    timeline = window.training.curves.timeline
+    play_until(qtbot, window, 100)
+    pause(qtbot, window)
+    qtbot.waitUntil(lambda: len(timeline.steps) > 3, timeout=LATER)
+    qtbot.mouseClick(timeline.slider, Qt.MouseButton.LeftButton, pos=QPoint(4, timeline.slider.height() // 2))
+    qtbot.keyClick(timeline.slider, Qt.Key.Key_Home)
+    assert timeline.step() == 0
+    window.document.undo_stack.setClean()
+    assert window.files.open_path(PRESETS / "lenet-digits.json")
+    assert timeline.steps == () or timeline.steps == (0,), "only the new project's start, if it is loaded yet"
+    assert timeline.step() is None and timeline.status.text().startswith("Live: step 0")
