@@ -11,14 +11,23 @@ the keyframes are too. A keyframe larger than the whole budget is not kept at al
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
+from safetensors.torch import safe_open
 
-from playground.core.files import atomic_write
-from playground.nn.checkpoint import restore_state, trainer_state, weights_of, write_safetensors
+from playground.core.files import atomic_write, read_bounded
+from playground.nn.checkpoint import (
+    fit_weights,
+    restore_state,
+    trainer_state,
+    weights_of,
+    write_safetensors,
+)
 from playground.nn.trainer import Trainer
 
 # Steps evaluated (the window) and kept (the command line too) whatever the time: a network changes most in
@@ -27,6 +36,7 @@ EARLY_STEPS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
 RUN_FORMAT = "playground-run"
 RUN_VERSION = 1
 INDEX = "run.json"
+MAX_INDEX_BYTES = 64 << 20
 MB = 1 << 20
 MODEL, GRAD = "model.", "grad."  # the weights' and gradients' names in a keyframe file (the trainer
 # state keeps checkpoint's names)
@@ -148,7 +158,7 @@ class Shown:
             param.grad = self.live_grads[name]
 
 
-def continue_from(trainer: Trainer, keyframe: Keyframe) -> None:
+def continue_from(trainer: Trainer, keyframe: Keyframe, where: Path | None = None) -> None:
     """The trainer back at ``keyframe``: its weights and gradients, optimisers, random and batching state,
     counters and the history up to it, with the settings the trainer holds now (a branch with other knobs).
     The keyframe's tensors are copied in: training must not change what the recording keeps."""
@@ -158,7 +168,7 @@ def continue_from(trainer: Trainer, keyframe: Keyframe) -> None:
         param.grad = None if grad is None else grad.to(param.device, copy=True)
     history = [record for record in trainer.history if record["step"] <= keyframe.step]
     state = {k: v.clone() for k, v in keyframe.state.items()}
-    restore_state(trainer, keyframe.meta | {"history": history}, state, Path(keyframe_name(keyframe.step)))
+    restore_state(trainer, keyframe.meta | {"history": history}, state, where or Path(keyframe_name(keyframe.step)))
     trainer.apply_config(trainer.config)
 
 
@@ -200,3 +210,83 @@ def write_run(recording: Recording, trainer: Trainer, project: dict[str, Any], f
     text = json.dumps(index, indent=1, allow_nan=False)
     atomic_write(folder / INDEX, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return folder / INDEX
+
+
+class RunError(Exception):
+    """A run folder that cannot be opened, said in one line naming the file."""
+
+
+def open_recording(trainer: Trainer, folder: Path) -> Recording:
+    """The run recorded in ``folder``, its keyframes checked against ``trainer``'s network and the trainer
+    put at the last one (to train on from there). RunError or CheckpointError name the file at fault."""
+    index = _read_index(folder)
+    keyframes = []
+    for number, entry in enumerate(index["keyframes"]):
+        path = folder / entry["file"]
+        keyframe = _read_keyframe(path, entry, number * index["stride"])
+        fit_weights(trainer.model, keyframe.weights, path)  # refused, naming the file, when it does not fit
+        keyframes.append(keyframe)
+    recording = Recording(max(trainer.config.record_mb * MB, sum(k.nbytes for k in keyframes)), keyframes)
+    recording.stride, recording.offered = index["stride"], len(keyframes) * index["stride"]
+    trainer.history = index["history"]
+    continue_from(trainer, keyframes[-1], folder / index["keyframes"][-1]["file"])
+    return recording
+
+
+def _read_index(folder: Path) -> dict[str, Any]:
+    path = folder / INDEX
+    if not path.is_file():
+        raise RunError(f"{path}: not found: {folder} is not a recorded run (playground train --record)")
+    try:
+        index = json.loads(read_bounded(path, MAX_INDEX_BYTES), parse_constant=_no_constant)
+    except (OSError, ValueError) as exc:
+        raise RunError(f"{path}: cannot be read as a recorded run ({exc})") from None
+    if not isinstance(index, dict) or index.get("format") != RUN_FORMAT:
+        raise RunError(f"{path}: is not a Playground run (its format is not '{RUN_FORMAT}')")
+    if index.get("version") != RUN_VERSION:
+        raise RunError(f"{path}: is a run of version {index.get('version')!r}; this Playground reads {RUN_VERSION}")
+    entries, history, stride = index.get("keyframes"), index.get("history"), index.get("stride")
+    if not isinstance(history, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("step"), int) for r in history
+    ):
+        raise RunError(f"{path}: its 'history' is missing or damaged")
+    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+        raise RunError(f"{path}: its 'stride' must be a whole number of at least 1")
+    if not isinstance(entries, list) or not entries:
+        raise RunError(f"{path}: lists no keyframes")
+    last = -1
+    for number, entry in enumerate(entries, 1):
+        step = entry.get("step") if isinstance(entry, dict) else None
+        if isinstance(step, bool) or not isinstance(step, int) or step <= last:
+            raise RunError(f"{path}: keyframe {number}'s step must be a whole number after the one before")
+        if entry.get("file") != keyframe_name(step):
+            raise RunError(
+                f"{path}: keyframe {number} must be the file {keyframe_name(step)}, not {entry.get('file')!r}"
+            )
+        epoch = entry.get("epoch")
+        if isinstance(epoch, bool) or not isinstance(epoch, int | float) or not math.isfinite(epoch):
+            raise RunError(f"{path}: keyframe {number}'s epoch must be a number")
+        last = step
+    return index
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _read_keyframe(path: Path, entry: dict[str, Any], index: int) -> Keyframe:
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as handle:
+            header = handle.metadata() or {}
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118  (no iterator)
+        meta = json.loads(header["trainer"])
+    except (OSError, SafetensorError, KeyError, ValueError) as exc:
+        raise RunError(f"{path}: is not a Playground keyframe ({exc})") from None
+    step = entry["step"]
+    if header.get("format") != "playground-keyframe" or not isinstance(meta, dict) or meta.get("step") != step:
+        raise RunError(f"{path}: is not the keyframe of step {step:,} that {INDEX} lists")
+    parts: dict[str, dict[str, torch.Tensor]] = {MODEL: {}, GRAD: {}, "": {}}
+    for key, tensor in tensors.items():
+        prefix = MODEL if key.startswith(MODEL) else GRAD if key.startswith(GRAD) else ""
+        parts[prefix][key[len(prefix) :]] = tensor
+    return Keyframe(step, float(entry["epoch"]), index, parts[MODEL], parts[""], meta, parts[GRAD])

@@ -34,13 +34,14 @@ class Command:
 @dataclass(frozen=True)
 class Load(Command):
     """Build run ``run`` on ``project``; with ``resume`` (a project's path without .json), bring back the
-    trained state saved beside it."""
+    trained state saved beside it; with ``recorded``, open that recorded run."""
 
     run: int
     project: Project
     base_dir: Path | None
     device: str
     resume: Path | None = None
+    recorded: Path | None = None  # a run folder (train --record): its keyframes, the trainer at the last
 
 
 @dataclass(frozen=True)

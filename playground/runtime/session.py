@@ -223,13 +223,21 @@ class TrainingSession(QObject):
             self._check_worker()
 
     # --- commands --------------------------------------------------------------------------
-    def load(self, project: Project, base_dir: Path | None, device: str, resume: Path | None = None) -> int:
+    def load(
+        self,
+        project: Project,
+        base_dir: Path | None,
+        device: str,
+        resume: Path | None = None,
+        recorded: Path | None = None,
+    ) -> int:
         """Start a new run on a snapshot of ``project`` (later edits do not reach it), from the trained
-        state saved at ``resume`` (a project path without .json) if given. Returns its id."""
+        state saved at ``resume`` (a project path without .json), or from the recorded run in the folder
+        ``recorded``, if given. Returns its id."""
         self._revive()
         self.run += 1
         self.project = dataclasses.replace(project, graph=project.graph.copy())
-        self.post(p.Load(self.run, self.project, base_dir, device, resume))
+        self.post(p.Load(self.run, self.project, base_dir, device, resume, recorded))
         self._set_state("loading")
         return self.run
 

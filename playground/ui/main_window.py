@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QMoveEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFileDialog,
     QStackedWidget,
     QStyle,
     QToolBar,
@@ -183,6 +186,7 @@ class MainWindow(PresentedWindow):
         self.act_play = self.action_registry.add("Play/Pause", self.training.toggle_play, "Space", name="play_pause")
         self.act_step = self.action_registry.add("Step", self.training.step, "Ctrl+Right", name="step")
         self.act_epoch = self.action_registry.add("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
+        self.act_open_run = self.action_registry.add("Open Run…", self.open_run_dialog, name="open_run")
         self.act_reset = self.action_registry.add("Reset", self.training.reset, "Ctrl+R", name="reset")
         self.view.space_tapped.connect(self.act_play.trigger)
         self.act_started = self.action_registry.add(
@@ -192,11 +196,20 @@ class MainWindow(PresentedWindow):
         self.act_docs = self.action_registry.add("Documentation", self.show_documentation, name="documentation")
         self.act_about = self.action_registry.add("About Playground", self.show_about, name="about")
 
+    def open_run_dialog(self) -> None:
+        """File > Open Run…: a folder ``playground train --record`` wrote, opened on this project's network."""
+        start = str(self.document.path.parent) if self.document.path else str(Path.cwd())
+        folder = QFileDialog.getExistingDirectory(self, "Open a recorded run (its folder)", start)
+        if folder:
+            self.training.open_run(Path(folder))
+
     def _menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         files = self.files
-        file_menu.addActions([files.act_new, files.act_open, files.act_preset, self.imports.act_import])
+        file_menu.addActions(
+            [files.act_new, files.act_open, files.act_preset, self.act_open_run, self.imports.act_import]
+        )
         file_menu.addMenu(files.recent_menu)
         file_menu.addSeparator()
         file_menu.addActions([files.act_save, files.act_save_as, files.act_revert])

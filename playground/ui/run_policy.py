@@ -115,8 +115,14 @@ class RunPolicy(QWidget):
         self.curves.mark_branch(step)
         self.session.branch(step)
 
-    def restart(self, resume: bool = False) -> None:
-        """A new run on the project as it is now; ``resume``: from the trained state saved beside its file."""
+    def open_run(self, folder: Path) -> None:
+        """The run recorded in ``folder`` (train --record) as a new run of this project: its curves, its
+        keyframes on the timeline, training on from its last (or why it does not fit, said)."""
+        self.restart(recorded=folder)
+
+    def restart(self, resume: bool = False, recorded: Path | None = None) -> None:
+        """A new run on the project as it is now; ``resume``: from the trained state saved beside its file;
+        ``recorded``: from the run recorded in that folder."""
         project = self.document.project
         self.curves.new_run(self._run_label())
         self.transport.message.hide()
@@ -124,7 +130,8 @@ class RunPolicy(QWidget):
         self._set_stale([])
         self.trained = structure(project.graph)
         base = self.document.path.parent if self.document.path else None
-        self.session.load(project, base, self.controls.device.currentText(), self._saved_state() if resume else None)
+        saved = self._saved_state() if resume else None
+        self.session.load(project, base, self.controls.device.currentText(), saved, recorded)
 
     def _saved_state(self) -> Path | None:
         """The project file's path without .json, if trained weights were saved beside it."""

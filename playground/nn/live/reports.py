@@ -101,7 +101,11 @@ class Reporter:
         self.last_eval = time.perf_counter()
         self.eval_seconds = self.last_eval - started
         if self.recording.offer(trainer):
-            self.send(Recorded(self.run_id, self.recording.steps, self.recording.refused))
+            self.say_recorded()
+
+    def say_recorded(self) -> None:
+        """The steps the recording keeps (the timeline's), and why it stopped if it did."""
+        self.send(Recorded(self.run_id, self.recording.steps, self.recording.refused))
 
     def show(self, step: int | None) -> None:
         """The views at the recording's keyframe of ``step`` from now on (None: live again), at once."""

@@ -33,7 +33,7 @@ from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
 from playground.nn.live import inside
 from playground.nn.live.reports import Reporter
-from playground.nn.recording import Recording, continue_from
+from playground.nn.recording import Recording, RunError, continue_from, open_recording
 from playground.nn.tasks import TASKS
 from playground.nn.tasks.base import TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, available_devices, out_of_memory
@@ -164,7 +164,22 @@ class WorkerLoop:
         except (TaskError, DataError, ValueError, OSError) as exc:
             self.send(Stopped(self.run_id, "failed", str(exc)))
             return
+        if command.recorded is not None:
+            self._open_recorded(trainer, command.recorded)
+            return
         self._started(trainer, *(resume(trainer, command.resume) if command.resume is not None else ("", None)))
+
+    def _open_recorded(self, trainer: Trainer, folder: Path) -> None:
+        try:
+            recording = open_recording(trainer, folder)
+        except (RunError, CheckpointError) as exc:
+            self.send(Stopped(self.run_id, "failed", f"The recorded run was not opened: {exc}"))
+            return
+        note = (
+            f"The run recorded in {folder} is open at its last keyframe (step {trainer.step_count:,}): the "
+            f"timeline goes back through its {len(recording.keyframes):,} keyframes; Play trains on from there."
+        )
+        self._started(trainer, note, trainer.step_count, recording)
 
     def _started(
         self, trainer: Trainer, restored: str = "", restored_step: int | None = None, recording: Recording | None = None
@@ -186,6 +201,8 @@ class WorkerLoop:
                 report.views,
             )
         )
+        if report.recording.keyframes:  # a branch's or an opened run's, on the timeline at once
+            report.say_recorded()
         report.everything()
 
     @handles(p.Reset)
