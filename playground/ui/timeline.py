@@ -8,9 +8,9 @@ from __future__ import annotations
 import bisect
 import math
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QMenu, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLayout, QMenu, QSlider, QToolButton, QWidget
 
 from playground.ui.plain import Label
 
@@ -81,6 +81,7 @@ class Timeline(QWidget):
             row.addWidget(widget)
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # minimumSizeHint says it
         self.grid.setColumnStretch(0, 1)
         self.rows = 0  # laid out in 1, 2 or 3 rows, as the width allows (resizeEvent)
         self._lay_out(1)
@@ -109,8 +110,15 @@ class Timeline(QWidget):
         if rows != self.rows:
             self._lay_out(rows)
 
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as its three rows allow, whatever the rows now: a column narrower than one row gets
+        the timeline in three (resizeEvent), instead of the timeline widening the column."""
+        narrowest = max(self.buttons.sizeHint().width(), self.status.minimumWidth())
+        return QSize(narrowest, self.grid.minimumSize().height())
+
     def _lay_out(self, rows: int) -> None:
         self.rows = rows
+        self.updateGeometry()  # the height its rows need
         for widget in (self.slider, self.status, self.buttons):
             self.grid.removeWidget(widget)
         left = Qt.AlignmentFlag.AlignLeft

@@ -150,13 +150,11 @@ class CurvesView(QWidget):
         self.plots = plots = QHBoxLayout()
         plots.addWidget(self.loss_plot, 3)
         plots.addWidget(self.metric_plot, 2)
-        self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # under the curves: one row, two when narrow
-        self.bar.addWidget(self.timeline, 1)
-        self.bar.addWidget(self.controls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(plots, 1)
-        layout.addLayout(self.bar)
+        layout.addWidget(self.timeline)  # under the curves; it lays itself out for its width
+        layout.addWidget(self.controls)
         self.cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in (self.loss_plot, self.metric_plot)]
         for plot, cursor in zip((self.loss_plot, self.metric_plot), self.cursors, strict=True):
             cursor.setZValue(10)
@@ -176,13 +174,11 @@ class CurvesView(QWidget):
         self.timer.start()
 
     def set_stacked(self, stacked: bool) -> None:
-        """Loss over accuracy, as tall as each other, and the timeline over the curves' controls (a narrow
-        column); or side by side, the loss the wider. The timeline lays itself out for its width."""
+        """Loss over accuracy, as tall as each other (a narrow column), or side by side, the loss the wider."""
         direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         self.plots.setDirection(direction)
         self.plots.setStretch(0, 1 if stacked else 3)
         self.plots.setStretch(1, 1 if stacked else 2)
-        self.bar.setDirection(direction)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """A plot wider than it is tall lays its legend out in one row: two rows over a short plot
