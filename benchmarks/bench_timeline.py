@@ -7,6 +7,7 @@
 * **Scrubbing**: in the window (offscreen), from a move of the timeline to every open view redrawn with
   that step's network, for keyframes spread over a trained run; medians. Targets: 100 ms on mlp-spiral
   and lenet-digits, 300 ms on char-gpt.
+* **Replay**: frames a second a Replay of mlp-spiral draws at 1280x720. Target: 20.
 
     python benchmarks/bench_timeline.py [--seconds 2] [--rounds 5] [--moves 12]
 """
@@ -38,6 +39,7 @@ from playground.runtime import protocol as p  # noqa: E402
 from playground.ui.main_window import MainWindow  # noqa: E402
 
 PRESETS = {"mlp-spiral": 0.1, "lenet-digits": 0.1, "char-gpt": 0.3}  # scrubbing targets, seconds
+REPLAY_TARGET = 20  # frames a second, mlp-spiral
 WAIT_LIMIT = 60.0  # seconds: a window that stops answering ends the benchmark, said
 
 
@@ -113,6 +115,23 @@ def scrub_times(window: MainWindow, moves: int) -> list[float]:
     return times
 
 
+def replay_rate(window: MainWindow) -> float:
+    """Frames a second a Replay of the whole run draws (the shortest length: the fastest it is asked to go)."""
+    timeline, app = window.training.curves.timeline, QApplication.instance()
+    drawn: list[float] = []
+    real = timeline.drawn
+    timeline.drawn = lambda step: (drawn.append(time.perf_counter()), real(step))  # type: ignore[method-assign]
+    timeline.replay_lengths[0].trigger()
+    timeline.slider.setValue(0)
+    timeline.replay.click()
+    started = time.perf_counter()
+    while timeline.replaying.isActive() and time.perf_counter() - started < WAIT_LIMIT:
+        app.processEvents()
+    timeline.drawn = real  # type: ignore[method-assign]
+    timeline.slider.setValue(timeline.slider.maximum())
+    return (len(drawn) - 1) / (drawn[-1] - drawn[0]) if len(drawn) > 1 else 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each measured stretch")
@@ -134,6 +153,10 @@ def main() -> int:
             f"(target {target * 1000:.0f} ms)",
             flush=True,
         )
+        if name == "mlp-spiral":
+            fps = replay_rate(window)
+            ok &= fps >= REPLAY_TARGET
+            print(f"{name:13s} replay at 1280x720: {fps:4.1f} frames/s (target {REPLAY_TARGET})", flush=True)
         window.document.undo_stack.setClean()
     print("targets met" if ok else "TARGETS MISSED")
     window.close()

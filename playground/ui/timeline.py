@@ -173,8 +173,10 @@ class Timeline(QWidget):
         if len(self.steps) < 2:
             return
         start = self.slider.value()
-        self.slider.setValue(0 if start >= len(self.steps) - 1 else start)  # live or the end: from the start
-        self._ask_now()
+        if start >= len(self.steps) - 1:  # live or the end: from the start (the move asks for it)
+            self.slider.setValue(0)
+        elif self.drawn_step != self.step():
+            self._ask_now()  # the step shown is not drawn yet
         self.replay.setText("Stop replay")
         self.replaying.start()
 
@@ -190,8 +192,7 @@ class Timeline(QWidget):
         seconds = next(int(action.data()) for action in self.replay_lengths if action.isChecked())
         stride = max(1, math.ceil(len(self.steps) / (seconds * REPLAY_FPS)))
         value = min(self.slider.value() + stride, len(self.steps) - 1)
-        self.slider.setValue(value)
-        self._ask_now()
+        self.slider.setValue(value)  # the move asks for the frame
         if value == len(self.steps) - 1:
             self.stop_replay()  # the last recorded step stays on screen
 
