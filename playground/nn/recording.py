@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from safetensors import SafetensorError
 from safetensors.torch import safe_open
 
 from playground.core.files import atomic_write, read_bounded
+from playground.core.project import parse
+from playground.core.reader import ProjectError
 from playground.nn.checkpoint import (
     fit_weights,
     restore_state,
@@ -54,8 +57,8 @@ class Keyframe:
     meta: dict[str, Any]
     grads: dict[str, torch.Tensor]  # the step's gradients (the inspector's histograms and norms)
 
-    @property
-    def nbytes(self) -> int:
+    @cached_property
+    def nbytes(self) -> int:  # counted once: the recording sums it at every offer
         parts = (self.weights, self.state, self.grads)
         return sum(t.numel() * t.element_size() for part in parts for t in part.values())
 
@@ -238,7 +241,10 @@ def _read_index(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         raise RunError(f"{path}: not found: {folder} is not a recorded run (playground train --record)")
     try:
-        index = json.loads(read_bounded(path, MAX_INDEX_BYTES), parse_constant=_no_constant)
+        index = parse(read_bounded(path, MAX_INDEX_BYTES).decode("utf-8"))  # as strictly as a project file
+    except ProjectError as exc:
+        where = f", {exc.where}" if exc.where else ""
+        raise RunError(f"{path}: cannot be read as a recorded run ({exc.message}{where})") from None
     except (OSError, ValueError) as exc:
         raise RunError(f"{path}: cannot be read as a recorded run ({exc})") from None
     if not isinstance(index, dict) or index.get("format") != RUN_FORMAT:
@@ -268,10 +274,6 @@ def _read_index(folder: Path) -> dict[str, Any]:
             raise RunError(f"{path}: keyframe {number}'s epoch must be a number")
         last = step
     return index
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _read_keyframe(path: Path, entry: dict[str, Any], index: int) -> Keyframe:
