@@ -23,6 +23,17 @@ def shape(text: str) -> tuple[int, ...]:
     return shape
 
 
+def size(text: str) -> tuple[int, int]:
+    """``1280x720``: a window's width and height in pixels."""
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1280x720")
+    width, height = int(parts[0]), int(parts[1])
+    if not (640 <= width <= 7680 and 480 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"'{text}': from 640x480 to 7680x4320 pixels")
+    return width, height
+
+
 def seconds(text: str) -> float:
     value = _read(text, float, "a number of seconds")
     if not 0 < value <= 86_400:

@@ -11,7 +11,6 @@ the keyframes are too. A keyframe larger than the whole budget is not kept at al
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,9 +20,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import safe_open
 
-from playground.core.files import atomic_write, read_bounded
-from playground.core.project import parse
-from playground.core.reader import ProjectError
+from playground.core.files import atomic_write
+from playground.core.run_index import INDEX, RUN_FORMAT, RUN_VERSION, RunError, keyframe_name, read_index
 from playground.nn.checkpoint import (
     fit_weights,
     restore_state,
@@ -36,10 +34,6 @@ from playground.nn.trainer import Trainer
 # Steps evaluated (the window) and kept (the command line too) whatever the time: a network changes most in
 # its first stretch, and a fast one is past step 500 within the window's first evaluation period.
 EARLY_STEPS = frozenset({1, 2, 5, 10, 20, 50, 100, 200, 500})
-RUN_FORMAT = "playground-run"
-RUN_VERSION = 1
-INDEX = "run.json"
-MAX_INDEX_BYTES = 64 << 20
 MB = 1 << 20
 MODEL, GRAD = "model.", "grad."  # the weights' and gradients' names in a keyframe file (the trainer
 # state keeps checkpoint's names)
@@ -178,13 +172,12 @@ def continue_from(trainer: Trainer, keyframe: Keyframe, where: Path | None = Non
 # --- the run folder ---------------------------------------------------------------------------------------
 
 
-def keyframe_name(step: int) -> str:
-    return f"keyframe-{step:09d}.safetensors"
-
-
-def write_run(recording: Recording, trainer: Trainer, project: dict[str, Any], folder: Path) -> Path:
+def write_run(
+    recording: Recording, trainer: Trainer, project: dict[str, Any], folder: Path, project_file: Path | None = None
+) -> Path:
     """Write the recording to ``folder`` (made if missing; refused if it holds anything): one safetensors
-    file per keyframe, then ``run.json``, which names them, last (a folder without it is no run)."""
+    file per keyframe, then ``run.json``, which names them, last (a folder without it is no run).
+    ``project_file``: the file the project was read from (its data files are found from its folder)."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise FileExistsError(f"{folder}: is not an empty folder: a run is recorded only into a new or empty one")
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,6 +197,7 @@ def write_run(recording: Recording, trainer: Trainer, project: dict[str, Any], f
         "format": RUN_FORMAT,
         "version": RUN_VERSION,
         "project": project,
+        "project_file": str(project_file.resolve()) if project_file is not None else "",
         "budget_mb": recording.budget / MB,
         "stride": recording.stride,
         "note": recording.refused,
@@ -215,14 +209,10 @@ def write_run(recording: Recording, trainer: Trainer, project: dict[str, Any], f
     return folder / INDEX
 
 
-class RunError(Exception):
-    """A run folder that cannot be opened, said in one line naming the file."""
-
-
 def open_recording(trainer: Trainer, folder: Path) -> Recording:
     """The run recorded in ``folder``, its keyframes checked against ``trainer``'s network and the trainer
     put at the last one (to train on from there). RunError or CheckpointError name the file at fault."""
-    index = _read_index(folder)
+    index = read_index(folder)
     keyframes = []
     for number, entry in enumerate(index["keyframes"]):
         path = folder / entry["file"]
@@ -234,46 +224,6 @@ def open_recording(trainer: Trainer, folder: Path) -> Recording:
     trainer.history = index["history"]
     continue_from(trainer, keyframes[-1], folder / index["keyframes"][-1]["file"])
     return recording
-
-
-def _read_index(folder: Path) -> dict[str, Any]:
-    path = folder / INDEX
-    if not path.is_file():
-        raise RunError(f"{path}: not found: {folder} is not a recorded run (playground train --record)")
-    try:
-        index = parse(read_bounded(path, MAX_INDEX_BYTES).decode("utf-8"))  # as strictly as a project file
-    except ProjectError as exc:
-        where = f", {exc.where}" if exc.where else ""
-        raise RunError(f"{path}: cannot be read as a recorded run ({exc.message}{where})") from None
-    except (OSError, ValueError) as exc:
-        raise RunError(f"{path}: cannot be read as a recorded run ({exc})") from None
-    if not isinstance(index, dict) or index.get("format") != RUN_FORMAT:
-        raise RunError(f"{path}: is not a Playground run (its format is not '{RUN_FORMAT}')")
-    if index.get("version") != RUN_VERSION:
-        raise RunError(f"{path}: is a run of version {index.get('version')!r}; this Playground reads {RUN_VERSION}")
-    entries, history, stride = index.get("keyframes"), index.get("history"), index.get("stride")
-    if not isinstance(history, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("step"), int) for r in history
-    ):
-        raise RunError(f"{path}: its 'history' is missing or damaged")
-    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-        raise RunError(f"{path}: its 'stride' must be a whole number of at least 1")
-    if not isinstance(entries, list) or not entries:
-        raise RunError(f"{path}: lists no keyframes")
-    last = -1
-    for number, entry in enumerate(entries, 1):
-        step = entry.get("step") if isinstance(entry, dict) else None
-        if isinstance(step, bool) or not isinstance(step, int) or step <= last:
-            raise RunError(f"{path}: keyframe {number}'s step must be a whole number after the one before")
-        if entry.get("file") != keyframe_name(step):
-            raise RunError(
-                f"{path}: keyframe {number} must be the file {keyframe_name(step)}, not {entry.get('file')!r}"
-            )
-        epoch = entry.get("epoch")
-        if isinstance(epoch, bool) or not isinstance(epoch, int | float) or not math.isfinite(epoch):
-            raise RunError(f"{path}: keyframe {number}'s epoch must be a number")
-        last = step
-    return index
 
 
 def _read_keyframe(path: Path, entry: dict[str, Any], index: int) -> Keyframe:

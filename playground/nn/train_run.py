@@ -225,7 +225,7 @@ def _train(
     code = _loop(trainer, project, path, args, world, out, err, recording)
     if recording is not None:
         try:
-            write_run(recording, trainer, to_document(project), args.record)
+            write_run(recording, trainer, to_document(project), args.record, path)
         except OSError as exc:
             print(f"{exc.filename or args.record}: the run was not recorded ({exc.strerror or exc})", file=err)
         else:

@@ -31,10 +31,12 @@ P = TypeVar("P")
 
 @dataclass(frozen=True)
 class ViewKind(Generic[P]):
-    """One live view: the ``id`` a snapshot carries its payload under, and that payload's type."""
+    """One live view: the ``id`` a snapshot carries its payload under, that payload's type, and what it
+    shows (``title``: said where the view is chosen by its id, playground animate --help)."""
 
     id: str
     payload: type[P]
+    title: str
 
     def payload_in(self, views: Mapping[str, object]) -> P | None:
         """This view's payload among a snapshot's ``views`` (None when it brought none)."""
@@ -52,18 +54,18 @@ class ViewKind(Generic[P]):
         return isinstance(views.get(self.id), Withdrawn)
 
 
-CURVE = ViewKind("curve", Curve)  # a 1-D input: the network's function with its uncertainty
-NODES = ViewKind("nodes", Nodes)  # a graph: each node's class and features
-FORECAST = ViewKind("forecast", Forecast)  # a series: windows, truth and forecast
-MASKS = ViewKind("masks", ImageRows)  # segmentation: images, true and predicted masks
-PREDICTIONS = ViewKind("predictions", Predictions)  # image classes: validation images with the guesses
-LATENT = ViewKind("latent", Latent)  # an autoencoder's codes
-WEIGHTS = ViewKind("weights", Matrix)  # the selected block's weight matrix
-RECONSTRUCTIONS = ViewKind("reconstructions", ImageRows)  # inputs and what the network rebuilt
-GRID = ViewKind("grid", ImageRows)  # a VAE's code plane, decoded
-PRIOR = ViewKind("prior", ImageRows)  # a VAE's random codes, decoded
-GENERATED = ViewKind("generated", Generated)  # a generative model's 2-D points over its data
-EPISODE = ViewKind("episode", Episode)  # a control task played once
+CURVE = ViewKind("curve", Curve, "the network's function over a 1-D input, with its uncertainty")
+NODES = ViewKind("nodes", Nodes, "a graph's nodes, coloured by the class predicted")
+FORECAST = ViewKind("forecast", Forecast, "a series' windows, the truth and the forecast")
+MASKS = ViewKind("masks", ImageRows, "segmentation: images, true and predicted masks")
+PREDICTIONS = ViewKind("predictions", Predictions, "validation images with the network's guesses (image classes)")
+LATENT = ViewKind("latent", Latent, "an autoencoder's codes of the data")
+WEIGHTS = ViewKind("weights", Matrix, "the selected block's weight matrix")
+RECONSTRUCTIONS = ViewKind("reconstructions", ImageRows, "inputs and what the autoencoder rebuilt")
+GRID = ViewKind("grid", ImageRows, "a VAE's code plane, decoded")
+PRIOR = ViewKind("prior", ImageRows, "random codes decoded by a VAE")
+GENERATED = ViewKind("generated", Generated, "a generative model's 2-D points over its data")
+EPISODE = ViewKind("episode", Episode, "a control task played once (the cart-pole)")
 
 KINDS: dict[str, ViewKind[Any]] = {
     kind.id: kind

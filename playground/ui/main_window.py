@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from playground.runtime.session import TrainingSession
 from playground.ui.actions import Actions
+from playground.ui.animation_dialog import AnimationExports
 from playground.ui.block_menu import BlockMenu
 from playground.ui.breadcrumb import Breadcrumb
 from playground.ui.canvas.scene import GraphScene
@@ -187,6 +188,7 @@ class MainWindow(PresentedWindow):
         self.act_step = self.action_registry.add("Step", self.training.step, "Ctrl+Right", name="step")
         self.act_epoch = self.action_registry.add("Epoch", self.training.epoch, "Ctrl+Shift+Right", name="epoch")
         self.act_open_run = self.action_registry.add("Open Run…", self.open_run_dialog, name="open_run")
+        self.animations = AnimationExports(self)
         self.act_reset = self.action_registry.add("Reset", self.training.reset, "Ctrl+R", name="reset")
         self.view.space_tapped.connect(self.act_play.trigger)
         self.act_started = self.action_registry.add(
@@ -216,7 +218,7 @@ class MainWindow(PresentedWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.assignments.act_new)
         file_menu.addSeparator()
-        file_menu.addActions([self.exports.act_export, self.exports.act_save_weights])
+        file_menu.addActions([self.exports.act_export, self.animations.act_export, self.exports.act_save_weights])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

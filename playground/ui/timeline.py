@@ -31,6 +31,7 @@ def button(text: str) -> QToolButton:
 class Timeline(QWidget):
     shown = Signal(object)  # the recorded step the views should show, or None for live
     branched = Signal(int)  # continue from this recorded step, as a new run
+    drawn_at = Signal(int)  # every view now shows this recorded step (an animation grabs it)
 
     def __init__(self) -> None:
         super().__init__()
@@ -165,6 +166,16 @@ class Timeline(QWidget):
     def drawn(self, step: int) -> None:
         """The views now show recorded step ``step`` (a replay's next frame may be asked for)."""
         self.drawn_step = step
+        self.drawn_at.emit(step)
+
+    def show_step(self, step: int | None) -> None:
+        """Show recorded ``step`` (None, or a step no longer kept: live), as moving the slider there does;
+        asked again if the slider is there already."""
+        value = self.steps.index(step) if step in self.steps else len(self.steps)
+        if value == self.slider.value():
+            self._ask_now()
+        else:
+            self.slider.setValue(value)
 
     def toggle_replay(self) -> None:
         if self.replaying.isActive():

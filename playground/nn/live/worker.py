@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import torch
 
+from playground.core.run_index import RunError
 from playground.nn import threads
 from playground.nn.checkpoint import (
     CheckpointError,
@@ -33,7 +34,7 @@ from playground.nn.export import ExportError
 from playground.nn.export_run import export_project
 from playground.nn.live import inside
 from playground.nn.live.reports import Reporter
-from playground.nn.recording import Recording, RunError, continue_from, open_recording
+from playground.nn.recording import Recording, continue_from, open_recording
 from playground.nn.tasks import TASKS
 from playground.nn.tasks.base import TaskError, TrainingStopped
 from playground.nn.trainer import Trainer, available_devices, out_of_memory
