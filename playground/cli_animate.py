@@ -78,8 +78,9 @@ def cmd_animate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return EXIT_BAD_ARGUMENTS
-    from playground.ui.animate_command import animate
+    from playground.ui.animate_command import Request, animate
 
     found = index.get("project_file")
     project_file = Path(found) if isinstance(found, str) and found else None
-    return animate(project, project_file, args.folder, args.view, steps, output, args.fps, args.size, out, err)
+    request = Request(project, project_file, args.folder, args.view, steps, output, args.fps, args.size)
+    return animate(request, out, err)

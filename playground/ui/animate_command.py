@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from playground.core.project_types import Project
 
@@ -25,27 +26,30 @@ def offscreen_screen(folder: Path, size: tuple[int, int]) -> str:
     return f"offscreen:configfile={config}"
 
 
-def animate(
-    project: Project,
-    project_file: Path | None,
-    run: Path,
-    view: str,
-    steps: list[int],
-    output: Path,
-    fps: float,
-    size: tuple[int, int],
-    out: TextIO,
-    err: TextIO,
-) -> int:
+@dataclass(frozen=True)
+class Request:
+    """What ``playground animate`` was asked to draw (cli_animate.py has checked it)."""
+
+    project: Project
+    project_file: Path | None  # the file the run's project was read from: its data is found from there
+    run: Path
+    view: str
+    steps: list[int]
+    output: Path
+    fps: float
+    size: tuple[int, int]
+
+
+def animate(request: Request, out: TextIO, err: TextIO) -> int:
     with tempfile.TemporaryDirectory(prefix="playground-animate-") as scratch:
-        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(Path(scratch), size)
+        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(Path(scratch), request.size)
         os.environ["PLAYGROUND_DATA_DIR"] = str(Path(scratch) / "data")
-        return _draw(project, project_file, run, view, steps, output, fps, size, out, err)
+        return _draw(request, out, err)
 
 
-def _draw(*how: Any) -> int:
-    """animate's drawing, once the platform and the data folder are chosen (its arguments, in its order)."""
-    project, project_file, run, view, steps, output, fps, size, out, err = how
+def _draw(request: Request, out: TextIO, err: TextIO) -> int:
+    """animate's drawing, once the platform and the data folder are chosen."""
+    run, view, steps, output = request.run, request.view, request.steps, request.output
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -58,9 +62,9 @@ def _draw(*how: Any) -> int:
     app = QApplication.instance() or QApplication(["playground"])
     window = MainWindow()
     apply_palette(application(), window.theme)
-    window.setGeometry(0, 0, *size)
+    window.setGeometry(0, 0, *request.size)
     window.show()
-    window.document.open_project(project, project_file)
+    window.document.open_project(request.project, request.project_file)
     if view == "stage":
         window.presenter.present()
     ended: list[tuple[int, str]] = []
@@ -70,7 +74,7 @@ def _draw(*how: Any) -> int:
             ended.append((code, why))
             app.quit()
 
-    animation = Animation(window.training.curves.timeline, grabber(window, view), steps, output, fps, window)
+    animation = Animation(window.training.curves.timeline, grabber(window, view), steps, output, request.fps, window)
     animation.finished.connect(
         lambda why: end(EXIT_OK if not why else EXIT_NOT_SHOWN if animation.not_shown else EXIT_UNREADABLE, why)
     )
